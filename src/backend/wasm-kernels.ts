@@ -1,0 +1,214 @@
+/**
+ * Kernels that @tensorflow/tfjs-backend-wasm 4.22 does not ship but that
+ * training needs. Without them a CNN (Conv2DBackpropFilter) or an embedding
+ * (UnsortedSegmentSum, the gradient of tf.gather) fails on wasm with
+ * "Kernel '...' not registered for backend 'wasm'".
+ *
+ * The filter gradient of a convolution is itself a convolution, so it runs on
+ * wasm's own (XNNPACK) Conv2D. The rarer kernels are bridged to the cpu
+ * backend's implementation: exact, slower, and only where wasm has nothing.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+
+type Tf = typeof tfjs;
+type TensorInfo = tfjs.TensorInfo;
+type KernelBackend = tfjs.KernelBackend;
+type KernelFunc = tfjs.KernelFunc;
+type Pair = [number, number];
+
+const WASM = 'wasm';
+
+/**
+ * Missing on wasm and bridged to cpu. Complex, FFT and friends are absent on
+ * purpose: wasm cannot hold complex64 tensors, so a bridge could not return
+ * their outputs; Draw needs a canvas.
+ */
+export const CPU_BRIDGED_KERNELS = [
+  'UnsortedSegmentSum',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'Einsum',
+  'RaggedGather',
+  'RaggedRange',
+  'RaggedTensorToTensor',
+  'StaticRegexReplace',
+] as const;
+
+/**
+ * Registers Conv2DBackpropFilter and the cpu bridges for the wasm backend.
+ * A kernel that wasm already has (a later tfjs release, or a second call) is
+ * left alone. Returns the names it registered.
+ */
+export function registerWasmGapKernels(tf: Tf): string[] {
+  const registered: string[] = [];
+  const register = (kernelName: string, kernelFunc: KernelFunc): void => {
+    if (hasKernel(tf, kernelName, WASM)) return;
+    tf.registerKernel({ kernelName, backendName: WASM, kernelFunc });
+    registered.push(kernelName);
+  };
+
+  register('Conv2DBackpropFilter', conv2DBackpropFilterAsConv(tf));
+  for (const name of CPU_BRIDGED_KERNELS) {
+    if (hasKernel(tf, name, 'cpu')) register(name, cpuBridge(tf, name));
+  }
+  return registered;
+}
+
+function hasKernel(tf: Tf, kernelName: string, backendName: string): boolean {
+  return tf.getKernel(kernelName, backendName) != null;
+}
+
+interface Conv2DBackpropFilterAttrs {
+  strides: number | Pair;
+  pad: Parameters<Tf['backend_util']['computeConv2DInfo']>[4];
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape: [number, number, number, number];
+  /** Not part of tfjs's kernel attributes (its conv2d gradient refuses dilations > 1); honoured when given. */
+  dilations?: number | Pair;
+}
+
+/**
+ * dW[p,q,c,o] = sum over b,i,j of xPad[b, i*s + p*d, j*s + q*d, c] * dy[b,i,j,o].
+ * Read with c as the batch, b as the channels and dy as the filter, that is a
+ * 'valid' convolution whose stride is the forward dilation and whose dilation
+ * is the forward stride.
+ */
+export function conv2DBackpropFilterAsConv(tf: Tf): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = attrs as unknown as Conv2DBackpropFilterAttrs;
+    if (a.dataFormat === 'NCHW') {
+      throw new Error(
+        "Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only; tf.layers always uses it, so transpose NCHW input to NHWC first.",
+      );
+    }
+    const kernelBackend = backend as KernelBackend;
+    const [fh, fw, inC, outC] = a.filterShape;
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      a.filterShape,
+      a.strides,
+      a.dilations ?? 1,
+      a.pad,
+      a.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    const [, height, width] = x.shape;
+    const [, outH, outW] = dy.shape;
+    const { top, left } = info.padInfo;
+    const needH = (outH - 1) * info.strideHeight + (fh - 1) * info.dilationHeight + 1;
+    const needW = (outW - 1) * info.strideWidth + (fw - 1) * info.dilationWidth + 1;
+    const keepH = Math.min(height, needH - top);
+    const keepW = Math.min(width, needW - left);
+
+    const grad = tf.tidy(() => {
+      if (keepH <= 0 || keepW <= 0) return tf.zeros(a.filterShape, x.dtype);
+      let xs = borrow(tf, kernelBackend, x) as tfjs.Tensor4D;
+      if (keepH < height || keepW < width) xs = tf.slice(xs, [0, 0, 0, 0], [-1, keepH, keepW, -1]);
+      const padBottom = needH - top - keepH;
+      const padRight = needW - left - keepW;
+      if (top || left || padBottom || padRight) {
+        xs = tf.pad(xs, [[0, 0], [top, padBottom], [left, padRight], [0, 0]]);
+      }
+      const images = tf.transpose(xs, [3, 1, 2, 0]);
+      const filter = tf.transpose(borrow(tf, kernelBackend, dy) as tfjs.Tensor4D, [1, 2, 0, 3]);
+      const g = tf.conv2d(
+        images,
+        filter,
+        [info.dilationHeight, info.dilationWidth],
+        'valid',
+        'NHWC',
+        [info.strideHeight, info.strideWidth],
+      );
+      return tf.transpose(g, [1, 2, 0, 3]);
+    });
+    if (grad.shape.join() !== [fh, fw, inC, outC].join()) {
+      grad.dispose();
+      throw new Error(`Conv2DBackpropFilter on wasm computed shape [${grad.shape}], expected [${a.filterShape}].`);
+    }
+    return keep(kernelBackend, grad);
+  };
+}
+
+/**
+ * A Tensor view of a kernel input, for running ops on it inside a kernel.
+ * The extra reference is released when the surrounding tidy disposes the view,
+ * so the caller's tensor survives.
+ */
+function borrow(tf: Tf, backend: KernelBackend, info: TensorInfo): tfjs.Tensor {
+  backend.incRef(info.dataId);
+  return tf.engine().makeTensorFromTensorInfo(info, backend);
+}
+
+/** Hands a tensor's data to the engine as a kernel output, dropping the Tensor wrapper. */
+function keep(backend: KernelBackend, t: tfjs.Tensor): TensorInfo {
+  backend.incRef(t.dataId);
+  const out: TensorInfo = { dataId: t.dataId, shape: t.shape.slice(), dtype: t.dtype };
+  t.dispose();
+  return out;
+}
+
+/**
+ * Runs the cpu backend's kernel on copies of the wasm inputs and copies the
+ * outputs back into wasm memory.
+ */
+export function cpuBridge(tf: Tf, kernelName: string): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const cpuKernel = tf.getKernel(kernelName, 'cpu');
+    if (cpuKernel == null) throw new Error(`Kernel '${kernelName}' is registered for neither wasm nor cpu.`);
+    const cpu = cpuBackend(tf);
+    const wasm = backend as KernelBackend;
+
+    const written: TensorInfo[] = [];
+    const toCpu = (t: TensorInfo): TensorInfo => {
+      const copy = { dataId: cpu.write(wasm.readSync(t.dataId), t.shape, t.dtype), shape: t.shape, dtype: t.dtype };
+      written.push(copy);
+      return copy;
+    };
+    // Einsum receives an array of tensors and the Ragged kernels a map whose
+    // entries may be arrays; the cpu kernels index them as such.
+    const convert = (v: TensorInfo | TensorInfo[]) => (Array.isArray(v) ? v.map(toCpu) : toCpu(v));
+    const cpuInputs = Array.isArray(inputs)
+      ? (inputs as TensorInfo[]).map(toCpu)
+      : Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, convert(v as TensorInfo | TensorInfo[])]));
+
+    let cpuOutputs: TensorInfo[] = [];
+    try {
+      const out = cpuKernel.kernelFunc({
+        inputs: cpuInputs as tfjs.NamedTensorInfoMap,
+        backend: cpu,
+        attrs,
+      });
+      cpuOutputs = Array.isArray(out) ? out : [out];
+      const wasmOutputs = cpuOutputs.map((o) => {
+        if (o.dtype === 'complex64') {
+          throw new Error(`Kernel '${kernelName}' returns complex64, which the wasm backend cannot hold.`);
+        }
+        return { dataId: wasm.write(cpu.readSync(o.dataId), o.shape, o.dtype), shape: o.shape, dtype: o.dtype };
+      });
+      return Array.isArray(out) ? wasmOutputs : wasmOutputs[0];
+    } finally {
+      // An output may alias an input (refcounted by the cpu backend), so every
+      // reference is dropped once, inputs and outputs alike.
+      for (const t of [...written, ...cpuOutputs]) cpu.disposeData(t.dataId);
+    }
+  };
+}
+
+/**
+ * The engine's own cpu backend instance, created on first use. Its one-time
+ * "install the node backend" banner is switched off: on wasm it would be
+ * misleading, and `mlpath doctor` gives the exact advice instead.
+ */
+export function cpuBackend(tf: Tf): KernelBackend {
+  const cpu = tf.findBackend('cpu');
+  if (cpu == null) throw new Error('The cpu backend of TensorFlow.js is not registered.');
+  silenceCpuBanner(cpu);
+  return cpu;
+}
+
+export function silenceCpuBanner(backend: KernelBackend): void {
+  if ('firstUse' in backend) (backend as { firstUse: boolean }).firstUse = false;
+}

@@ -1,0 +1,105 @@
+/**
+ * The curriculum format (formatVersion 1), as a zod schema. Every field is
+ * described: the descriptions feed the JSON Schema that editors use to
+ * autocomplete curriculum files (schema/curriculum.schema.json).
+ */
+import { z } from 'zod';
+
+export const METRIC_NAMES = [
+  'accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'macro_f1',
+  'roc_auc', 'log_loss', 'mse', 'rmse', 'mae', 'r2',
+  'precision_at_k', 'recall_at_k', 'ndcg_at_k',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+export const EXERCISE_KINDS = ['train', 'functions', 'service', 'split', 'drift', 'tracking', 'versioning'] as const;
+export type ExerciseKind = (typeof EXERCISE_KINDS)[number];
+
+export const TASKS = ['classification', 'binary', 'regression', 'ranking'] as const;
+export type Task = (typeof TASKS)[number];
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes');
+
+export const readingSchema = z.object({
+  title: z.string().min(1).describe('Title of the reading, as a learner would search for it.'),
+  url: z.string().url().describe('Where to read it.'),
+}).strict();
+
+export const metricSchema = z.object({
+  name: z.enum(METRIC_NAMES).describe('Metric computed by the grader on the held-out predictions.'),
+  min: z.number().optional().describe('The metric must be at least this value to pass.'),
+  max: z.number().optional().describe('The metric must be at most this value to pass.'),
+  k: z.number().int().positive().optional().describe('Cut-off for ranking metrics (precision@k, recall@k, NDCG@k).'),
+}).strict();
+
+export const splitSchema = z.object({
+  seed: z.number().int().nonnegative().describe('Seed of the split; fixed by the curriculum so every learner is graded on the same held-out set.'),
+  test: z.number().gt(0).lt(1).describe('Fraction of the dataset held out for grading; it never enters the learner process.'),
+  val: z.number().gte(0).lt(1).default(0).describe('Fraction given to the learner as a validation set (xVal / yVal).'),
+  limit: z.number().int().positive().optional().describe('Use at most this many examples (a seeded stratified subsample), to fit the time budget.'),
+}).strict();
+
+export const datasetRefSchema = z.object({
+  id: z.string().min(1).describe('Dataset id from the registry (`mlpath data list`).'),
+  split: splitSchema.describe('How the dataset is split into the learner part and the held-out part.'),
+  options: z.record(z.unknown()).optional().describe('Dataset-specific options (for synthetic generators: sizes, coefficients, ...).'),
+}).strict();
+
+export const budgetSchema = z.object({
+  seconds: z.number().positive().describe('Wall-clock budget of one check on 2 cores; the child is killed past it.'),
+  memoryMb: z.number().int().positive().default(1536).describe('Heap cap of the learner process, in MiB.'),
+}).strict();
+
+export const exerciseSchema = z.object({
+  id: id.describe('Exercise id, unique within its month: the check id is `<month>/<exercise>`.'),
+  title: z.string().min(1).describe('One-line title.'),
+  kind: z.enum(EXERCISE_KINDS).describe('How the exercise is graded.'),
+  status: z.enum(['ready', 'planned']).default('ready').describe('`planned` exercises are listed but not scaffolded, and `check` says they are not built yet.'),
+  track: z.string().optional().describe('Domain track this exercise belongs to (month 3); only the learner\'s track is scaffolded.'),
+  summary: z.string().optional().describe('What the learner builds and why, in a sentence or two.'),
+  entry: z.string().optional().describe('Entry file in the exercise folder, e.g. `train.ts`.'),
+  template: z.string().optional().describe('Starter template folder, relative to the curriculum file.'),
+  solution: z.string().optional().describe('Reference solution folder, relative to the curriculum file; never scaffolded.'),
+  dataset: datasetRefSchema.optional().describe('Data the exercise trains and is graded on.'),
+  task: z.enum(TASKS).optional().describe('Prediction task, which decides how predictions are read and scored.'),
+  metrics: z.array(metricSchema).default([]).describe('Metrics and thresholds; all must pass.'),
+  budget: budgetSchema.default({ seconds: 120, memoryMb: 1536 }).describe('Time and memory budget.'),
+  seeds: z.array(z.number().int().nonnegative()).min(1).default([1]).describe('Training seeds; with several, metrics are averaged so one lucky seed cannot pass.'),
+  forbid: z.array(z.string()).default([]).describe('TensorFlow.js APIs the learner may not use, e.g. `tf.layers`, `tf.train`, `tf.grad`.'),
+  hints: z.array(z.string().min(1)).default([]).describe('Tiered hints, from a nudge to nearly the answer.'),
+  prerequisites: z.array(z.string()).default([]).describe('Exercise ids (`month/exercise`) to do first.'),
+  points: z.number().nonnegative().default(10).describe('Points awarded when the exercise passes.'),
+  options: z.record(z.unknown()).optional().describe('Kind-specific grading options.'),
+}).strict();
+
+export const monthSchema = z.object({
+  id: id.describe('Month id, e.g. `month1`.'),
+  title: z.string().min(1).describe('Month title.'),
+  goals: z.array(z.string()).default([]).describe('What the learner can do at the end of the month.'),
+  readings: z.array(readingSchema).default([]).describe('Readings for the month, shown by `mlpath status`.'),
+  exercises: z.array(exerciseSchema).min(1).describe('Exercises, in the order a learner should do them.'),
+}).strict();
+
+export const trackSchema = z.object({
+  id: id.describe('Track id, e.g. `nlp`.'),
+  title: z.string().min(1).describe('Track title.'),
+  description: z.string().default('').describe('One line shown when the learner picks a track.'),
+}).strict();
+
+export const curriculumSchema = z.object({
+  formatVersion: z.literal(1).describe('Version of this file format; 1.'),
+  id: id.describe('Curriculum id, pinned in each workspace\'s mlpath.json.'),
+  version: z.string().min(1).describe('Curriculum version, pinned in each workspace\'s mlpath.json.'),
+  title: z.string().min(1).describe('Curriculum title.'),
+  tracks: z.array(trackSchema).default([]).describe('Domain tracks a learner can choose between.'),
+  defaultTrack: z.string().optional().describe('Track scaffolded when the learner does not choose one.'),
+  months: z.array(monthSchema).min(1).describe('The months of the path, in order.'),
+}).strict();
+
+export type Reading = z.infer<typeof readingSchema>;
+export type MetricSpec = z.infer<typeof metricSchema>;
+export type DatasetRef = z.infer<typeof datasetRefSchema>;
+export type Exercise = z.infer<typeof exerciseSchema>;
+export type Month = z.infer<typeof monthSchema>;
+export type Track = z.infer<typeof trackSchema>;
+export type CurriculumData = z.infer<typeof curriculumSchema>;

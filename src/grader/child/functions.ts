@@ -1,0 +1,53 @@
+/**
+ * The `functions` kind, child side: report which named exports exist, then
+ * answer `call` requests. Inputs and outputs cross the boundary as plain
+ * numbers and nested arrays; a Tensor result is converted with arraySync.
+ */
+import type { HarnessContext } from '../harness';
+
+function plain(ctx: HarnessContext, value: unknown): unknown {
+  const tf = ctx.tf;
+  if (value instanceof tf.Tensor) return { tensor: value.arraySync(), shape: value.shape, dtype: value.dtype };
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' || value === null || value === undefined) return value;
+  if (Array.isArray(value)) return value.map((v) => plain(ctx, v));
+  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = plain(ctx, v);
+    return out;
+  }
+  return String(value);
+}
+
+function revive(ctx: HarnessContext, arg: unknown): unknown {
+  if (arg && typeof arg === 'object' && 'tensor' in (arg as Record<string, unknown>)) {
+    const a = arg as { tensor: number[]; shape: number[]; dtype?: 'float32' | 'int32' };
+    return ctx.tf.tensor(a.tensor, a.shape, a.dtype ?? 'float32');
+  }
+  return arg;
+}
+
+export async function runFunctionsKind(ctx: HarnessContext): Promise<void> {
+  const names = Object.keys(ctx.exports).filter((k) => typeof ctx.exports[k] === 'function');
+  ctx.send({ type: 'exports', names });
+  for (;;) {
+    const m = await ctx.next();
+    if (m.type === 'done') return;
+    if (m.type !== 'call') continue;
+    const fn = ctx.exports[m.name];
+    if (typeof fn !== 'function') {
+      ctx.send({ type: 'result', id: m.id, ok: false, value: null, error: `${m.name} is not exported as a function` });
+      continue;
+    }
+    try {
+      const out = await (fn as (...a: unknown[]) => unknown)(...m.args.map((a) => revive(ctx, a)));
+      ctx.assertClean();
+      ctx.send({ type: 'result', id: m.id, ok: true, value: plain(ctx, out) });
+    } catch (err) {
+      ctx.assertClean();
+      const e = ctx.describe(err);
+      const where = e.line ? ` (${e.frames?.[0] ?? `line ${e.line}`})` : '';
+      ctx.send({ type: 'result', id: m.id, ok: false, value: null, error: `${e.message}${where}` });
+    }
+  }
+}

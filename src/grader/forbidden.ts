@@ -1,0 +1,133 @@
+/**
+ * From-scratch exercises forbid parts of the TensorFlow.js API. This module
+ * holds both enforcements: a static scan of the learner's sources (run by the
+ * parent before anything executes, so the learner gets file:line at once) and
+ * the run-time proxy the harness hands learner code (which catches what a scan
+ * cannot see, e.g. `tf['lay' + 'ers']`).
+ */
+import * as fs from 'node:fs';
+
+export interface ForbiddenUse {
+  api: string;
+  file: string;
+  line: number;
+}
+
+/** `tf.layers` -> `layers`; entries are written with or without the `tf.` prefix. */
+export function forbiddenNames(forbid: string[]): string[] {
+  return forbid.map((f) => f.replace(/^tf\./, '').trim()).filter(Boolean);
+}
+
+const TF_MODULE = /['"]@tensorflow\/tfjs[\w-]*['"]/;
+
+function tfAliases(source: string): Set<string> {
+  const aliases = new Set<string>(['tf']);
+  const patterns = [
+    /import\s+\*\s+as\s+(\w+)\s+from\s+['"]@tensorflow\/tfjs[\w-]*['"]/g,
+    /import\s+(\w+)\s*(?:,\s*\{[^}]*\})?\s+from\s+['"]@tensorflow\/tfjs[\w-]*['"]/g,
+    /(?:const|let|var)\s+(\w+)\s*=\s*require\(\s*['"]@tensorflow\/tfjs[\w-]*['"]\s*\)/g,
+    /(?:const|let|var)\s+(\w+)\s*=\s*\w+\.tf\b/g,
+  ];
+  for (const re of patterns) {
+    for (const m of source.matchAll(re)) aliases.add(m[1]);
+  }
+  return aliases;
+}
+
+/** Replace comments and string contents with spaces, keeping line structure. */
+export function blankCommentsAndStrings(source: string): string {
+  return source.replace(
+    /\/\*[\s\S]*?\*\/|\/\/[^\n]*|`(?:\\[\s\S]|[^`\\])*`|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"/g,
+    (m) => {
+      if (m.startsWith('/')) return m.replace(/[^\n]/g, ' ');
+      const keep = TF_MODULE.test(m) ? m : m[0] + m.slice(1, -1).replace(/[^\n]/g, ' ') + m[m.length - 1];
+      return keep;
+    },
+  );
+}
+
+function lineOf(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+export function scanSource(file: string, source: string, forbid: string[]): ForbiddenUse[] {
+  const names = forbiddenNames(forbid);
+  if (names.length === 0) return [];
+  const text = blankCommentsAndStrings(source);
+  const aliases = [...tfAliases(text)].map((a) => a.replace(/\$/g, '\\$'));
+  const owner = `(?:${aliases.join('|')}|\\w+\\.tf)`;
+  const uses: ForbiddenUse[] = [];
+  for (const name of names) {
+    const checks = [
+      new RegExp(`\\b${owner}\\s*(?:\\?\\.|\\.)\\s*${name}\\b`, 'g'),
+      new RegExp(`\\b${owner}\\s*\\[\\s*['"\`]${name}['"\`]\\s*\\]`, 'g'),
+      new RegExp(`import\\s*\\{[^}]*\\b${name}\\b[^}]*\\}\\s*from\\s*['"]@tensorflow\\/tfjs[\\w-]*['"]`, 'g'),
+      new RegExp(`\\{[^}]*\\b${name}\\b[^}]*\\}\\s*=\\s*(?:${owner}|require\\(\\s*['"]@tensorflow\\/tfjs[\\w-]*['"]\\s*\\))`, 'g'),
+    ];
+    for (const re of checks) {
+      for (const m of text.matchAll(re)) {
+        uses.push({ api: `tf.${name}`, file, line: lineOf(text, m.index ?? 0) });
+      }
+    }
+  }
+  uses.sort((a, b) => a.line - b.line);
+  return uses;
+}
+
+export function scanFiles(files: string[], forbid: string[]): ForbiddenUse[] {
+  const uses: ForbiddenUse[] = [];
+  for (const file of files) {
+    if (!/\.[cm]?[jt]sx?$/.test(file) || !fs.existsSync(file)) continue;
+    uses.push(...scanSource(file, fs.readFileSync(file, 'utf8'), forbid));
+  }
+  return uses;
+}
+
+export const FORBIDDEN_MARK = Symbol.for('mlpath.forbidden');
+
+/** Error thrown by the run-time proxy; the harness recognises it by its mark. */
+export class ForbiddenApiError extends Error {
+  readonly api: string;
+  readonly [FORBIDDEN_MARK] = true;
+  constructor(api: string) {
+    super(`${api} is not allowed in this exercise: build it from tensor operations yourself`);
+    this.name = 'ForbiddenApiError';
+    this.api = api;
+  }
+}
+
+/**
+ * A copy of a TensorFlow.js namespace whose forbidden members throw when read.
+ * The first violation is also reported through `onUse`, so a learner who
+ * catches the error still fails the check. Members are forwarding getters
+ * (module namespaces can hold non-configurable properties a proxy may not
+ * hide), and forbidden ones stay enumerable so bundlers' namespace copies
+ * (`import * as tf`) carry the throwing getter along.
+ */
+export function restrictNamespace<T extends object>(ns: T, forbid: string[], onUse: (err: ForbiddenApiError) => void): T {
+  const names = new Set(forbiddenNames(forbid));
+  if (names.size === 0) return ns;
+  const shadow: Record<string, unknown> = {};
+  const keys = new Set<string>();
+  for (let o: object | null = ns; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const k of Object.getOwnPropertyNames(o)) keys.add(k);
+  }
+  for (const name of names) keys.add(name);
+  for (const key of keys) {
+    const forbidden = names.has(key);
+    Object.defineProperty(shadow, key, {
+      get: forbidden
+        ? () => {
+            const err = new ForbiddenApiError(`tf.${key}`);
+            onUse(err);
+            throw err;
+          }
+        : () => (ns as Record<string, unknown>)[key],
+      enumerable: key !== '__esModule',
+      configurable: true,
+    });
+  }
+  return shadow as T;
+}

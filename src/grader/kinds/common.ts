@@ -1,0 +1,67 @@
+/**
+ * Pieces every kind's grading shares: compiling the learner's entry with the
+ * static forbidden-API scan, and turning a LearnerError into a result.
+ */
+import * as path from 'node:path';
+import type { LoadedExercise } from '../../curriculum';
+import { compileEntry, type CompiledEntry } from '../compile';
+import { scanFiles } from '../forbidden';
+import type { LearnerError } from '../protocol';
+import type { ExerciseResult, GradeOutcome, RunDetails } from '../result';
+
+export interface GradeOptions {
+  exerciseDir: string;
+  seeds: number[];
+  backend?: string;
+  timeoutSeconds?: number;
+  holdout?: string;
+  onLog?: (step: Record<string, number>, seed: number) => void;
+  onPhase?: (phase: string) => void;
+}
+
+export type Prepared = { ok: true; compiled: CompiledEntry } | { ok: false; outcome: GradeOutcome };
+
+export function errorOutcome(ex: LoadedExercise, opts: GradeOptions, error: LearnerError, started: number, extra: Partial<ExerciseResult> = {}, details: Partial<RunDetails> = {}): GradeOutcome {
+  return {
+    result: {
+      exercise: ex.key,
+      status: 'error',
+      metrics: [],
+      seed: opts.seeds[0],
+      seeds: opts.seeds.length > 1 ? opts.seeds : undefined,
+      backend: opts.backend ?? '',
+      durationMs: Date.now() - started,
+      error: { kind: error.kind, message: error.message, file: error.file, line: error.line },
+      ...extra,
+    },
+    details: { curve: [], frames: error.frames, ...details },
+  };
+}
+
+export async function prepareEntry(ex: LoadedExercise, opts: GradeOptions, started: number): Promise<Prepared> {
+  const entryFile = path.join(opts.exerciseDir, ex.entry ?? 'index.ts');
+  const compiled = await compileEntry(entryFile, opts.exerciseDir);
+  if (!compiled.ok) {
+    const e = compiled.error;
+    if (e.kind === 'missing-entry') {
+      e.message = `${path.relative(process.cwd(), entryFile) || entryFile} is missing: restore the starter with \`mlpath reset ${ex.key}\``;
+    }
+    return { ok: false, outcome: errorOutcome(ex, opts, e, started) };
+  }
+  const uses = scanFiles(compiled.entry.sources, ex.forbid);
+  if (uses.length > 0) {
+    const first = uses[0];
+    const rel = path.relative(opts.exerciseDir, first.file);
+    const others = uses.length > 1 ? ` (${uses.length - 1} more use${uses.length > 2 ? 's' : ''}: ${uses.slice(1, 4).map((u) => `${u.api} at line ${u.line}`).join(', ')})` : '';
+    return {
+      ok: false,
+      outcome: errorOutcome(ex, opts, {
+        kind: 'forbidden-api',
+        message: `${rel}:${first.line}: ${first.api} is not allowed in this exercise: build it from tensor operations${others}`,
+        file: first.file,
+        line: first.line,
+      }, started),
+    };
+  }
+  return { ok: true, compiled: compiled.entry };
+}

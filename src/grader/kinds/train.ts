@@ -1,0 +1,175 @@
+/**
+ * The `train` kind, grader side: split the data, send the learner's part to a
+ * child, ask the trained predictor for predictions on the held-out inputs and
+ * score them here, where the held-out labels stay. With several seeds, one
+ * child per seed and the metrics are averaged.
+ */
+import type { LoadedExercise } from '../../curriculum';
+import type { Task } from '../../curriculum/schema';
+import { loadDataset, loadHoldout, splitDataset, type LoadedDataset } from '../../datasets';
+import { computeMetric, checkThreshold } from '../metrics';
+import { normalizePredictions, InvalidOutputError, type NormalizedPredictions } from '../predictions';
+import { cleanupCompiled } from '../compile';
+import type { TrainPayload, WireTensor } from '../protocol';
+import type { GradeOutcome, MetricResult, RunDetails } from '../result';
+import { ChildFailure, ChildSession } from '../runner';
+import { errorOutcome, prepareEntry, type GradeOptions } from './common';
+
+function features(ds: LoadedDataset): WireTensor {
+  return { values: ds.features, shape: [ds.n, ...ds.featureShape], dtype: 'float32' };
+}
+
+function labels(ds: LoadedDataset, task: Task): WireTensor {
+  if (task === 'regression') return { values: ds.labels, shape: [ds.n], dtype: 'float32' };
+  return { values: Int32Array.from(ds.labels), shape: [ds.n], dtype: 'int32' };
+}
+
+function numClasses(ds: LoadedDataset, task: Task): number | undefined {
+  if (task === 'binary') return 2;
+  if (task !== 'classification') return undefined;
+  if (ds.classNames) return ds.classNames.length;
+  let max = 0;
+  for (const v of ds.labels) max = Math.max(max, v);
+  return max + 1;
+}
+
+function confusion(preds: NormalizedPredictions, truth: Float32Array, k: number): number[][] | undefined {
+  const classes = preds.classes;
+  if (!classes) return undefined;
+  const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < truth.length; i++) {
+    const t = truth[i];
+    const p = classes[i];
+    if (t >= 0 && t < k && p >= 0 && p < k) m[t][p]++;
+  }
+  return m;
+}
+
+export interface TrainData {
+  train: LoadedDataset;
+  val?: LoadedDataset;
+  test: LoadedDataset;
+  fingerprint: string;
+}
+
+export async function prepareTrainData(ex: LoadedExercise, holdout?: string): Promise<TrainData> {
+  const ref = ex.dataset!;
+  const ds = await loadDataset(ref.id, ref.options);
+  const split = splitDataset(ds, {
+    seed: ref.split.seed,
+    test: ref.split.test,
+    val: ref.split.val,
+    limit: ref.split.limit,
+    stratify: ex.task !== 'regression',
+  });
+  const test = holdout ? loadHoldout(holdout, ds) : split.test;
+  return { train: split.train, val: split.val, test, fingerprint: ds.fingerprint };
+}
+
+export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
+  const started = Date.now();
+  const task = ex.task ?? 'classification';
+  opts.onPhase?.('loading data');
+  const data = await prepareTrainData(ex, opts.holdout);
+  opts.onPhase?.('compiling');
+  const prepared = await prepareEntry(ex, opts, started);
+  if (!prepared.ok) return prepared.outcome;
+  const compiled = prepared.compiled;
+  const k = numClasses(data.train, task);
+  const payload: TrainPayload = {
+    xTrain: features(data.train),
+    yTrain: labels(data.train, task),
+    xVal: data.val ? features(data.val) : undefined,
+    yVal: data.val ? labels(data.val, task) : undefined,
+    featureNames: data.train.featureNames,
+    classNames: data.train.classNames,
+  };
+  const budget = opts.timeoutSeconds ?? ex.budget.seconds;
+  const perSeed: Record<string, number>[] = [];
+  const details: RunDetails = { curve: [], datasetFingerprint: data.fingerprint, classNames: data.train.classNames };
+  let backend = opts.backend ?? '';
+  let output = '';
+  try {
+    for (const seed of opts.seeds) {
+      const curve: Record<string, number>[] = [];
+      const session = new ChildSession({
+        kind: 'train',
+        bundle: compiled.bundle,
+        sourceRoot: opts.exerciseDir,
+        backend: opts.backend,
+        seed,
+        budgetSeconds: budget,
+        memoryMb: ex.budget.memoryMb,
+        forbid: ex.forbid,
+        payload,
+        onLog: (step) => {
+          if (curve.length < 10000) curve.push(step);
+          opts.onLog?.(step, seed);
+        },
+      });
+      try {
+        opts.onPhase?.(`training (seed ${seed})`);
+        const trained = await session.expect('trained');
+        backend = session.backend || backend;
+        details.trainSeconds = (details.trainSeconds ?? 0) + trained.seconds;
+        opts.onPhase?.('predicting on held-out data');
+        session.send({ type: 'predict', x: features(data.test) });
+        const answer = await session.expect('predictions');
+        const preds = normalizePredictions(task, answer.tensor, data.test.n, k);
+        const scores: Record<string, number> = {};
+        for (const m of ex.metrics) scores[m.name] = computeMetric(m.name, preds, data.test.labels, { k: m.k });
+        perSeed.push(scores);
+        if (details.curve.length === 0) details.curve = curve;
+        if (!details.confusion && k) details.confusion = confusion(preds, data.test.labels, k);
+        details.tfjsVersion = session.tfjsVersion;
+        details.peakRssMb = Math.max(details.peakRssMb ?? 0, session.peakRssMb);
+      } catch (err) {
+        backend = session.backend || backend;
+        output = session.output.text();
+        details.curve = curve;
+        if (err instanceof ChildFailure) {
+          return errorOutcome(ex, { ...opts, backend }, err.error, started, { output }, details);
+        }
+        if (err instanceof InvalidOutputError) {
+          return errorOutcome(ex, { ...opts, backend }, { kind: 'invalid-output', message: err.message }, started, { output }, details);
+        }
+        throw err;
+      } finally {
+        if (!output) output = session.output.text();
+        await session.close();
+      }
+    }
+  } finally {
+    cleanupCompiled(compiled);
+  }
+
+  const metrics: MetricResult[] = ex.metrics.map((spec) => {
+    const values = perSeed.map((s) => s[spec.name]);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const std = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : undefined;
+    return {
+      name: spec.name,
+      value: Number.isFinite(mean) ? mean : null,
+      min: spec.min,
+      max: spec.max,
+      k: spec.k,
+      passed: checkThreshold(mean, spec),
+      ...(std !== undefined ? { std, values } : {}),
+    };
+  });
+  const passed = metrics.every((m) => m.passed);
+  return {
+    result: {
+      exercise: ex.key,
+      status: passed ? 'passed' : 'failed',
+      metrics,
+      seed: opts.seeds[0],
+      seeds: opts.seeds.length > 1 ? opts.seeds : undefined,
+      backend,
+      durationMs: Date.now() - started,
+      error: null,
+      output: passed ? undefined : output || undefined,
+    },
+    details,
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Keeps what learner code prints without letting a flood hang or bloat the
+ * grader: the head and the tail are kept, the middle is counted and dropped.
+ */
+export class OutputCapture {
+  private head = '';
+  private tail = '';
+  private total = 0;
+
+  constructor(private readonly headMax = 4096, private readonly tailMax = 16384) {}
+
+  push(chunk: Buffer | string): void {
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    this.total += Buffer.byteLength(text);
+    if (this.head.length < this.headMax) {
+      const room = this.headMax - this.head.length;
+      this.head += text.slice(0, room);
+      if (text.length <= room) return;
+      this.tail += text.slice(room);
+    } else {
+      this.tail += text;
+    }
+    if (this.tail.length > this.tailMax * 2) this.tail = this.tail.slice(-this.tailMax);
+  }
+
+  get bytes(): number {
+    return this.total;
+  }
+
+  text(): string {
+    const tail = this.tail.length > this.tailMax ? this.tail.slice(-this.tailMax) : this.tail;
+    const dropped = this.total - Buffer.byteLength(this.head) - Buffer.byteLength(tail);
+    if (dropped > 0) return `${this.head}\n[... ${dropped} bytes of output not shown ...]\n${tail}`;
+    return this.head + tail;
+  }
+}

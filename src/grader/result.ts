@@ -1,0 +1,67 @@
+/**
+ * The result of grading one exercise: the public JSON shape of SPEC.md, with
+ * a zod schema that tests (and instructors' tooling) can validate against.
+ */
+import { z } from 'zod';
+import { ERROR_KINDS } from './protocol';
+
+export const metricResultSchema = z.object({
+  name: z.string(),
+  value: z.number().nullable(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  k: z.number().optional(),
+  passed: z.boolean(),
+  std: z.number().optional(),
+  values: z.array(z.number()).optional(),
+});
+
+export const resultErrorSchema = z.object({
+  kind: z.enum(ERROR_KINDS),
+  message: z.string(),
+  file: z.string().optional(),
+  line: z.number().optional(),
+});
+
+export const exerciseResultSchema = z.object({
+  exercise: z.string(),
+  status: z.enum(['passed', 'failed', 'error']),
+  metrics: z.array(metricResultSchema),
+  seed: z.number(),
+  seeds: z.array(z.number()).optional(),
+  backend: z.string(),
+  durationMs: z.number(),
+  error: resultErrorSchema.nullable(),
+  points: z.number().optional(),
+  maxPoints: z.number().optional(),
+  output: z.string().optional(),
+});
+
+export const checkReportSchema = z.object({
+  results: z.array(exerciseResultSchema),
+  passed: z.number(),
+  failed: z.number(),
+  errors: z.number(),
+});
+
+export type MetricResult = z.infer<typeof metricResultSchema>;
+export type ResultError = z.infer<typeof resultErrorSchema>;
+export type ExerciseResult = z.infer<typeof exerciseResultSchema>;
+export type CheckReport = z.infer<typeof checkReportSchema>;
+
+/** Extra facts of a run that go to the run record, not to the public result. */
+export interface RunDetails {
+  curve: Record<string, number>[];
+  datasetFingerprint?: string;
+  tfjsVersion?: string;
+  peakRssMb?: number;
+  trainSeconds?: number;
+  confusion?: number[][];
+  classNames?: string[];
+  frames?: string[];
+}
+
+export interface GradeOutcome {
+  result: ExerciseResult;
+  details: RunDetails;
+}

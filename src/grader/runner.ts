@@ -1,0 +1,258 @@
+/**
+ * Starts the harness in a child process and talks to it. Owns the budget:
+ * a hard deadline after which the child's whole process group gets SIGKILL,
+ * a heap cap, a resident-memory watch, captured output, and cleanup in
+ * `close()` whatever happened. Failures of the child come back as
+ * `ChildFailure` carrying a LearnerError, never as mlpath crashes.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { childMessageSchema, type ChildMessage, type LearnerError, type ParentMessage } from './protocol';
+import { OutputCapture } from './output';
+import { childEnv, childExecArgv } from './sandbox';
+
+export interface SessionOptions {
+  kind: string;
+  bundle: string;
+  sourceRoot: string;
+  backend?: string;
+  seed: number;
+  budgetSeconds: number;
+  memoryMb: number;
+  forbid: string[];
+  payload: unknown;
+  /** Extra seconds for process start and backend initialisation. */
+  graceSeconds?: number;
+  onLog?: (step: Record<string, number>) => void;
+}
+
+export class ChildFailure extends Error {
+  constructor(readonly error: LearnerError) {
+    super(error.message);
+  }
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killTree(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    if (process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
+    else child.kill('SIGKILL');
+  } catch {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of live) killTree(child);
+  });
+}
+
+function harnessPath(): string {
+  return path.join(__dirname, 'harness.js');
+}
+
+function residentMb(pid: number): number | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class ChildSession {
+  readonly output = new OutputCapture();
+  backend = '';
+  tfjsVersion = '';
+  peakRssMb = 0;
+  private readonly child: ChildProcess;
+  private readonly token = randomBytes(24).toString('hex');
+  private readonly queue: ChildMessage[] = [];
+  private waiter?: { resolve: (m: ChildMessage) => void; reject: (e: ChildFailure) => void };
+  private failure?: LearnerError;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private stderrText = '';
+
+  constructor(private readonly opts: SessionOptions) {
+    installExitHook();
+    const execArgv = childExecArgv({
+      memoryMb: opts.memoryMb,
+      readRoots: [opts.sourceRoot, path.dirname(opts.bundle)],
+      nativeAddons: opts.backend === 'tensorflow' || opts.backend === undefined,
+    });
+    this.child = fork(harnessPath(), [], {
+      cwd: opts.sourceRoot,
+      env: childEnv(),
+      execArgv,
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      detached: process.platform !== 'win32',
+    });
+    live.add(this.child);
+    this.child.stdout?.on('data', (d: Buffer) => this.output.push(d));
+    this.child.stderr?.on('data', (d: Buffer) => {
+      this.output.push(d);
+      if (this.stderrText.length < 65536) this.stderrText += d.toString('utf8');
+    });
+    this.child.on('message', (raw) => this.onMessage(raw));
+    this.child.on('error', (err) => this.fail({ kind: 'exited', message: `could not run the learner process: ${err.message}` }));
+    this.child.on('exit', (code, signal) => this.onExit(code, signal));
+    const deadline = (opts.budgetSeconds + (opts.graceSeconds ?? 15)) * 1000;
+    this.timers.push(
+      setTimeout(() => {
+        this.fail({
+          kind: 'timeout',
+          message: `did not finish within the ${opts.budgetSeconds} s budget (the process and everything it started were stopped). Train for fewer epochs or on a subset, or raise the budget with --timeout.`,
+        });
+        killTree(this.child);
+      }, deadline),
+    );
+    if (process.platform === 'linux') {
+      const limitMb = opts.memoryMb + 1024;
+      const watch = setInterval(() => {
+        if (this.child.pid === undefined) return;
+        const rss = residentMb(this.child.pid);
+        if (rss === undefined) return;
+        this.peakRssMb = Math.max(this.peakRssMb, rss);
+        if (rss > limitMb) {
+          this.fail({ kind: 'memory', message: `used ${Math.round(rss)} MB of memory, over the ${limitMb} MB allowed; free tensors you no longer need (tf.tidy, dispose) or train on smaller batches` });
+          killTree(this.child);
+        }
+      }, 250);
+      this.timers.push(watch);
+    }
+    const init: ParentMessage = {
+      type: 'init',
+      token: this.token,
+      kind: opts.kind,
+      bundle: opts.bundle,
+      sourceRoot: opts.sourceRoot,
+      backend: opts.backend,
+      seed: opts.seed,
+      budgetSeconds: opts.budgetSeconds,
+      forbid: opts.forbid,
+      payload: opts.payload,
+    };
+    this.send(init);
+  }
+
+  send(msg: ParentMessage): void {
+    if (!this.child.connected) return;
+    try {
+      this.child.send(msg);
+    } catch {
+      /* the exit handler reports the failure */
+    }
+  }
+
+  /** Waits for the next message of one of `types`; log messages go to onLog. */
+  async expect<T extends ChildMessage['type']>(...types: T[]): Promise<Extract<ChildMessage, { type: T }>> {
+    for (;;) {
+      const m = await this.nextMessage();
+      if (m.type === 'error') {
+        this.fail(m.error);
+        throw new ChildFailure(this.failure ?? m.error);
+      }
+      if ((types as string[]).includes(m.type)) return m as Extract<ChildMessage, { type: T }>;
+    }
+  }
+
+  private nextMessage(): Promise<ChildMessage> {
+    const m = this.queue.shift();
+    if (m) return Promise.resolve(m);
+    if (this.failure) return Promise.reject(new ChildFailure(this.failure));
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  private onMessage(raw: unknown): void {
+    const parsed = childMessageSchema.safeParse(raw);
+    if (!parsed.success || parsed.data.token !== this.token) return;
+    const m = parsed.data;
+    if (m.type === 'log') {
+      this.opts.onLog?.(m.step as Record<string, number>);
+      return;
+    }
+    if (m.type === 'ready') {
+      this.backend = m.backend;
+      this.tfjsVersion = m.tfjsVersion;
+      return;
+    }
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.resolve(m);
+    } else {
+      this.queue.push(m);
+    }
+  }
+
+  private fail(error: LearnerError): void {
+    if (this.failure) return;
+    this.failure = error;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.reject(new ChildFailure(error));
+    }
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    live.delete(this.child);
+    for (const t of this.timers) clearTimeout(t);
+    // An error message sent just before exiting may still be in the queue.
+    const pendingError = this.queue.find((m) => m.type === 'error');
+    if (pendingError && pendingError.type === 'error') {
+      this.fail(pendingError.error);
+      return;
+    }
+    if (/JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(this.stderrText)) {
+      this.fail({ kind: 'memory', message: `ran out of memory: the ${this.opts.memoryMb} MB heap of this exercise is full. Free tensors you no longer need (tf.tidy, dispose) and avoid keeping large arrays.` });
+      return;
+    }
+    if (/ERR_ACCESS_DENIED/.test(this.stderrText)) {
+      const m = /resource: '([^']*)'/.exec(this.stderrText);
+      this.fail({ kind: 'runtime', message: `tried to access something graded code may not use${m ? ` (${m[1]})` : ''}: reading files outside the exercise folder, starting processes and workers are blocked during a check` });
+      return;
+    }
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    this.fail({
+      kind: 'exited',
+      message: `the learner process ${how} before mlpath got its result. Remove any process.exit() call and let train() return its predictor.`,
+    });
+  }
+
+  /** Ends the child (politely, then by force) and removes its temporary files. */
+  async close(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.send({ type: 'done' });
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          killTree(this.child);
+          resolve();
+        }, 1000);
+        this.child.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    killTree(this.child);
+    live.delete(this.child);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The child's confinement: a V8 heap cap from the exercise budget, and, where
+ * Node has its permission model, file reads limited to the code it must load
+ * (mlpath, its dependencies minus the dataset packages, the learner's
+ * exercise folder and the compiled bundle). Child processes and workers are
+ * refused by the same model, so a submission cannot start a grandchild.
+ * The environment is scrubbed: no holdout path, no CI secrets.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { dependencyRoots, DATASET_PACKAGES } from './compile';
+
+export interface SandboxOptions {
+  memoryMb: number;
+  readRoots: string[];
+  nativeAddons: boolean;
+}
+
+export function packageRoot(): string {
+  return path.resolve(__dirname, '..', '..');
+}
+
+function permissionFlag(): string | undefined {
+  const flags = process.allowedNodeEnvironmentFlags;
+  if (process.env.MLPATH_NO_SANDBOX === '1') return undefined;
+  if (flags.has('--permission')) return '--permission';
+  if (flags.has('--experimental-permission')) return '--experimental-permission';
+  return undefined;
+}
+
+function isDatasetPackage(name: string): boolean {
+  return DATASET_PACKAGES.some((re) => re.test(name));
+}
+
+/** Every package folder under the dependency roots except dataset packages. */
+export function dependencyReadRoots(): string[] {
+  const roots: string[] = [];
+  const nodeModules = new Set([...dependencyRoots(), path.join(packageRoot(), 'node_modules')]);
+  for (const nm of nodeModules) {
+    if (!fs.existsSync(nm)) continue;
+    for (const entry of fs.readdirSync(nm)) {
+      if (entry.startsWith('.')) continue;
+      if (entry.startsWith('@')) {
+        for (const sub of fs.readdirSync(path.join(nm, entry))) {
+          const name = `${entry}/${sub}`;
+          if (!isDatasetPackage(name)) roots.push(path.join(nm, entry, sub));
+        }
+      } else if (!isDatasetPackage(entry)) {
+        roots.push(path.join(nm, entry));
+      }
+    }
+  }
+  return roots;
+}
+
+export function childExecArgv(opts: SandboxOptions): string[] {
+  const argv = ['--enable-source-maps', `--max-old-space-size=${opts.memoryMb}`];
+  const permission = permissionFlag();
+  if (permission) {
+    argv.push(permission);
+    if (process.allowedNodeEnvironmentFlags.has('--disable-warning')) argv.push('--disable-warning=ExperimentalWarning');
+    const roots = [path.join(packageRoot(), 'dist'), path.join(packageRoot(), 'package.json'), ...dependencyReadRoots(), ...opts.readRoots];
+    for (const root of new Set(roots)) {
+      const isDir = fs.existsSync(root) && fs.statSync(root).isDirectory();
+      argv.push(`--allow-fs-read=${isDir ? path.join(root, '*') : root}`);
+    }
+    if (opts.nativeAddons && process.allowedNodeEnvironmentFlags.has('--allow-addons')) argv.push('--allow-addons');
+  }
+  return argv;
+}
+
+const PASSED_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SYSTEMROOT', 'TEMP', 'TMP', 'NO_COLOR', 'FORCE_COLOR', 'TERM'];
+
+export function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { TF_CPP_MIN_LOG_LEVEL: '2', NODE_ENV: 'production' };
+  for (const key of PASSED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key];
+  return env;
+}

@@ -1,0 +1,112 @@
+/**
+ * Human output of `mlpath check`: a metric table (value, threshold, gap,
+ * verdict), the error with the learner's own frames, the tail of what the
+ * learner printed, and the next command worth running.
+ */
+import * as path from 'node:path';
+import chalk from 'chalk';
+import type { ExerciseResult, MetricResult } from '../grader/result';
+
+export interface TerminalOptions {
+  color: boolean;
+  cwd: string;
+  frames?: string[];
+  curve?: Record<string, number>[];
+}
+
+function fmt(v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return 'n/a';
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(3);
+  return v.toFixed(4);
+}
+
+function threshold(m: MetricResult): string {
+  const parts: string[] = [];
+  if (m.min !== undefined) parts.push(`>= ${fmt(m.min)}`);
+  if (m.max !== undefined) parts.push(`<= ${fmt(m.max)}`);
+  return parts.join(', ');
+}
+
+function gap(m: MetricResult): string {
+  if (m.value === null) return '';
+  const g = m.min !== undefined ? m.value - m.min : m.max !== undefined ? m.max - m.value : undefined;
+  if (g === undefined) return '';
+  return `${g >= 0 ? '+' : ''}${fmt(g)}`;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+export function metricTable(metrics: MetricResult[], c: chalk.Chalk): string[] {
+  const rows = metrics.map((m) => [
+    m.k ? `${m.name}@${m.k}` : m.name,
+    m.std !== undefined ? `${fmt(m.value)} ± ${fmt(m.std)}` : fmt(m.value),
+    threshold(m),
+    gap(m),
+    m.passed ? c.green('pass') : c.red('miss'),
+  ]);
+  const head = ['metric', 'value', 'threshold', 'margin', ''];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
+  return [
+    c.dim(`  ${head.map((h, i) => pad(h, widths[i])).join('')}`.trimEnd()),
+    ...rows.map((r) => `  ${r.map((cell, i) => pad(cell, widths[i])).join('')}`.trimEnd()),
+  ];
+}
+
+function tail(text: string, lines: number): string[] {
+  const all = text.replace(/\s+$/, '').split('\n');
+  return all.slice(-lines).map((l) => (l.length > 300 ? `${l.slice(0, 300)}...` : l));
+}
+
+export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
+  const c = new chalk.Instance({ level: opts.color ? 1 : 0 });
+  const secs = `${(r.durationMs / 1000).toFixed(1)} s${r.backend ? `, ${r.backend}` : ''}`;
+  const lines: string[] = [];
+  if (r.status === 'passed') {
+    lines.push(`${c.green('✔')} ${c.bold(r.exercise)} ${c.green('passed')} ${c.dim(`(${secs})`)}`);
+  } else if (r.status === 'failed') {
+    lines.push(`${c.red('✘')} ${c.bold(r.exercise)} ${c.red('failed')}: it ran, but a threshold was missed ${c.dim(`(${secs})`)}`);
+  } else {
+    lines.push(`${c.red('✘')} ${c.bold(r.exercise)} ${c.red(`error (${r.error?.kind})`)} ${c.dim(`(${secs})`)}`);
+  }
+  if (r.metrics.length) lines.push(...metricTable(r.metrics, c));
+  if (r.error) {
+    const where = r.error.file ? `${path.relative(opts.cwd, r.error.file)}${r.error.line ? `:${r.error.line}` : ''}: ` : '';
+    lines.push(`  ${where}${r.error.message.split('\n').join('\n  ')}`);
+    for (const f of opts.frames?.slice(0, 5) ?? []) lines.push(c.dim(`    ${f}`));
+  }
+  if (r.status !== 'passed' && r.output && r.output.trim()) {
+    lines.push(c.dim(`  --- your program's output (last lines) ---`));
+    for (const l of tail(r.output, 15)) lines.push(c.dim(`  | ${l}`));
+  }
+  lines.push(`  ${c.cyan('next:')} ${nextStep(r)}`);
+  return lines.join('\n');
+}
+
+export function nextStep(r: ExerciseResult): string {
+  if (r.status === 'passed') return '`mlpath next` shows the next exercise';
+  switch (r.error?.kind) {
+    case 'compile':
+      return `fix the syntax error above, then \`mlpath check ${r.exercise}\``;
+    case 'missing-entry':
+      return `\`mlpath reset ${r.exercise}\` restores the starter files`;
+    case 'timeout':
+      return `train less (fewer epochs, a subset) and \`mlpath check ${r.exercise}\` again`;
+    case 'forbidden-api':
+      return `this exercise is from scratch: use tensor operations only; \`mlpath hint ${r.exercise}\``;
+    default:
+      return `\`mlpath hint ${r.exercise}\` for a hint, then \`mlpath check ${r.exercise}\``;
+  }
+}
+
+export function formatSummary(results: ExerciseResult[], color: boolean): string {
+  const c = new chalk.Instance({ level: color ? 1 : 0 });
+  const passed = results.filter((r) => r.status === 'passed').length;
+  const failed = results.filter((r) => r.status === 'failed').length;
+  const errors = results.filter((r) => r.status === 'error').length;
+  const points = results.reduce((a, r) => a + (r.points ?? 0), 0);
+  const maxPoints = results.reduce((a, r) => a + (r.maxPoints ?? 0), 0);
+  return `${c.bold('Summary')}: ${c.green(`${passed} passed`)}, ${failed ? c.red(`${failed} failed`) : '0 failed'}, ${errors ? c.red(`${errors} errors`) : '0 errors'}; Points ${points}/${maxPoints}`;
+}

@@ -1,0 +1,304 @@
+import type * as T from '@tensorflow/tfjs';
+import { initBackend } from '../../../src/backend/select';
+import { registerWasmGapKernels, CPU_BRIDGED_KERNELS } from '../../../src/backend/wasm-kernels';
+
+type Tf = typeof import('@tensorflow/tfjs');
+type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
+type Nested = number | Nested[];
+
+let tf: Tf;
+
+beforeAll(async () => {
+  tf = (await initBackend('wasm')).tf;
+});
+
+afterEach(async () => {
+  await tf.setBackend('wasm');
+});
+
+/** Deterministic values in [-1, 1): the tests compare two backends, not two random draws. */
+function values(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+function size(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Runs fn on the named backend and returns plain arrays, so nothing outlives the switch. */
+async function on<T>(backend: 'wasm' | 'cpu', fn: () => T): Promise<T> {
+  await initBackend(backend);
+  return fn();
+}
+
+function flat(a: Nested): number[] {
+  return Array.isArray(a) ? a.flatMap(flat) : [a];
+}
+
+/** max |a - b| / max |b|: relative to the gradient's scale, robust to entries near zero. */
+function relError(actual: Nested, expected: Nested): number {
+  const a = flat(actual);
+  const b = flat(expected);
+  expect(a.length).toBe(b.length);
+  const scale = Math.max(...b.map(Math.abs), 1e-12);
+  return Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / scale;
+}
+
+describe('Conv2DBackpropFilter on wasm', () => {
+  it('is registered on wasm after initBackend', () => {
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  const cases: Array<{ name: string; x: number[]; f: number[]; strides: number | [number, number]; pad: Pad }> = [
+    { name: 'valid, stride 1', x: [2, 9, 8, 3], f: [3, 3, 3, 4], strides: 1, pad: 'valid' },
+    { name: 'same, stride 1', x: [2, 9, 8, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' },
+    { name: 'valid, stride 2', x: [3, 11, 10, 2], f: [3, 3, 2, 5], strides: 2, pad: 'valid' },
+    { name: 'same, stride 2, even input', x: [3, 10, 12, 2], f: [4, 3, 2, 5], strides: 2, pad: 'same' },
+    { name: 'same, strides [2, 1], 5x5 filter', x: [2, 13, 7, 1], f: [5, 5, 1, 3], strides: [2, 1], pad: 'same' },
+    { name: 'explicit padding', x: [2, 7, 6, 2], f: [3, 2, 2, 3], strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  ];
+
+  it.each(cases)('matches the cpu filter gradient of a CNN loss: $name', async ({ x, f, strides, pad }) => {
+    const xv = values(size(x), 1);
+    const fv = values(size(f), 2);
+    const grad = () =>
+      tf.tidy(() => {
+        const input = tf.tensor4d(xv, x as [number, number, number, number]);
+        const loss = (w: T.Tensor) => tf.conv2d(input, w as T.Tensor4D, strides, pad).square().sum();
+        return tf.grad(loss)(tf.tensor4d(fv, f as [number, number, number, number])).arraySync();
+      });
+    const wasm = await on('wasm', grad);
+    const cpu = await on('cpu', grad);
+    expect(relError(wasm, cpu)).toBeLessThan(1e-4);
+  });
+
+  it('matches cpu for a fused conv2d with bias and relu, as tf.layers.conv2d runs it', async () => {
+    const xShape: [number, number, number, number] = [4, 10, 10, 2];
+    const fShape: [number, number, number, number] = [3, 3, 2, 6];
+    const xv = values(size(xShape), 3);
+    const fv = values(size(fShape), 4);
+    const bv = values(6, 5);
+    const grads = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xv, xShape);
+        const loss = (w: T.Tensor, b: T.Tensor) =>
+          tf.fused
+            .conv2d({ x, filter: w as T.Tensor4D, bias: b, strides: 2, pad: 'same', activation: 'relu' })
+            .square()
+            .sum();
+        return tf.grads(loss)([tf.tensor4d(fv, fShape), tf.tensor1d(bv)]).map((g) => g.arraySync() as Nested);
+      });
+    const [wasmFilter, wasmBias] = await on('wasm', grads);
+    const [cpuFilter, cpuBias] = await on('cpu', grads);
+    expect(relError(wasmFilter, cpuFilter)).toBeLessThan(1e-4);
+    expect(relError(wasmBias, cpuBias)).toBeLessThan(1e-4);
+    expect(flat(cpuFilter).some((v) => v !== 0)).toBe(true);
+  });
+
+  it('honours dilation 2 when the kernel is called with it', async () => {
+    // tfjs's own conv2d gradient refuses dilations > 1, so the kernel is run
+    // directly. Reference: a dilated 3x3 filter is a 5x5 filter with zeros
+    // between its taps, so its gradient is every other tap of the 5x5 one.
+    const xShape: [number, number, number, number] = [2, 9, 9, 2];
+    const xv = values(size(xShape), 6);
+    const fv = values(3 * 3 * 2 * 3, 7);
+    const wasm = await on('wasm', () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xv, xShape);
+        const f = tf.tensor4d(fv, [3, 3, 2, 3]);
+        const dy = tf.conv2d(x, f, 1, 'valid', 'NHWC', 2).mul(2);
+        const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3], dilations: 2 };
+        const g = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as T.Tensor;
+        return g.arraySync() as Nested;
+      }),
+    );
+    const cpu = await on('cpu', () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xv, xShape);
+        const f = tf.tensor4d(fv, [3, 3, 2, 3]);
+        const dilated = tf.stack(
+          [0, 1, 2, 3, 4].map((r) =>
+            tf.stack([0, 1, 2, 3, 4].map((c) => (r % 2 || c % 2 ? tf.zeros([2, 3]) : f.slice([r / 2, c / 2], [1, 1]).reshape([2, 3])))),
+          ),
+        ) as T.Tensor4D;
+        const g = tf.grad((w: T.Tensor) => tf.conv2d(x, w as T.Tensor4D, 1, 'valid').square().sum())(dilated);
+        return g.stridedSlice([0, 0, 0, 0], [5, 5, 2, 3], [2, 2, 1, 1]).arraySync() as Nested;
+      }),
+    );
+    expect(relError(wasm, cpu)).toBeLessThan(1e-4);
+  });
+
+  it('rejects NCHW with a message that says what to do', () => {
+    const run = () =>
+      tf.tidy(() =>
+        tf.engine().runKernel(
+          'Conv2DBackpropFilter',
+          { x: tf.zeros([1, 2, 5, 5]), dy: tf.zeros([1, 3, 3, 3]) },
+          { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] },
+        ),
+      );
+    expect(run).toThrow(/'NHWC' only/);
+  });
+});
+
+describe('kernels bridged to cpu', () => {
+  it('registers every bridged kernel and nothing twice', () => {
+    for (const name of CPU_BRIDGED_KERNELS) expect(tf.getKernel(name, 'wasm')).toBeDefined();
+    expect(registerWasmGapKernels(tf)).toEqual([]);
+  });
+
+  it('trains an embedding: the gradient of tf.gather matches cpu', async () => {
+    const table = values(10 * 4, 8);
+    const ids = [3, 1, 3, 9, 0, 3, 7, 1];
+    const grad = () =>
+      tf.tidy(() => {
+        const idx = tf.tensor1d(ids, 'int32');
+        const loss = (t: T.Tensor) => tf.gather(t, idx).sin().sum();
+        return tf.grad(loss)(tf.tensor2d(table, [10, 4])).arraySync() as number[][];
+      });
+    const wasm = await on('wasm', grad);
+    const cpu = await on('cpu', grad);
+    expect(relError(wasm, cpu)).toBeLessThan(1e-6);
+    // Rows never looked up get no gradient; row 3, looked up three times, does.
+    expect(wasm[2].every((v) => v === 0)).toBe(true);
+    expect(wasm[3].some((v) => v !== 0)).toBe(true);
+  });
+
+  it('matches cpu for both gradients of a depthwise convolution', async () => {
+    const xShape: [number, number, number, number] = [2, 8, 8, 3];
+    const fShape: [number, number, number, number] = [3, 3, 3, 2];
+    const xv = values(size(xShape), 9);
+    const fv = values(size(fShape), 10);
+    const grads = () =>
+      tf.tidy(() => {
+        const loss = (x: T.Tensor, w: T.Tensor) =>
+          tf.depthwiseConv2d(x as T.Tensor4D, w as T.Tensor4D, 2, 'same').square().sum();
+        return tf.grads(loss)([tf.tensor4d(xv, xShape), tf.tensor4d(fv, fShape)]).map((g) => g.arraySync() as Nested);
+      });
+    const [wasmX, wasmF] = await on('wasm', grads);
+    const [cpuX, cpuF] = await on('cpu', grads);
+    expect(relError(wasmX, cpuX)).toBeLessThan(1e-5);
+    expect(relError(wasmF, cpuF)).toBeLessThan(1e-5);
+  });
+
+  it('runs einsum with several inputs', async () => {
+    const a = values(2 * 3 * 4, 11);
+    const b = values(2 * 4 * 5, 12);
+    const run = () => tf.tidy(() => tf.einsum('bij,bjk->bik', tf.tensor3d(a, [2, 3, 4]), tf.tensor3d(b, [2, 4, 5])).arraySync());
+    const wasm = await on('wasm', run);
+    const cpu = await on('cpu', run);
+    expect(wasm).toEqual(cpu);
+  });
+
+  it('runs the ragged and string kernels, whose inputs nest arrays, like cpu', async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const range = tf.raggedRange(tf.tensor1d([0, 5], 'int32'), tf.tensor1d([3, 8], 'int32'), tf.tensor1d([1, 1], 'int32'));
+        const gathered = tf.raggedGather([tf.tensor1d([0, 2, 3], 'int32')], tf.tensor1d([1, 2, 3]), tf.tensor1d([1, 0], 'int32'), 1);
+        const dense = tf.raggedTensorToTensor([2, 3], tf.tensor1d([1, 2, 3]), tf.scalar(0), [tf.tensor1d([0, 2, 3], 'int32')], ['ROW_SPLITS']);
+        const replaced = tf.string.staticRegexReplace(tf.tensor1d(['aXb', 'XX'], 'string'), 'X', 'y');
+        return {
+          range: [range.rtNestedSplits.arraySync(), range.rtDenseValues.arraySync()],
+          gathered: [gathered.outputNestedSplits.map((t) => t.arraySync()), gathered.outputDenseValues.arraySync()],
+          dense: dense.arraySync(),
+          replaced: replaced.arraySync(),
+        };
+      });
+    const wasm = await on('wasm', run);
+    expect(wasm).toEqual(await on('cpu', run));
+    expect(wasm.replaced).toEqual(['ayb', 'yy']);
+  });
+});
+
+describe('memory', () => {
+  it('leaks no tensor over 20 training steps that use the new kernels', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(values(8 * 12 * 12 * 2, 13), [8, 12, 12, 2]);
+    const ids = tf.tensor1d([1, 4, 4, 2, 0, 1, 3, 4], 'int32');
+    const filter = tf.variable(tf.tensor4d(values(3 * 3 * 2 * 4, 14), [3, 3, 2, 4]));
+    const embedding = tf.variable(tf.tensor2d(values(5 * 4, 15), [5, 4]));
+    const depthwise = tf.variable(tf.tensor4d(values(3 * 3 * 2 * 1, 16), [3, 3, 2, 1]));
+    const optimizer = tf.train.sgd(0.001);
+    const step = () =>
+      optimizer.minimize(() => {
+        const conv = tf.conv2d(x, filter, 2, 'same').relu().mean([1, 2]);
+        const dw = tf.depthwiseConv2d(x, depthwise, 1, 'valid').mean([1, 2, 3]).reshape([8, 1]);
+        return conv.mul(tf.gather(embedding, ids)).add(dw).square().mean() as T.Scalar;
+      });
+
+    const wasmBackend = tf.backend();
+    const cpuBackend = tf.findBackend('cpu');
+    step();
+    const before = { ...tf.memory(), wasmIds: wasmBackend.numDataIds(), cpuIds: cpuBackend.numDataIds() };
+    for (let i = 0; i < 20; i++) step();
+    const after = { ...tf.memory(), wasmIds: wasmBackend.numDataIds(), cpuIds: cpuBackend.numDataIds() };
+
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    expect(after.numDataBuffers).toBe(before.numDataBuffers);
+    expect(after.wasmIds).toBe(before.wasmIds);
+    expect(after.cpuIds).toBe(before.cpuIds);
+    tf.dispose([x, ids, filter, embedding, depthwise]);
+    optimizer.dispose();
+  });
+
+  it('leaks nothing when the kernels run outside any tidy', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(values(2 * 6 * 6 * 2, 18), [2, 6, 6, 2]);
+    const dy = tf.tensor4d(values(2 * 4 * 4 * 3, 19), [2, 4, 4, 3]);
+    const table = tf.tensor2d(values(6, 20), [6, 1]);
+    const segments = tf.tensor1d([0, 2, 2, 1, 0, 2], 'int32');
+    const runBoth = () => {
+      const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3] };
+      (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as T.Tensor).dispose();
+      tf.unsortedSegmentSum(table, segments, 3).dispose();
+    };
+    runBoth();
+    const before = { ...tf.memory(), wasmIds: tf.backend().numDataIds() };
+    for (let i = 0; i < 20; i++) runBoth();
+    expect({ ...tf.memory(), wasmIds: tf.backend().numDataIds() }).toEqual(before);
+    tf.dispose([x, dy, table, segments]);
+  });
+});
+
+describe('tf.layers on wasm', () => {
+  it('trains a small CNN with model.fit and the loss goes down', async () => {
+    await tf.setBackend('wasm');
+    // Class 1 when the left half of the image is brighter than the right.
+    const n = 64;
+    const pixels = values(n * 8 * 8, 17);
+    const labels = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let diff = 0;
+      for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) diff += (c < 4 ? 1 : -1) * pixels[i * 64 + r * 8 + c];
+      labels[i] = diff > 0 ? 1 : 0;
+    }
+    const xs = tf.tensor4d(pixels, [n, 8, 8, 1]);
+    const ys = tf.tensor2d(labels, [n, 1]);
+
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.adam(0.02), loss: 'binaryCrossentropy' });
+    const filtersBefore = model.layers[0].getWeights()[0].arraySync();
+    const history = await model.fit(xs, ys, { epochs: 8, batchSize: 16, shuffle: false, verbose: 0 });
+    const losses = history.history.loss as number[];
+
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
+    expect(model.layers[0].getWeights()[0].arraySync()).not.toEqual(filtersBefore);
+    tf.dispose([xs, ys]);
+    model.dispose();
+  });
+});

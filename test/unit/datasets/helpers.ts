@@ -1,0 +1,49 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { makeDataset } from '../../../src/datasets/dataset';
+import type { LoadedDataset } from '../../../src/datasets';
+
+/** Points MLPATH_CACHE_DIR at a fresh temporary folder for the tests of one file, and removes it after. */
+export function useTempCache(): { dir: () => string } {
+  let dir = '';
+  let previous: string | undefined;
+  beforeAll(() => {
+    previous = process.env.MLPATH_CACHE_DIR;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-cache-test-'));
+    process.env.MLPATH_CACHE_DIR = dir;
+  });
+  afterAll(() => {
+    if (previous === undefined) delete process.env.MLPATH_CACHE_DIR;
+    else process.env.MLPATH_CACHE_DIR = previous;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir: () => dir };
+}
+
+export function tempDir(prefix = 'mlpath-ds-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A small classification dataset: rows given as number arrays. */
+export function tiny(rows: number[][], labels: number[], extra: Partial<LoadedDataset> = {}): LoadedDataset {
+  const width = rows[0]?.length ?? 0;
+  return makeDataset({
+    id: 'tiny',
+    features: Float32Array.from(rows.flat()),
+    featureShape: [width],
+    labels: Float32Array.from(labels),
+    classNames: [...new Set(labels)].sort((a, b) => a - b).map(String),
+    ...extra,
+  });
+}
+
+export function classCounts(ds: LoadedDataset): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const label of ds.labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return counts;
+}
+
+export function hasNaN(values: Float32Array): boolean {
+  return values.some((v) => !Number.isFinite(v));
+}
