@@ -13,12 +13,13 @@ import { loadProgress, recordAttempt, saveProgress } from '../progress/store';
 import { writeRunRecord } from '../progress/runs';
 import { exerciseDir, requireWorkspace, type Workspace } from '../workspace';
 import { availableExercises, loadWorkspaceCurriculum } from '../workspace/curriculum';
+import { writeReportQuietly } from './report';
 
 export type CheckEvent =
   | { type: 'start'; exercise: string; index: number; total: number }
   | { type: 'phase'; exercise: string; phase: string }
   | { type: 'log'; exercise: string; seed: number; step: Record<string, number> }
-  | { type: 'done'; exercise: string; outcome: GradeOutcome; record?: string };
+  | { type: 'done'; exercise: string; outcome: GradeOutcome; record?: string; report?: string };
 
 export interface CheckOptions {
   cwd: string;
@@ -30,6 +31,8 @@ export interface CheckOptions {
   holdout?: string;
   record?: boolean;
   onEvent?: (event: CheckEvent) => void;
+  /** Aborting stops the running check and kills its child; nothing is recorded and the run reports `cancelled`. */
+  signal?: AbortSignal;
 }
 
 export const checkDefaults = { all: false, record: true } as const;
@@ -40,6 +43,7 @@ export interface CheckRun extends CheckReport {
   backendNote?: string;
   warnings: string[];
   outcomes: GradeOutcome[];
+  cancelled?: boolean;
 }
 
 function selectExercises(ws: Workspace, opts: CheckOptions, exercises: LoadedExercise[], all: LoadedExercise[]): LoadedExercise[] {
@@ -84,13 +88,19 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
   if (holdout && !fs.existsSync(path.resolve(opts.cwd, holdout))) throw new UsageError(`holdout file ${holdout} does not exist`);
 
   const { gradeExercise } = await import('../grader/grade');
+  const { withCancellation } = await import('../grader/runner');
   const loaded = loadProgress(ws.root);
   if (loaded.recoveredFrom) warnings.push(`.mlpath/progress.json was unreadable; it was moved to ${path.relative(ws.root, loaded.recoveredFrom)} and progress starts afresh`);
   const outcomes: GradeOutcome[] = [];
+  let cancelled = false;
   for (const [index, ex] of exercises.entries()) {
+    if (opts.signal?.aborted) {
+      cancelled = true;
+      break;
+    }
     opts.onEvent?.({ type: 'start', exercise: ex.key, index, total: exercises.length });
     const dir = exerciseDir(ws, ex.key);
-    const outcome = await gradeExercise(ex, {
+    const outcome = await withCancellation(opts.signal, () => gradeExercise(ex, {
       exerciseDir: dir,
       seeds: opts.seed !== undefined ? [opts.seed] : ex.seeds,
       backend: backend.name,
@@ -98,17 +108,24 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
       holdout: holdout ? path.resolve(opts.cwd, holdout) : undefined,
       onLog: (step, seed) => opts.onEvent?.({ type: 'log', exercise: ex.key, seed, step }),
       onPhase: (phase) => opts.onEvent?.({ type: 'phase', exercise: ex.key, phase }),
-    });
+    }));
+    // A cancelled run's result is the cancellation, not the learner's work.
+    if (opts.signal?.aborted) {
+      cancelled = true;
+      break;
+    }
     outcome.result.points = outcome.result.status === 'passed' ? ex.points : 0;
     outcome.result.maxPoints = ex.points;
     let record: string | undefined;
+    let report: string | undefined;
     if (opts.record !== false) {
       recordAttempt(loaded.progress, ex.key, outcome.result.status, outcome.result.metrics);
       saveProgress(ws.root, loaded.progress);
       record = writeRunRecord(ws.root, outcome, { curriculum: curriculum.id, curriculumVersion: curriculum.version, holdout: !!holdout });
+      report = writeReportQuietly(ws.root, ex);
     }
     outcomes.push(outcome);
-    opts.onEvent?.({ type: 'done', exercise: ex.key, outcome, record });
+    opts.onEvent?.({ type: 'done', exercise: ex.key, outcome, record, report });
   }
   const results: ExerciseResult[] = outcomes.map((o) => o.result);
   return {
@@ -117,6 +134,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     backendNote: backend.note,
     warnings,
     outcomes,
+    cancelled,
     results,
     passed: results.filter((r) => r.status === 'passed').length,
     failed: results.filter((r) => r.status === 'failed').length,

@@ -74,7 +74,9 @@ export function pixelsToFloat(bytes: Uint8Array): Float32Array {
 function floatToPixels(values: Float32Array): Uint8Array | undefined {
   const out = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const b = Math.round(values[i] * 255);
+    // (x + 0.5) | 0 rounds like Math.round for the 0..255 range checked below,
+    // without a builtin call per pixel.
+    const b = (values[i] * 255 + 0.5) | 0;
     if (!(b >= 0 && b <= 255) || PIXEL[b] !== values[i]) return undefined;
     out[i] = b;
   }
@@ -230,7 +232,11 @@ export function writeCache(file: string, key: string, ds: LoadedDataset, encodin
     fs.renameSync(tmp, file);
     return true;
   } catch {
-    fs.rmSync(tmp, { force: true });
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // The folder itself is unusable, so there is no temporary file to remove.
+    }
     return false;
   }
 }

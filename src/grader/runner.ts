@@ -5,6 +5,7 @@
  * `close()` whatever happened. Failures of the child come back as
  * `ChildFailure` carrying a LearnerError, never as mlpath crashes.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -23,15 +24,33 @@ export interface SessionOptions {
   memoryMb: number;
   forbid: string[];
   payload: unknown;
-  /** Extra seconds for process start and backend initialisation. */
+  /** Limit for process start and backend initialisation, before the budget starts. */
   graceSeconds?: number;
   onLog?: (step: Record<string, number>) => void;
+  /** Aborting kills the child; the session then fails as cancelled. Defaults to the signal of `withCancellation`. */
+  signal?: AbortSignal;
 }
 
 export class ChildFailure extends Error {
   constructor(readonly error: LearnerError) {
     super(error.message);
   }
+}
+
+const STARTUP_SECONDS = 30;
+/** Message of the failure a cancelled session reports; callers that cancelled ignore it. */
+export const CANCELLED_MESSAGE = 'the check was cancelled';
+
+/*
+ * The grading kinds build their sessions themselves; an ambient signal lets
+ * a caller (watch mode) cancel whatever session is running under it without
+ * every kind having to pass the signal along.
+ */
+const ambientSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** Runs `fn` so that every ChildSession it starts is killed when `signal` aborts. */
+export function withCancellation<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  return signal ? ambientSignal.run(signal, fn) : fn();
 }
 
 const live = new Set<ChildProcess>();
@@ -85,6 +104,8 @@ export class ChildSession {
   private failure?: LearnerError;
   private readonly timers: NodeJS.Timeout[] = [];
   private stderrText = '';
+  private startupTimer?: NodeJS.Timeout;
+  private detachSignal?: () => void;
 
   constructor(private readonly opts: SessionOptions) {
     installExitHook();
@@ -110,16 +131,13 @@ export class ChildSession {
     this.child.on('message', (raw) => this.onMessage(raw));
     this.child.on('error', (err) => this.fail({ kind: 'exited', message: `could not run the learner process: ${err.message}` }));
     this.child.on('exit', (code, signal) => this.onExit(code, signal));
-    const deadline = (opts.budgetSeconds + (opts.graceSeconds ?? 15)) * 1000;
-    this.timers.push(
-      setTimeout(() => {
-        this.fail({
-          kind: 'timeout',
-          message: `did not finish within the ${opts.budgetSeconds} s budget (the process and everything it started were stopped). Train for fewer epochs or on a subset, or raise the budget with --timeout.`,
-        });
-        killTree(this.child);
-      }, deadline),
-    );
+    // The budget starts once the backend is up, so a slow machine's start-up
+    // does not eat the learner's time; start-up has its own, generous limit.
+    this.startupTimer = setTimeout(() => {
+      this.fail({ kind: 'timeout', message: `the learner process did not start within ${STARTUP_SECONDS} s (TensorFlow.js backend initialisation); try \`mlpath doctor\`` });
+      killTree(this.child);
+    }, (opts.graceSeconds ?? STARTUP_SECONDS) * 1000);
+    this.timers.push(this.startupTimer);
     if (process.platform === 'linux') {
       const limitMb = opts.memoryMb + 1024;
       const watch = setInterval(() => {
@@ -147,6 +165,21 @@ export class ChildSession {
       payload: opts.payload,
     };
     this.send(init);
+    this.watchSignal(opts.signal ?? ambientSignal.getStore());
+  }
+
+  private watchSignal(signal: AbortSignal | undefined): void {
+    if (!signal) return;
+    const cancel = (): void => {
+      this.fail({ kind: 'exited', message: CANCELLED_MESSAGE });
+      killTree(this.child);
+    };
+    if (signal.aborted) {
+      cancel();
+      return;
+    }
+    signal.addEventListener('abort', cancel, { once: true });
+    this.detachSignal = () => signal.removeEventListener('abort', cancel);
   }
 
   send(msg: ParentMessage): void {
@@ -190,6 +223,7 @@ export class ChildSession {
     if (m.type === 'ready') {
       this.backend = m.backend;
       this.tfjsVersion = m.tfjsVersion;
+      this.startBudget();
       return;
     }
     if (this.waiter) {
@@ -199,6 +233,20 @@ export class ChildSession {
     } else {
       this.queue.push(m);
     }
+  }
+
+  private startBudget(): void {
+    if (this.startupTimer) clearTimeout(this.startupTimer);
+    const budget = this.opts.budgetSeconds;
+    this.timers.push(
+      setTimeout(() => {
+        this.fail({
+          kind: 'timeout',
+          message: `did not finish within the ${budget} s budget (the process and everything it started were stopped). Train for fewer epochs or on a subset, or raise the budget with --timeout.`,
+        });
+        killTree(this.child);
+      }, budget * 1000),
+    );
   }
 
   private fail(error: LearnerError): void {
@@ -213,6 +261,7 @@ export class ChildSession {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     live.delete(this.child);
+    this.detachSignal?.();
     for (const t of this.timers) clearTimeout(t);
     // An error message sent just before exiting may still be in the queue.
     const pendingError = this.queue.find((m) => m.type === 'error');
@@ -239,6 +288,7 @@ export class ChildSession {
   /** Ends the child (politely, then by force) and removes its temporary files. */
   async close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
+    this.detachSignal?.();
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.send({ type: 'done' });
       await new Promise<void>((resolve) => {

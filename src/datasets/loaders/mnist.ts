@@ -70,7 +70,8 @@ export function loadShippedMnist(): LoadedDataset {
       throw new DatasetError(`mnist package: digits/${digit}.json does not hold whole 28x28 images`);
     }
     const bytes = new Uint8Array(data.length);
-    for (let i = 0; i < data.length; i++) bytes[i] = Math.round(data[i] * 255);
+    // Uint8Array stores truncate, so + 0.5 rounds; the values are >= 0.
+    for (let i = 0; i < data.length; i++) bytes[i] = data[i] * 255 + 0.5;
     perDigit.push(bytes);
     n += data.length / PIXELS;
   }

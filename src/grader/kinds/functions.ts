@@ -14,7 +14,7 @@ import { errorOutcome, prepareEntry, type GradeOptions } from './common';
 export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   const started = Date.now();
   const suiteId = String((ex.options as { suite?: string } | undefined)?.suite ?? ex.id);
-  const suite = suiteFor(suiteId);
+  const suite = await suiteFor(suiteId);
   if (!suite) throw new GradingError(`no grading suite '${suiteId}' for ${ex.key}`);
   const prepared = await prepareEntry(ex, opts, started);
   if (!prepared.ok) return prepared.outcome;

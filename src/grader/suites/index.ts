@@ -1,12 +1,11 @@
-/** Registry of the `functions` suites, by id. */
+/** Registry of the `functions` suites, by id: one module per suite. */
 import type { Suite } from './types';
 
-const suites: Record<string, () => Suite> = {};
+const suites: Record<string, () => Promise<Suite>> = {
+  tensors: async () => (await import('./tensors')).suite,
+};
 
-export function registerSuite(id: string, factory: () => Suite): void {
-  suites[id] = factory;
-}
-
-export function suiteFor(id: string): Suite | undefined {
-  return suites[id]?.();
+export async function suiteFor(id: string): Promise<Suite | undefined> {
+  const load = suites[id];
+  return load ? load() : undefined;
 }
