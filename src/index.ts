@@ -36,8 +36,12 @@ export interface TrainContext {
 }
 
 export interface Predictor {
-  /** Classification: `[n, k]` scores or `[n]` class indices; binary: `[n]` probabilities; regression: `[n]` values. */
-  predict(x: tfjs.Tensor): tfjs.Tensor | Promise<tfjs.Tensor>;
+  /**
+   * Classification: `[n, k]` scores or `[n]` class indices; binary: `[n]`
+   * probabilities; regression: `[n]` values. The array return type is there
+   * only so that a `tf.LayersModel` qualifies; the grader needs one tensor.
+   */
+  predict(x: tfjs.Tensor): tfjs.Tensor | tfjs.Tensor[] | Promise<tfjs.Tensor>;
 }
 
 export type TrainFunction = (ctx: TrainContext) => Promise<Predictor> | Predictor;

@@ -14,6 +14,10 @@ function version(): string {
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command();
+  // Before any subcommand is added, so they inherit it: commander must throw,
+  // not exit, so usage errors map to exit code 2 in one place.
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program
     .name('mlpath')
     .description('A tutor that takes software engineers into machine learning: exercises graded on held-out data.')
@@ -132,8 +136,6 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram((code) => {
     exitCode = code;
   });
-  program.exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
     if (argv.length <= 2) {
       if (process.stdin.isTTY && process.stdout.isTTY) {

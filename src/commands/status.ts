@@ -17,6 +17,9 @@ export interface ExerciseStatus {
   attempts: number;
   best?: { name: string; value: number | null; min?: number; max?: number; passed: boolean };
   inWorkspace: boolean;
+  /** Entry file the learner edits, relative to the exercise folder. */
+  entry?: string;
+  hints: { seen: number; total: number };
 }
 
 export interface MonthStatus {
@@ -33,7 +36,7 @@ export interface StatusResult {
   curriculum: string;
   track?: string;
   months: MonthStatus[];
-  next?: { key: string; title: string; command: string };
+  next?: { key: string; title: string; command: string; entry?: string };
   warnings: string[];
 }
 
@@ -67,7 +70,7 @@ export async function run(opts: StatusOptions): Promise<StatusResult> {
     curriculum: `${curriculum.title} (${curriculum.id} ${curriculum.version})`,
     track: ws.config.track,
     months,
-    next: nextEx ? { key: nextEx.key, title: nextEx.title, command: `mlpath check ${nextEx.key}` } : undefined,
+    next: nextEx ? { key: nextEx.key, title: nextEx.title, command: `mlpath check ${nextEx.key}`, entry: nextEx.entry } : undefined,
     warnings,
   };
 }
@@ -83,5 +86,7 @@ function exerciseStatus(ex: LoadedExercise, inWorkspace: boolean, p: ReturnType<
     attempts: p.attempts,
     best: best && spec ? { ...best, min: spec.min, max: spec.max } : undefined,
     inWorkspace,
+    entry: ex.entry,
+    hints: { seen: Math.min(p.hintsSeen, ex.hints.length), total: ex.hints.length },
   };
 }

@@ -29,6 +29,7 @@ import { DatasetError } from '../errors';
 import { CsvSyntaxError, parseCsv } from './csv';
 import { makeDataset, type DatasetParts } from './dataset';
 import { rowWidth } from './hash';
+import { invalidJsonPosition } from './json-position';
 import type { LoadedDataset } from './types';
 
 type Fail = (where: string, message: string) => never;
@@ -118,11 +119,8 @@ function fromCsv(text: string, like: LoadedDataset, file: string): LoadedDataset
 }
 
 function jsonError(text: string, err: Error): string {
-  const position = /position (\d+)/.exec(err.message);
-  if (!position) return err.message;
-  const before = text.slice(0, Number(position[1]));
-  const line = before.split('\n').length;
-  return `line ${line}, column ${Number(position[1]) - before.lastIndexOf('\n')}: ${err.message}`;
+  const at = invalidJsonPosition(text);
+  return at ? `line ${at.line}, column ${at.column}: ${err.message}` : err.message;
 }
 
 function flatten(value: unknown, out: number[]): boolean {

@@ -15,7 +15,11 @@ export function toTensor(tf: HarnessContext['tf'], w: WireTensor): Tensor {
 export async function fromTensor(ctx: HarnessContext, value: unknown, what: string): Promise<WireTensor> {
   const tf = ctx.tf;
   if (!(value instanceof tf.Tensor)) {
-    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    const got = value === null
+      ? 'null'
+      : Array.isArray(value)
+        ? value.length > 0 && value.every((v) => v instanceof tf.Tensor) ? `an array of ${value.length} tensors (a model with several outputs): return one` : 'an array (wrap it: tf.tensor(values))'
+        : typeof value;
     ctx.fail({ kind: 'invalid-output', message: `${what} must return a tf.Tensor, but it returned ${got}` });
   }
   const t = value as Tensor;

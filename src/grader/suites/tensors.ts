@@ -244,7 +244,8 @@ function softmaxCheck(logits: Matrix): (value: unknown) => string | undefined {
     if (read.shape.join() !== [logits.length, k].join()) return `expected shape [${logits.length}, ${k}], got [${read.shape.join(', ')}]`;
     const bad = read.values.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
-      return `element ${indexOf(bad, read.shape)} is ${read.values[bad]}: exp overflows float32 past about 88; subtract each row's max before exp`;
+      return `element ${indexOf(bad, read.shape)} is ${read.values[bad]}: in float32, exp(z) is Infinity past z = 88 and 0 below about -103, `
+        + 'so Infinity / Infinity or 0 / 0; subtract each row\'s max before exp (the largest exponent becomes exactly 0)';
     }
     for (let i = 0; i < logits.length; i++) {
       const sum = read.values.slice(i * k, (i + 1) * k).reduce((a, b) => a + b, 0);

@@ -1,0 +1,190 @@
+/**
+ * `mlpath watch [id]`: check an exercise again on every save of its files.
+ * Saves are debounced; a save during a check cancels it (its child process
+ * is killed) and starts a fresh one. Change events come from fs.watch, or,
+ * with `poll`, from scanning the folder on a timer, for file systems where
+ * events never arrive (WSL on Windows drives, network drives). Either way a
+ * change only counts when a file's size or mtime really changed.
+ *
+ * This module knows nothing about terminals: it reports events, and the CLI
+ * draws them and maps keys to rerun() and close().
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LoadedExercise } from '../curriculum';
+import { run as check, type CheckEvent, type CheckRun } from './check';
+import { resolveTarget } from './target';
+
+export interface WatchOptions {
+  cwd: string;
+  id?: string;
+  /** Scan for changes on a timer instead of relying on file system events. */
+  poll?: boolean;
+  pollMs?: number;
+  debounceMs?: number;
+  timeout?: number;
+  backend?: string;
+  seed?: number;
+  onEvent: (event: WatchEvent) => void;
+}
+
+export const watchDefaults = { poll: false, pollMs: 500, debounceMs: 250 } as const;
+
+export type WatchReason = 'start' | 'save' | 'rerun';
+
+export type WatchEvent =
+  | { type: 'watching'; exercise: string; dir: string; files: string[]; mode: 'events' | 'poll' }
+  | { type: 'checking'; exercise: string; reason: WatchReason; changed: string[] }
+  | { type: 'progress'; event: CheckEvent }
+  | { type: 'result'; run: CheckRun }
+  | { type: 'cancelled'; exercise: string }
+  /** mlpath itself failed to check (a bad curriculum, a missing dataset); watching goes on. */
+  | { type: 'failed'; error: unknown };
+
+export interface WatchSession {
+  exercise: LoadedExercise;
+  root: string;
+  /** Check again now, cancelling a running check. */
+  rerun(): void;
+  /** Stops watching, cancels a running check and waits until its child is gone. */
+  close(): Promise<void>;
+}
+
+type Snapshot = Map<string, string>;
+
+const IGNORED_DIRS = new Set(['node_modules', '.git']);
+
+/** Editor droppings and hidden files are not the learner's exercise files. */
+export function isWatchedName(name: string): boolean {
+  return !name.startsWith('.') && !name.endsWith('~') && !/\.(swp|swx|swo|tmp|bak|orig)$/.test(name) && !/^#.*#$/.test(name) && name !== '4913';
+}
+
+export function snapshot(dir: string): Snapshot {
+  const snap: Snapshot = new Map();
+  const walk = (d: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!isWatchedName(e.name) || IGNORED_DIRS.has(e.name)) continue;
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.isFile()) {
+        try {
+          const st = fs.statSync(full);
+          snap.set(path.relative(dir, full).split(path.sep).join('/'), `${st.size}:${st.mtimeMs}`);
+        } catch {
+          // deleted between readdir and stat: the next scan sees it gone
+        }
+      }
+    }
+  };
+  walk(dir);
+  return snap;
+}
+
+export function changedFiles(before: Snapshot, after: Snapshot): string[] {
+  const changed: string[] = [];
+  for (const [file, sig] of after) if (before.get(file) !== sig) changed.push(file);
+  for (const file of before.keys()) if (!after.has(file)) changed.push(file);
+  return changed.sort();
+}
+
+export async function start(opts: WatchOptions): Promise<WatchSession> {
+  const { ws, exercise } = resolveTarget({ cwd: opts.cwd, id: opts.id, verb: 'watch', fallbackToNext: true });
+  const dir = path.join(ws.root, ...exercise.key.split('/'));
+  const poll = opts.poll ?? watchDefaults.poll;
+  const debounceMs = opts.debounceMs ?? watchDefaults.debounceMs;
+  let last = snapshot(dir);
+  let closed = false;
+  let wanted: { reason: WatchReason; changed: string[] } | undefined;
+  let running: Promise<void> | undefined;
+  let controller: AbortController | undefined;
+  let debounce: NodeJS.Timeout | undefined;
+
+  const runOne = async (reason: WatchReason, changed: string[]): Promise<void> => {
+    controller = new AbortController();
+    opts.onEvent({ type: 'checking', exercise: exercise.key, reason, changed });
+    try {
+      const result = await check({
+        cwd: ws.root,
+        ids: [exercise.key],
+        timeout: opts.timeout,
+        backend: opts.backend,
+        seed: opts.seed,
+        signal: controller.signal,
+        onEvent: (event) => opts.onEvent({ type: 'progress', event }),
+      });
+      if (result.cancelled) opts.onEvent({ type: 'cancelled', exercise: exercise.key });
+      else opts.onEvent({ type: 'result', run: result });
+    } catch (error) {
+      opts.onEvent({ type: 'failed', error });
+    }
+  };
+
+  const loop = async (): Promise<void> => {
+    while (wanted && !closed) {
+      const { reason, changed } = wanted;
+      wanted = undefined;
+      await runOne(reason, changed);
+    }
+    running = undefined;
+  };
+
+  const request = (reason: WatchReason, changed: string[]): void => {
+    if (closed) return;
+    wanted = { reason, changed: [...new Set([...(wanted?.changed ?? []), ...changed])] };
+    if (running) controller?.abort();
+    else running = loop();
+  };
+
+  const rescan = (): void => {
+    const now = snapshot(dir);
+    const changed = changedFiles(last, now);
+    last = now;
+    if (changed.length) request('save', changed);
+  };
+
+  const onChange = (): void => {
+    if (debounce) clearTimeout(debounce);
+    debounce = setTimeout(rescan, debounceMs);
+  };
+
+  let watcher: fs.FSWatcher | undefined;
+  let poller: NodeJS.Timeout | undefined;
+  if (poll) {
+    poller = setInterval(rescan, opts.pollMs ?? watchDefaults.pollMs);
+  } else {
+    watcher = fs.watch(dir, { recursive: true }, (_event, name) => {
+      const file = name ? String(name) : '';
+      if (file && file.split(/[\\/]/).some((part) => !isWatchedName(part) || IGNORED_DIRS.has(part))) return;
+      onChange();
+    });
+    watcher.on('error', () => {
+      // The folder went away or the platform stopped delivering events:
+      // fall back to scanning rather than going deaf.
+      watcher?.close();
+      watcher = undefined;
+      if (!closed && !poller) poller = setInterval(rescan, opts.pollMs ?? watchDefaults.pollMs);
+    });
+  }
+  opts.onEvent({ type: 'watching', exercise: exercise.key, dir, files: [...last.keys()].sort(), mode: poll ? 'poll' : 'events' });
+  request('start', []);
+
+  return {
+    exercise,
+    root: ws.root,
+    rerun: () => request('rerun', []),
+    close: async () => {
+      closed = true;
+      if (debounce) clearTimeout(debounce);
+      if (poller) clearInterval(poller);
+      watcher?.close();
+      controller?.abort();
+      await running;
+    },
+  };
+}
