@@ -1,11 +1,44 @@
 /**
  * The CLI face of `mlpath check`: live progress (an ora spinner on a TTY,
- * sparse lines otherwise), then the reporters. Returns the exit code.
+ * sparse lines otherwise), then the reporters: the result, a picture of
+ * training and where the HTML report is. Returns the exit code.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CheckEvent, CheckOptions } from '../commands/check';
+import type { GradeOutcome } from '../grader/result';
+import { trainingPicture } from '../reporters/chart';
+import { formatResult, formatSummary } from '../reporters/terminal';
 import { makeOut } from './output';
+
+export interface RenderOptions {
+  color: boolean;
+  cwd: string;
+  /** Leave out the training picture and the report line. */
+  quiet?: boolean;
+  /** Path of the HTML report written for this check. */
+  report?: string;
+}
+
+/**
+ * One checked exercise for the terminal: the result, then the loss curve and
+ * metrics against their thresholds, then the report path; the result's
+ * closing `next:` line stays last.
+ */
+export function renderOutcome(outcome: GradeOutcome, opts: RenderOptions): string {
+  const text = formatResult(outcome.result, { color: opts.color, cwd: opts.cwd, frames: outcome.details.frames, curve: outcome.details.curve });
+  if (opts.quiet) return text;
+  const extra: string[] = [];
+  const picture = trainingPicture(outcome.details.curve, outcome.result.status === 'error' ? [] : outcome.result.metrics, { color: opts.color });
+  if (picture.length) extra.push('', ...picture);
+  if (opts.report) {
+    const rel = path.relative(opts.cwd, opts.report) || opts.report;
+    extra.push(`  report: ${rel}  (\`mlpath report ${outcome.result.exercise} --open\`)`);
+  }
+  if (extra.length === 0) return text;
+  const cut = text.lastIndexOf('\n');
+  return cut < 0 ? [text, ...extra].join('\n') : [text.slice(0, cut), ...extra, text.slice(cut + 1)].join('\n');
+}
 
 export interface CheckCliOptions {
   json?: string | boolean;
@@ -14,6 +47,8 @@ export interface CheckCliOptions {
   backend?: string;
   timeout?: string;
   holdout?: string;
+  curriculum?: string;
+  gradescope?: string;
   all?: boolean;
   quiet?: boolean;
 }
@@ -38,7 +73,6 @@ export async function checkCli(ids: string[], o: CheckCliOptions): Promise<numbe
   const jsonToStdout = o.json === true;
   const out = makeOut({ quiet: o.quiet || jsonToStdout, jsonToStdout });
   const { run } = await import('../commands/check');
-  const { formatResult, formatSummary } = await import('../reporters/terminal');
   const ora = out.tty && !out.quiet ? (await import('ora')).default : undefined;
   let spinner: import('ora').Ora | undefined;
   let lastLine = 0;
@@ -62,7 +96,7 @@ export async function checkCli(ids: string[], o: CheckCliOptions): Promise<numbe
       spinner?.stop();
       spinner = undefined;
       if (!jsonToStdout) {
-        out.print(formatResult(e.outcome.result, { color: out.color, cwd: process.cwd(), frames: e.outcome.details.frames, curve: e.outcome.details.curve }));
+        out.print(renderOutcome(e.outcome, { color: out.color, cwd: process.cwd(), quiet: out.quiet, report: e.report }));
       }
     }
   };
@@ -74,6 +108,7 @@ export async function checkCli(ids: string[], o: CheckCliOptions): Promise<numbe
     backend: o.backend,
     timeout: parseNumber('--timeout', o.timeout),
     holdout: o.holdout,
+    curriculum: o.curriculum,
     onEvent,
   };
   let report;
@@ -83,11 +118,16 @@ export async function checkCli(ids: string[], o: CheckCliOptions): Promise<numbe
     spinner?.stop();
   }
   if (report.backendNote) out.info(report.backendNote);
-  for (const w of report.warnings) out.info(`warning: ${w}`);
+  // Warnings go to stderr even with --json or --quiet: a changed curriculum must not pass unnoticed in CI.
+  for (const w of report.warnings) out.error(`warning: ${w}`);
   if (report.results.length > 1 && !jsonToStdout) out.print(formatSummary(report.results, out.color));
   const { formatJson } = await import('../reporters/json');
   if (jsonToStdout) process.stdout.write(formatJson(report.results));
   else if (typeof o.json === 'string') fs.writeFileSync(path.resolve(o.json), formatJson(report.results));
+  if (o.gradescope) {
+    const { formatGradescope } = await import('../reporters/gradebook');
+    fs.writeFileSync(path.resolve(o.gradescope), formatGradescope(report.results));
+  }
   if (o.junit) {
     const { formatJunit } = await import('../reporters/junit');
     fs.writeFileSync(path.resolve(o.junit), formatJunit(report.results));

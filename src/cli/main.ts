@@ -5,7 +5,17 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { MlpathError } from '../errors';
-import { makeOut } from './output';
+import { registerInstructorCommands } from './instructor';
+import { interactive, makeOut } from './output';
+
+function backendOption(): Option {
+  return new Option('--backend <name>', 'TensorFlow.js backend (default: tensorflow, else wasm, else cpu; or MLPATH_BACKEND)').choices(['tensorflow', 'wasm', 'cpu']);
+}
+
+/** `--quiet` is a program option, so it works before or after the command name. */
+function globalQuiet(cmd: Command): boolean {
+  return !!(cmd.optsWithGlobals() as { quiet?: boolean }).quiet;
+}
 
 function version(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,38 +32,52 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .name('mlpath')
     .description('A tutor that takes software engineers into machine learning: exercises graded on held-out data.')
     .version(version(), '-V, --version')
+    .option('-q, --quiet', 'results and errors only: no progress, pictures or advice')
+    .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .addHelpText('after', `
 Start here:
   mlpath start my-path     create a workspace with one folder per exercise
-  cd my-path && mlpath next
+  cd my-path && mlpath     a menu: continue, check, hint, progress, watch
+  mlpath watch             re-check the exercise you are working on at every save
   mlpath check month2/mnist
+
+Output is plain when it is not a terminal or NO_COLOR is set.
 
 Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
 
   program
     .command('start [dir]')
-    .description('create or update a workspace (never overwrites a file you changed)')
+    .description('create or update a workspace (never overwrites a file you changed); asks a few questions in a terminal')
     .option('-y, --yes', 'accept the defaults, ask nothing')
     .option('--track <id>', 'domain track for month 3 (nlp, tabular, recsys)')
     .option('--curriculum <file>', 'use an instructor\'s curriculum file instead of the built-in one')
-    .action(async (dir: string | undefined, o: { yes?: boolean; track?: string; curriculum?: string }) => {
-      const out = makeOut();
+    .action(async (dir: string | undefined, o: { yes?: boolean; track?: string; curriculum?: string }, cmd: Command) => {
+      const quiet = globalQuiet(cmd);
+      const out = makeOut({ quiet });
+      const { formatBackend, formatStart } = await import('../reporters/status');
+      const { nativeFix, probeBackends } = await import('../backend/select');
       let answers: { dir?: string; track?: string } = { dir, track: o.track };
-      if (!o.yes && process.stdin.isTTY && process.stdout.isTTY) {
+      if (!o.yes && interactive()) {
         const { startWizard } = await import('./wizard');
-        answers = await startWizard({ dir, track: o.track, curriculum: o.curriculum });
+        const wizard = await startWizard({ cwd: process.cwd(), dir, track: o.track, curriculum: o.curriculum, color: out.color, print: (t) => out.print(t) });
+        if (!wizard.proceed) {
+          out.print('Nothing was written.\nnext: `mlpath start` when you are ready');
+          return;
+        }
+        answers = wizard;
+      } else if (!quiet) {
+        out.print(formatBackend(probeBackends(), nativeFix(), out.color, false));
       }
       const { run } = await import('../commands/start');
-      const { formatStart } = await import('../reporters/status');
       const result = await run({ cwd: process.cwd(), dir: answers.dir, track: answers.track, curriculum: o.curriculum });
-      out.print(formatStart(result, out.color));
+      out.print(quiet ? result.root : formatStart(result, out.color, process.cwd()));
     });
 
   program
     .command('status')
     .alias('list')
-    .description('progress per month and exercise, and what to do next')
+    .description('progress per month and exercise, best metric against its threshold, and what to do next')
     .option('--json', 'print the status as JSON')
     .action(async (o: { json?: boolean }) => {
       const out = makeOut();
@@ -65,13 +89,16 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
 
   program
     .command('next')
-    .description('the first exercise not yet passed, and the command to check it')
-    .action(async () => {
+    .description('the first exercise not yet passed, and the command to check it (--quiet: just its id)')
+    .action(async (_o: unknown, cmd: Command) => {
       const out = makeOut();
       const { run } = await import('../commands/status');
       const result = await run({ cwd: process.cwd() });
-      if (result.next) out.print(`${result.next.key}: ${result.next.title}\n  edit ${result.next.key}/ (README.md explains the task)\n  ${result.next.command}`);
-      else out.print('Every exercise in this workspace has passed. `mlpath status` shows your results.');
+      if (globalQuiet(cmd)) {
+        if (result.next) out.print(result.next.key);
+      } else {
+        out.print((await import('../reporters/status')).formatNext(result, out.color));
+      }
     });
 
   program
@@ -81,20 +108,91 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
     .option('--json [file]', 'write the results as JSON (to stdout when no file is given: then nothing else goes to stdout)')
     .option('--junit <file>', 'write JUnit XML, one testcase per exercise')
     .option('--seed <n>', 'training seed passed to your code as ctx.seed (default: the exercise\'s seeds)')
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: tensorflow, else wasm, else cpu; or MLPATH_BACKEND)').choices(['tensorflow', 'wasm', 'cpu']))
+    .addOption(backendOption())
     .option('--timeout <seconds>', 'time budget per run, overriding the exercise\'s')
     .option('--holdout <file>', 'grade on an instructor\'s held-out file instead of the built-in test split (or MLPATH_HOLDOUT)')
-    .option('-q, --quiet', 'no progress output')
-    .action(async (ids: string[], o) => {
+    .option('--curriculum <file>', 'grade against this curriculum file, not the one mlpath.json names (or MLPATH_CURRICULUM; use it in CI)')
+    .option('--gradescope <file>', 'write Gradescope\'s results.json')
+    .action(async (ids: string[], o, cmd: Command) => {
       const { checkCli } = await import('./check');
-      setExit(await checkCli(ids, o));
+      setExit(await checkCli(ids, { ...o, quiet: globalQuiet(cmd) }));
+    });
+
+  program
+    .command('hint [id]')
+    .description('the next hint for an exercise, one level at a time (default: the exercise you are in, else the next one)')
+    .option('--all', 'show every hint level')
+    .action(async (id: string | undefined, o: { all?: boolean }, cmd: Command) => {
+      const out = makeOut();
+      const { run } = await import('../commands/hint');
+      const result = await run({ cwd: process.cwd(), id, all: o.all });
+      if (globalQuiet(cmd)) out.print(result.shown.map((h) => h.text).join('\n'));
+      else out.print((await import('../reporters/status')).formatHint(result, out.color));
+    });
+
+  program
+    .command('solution [id]')
+    .description('the reference solution of an exercise, once your own has passed')
+    .action(async (id: string | undefined, _o: unknown, cmd: Command) => {
+      const out = makeOut();
+      const { run } = await import('../commands/solution');
+      const result = await run({ cwd: process.cwd(), id });
+      if (globalQuiet(cmd)) out.print(result.files.map((f) => f.content).join('\n'));
+      else out.print((await import('../reporters/status')).formatSolution(result, out.color));
+    });
+
+  program
+    .command('watch [id]')
+    .description('re-check an exercise on every save of its files; keys: h hint, r re-run, q quit')
+    .option('--poll', 'scan for changes on a timer, for WSL or network drives where change events do not arrive')
+    .option('--timeout <seconds>', 'time budget per run, overriding the exercise\'s')
+    .option('--seed <n>', 'training seed passed to your code as ctx.seed')
+    .addOption(backendOption())
+    .action(async (id: string | undefined, o: { poll?: boolean; timeout?: string; seed?: string; backend?: string }, cmd: Command) => {
+      const { watchCli } = await import('./watch');
+      setExit(await watchCli(id, { ...o, quiet: globalQuiet(cmd) }));
+    });
+
+  program
+    .command('reset [ids...]')
+    .description('restore the starter files of exercises, after backing yours up under .mlpath/backups/')
+    .option('--all', 'reset every exercise of the workspace')
+    .action(async (ids: string[], o: { all?: boolean }, cmd: Command) => {
+      const out = makeOut({ quiet: globalQuiet(cmd) });
+      const { run } = await import('../commands/reset');
+      const result = await run({ cwd: process.cwd(), ids, all: o.all });
+      if (!out.quiet) out.print((await import('../reporters/status')).formatReset(result, out.color, process.cwd()));
+    });
+
+  program
+    .command('report [id]')
+    .description('path of the HTML report of an exercise: loss curves, metric history, confusion matrix')
+    .option('--open', 'open it in the default browser')
+    .action(async (id: string | undefined, o: { open?: boolean }, cmd: Command) => {
+      const out = makeOut({ quiet: globalQuiet(cmd) });
+      const { run } = await import('../commands/report');
+      const result = await run({ cwd: process.cwd(), id });
+      out.print(result.file);
+      if (o.open) {
+        const { openFile } = await import('./open');
+        const opened = await openFile(result.file);
+        if (opened.ok) out.info(`opened with ${opened.command}`);
+        else out.error(`could not open a browser (${opened.reason}); open the file above yourself`);
+      }
+      out.info(`next: \`mlpath check ${result.exercise}\` adds an attempt to it`);
     });
 
   program
     .command('validate [file]')
     .description('validate a curriculum file (default: the built-in curriculum)')
-    .action(async (file: string | undefined) => {
+    .option('--solutions', 'also grade every starter (must fail) and reference solution (must pass)')
+    .action(async (file: string | undefined, o: { solutions?: boolean }) => {
       const out = makeOut();
+      if (o.solutions) {
+        const { validateSolutions } = await import('./instructor');
+        setExit(await validateSolutions(file));
+        return;
+      }
       const { run } = await import('../commands/validate');
       const r = await run({ cwd: process.cwd(), file });
       out.print(`✔ ${r.file}: valid (${r.months} months, ${r.exercises} exercises, ${r.ready} built)`);
@@ -128,6 +226,7 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
       const d = await info(id);
       for (const [k, v] of Object.entries(d)) out.print(`${k.padEnd(14)} ${Array.isArray(v) ? v.join(', ') : String(v)}`);
     });
+  registerInstructorCommands(program, setExit);
   return program;
 }
 
@@ -138,7 +237,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   try {
     if (argv.length <= 2) {
-      if (process.stdin.isTTY && process.stdout.isTTY) {
+      if (interactive()) {
         const { menu } = await import('./menu');
         exitCode = await menu();
       } else {

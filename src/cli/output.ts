@@ -1,6 +1,8 @@
 /**
  * Where human output goes and whether it is coloured. Results go to stdout;
  * progress and diagnostics to stderr, so `--json` can own stdout alone.
+ * Output is plain (no colour, ASCII charts) when stdout is not a terminal or
+ * NO_COLOR is set; `--quiet` keeps results and errors only.
  */
 export interface Out {
   color: boolean;
@@ -11,11 +13,20 @@ export interface Out {
   error(text: string): void;
 }
 
+/** Colour for stdout: a terminal, and neither NO_COLOR (https://no-color.org) nor TERM=dumb. */
+export function useColor(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!stream.isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+/** Both ends of an interactive session are terminals. */
+export function interactive(): boolean {
+  return !!process.stdin.isTTY && !!process.stdout.isTTY;
+}
+
 export function makeOut(opts: { quiet?: boolean; jsonToStdout?: boolean } = {}): Out {
   const tty = !!process.stderr.isTTY;
-  const color = !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
   return {
-    color,
+    color: useColor(),
     tty,
     quiet: !!opts.quiet,
     print(text) {

@@ -9,6 +9,7 @@ import { findExercise, type LoadedExercise } from '../curriculum';
 import { UsageError } from '../errors';
 import { resolveBackendName } from '../grader/backend-choice';
 import type { GradeOutcome, CheckReport, ExerciseResult } from '../grader/result';
+import { award } from '../grader/points';
 import { loadProgress, recordAttempt, saveProgress } from '../progress/store';
 import { writeRunRecord } from '../progress/runs';
 import { exerciseDir, requireWorkspace, type Workspace } from '../workspace';
@@ -29,6 +30,8 @@ export interface CheckOptions {
   backend?: string;
   timeout?: number;
   holdout?: string;
+  /** Instructor's curriculum file: wins over the one named in mlpath.json. */
+  curriculum?: string;
   record?: boolean;
   onEvent?: (event: CheckEvent) => void;
   /** Aborting stops the running check and kills its child; nothing is recorded and the run reports `cancelled`. */
@@ -77,7 +80,7 @@ function resolveIdFromCwd(ws: Workspace, cwd: string, all: LoadedExercise[]): st
 
 export async function run(opts: CheckOptions): Promise<CheckRun> {
   const ws = requireWorkspace(opts.cwd);
-  const { curriculum, mismatch } = loadWorkspaceCurriculum(ws);
+  const { curriculum, mismatch } = loadWorkspaceCurriculum(ws, opts.curriculum ? path.resolve(opts.cwd, opts.curriculum) : undefined);
   const warnings = mismatch ? [mismatch] : [];
   const ids = opts.ids.length || opts.all ? opts.ids : [resolveIdFromCwd(ws, opts.cwd, curriculum.exercises)].filter((x): x is string => !!x);
   const exercises = selectExercises(ws, { ...opts, ids }, availableExercises(curriculum, ws.config.track), curriculum.exercises);
@@ -114,8 +117,10 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
       cancelled = true;
       break;
     }
-    outcome.result.points = outcome.result.status === 'passed' ? ex.points : 0;
+    const points = award(ex, outcome.result);
+    outcome.result.points = points.points;
     outcome.result.maxPoints = ex.points;
+    if (points.tier) outcome.result.tier = points.tier;
     let record: string | undefined;
     let report: string | undefined;
     if (opts.record !== false) {

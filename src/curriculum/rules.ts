@@ -169,6 +169,17 @@ function metrics(exercises: Located[]): RuleIssue[] {
         issues.push({ path: [...where, 'k'], message: `k only applies to ranking metrics, not '${metric.name}'` });
       }
     });
+    const computed = new Set(exercise.metrics.map((m) => m.name));
+    exercise.partialCredit.forEach((tier, t) => {
+      if (tier.points > exercise.points) {
+        issues.push({ path: [...at, 'partialCredit', t, 'points'], message: `a partial-credit tier (${tier.points}) cannot be worth more than a pass (${exercise.points})` });
+      }
+      tier.metrics.forEach((metric, i) => {
+        if (!computed.has(metric.name)) {
+          issues.push({ path: [...at, 'partialCredit', t, 'metrics', i, 'name'], message: `'${metric.name}' is not one of this exercise's metrics (${[...computed].join(', ') || 'none'})` });
+        }
+      });
+    });
   }
   return issues;
 }

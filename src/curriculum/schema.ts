@@ -69,6 +69,11 @@ export const exerciseSchema = z.object({
   hints: z.array(z.string().min(1)).default([]).describe('Tiered hints, from a nudge to nearly the answer.'),
   prerequisites: z.array(z.string()).default([]).describe('Exercise ids (`month/exercise`) to do first.'),
   points: z.number().nonnegative().default(10).describe('Points awarded when the exercise passes.'),
+  partialCredit: z.array(z.object({
+    label: z.string().min(1).describe('What this tier means, e.g. "beats the baseline".'),
+    points: z.number().nonnegative().describe('Points when every metric of this tier is met but the exercise did not pass.'),
+    metrics: z.array(metricSchema).min(1).describe('Thresholds of this tier, on the same metrics the exercise computes.'),
+  }).strict()).default([]).describe('Partial-credit tiers below a pass; the best tier met counts.'),
   options: z.record(z.unknown()).optional().describe('Kind-specific grading options.'),
 }).strict();
 

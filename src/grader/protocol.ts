@@ -38,6 +38,9 @@ export interface TrainPayload {
   yTrain: WireTensor;
   xVal?: WireTensor;
   yVal?: WireTensor;
+  /** Raw text per row, for text datasets (spam): their features are empty. */
+  textTrain?: string[];
+  textVal?: string[];
   featureNames?: string[];
   classNames?: string[];
 }
@@ -56,7 +59,8 @@ export type ParentMessage =
       forbid: string[];
       payload: unknown;
     }
-  | { type: 'predict'; x: WireTensor }
+  /** `texts` is set for text datasets: predict() then receives the held-out texts instead of `x`. */
+  | { type: 'predict'; x: WireTensor; texts?: string[] }
   | { type: 'call'; id: number; name: string; args: unknown[] }
   | { type: 'done' };
 

@@ -34,6 +34,7 @@ export const exerciseResultSchema = z.object({
   error: resultErrorSchema.nullable(),
   points: z.number().optional(),
   maxPoints: z.number().optional(),
+  tier: z.string().optional(),
   output: z.string().optional(),
 });
 

@@ -18,7 +18,7 @@ export interface ChartOptions {
 }
 
 const BLOCKS = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-const ASCII_BLOCKS = [' ', ' ', '.', '.', ':', ':', '#', '#', '#'];
+const ASCII_BLOCKS = [' ', ' ', '_', '_', '=', '=', '#', '#', '#'];
 const SPARKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 const ASCII_SPARKS = ['_', '_', '.', '-', '-', '=', '*', '#'];
 const POSITION_KEYS = new Set(['epoch', 'step', 'batch', 'iteration']);
@@ -29,9 +29,16 @@ function fmt(v: number): string {
   return v.toFixed(4);
 }
 
-/** Shrinks a series to `width` values by averaging buckets; shorter series stay as they are. */
+/**
+ * Fits a series to about `width` columns: longer ones are averaged in
+ * buckets, short ones get up to three columns per value so ten epochs still
+ * read as a curve.
+ */
 export function resample(values: number[], width: number): number[] {
-  if (values.length <= width) return values.slice();
+  if (values.length <= width) {
+    const repeat = Math.max(1, Math.min(3, Math.floor(width / Math.max(values.length, 1))));
+    return values.flatMap((v) => new Array<number>(repeat).fill(v));
+  }
   const out: number[] = [];
   for (let c = 0; c < width; c++) {
     const from = Math.floor((c * values.length) / width);

@@ -124,7 +124,7 @@ export function lineChart(spec: ChartSpec): string {
   if (spec.threshold) {
     const y = round2(sy(spec.threshold.value));
     parts.push(`<line class="threshold" data-threshold="${spec.threshold.value}" x1="${M.l}" x2="${W - M.r}" y1="${y}" y2="${y}"/>`);
-    parts.push(`<text class="threshold-label" x="${W - M.r - 4}" y="${Number(y) - 5}" text-anchor="end">${esc(spec.threshold.label)}</text>`);
+    parts.push(`<text class="threshold-label" x="${M.l + 6}" y="${Number(y) - 5}">${esc(spec.threshold.label)}</text>`);
   }
   for (const s of spec.series) {
     const coords = s.points.map((p) => `${round2(sx(p.x))},${round2(sy(p.y))}`).join(' ');

@@ -73,7 +73,7 @@ export function formatStatus(s: StatusResult, color: boolean): string {
   }
   lines.push('');
   for (const w of s.warnings) lines.push(c.yellow(`warning: ${w}`));
-  if (s.next) lines.push(`Next up: ${c.bold(s.next.key)}, ${s.next.title}`);
+  if (s.next) lines.push(`Next exercise: ${c.bold(s.next.key)}, ${s.next.title}`);
   lines.push(nextLine(c, nextAdvice(s)));
   return lines.join('\n');
 }
@@ -160,14 +160,17 @@ export function formatStart(r: StartResult, color: boolean, cwd: string): string
   if (r.next) {
     const cd = rel === '' ? undefined : rel.startsWith('..') || path.isAbsolute(rel) ? r.root : rel;
     const file = r.next.entry ? `${r.next.key}/${r.next.entry}` : `${r.next.key}/`;
-    lines.push('', 'Next:');
-    if (cd) lines.push(`  cd ${cd.includes(' ') ? JSON.stringify(cd) : cd}`);
-    lines.push(
-      `  ${c.cyan('mlpath')}                         ${c.dim('a menu of what to do next')}`,
-      `  read ${r.next.key}/README.md, edit ${file}`,
-      `  ${c.cyan(`mlpath watch ${r.next.key}`)}   ${c.dim('re-checks on every save')}`,
-      nextLine(c, `\`mlpath check ${r.next.key}\``),
+    const steps: [string, string][] = [];
+    if (cd) steps.push([`cd ${cd.includes(' ') ? JSON.stringify(cd) : cd}`, '']);
+    steps.push(
+      ['mlpath', 'a menu: continue, check, hint, progress, watch'],
+      [`$EDITOR ${file}`, `the task is in ${r.next.key}/README.md`],
+      [`mlpath watch ${r.next.key}`, 're-checks on every save'],
     );
+    const w = Math.max(...steps.map(([cmd]) => cmd.length));
+    lines.push('', 'Next:');
+    for (const [cmd, why] of steps) lines.push(`  ${c.cyan(cmd.padEnd(w))}${why ? `   ${c.dim(why)}` : ''}`.trimEnd());
+    lines.push(nextLine(c, `\`mlpath check ${r.next.key}\` when you want a grade`));
   } else {
     lines.push(nextLine(c, '`mlpath status`'));
   }

@@ -4,6 +4,7 @@
  * mlpath (or the instructor file named in mlpath.json), never a copy inside
  * the learner's folders, so thresholds cannot be edited away.
  */
+import * as path from 'node:path';
 import { loadCurriculum, type Curriculum, type LoadedExercise } from '../curriculum';
 import type { Workspace } from '.';
 
@@ -13,13 +14,21 @@ export interface WorkspaceCurriculum {
   mismatch?: string;
 }
 
-export function loadWorkspaceCurriculum(ws: Workspace): WorkspaceCurriculum {
-  const curriculum = loadCurriculum(ws.curriculumFile);
+/**
+ * `override` (from `--curriculum` or MLPATH_CURRICULUM) wins over the file
+ * named in mlpath.json: in CI the instructor's copy is the one that counts,
+ * since a learner can edit mlpath.json.
+ */
+export function loadWorkspaceCurriculum(ws: Workspace, override?: string): WorkspaceCurriculum {
+  const file = override ?? process.env.MLPATH_CURRICULUM ?? ws.curriculumFile;
+  const curriculum = loadCurriculum(file ? path.resolve(file) : undefined);
   let mismatch: string | undefined;
   if (ws.config.curriculum !== curriculum.id) {
     mismatch = `this workspace was created for curriculum '${ws.config.curriculum}', but mlpath grades with '${curriculum.id}'`;
   } else if (ws.config.curriculumVersion !== curriculum.version) {
     mismatch = `this workspace was created with curriculum version ${ws.config.curriculumVersion}; grading uses ${curriculum.version} (run \`mlpath start\` to add new exercises)`;
+  } else if (ws.config.curriculumHash && ws.config.curriculumHash !== curriculum.hash) {
+    mismatch = `the curriculum file changed since this workspace was created (same id and version, different content: sha256 ${curriculum.hash.slice(0, 12)} vs pinned ${ws.config.curriculumHash.slice(0, 12)})`;
   }
   return { curriculum, mismatch };
 }

@@ -40,7 +40,7 @@ export function gradOfSquare(x: number): number {
 }
 
 export function gradOfMse(w: tf.Tensor1D, x: tf.Tensor2D, y: tf.Tensor1D): tf.Tensor1D {
-  const loss = (weights: tf.Tensor1D): tf.Scalar => {
+  const loss = (weights: tf.Tensor): tf.Scalar => {
     const predictions = tf.squeeze(tf.matMul(x, tf.reshape(weights, [-1, 1])), [1]);
     return tf.mean(tf.square(tf.sub(predictions, y)));
   };

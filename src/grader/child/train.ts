@@ -12,13 +12,67 @@ export function toTensor(tf: HarnessContext['tf'], w: WireTensor): Tensor {
   return tf.tensor(w.values as Float32Array, w.shape, w.dtype);
 }
 
+function describeElement(tf: HarnessContext['tf'], v: unknown): string {
+  if (v instanceof tf.Tensor) return 'a tf.Tensor';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return 'an array';
+  if (v !== null && typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+/**
+ * Predictions as plain numbers, which is what ml.js models return: `[n]`
+ * values (or a typed array), or `[n][k]` rows of scores. Non-finite numbers
+ * pass through on purpose: the parent reports them with the same message as
+ * for a tensor.
+ */
+function fromNumbers(ctx: HarnessContext, value: ArrayLike<unknown>, what: string): WireTensor {
+  const rows = value.length;
+  const nested = rows > 0 && Array.isArray(value[0]);
+  const cols = nested ? (value[0] as unknown[]).length : 1;
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const row = nested ? value[i] : [value[i]];
+    if (!Array.isArray(row) || row.length !== cols) {
+      const got = Array.isArray(row) ? `${row.length} values` : describeElement(ctx.tf, row);
+      ctx.fail({
+        kind: 'invalid-output',
+        message: `${what} returned a ragged array: row 0 has ${cols} values but row ${i} has ${got}; return one number per row, or rows of equal length`,
+      });
+    }
+    for (let j = 0; j < cols; j++) {
+      const v: unknown = (row as unknown[])[j];
+      if (typeof v !== 'number') {
+        const where = nested ? `row ${i}, column ${j}` : `row ${i}`;
+        ctx.fail({
+          kind: 'invalid-output',
+          message: `${what} returned an array holding a non-number (${describeElement(ctx.tf, v)} at ${where}); return numbers (class indices, probabilities or values) or a tf.Tensor`,
+        });
+      }
+      out[i * cols + j] = v as number;
+    }
+  }
+  return { values: out, shape: nested ? [rows, cols] : [rows], dtype: 'float32' };
+}
+
+function isTensorList(tf: HarnessContext['tf'], value: unknown[]): boolean {
+  return value.length > 0 && value.every((v) => v instanceof tf.Tensor);
+}
+
+/**
+ * What `predict` returned, ready to cross to the parent: a tf.Tensor, or
+ * plain numbers (an array, nested one level for scores, or a typed array).
+ */
 export async function fromTensor(ctx: HarnessContext, value: unknown, what: string): Promise<WireTensor> {
   const tf = ctx.tf;
+  if (Array.isArray(value) && !isTensorList(tf, value)) return fromNumbers(ctx, value, what);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return fromNumbers(ctx, value as unknown as ArrayLike<unknown>, what);
   if (!(value instanceof tf.Tensor)) {
+    // Arrays of numbers were read above, so an array here holds only tensors.
     const got = value === null
       ? 'null'
       : Array.isArray(value)
-        ? value.length > 0 && value.every((v) => v instanceof tf.Tensor) ? `an array of ${value.length} tensors (a model with several outputs): return one` : 'an array (wrap it: tf.tensor(values))'
+        ? `an array of ${value.length} tensors (a model with several outputs): return one`
         : typeof value;
     ctx.fail({ kind: 'invalid-output', message: `${what} must return a tf.Tensor, but it returned ${got}` });
   }
@@ -47,6 +101,8 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     yTrain: toTensor(tf, p.yTrain),
     xVal: p.xVal ? toTensor(tf, p.xVal) : undefined,
     yVal: p.yVal ? toTensor(tf, p.yVal) : undefined,
+    textTrain: p.textTrain ? Object.freeze(p.textTrain) : undefined,
+    textVal: p.textVal ? Object.freeze(p.textVal) : undefined,
     featureNames: p.featureNames,
     classNames: p.classNames,
   };
@@ -86,10 +142,11 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     const m = await ctx.next();
     if (m.type === 'done') return;
     if (m.type !== 'predict') continue;
-    const x = toTensor(tf, m.x);
+    // Text datasets have no features: their predictor gets the held-out texts as plain strings.
+    const x = m.texts ? Object.freeze(m.texts) : toTensor(tf, m.x);
     let out: unknown;
     try {
-      out = await (predict as (x: Tensor) => unknown).call(predictor, x);
+      out = await (predict as (x: Tensor | readonly string[]) => unknown).call(predictor, x);
     } catch (err) {
       const e = ctx.describe(err);
       ctx.fail({ ...e, kind: e.kind === 'runtime' ? 'invalid-output' : e.kind, message: `predict(x) threw: ${e.message}` });

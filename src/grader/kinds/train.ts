@@ -9,6 +9,7 @@ import type { Task } from '../../curriculum/schema';
 import { loadDataset, loadHoldout, splitDataset, type LoadedDataset } from '../../datasets';
 import { computeMetric, checkThreshold } from '../metrics';
 import { normalizePredictions, InvalidOutputError, type NormalizedPredictions } from '../predictions';
+import { ratedPairs, relevantMinOf, scoreRanking } from '../ranking';
 import { cleanupCompiled } from '../compile';
 import type { TrainPayload, WireTensor } from '../protocol';
 import type { GradeOutcome, MetricResult, RunDetails } from '../result';
@@ -20,7 +21,7 @@ function features(ds: LoadedDataset): WireTensor {
 }
 
 function labels(ds: LoadedDataset, task: Task): WireTensor {
-  if (task === 'regression') return { values: ds.labels, shape: [ds.n], dtype: 'float32' };
+  if (task === 'regression' || task === 'ranking') return { values: ds.labels, shape: [ds.n], dtype: 'float32' };
   return { values: Int32Array.from(ds.labels), shape: [ds.n], dtype: 'int32' };
 }
 
@@ -76,11 +77,14 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   if (!prepared.ok) return prepared.outcome;
   const compiled = prepared.compiled;
   const k = numClasses(data.train, task);
+  const ranking = task === 'ranking' ? { pairs: ratedPairs(data.test), relevantMin: relevantMinOf(ex.options) } : undefined;
   const payload: TrainPayload = {
     xTrain: features(data.train),
     yTrain: labels(data.train, task),
     xVal: data.val ? features(data.val) : undefined,
     yVal: data.val ? labels(data.val, task) : undefined,
+    textTrain: data.train.texts,
+    textVal: data.val?.texts,
     featureNames: data.train.featureNames,
     classNames: data.train.classNames,
   };
@@ -113,14 +117,18 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
         backend = session.backend || backend;
         details.trainSeconds = (details.trainSeconds ?? 0) + trained.seconds;
         opts.onPhase?.('predicting on held-out data');
-        session.send({ type: 'predict', x: features(data.test) });
+        session.send({ type: 'predict', x: features(data.test), texts: data.test.texts });
         const answer = await session.expect('predictions');
-        const preds = normalizePredictions(task, answer.tensor, data.test.n, k);
-        const scores: Record<string, number> = {};
-        for (const m of ex.metrics) scores[m.name] = computeMetric(m.name, preds, data.test.labels, { k: m.k });
-        perSeed.push(scores);
+        if (ranking) {
+          perSeed.push(scoreRanking(ex.metrics, answer.tensor, ranking.pairs, ranking.relevantMin));
+        } else {
+          const preds = normalizePredictions(task, answer.tensor, data.test.n, k);
+          const scores: Record<string, number> = {};
+          for (const m of ex.metrics) scores[m.name] = computeMetric(m.name, preds, data.test.labels, { k: m.k });
+          perSeed.push(scores);
+          if (!details.confusion && k) details.confusion = confusion(preds, data.test.labels, k);
+        }
         if (details.curve.length === 0) details.curve = curve;
-        if (!details.confusion && k) details.confusion = confusion(preds, data.test.labels, k);
         details.tfjsVersion = session.tfjsVersion;
         details.peakRssMb = Math.max(details.peakRssMb ?? 0, session.peakRssMb);
       } catch (err) {

