@@ -1,6 +1,6 @@
 // Reference solution for month3/nlp: bag of words (binary presence of the
 // 2,000 most widespread tokens) and logistic regression trained with Adam.
-import type { TrainContext, TextPredictor } from 'mlpath';
+import type { Tensor, TrainContext, TextPredictor } from 'mlpath';
 
 const VOCABULARY_SIZE = 2000;
 const MIN_DOCUMENTS = 3;
@@ -70,7 +70,7 @@ export default async function train(ctx: TrainContext): Promise<TextPredictor> {
 
   return {
     predict(batch) {
-      return tf.tidy(() => (model.predict(asMatrix(batch)) as ReturnType<typeof tf.zeros>).reshape([-1]));
+      return tf.tidy(() => (model.predict(asMatrix(batch)) as Tensor).reshape([-1]));
     },
   };
 }
