@@ -7,7 +7,9 @@
  *
  * Options: backend (tensorflow | wasm | cpu), model (mlp | cnn), n (first n
  * of the 8,000 training digits), epochs, batch (64), repeats (fresh model each time, same
- * seeds), threads (wasm only: MLPATH_WASM_THREADS for the backend layer).
+ * seeds), threads (wasm only: MLPATH_WASM_THREADS for the backend layer),
+ * stock (wasm only: true puts tfjs-backend-wasm's own GatherV2, BatchMatMul
+ * and Conv2DBackpropInput back in place of mlpath's faster ones).
  * Each repeat times model.fit only; a one-batch warm-up fit comes first so
  * kernel set-up is not counted. The first repeat's per-epoch losses and a
  * checksum of its trained weights let runs on different settings be compared
@@ -63,6 +65,7 @@ async function main() {
   const n = Math.min(opts.n, ds.n);
   const active = await initBackend(opts.backend);
   const tf = active.tf;
+  if (opts.stock && active.name === 'wasm') require(path.join(dist, 'backend', 'wasm-fast-kernels')).unregisterWasmFastKernels(tf);
   const shape = opts.model === 'cnn' ? [n, 28, 28, 1] : [n, 784];
   const xs = tf.tensor(ds.features.subarray(0, n * 784), shape);
   const ys = tf.oneHot(tf.tensor1d(Int32Array.from(ds.labels.subarray(0, n)), 'int32'), 10).toFloat();
@@ -90,7 +93,8 @@ async function main() {
     model.dispose();
   }
   const threads = active.name === 'wasm' ? threadCount() : undefined;
-  process.stdout.write(`${JSON.stringify({ backend: active.name, model: opts.model, n, epochs: opts.epochs, seconds, cpuSeconds, losses, checksum: sums, threads })}\n`);
+  const line = { backend: active.name, model: opts.model, n, epochs: opts.epochs, stock: Boolean(opts.stock), threads, seconds, cpuSeconds, losses, checksum: sums };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
 function threadCount() {

@@ -42,13 +42,18 @@ export interface TrainContext {
   log(step: LogStep): void;
 }
 
+/** What `predict` may return: one tensor, or plain numbers (`[n]` or `[n][k]`). */
+export type Prediction = tfjs.Tensor | number[] | number[][] | Float32Array | Int32Array;
+
 export interface Predictor {
   /**
    * Classification: `[n, k]` scores or `[n]` class indices; binary: `[n]`
-   * probabilities; regression: `[n]` values. The array return type is there
-   * only so that a `tf.LayersModel` qualifies; the grader needs one tensor.
+   * probabilities; regression: `[n]` values. Plain number arrays are
+   * accepted too (classical ML libraries return them). The `Tensor[]` return
+   * type is there only so that a `tf.LayersModel` qualifies; the grader needs
+   * one tensor.
    */
-  predict(x: tfjs.Tensor): tfjs.Tensor | tfjs.Tensor[] | Promise<tfjs.Tensor>;
+  predict(x: tfjs.Tensor): Prediction | tfjs.Tensor[] | Promise<Prediction>;
 }
 
 /**
@@ -61,5 +66,13 @@ export interface TextPredictor {
 }
 
 export type TrainFunction = (ctx: TrainContext) => Promise<Predictor> | Predictor;
+
+export type { Tracker, TrackedRun, RunSummary, ParamValue } from './tracking/types';
+
+/** The context of an experiment-tracking exercise (month4/tracking): a TrainContext with a tracker. */
+export interface TrackingContext extends TrainContext {
+  /** Logs runs, params and metrics into the exercise's `mlruns/` folder, in MLflow's file-store layout. */
+  tracker: import('./tracking/types').Tracker;
+}
 
 export type { ExerciseResult, CheckReport, MetricResult } from './grader/result';

@@ -13,7 +13,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
+import { registerWasmFastKernels } from './wasm-fast-kernels';
 import { registerWasmGapKernels, silenceCpuBanner } from './wasm-kernels';
+import { registerThreadedWasm, requestedWasmThreads, threadsUnavailable } from './wasm-threads';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -167,11 +169,32 @@ async function startWasm(): Promise<Tf> {
     // setWasmPaths is not needed (it is for bundlers and browsers).
     require('@tensorflow/tfjs-backend-wasm');
     registerWasmGapKernels(tf);
+    registerWasmFastKernels(tf);
+    if (await startThreadedWasm(tf)) return tf;
     if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
     return tf;
   } finally {
     removeListenersAddedSince(before);
   }
+}
+
+/**
+ * The multi-threaded build, when MLPATH_WASM_THREADS asks for more than one
+ * thread, workers are allowed and no wasm backend runs yet. Any failure puts
+ * the single-threaded build back: threads are a speed-up, never a reason to
+ * fall back to cpu.
+ */
+async function startThreadedWasm(tf: Tf): Promise<boolean> {
+  const threads = requestedWasmThreads();
+  if (threads <= 1 || tf.engine().registry.wasm != null || threadsUnavailable() !== undefined) return false;
+  const restore = registerThreadedWasm(tf, { threads });
+  try {
+    if (await tf.setBackend('wasm')) return true;
+  } catch {
+    // the single-threaded build below
+  }
+  restore();
+  return false;
 }
 
 async function startCpu(): Promise<Tf> {

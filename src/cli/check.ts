@@ -53,13 +53,13 @@ export interface CheckCliOptions {
   quiet?: boolean;
 }
 
-function describeStep(step: Record<string, number>): string {
+export function describeStep(step: Record<string, number>): string {
   return Object.entries(step)
     .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(4)}`)
     .join('  ');
 }
 
-function parseNumber(flag: string, value: string | undefined): number | undefined {
+export function parseNumber(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n)) {
@@ -111,11 +111,25 @@ export async function checkCli(ids: string[], o: CheckCliOptions): Promise<numbe
     curriculum: o.curriculum,
     onEvent,
   };
+  // Ctrl-C or a closed terminal cancels through the path watch mode uses,
+  // so the graded child is killed instead of being left running.
+  const interrupt = new AbortController();
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const onSignal = (): void => interrupt.abort();
+  for (const s of signals) process.on(s, onSignal);
+  opts.signal = interrupt.signal;
   let report;
   try {
     report = await run(opts);
   } finally {
     spinner?.stop();
+    for (const s of signals) process.off(s, onSignal);
+  }
+  if (report.cancelled) {
+    out.error('check interrupted: nothing was recorded');
+    const again = ids.length ? ` ${ids.join(' ')}` : o.all ? ' --all' : '';
+    out.error(`next: \`mlpath check${again}\` when you are ready`);
+    return 130;
   }
   if (report.backendNote) out.info(report.backendNote);
   // Warnings go to stderr even with --json or --quiet: a changed curriculum must not pass unnoticed in CI.

@@ -79,12 +79,12 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
     .alias('list')
     .description('progress per month and exercise, best metric against its threshold, and what to do next')
     .option('--json', 'print the status as JSON')
-    .action(async (o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean }, cmd: Command) => {
       const out = makeOut();
       const { run } = await import('../commands/status');
       const result = await run({ cwd: process.cwd() });
       if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else out.print((await import('../reporters/status')).formatStatus(result, out.color));
+      else out.print((await import('../reporters/status')).formatStatus(result, out.color, globalQuiet(cmd)));
     });
 
   program
@@ -180,6 +180,21 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
         else out.error(`could not open a browser (${opened.reason}); open the file above yourself`);
       }
       out.info(`next: \`mlpath check ${result.exercise}\` adds an attempt to it`);
+    });
+
+  program
+    .command('runs')
+    .description('list and compare the tracked runs (MLflow file store) of your exercises')
+    .option('--exercise <id>', 'only this exercise\'s runs, e.g. month4/tracking')
+    .option('--sort <metric>', 'order by a metric\'s latest value, highest first (-metric: lowest first)')
+    .option('--limit <n>', 'at most this many runs per experiment (default 20)')
+    .option('--json', 'print the runs as JSON')
+    .action(async (o: { exercise?: string; sort?: string; limit?: string; json?: boolean }) => {
+      const out = makeOut();
+      const { run } = await import('../commands/runs');
+      const result = await run({ cwd: process.cwd(), exercise: o.exercise, sort: o.sort, limit: o.limit === undefined ? undefined : Number(o.limit) });
+      if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else out.print((await import('../reporters/runs')).formatRuns(result, out.color));
     });
 
   program

@@ -30,12 +30,12 @@ async function createWorkspace(prompts: Prompts, out: Out): Promise<string | und
   return result.root;
 }
 
-function exerciseChoices(s: StatusResult): { name: string; value: string }[] {
+function exerciseChoices(s: StatusResult): { name: string; value: string; short: string }[] {
   return s.months.flatMap((m) => m.exercises)
     .filter((e) => e.inWorkspace && e.state !== 'planned')
     .map((e) => {
       const mark = e.state === 'passed' ? '✔' : e.state === 'attempted' ? '…' : ' ';
-      return { name: `${mark} ${e.key}  ${e.title}${e.state === 'not started' ? '' : ` (${e.state})`}`, value: e.key };
+      return { name: `${mark} ${e.key}  ${e.title}${e.state === 'not started' ? '' : ` (${e.state})`}`, value: e.key, short: e.key };
     });
 }
 
@@ -69,7 +69,6 @@ async function continueWith(prompts: Prompts, s: StatusResult, out: Out): Promis
   const { bestText } = await import('../reporters/status');
   const standing = ex.state === 'not started' ? 'not checked yet' : `${ex.attempts} attempt${ex.attempts === 1 ? '' : 's'}${ex.best ? `, ${bestText(ex)}` : ''}`;
   out.print([
-    '',
     `${next.key}: ${next.title}`,
     `  1. read   ${next.key}/README.md`,
     `  2. edit   ${next.key}/${next.entry ?? ''}`,

@@ -14,12 +14,12 @@ export function openCommand(file: string, platform: NodeJS.Platform = process.pl
   return { command: 'xdg-open', args: [file] };
 }
 
-export function openFile(file: string, platform: NodeJS.Platform = process.platform): Promise<OpenResult> {
+export function openFile(file: string, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): Promise<OpenResult> {
   const { command, args } = openCommand(file, platform);
   return new Promise((resolve) => {
     let child;
     try {
-      child = spawn(command, args, { stdio: 'ignore', detached: true });
+      child = spawn(command, args, { stdio: 'ignore', detached: true, env });
     } catch (err) {
       resolve({ ok: false, reason: `${command}: ${(err as Error).message}` });
       return;

@@ -6,10 +6,11 @@
  * a closed terminal never leaves a training process behind.
  */
 import * as path from 'node:path';
+import chalk from 'chalk';
 import type { CheckEvent } from '../commands/check';
 import type { WatchEvent, WatchSession } from '../commands/watch';
-import { MlpathError, UsageError } from '../errors';
-import { renderOutcome } from './check';
+import { MlpathError } from '../errors';
+import { describeStep, parseNumber, renderOutcome } from './check';
 import { makeOut } from './output';
 
 export interface WatchCliOptions {
@@ -22,17 +23,6 @@ export interface WatchCliOptions {
 
 const CLEAR = '\x1b[2J\x1b[3J\x1b[H';
 const HOME_CLEAR = '\x1b[H\x1b[J';
-
-function numberFlag(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new UsageError(`${flag} expects a number, got '${value}'`);
-  return n;
-}
-
-function describeStep(step: Record<string, number>): string {
-  return Object.entries(step).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(4)}`).join('  ');
-}
 
 export async function watchCli(id: string | undefined, o: WatchCliOptions): Promise<number> {
   const out = makeOut({ quiet: o.quiet });
@@ -49,13 +39,10 @@ export async function watchCli(id: string | undefined, o: WatchCliOptions): Prom
   let lastDraw = 0;
   let exercise = id ?? '';
   let report: string | undefined;
-  const footer = (): string => {
-    const c = out.color ? '\x1b[36m' : '';
-    const r = out.color ? '\x1b[0m' : '';
-    return keys
-      ? `${c}keys:${r} h hint · r re-run · q quit   (watching for saves)`
-      : 'type h (hint), r (re-run) or q (quit) and Enter   (watching for saves)';
-  };
+  const c = new chalk.Instance({ level: out.color ? 1 : 0 });
+  const footer = (): string => (keys
+    ? `${c.cyan('keys:')} h hint · r re-run · q quit   ${c.dim('(watching for saves)')}`
+    : 'type h (hint), r (re-run) or q (quit) and Enter   (watching for saves)');
   const draw = (fresh: boolean): void => {
     if (!screen) return;
     lastDraw = Date.now();
@@ -88,7 +75,7 @@ export async function watchCli(id: string | undefined, o: WatchCliOptions): Prom
         exercise = e.exercise;
         const where = path.relative(cwd, e.dir) || '.';
         header = `mlpath watch ${e.exercise}: ${e.files.length} file${e.files.length === 1 ? '' : 's'} in ${where}, ${e.mode === 'poll' ? 'polling for changes' : 'file change events'}`;
-        if (!screen) out.print(header);
+        if (!screen) out.print(`${header}\n${footer()}`);
         break;
       }
       case 'checking': {
@@ -110,7 +97,7 @@ export async function watchCli(id: string | undefined, o: WatchCliOptions): Prom
         if (outcome) {
           const done = `${new Date().toLocaleTimeString()}`;
           lines.push(`checked at ${done}`, renderOutcome(outcome, { color: out.color, cwd, quiet: o.quiet, report }));
-          if (outcome.result.status === 'passed') lines.push('', `Passed. Press q, then \`mlpath next\` for the next exercise.`);
+          if (outcome.result.status === 'passed') lines.push('', 'Passed. Quit with q, then `mlpath next` for the next exercise.');
         }
         show(lines);
         break;
@@ -130,8 +117,8 @@ export async function watchCli(id: string | undefined, o: WatchCliOptions): Prom
     cwd,
     id,
     poll: o.poll,
-    timeout: numberFlag('--timeout', o.timeout),
-    seed: numberFlag('--seed', o.seed),
+    timeout: parseNumber('--timeout', o.timeout),
+    seed: parseNumber('--seed', o.seed),
     backend: o.backend,
     onEvent,
   });

@@ -1,8 +1,9 @@
 /**
  * `mlpath start` in a terminal: where the workspace goes, which domain track
  * month 3 follows, which TensorFlow.js backend training will use (and how to
- * get the native one), then a last confirmation. `--yes` and flags skip the
- * questions; nothing is written until the learner says yes.
+ * get the native one), then a last confirmation. `--yes` skips every
+ * question and each flag skips its own; nothing is written until the
+ * learner has said yes (or answered everything by flags).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -67,7 +68,9 @@ export async function startWizard(input: WizardInput): Promise<StartAnswers> {
   input.print(formatBackend(probeBackends(), nativeFix(), input.color, true));
   const target = path.resolve(input.cwd, dir || '.');
   const exists = fs.existsSync(path.join(target, 'mlpath.json'));
-  const proceed = await confirm({ message: `${exists ? 'Update' : 'Create'} the workspace in ${target}?`, default: true });
+  // Flags that answered every question need no confirmation either.
+  const asked = input.dir === undefined || (input.track === undefined && curriculum.tracks.length > 0);
+  const proceed = !asked || await confirm({ message: `${exists ? 'Update' : 'Create'} the workspace in ${target}?`, default: true });
   return { dir, track, proceed };
 }
 

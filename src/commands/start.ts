@@ -49,12 +49,16 @@ function tsconfig(): string {
       noEmit: true,
       esModuleInterop: true,
       skipLibCheck: true,
-      types: [],
+      // Node's own types (learners may use node:fs and friends), from mlpath's install.
+      typeRoots: [path.join(path.dirname(tfRoot), '@types')],
+      types: ['node'],
       paths: {
         mlpath: [path.join(packageRoot(), 'dist', 'index.d.ts')],
         '@tensorflow/tfjs': [tfjs],
         '@tensorflow/tfjs-node': [tfjs],
         '@tensorflow/*': [path.join(tfRoot, '*')],
+        // Libraries mlpath ships for learners (ml.js, ...) resolve for the editor too.
+        '*': [path.join(path.dirname(tfRoot), '*'), path.join(path.dirname(tfRoot), '@types', '*')],
       },
     },
     include: ['month*/**/*.ts'],

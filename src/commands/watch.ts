@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedExercise } from '../curriculum';
+import { UsageError } from '../errors';
 import { run as check, type CheckEvent, type CheckRun } from './check';
 import { resolveTarget } from './target';
 
@@ -52,7 +53,8 @@ export interface WatchSession {
 
 type Snapshot = Map<string, string>;
 
-const IGNORED_DIRS = new Set(['node_modules', '.git']);
+// mlruns/ is written by the check itself (month4/tracking): watching it would re-check forever.
+const IGNORED_DIRS = new Set(['node_modules', '.git', 'mlruns']);
 
 /** Editor droppings and hidden files are not the learner's exercise files. */
 export function isWatchedName(name: string): boolean {
@@ -96,7 +98,10 @@ export function changedFiles(before: Snapshot, after: Snapshot): string[] {
 export async function start(opts: WatchOptions): Promise<WatchSession> {
   const { ws, exercise } = resolveTarget({ cwd: opts.cwd, id: opts.id, verb: 'watch', fallbackToNext: true });
   const dir = path.join(ws.root, ...exercise.key.split('/'));
-  const poll = opts.poll ?? watchDefaults.poll;
+  if (!fs.existsSync(dir)) {
+    throw new UsageError(`${exercise.key} has no folder in this workspace yet`, `\`mlpath start\` in ${ws.root} adds it`);
+  }
+  const polling = opts.poll ?? watchDefaults.poll;
   const debounceMs = opts.debounceMs ?? watchDefaults.debounceMs;
   let last = snapshot(dir);
   let closed = false;
@@ -153,10 +158,19 @@ export async function start(opts: WatchOptions): Promise<WatchSession> {
     debounce = setTimeout(rescan, debounceMs);
   };
 
+  // Polling compares each scan with the previous one, so a save in several
+  // steps (write, rename) settles before the debounce lets the check start.
+  let polled = last;
+  const poll = (): void => {
+    const now = snapshot(dir);
+    if (changedFiles(polled, now).length) onChange();
+    polled = now;
+  };
+
   let watcher: fs.FSWatcher | undefined;
   let poller: NodeJS.Timeout | undefined;
-  if (poll) {
-    poller = setInterval(rescan, opts.pollMs ?? watchDefaults.pollMs);
+  if (polling) {
+    poller = setInterval(poll, opts.pollMs ?? watchDefaults.pollMs);
   } else {
     watcher = fs.watch(dir, { recursive: true }, (_event, name) => {
       const file = name ? String(name) : '';
@@ -168,10 +182,10 @@ export async function start(opts: WatchOptions): Promise<WatchSession> {
       // fall back to scanning rather than going deaf.
       watcher?.close();
       watcher = undefined;
-      if (!closed && !poller) poller = setInterval(rescan, opts.pollMs ?? watchDefaults.pollMs);
+      if (!closed && !poller) poller = setInterval(poll, opts.pollMs ?? watchDefaults.pollMs);
     });
   }
-  opts.onEvent({ type: 'watching', exercise: exercise.key, dir, files: [...last.keys()].sort(), mode: poll ? 'poll' : 'events' });
+  opts.onEvent({ type: 'watching', exercise: exercise.key, dir, files: [...last.keys()].sort(), mode: polling ? 'poll' : 'events' });
   request('start', []);
 
   return {

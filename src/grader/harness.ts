@@ -10,6 +10,7 @@ import { restrictNamespace, ForbiddenApiError } from './forbidden';
 import { describeThrown } from './child/errors';
 import { runTrainKind } from './child/train';
 import { runFunctionsKind } from './child/functions';
+import { runTrackingKind } from './child/tracking';
 import type { ChildMessage, LearnerError, ParentMessage } from './protocol';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -137,6 +138,7 @@ async function main(): Promise<void> {
     }
     ctx.assertClean();
     if (init.kind === 'functions') await runFunctionsKind(ctx);
+    else if (init.kind === 'tracking') await runTrackingKind(ctx);
     else await runTrainKind(ctx);
     ctx.assertClean();
   } catch (err) {

@@ -409,7 +409,13 @@ export const METRIC_TASKS: Record<MetricName, readonly Task[]> = {
   precision_at_k: ['ranking'],
   recall_at_k: ['ranking'],
   ndcg_at_k: ['ranking'],
+  detection_rate: [],
+  false_alarm_rate: [],
+  detection_delay: [],
 };
+
+/** Metrics no prediction task has: a `functions` suite computes them from all its cases (drift monitoring). */
+export const SUITE_METRICS: ReadonlySet<MetricName> = new Set(['detection_rate', 'false_alarm_rate', 'detection_delay']);
 
 function need<T>(value: T | undefined, name: MetricName, field: string): T {
   if (value === undefined) throw new GradingError(`${name}: normalized predictions lack '${field}'`);

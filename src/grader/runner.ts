@@ -29,6 +29,10 @@ export interface SessionOptions {
   onLog?: (step: Record<string, number>) => void;
   /** Aborting kills the child; the session then fails as cancelled. Defaults to the signal of `withCancellation`. */
   signal?: AbortSignal;
+  /** More folders the child may read (fixtures a suite built), besides the exercise folder. */
+  readRoots?: string[];
+  /** Folders the child may write to, e.g. the exercise's `mlruns/`. */
+  writeRoots?: string[];
 }
 
 export class ChildFailure extends Error {
@@ -111,7 +115,8 @@ export class ChildSession {
     installExitHook();
     const execArgv = childExecArgv({
       memoryMb: opts.memoryMb,
-      readRoots: [opts.sourceRoot, path.dirname(opts.bundle)],
+      readRoots: [opts.sourceRoot, path.dirname(opts.bundle), ...(opts.readRoots ?? [])],
+      writeRoots: opts.writeRoots,
       nativeAddons: opts.backend === 'tensorflow' || opts.backend === undefined,
     });
     this.child = fork(harnessPath(), [], {

@@ -2,8 +2,9 @@
  * The child's confinement: a V8 heap cap from the exercise budget, and, where
  * Node has its permission model, file reads limited to the code it must load
  * (mlpath, its dependencies minus the dataset packages, the learner's
- * exercise folder and the compiled bundle). Child processes and workers are
- * refused by the same model, so a submission cannot start a grandchild.
+ * exercise folder and the compiled bundle) and writes refused except in the
+ * folders a kind names (an exercise's `mlruns/`). Child processes and workers
+ * are refused by the same model, so a submission cannot start a grandchild.
  * The environment is scrubbed: no holdout path, no CI secrets.
  */
 import * as fs from 'node:fs';
@@ -13,6 +14,8 @@ import { dependencyRoots, DATASET_PACKAGES } from './compile';
 export interface SandboxOptions {
   memoryMb: number;
   readRoots: string[];
+  /** Folders the child may write to (and read), e.g. an exercise's `mlruns/`; none by default. */
+  writeRoots?: string[];
   nativeAddons: boolean;
 }
 
@@ -64,6 +67,7 @@ export function childExecArgv(opts: SandboxOptions): string[] {
       const isDir = fs.existsSync(root) && fs.statSync(root).isDirectory();
       argv.push(`--allow-fs-read=${isDir ? path.join(root, '*') : root}`);
     }
+    for (const root of new Set(opts.writeRoots ?? [])) argv.push(`--allow-fs-read=${path.join(root, '*')}`, `--allow-fs-write=${path.join(root, '*')}`);
     if (opts.nativeAddons && process.allowedNodeEnvironmentFlags.has('--allow-addons')) argv.push('--allow-addons');
   }
   return argv;

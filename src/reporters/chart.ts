@@ -77,7 +77,7 @@ export function columnChart(values: number[], opts: ChartOptions & { label?: str
       line += blocks[eighth];
     }
     const tick = row === height - 1 ? top : row === 0 ? bottom : '';
-    lines.push(`  ${tick.padStart(gutter)} ${row === height - 1 || row === 0 ? vbar : ascii ? '|' : '│'}${c.cyan(line)}`.trimEnd());
+    lines.push(`  ${tick.padStart(gutter)} ${row === height - 1 || row === 0 ? vbar : ascii ? '|' : '│'}${c.cyan(line.trimEnd())}`);
   }
   const axis = ascii ? `+${'-'.repeat(cols.length)}` : `└${'─'.repeat(cols.length)}`;
   lines.push(`  ${' '.repeat(gutter)} ${axis}${opts.xLabel ? ` ${opts.xLabel}` : ''}`);

@@ -78,7 +78,8 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   if (!(max > min)) return [min];
   const raw = (max - min) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const candidates = [1, 2, 5, 10].map((m) => m * mag);
+  const step = candidates.reduce((best, s) => (Math.abs((max - min) / s - count) < Math.abs((max - min) / best - count) ? s : best));
   const ticks: number[] = [];
   for (let t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
   return ticks;
@@ -151,8 +152,11 @@ export function confusionMatrix(matrix: number[][], classNames?: string[]): stri
   const k = matrix.length;
   const cell = Math.max(14, Math.min(44, Math.floor(440 / Math.max(k, 1))));
   const label = (i: number): string => classNames?.[i] ?? String(i);
-  const left = 28 + Math.min(90, 7 * Math.max(...matrix.map((_, i) => label(i).length)));
-  const top = 40;
+  const labelPx = Math.min(90, 7 * Math.max(...matrix.map((_, i) => label(i).length)));
+  const left = 28 + labelPx;
+  // Column labels wider than a cell are slanted so they do not run together.
+  const slant = labelPx > cell - 4;
+  const top = slant ? 30 + Math.ceil(labelPx * 0.72) : 40;
   const right = 64;
   const width = left + k * cell + right;
   const height = top + k * cell + 30;
@@ -166,7 +170,10 @@ export function confusionMatrix(matrix: number[][], classNames?: string[]): stri
   matrix.forEach((row, i) => {
     const total = row.reduce((a, b) => a + b, 0);
     parts.push(`<text class="tick" x="${left - 6}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end">${esc(label(i))}</text>`);
-    parts.push(`<text class="tick" x="${left + i * cell + cell / 2}" y="${top - 6}" text-anchor="middle">${esc(label(i))}</text>`);
+    const cx = left + i * cell + cell / 2;
+    parts.push(slant
+      ? `<text class="tick" transform="translate(${cx} ${top - 6}) rotate(-45)">${esc(label(i))}</text>`
+      : `<text class="tick" x="${cx}" y="${top - 6}" text-anchor="middle">${esc(label(i))}</text>`);
     row.forEach((count, j) => {
       const share = total ? count / total : 0;
       const fill = i === j ? `rgba(22,163,74,${(0.08 + 0.92 * share).toFixed(3)})` : `rgba(220,38,38,${(share === 0 ? 0.02 : 0.12 + 0.88 * share).toFixed(3)})`;
@@ -285,7 +292,7 @@ function confusionSection(attempts: Attempt[]): string {
   if (idx < 0) return '';
   const a = attempts[idx];
   return `<section><h2>Confusion matrix <span class="muted">(attempt ${idx + 1}, held-out data)</span></h2>
-<p class="muted">Rows are the true classes, columns what the model predicted. The diagonal is right; a dark cell off it is a mix-up worth a look.</p>
+<p class="muted">Rows are the true classes, columns what the model predicted. The green diagonal is right; a red cell off it is a mix-up worth a look.</p>
 ${confusionMatrix(a.confusion!, a.classNames)}</section>`;
 }
 

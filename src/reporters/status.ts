@@ -46,7 +46,8 @@ export function nextAdvice(s: StatusResult): string {
   return `edit ${file} (${s.next.key}/README.md explains the task), then \`${s.next.command}\``;
 }
 
-export function formatStatus(s: StatusResult, color: boolean): string {
+/** `quiet`: the months and exercises only, without readings and advice. */
+export function formatStatus(s: StatusResult, color: boolean, quiet = false): string {
   const c = palette(color);
   const lines = [`${c.bold(s.curriculum)}${s.track ? c.dim(`  track: ${s.track}`) : ''}`, ''];
   const width = Math.max(...s.months.map((m) => m.title.length));
@@ -67,10 +68,11 @@ export function formatStatus(s: StatusResult, color: boolean): string {
     }
     const planned = m.exercises.filter((x) => x.state === 'planned');
     if (planned.length) lines.push(c.dim(`    later: ${planned.map((e) => e.key.split('/').pop()).join(', ')}`));
-    if (m === nextMonth && m.readings.length) {
+    if (!quiet && m === nextMonth && m.readings.length) {
       lines.push(c.dim(`    readings: ${m.readings.map((r) => `${r.title} <${r.url}>`).join('; ')}`));
     }
   }
+  if (quiet) return lines.join('\n');
   lines.push('');
   for (const w of s.warnings) lines.push(c.yellow(`warning: ${w}`));
   if (s.next) lines.push(`Next exercise: ${c.bold(s.next.key)}, ${s.next.title}`);

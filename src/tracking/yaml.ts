@@ -4,7 +4,8 @@
  * does for the values MLflow stores there: strings, integers, null and the
  * empty list. A string is left plain unless PyYAML would read it back as
  * something else (a number, a boolean, null, a date) or it starts or
- * contains YAML syntax; then it is single-quoted. Reading goes through the
+ * contains YAML syntax; then it is single-quoted (double-quoted when it holds
+ * control characters). Reading goes through the
  * `yaml` package with the YAML 1.1 schema PyYAML uses.
  */
 import { parse } from 'yaml';
@@ -20,7 +21,6 @@ function needsQuotes(s: string): boolean {
   if (s === '') return true;
   if (BOOL_OR_NULL.test(s) || INT.test(s) || FLOAT.test(s) || TIMESTAMP.test(s) || s === '<<' || s === '=') return true;
   if (/^[\s]|[\s]$/.test(s)) return true;
-  if (/[\n\r\t\x00-\x1f\x7f]/.test(s)) return true;
   if (/^[!&*|>'"%@`#,[\]{}]/.test(s)) return true;
   if (/^[-?:](?:\s|$)/.test(s)) return true;
   if (/:(?:\s|$)/.test(s) || /\s#/.test(s)) return true;
@@ -35,6 +35,8 @@ function scalar(value: YamlValue): string {
     return String(value);
   }
   const s = value as string;
+  // Control characters need the double-quoted style; JSON's escapes are valid there.
+  if (/[\x00-\x1f\x7f]/.test(s)) return JSON.stringify(s);
   return needsQuotes(s) ? `'${s.replace(/'/g, "''")}'` : s;
 }
 

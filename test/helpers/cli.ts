@@ -74,11 +74,23 @@ export function parseReport(stdout: string): { results: JsonResult[]; passed: nu
   return JSON.parse(stdout);
 }
 
-/** Child processes of this test process's tree that are still alive (Linux). */
+/**
+ * Harness processes whose grader is gone (orphans). Other test files may be
+ * grading at the same moment, so a live harness with a live node parent is
+ * not a leak; one re-parented to init (or to a non-node subreaper) is.
+ */
 export function harnessProcesses(): string[] {
   try {
-    const out = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
-    return out.split('\n').filter((l) => l.includes('grader/harness.js'));
+    const out = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout;
+    return out.split('\n').filter((line) => {
+      if (!line.includes('grader/harness.js')) return false;
+      const ppid = line.trim().split(/\s+/)[1];
+      try {
+        return !fs.readFileSync(`/proc/${ppid}/cmdline`, 'utf8').includes('node');
+      } catch {
+        return true;
+      }
+    });
   } catch {
     return [];
   }

@@ -1,5 +1,5 @@
 /**
- * Drives the built CLI through a real pseudo-terminal (test/helpers/pty.py),
+ * Drives the built CLI through a real pseudo-terminal (test/helpers/terminal.py),
  * the way a learner's terminal would: it sees a TTY, draws prompts and
  * reads single keys. Tests wait for text on the screen and type keys.
  */
@@ -15,7 +15,7 @@ export const KEY = {
   backspace: '\x7f',
 } as const;
 
-const BRIDGE = path.join(__dirname, 'pty.py');
+const BRIDGE = path.join(__dirname, 'terminal.py');
 
 // CSI and OSC sequences, and the lone escapes inquirer uses to show or hide the cursor.
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(\x07|\x1b\\)|\x1b[()][0-9A-B]|\x1b[=>78]/g;
@@ -36,6 +36,7 @@ export class PtySession {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly exited: Promise<number | null>;
   private listeners: (() => void)[] = [];
+  private closed = false;
 
   constructor(args: string[], opts: PtyOptions) {
     const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_ACTIONS: '', TERM: 'xterm-256color', ...opts.env };
@@ -53,7 +54,11 @@ export class PtySession {
       this.raw += d.toString('utf8');
       for (const l of this.listeners) l();
     });
-    this.exited = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => this.child.on('close', (code) => {
+      this.closed = true;
+      for (const l of this.listeners) l();
+      resolve(code);
+    }));
   }
 
   /** Everything shown so far, without escape sequences. */
@@ -87,6 +92,9 @@ export class PtySession {
         if (matches()) {
           done();
           resolve(this.text().slice(from));
+        } else if (this.closed) {
+          done();
+          reject(new Error(`the program ended while waiting for ${String(pattern)}; the screen shows:\n${this.text().slice(from).slice(-3000)}`));
         }
       };
       const timer = setTimeout(() => {

@@ -106,7 +106,8 @@ describe('broken submissions', () => {
   });
 
   test.each([
-    ['iris-predict-array.ts', /must return a tf\.Tensor/],
+    ['iris-predict-array.ts', /must return a tf\.Tensor, but it returned object/],
+    ['iris-predict-mixed.ts', /non-number .* at row 3/],
     ['iris-predict-nan.ts', /NaN/],
     ['iris-predict-shape.ts', /shape \[\d+, 5\].*expected \[\d+, 3\]/],
     ['iris-predict-rows.ts', /has \d+ rows/],

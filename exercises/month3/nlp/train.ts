@@ -25,7 +25,7 @@ const SPAM_WORDS = new Set(['free', 'money', 'offer']);
 export default async function train(ctx: TrainContext): Promise<TextPredictor> {
   const { tf, data } = ctx;
   const texts = data.textTrain ?? []; // the raw mails, headers included
-  const labels = await data.yTrain.data(); // 1 = spam, 0 = ham
+  const labels = Array.from(await data.yTrain.data()); // 1 = spam, 0 = ham
   const spamShare = labels.reduce((sum, y) => sum + y, 0) / labels.length;
   console.log(`starter: ${texts.length} training mails, ${(100 * spamShare).toFixed(1)}% spam; predicting with a keyword rule, nothing is learned yet (see the TODOs in train.ts)`);
 

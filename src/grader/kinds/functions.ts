@@ -1,14 +1,18 @@
 /**
- * The `functions` kind, grader side: start the child, check the named exports
- * exist, run every case of the exercise's suite and score the fraction that
- * passed (metric `accuracy`, one value per case).
+ * The `functions` kind, grader side: build the suite's fixtures, start the
+ * child, check the named exports exist, run every case of the exercise's
+ * suite and score the fraction that passed (metric `accuracy`, one value per
+ * case), or, for a suite with its own `score`, the metrics it computes from
+ * all the outcomes.
  */
 import type { LoadedExercise } from '../../curriculum';
 import { GradingError } from '../../errors';
 import { cleanupCompiled } from '../compile';
+import { checkThreshold } from '../metrics';
 import type { GradeOutcome, MetricResult } from '../result';
 import { ChildFailure, ChildSession } from '../runner';
 import { suiteFor } from '../suites';
+import type { CaseOutcome } from '../suites/types';
 import { errorOutcome, prepareEntry, type GradeOptions } from './common';
 
 export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
@@ -19,6 +23,10 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
   const prepared = await prepareEntry(ex, opts, started);
   if (!prepared.ok) return prepared.outcome;
   const seed = opts.seeds[0];
+  const fixture = await suite.prepare?.(seed).catch((err: unknown) => {
+    cleanupCompiled(prepared.compiled);
+    throw err;
+  });
   const session = new ChildSession({
     kind: 'functions',
     bundle: prepared.compiled.bundle,
@@ -29,26 +37,30 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
     memoryMb: ex.budget.memoryMb,
     forbid: ex.forbid,
     payload: null,
+    readRoots: fixture?.readRoots,
   });
   const failures: string[] = [];
+  const outcomes: CaseOutcome[] = [];
   let total = 0;
   let backend = opts.backend ?? '';
   try {
     const { names } = await session.expect('exports');
     backend = session.backend || backend;
     const missing = suite.exports.filter((n) => !names.includes(n));
-    const cases = suite.cases(seed);
+    const cases = suite.cases(seed, fixture);
     total = cases.length;
     let id = 0;
     for (const c of cases) {
       if (missing.includes(c.fn)) {
         failures.push(`${c.fn}: not exported (add \`export function ${c.fn}(...)\`)`);
+        outcomes.push({ case: c, problem: 'not exported' });
         continue;
       }
       session.send({ type: 'call', id: ++id, name: c.fn, args: c.args });
       const answer = await session.expect('result');
       const problem = answer.ok ? c.verify(answer.value) : `threw: ${answer.error}`;
       if (problem) failures.push(`${c.fn}: ${c.title}: ${problem}`);
+      outcomes.push({ case: c, value: answer.ok ? answer.value : undefined, problem });
     }
   } catch (err) {
     if (err instanceof ChildFailure) {
@@ -58,13 +70,16 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
   } finally {
     await session.close();
     cleanupCompiled(prepared.compiled);
+    fixture?.cleanup();
   }
   const passedCases = total - failures.length;
+  const scores = suite.score?.(outcomes);
   const metrics: MetricResult[] = ex.metrics.map((spec) => {
-    const value = total ? passedCases / total : 0;
-    return { name: spec.name, value, min: spec.min, max: spec.max, passed: (spec.min === undefined || value >= spec.min) && (spec.max === undefined || value <= spec.max) };
+    const value = scores ? scores[spec.name] ?? NaN : total ? passedCases / total : 0;
+    return { name: spec.name, value: Number.isFinite(value) ? value : null, min: spec.min, max: spec.max, passed: checkThreshold(value, spec) };
   });
-  const passed = metrics.every((m) => m.passed);
+  // A suite that scores rates still wants every call to have answered properly.
+  const passed = metrics.every((m) => m.passed) && (!scores || failures.length === 0);
   return {
     result: {
       exercise: ex.key,
@@ -74,7 +89,7 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
       backend,
       durationMs: Date.now() - started,
       error: null,
-      output: failures.length ? `${passedCases}/${total} cases passed\n${failures.slice(0, 12).join('\n')}` : undefined,
+      output: [suite.describe?.(outcomes), failures.length ? `${passedCases}/${total} cases passed\n${failures.slice(0, 12).join('\n')}` : undefined].filter(Boolean).join('\n') || undefined,
     },
     details: { curve: [] },
   };

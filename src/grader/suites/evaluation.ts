@@ -66,7 +66,8 @@ export interface EvaluationData {
 const PARTS = ['train', 'val', 'test'] as const;
 type Part = (typeof PARTS)[number];
 
-const EPS = 1e-9;
+/** Float slack for comparing counts and accuracies computed in different orders. */
+const EPS = 1e-6;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -163,16 +164,34 @@ export function unitsOf(table: Pick<Table, 'rows' | 'groups'>): number[] {
   return parent.map((_, i) => find(i));
 }
 
-/** Size of the largest unit: how far one indivisible block can push a part off its share. */
-export function largestUnit(units: number[]): number {
+/**
+ * Per class, how many rows its blocks hold and the size of its largest block.
+ * A block (rows that must stay together) counts as the class of its first
+ * row, which is also the row that names it in `unitsOf`.
+ */
+export function blockClasses(labels: number[], units: number[]): Map<number, { rows: number; largest: number }> {
   const sizes = new Map<number, number>();
-  let max = 1;
-  for (const u of units) {
-    const s = (sizes.get(u) ?? 0) + 1;
-    sizes.set(u, s);
-    max = Math.max(max, s);
+  for (const u of units) sizes.set(u, (sizes.get(u) ?? 0) + 1);
+  const out = new Map<number, { rows: number; largest: number }>();
+  for (const [root, size] of sizes) {
+    const c = labels[root];
+    const entry = out.get(c) ?? { rows: 0, largest: 0 };
+    entry.rows += size;
+    entry.largest = Math.max(entry.largest, size);
+    out.set(c, entry);
   }
-  return max;
+  return new Map([...out].sort((a, b) => a[0] - b[0]));
+}
+
+/**
+ * How far val and test may be from their share of rows: rounding moves a
+ * class by under one row, and the last block dealt to a part can overshoot
+ * by its size minus one, so under the sum over classes of the largest block.
+ */
+export function sizeSlack(labels: number[], units: number[]): number {
+  let slack = 0;
+  for (const { largest } of blockClasses(labels, units).values()) slack += largest;
+  return slack;
 }
 
 function linkReason(table: Table, a: number, b: number): string {
@@ -203,36 +222,41 @@ function fraction(opts: SplitOptions, part: Part): number {
   return part === 'test' ? opts.test : part === 'val' ? opts.val : 1 - opts.test - opts.val;
 }
 
-/** Part sizes within `slack` rows of their share of n. */
+/** Sizes of val and test less than `slack` rows off their share of n (train is what is left). */
 export function checkSizes(split: SplitIndices, n: number, opts: SplitOptions, slack: number): string | undefined {
-  for (const part of PARTS) {
+  for (const part of ['test', 'val'] as const) {
     const want = n * fraction(opts, part);
     const got = split[part].length;
-    if (Math.abs(got - want) > slack + EPS) {
-      return `${part} has ${got} rows; ${part} ${fmt(fraction(opts, part))} of ${n} rows is ${fmt(want)} (give or take ${slack})`;
+    if (want > 0 && got === 0) return `${part} is empty`;
+    if (Math.abs(got - want) > slack - EPS) {
+      return `${part} has ${got} rows; ${part} ${fmt(fraction(opts, part))} of ${n} rows is ${fmt(want)}, and it must be less than ${slack} rows off`;
     }
   }
   return undefined;
 }
 
 /**
- * Class counts of val and test within `slack` rows of their exact share
- * (class size x fraction). Train is what is left, so it follows.
+ * Class counts of val and test less than one block off their exact share (rows
+ * of the class x fraction): each class has its own slack, the size of its
+ * largest block, which is 1 when none of its rows repeat. Train is what is
+ * left, so it follows.
  */
-export function checkStratified(split: SplitIndices, table: Table, opts: SplitOptions, slack: number): string | undefined {
-  const totals = new Map<number, number>();
-  for (const y of table.labels) totals.set(y, (totals.get(y) ?? 0) + 1);
-  const classes = [...totals.keys()].sort((a, b) => a - b);
+export function checkStratified(split: SplitIndices, table: Table, units: number[], opts: SplitOptions): string | undefined {
+  const classes = blockClasses(table.labels, units);
   for (const part of ['test', 'val'] as const) {
     const counts = new Map<number, number>();
-    for (const i of split[part]) counts.set(table.labels[i], (counts.get(table.labels[i]) ?? 0) + 1);
-    for (const c of classes) {
-      const want = totals.get(c)! * fraction(opts, part);
+    for (const i of split[part]) {
+      const c = table.labels[units[i]];
+      counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
+    for (const [c, { rows, largest }] of classes) {
+      const want = rows * fraction(opts, part);
       const got = counts.get(c) ?? 0;
-      if (Math.abs(got - want) > slack + EPS) {
+      if (Math.abs(got - want) > largest - EPS) {
         const name = table.classNames?.[c] ?? `class ${c}`;
-        return `${part} holds ${got} of the ${totals.get(c)} rows of ${name}; its share (${fmt(fraction(opts, part))} of them) is ${fmt(want)}, give or take ${slack}. ` +
-          'Shuffle and cut each class on its own so every part keeps the class proportions';
+        const give = largest === 1 ? 'less than one row off' : `less than ${largest} rows off (its largest block)`;
+        return `${part} holds ${got} of the ${rows} rows of ${name}; its share (${fmt(fraction(opts, part))} of them) is ${fmt(want)}, and it must be ${give}. ` +
+          'Shuffle and deal out each class on its own so every part keeps the class proportions';
       }
     }
   }
@@ -299,16 +323,17 @@ export function checkSelection(value: unknown, candidates: Candidate[], labels: 
   }
   if (got.chosen !== want.chosen) {
     const picked = names.indexOf(got.chosen);
-    const why: string[] = [];
-    if (bestOn(candidates, labels, split.test).includes(picked)) why.push('it is the best on the test rows');
-    if (bestOn(candidates, labels, split.train).includes(picked)) why.push('it is the best on the training rows');
-    const tie = want.valScores[picked] === want.valScores[want.index] ? ` (tied on validation: the first listed wins)` : '';
-    return `${context}chose '${got.chosen}' but '${want.chosen}' has the best validation accuracy ` +
-      `(${fmt(want.valScores[want.index])} vs ${fmt(want.valScores[picked])})${tie}` +
-      (why.length ? `; ${why.join(' and ')}, which must not decide` : '');
+    const where: string[] = [];
+    if (bestOn(candidates, labels, split.test).includes(picked)) where.push('test');
+    if (bestOn(candidates, labels, split.train).includes(picked)) where.push('training');
+    const scores = want.valScores[picked] === want.valScores[want.index]
+      ? `both ${fmt(want.valScores[picked])}: on a tie the first listed wins`
+      : `${fmt(want.valScores[want.index])} vs ${fmt(want.valScores[picked])}`;
+    const why = where.length ? `; '${got.chosen}' is the best on the ${where.join(' and the ')} rows, which must not decide` : '';
+    return `${context}you chose '${got.chosen}', but '${want.chosen}' has the best validation accuracy (${scores})${why}`;
   }
   if (typeof got.testScore !== 'number' || Math.abs(got.testScore - want.testScore) > EPS) {
-    return `${context}testScore is ${describe(got.testScore)}, but '${want.chosen}' scores ${fmt(want.testScore)} on the test rows: ` +
+    return `testScore is ${describe(got.testScore)}, but '${want.chosen}' scores ${fmt(want.testScore)} on the test rows: ` +
       'report the chosen model\'s accuracy on test, measured once, after choosing';
   }
   return undefined;
@@ -485,12 +510,7 @@ export function linkedTable(seed: number): Table {
 function splitCases(table: Table, opts: SplitOptions, otherSeed: number, stratified: boolean): SuiteCase[] {
   const n = table.rows.length;
   const units = unitsOf(table);
-  const block = largestUnit(units);
-  const classes = new Set(table.labels).size;
-  // Rounding moves a part by under one row per class; an indivisible block of
-  // s rows can push one further by s - 1. Groups make exact shares impossible,
-  // so sizes then only have to be within one block of their share.
-  const sizeSlack = table.groups ? block : classes * block;
+  const slack = sizeSlack(table.labels, units);
   const args = (seed: number): unknown[] => [table.rows, table.labels, table.groups, { ...opts, seed }];
   const label = `${table.name} (${n} rows, seed ${opts.seed})`;
   let first: SplitIndices | undefined;
@@ -526,9 +546,7 @@ function splitCases(table: Table, opts: SplitOptions, otherSeed: number, stratif
       args: args(opts.seed),
       verify(value) {
         const split = read(value);
-        if (typeof split === 'string') return split;
-        for (const part of PARTS) if (fraction(opts, part) > 0 && split[part].length === 0) return `${part} is empty`;
-        return checkSizes(split, n, opts, sizeSlack);
+        return typeof split === 'string' ? split : checkSizes(split, n, opts, slack);
       },
     },
   ];
@@ -539,7 +557,7 @@ function splitCases(table: Table, opts: SplitOptions, otherSeed: number, stratif
       args: args(opts.seed),
       verify(value) {
         const split = read(value);
-        return typeof split === 'string' ? split : checkStratified(split, table, opts, block);
+        return typeof split === 'string' ? split : checkStratified(split, table, units, opts);
       },
     });
   }
@@ -608,19 +626,19 @@ function selectionCases(data: EvaluationData, seed: number): SuiteCase[] {
   const poisonedLabels = labels.slice();
   for (const i of split.test) poisonedLabels[i] = candidates[testDecoy].predictions[i];
   add(`test labels changed so '${candidates[testDecoy].name}' is perfect on test`, candidates, poisonedLabels,
-    'only test labels changed, yet you ');
+    'only the test labels changed: ');
 
   const poisonedCands = candidates.map((c, i) => (i === testDecoy
     ? { name: c.name, predictions: c.predictions.map((p, r) => (split.test.includes(r) ? labels[r] : p)) }
     : c));
   add(`test predictions of '${candidates[testDecoy].name}' changed to match test`, poisonedCands, labels,
-    'only test predictions changed, yet you ');
+    'only test predictions changed: ');
 
   const trainDecoy = decoyFor(candidates, honest.index, split.train);
   const trainPoisoned = labels.slice();
   for (const i of split.train) trainPoisoned[i] = candidates[trainDecoy].predictions[i];
   add(`train labels changed so '${candidates[trainDecoy].name}' is perfect on train`, candidates, trainPoisoned,
-    'only train labels changed, yet you ');
+    'only the train labels changed: ');
 
   const valTarget = decoyFor(candidates, honest.index, split.val);
   const valChanged = labels.slice();

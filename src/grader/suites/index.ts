@@ -4,6 +4,8 @@ import type { Suite } from './types';
 const suites: Record<string, () => Promise<Suite>> = {
   tensors: async () => (await import('./tensors')).suite,
   evaluation: async () => (await import('./evaluation')).loadSuite(),
+  'data-versioning': async () => (await import('./data-versioning')).suite,
+  drift: async () => (await import('./drift')).suite,
 };
 
 export async function suiteFor(id: string): Promise<Suite | undefined> {

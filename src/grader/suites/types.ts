@@ -11,10 +11,38 @@ export interface SuiteCase {
   args: unknown[];
   /** Returns undefined when `value` is right, else what was wrong. */
   verify(value: unknown): string | undefined;
+  /** Anything the suite's `score` needs to know about the case (which stream, which window, ...). */
+  tag?: unknown;
+}
+
+/** Files a suite builds before the child starts (fixture folders), which the child may read. */
+export interface SuiteFixture {
+  readRoots: string[];
+  /** Whatever the suite's cases need to find the fixtures (paths, expected values). */
+  data?: unknown;
+  cleanup(): void;
+}
+
+/** What one case gave: the learner's value (when the call returned) and what was wrong, if anything. */
+export interface CaseOutcome {
+  case: SuiteCase;
+  value?: unknown;
+  problem?: string;
 }
 
 export interface Suite {
   id: string;
   exports: string[];
-  cases(seed: number): SuiteCase[];
+  /** Builds fixtures the cases use; the grader calls `cleanup` whatever happens. */
+  prepare?(seed: number): Promise<SuiteFixture>;
+  cases(seed: number, fixture?: SuiteFixture): SuiteCase[];
+  /**
+   * Metric values computed from every case's outcome, by metric name, for
+   * suites graded on rates rather than on all cases passing (NaN when a
+   * metric cannot be computed). Without it every metric is the fraction of
+   * cases passed.
+   */
+  score?(outcomes: CaseOutcome[]): Record<string, number>;
+  /** A few lines on how the outcomes went (e.g. detections per kind of stream), shown with a result that did not pass. */
+  describe?(outcomes: CaseOutcome[]): string;
 }

@@ -28,6 +28,8 @@ async function failure(value: unknown): Promise<LearnerError> {
 }
 
 beforeAll(async () => {
+  // IS_TEST keeps tfjs from advising the native backend on the first tensor.
+  tf.env().set('IS_TEST', true);
   await tf.setBackend('cpu');
 });
 

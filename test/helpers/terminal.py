@@ -7,7 +7,7 @@ out on stdout. The exit status is the program's own (128 + signal when a
 signal ended it). Only the standard library is used, so CI needs nothing
 beyond python3.
 
-usage: pty.py [--cols N] [--rows N] -- command [args...]
+usage: terminal.py [--cols N] [--rows N] -- command [args...]
 """
 import errno
 import fcntl

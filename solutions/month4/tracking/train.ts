@@ -1,0 +1,61 @@
+// Reference solution for month4/tracking: a learning-rate x width sweep, one
+// tracked run per configuration, the winner chosen on validation accuracy.
+import type { TrackingContext, Predictor, TrackedRun } from 'mlpath';
+import type * as tfjs from '@tensorflow/tfjs';
+
+interface Config {
+  learningRate: number;
+  hidden: number;
+}
+
+const SWEEP: Config[] = [
+  { learningRate: 0.0003, hidden: 32 },
+  { learningRate: 0.003, hidden: 32 },
+  { learningRate: 0.03, hidden: 32 },
+  { learningRate: 0.003, hidden: 128 },
+];
+const EPOCHS = 6;
+
+async function trainOne(ctx: TrackingContext, config: Config, run: TrackedRun): Promise<tfjs.LayersModel> {
+  const { tf, data, seed } = ctx;
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ inputShape: [784], units: config.hidden, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed }) }));
+  model.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
+  model.compile({ optimizer: tf.train.adam(config.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  run.logParams({ learning_rate: config.learningRate, hidden_units: config.hidden, epochs: EPOCHS, optimizer: 'adam', batch_size: 64 });
+  const yTrain = tf.oneHot(data.yTrain.toInt(), 10);
+  const yVal = tf.oneHot(data.yVal!.toInt(), 10);
+  await model.fit(data.xTrain, yTrain, {
+    epochs: EPOCHS,
+    batchSize: 64,
+    shuffle: true,
+    validationData: [data.xVal!, yVal],
+    verbose: 0,
+    callbacks: {
+      onEpochEnd: async (epoch, logs) => {
+        run.logMetrics({ loss: logs?.loss, accuracy: logs?.acc, val_loss: logs?.val_loss, val_accuracy: logs?.val_acc }, epoch + 1);
+        ctx.log({ epoch: epoch + 1, loss: logs?.loss, valAccuracy: logs?.val_acc });
+      },
+    },
+  });
+  yTrain.dispose();
+  yVal.dispose();
+  return model;
+}
+
+export default async function train(ctx: TrackingContext): Promise<Predictor> {
+  const trained = new Map<string, { run: TrackedRun; model: tfjs.LayersModel }>();
+  for (const config of SWEEP) {
+    const name = `lr=${config.learningRate} hidden=${config.hidden}`;
+    await ctx.tracker.withRun({ name }, async (run) => {
+      trained.set(run.id, { run, model: await trainOne(ctx, config, run) });
+    });
+  }
+  // Choose on validation only: the held-out test set is for the final report, never for choosing.
+  const finished = ctx.tracker.runs().filter((r) => r.status === 'FINISHED');
+  const best = finished.reduce((a, b) => (b.metrics.val_accuracy > a.metrics.val_accuracy ? b : a));
+  const chosen = trained.get(best.id)!;
+  chosen.run.setTag('mlpath.chosen', 'true');
+  for (const [id, { model }] of trained) if (id !== best.id) model.dispose();
+  return chosen.model;
+}

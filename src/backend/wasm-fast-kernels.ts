@@ -1,0 +1,232 @@
+/**
+ * Faster replacements for three kernels of @tensorflow/tfjs-backend-wasm 4.22
+ * that dominate training time, each falling back to the stock kernel outside
+ * the case it speeds up:
+ *
+ * - GatherV2 (model.fit takes every batch with tf.gather): the stock kernel
+ *   walks every element through strided index arithmetic; copying whole rows
+ *   inside wasm memory is the same bytes, about 100x faster.
+ * - BatchMatMul with transposeA or transposeB (both gradients of a dense
+ *   layer): wasm sends any transposed product to a scalar loop and only the
+ *   plain product to XNNPACK. Transposing the operand first (a copy) and
+ *   running the plain product is 5x faster for a 784-128 layer.
+ * - Conv2DBackpropInput with stride 1: the stock kernel is a scalar loop; the
+ *   input gradient is a 'full' convolution of dy with the flipped filter, which
+ *   runs on XNNPACK's Conv2D.
+ *
+ * The gather is bit-identical. The matmul and the convolution add the same
+ * products in another order (XNNPACK's), so results move at float32 rounding
+ * level, like any BLAS change; the bench and the tests measure both against
+ * float64.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+
+type Tf = typeof tfjs;
+type TensorInfo = tfjs.TensorInfo;
+type KernelFunc = tfjs.KernelFunc;
+type KernelConfig = tfjs.KernelConfig;
+
+const WASM = 'wasm';
+
+/** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
+interface WasmBackend {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tfjs.DataType): TensorInfo;
+  readSync(dataId: object): ArrayLike<number>;
+  disposeData(dataId: object): boolean;
+}
+
+/**
+ * Below this many bytes per gathered row, one copyWithin per row costs more
+ * than the stock kernel's per-element loop (an embedding lookup of scalars).
+ */
+const MIN_GATHER_ROW_BYTES = 64;
+
+/** Below this many multiply-adds a product is too small for the extra transpose to pay. */
+const MIN_MATMUL_MACS = 16384;
+
+export const FAST_KERNELS = ['GatherV2', 'BatchMatMul', 'Conv2DBackpropInput'] as const;
+
+type FastConfig = KernelConfig & { mlpathStock?: KernelConfig };
+
+/**
+ * Wraps the named wasm kernels with the faster versions. Idempotent: a kernel
+ * already wrapped is left alone. Returns the names it wrapped.
+ */
+export function registerWasmFastKernels(tf: Tf): string[] {
+  const wrapped: string[] = [];
+  const makers: Record<(typeof FAST_KERNELS)[number], (stock: KernelFunc) => KernelFunc> = {
+    GatherV2: (stock) => gatherByRows(tf, stock),
+    BatchMatMul: (stock) => matMulUntransposed(tf, stock),
+    Conv2DBackpropInput: (stock) => conv2DBackpropInputAsConv(tf, stock),
+  };
+  for (const name of FAST_KERNELS) {
+    const stock = tf.getKernel(name, WASM) as FastConfig | undefined;
+    if (stock == null || stock.mlpathStock) continue;
+    tf.unregisterKernel(name, WASM);
+    const config: FastConfig = { ...stock, kernelFunc: makers[name](stock.kernelFunc), mlpathStock: stock };
+    tf.registerKernel(config);
+    wrapped.push(name);
+  }
+  return wrapped;
+}
+
+/** Puts the stock kernels back (benchmarks and tests compare both). Returns the names restored. */
+export function unregisterWasmFastKernels(tf: Tf): string[] {
+  const restored: string[] = [];
+  for (const name of FAST_KERNELS) {
+    const config = tf.getKernel(name, WASM) as FastConfig | undefined;
+    if (config?.mlpathStock == null) continue;
+    tf.unregisterKernel(name, WASM);
+    tf.registerKernel(config.mlpathStock);
+    restored.push(name);
+  }
+  return restored;
+}
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function bytesPerElement(dtype: tfjs.DataType): number | undefined {
+  if (dtype === 'float32' || dtype === 'int32') return 4;
+  if (dtype === 'bool') return 1;
+  return undefined;
+}
+
+/**
+ * out[o, i, s] = x[o, indices[i], s] with o the axes before `axis` and s the
+ * ones after: one contiguous row of s per (o, i), copied with copyWithin.
+ */
+export function gatherByRows(tf: Tf, stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x, indices } = args.inputs as { x: TensorInfo; indices: TensorInfo };
+    const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
+    const bytes = bytesPerElement(x.dtype);
+    if (batchDims !== 0 || bytes === undefined) return stock(args);
+    const [ax] = tf.util.parseAxisParam(axis, x.shape);
+    const rowBytes = sizeOf(x.shape.slice(ax + 1)) * bytes;
+    if (rowBytes < MIN_GATHER_ROW_BYTES) return stock(args);
+
+    const backend = args.backend as unknown as WasmBackend;
+    const dim = x.shape[ax];
+    const idx = backend.readSync(indices.dataId);
+    for (let i = 0; i < idx.length; i++) {
+      const v = idx[i];
+      // The stock kernel's check and message, so errors read the same on both paths.
+      if (!(v <= dim - 1 && v >= 0)) throw new Error(`GatherV2: the index value ${v} is not in [0, ${dim - 1}]`);
+    }
+    const outer = sizeOf(x.shape.slice(0, ax));
+    const outShape = [...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)];
+    const out = backend.makeOutput(outShape, x.dtype);
+    if (sizeOf(outShape) === 0) return out;
+    // Read after makeOutput: an allocation that grows wasm memory replaces the view.
+    const heap = backend.wasm.HEAPU8;
+    const src = backend.dataIdMap.get(x.dataId)!.memoryOffset;
+    let dst = backend.dataIdMap.get(out.dataId)!.memoryOffset;
+    for (let o = 0; o < outer; o++) {
+      const base = src + o * dim * rowBytes;
+      for (let i = 0; i < idx.length; i++) {
+        const from = base + idx[i] * rowBytes;
+        heap.copyWithin(dst, from, from + rowBytes);
+        dst += rowBytes;
+      }
+    }
+    return out;
+  };
+}
+
+/**
+ * A transposed product of unbatched float32 matrices as a transpose (wasm's
+ * Transpose kernel) followed by the plain product, which wasm runs on
+ * XNNPACK. Batched products keep the stock kernel: its XNNPACK path takes
+ * batch 1 only.
+ */
+export function matMulUntransposed(tf: Tf, stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    if (!attrs.transposeA && !attrs.transposeB) return stock(args);
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock(args);
+    if (sizeOf(a.shape.slice(0, -2)) !== 1 || sizeOf(b.shape.slice(0, -2)) !== 1) return stock(args);
+    const m = attrs.transposeA ? a.shape[a.shape.length - 1] : a.shape[a.shape.length - 2];
+    const k = attrs.transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
+    const n = attrs.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+    if (m * k * n < MIN_MATMUL_MACS) return stock(args);
+
+    const backend = args.backend as unknown as WasmBackend;
+    const transpose = tf.getKernel('Transpose', WASM)!.kernelFunc;
+    const swapLast = (t: TensorInfo): TensorInfo => {
+      const perm = t.shape.map((_, i) => i);
+      perm.push(...perm.splice(-2).reverse());
+      return transpose({ inputs: { x: t }, backend: args.backend, attrs: { perm } }) as TensorInfo;
+    };
+    const a2 = attrs.transposeA ? swapLast(a) : a;
+    const b2 = attrs.transposeB ? swapLast(b) : b;
+    try {
+      return stock({ ...args, inputs: { a: a2, b: b2 }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+    } finally {
+      if (a2 !== a) backend.disposeData(a2.dataId);
+      if (b2 !== b) backend.disposeData(b2.dataId);
+    }
+  };
+}
+
+interface Conv2DBackpropInputAttrs {
+  strides: number | [number, number];
+  pad: Parameters<Tf['backend_util']['computeConv2DInfo']>[4];
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  inputShape: [number, number, number, number];
+}
+
+/**
+ * dx[b,u,v,c] = sum over p,q,o of dyPad[b, u+p, v+q, o] * W[fh-1-p, fw-1-q, c, o]:
+ * a 'valid' stride-1 convolution of dy, padded by (filter size - 1 - forward
+ * padding) before, with the filter flipped in space and its channel axes
+ * swapped. Strided or NCHW gradients keep the stock kernel.
+ */
+export function conv2DBackpropInputAsConv(tf: Tf, stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = args.attrs as unknown as Conv2DBackpropInputAttrs;
+    if (a.dataFormat === 'NCHW' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return stock(args);
+    const info = tf.backend_util.computeConv2DInfo(
+      a.inputShape,
+      filter.shape as [number, number, number, number],
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    if (info.strideHeight !== 1 || info.strideWidth !== 1) return stock(args);
+    const [fh, fw] = filter.shape;
+    const [, inH, inW] = a.inputShape;
+    const [, outH, outW] = dy.shape;
+    const { top, left } = info.padInfo;
+    const pads = [fh - 1 - top, inH - outH + top, fw - 1 - left, inW - outW + left];
+    if (pads.some((p) => p < 0)) return stock(args);
+
+    const backend = args.backend as unknown as WasmBackend;
+    const run = (name: string, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo =>
+      tf.getKernel(name, WASM)!.kernelFunc({ inputs, backend: args.backend, attrs: attrs as tfjs.NamedAttrMap }) as TensorInfo;
+    const temps: TensorInfo[] = [];
+    try {
+      const flipped = run('Reverse', { x: filter }, { dims: [0, 1] });
+      temps.push(flipped);
+      const w = run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
+      temps.push(w);
+      let x = dy;
+      if (pads.some((p) => p > 0)) {
+        x = run('PadV2', { x: dy }, { paddings: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]], constantValue: 0 });
+        temps.push(x);
+      }
+      return run('Conv2D', { x, filter: w }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId);
+    }
+  };
+}

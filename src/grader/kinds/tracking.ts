@@ -1,0 +1,209 @@
+/**
+ * The `tracking` kind, grader side: a train exercise run as a hyperparameter
+ * sweep. The child gets `ctx.tracker` writing runs into the exercise's
+ * `mlruns/`; afterwards the grader reads this check's runs back and audits
+ * the sweep (enough finished runs with distinct params, the selection metric
+ * logged every epoch, exactly one run marked chosen, the best on validation)
+ * and asks the returned predictor for the validation and the held-out inputs
+ * in one batch: its validation score must match what the chosen run logged,
+ * so the model returned is the model chosen, and its held-out metrics must
+ * meet the thresholds. Test labels never reach the child.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import type { LoadedExercise } from '../../curriculum';
+import { METRIC_NAMES, type MetricName, type Task } from '../../curriculum/schema';
+import type { LoadedDataset } from '../../datasets';
+import { GradingError } from '../../errors';
+import { auditSweep, CHECK_TAG, listExperiments, listRuns, type SweepAudit } from '../../tracking';
+import type { TrackingPayload } from '../child/tracking';
+import { cleanupCompiled } from '../compile';
+import { checkThreshold, computeMetric } from '../metrics';
+import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from '../predictions';
+import type { TrainPayload, WireTensor } from '../protocol';
+import type { GradeOutcome, MetricResult, RunDetails } from '../result';
+import { ChildFailure, ChildSession } from '../runner';
+import { errorOutcome, prepareEntry, type GradeOptions } from './common';
+import { prepareTrainData } from './train';
+
+export const trackingOptionsSchema = z.object({
+  experiment: z.string().min(1).optional().describe('Experiment name the runs go to; defaults to the exercise key.'),
+  metric: z.string().min(1).default('val_accuracy').describe('Run metric the sweep is compared by.'),
+  goal: z.enum(['max', 'min']).default('max'),
+  valMetric: z.enum(METRIC_NAMES).default('accuracy').describe('What `metric` measures on the validation split; the grader recomputes it for the returned predictor.'),
+  minRuns: z.number().int().positive().default(4),
+  minSteps: z.number().int().positive().default(2),
+  tolerance: z.number().nonnegative().default(0.005).describe('How far the returned predictor\'s validation score may be from the chosen run\'s logged value.'),
+}).strict();
+export type TrackingOptions = z.infer<typeof trackingOptionsSchema>;
+
+export function trackingOptions(ex: LoadedExercise): TrackingOptions {
+  const parsed = trackingOptionsSchema.safeParse(ex.options ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new GradingError(`${ex.key}: options.${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function features(...parts: LoadedDataset[]): WireTensor {
+  const n = parts.reduce((a, p) => a + p.n, 0);
+  const values = new Float32Array(parts.reduce((a, p) => a + p.features.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    values.set(p.features, at);
+    at += p.features.length;
+  }
+  return { values, shape: [n, ...parts[0].featureShape], dtype: 'float32' };
+}
+
+function labels(ds: LoadedDataset, task: Task): WireTensor {
+  if (task === 'regression') return { values: ds.labels, shape: [ds.n], dtype: 'float32' };
+  return { values: Int32Array.from(ds.labels), shape: [ds.n], dtype: 'int32' };
+}
+
+function numClasses(ds: LoadedDataset, task: Task): number | undefined {
+  if (task === 'binary') return 2;
+  if (task !== 'classification') return undefined;
+  if (ds.classNames) return ds.classNames.length;
+  return Math.max(0, ...ds.labels) + 1;
+}
+
+/** Rows [start, end) of normalized predictions. */
+function rowsOf(p: NormalizedPredictions, start: number, end: number): NormalizedPredictions {
+  return {
+    task: p.task,
+    n: end - start,
+    k: p.k,
+    classes: p.classes?.slice(start, end),
+    scores: p.scores && p.k ? p.scores.slice(start * p.k, end * p.k) : undefined,
+    positiveProb: p.positiveProb?.slice(start, end),
+    values: p.values?.slice(start, end),
+  };
+}
+
+function readSweep(root: string, experimentName: string, checkId: string, opts: TrackingOptions): SweepAudit {
+  const experiment = listExperiments(root).find((e) => e.name === experimentName && e.lifecycleStage === 'active');
+  const runs = experiment ? listRuns(root, experiment.experimentId).filter((r) => r.tags[CHECK_TAG] === checkId) : [];
+  const audit = auditSweep(runs, { metric: opts.metric, goal: opts.goal, minRuns: opts.minRuns, minSteps: opts.minSteps });
+  if (runs.length === 0) audit.problems.unshift('no runs were logged: start one run per configuration with ctx.tracker.startRun() (see README.md)');
+  return audit;
+}
+
+export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
+  const started = Date.now();
+  const task = ex.task ?? 'classification';
+  const options = trackingOptions(ex);
+  const experimentName = options.experiment ?? ex.key;
+  opts.onPhase?.('loading data');
+  const data = await prepareTrainData(ex, opts.holdout);
+  const val = data.val;
+  if (!val) throw new GradingError(`${ex.key}: a tracking exercise needs a validation split (dataset.split.val > 0)`);
+  opts.onPhase?.('compiling');
+  const prepared = await prepareEntry(ex, opts, started);
+  if (!prepared.ok) return prepared.outcome;
+
+  const root = path.join(opts.exerciseDir, 'mlruns');
+  fs.mkdirSync(root, { recursive: true });
+  const checkId = randomBytes(8).toString('hex');
+  const k = numClasses(data.train, task);
+  const train: TrainPayload = {
+    xTrain: features(data.train),
+    yTrain: labels(data.train, task),
+    xVal: features(val),
+    yVal: labels(val, task),
+    featureNames: data.train.featureNames,
+    classNames: data.train.classNames,
+  };
+  const payload: TrackingPayload = { train, tracking: { root, experimentName, checkId, sourceName: ex.entry } };
+  const seed = opts.seeds[0];
+  const curve: Record<string, number>[] = [];
+  const details: RunDetails = { curve, datasetFingerprint: data.fingerprint, classNames: data.train.classNames };
+  let backend = opts.backend ?? '';
+  let learnerOutput = '';
+  const scores: Record<string, number> = {};
+  let valScore = NaN;
+  const session = new ChildSession({
+    kind: 'tracking',
+    bundle: prepared.compiled.bundle,
+    sourceRoot: opts.exerciseDir,
+    backend: opts.backend,
+    seed,
+    budgetSeconds: opts.timeoutSeconds ?? ex.budget.seconds,
+    memoryMb: ex.budget.memoryMb,
+    forbid: ex.forbid,
+    payload,
+    writeRoots: [root],
+    onLog: (step) => {
+      if (curve.length < 10000) curve.push(step);
+      opts.onLog?.(step, seed);
+    },
+  });
+  try {
+    opts.onPhase?.(`training (seed ${seed})`);
+    const trained = await session.expect('trained');
+    backend = session.backend || backend;
+    details.trainSeconds = trained.seconds;
+    opts.onPhase?.('predicting on validation and held-out data');
+    // One batch, validation rows first: the predictor cannot tell which rows are which.
+    session.send({ type: 'predict', x: features(val, data.test) });
+    const answer = await session.expect('predictions');
+    const all = normalizePredictions(task, answer.tensor, val.n + data.test.n, k);
+    valScore = computeMetric(options.valMetric as MetricName, rowsOf(all, 0, val.n), val.labels);
+    const test = rowsOf(all, val.n, val.n + data.test.n);
+    for (const m of ex.metrics) scores[m.name] = computeMetric(m.name, test, data.test.labels, { k: m.k });
+    details.tfjsVersion = session.tfjsVersion;
+    details.peakRssMb = session.peakRssMb;
+  } catch (err) {
+    backend = session.backend || backend;
+    const output = session.output.text();
+    if (err instanceof ChildFailure) return errorOutcome(ex, { ...opts, backend }, err.error, started, { output }, details);
+    if (err instanceof InvalidOutputError) return errorOutcome(ex, { ...opts, backend }, { kind: 'invalid-output', message: err.message }, started, { output }, details);
+    throw err;
+  } finally {
+    learnerOutput = session.output.text();
+    await session.close();
+    cleanupCompiled(prepared.compiled);
+  }
+
+  const audit = readSweep(root, experimentName, checkId, options);
+  let matches = false;
+  if (audit.chosenIsBest && audit.chosenValue !== undefined) {
+    matches = Math.abs(valScore - audit.chosenValue) <= options.tolerance;
+    if (!matches) {
+      audit.problems.push(
+        `the model you returned scores ${options.valMetric} ${valScore.toFixed(4)} on the validation set, but the chosen run ${audit.chosen!.runName} logged ${options.metric} ${audit.chosenValue}: return the chosen run's model, and log ${options.metric} for the weights you keep`,
+      );
+    }
+  }
+  const metrics: MetricResult[] = ex.metrics.map((spec) => ({
+    name: spec.name,
+    value: Number.isFinite(scores[spec.name]) ? scores[spec.name] : null,
+    min: spec.min,
+    max: spec.max,
+    k: spec.k,
+    passed: checkThreshold(scores[spec.name], spec),
+  }));
+  metrics.push(
+    { name: 'sweep_runs', value: audit.distinctParams, min: options.minRuns, passed: audit.distinctParams >= options.minRuns },
+    { name: 'chosen_best_on_val', value: matches ? 1 : 0, min: 1, passed: matches },
+  );
+  const passed = metrics.every((m) => m.passed) && audit.problems.length === 0;
+  const findings = [...audit.problems, ...audit.notes];
+  const sweep = findings.length ? `--- the sweep in mlruns/ ---\n${findings.join('\n')}` : '';
+  return {
+    result: {
+      exercise: ex.key,
+      status: passed ? 'passed' : 'failed',
+      metrics,
+      seed,
+      backend,
+      durationMs: Date.now() - started,
+      error: null,
+      output: passed ? undefined : [learnerOutput.trimEnd(), sweep].filter(Boolean).join('\n') || undefined,
+    },
+    details,
+  };
+}

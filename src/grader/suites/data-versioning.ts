@@ -1,0 +1,277 @@
+/**
+ * Suite of month4/data-versioning. The grader writes a small dataset folder
+ * of real rows (Fisher's iris, the Boston housing tracts) into a temporary
+ * directory, then copies of it with one change each: the same files written
+ * in another order, one value of one row edited (same size, same mtime),
+ * two rows swapped, two files' contents swapped, a file added, removed,
+ * renamed. The learner's `fingerprint`, `diff` and `status` are checked
+ * against locks computed here with node:crypto, byte for byte.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadDataset, type LoadedDataset } from '../../datasets';
+import { GradingError } from '../../errors';
+import { createRng, deriveSeed, shuffleInPlace, type Rng } from '../../datasets/rng';
+import type { Suite, SuiteCase, SuiteFixture } from './types';
+
+export interface Lock {
+  hash: string;
+  files: Record<string, string>;
+}
+
+export interface Changes {
+  added: string[];
+  removed: string[];
+  modified: string[];
+}
+
+type Files = Record<string, string>;
+
+const VARIANTS = ['base', 'copy', 'row-changed', 'rows-swapped', 'contents-swapped', 'added', 'removed', 'renamed'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+interface Fixture {
+  dirs: Record<Variant, string>;
+  locks: Record<Variant, Lock>;
+  /** The file whose row was edited, and a line about it for messages. */
+  changedFile: string;
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The manifest of a lock: `<sha256>  <path>` per file, sorted by path (sha256sum's format). */
+export function manifest(files: Files): string {
+  return Object.keys(files)
+    .sort()
+    .map((p) => `${files[p]}  ${p}\n`)
+    .join('');
+}
+
+export function lockOf(contents: Files): Lock {
+  const files: Files = {};
+  for (const p of Object.keys(contents).sort()) files[p] = sha256(contents[p]);
+  return { hash: sha256(manifest(files)), files };
+}
+
+export function diffLocks(a: Lock, b: Lock): Changes {
+  const before = Object.keys(a.files);
+  const after = Object.keys(b.files);
+  return {
+    added: after.filter((p) => !(p in a.files)).sort(),
+    removed: before.filter((p) => !(p in b.files)).sort(),
+    modified: before.filter((p) => p in b.files && a.files[p] !== b.files[p]).sort(),
+  };
+}
+
+function num(v: number): string {
+  return String(Number(v.toPrecision(6)));
+}
+
+function csv(ds: LoadedDataset, order: number[], header: string[], label: (i: number) => string): string {
+  const d = ds.featureShape[0];
+  const lines = [header.join(',')];
+  for (const i of order) {
+    const row: string[] = [];
+    for (let j = 0; j < d; j++) row.push(num(ds.features[i * d + j]));
+    row.push(label(i));
+    lines.push(row.join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Edits one digit of one value in a data row: same length, so the size does not change. */
+function editOneValue(text: string, rng: Rng): string {
+  const lines = text.split('\n');
+  for (;;) {
+    const r = 1 + Math.floor(rng() * (lines.length - 2));
+    const digits = [...lines[r].matchAll(/[0-9]/g)].map((m) => m.index!);
+    if (digits.length === 0) continue;
+    const at = digits[Math.floor(rng() * digits.length)];
+    const old = Number(lines[r][at]);
+    lines[r] = `${lines[r].slice(0, at)}${(old + 1 + Math.floor(rng() * 8)) % 10}${lines[r].slice(at + 1)}`;
+    return lines.join('\n');
+  }
+}
+
+/** Swaps two data rows that differ (iris has one duplicated flower). */
+function swapTwoRows(text: string, rng: Rng): string {
+  const lines = text.split('\n');
+  for (;;) {
+    const a = 1 + Math.floor(rng() * (lines.length - 2));
+    const b = 1 + Math.floor(rng() * (lines.length - 2));
+    if (lines[a] === lines[b]) continue;
+    [lines[a], lines[b]] = [lines[b], lines[a]];
+    return lines.join('\n');
+  }
+}
+
+function writeFolder(dir: string, files: Files, order: string[], mtime: Date): void {
+  for (const rel of order) {
+    const file = path.join(dir, ...rel.split('/'));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, files[rel]);
+    fs.utimesSync(file, mtime, mtime);
+  }
+}
+
+async function baseFiles(seed: number): Promise<Files> {
+  const rng = createRng(deriveSeed(seed, 'data-versioning'));
+  const iris = await loadDataset('iris');
+  const boston = await loadDataset('boston');
+  const irisOrder = Array.from({ length: iris.n }, (_, i) => i);
+  shuffleInPlace(irisOrder, rng);
+  const bostonOrder = Array.from({ length: boston.n }, (_, i) => i);
+  shuffleInPlace(bostonOrder, rng);
+  const bostonHeader = [...(boston.featureNames ?? []), 'medv'];
+  const medv = (i: number): string => num(boston.labels[i]);
+  return {
+    'README.md': '# House prices and flowers\n\nA dataset folder for month4/data-versioning: iris.csv (Fisher, 1936) and\nthe Boston housing tracts (Harrison & Rubinfeld, 1978) split into train and test.\n',
+    'iris.csv': csv(iris, irisOrder, [...(iris.featureNames ?? []), 'species'], (i) => iris.classNames![iris.labels[i]]),
+    'boston/train.csv': csv(boston, bostonOrder.slice(0, 400), bostonHeader, medv),
+    'boston/test.csv': csv(boston, bostonOrder.slice(400), bostonHeader, medv),
+    'boston/NOTES': '',
+  };
+}
+
+async function build(root: string, seed: number): Promise<Fixture> {
+  const rng = createRng(deriveSeed(seed, 'data-versioning:changes'));
+  const base = await baseFiles(seed);
+  const sorted = Object.keys(base).sort();
+  const contents: Record<Variant, Files> = {
+    base,
+    copy: base,
+    'row-changed': { ...base, 'boston/train.csv': editOneValue(base['boston/train.csv'], rng) },
+    'rows-swapped': { ...base, 'iris.csv': swapTwoRows(base['iris.csv'], rng) },
+    'contents-swapped': { ...base, 'boston/train.csv': base['boston/test.csv'], 'boston/test.csv': base['boston/train.csv'] },
+    added: { ...base, 'boston/extra.csv': base['boston/test.csv'].split('\n').slice(0, 21).join('\n') + '\n' },
+    removed: Object.fromEntries(Object.entries(base).filter(([p]) => p !== 'README.md')),
+    renamed: Object.fromEntries(Object.entries(base).map(([p, v]) => [p === 'iris.csv' ? 'flowers.csv' : p, v])),
+  };
+  const mtime = new Date(Date.UTC(2024, 0, 1));
+  const dirs = {} as Record<Variant, string>;
+  const locks = {} as Record<Variant, Lock>;
+  for (const v of VARIANTS) {
+    dirs[v] = path.join(root, v === 'copy' ? 'elsewhere/data-copy' : v);
+    const files = contents[v];
+    const order = v === 'copy' ? Object.keys(files).sort().reverse() : sorted.filter((p) => p in files).concat(Object.keys(files).filter((p) => !sorted.includes(p)));
+    writeFolder(dirs[v], files, order, v === 'copy' ? new Date(Date.UTC(2025, 5, 1)) : mtime);
+    locks[v] = lockOf(files);
+  }
+  return { dirs, locks, changedFile: 'boston/train.csv' };
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined || value === null) return `returned ${String(value)}`;
+  if (Array.isArray(value)) return 'returned an array';
+  return `returned a ${typeof value}`;
+}
+
+/** What is wrong with a returned lock, compared with the expected one; undefined when equal. */
+export function lockProblem(value: unknown, want: Lock): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `${describeValue(value)}; expected { hash, files }`;
+  const got = value as Partial<Lock>;
+  if (got.files === null || typeof got.files !== 'object' || Array.isArray(got.files)) return 'files must be an object mapping each relative path to the sha256 of its bytes';
+  const files = got.files as Record<string, unknown>;
+  const missing = Object.keys(want.files).filter((p) => !(p in files));
+  const extra = Object.keys(files).filter((p) => !(p in want.files));
+  if (missing.length || extra.length) {
+    const parts: string[] = [];
+    if (missing.length) parts.push(`missing ${missing.map((p) => `'${p}'`).join(', ')}`);
+    if (extra.length) parts.push(`unexpected ${extra.slice(0, 4).map((p) => `'${p}'`).join(', ')}`);
+    return `files ${parts.join('; ')} (paths relative to the folder, '/' between folders, subfolders included)`;
+  }
+  const wrong = Object.keys(want.files).find((p) => files[p] !== want.files[p]);
+  if (wrong) return `files['${wrong}'] is ${JSON.stringify(files[wrong]).slice(0, 70)}, not the sha256 (hex) of the file's bytes`;
+  if (got.hash !== want.hash) {
+    return `hash ${JSON.stringify(got.hash).slice(0, 70)} is not the sha256 of the manifest (one "<sha256>  <path>\\n" line per file, sorted by path)`;
+  }
+  return undefined;
+}
+
+function changesProblem(value: unknown, want: Changes): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `${describeValue(value)}; expected { added, removed, modified }`;
+  const got = value as Record<string, unknown>;
+  for (const key of ['added', 'removed', 'modified'] as const) {
+    const list = got[key];
+    if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) return `${key} must be an array of paths`;
+    const have = [...list].sort();
+    if (new Set(have).size !== have.length) return `${key} lists a path twice`;
+    if (have.join('\n') !== want[key].join('\n')) {
+      return `${key} is [${have.map((p) => `'${p}'`).join(', ')}], expected [${want[key].map((p) => `'${p}'`).join(', ')}]`;
+    }
+  }
+  return undefined;
+}
+
+function cases(fixture: Fixture): SuiteCase[] {
+  const { dirs, locks } = fixture;
+  const out: SuiteCase[] = [];
+  // The learner's own hash of the original folder, to explain a copy that differs or a change that does not.
+  let ownBase: unknown;
+  const fingerprintCase = (v: Variant, title: string, hint?: string): void => {
+    out.push({
+      fn: 'fingerprint',
+      title,
+      args: [dirs[v]],
+      verify: (value) => {
+        const problem = lockProblem(value, locks[v]);
+        const hash = (value as Partial<Lock> | null)?.hash;
+        if (v === 'base') ownBase = hash;
+        if (!problem?.startsWith('hash') || !hint || typeof hash !== 'string' || ownBase === undefined) return problem;
+        const same = hash === ownBase;
+        return same === (v === 'copy') ? problem : `${problem}; ${hint}`;
+      },
+    });
+  };
+  fingerprintCase('base', 'the dataset folder');
+  fingerprintCase('copy', 'a copy in another folder, files written in another order and at another time (must equal the original)', 'it differs from the original\'s: sort the paths, and keep the folder\'s location and the file times out of the lock');
+  fingerprintCase('row-changed', `one value of one row of ${fixture.changedFile} edited (same size, same modification time)`, 'it equals the original\'s: hash the bytes, not the size or the time');
+  fingerprintCase('rows-swapped', 'two rows of iris.csv swapped', 'it equals the original\'s: the order of the bytes matters');
+  fingerprintCase('contents-swapped', 'boston/train.csv and boston/test.csv swapped', 'it equals the original\'s: each hash must stay tied to its path');
+  fingerprintCase('added', 'a file added in a subfolder', 'it equals the original\'s: list the files of every subfolder');
+  fingerprintCase('removed', 'a file removed', 'it equals the original\'s');
+  fingerprintCase('renamed', 'iris.csv renamed to flowers.csv', 'it equals the original\'s: a path is part of the lock');
+
+  const diffCase = (a: Variant, b: Variant, title: string): void => {
+    out.push({ fn: 'diff', title, args: [locks[a], locks[b]], verify: (value) => changesProblem(value, diffLocks(locks[a], locks[b])) });
+  };
+  diffCase('base', 'copy', 'two equal locks: nothing changed');
+  diffCase('base', 'row-changed', 'a row edited');
+  diffCase('base', 'added', 'a file added');
+  diffCase('added', 'base', 'the other way round: a file removed');
+  diffCase('base', 'removed', 'a file removed');
+  diffCase('base', 'renamed', 'a rename (one path gone, one new)');
+  diffCase('base', 'contents-swapped', 'two files swapped their contents');
+
+  const statusCase = (v: Variant, title: string): void => {
+    const lockText = JSON.stringify(locks.base, null, 2);
+    out.push({ fn: 'status', title, args: [dirs[v], lockText], verify: (value) => changesProblem(value, diffLocks(locks.base, locks[v])) });
+  };
+  statusCase('copy', 'status of an unchanged copy against the lock file');
+  statusCase('row-changed', 'status after a row was edited');
+  statusCase('renamed', 'status after a rename');
+  return out;
+}
+
+export const suite: Suite = {
+  id: 'data-versioning',
+  exports: ['fingerprint', 'diff', 'status'],
+  async prepare(seed: number): Promise<SuiteFixture> {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-datasets-'));
+    try {
+      const data = await build(root, seed);
+      return { readRoots: [root], data, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+    } catch (err) {
+      fs.rmSync(root, { recursive: true, force: true });
+      throw err;
+    }
+  },
+  cases(_seed: number, fixture?: SuiteFixture): SuiteCase[] {
+    if (!fixture) throw new GradingError('the data-versioning suite needs its fixture folders: call prepare() first');
+    return cases(fixture.data as Fixture);
+  },
+};

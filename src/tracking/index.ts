@@ -1,0 +1,11 @@
+/**
+ * Experiment tracking in MLflow's file-store layout: a tracker learner code
+ * writes runs with, a reader for the grader and `mlpath runs`, and the audit
+ * of a hyperparameter sweep.
+ */
+export * from './layout';
+export { FileStore, experimentId, randomRunName, MAX_PARAM_LENGTH } from './store';
+export { listExperiments, listRuns, readRun, latest, parseMetricFile, type MetricPoint, type RunRecord } from './reader';
+export { FileTracker, CHECK_TAG, CHOSEN_TAG, type TrackerOptions } from './tracker';
+export { auditSweep, type SweepAudit, type SweepRules } from './audit';
+export type { Tracker, TrackedRun, RunSummary, ParamValue, RunEndStatus } from './types';

@@ -1,0 +1,200 @@
+import type * as T from '@tensorflow/tfjs';
+import { initBackend } from '../../../src/backend/select';
+import { FAST_KERNELS, registerWasmFastKernels, unregisterWasmFastKernels } from '../../../src/backend/wasm-fast-kernels';
+
+type Tf = typeof import('@tensorflow/tfjs');
+
+let tf: Tf;
+
+beforeAll(async () => {
+  tf = (await initBackend('wasm')).tf;
+});
+
+afterEach(async () => {
+  registerWasmFastKernels(tf);
+  await tf.setBackend('wasm');
+});
+
+function values(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** Runs fn with tfjs-backend-wasm's own kernels in place, then puts mlpath's back. */
+function stock<R>(fn: () => R): R {
+  unregisterWasmFastKernels(tf);
+  try {
+    return fn();
+  } finally {
+    registerWasmFastKernels(tf);
+  }
+}
+
+/** max |a - b| / max |b|. */
+function relError(actual: number[], expected: ArrayLike<number>): number {
+  expect(actual.length).toBe(expected.length);
+  let diff = 0;
+  let scale = 1e-30;
+  for (let i = 0; i < actual.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return diff / scale;
+}
+
+function matMul64(a: Float32Array, b: Float32Array, m: number, k: number, n: number, ta: boolean, tb: boolean): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+      out[i * n + j] = s;
+    }
+  }
+  return out;
+}
+
+describe('registration', () => {
+  it('wraps the three kernels once and can put the stock ones back', () => {
+    expect(registerWasmFastKernels(tf)).toEqual([]);
+    const wrapped = FAST_KERNELS.map((k) => tf.getKernel(k, 'wasm')!.kernelFunc);
+    expect(unregisterWasmFastKernels(tf).sort()).toEqual([...FAST_KERNELS].sort());
+    FAST_KERNELS.forEach((k, i) => expect(tf.getKernel(k, 'wasm')!.kernelFunc).not.toBe(wrapped[i]));
+    expect(registerWasmFastKernels(tf).sort()).toEqual([...FAST_KERNELS].sort());
+  });
+});
+
+describe('GatherV2 by row copies', () => {
+  const cases: Array<{ name: string; shape: number[]; dtype: 'float32' | 'int32' | 'bool'; indices: number[] | number[][]; axis: number }> = [
+    { name: 'rows of a matrix, repeated and out of order', shape: [50, 40], dtype: 'float32', indices: [7, 0, 49, 7, 3], axis: 0 },
+    { name: 'axis 1 of a 3-d tensor', shape: [3, 20, 16], dtype: 'float32', indices: [19, 2, 2, 0], axis: 1 },
+    { name: '2-d indices', shape: [10, 32], dtype: 'int32', indices: [[1, 2], [9, 0]], axis: 0 },
+    { name: 'bool rows', shape: [6, 80], dtype: 'bool', indices: [5, 1], axis: 0 },
+    { name: 'rows too small to copy (stock path)', shape: [30, 3], dtype: 'float32', indices: [4, 29, 0], axis: 0 },
+  ];
+  it.each(cases)('is bit-identical to the stock kernel: $name', ({ shape, dtype, indices, axis }) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const raw = values(size, 3);
+    const x = dtype === 'bool' ? tf.tensor(raw.map((v) => (v > 0 ? 1 : 0)), shape, 'bool') : dtype === 'int32' ? tf.tensor(raw.map((v) => Math.round(v * 1000)), shape, 'int32') : tf.tensor(raw, shape);
+    const idx = tf.tensor(indices, undefined, 'int32');
+    const ours = tf.gather(x, idx, axis);
+    const theirs = stock(() => tf.gather(x, idx, axis));
+    expect(ours.shape).toEqual(theirs.shape);
+    expect(ours.dtype).toBe(theirs.dtype);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
+    tf.dispose([x, idx, ours, theirs]);
+  });
+
+  it('rejects an index out of range with the stock message', () => {
+    const x = tf.tensor2d(values(400, 4), [20, 20]);
+    expect(() => tf.gather(x, tf.tensor1d([3, 20], 'int32'))).toThrow('GatherV2: the index value 20 is not in [0, 19]');
+    expect(() => tf.gather(x, tf.tensor1d([-1], 'int32'))).toThrow('GatherV2: the index value -1 is not in [0, 19]');
+    x.dispose();
+  });
+
+  it('takes the batches of model.fit', async () => {
+    const xs = tf.tensor2d(values(40 * 30, 5), [40, 30]);
+    const ys = tf.tensor2d(values(40 * 2, 6), [40, 2]);
+    const fitOnce = async (): Promise<number[]> => {
+      const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [30], units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] });
+      model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      // model.fit shuffles with Math.random: the same order for both runs.
+      const random = jest.spyOn(Math, 'random').mockReturnValue(0.25);
+      try {
+        const h = await model.fit(xs, ys, { epochs: 2, batchSize: 8, shuffle: true, verbose: 0 });
+        return h.history.loss.map(Number);
+      } finally {
+        random.mockRestore();
+        model.dispose();
+      }
+    };
+    const ours = await fitOnce();
+    unregisterWasmFastKernels(tf);
+    const theirs = await fitOnce();
+    registerWasmFastKernels(tf);
+    tf.dispose([xs, ys]);
+    expect(ours.length).toBe(2);
+    expect(relError(ours, theirs)).toBeLessThan(1e-5);
+  });
+});
+
+describe('BatchMatMul with a transposed operand', () => {
+  const cases: Array<[number, number, number, boolean, boolean]> = [
+    [784, 64, 128, true, false], // the gradient of a dense layer's kernel
+    [64, 128, 784, false, true], // the gradient of a dense layer's input
+    [96, 80, 70, true, true],
+  ];
+  it.each(cases)('m=%i k=%i n=%i transposeA=%s transposeB=%s agrees with float64 as closely as the stock kernel', (m, k, n, ta, tb) => {
+    const a = tf.tensor2d(values(m * k, 7), ta ? [k, m] : [m, k]);
+    const b = tf.tensor2d(values(k * n, 8), tb ? [n, k] : [k, n]);
+    const exact = matMul64(a.dataSync() as Float32Array, b.dataSync() as Float32Array, m, k, n, ta, tb);
+    const ours = tf.matMul(a, b, ta, tb);
+    const theirs = stock(() => tf.matMul(a, b, ta, tb));
+    expect(ours.shape).toEqual([m, n]);
+    const oursErr = relError(Array.from(ours.dataSync()), exact);
+    // float32 accumulation over k terms: a few ulps times sqrt(k).
+    expect(oursErr).toBeLessThan(4 * 2 ** -24 * Math.sqrt(k) * 4);
+    expect(relError(Array.from(ours.dataSync()), theirs.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([a, b, ours, theirs]);
+  });
+
+  it('keeps the stock kernel for batched and tiny products, with the same results', () => {
+    const a = tf.tensor3d(values(2 * 5 * 4, 9), [2, 5, 4]);
+    const b = tf.tensor3d(values(2 * 5 * 3, 10), [2, 5, 3]);
+    const ours = tf.matMul(a, b, true, false);
+    const theirs = stock(() => tf.matMul(a, b, true, false));
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
+    tf.dispose([a, b, ours, theirs]);
+  });
+
+  it('handles an unbatched rank-3 product ([1, m, k])', () => {
+    const a = tf.tensor3d(values(1 * 40 * 60, 11), [1, 40, 60]);
+    const b = tf.tensor3d(values(1 * 50 * 60, 12), [1, 50, 60]);
+    const ours = tf.matMul(a, b, false, true);
+    const exact = matMul64(a.dataSync() as Float32Array, b.dataSync() as Float32Array, 40, 60, 50, false, true);
+    expect(ours.shape).toEqual([1, 40, 50]);
+    expect(relError(Array.from(ours.dataSync()), exact)).toBeLessThan(1e-5);
+    tf.dispose([a, b, ours]);
+  });
+});
+
+describe('Conv2DBackpropInput as a convolution', () => {
+  type Pad = 'valid' | 'same' | number;
+  const cases: Array<{ name: string; x: [number, number, number, number]; f: [number, number, number, number]; strides: number; pad: Pad }> = [
+    { name: 'valid 3x3, as in the small CNN', x: [4, 13, 13, 8], f: [3, 3, 8, 16], strides: 1, pad: 'valid' },
+    { name: 'same 3x3', x: [2, 9, 8, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' },
+    // Square filter: tfjs computes the output width of a numeric padding from the filter height.
+    { name: 'explicit padding 1, 5x5 filter', x: [2, 10, 7, 2], f: [5, 5, 2, 3], strides: 1, pad: 1 },
+    { name: 'stride 2 (stock path)', x: [2, 9, 9, 3], f: [3, 3, 3, 4], strides: 2, pad: 'same' },
+  ];
+  it.each(cases)('matches the cpu backend: $name', async ({ x, f, strides, pad }) => {
+    const grads = (): number[] =>
+      tf.tidy(() => {
+        const xs = tf.tensor4d(values(x.reduce((a, b) => a * b, 1), 13), x);
+        const w = tf.tensor4d(values(f.reduce((a, b) => a * b, 1), 14), f);
+        const dx = tf.grad((input: T.Tensor4D) => tf.conv2d(input, w, strides, pad as 'same').square().sum())(xs);
+        return Array.from(dx.dataSync());
+      });
+    const ours = grads();
+    await tf.setBackend('cpu');
+    const cpu = grads();
+    await tf.setBackend('wasm');
+    expect(relError(ours, cpu)).toBeLessThan(1e-5);
+  });
+
+  it('leaves no temporary behind', () => {
+    const dy = tf.tensor4d(values(2 * 6 * 6 * 4, 15), [2, 6, 6, 4]);
+    const w = tf.tensor4d(values(3 * 3 * 2 * 4, 16), [3, 3, 2, 4]);
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 6, 6, 2] };
+    (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, attrs) as T.Tensor).dispose();
+    const before = { ...tf.memory(), ids: tf.backend().numDataIds() };
+    for (let i = 0; i < 5; i++) (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, attrs) as T.Tensor).dispose();
+    expect({ ...tf.memory(), ids: tf.backend().numDataIds() }).toEqual(before);
+    tf.dispose([dy, w]);
+  });
+});

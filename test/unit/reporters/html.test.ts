@@ -1,0 +1,127 @@
+import { confusionMatrix, esc, lineChart, niceTicks, renderReport, type Attempt } from '../../../src/reporters/html';
+
+function attempt(over: Partial<Attempt>): Attempt {
+  return {
+    createdAt: '2026-01-01T10:00:00.000Z',
+    status: 'failed',
+    metrics: [{ name: 'accuracy', value: 0.5, min: 0.9, passed: false }],
+    seed: 1,
+    backend: 'wasm',
+    durationMs: 1200,
+    error: null,
+    curve: [],
+    ...over,
+  };
+}
+
+function points(svg: string, series?: string): { x: number; y: number }[] {
+  return [...svg.matchAll(/<circle class="pt[^"]*" data-series="([^"]*)" data-x="([^"]*)" data-y="([^"]*)"/g)]
+    .filter((m) => series === undefined || m[1] === series)
+    .map((m) => ({ x: Number(m[2]), y: Number(m[3]) }));
+}
+
+function svg(html: string, id: string): string {
+  const start = html.indexOf(`<svg id="${id}"`);
+  return start < 0 ? '' : html.slice(start, html.indexOf('</svg>', start) + 6);
+}
+
+test('niceTicks are round numbers covering the range', () => {
+  expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+  expect(niceTicks(0.13, 0.97, 4)).toEqual([0.2, 0.4, 0.6, 0.8]);
+  expect(niceTicks(3, 3)).toEqual([3]);
+});
+
+test('esc makes text safe in HTML and attributes', () => {
+  expect(esc('<b a="1">&</b>')).toBe('&lt;b a=&quot;1&quot;&gt;&amp;&lt;/b&gt;');
+});
+
+describe('lineChart', () => {
+  test('one circle per point, carrying its values, inside the plot area', () => {
+    const data = [{ x: 1, y: 0.7 }, { x: 2, y: 0.35 }, { x: 3, y: 0.2 }];
+    const out = lineChart({ id: 'c', xLabel: 'epoch', yLabel: 'loss', series: [{ name: 'loss', points: data, color: '#000' }] });
+    expect(points(out, 'loss')).toEqual(data);
+    const cx = [...out.matchAll(/ cx="([\d.]+)" cy="([\d.]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(cx).toHaveLength(3);
+    for (const [x, y] of cx) {
+      expect(x).toBeGreaterThanOrEqual(60);
+      expect(x).toBeLessThanOrEqual(624);
+      expect(y).toBeGreaterThanOrEqual(14);
+      expect(y).toBeLessThanOrEqual(238);
+    }
+    // Falling loss: later points are drawn lower (larger y).
+    expect(cx[0][1]).toBeLessThan(cx[2][1]);
+    expect(out).toMatch(/<polyline class="line" data-series="loss"/);
+  });
+
+  test('earlier attempts are faded lines without points; a threshold is a dashed line at its value', () => {
+    const out = lineChart({
+      id: 'c', xLabel: 'attempt', yLabel: 'accuracy', integerX: true,
+      series: [{ name: 'old', points: [{ x: 1, y: 0.1 }, { x: 2, y: 0.2 }], color: '#999', faded: true }, { name: 'new', points: [{ x: 1, y: 0.5 }], color: '#000' }],
+      threshold: { value: 0.9, label: 'threshold ≥ 0.9' },
+    });
+    expect(points(out, 'old')).toEqual([]);
+    expect(out).toMatch(/<polyline class="line faded" data-series="old"/);
+    expect(points(out, 'new')).toEqual([{ x: 1, y: 0.5 }]);
+    expect(out).toMatch(/class="threshold" data-threshold="0\.9"/);
+  });
+
+  test('no points, no chart', () => {
+    expect(lineChart({ id: 'c', xLabel: 'x', yLabel: 'y', series: [] })).toBe('');
+  });
+});
+
+test('confusionMatrix: one cell per pair with its count, class names escaped, recall per row', () => {
+  const out = confusionMatrix([[8, 2], [1, 9]], ['<cat>', 'dog']);
+  const cells = [...out.matchAll(/data-true="(\d)" data-pred="(\d)" data-count="(\d+)"/g)].map((m) => m.slice(1).map(Number));
+  expect(cells).toEqual([[0, 0, 8], [0, 1, 2], [1, 0, 1], [1, 1, 9]]);
+  expect(out).toContain('&lt;cat&gt;');
+  expect(out).not.toContain('<cat>');
+  expect(out).toMatch(/data-recall="0"[^>]*>80%/);
+  expect(out).toMatch(/data-recall="1"[^>]*>90%/);
+});
+
+describe('renderReport', () => {
+  const curve = [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch, valAccuracy: 0.6 + epoch / 10 }));
+  const attempts: Attempt[] = [
+    attempt({ createdAt: '2026-01-01T10:00:00.000Z', curve: [{ epoch: 1, loss: 2 }, { epoch: 2, loss: 1.5 }] }),
+    attempt({ createdAt: '2026-01-01T10:05:00.000Z', status: 'error', metrics: [], error: { kind: 'compile', message: 'x <y>' } }),
+    attempt({ createdAt: '2026-01-01T10:09:00.000Z', status: 'passed', metrics: [{ name: 'accuracy', value: 0.95, min: 0.9, passed: true }], curve, confusion: [[5, 0], [1, 4]], classNames: ['no', 'yes'] }),
+  ];
+  const html = renderReport({ exercise: { key: 'm1/x', title: 'X & Y', summary: 'Learn <things>.' }, attempts, generatedAt: '2026-01-01T11:00:00.000Z' });
+
+  test('a whole, offline page', () => {
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<title>m1/x: X &amp; Y (mlpath report)</title>');
+    expect(html).toContain('Learn &lt;things&gt;.');
+    expect(html).not.toMatch(/<script|(src|href)="https?:|url\(/);
+    expect(html).toMatch(/3 attempts; first passed on attempt 3\./);
+  });
+
+  test('the latest curve is drawn point by point, the earlier loss faded behind it', () => {
+    expect(points(svg(html, 'loss-chart'), 'loss')).toEqual(curve.map((s) => ({ x: s.epoch, y: s.loss })));
+    expect(svg(html, 'loss-chart')).toMatch(/data-series="loss, attempt 1"/);
+    expect(points(svg(html, 'metrics-chart'), 'valAccuracy')).toEqual(curve.map((s) => ({ x: s.epoch, y: s.valAccuracy })));
+  });
+
+  test('the history has one point per attempt with a value, and names the errors', () => {
+    expect(points(svg(html, 'history-0'))).toEqual([{ x: 1, y: 0.5 }, { x: 3, y: 0.95 }]);
+    expect(html).toMatch(/Attempts 2 ended in an error/);
+    expect(svg(html, 'history-0')).toMatch(/data-threshold="0\.9"/);
+  });
+
+  test('the latest attempt and the confusion matrix of the last classification', () => {
+    expect(html).toMatch(/Latest attempt <span class="badge passed">passed<\/span>/);
+    expect(svg(html, 'confusion')).toMatch(/data-count="4"/);
+  });
+
+  test('no attempts yet: a page that says how to get one', () => {
+    const empty = renderReport({ exercise: { key: 'm1/x', title: 'X' }, attempts: [], generatedAt: '2026-01-01T11:00:00.000Z' });
+    expect(empty).toMatch(/No checks yet. Run <code>mlpath check m1\/x<\/code>/);
+    expect(empty).not.toMatch(/<svg/);
+  });
+
+  test('no curve logged: the page says how to log one', () => {
+    const page = renderReport({ exercise: { key: 'm1/x', title: 'X' }, attempts: [attempt({})], generatedAt: '2026-01-01T11:00:00.000Z' });
+    expect(page).toMatch(/ctx\.log\(\{ epoch, loss \}\)/);
+  });
+});
