@@ -40,6 +40,8 @@ export interface TrainContext {
   budget: { seconds: number };
   /** Report progress; it shows live in `mlpath check` and in the training chart. */
   log(step: LogStep): void;
+  /** A fresh copy of a pretrained model mlpath ships (models/<name>/README.md), e.g. `'fashion-cnn'`. */
+  pretrained(name: string): Promise<tfjs.LayersModel>;
 }
 
 /** What `predict` may return: one tensor, or plain numbers (`[n]` or `[n][k]`). */
@@ -76,3 +78,5 @@ export interface TrackingContext extends TrainContext {
 }
 
 export type { ExerciseResult, CheckReport, MetricResult } from './grader/result';
+export type { ServeContext, ServeFunction } from './serving/context';
+export { saveModel, loadModel, modelToJSON, modelFromJSON, type ModelStore, type SaveOptions } from './serving/model-io';

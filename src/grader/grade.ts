@@ -17,6 +17,8 @@ export async function gradeExercise(ex: LoadedExercise, opts: GradeOptions): Pro
       return (await import('./kinds/functions')).gradeFunctions(ex, opts);
     case 'tracking':
       return (await import('./kinds/tracking')).gradeTracking(ex, opts);
+    case 'service':
+      return (await import('./kinds/service')).gradeService(ex, opts);
     default:
       throw new UsageError(`${ex.key} is a '${ex.kind}' exercise, which this version of mlpath cannot grade yet`);
   }

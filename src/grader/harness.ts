@@ -11,6 +11,7 @@ import { describeThrown } from './child/errors';
 import { runTrainKind } from './child/train';
 import { runFunctionsKind } from './child/functions';
 import { runTrackingKind } from './child/tracking';
+import { runServiceKind } from './child/service';
 import type { ChildMessage, LearnerError, ParentMessage } from './protocol';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -139,6 +140,7 @@ async function main(): Promise<void> {
     ctx.assertClean();
     if (init.kind === 'functions') await runFunctionsKind(ctx);
     else if (init.kind === 'tracking') await runTrackingKind(ctx);
+    else if (init.kind === 'service') await runServiceKind(ctx);
     else await runTrainKind(ctx);
     ctx.assertClean();
   } catch (err) {

@@ -1,7 +1,7 @@
 /**
  * The child's confinement: a V8 heap cap from the exercise budget, and, where
  * Node has its permission model, file reads limited to the code it must load
- * (mlpath, its dependencies minus the dataset packages, the learner's
+ * (mlpath and its shipped models, its dependencies minus the dataset packages, the learner's
  * exercise folder and the compiled bundle) and writes refused except in the
  * folders a kind names (an exercise's `mlruns/`). Child processes and workers
  * are refused by the same model, so a submission cannot start a grandchild.
@@ -62,7 +62,7 @@ export function childExecArgv(opts: SandboxOptions): string[] {
   if (permission) {
     argv.push(permission);
     if (process.allowedNodeEnvironmentFlags.has('--disable-warning')) argv.push('--disable-warning=ExperimentalWarning');
-    const roots = [path.join(packageRoot(), 'dist'), path.join(packageRoot(), 'package.json'), ...dependencyReadRoots(), ...opts.readRoots];
+    const roots = [path.join(packageRoot(), 'dist'), path.join(packageRoot(), 'models'), path.join(packageRoot(), 'package.json'), ...dependencyReadRoots(), ...opts.readRoots];
     for (const root of new Set(roots)) {
       const isDir = fs.existsSync(root) && fs.statSync(root).isDirectory();
       argv.push(`--allow-fs-read=${isDir ? path.join(root, '*') : root}`);

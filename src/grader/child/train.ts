@@ -6,6 +6,7 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import type { HarnessContext } from '../harness';
 import type { TrainPayload, WireTensor } from '../protocol';
+import { loadPretrained } from '../../serving/pretrained';
 
 export function toTensor(tf: HarnessContext['tf'], w: WireTensor): Tensor {
   if (w.dtype === 'string') return tf.tensor(w.values as string[], w.shape, 'string');
@@ -112,6 +113,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     data: Object.freeze(data),
     seed: ctx.seed,
     budget: Object.freeze({ seconds: ctx.budgetSeconds }),
+    pretrained: (name: string) => loadPretrained(ctx.tf, name),
     log(step: Record<string, unknown>) {
       if (step === null || typeof step !== 'object') return;
       const clean: Record<string, number> = {};

@@ -64,11 +64,11 @@ function usage(): Record<string, number> {
   return { numTensors: m.numTensors, numBytes: m.numBytes, numDataBuffers: m.numDataBuffers, wasmDataIds: tf.backend().numDataIds() };
 }
 
-describe.each([
-  ['the month2/mnist MLP', trainMlp],
-  ['a small CNN', trainCnn],
-])('training %s for two seeds in one process', (_name, trainFn) => {
-  it('leaves tf.memory() and the wasm backend as it found them', async () => {
+describe('training for two seeds in one process', () => {
+  it.each([
+    ['the month2/mnist MLP', trainMlp],
+    ['a small CNN', trainCnn],
+  ])('%s leaves tf.memory() and the wasm backend as it found them', async (_name, trainFn) => {
     const { x, y } = digits(64, 7);
     const runSeed = async (seed: number): Promise<void> => {
       const xTrain = tf.tensor2d(x, [64, 784]);

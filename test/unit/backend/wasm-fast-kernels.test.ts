@@ -181,9 +181,9 @@ describe('Conv2DBackpropInput as a convolution', () => {
         return Array.from(dx.dataSync());
       });
     const ours = grads();
-    await tf.setBackend('cpu');
+    await initBackend('cpu');
     const cpu = grads();
-    await tf.setBackend('wasm');
+    await initBackend('wasm');
     expect(relError(ours, cpu)).toBeLessThan(1e-5);
   });
 

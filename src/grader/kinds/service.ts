@@ -1,0 +1,223 @@
+/**
+ * The `service` kind, grader side: start the learner's model server in the
+ * sandboxed child on a free loopback port, wait for `GET /health`, then probe
+ * it over HTTP like a client would (src/grader/http-probe.ts). Held-out
+ * labels stay here: the server only ever sees inputs. Metrics:
+ * - the curriculum's metrics (e.g. accuracy) on the held-out predictions that came back through the API;
+ * - `p95_latency_ms`: 95th percentile of single-instance request times (max from options.p95Ms);
+ * - `concurrent_ok`: share of concurrent requests answered, and answered as they are one at a time;
+ * - `bad_input_handled`: share of bad requests refused with the right status while /health
+ *   kept answering, plus one valid request served after all of them.
+ */
+import * as net from 'node:net';
+import { z } from 'zod';
+import type { LoadedExercise } from '../../curriculum';
+import { GradingError } from '../../errors';
+import type { LoadedDataset } from '../../datasets';
+import { cleanupCompiled } from '../compile';
+import { LOOPBACK, probeService, waitForHealth, type ProbeReport } from '../http-probe';
+import { checkThreshold, computeMetric } from '../metrics';
+import type { LearnerError, TrainPayload, WireTensor } from '../protocol';
+import type { GradeOutcome, MetricResult, RunDetails } from '../result';
+import { ChildFailure, ChildSession } from '../runner';
+import type { ServicePayload } from '../child/service';
+import { errorOutcome, prepareEntry, type GradeOptions } from './common';
+import { prepareTrainData } from './train';
+
+const optionsSchema = z.object({
+  p95Ms: z.number().positive().default(100),
+  maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+  concurrency: z.number().int().min(1).max(32).default(8),
+  concurrentBatch: z.number().int().min(1).max(100).default(4),
+  batchSize: z.number().int().min(1).max(1000).default(100),
+  latencyRequests: z.number().int().min(1).max(500).default(40),
+  requestTimeoutMs: z.number().int().positive().max(60000).default(5000),
+}).passthrough();
+export type ServiceOptions = z.infer<typeof optionsSchema>;
+
+export function serviceOptions(ex: LoadedExercise): ServiceOptions {
+  const parsed = optionsSchema.safeParse(ex.options ?? {});
+  if (!parsed.success) throw new GradingError(`${ex.key}: invalid service options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/** A port nothing listens on right now, on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, LOOPBACK, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new GradingError('could not find a free port'))));
+    });
+  });
+}
+
+function wire(ds: LoadedDataset): { x: WireTensor; y: WireTensor } {
+  return {
+    x: { values: ds.features, shape: [ds.n, ...ds.featureShape], dtype: 'float32' },
+    y: { values: Int32Array.from(ds.labels), shape: [ds.n], dtype: 'int32' },
+  };
+}
+
+/** Held-out rows as JSON-friendly number arrays (4 decimals keep bodies small and change no pixel). */
+function instancesOf(ds: LoadedDataset): number[][] {
+  const width = ds.featureShape.reduce((a, b) => a * b, 1);
+  return Array.from({ length: ds.n }, (_, r) => Array.from(ds.features.subarray(r * width, (r + 1) * width), (v) => Math.round(v * 1e4) / 1e4));
+}
+
+function numClasses(ds: LoadedDataset): number {
+  if (ds.classNames) return ds.classNames.length;
+  let max = 0;
+  for (const v of ds.labels) max = Math.max(max, v);
+  return max + 1;
+}
+
+function fmt(ms: number): string {
+  return Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : 'n/a';
+}
+
+/** What the learner reads when the check fails: every check with its verdict. */
+export function probeSummary(report: ProbeReport, opts: ServiceOptions, n: number): string {
+  const lines: string[] = [];
+  const answered = report.classes.filter((c) => c !== null).length;
+  lines.push(`held-out predictions: ${answered}/${n} came back through POST /predict`);
+  for (const p of report.accuracyProblems.slice(0, 3)) lines.push(`  ${p}`);
+  lines.push(`latency: p50 ${fmt(report.latency.p50)}, p95 ${fmt(report.latency.p95)} (limit ${opts.p95Ms} ms) over ${report.latency.count} single-instance requests${report.latency.failures ? `, ${report.latency.failures} failed` : ''}`);
+  for (const p of report.latency.problems) lines.push(`  ${p}`);
+  lines.push(`concurrent: ${report.concurrent.ok}/${report.concurrent.total} requests sent at once were answered correctly`);
+  for (const p of report.concurrent.problems.slice(0, 3)) lines.push(`  ${p}`);
+  lines.push('bad input (each must be refused, and GET /health must still answer 200 after it):');
+  for (const c of report.badInput) {
+    const why = c.passed ? c.got : `expected ${c.expected.join(' or ')}, got ${c.got}${c.healthy ? '' : '; /health did not answer 200 afterwards'}`;
+    lines.push(`  ${c.passed ? '✔' : '✘'} ${c.id}: ${c.description}: ${why}`);
+  }
+  lines.push(`  ${report.servesAfterBadInput ? '✔' : '✘'} still-serving: a valid request after all of them ${report.servesAfterBadInput ? 'got its prediction' : 'did not get a valid prediction'}`);
+  return lines.join('\n');
+}
+
+export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
+  const started = Date.now();
+  const options = serviceOptions(ex);
+  if (!ex.dataset) throw new GradingError(`${ex.key}: a service exercise needs a dataset to build its model from`);
+  opts.onPhase?.('loading data');
+  const data = await prepareTrainData(ex, opts.holdout);
+  opts.onPhase?.('compiling');
+  const prepared = await prepareEntry(ex, opts, started);
+  if (!prepared.ok) return prepared.outcome;
+  const train = wire(data.train);
+  const val = data.val ? wire(data.val) : undefined;
+  const trainPayload: TrainPayload = {
+    xTrain: train.x,
+    yTrain: train.y,
+    xVal: val?.x,
+    yVal: val?.y,
+    featureNames: data.train.featureNames,
+    classNames: data.train.classNames,
+  };
+  const port = await freePort();
+  const payload: ServicePayload = { train: trainPayload, port };
+  const budget = opts.timeoutSeconds ?? ex.budget.seconds;
+  const seed = opts.seeds[0];
+  const details: RunDetails = { curve: [], datasetFingerprint: data.fingerprint, classNames: data.train.classNames };
+  const session = new ChildSession({
+    kind: 'service',
+    bundle: prepared.compiled.bundle,
+    sourceRoot: opts.exerciseDir,
+    backend: opts.backend,
+    seed,
+    budgetSeconds: budget,
+    memoryMb: ex.budget.memoryMb,
+    forbid: ex.forbid,
+    payload,
+    onLog: (step) => {
+      if (details.curve.length < 10000) details.curve.push(step);
+      opts.onLog?.(step, seed);
+    },
+  });
+  let childError: LearnerError | undefined;
+  let closing = false;
+  const noteFailure = (err: unknown): void => {
+    // Closing ends the child on purpose; only a failure before that is the server's.
+    if (err instanceof ChildFailure && !closing) childError ??= err.error;
+  };
+  // The child sends `trained` once serve() returns; any later message can only
+  // be an error (a crash while serving), which the second wait catches.
+  const watching = session.expect('trained')
+    .then(() => session.expect('predictions'))
+    .then(() => undefined, noteFailure);
+
+  const k = numClasses(data.train);
+  const testN = data.test.n;
+  let report: ProbeReport | undefined;
+  try {
+    opts.onPhase?.('starting the server');
+    const health = await waitForHealth(port, { timeoutMs: budget * 1000, stopped: () => childError !== undefined });
+    if (!health.ok) {
+      await Promise.race([watching, new Promise((r) => setTimeout(r, 300))]);
+      // The child's own budget kill says "train for fewer epochs"; what the
+      // learner needs to hear here is what the grader was waiting for.
+      const error: LearnerError = childError && childError.kind !== 'timeout' ? childError : {
+        kind: 'timeout',
+        message: `GET /health on port ${port} never answered 200 within the ${budget} s budget (last: ${health.last ? (health.last.error ?? `HTTP ${health.last.status}`) : 'no request'}). Listen on 127.0.0.1, port process.env.PORT (also ctx.port), and answer GET /health with 200 once the model is ready.`,
+      };
+      return errorOutcome(ex, { ...opts, backend: session.backend || opts.backend }, error, started, { output: session.output.text() }, details);
+    }
+    details.trainSeconds = health.ms / 1000;
+    opts.onPhase?.('probing the server');
+    report = await probeService(port, {
+      instances: instancesOf(data.test),
+      k,
+      batchSize: options.batchSize,
+      latencyRequests: options.latencyRequests,
+      concurrency: options.concurrency,
+      concurrentBatch: options.concurrentBatch,
+      maxBodyBytes: options.maxBodyBytes,
+      timeoutMs: options.requestTimeoutMs,
+      deadline: started + budget * 1000,
+    });
+    details.tfjsVersion = session.tfjsVersion;
+    details.peakRssMb = session.peakRssMb;
+  } finally {
+    closing = true;
+    await session.close();
+    cleanupCompiled(prepared.compiled);
+  }
+
+  const classes = Int32Array.from(report.classes, (c) => (c === null ? -1 : c));
+  const metrics: MetricResult[] = ex.metrics.map((spec) => {
+    // A prediction that never came back counts as class -1: wrong for every label.
+    const value = computeMetric(spec.name, { task: 'classification', n: testN, classes, k }, data.test.labels, { k: spec.k });
+    return { name: spec.name, value: Number.isFinite(value) ? value : null, min: spec.min, max: spec.max, passed: checkThreshold(value, spec) };
+  });
+  const p95 = report.latency.p95;
+  metrics.push({
+    name: 'p95_latency_ms',
+    value: Number.isFinite(p95) ? Math.round(p95 * 100) / 100 : null,
+    max: options.p95Ms,
+    passed: Number.isFinite(p95) && report.latency.failures === 0 && p95 <= options.p95Ms,
+  });
+  metrics.push({ name: 'concurrent_ok', value: report.concurrent.ok / report.concurrent.total, min: 1, passed: report.concurrent.ok === report.concurrent.total });
+  const handled = report.badInput.filter((c) => c.passed).length + (report.servesAfterBadInput ? 1 : 0);
+  const cases = report.badInput.length + 1;
+  metrics.push({ name: 'bad_input_handled', value: handled / cases, min: 1, passed: handled === cases });
+
+  const passed = metrics.every((m) => m.passed);
+  const crash = childError ? `\nthe server process failed: ${childError.message}` : '';
+  const serverOutput = session.output.text();
+  return {
+    result: {
+      exercise: ex.key,
+      status: passed ? 'passed' : 'failed',
+      metrics,
+      seed,
+      backend: session.backend || opts.backend || '',
+      durationMs: Date.now() - started,
+      error: null,
+      output: passed ? undefined : `${probeSummary(report, options, testN)}${crash}${serverOutput ? `\n--- server output ---\n${serverOutput}` : ''}`,
+    },
+    details,
+  };
+}

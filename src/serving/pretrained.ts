@@ -1,0 +1,49 @@
+/**
+ * The pretrained models mlpath ships under `models/<name>/`, each made by a
+ * script in `scripts/pretrain/` and documented in its own README (data, seed,
+ * accuracy, size). Learner code gets them with `ctx.pretrained(name)`; every
+ * call returns a fresh copy, so freezing or retraining one changes nothing
+ * for the next.
+ */
+import * as path from 'node:path';
+import type * as tfjs from '@tensorflow/tfjs';
+import { UsageError } from '../errors';
+import { loadModel } from './model-io';
+
+export interface PretrainedInfo {
+  name: string;
+  summary: string;
+  input: string;
+  output: string;
+}
+
+export const PRETRAINED: readonly PretrainedInfo[] = [
+  {
+    name: 'fashion-cnn',
+    summary: 'a small CNN trained on about 60,000 Fashion-MNIST images (none of month3/fine-tune\'s), without its classifier',
+    input: '[n, 784] float32 pixels in 0..1 (28x28 images, flattened)',
+    output: '[n, 64] float32 image features (the layer before the classifier)',
+  },
+];
+
+/** mlpath's own folder: dist/serving/ -> the package root. */
+export function modelsRoot(): string {
+  return path.resolve(__dirname, '..', '..', 'models');
+}
+
+export function pretrainedInfo(name: string): PretrainedInfo {
+  const info = PRETRAINED.find((p) => p.name === name);
+  if (!info) {
+    const names = PRETRAINED.map((p) => `'${p.name}'`).join(', ');
+    throw new UsageError(`there is no pretrained model '${name}'; mlpath ships ${names}`);
+  }
+  return info;
+}
+
+export function pretrainedDir(name: string): string {
+  return path.join(modelsRoot(), pretrainedInfo(name).name);
+}
+
+export async function loadPretrained(tf: typeof tfjs, name: string): Promise<tfjs.LayersModel> {
+  return loadModel(tf, pretrainedDir(name));
+}
