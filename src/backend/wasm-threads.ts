@@ -105,7 +105,7 @@ export function registerThreadedWasm(tf: Tf, options: WasmThreadsOptions): () =>
       // BackendWasm's constructor sizes XNNPACK's pool from this setting.
       wasmPackage.setThreadsCount(threads);
       const backend = new wasmPackage.BackendWasm(module);
-      endIdleWorkers(module, threads);
+      endIdleWorkers(module);
       return backend;
     },
     WASM_PRIORITY,
@@ -150,6 +150,6 @@ async function instantiate(workerFile: string, threads: number): Promise<Threade
  * XNNPACK's pool; the ones left idle would only hold memory (the glue starts
  * a fresh one if a thread is ever wanted later).
  */
-function endIdleWorkers(module: ThreadedModule, threads: number): void {
+function endIdleWorkers(module: ThreadedModule): void {
   for (const worker of module.PThread.unusedWorkers.splice(0)) void worker.terminate();
 }

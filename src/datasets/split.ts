@@ -47,7 +47,7 @@ function apportion(total: number, sizes: number[]): number[] {
   const exact = sizes.map((s) => (total * s) / sum);
   const shares = exact.map(Math.floor);
   let left = total - shares.reduce((a, b) => a + b, 0);
-  const order = exact.map((x, i) => i).sort((a, b) => (exact[b] - shares[b]) - (exact[a] - shares[a]) || a - b);
+  const order = exact.map((_, i) => i).sort((a, b) => (exact[b] - shares[b]) - (exact[a] - shares[a]) || a - b);
   for (const i of order) {
     if (left <= 0) break;
     if (shares[i] < sizes[i]) {

@@ -7,7 +7,7 @@ import type { LoadedExercise } from '../../curriculum';
 import { compileEntry, type CompiledEntry } from '../compile';
 import { scanFiles } from '../forbidden';
 import type { LearnerError } from '../protocol';
-import type { ExerciseResult, GradeOutcome, RunDetails } from '../result';
+import type { ExerciseResult, GradeOutcome, MetricResult, RunDetails } from '../result';
 
 export interface GradeOptions {
   exerciseDir: string;
@@ -35,6 +35,29 @@ export function errorOutcome(ex: LoadedExercise, opts: GradeOptions, error: Lear
       ...extra,
     },
     details: { curve: [], frames: error.frames, ...details },
+  };
+}
+
+/** The outcome of a run that completed: passed when every metric met its threshold (and `passed` agrees). */
+export function completedOutcome(
+  ex: LoadedExercise,
+  opts: GradeOptions,
+  run: { started: number; backend: string; metrics: MetricResult[]; passed?: boolean; output?: string; details?: RunDetails },
+): GradeOutcome {
+  const passed = (run.passed ?? true) && run.metrics.every((m) => m.passed);
+  return {
+    result: {
+      exercise: ex.key,
+      status: passed ? 'passed' : 'failed',
+      metrics: run.metrics,
+      seed: opts.seeds[0],
+      seeds: opts.seeds.length > 1 ? opts.seeds : undefined,
+      backend: run.backend,
+      durationMs: Date.now() - run.started,
+      error: null,
+      output: passed ? undefined : run.output || undefined,
+    },
+    details: run.details ?? { curve: [] },
   };
 }
 

@@ -13,7 +13,7 @@ import type { GradeOutcome, MetricResult } from '../result';
 import { ChildFailure, ChildSession } from '../runner';
 import { suiteFor } from '../suites';
 import type { CaseOutcome } from '../suites/types';
-import { errorOutcome, prepareEntry, type GradeOptions } from './common';
+import { completedOutcome, errorOutcome, prepareEntry, type GradeOptions } from './common';
 
 export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   const started = Date.now();
@@ -78,19 +78,12 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
     const value = scores ? scores[spec.name] ?? NaN : total ? passedCases / total : 0;
     return { name: spec.name, value: Number.isFinite(value) ? value : null, min: spec.min, max: spec.max, passed: checkThreshold(value, spec) };
   });
-  // A suite that scores rates still wants every call to have answered properly.
-  const passed = metrics.every((m) => m.passed) && (!scores || failures.length === 0);
-  return {
-    result: {
-      exercise: ex.key,
-      status: passed ? 'passed' : 'failed',
-      metrics,
-      seed,
-      backend,
-      durationMs: Date.now() - started,
-      error: null,
-      output: [suite.describe?.(outcomes), failures.length ? `${passedCases}/${total} cases passed\n${failures.slice(0, 12).join('\n')}` : undefined].filter(Boolean).join('\n') || undefined,
-    },
-    details: { curve: [] },
-  };
+  return completedOutcome(ex, opts, {
+    started,
+    backend,
+    metrics,
+    // A suite that scores rates still wants every call to have answered properly.
+    passed: !scores || failures.length === 0,
+    output: [suite.describe?.(outcomes), failures.length ? `${passedCases}/${total} cases passed\n${failures.slice(0, 12).join('\n')}` : undefined].filter(Boolean).join('\n'),
+  });
 }

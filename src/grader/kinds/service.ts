@@ -17,12 +17,12 @@ import type { LoadedDataset } from '../../datasets';
 import { cleanupCompiled } from '../compile';
 import { LOOPBACK, probeService, waitForHealth, type ProbeReport } from '../http-probe';
 import { checkThreshold, computeMetric } from '../metrics';
-import type { LearnerError, TrainPayload, WireTensor } from '../protocol';
+import type { LearnerError } from '../protocol';
 import type { GradeOutcome, MetricResult, RunDetails } from '../result';
 import { ChildFailure, ChildSession } from '../runner';
 import type { ServicePayload } from '../child/service';
-import { errorOutcome, prepareEntry, type GradeOptions } from './common';
-import { prepareTrainData } from './train';
+import { completedOutcome, errorOutcome, prepareEntry, type GradeOptions } from './common';
+import { numClasses, prepareTrainData, trainPayload } from './data';
 
 const optionsSchema = z.object({
   p95Ms: z.number().positive().default(100),
@@ -55,24 +55,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-function wire(ds: LoadedDataset): { x: WireTensor; y: WireTensor } {
-  return {
-    x: { values: ds.features, shape: [ds.n, ...ds.featureShape], dtype: 'float32' },
-    y: { values: Int32Array.from(ds.labels), shape: [ds.n], dtype: 'int32' },
-  };
-}
-
 /** Held-out rows as JSON-friendly number arrays (4 decimals keep bodies small and change no pixel). */
 function instancesOf(ds: LoadedDataset): number[][] {
   const width = ds.featureShape.reduce((a, b) => a * b, 1);
   return Array.from({ length: ds.n }, (_, r) => Array.from(ds.features.subarray(r * width, (r + 1) * width), (v) => Math.round(v * 1e4) / 1e4));
-}
-
-function numClasses(ds: LoadedDataset): number {
-  if (ds.classNames) return ds.classNames.length;
-  let max = 0;
-  for (const v of ds.labels) max = Math.max(max, v);
-  return max + 1;
 }
 
 function fmt(ms: number): string {
@@ -107,18 +93,9 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
   opts.onPhase?.('compiling');
   const prepared = await prepareEntry(ex, opts, started);
   if (!prepared.ok) return prepared.outcome;
-  const train = wire(data.train);
-  const val = data.val ? wire(data.val) : undefined;
-  const trainPayload: TrainPayload = {
-    xTrain: train.x,
-    yTrain: train.y,
-    xVal: val?.x,
-    yVal: val?.y,
-    featureNames: data.train.featureNames,
-    classNames: data.train.classNames,
-  };
+  const train = trainPayload(data, 'classification');
   const port = await freePort();
-  const payload: ServicePayload = { train: trainPayload, port };
+  const payload: ServicePayload = { train, port };
   const budget = opts.timeoutSeconds ?? ex.budget.seconds;
   const seed = opts.seeds[0];
   const details: RunDetails = { curve: [], datasetFingerprint: data.fingerprint, classNames: data.train.classNames };
@@ -149,7 +126,7 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
     .then(() => session.expect('predictions'))
     .then(() => undefined, noteFailure);
 
-  const k = numClasses(data.train);
+  const k = numClasses(data.train, 'classification') ?? 0;
   const testN = data.test.n;
   let report: ProbeReport | undefined;
   try {
@@ -204,20 +181,13 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
   const cases = report.badInput.length + 1;
   metrics.push({ name: 'bad_input_handled', value: handled / cases, min: 1, passed: handled === cases });
 
-  const passed = metrics.every((m) => m.passed);
   const crash = childError ? `\nthe server process failed: ${childError.message}` : '';
   const serverOutput = session.output.text();
-  return {
-    result: {
-      exercise: ex.key,
-      status: passed ? 'passed' : 'failed',
-      metrics,
-      seed,
-      backend: session.backend || opts.backend || '',
-      durationMs: Date.now() - started,
-      error: null,
-      output: passed ? undefined : `${probeSummary(report, options, testN)}${crash}${serverOutput ? `\n--- server output ---\n${serverOutput}` : ''}`,
-    },
+  return completedOutcome(ex, opts, {
+    started,
+    backend: session.backend || opts.backend || '',
+    metrics,
+    output: `${probeSummary(report, options, testN)}${crash}${serverOutput ? `\n--- server output ---\n${serverOutput}` : ''}`,
     details,
-  };
+  });
 }

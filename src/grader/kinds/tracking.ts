@@ -14,19 +14,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { LoadedExercise } from '../../curriculum';
-import { METRIC_NAMES, type MetricName, type Task } from '../../curriculum/schema';
-import type { LoadedDataset } from '../../datasets';
+import { METRIC_NAMES, type MetricName } from '../../curriculum/schema';
 import { GradingError } from '../../errors';
 import { auditSweep, CHECK_TAG, listExperiments, listRuns, type SweepAudit } from '../../tracking';
 import type { TrackingPayload } from '../child/tracking';
 import { cleanupCompiled } from '../compile';
 import { checkThreshold, computeMetric } from '../metrics';
 import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from '../predictions';
-import type { TrainPayload, WireTensor } from '../protocol';
 import type { GradeOutcome, MetricResult, RunDetails } from '../result';
 import { ChildFailure, ChildSession } from '../runner';
-import { errorOutcome, prepareEntry, type GradeOptions } from './common';
-import { prepareTrainData } from './train';
+import { completedOutcome, errorOutcome, prepareEntry, type GradeOptions } from './common';
+import { features, numClasses, prepareTrainData, trainPayload } from './data';
 
 export const trackingOptionsSchema = z.object({
   experiment: z.string().min(1).optional().describe('Experiment name the runs go to; defaults to the exercise key.'),
@@ -46,29 +44,6 @@ export function trackingOptions(ex: LoadedExercise): TrackingOptions {
     throw new GradingError(`${ex.key}: options.${issue.path.join('.')}: ${issue.message}`);
   }
   return parsed.data;
-}
-
-function features(...parts: LoadedDataset[]): WireTensor {
-  const n = parts.reduce((a, p) => a + p.n, 0);
-  const values = new Float32Array(parts.reduce((a, p) => a + p.features.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    values.set(p.features, at);
-    at += p.features.length;
-  }
-  return { values, shape: [n, ...parts[0].featureShape], dtype: 'float32' };
-}
-
-function labels(ds: LoadedDataset, task: Task): WireTensor {
-  if (task === 'regression') return { values: ds.labels, shape: [ds.n], dtype: 'float32' };
-  return { values: Int32Array.from(ds.labels), shape: [ds.n], dtype: 'int32' };
-}
-
-function numClasses(ds: LoadedDataset, task: Task): number | undefined {
-  if (task === 'binary') return 2;
-  if (task !== 'classification') return undefined;
-  if (ds.classNames) return ds.classNames.length;
-  return Math.max(0, ...ds.labels) + 1;
 }
 
 /** Rows [start, end) of normalized predictions. */
@@ -109,14 +84,7 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
   fs.mkdirSync(root, { recursive: true });
   const checkId = randomBytes(8).toString('hex');
   const k = numClasses(data.train, task);
-  const train: TrainPayload = {
-    xTrain: features(data.train),
-    yTrain: labels(data.train, task),
-    xVal: features(val),
-    yVal: labels(val, task),
-    featureNames: data.train.featureNames,
-    classNames: data.train.classNames,
-  };
+  const train = trainPayload(data, task);
   const payload: TrackingPayload = { train, tracking: { root, experimentName, checkId, sourceName: ex.entry } };
   const seed = opts.seeds[0];
   const curve: Record<string, number>[] = [];
@@ -190,20 +158,14 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
     { name: 'sweep_runs', value: audit.distinctParams, min: options.minRuns, passed: audit.distinctParams >= options.minRuns },
     { name: 'chosen_best_on_val', value: matches ? 1 : 0, min: 1, passed: matches },
   );
-  const passed = metrics.every((m) => m.passed) && audit.problems.length === 0;
   const findings = [...audit.problems, ...audit.notes];
   const sweep = findings.length ? `--- the sweep in mlruns/ ---\n${findings.join('\n')}` : '';
-  return {
-    result: {
-      exercise: ex.key,
-      status: passed ? 'passed' : 'failed',
-      metrics,
-      seed,
-      backend,
-      durationMs: Date.now() - started,
-      error: null,
-      output: passed ? undefined : [learnerOutput.trimEnd(), sweep].filter(Boolean).join('\n') || undefined,
-    },
+  return completedOutcome(ex, opts, {
+    started,
+    backend,
+    metrics,
+    passed: audit.problems.length === 0,
+    output: [learnerOutput.trimEnd(), sweep].filter(Boolean).join('\n'),
     details,
-  };
+  });
 }

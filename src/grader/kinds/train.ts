@@ -5,34 +5,14 @@
  * child per seed and the metrics are averaged.
  */
 import type { LoadedExercise } from '../../curriculum';
-import type { Task } from '../../curriculum/schema';
-import { loadDataset, loadHoldout, splitDataset, type LoadedDataset } from '../../datasets';
 import { computeMetric, checkThreshold } from '../metrics';
 import { normalizePredictions, InvalidOutputError, type NormalizedPredictions } from '../predictions';
 import { ratedPairs, relevantMinOf, scoreRanking } from '../ranking';
 import { cleanupCompiled } from '../compile';
-import type { TrainPayload, WireTensor } from '../protocol';
 import type { GradeOutcome, MetricResult, RunDetails } from '../result';
 import { ChildFailure, ChildSession } from '../runner';
-import { errorOutcome, prepareEntry, type GradeOptions } from './common';
-
-function features(ds: LoadedDataset): WireTensor {
-  return { values: ds.features, shape: [ds.n, ...ds.featureShape], dtype: 'float32' };
-}
-
-function labels(ds: LoadedDataset, task: Task): WireTensor {
-  if (task === 'regression' || task === 'ranking') return { values: ds.labels, shape: [ds.n], dtype: 'float32' };
-  return { values: Int32Array.from(ds.labels), shape: [ds.n], dtype: 'int32' };
-}
-
-function numClasses(ds: LoadedDataset, task: Task): number | undefined {
-  if (task === 'binary') return 2;
-  if (task !== 'classification') return undefined;
-  if (ds.classNames) return ds.classNames.length;
-  let max = 0;
-  for (const v of ds.labels) max = Math.max(max, v);
-  return max + 1;
-}
+import { completedOutcome, errorOutcome, prepareEntry, type GradeOptions } from './common';
+import { features, numClasses, prepareTrainData, trainPayload } from './data';
 
 function confusion(preds: NormalizedPredictions, truth: Float32Array, k: number): number[][] | undefined {
   const classes = preds.classes;
@@ -46,27 +26,6 @@ function confusion(preds: NormalizedPredictions, truth: Float32Array, k: number)
   return m;
 }
 
-export interface TrainData {
-  train: LoadedDataset;
-  val?: LoadedDataset;
-  test: LoadedDataset;
-  fingerprint: string;
-}
-
-export async function prepareTrainData(ex: LoadedExercise, holdout?: string): Promise<TrainData> {
-  const ref = ex.dataset!;
-  const ds = await loadDataset(ref.id, ref.options);
-  const split = splitDataset(ds, {
-    seed: ref.split.seed,
-    test: ref.split.test,
-    val: ref.split.val,
-    limit: ref.split.limit,
-    stratify: ex.task !== 'regression',
-  });
-  const test = holdout ? loadHoldout(holdout, ds) : split.test;
-  return { train: split.train, val: split.val, test, fingerprint: ds.fingerprint };
-}
-
 export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   const started = Date.now();
   const task = ex.task ?? 'classification';
@@ -78,16 +37,7 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   const compiled = prepared.compiled;
   const k = numClasses(data.train, task);
   const ranking = task === 'ranking' ? { pairs: ratedPairs(data.test), relevantMin: relevantMinOf(ex.options) } : undefined;
-  const payload: TrainPayload = {
-    xTrain: features(data.train),
-    yTrain: labels(data.train, task),
-    xVal: data.val ? features(data.val) : undefined,
-    yVal: data.val ? labels(data.val, task) : undefined,
-    textTrain: data.train.texts,
-    textVal: data.val?.texts,
-    featureNames: data.train.featureNames,
-    classNames: data.train.classNames,
-  };
+  const payload = trainPayload(data, task);
   const budget = opts.timeoutSeconds ?? ex.budget.seconds;
   const perSeed: Record<string, number>[] = [];
   const details: RunDetails = { curve: [], datasetFingerprint: data.fingerprint, classNames: data.train.classNames };
@@ -165,19 +115,5 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
       ...(std !== undefined ? { std, values } : {}),
     };
   });
-  const passed = metrics.every((m) => m.passed);
-  return {
-    result: {
-      exercise: ex.key,
-      status: passed ? 'passed' : 'failed',
-      metrics,
-      seed: opts.seeds[0],
-      seeds: opts.seeds.length > 1 ? opts.seeds : undefined,
-      backend,
-      durationMs: Date.now() - started,
-      error: null,
-      output: passed ? undefined : output || undefined,
-    },
-    details,
-  };
+  return completedOutcome(ex, opts, { started, backend, metrics, output, details });
 }

@@ -1,0 +1,75 @@
+/**
+ * Datasets as they cross to the child: the learner's part of a split as wire
+ * tensors. Shared by every kind that trains (train, tracking, service).
+ */
+import type { LoadedExercise } from '../../curriculum';
+import type { Task } from '../../curriculum/schema';
+import { loadDataset, loadHoldout, splitDataset, type LoadedDataset } from '../../datasets';
+import type { TrainPayload, WireTensor } from '../protocol';
+
+export interface TrainData {
+  train: LoadedDataset;
+  val?: LoadedDataset;
+  test: LoadedDataset;
+  fingerprint: string;
+}
+
+/** The exercise's split; an instructor's holdout file replaces its test part. */
+export async function prepareTrainData(ex: LoadedExercise, holdout?: string): Promise<TrainData> {
+  const ref = ex.dataset!;
+  const ds = await loadDataset(ref.id, ref.options);
+  const split = splitDataset(ds, {
+    seed: ref.split.seed,
+    test: ref.split.test,
+    val: ref.split.val,
+    limit: ref.split.limit,
+    stratify: ex.task !== 'regression',
+  });
+  const test = holdout ? loadHoldout(holdout, ds) : split.test;
+  return { train: split.train, val: split.val, test, fingerprint: ds.fingerprint };
+}
+
+/** Inputs of one or more parts, stacked in order, as `[n, ...featureShape]` float32. */
+export function features(...parts: LoadedDataset[]): WireTensor {
+  if (parts.length === 1) {
+    const ds = parts[0];
+    return { values: ds.features, shape: [ds.n, ...ds.featureShape], dtype: 'float32' };
+  }
+  const n = parts.reduce((a, p) => a + p.n, 0);
+  const values = new Float32Array(parts.reduce((a, p) => a + p.features.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    values.set(p.features, at);
+    at += p.features.length;
+  }
+  return { values, shape: [n, ...parts[0].featureShape], dtype: 'float32' };
+}
+
+/** Targets: int32 class indices, or float32 values for regression and ratings. */
+export function labels(ds: LoadedDataset, task: Task): WireTensor {
+  if (task === 'regression' || task === 'ranking') return { values: ds.labels, shape: [ds.n], dtype: 'float32' };
+  return { values: Int32Array.from(ds.labels), shape: [ds.n], dtype: 'int32' };
+}
+
+export function numClasses(ds: LoadedDataset, task: Task): number | undefined {
+  if (task === 'binary') return 2;
+  if (task !== 'classification') return undefined;
+  if (ds.classNames) return ds.classNames.length;
+  let max = 0;
+  for (const v of ds.labels) max = Math.max(max, v);
+  return max + 1;
+}
+
+/** Everything the learner may see: the training part, the validation part, never the test labels. */
+export function trainPayload(data: TrainData, task: Task): TrainPayload {
+  return {
+    xTrain: features(data.train),
+    yTrain: labels(data.train, task),
+    xVal: data.val ? features(data.val) : undefined,
+    yVal: data.val ? labels(data.val, task) : undefined,
+    textTrain: data.train.texts,
+    textVal: data.val?.texts,
+    featureNames: data.train.featureNames,
+    classNames: data.train.classNames,
+  };
+}
