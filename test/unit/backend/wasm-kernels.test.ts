@@ -170,6 +170,19 @@ describe('kernels bridged to cpu', () => {
     expect(wasm[3].some((v) => v !== 0)).toBe(true);
   });
 
+  it('UnsortedSegmentSum (as a scatter) matches cpu for rows of any rank and out-of-range ids', async () => {
+    const run = () =>
+      tf.tidy(() => [
+        tf.unsortedSegmentSum(tf.tensor3d(values(5 * 3 * 4, 9), [5, 3, 4]), tf.tensor1d([0, 2, 0, 2, 2], 'int32'), 3).arraySync(),
+        tf.unsortedSegmentSum(tf.tensor2d([[1, 1], [2, 2], [3, 3], [4, 4]]), tf.tensor1d([0, -1, 5, 1], 'int32'), 2).arraySync(),
+      ] as Nested[]);
+    const wasm = await on('wasm', run);
+    const cpu = await on('cpu', run);
+    expect(relError(wasm[0], cpu[0])).toBeLessThan(1e-6);
+    expect(wasm[1]).toEqual(cpu[1]);
+    expect(wasm[1]).toEqual([[1, 1], [4, 4]]);
+  });
+
   it('matches cpu for both gradients of a depthwise convolution', async () => {
     const xShape: [number, number, number, number] = [2, 8, 8, 3];
     const fShape: [number, number, number, number] = [3, 3, 3, 2];
