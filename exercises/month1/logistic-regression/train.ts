@@ -11,11 +11,13 @@ const LEARNING_RATE = 0.1;
 
 export default async function train(ctx: TrainContext): Promise<Predictor> {
   const { tf, data } = ctx;
-  const x = data.xTrain as Tensor2D; // [n, d] features
-  const y = data.yTrain.toFloat().reshape([-1, 1]); // [n, 1] labels, 0 or 1
+  const x = data.xTrain as Tensor2D; // [n, 13] features of census tracts
+  const y = data.yTrain.toFloat().reshape([-1, 1]); // [n, 1] labels: 1 when the tract's home value is above the median
   const [n, d] = x.shape;
 
-  // 1. Standardise with the training columns' mean and std (as in linear regression).
+  // 1. Standardise with the training columns' mean and std (as in linear regression):
+  // the columns range from 0/1 (chas) to hundreds (tax), and gradient descent
+  // with one learning rate needs them on one scale.
   const { mean, variance } = tf.moments(x, 0);
   const std = tf.sqrt(variance);
   const scale = (input: Tensor): Tensor => tf.div(tf.sub(input, mean), std);

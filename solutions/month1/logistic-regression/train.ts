@@ -4,7 +4,8 @@
 import type { TrainContext, Predictor } from 'mlpath';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 
-const STEPS = 500;
+// About 1,000 steps reach the exact (Newton) fit's training loss on these standardised features.
+const STEPS = 1000;
 const LEARNING_RATE = 0.5;
 
 export default async function train(ctx: TrainContext): Promise<Predictor> {

@@ -1,5 +1,5 @@
 import { DatasetError } from '../../../src/errors';
-import { datasetInfo, datasetOptions, listDatasets, loadDataset, checkDatasetOptions, type LoadedDataset } from '../../../src/datasets';
+import { datasetInfo, datasetOptions, listDatasets, loadDataset, checkDatasetOptions, splitDataset, type LoadedDataset } from '../../../src/datasets';
 import { classCounts, hasNaN, range, useTempCache } from './helpers';
 
 useTempCache();
@@ -10,7 +10,9 @@ function width(ds: LoadedDataset): number {
 
 /** Shape, label range and finiteness that every dataset must satisfy. */
 function expectWellFormed(ds: LoadedDataset, id: string): void {
-  const info = datasetInfo(id);
+  const info = { ...datasetInfo(id) };
+  // A dataset whose options pick a classification target (boston above-median) names its classes per load.
+  if (!info.classNames && ds.classNames) info.classNames = ds.classNames;
   expect(ds.id).toBe(id);
   expect(ds.featureShape).toEqual(info.featureShape);
   expect(ds.features.length).toBe(ds.n * width(ds));
@@ -105,6 +107,43 @@ describe('real datasets', () => {
     expect(ds.labels[0]).toBe(24);
     expect(Math.min(...ds.labels)).toBeGreaterThanOrEqual(5);
     expect(Math.max(...ds.labels)).toBeLessThanOrEqual(50);
+    expect(ds.classNames).toBeUndefined();
+    expect(await loadDataset('boston', { target: 'price' })).toMatchObject({ fingerprint: ds.fingerprint });
+  });
+
+  it('boston above-median: the same rows, labelled 1 exactly when medv is above the median of all tracts', async () => {
+    const prices = await loadDataset('boston');
+    const ds = await loadDataset('boston', { target: 'above-median' });
+    expectWellFormed(ds, 'boston');
+    expect(ds.n).toBe(prices.n);
+    expect(ds.features).toEqual(prices.features);
+    expect(ds.featureNames).toEqual(prices.featureNames);
+    expect(ds.classNames).toHaveLength(2);
+    expect(ds.fingerprint).not.toBe(prices.fingerprint);
+    expect((await loadDataset('boston', { target: 'above-median' })).fingerprint).toBe(ds.fingerprint);
+
+    const sorted = Array.from(prices.labels).sort((a, b) => a - b);
+    const median = (sorted[(sorted.length >> 1) - 1] + sorted[sorted.length >> 1]) / 2;
+    expect(ds.meta?.medianMedv).toBeCloseTo(median, 5);
+    for (let i = 0; i < ds.n; i++) expect(ds.labels[i]).toBe(prices.labels[i] > median ? 1 : 0);
+    const ones = classCounts(ds).get(1)!;
+    const atMedian = sorted.filter((v) => v === median).length;
+    expect(ones).toBeLessThanOrEqual(ds.n / 2);
+    expect(ones).toBeGreaterThanOrEqual(ds.n / 2 - atMedian);
+  });
+
+  it('boston above-median splits stratified by default: each class keeps its share within one row', async () => {
+    const ds = await loadDataset('boston', { target: 'above-median' });
+    const { test } = splitDataset(ds, { seed: 20240602, test: 0.25 });
+    const all = classCounts(ds);
+    const held = classCounts(test);
+    for (const [label, count] of all) expect(Math.abs(held.get(label)! - count * 0.25)).toBeLessThanOrEqual(1);
+  });
+
+  it('boston documents its target option and rejects unknown targets', () => {
+    expect(datasetOptions('boston')).toEqual([expect.objectContaining({ name: 'target', type: 'enum', default: 'price', values: ['price', 'above-median'] })]);
+    expect(() => checkDatasetOptions('boston', { target: 'expensive' })).toThrow(/option 'target' must be one of price, above-median/);
+    expect(() => checkDatasetOptions('boston', { target: 'above-median' })).not.toThrow();
   });
 
   it('cps-wages: 534 workers, dummy-coded features, wage in dollars, union recoded', async () => {
