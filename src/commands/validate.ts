@@ -21,7 +21,7 @@ export interface ValidateResult {
 
 export async function run(opts: ValidateOptions): Promise<ValidateResult> {
   const file = path.resolve(opts.cwd, opts.file ?? defaultCurriculumPath());
-  const curriculum = loadCurriculum(file, { cache: false });
+  const curriculum = loadCurriculum(file);
   return {
     file: curriculum.file,
     months: curriculum.months.length,

@@ -2,7 +2,8 @@
  * A validated curriculum, cached as JSON next to the dataset cache. The key
  * covers the file's bytes, its path and the mlpath version, so any edit (or
  * an upgrade that changes validation) misses the cache. A hit still checks
- * that the template folders exist, since those live outside the file.
+ * what validation checks outside the file: that the template and solution
+ * folders and the entry files exist. So even `validate` can use it.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -23,14 +24,25 @@ function cachePath(absolute: string, bytes: Buffer): string {
   return path.join(cacheDir(), 'curricula', `${cacheKey(absolute, bytes)}.json`);
 }
 
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export function readCachedCurriculum(absolute: string, bytes: Buffer): Curriculum | undefined {
   if (process.env.MLPATH_NO_CURRICULUM_CACHE === '1') return undefined;
   try {
     const curriculum = JSON.parse(fs.readFileSync(cachePath(absolute, bytes), 'utf8')) as Curriculum;
     const hash = createHash('sha256').update(bytes).digest('hex');
     if (curriculum.hash !== hash || curriculum.file !== absolute) return undefined;
+    // The rules also look at the disk: the folders and entry files must still be there.
     for (const ex of curriculum.exercises) {
-      if (ex.status === 'ready' && ex.templateDir && !fs.existsSync(ex.templateDir)) return undefined;
+      if (ex.templateDir && !isDirectory(ex.templateDir)) return undefined;
+      if (ex.solutionDir && !isDirectory(ex.solutionDir)) return undefined;
+      if (ex.templateDir && ex.entry && !fs.existsSync(path.join(ex.templateDir, ex.entry))) return undefined;
     }
     return curriculum;
   } catch {

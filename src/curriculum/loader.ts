@@ -41,7 +41,7 @@ export interface LoadOptions {
   /**
    * Reuse the last validated copy of an unchanged file (keyed by its bytes,
    * its path and the mlpath version), so that every command does not
-   * re-parse and re-validate the YAML. `validate` always does the full work.
+   * re-parse and re-validate the YAML.
    */
   cache?: boolean;
 }

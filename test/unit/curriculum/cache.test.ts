@@ -50,3 +50,10 @@ test('a corrupt cache entry or a template folder removed since is re-validated',
   fs.rmSync(path.join(dir, 'exercises', 'hello'), { recursive: true });
   expect(() => loadCurriculum(file)).toThrow(/template folder/);
 });
+
+test('a hit re-checks solution folders and entry files, as validation would', () => {
+  const file = path.join(dir, 'valid.yaml');
+  loadCurriculum(file);
+  fs.rmSync(path.join(dir, 'exercises', 'tensors', 'tensors.ts'));
+  expect(() => loadCurriculum(file)).toThrow(/entry file/);
+});
