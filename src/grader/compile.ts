@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { LearnerError } from './protocol';
 
 export const DATASET_PACKAGES = [/^mnist$/, /^fashion-mnist$/, /^ml-dataset-/, /^@stdlib\/datasets/];
@@ -37,7 +38,8 @@ export async function compileEntry(entryFile: string, exerciseDir: string): Prom
   }
   const esbuild = await import('esbuild');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-run-'));
-  const bundle = path.join(dir, 'entry.js');
+  // .cjs: loaded as CommonJS even under a package.json that says "type": "module".
+  const bundle = path.join(dir, 'entry.cjs');
   try {
     const result = await esbuild.build({
       entryPoints: [entryFile],
@@ -53,6 +55,15 @@ export async function compileEntry(entryFile: string, exerciseDir: string): Prom
       absWorkingDir: exerciseDir,
       nodePaths: dependencyRoots(),
       external: ['@tensorflow/*', 'mlpath'],
+      // The bundle lives in a temporary folder: files found from the code's own
+      // location (config, saved weights) must be looked up in the exercise folder.
+      define: {
+        __dirname: JSON.stringify(path.dirname(entryFile)),
+        __filename: JSON.stringify(entryFile),
+        'import.meta.url': JSON.stringify(pathToFileURL(entryFile).href),
+        'import.meta.dirname': JSON.stringify(path.dirname(entryFile)),
+        'import.meta.filename': JSON.stringify(entryFile),
+      },
       plugins: [
         {
           name: 'mlpath-no-dataset-packages',
@@ -98,11 +109,22 @@ function buildError(err: unknown, exerciseDir: string): LearnerError {
   const snippet = loc?.lineText ? `\n    ${loc.lineText.trim()}` : '';
   return {
     kind: forbidden ? 'forbidden-api' : 'compile',
-    message: `${where}${first.text}${more}${snippet}`,
+    message: `${where}${first.text}${advice(first.text)}${more}${snippet}`,
     file,
     line: loc?.line,
     column: loc ? loc.column + 1 : undefined,
   };
+}
+
+/** What to do about the esbuild errors learners meet most. */
+function advice(text: string): string {
+  if (/^Top-level await/.test(text)) return ': mlpath runs your code as CommonJS, so move the await inside train(ctx)';
+  const unresolved = /^Could not resolve "([^"]+)"/.exec(text);
+  if (!unresolved) return '';
+  const request = unresolved[1];
+  if (request.startsWith('.') || path.isAbsolute(request)) return ': no such file; check the name and the folder';
+  const name = request.startsWith('@') ? request.split('/').slice(0, 2).join('/') : request.split('/')[0];
+  return `: the package is not installed; check its name, or install it in your workspace (npm install ${name})`;
 }
 
 export function cleanupCompiled(entry: CompiledEntry): void {

@@ -13,9 +13,21 @@ export interface ForbiddenUse {
   line: number;
 }
 
+/**
+ * Names a forbidden entry stands for besides its own: `tf.train` is the
+ * optimizers, and each is also exported as a class (`new tf.SGDOptimizer`).
+ */
+const IMPLIED: Record<string, string[]> = {
+  train: ['SGDOptimizer', 'MomentumOptimizer', 'AdagradOptimizer', 'AdadeltaOptimizer', 'AdamOptimizer', 'AdamaxOptimizer', 'RMSPropOptimizer', 'OptimizerConstructors'],
+};
+
+/** Every autograd entry point goes through the engine's `gradients`. */
+const AUTOGRAD = new Set(['grad', 'grads', 'valueAndGrad', 'valueAndGrads', 'variableGrads']);
+
 /** `tf.layers` -> `layers`; entries are written with or without the `tf.` prefix. */
 export function forbiddenNames(forbid: string[]): string[] {
-  return forbid.map((f) => f.replace(/^tf\./, '').trim()).filter(Boolean);
+  const names = forbid.map((f) => f.replace(/^tf\./, '').trim()).filter(Boolean);
+  return [...new Set(names.flatMap((n) => [n, ...(IMPLIED[n] ?? [])]))];
 }
 
 const TF_MODULE = /['"]@tensorflow\/tfjs[\w-]*['"]/;
@@ -64,7 +76,8 @@ export function scanSource(file: string, source: string, forbid: string[]): Forb
       new RegExp(`\\b${owner}\\s*(?:\\?\\.|\\.)\\s*${name}\\b`, 'g'),
       new RegExp(`\\b${owner}\\s*\\[\\s*['"\`]${name}['"\`]\\s*\\]`, 'g'),
       new RegExp(`import\\s*\\{[^}]*\\b${name}\\b[^}]*\\}\\s*from\\s*['"]@tensorflow\\/tfjs[\\w-]*['"]`, 'g'),
-      new RegExp(`\\{[^}]*\\b${name}\\b[^}]*\\}\\s*=\\s*(?:${owner}|require\\(\\s*['"]@tensorflow\\/tfjs[\\w-]*['"]\\s*\\))`, 'g'),
+      // `const { grad } = tf`, but not `const { grads } = tf.engine().gradients(...)`.
+      new RegExp(`\\{[^}]*\\b${name}\\b[^}]*\\}\\s*=\\s*(?:(?:${owner})(?![\\w$.\\[(])|require\\(\\s*['"]@tensorflow\\/tfjs[\\w-]*['"]\\s*\\))`, 'g'),
     ];
     for (const re of checks) {
       for (const m of text.matchAll(re)) {
@@ -130,4 +143,25 @@ export function restrictNamespace<T extends object>(ns: T, forbid: string[], onU
     });
   }
   return shadow as T;
+}
+
+/**
+ * When autograd is forbidden, the engine's `gradients` is replaced for good
+ * in this process: grad, variableGrads, an optimizer's minimize and
+ * model.fit all go through it, however learner code reached them (the
+ * restricted namespace, `tf.engine()`, the module cache or a second
+ * require of TensorFlow.js).
+ */
+export function blockAutograd(tf: { engine(): object }, forbid: string[], onUse: (err: ForbiddenApiError) => void): void {
+  if (!forbiddenNames(forbid).some((n) => AUTOGRAD.has(n))) return;
+  const proto = Object.getPrototypeOf(tf.engine()) as object;
+  Object.defineProperty(proto, 'gradients', {
+    value: function gradients(): never {
+      const err = new ForbiddenApiError('autograd (tf.grad, tf.variableGrads, optimizer.minimize, model.fit)');
+      onUse(err);
+      throw err;
+    },
+    writable: false,
+    configurable: false,
+  });
 }

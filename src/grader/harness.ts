@@ -6,8 +6,11 @@
  * exercise kind. Nothing here writes to stdout: that belongs to the learner.
  */
 import Module = require('node:module');
-import { restrictNamespace, ForbiddenApiError } from './forbidden';
+import { Socket } from 'node:net';
+import { CHANNEL_FD, encodeFrame, FrameDecoder } from './channel';
+import { blockAutograd, restrictNamespace, ForbiddenApiError } from './forbidden';
 import { describeThrown } from './child/errors';
+import { lockDown } from './child/lockdown';
 import { runTrainKind } from './child/train';
 import { runFunctionsKind } from './child/functions';
 import { runTrackingKind } from './child/tracking';
@@ -39,7 +42,8 @@ class Failed extends Error {
   }
 }
 
-const sendRaw: ((msg: unknown) => boolean) | undefined = process.send?.bind(process);
+// Captured before learner code can replace them.
+const hardExit: (code: number) => never = ((process as unknown as { reallyExit?: (code: number) => never }).reallyExit ?? process.exit).bind(process);
 const inbox: ParentMessage[] = [];
 const waiters: ((m: ParentMessage) => void)[] = [];
 
@@ -68,14 +72,30 @@ function installTfHook(learnerTf: Tf, bundle: string): void {
   } as typeof mod._load;
 }
 
+/** Opens the channel to the grader; when the grader goes away, so does this process, whatever learner code is doing. */
+function openChannel(): Socket {
+  let channel: Socket;
+  try {
+    channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+  } catch {
+    throw new Error('the mlpath harness must be started by the grader');
+  }
+  const decoder = new FrameDecoder();
+  channel.on('data', (chunk: Buffer) => {
+    for (const m of decoder.push(chunk)) receive(m as ParentMessage);
+  });
+  channel.on('error', () => hardExit(0));
+  channel.on('close', () => hardExit(0));
+  return channel;
+}
+
 async function main(): Promise<void> {
-  if (!sendRaw) throw new Error('the mlpath harness must be started by the grader');
-  process.on('message', (m) => receive(m as ParentMessage));
+  const channel = openChannel();
   const init = await next();
   if (init.type !== 'init') throw new Error('protocol: expected init');
   const token = init.token;
   const send = (msg: Outgoing): void => {
-    sendRaw({ ...msg, token });
+    channel.write(encodeFrame({ ...msg, token }));
   };
   let forbiddenUse: ForbiddenApiError | undefined;
 
@@ -84,11 +104,11 @@ async function main(): Promise<void> {
   };
   process.on('uncaughtException', (err) => {
     report(describeThrown(err, init.sourceRoot));
-    setTimeout(() => process.exit(70), 200);
+    setTimeout(() => hardExit(70), 200);
   });
   process.on('unhandledRejection', (err) => {
     report(describeThrown(err, init.sourceRoot));
-    setTimeout(() => process.exit(70), 200);
+    setTimeout(() => hardExit(70), 200);
   });
 
   const { initBackend } = await import('../backend/select');
@@ -103,10 +123,15 @@ async function main(): Promise<void> {
   if (ourException) process.on('uncaughtException', ourException);
   if (ourRejection) process.on('unhandledRejection', ourRejection);
   tf.setBackend(active.name);
-  const learnerTf = restrictNamespace(tf, init.forbid, (err) => {
+  const noteForbidden = (err: ForbiddenApiError): void => {
     forbiddenUse ??= err;
-  });
+  };
+  const learnerTf = restrictNamespace(tf, init.forbid, noteForbidden);
+  blockAutograd(tf, init.forbid, noteForbidden);
   installTfHook(learnerTf, init.bundle);
+  lockDown();
+  // TensorFlow.js alone puts ten frames between a failing op and the learner line that called it.
+  Error.stackTraceLimit = 100;
   send({ type: 'ready', backend: active.name, tfjsVersion: tf.version.tfjs ?? String(tf.version) });
 
   const ctx: HarnessContext = {
@@ -150,10 +175,10 @@ async function main(): Promise<void> {
     const m = await next();
     if (m.type === 'done') break;
   }
-  process.exit(0);
+  hardExit(0);
 }
 
 main().catch((err) => {
   process.stderr.write(`mlpath harness: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(71);
+  hardExit(71);
 });

@@ -1,7 +1,17 @@
 /**
  * Keeps what learner code prints without letting a flood hang or bloat the
  * grader: the head and the tail are kept, the middle is counted and dropped.
+ * Terminal control sequences are dropped too, so printed output cannot
+ * redraw the verdict mlpath shows around it.
  */
+
+/** `text` without terminal control sequences and control characters; newlines and tabs stay. */
+export function printable(text: string): string {
+  return text
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]?/g, '')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
 export class OutputCapture {
   private head = '';
   private tail = '';
@@ -30,7 +40,7 @@ export class OutputCapture {
   text(): string {
     const tail = this.tail.length > this.tailMax ? this.tail.slice(-this.tailMax) : this.tail;
     const dropped = this.total - Buffer.byteLength(this.head) - Buffer.byteLength(tail);
-    if (dropped > 0) return `${this.head}\n[... ${dropped} bytes of output not shown ...]\n${tail}`;
-    return this.head + tail;
+    if (dropped > 0) return printable(`${this.head}\n[... ${dropped} bytes of output not shown ...]\n${tail}`);
+    return printable(this.head + tail);
   }
 }

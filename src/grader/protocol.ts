@@ -1,12 +1,14 @@
 /**
  * Messages between the grader (parent) and the harness (child), over the
- * IPC channel of `child_process.fork` with V8 serialization so tensors travel
- * as binary typed arrays, not JSON.
+ * private channel of `channel.ts` with V8 serialization so tensors travel as
+ * binary typed arrays, not JSON.
  *
  * Every child -> parent message carries the run's token: learner code runs in
  * the same process as the harness and may write to the channel too, but it
- * never sees the token (it arrives before learner code is loaded and lives in
- * a closure). The parent validates each message with zod and ignores the rest.
+ * is not handed the token (it arrives before learner code is loaded and
+ * lives in a closure). The parent ignores messages without the token and
+ * validates the others with zod. Scores are computed in the parent from
+ * predictions alone, so even a forged message cannot carry a pass.
  */
 import { z } from 'zod';
 

@@ -6,13 +6,15 @@
  * `ChildFailure` carrying a LearnerError, never as mlpath crashes.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import type { Socket } from 'node:net';
 import * as path from 'node:path';
+import { encodeFrame, FrameDecoder } from './channel';
 import { childMessageSchema, type ChildMessage, type LearnerError, type ParentMessage } from './protocol';
 import { OutputCapture } from './output';
-import { childEnv, childExecArgv } from './sandbox';
+import { childCommand, childEnv, childExecArgv } from './sandbox';
 
 export interface SessionOptions {
   kind: string;
@@ -102,6 +104,8 @@ export class ChildSession {
   tfjsVersion = '';
   peakRssMb = 0;
   private readonly child: ChildProcess;
+  private readonly channel: Socket;
+  private readonly decoder = new FrameDecoder();
   private readonly token = randomBytes(24).toString('hex');
   private readonly queue: ChildMessage[] = [];
   private waiter?: { resolve: (m: ChildMessage) => void; reject: (e: ChildFailure) => void };
@@ -110,6 +114,7 @@ export class ChildSession {
   private stderrText = '';
   private startupTimer?: NodeJS.Timeout;
   private detachSignal?: () => void;
+  private exited = false;
 
   constructor(private readonly opts: SessionOptions) {
     installExitHook();
@@ -119,23 +124,27 @@ export class ChildSession {
       writeRoots: opts.writeRoots,
       nativeAddons: opts.backend === 'tensorflow' || opts.backend === undefined,
     });
-    this.child = fork(harnessPath(), [], {
+    const command = childCommand([...execArgv, harnessPath()]);
+    this.child = spawn(command.command, command.args, {
       cwd: opts.sourceRoot,
       env: childEnv(),
-      execArgv,
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
     });
     live.add(this.child);
+    this.channel = this.child.stdio[3] as Socket;
+    this.channel.on('data', (chunk: Buffer) => this.onData(chunk));
+    // EPIPE and resets when the child dies; its exit is reported by onExit.
+    this.channel.on('error', () => undefined);
     this.child.stdout?.on('data', (d: Buffer) => this.output.push(d));
     this.child.stderr?.on('data', (d: Buffer) => {
       this.output.push(d);
       if (this.stderrText.length < 65536) this.stderrText += d.toString('utf8');
     });
-    this.child.on('message', (raw) => this.onMessage(raw));
     this.child.on('error', (err) => this.fail({ kind: 'exited', message: `could not run the learner process: ${err.message}` }));
-    this.child.on('exit', (code, signal) => this.onExit(code, signal));
+    // 'close' comes after the child's output and channel are drained, so a
+    // last error message or heap report is not lost as it can be on 'exit'.
+    this.child.on('close', (code, signal) => this.onExit(code, signal));
     // The budget starts once the backend is up, so a slow machine's start-up
     // does not eat the learner's time; start-up has its own, generous limit.
     this.startupTimer = setTimeout(() => {
@@ -188,12 +197,8 @@ export class ChildSession {
   }
 
   send(msg: ParentMessage): void {
-    if (!this.child.connected) return;
-    try {
-      this.child.send(msg);
-    } catch {
-      /* the exit handler reports the failure */
-    }
+    if (this.channel.destroyed || !this.channel.writable) return;
+    this.channel.write(encodeFrame(msg));
   }
 
   /** Waits for the next message of one of `types`; log messages go to onLog. */
@@ -217,9 +222,35 @@ export class ChildSession {
     });
   }
 
+  private onData(chunk: Buffer): void {
+    let messages: unknown[];
+    try {
+      messages = this.decoder.push(chunk);
+    } catch {
+      this.channel.destroy();
+      this.fail({
+        kind: 'runtime',
+        message: 'wrote to mlpath\'s private channel (file descriptor 3) and broke it; graded code must not write to file descriptors it did not open',
+      });
+      killTree(this.child);
+      return;
+    }
+    for (const m of messages) this.onMessage(m);
+  }
+
   private onMessage(raw: unknown): void {
+    // Without the token a message is not the harness's (learner code cannot know it): ignore it.
+    if (raw === null || typeof raw !== 'object' || (raw as { token?: unknown }).token !== this.token) return;
     const parsed = childMessageSchema.safeParse(raw);
-    if (!parsed.success || parsed.data.token !== this.token) return;
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      this.fail({
+        kind: 'runtime',
+        message: `mlpath's harness sent a malformed '${String((raw as { type?: unknown }).type)}' message (${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid'}); did your code replace built-in objects (Array, typed arrays, JSON, Promise) that it relies on?`,
+      });
+      killTree(this.child);
+      return;
+    }
     const m = parsed.data;
     if (m.type === 'log') {
       this.opts.onLog?.(m.step as Record<string, number>);
@@ -266,6 +297,7 @@ export class ChildSession {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     live.delete(this.child);
+    this.exited = true;
     this.detachSignal?.();
     for (const t of this.timers) clearTimeout(t);
     // An error message sent just before exiting may still be in the queue.
@@ -294,20 +326,21 @@ export class ChildSession {
   async close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.detachSignal?.();
-    if (this.child.exitCode === null && this.child.signalCode === null) {
+    if (!this.exited) {
       this.send({ type: 'done' });
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
           killTree(this.child);
           resolve();
         }, 1000);
-        this.child.once('exit', () => {
+        this.child.once('close', () => {
           clearTimeout(t);
           resolve();
         });
       });
     }
     killTree(this.child);
+    this.channel.destroy();
     live.delete(this.child);
   }
 }

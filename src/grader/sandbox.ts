@@ -7,6 +7,7 @@
  * are refused by the same model, so a submission cannot start a grandchild.
  * The environment is scrubbed: no holdout path, no CI secrets.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dependencyRoots, DATASET_PACKAGES } from './compile';
@@ -71,6 +72,32 @@ export function childExecArgv(opts: SandboxOptions): string[] {
     if (opts.nativeAddons && process.allowedNodeEnvironmentFlags.has('--allow-addons')) argv.push('--allow-addons');
   }
   return argv;
+}
+
+/**
+ * How to start the child: on Linux through util-linux's `setpriv`, so the
+ * kernel kills it if the grader dies (a SIGKILL from outside runs none of
+ * the grader's cleanup, and a child spinning in a loop never notices its
+ * channel closed); elsewhere, or without setpriv, node itself.
+ */
+export function childCommand(args: string[]): { command: string; args: string[] } {
+  const setpriv = workingSetpriv();
+  if (setpriv) return { command: setpriv, args: ['--pdeathsig', 'KILL', '--', process.execPath, ...args] };
+  return { command: process.execPath, args };
+}
+
+let setprivProbe: string | null | undefined;
+
+/** setpriv, once it has been seen to work here (a container may refuse the prctl it needs). */
+function workingSetpriv(): string | undefined {
+  if (setprivProbe === undefined) {
+    setprivProbe = null;
+    const candidate = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p)) : undefined;
+    if (candidate && spawnSync(candidate, ['--pdeathsig', 'KILL', '--', process.execPath, '--version'], { stdio: 'ignore', timeout: 10000 }).status === 0) {
+      setprivProbe = candidate;
+    }
+  }
+  return setprivProbe ?? undefined;
 }
 
 const PASSED_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SYSTEMROOT', 'TEMP', 'TMP', 'NO_COLOR', 'FORCE_COLOR', 'TERM'];

@@ -83,8 +83,56 @@ export async function fromTensor(ctx: HarnessContext, value: unknown, what: stri
   if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') {
     ctx.fail({ kind: 'invalid-output', message: `${what} returned a ${dtype} tensor; expected float32 (scores, probabilities, values) or int32 (class indices)` });
   }
-  const data = await t.data();
-  return { values: data as Float32Array | Int32Array | Uint8Array, shape: t.shape.slice(), dtype: dtype as WireTensor['dtype'] };
+  const shape: unknown = t.shape;
+  const data: unknown = await t.data();
+  // A real tensor always passes; an object dressed up as one may not, and must not reach the grader as a message it cannot read.
+  const typed = data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array;
+  const dims = Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0) ? (shape as number[]) : undefined;
+  if (!typed || !dims || dims.reduce((a, b) => a * b, 1) !== data.length) {
+    ctx.fail({ kind: 'invalid-output', message: `${what} returned an object that looks like a tf.Tensor but is not one (its shape or data() do not agree); return a tensor made by TensorFlow.js` });
+  }
+  return { values: data as Float32Array | Int32Array | Uint8Array, shape: dims!.slice(), dtype: dtype as WireTensor['dtype'] };
+}
+
+/** More scores per row than any task has classes: refused here rather than shipped to the grader by the hundred megabytes. */
+const MAX_VALUES_PER_ROW = 1024;
+
+function checkSize(ctx: HarnessContext, out: unknown, rows: number): void {
+  const limit = Math.max(rows, 1) * MAX_VALUES_PER_ROW;
+  let size: number | undefined;
+  let shape = '';
+  if (out instanceof ctx.tf.Tensor) {
+    size = out.size;
+    shape = `shape [${out.shape.join(', ')}]`;
+  } else if (Array.isArray(out) || (ArrayBuffer.isView(out) && !(out instanceof DataView))) {
+    const first = (out as ArrayLike<unknown>)[0];
+    size = (out as ArrayLike<unknown>).length * (Array.isArray(first) ? first.length : 1);
+    shape = `${(out as ArrayLike<unknown>).length} rows${Array.isArray(first) ? ` of ${first.length} values` : ''}`;
+  }
+  if (size !== undefined && size > limit) {
+    ctx.fail({
+      kind: 'invalid-output',
+      message: `predict(x) returned ${shape} (${size} values) for ${rows} held-out rows; expected one value, or one score per class, for each row`,
+    });
+  }
+}
+
+/** Why the default export cannot be called as train(ctx), or undefined when it can. */
+function entryProblem(train: unknown): string | undefined {
+  if (typeof train === 'function') {
+    if (/^class[\s{]/.test(Function.prototype.toString.call(train))) {
+      return `the default export is a class (${train.name || 'anonymous'}), but mlpath calls it as a function: export \`async function train(ctx: TrainContext)\` and create your class inside it`;
+    }
+    return undefined;
+  }
+  if (train !== null && typeof train === 'object') {
+    const keys = Object.keys(train);
+    const nested = typeof (train as { default?: unknown }).default === 'function'
+      ? ': it holds a function named default, as when a CommonJS file sets exports.default and is imported with `export { default } from`; export the function itself'
+      : keys.length ? ` with keys ${keys.slice(0, 5).join(', ')}` : '';
+    return `the default export must be a function train(ctx), but it is an object${nested}`;
+  }
+  return `the default export must be a function train(ctx), but it is ${train === null ? 'null' : typeof train}`;
 }
 
 export async function runTrainKind(ctx: HarnessContext): Promise<void> {
@@ -92,9 +140,8 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
   if (train === undefined) {
     ctx.fail({ kind: 'missing-entry', message: 'the entry file has no default export: add `export default async function train(ctx: TrainContext) { ... }`' });
   }
-  if (typeof train !== 'function') {
-    ctx.fail({ kind: 'missing-entry', message: `the default export must be a function train(ctx), but it is ${typeof train}` });
-  }
+  const problem = entryProblem(train);
+  if (problem) ctx.fail({ kind: 'missing-entry', message: problem });
   const tf = ctx.tf;
   const p = ctx.payload as TrainPayload;
   const data = {
@@ -108,6 +155,9 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     classNames: p.classNames,
   };
   const started = Date.now();
+  // The grader keeps the first 10,000 steps; past them, a step every 100 ms keeps the live view moving without a flood.
+  let logged = 0;
+  let lastLog = 0;
   const trainCtx = Object.freeze({
     tf: ctx.learnerTf,
     data: Object.freeze(data),
@@ -116,6 +166,9 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     pretrained: (name: string) => loadPretrained(ctx.tf, name),
     log(step: Record<string, unknown>) {
       if (step === null || typeof step !== 'object') return;
+      if (logged >= 10000 && Date.now() - lastLog < 100) return;
+      logged++;
+      lastLog = Date.now();
       const clean: Record<string, number> = {};
       for (const [k, v] of Object.entries(step).slice(0, 20)) {
         if (typeof v === 'number' && Number.isFinite(v)) clean[k.slice(0, 40)] = v;
@@ -132,7 +185,13 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
   ctx.assertClean();
   const predict = (predictor as { predict?: unknown } | null | undefined)?.predict;
   if (typeof predict !== 'function') {
-    const got = predictor === undefined ? 'nothing' : predictor === null ? 'null' : `an object without a predict method`;
+    const got = predictor === undefined
+      ? 'nothing'
+      : predictor === null
+        ? 'null'
+        : typeof predictor === 'function'
+          ? 'a function: return { predict: yourFunction } instead'
+          : 'an object without a predict method';
     ctx.fail({
       kind: 'invalid-output',
       message: `train(ctx) must return a predictor with predict(x) (a tf.LayersModel qualifies), but it returned ${got}`,
@@ -145,15 +204,26 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     if (m.type === 'done') return;
     if (m.type !== 'predict') continue;
     // Text datasets have no features: their predictor gets the held-out texts as plain strings.
-    const x = m.texts ? Object.freeze(m.texts) : toTensor(tf, m.x);
+    let x: Tensor | readonly string[];
+    try {
+      x = m.texts ? Object.freeze(m.texts) : toTensor(tf, m.x);
+    } catch (err) {
+      const e = ctx.describe(err);
+      ctx.fail({
+        ...e,
+        message: `mlpath could not turn the held-out inputs into a tensor for predict(x) (${e.message}); did train() reset TensorFlow.js (tf.engine().reset(), tf.setBackend) or replace built-in objects it relies on?`,
+      });
+    }
     let out: unknown;
     try {
       out = await (predict as (x: Tensor | readonly string[]) => unknown).call(predictor, x);
     } catch (err) {
       const e = ctx.describe(err);
-      ctx.fail({ ...e, kind: e.kind === 'runtime' ? 'invalid-output' : e.kind, message: `predict(x) threw: ${e.message}` });
+      const what = e.message.startsWith('threw ') ? `predict(x) ${e.message}` : `predict(x) threw: ${e.message}`;
+      ctx.fail({ ...e, kind: e.kind === 'runtime' ? 'invalid-output' : e.kind, message: what });
     }
     ctx.assertClean();
+    checkSize(ctx, out, m.texts ? m.texts.length : m.x.shape[0] ?? 0);
     const tensor = await fromTensor(ctx, out, 'predict(x)');
     ctx.send({ type: 'predictions', tensor });
     return;

@@ -2,9 +2,10 @@
  * Pieces every kind's grading shares: compiling the learner's entry with the
  * static forbidden-API scan, and turning a LearnerError into a result.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedExercise } from '../../curriculum';
-import { compileEntry, type CompiledEntry } from '../compile';
+import { cleanupCompiled, compileEntry, type CompiledEntry } from '../compile';
 import { scanFiles } from '../forbidden';
 import type { LearnerError } from '../protocol';
 import type { ExerciseResult, GradeOutcome, MetricResult, RunDetails } from '../result';
@@ -61,8 +62,17 @@ export function completedOutcome(
   };
 }
 
+/** The entry file, or its twin in the other language when only that exists (`train.js` for `train.ts`): JavaScript is accepted too. */
+function entryPath(exerciseDir: string, entry: string): string {
+  const file = path.join(exerciseDir, entry);
+  if (fs.existsSync(file)) return file;
+  const stem = file.replace(/\.[cm]?[jt]s$/, '');
+  const twin = ['.ts', '.js', '.mts', '.mjs', '.cts', '.cjs'].map((ext) => stem + ext).find((f) => fs.existsSync(f));
+  return twin ?? file;
+}
+
 export async function prepareEntry(ex: LoadedExercise, opts: GradeOptions, started: number): Promise<Prepared> {
-  const entryFile = path.join(opts.exerciseDir, ex.entry ?? 'index.ts');
+  const entryFile = entryPath(opts.exerciseDir, ex.entry ?? 'index.ts');
   const compiled = await compileEntry(entryFile, opts.exerciseDir);
   if (!compiled.ok) {
     const e = compiled.error;
@@ -73,6 +83,7 @@ export async function prepareEntry(ex: LoadedExercise, opts: GradeOptions, start
   }
   const uses = scanFiles(compiled.entry.sources, ex.forbid);
   if (uses.length > 0) {
+    cleanupCompiled(compiled.entry);
     const first = uses[0];
     const rel = path.relative(opts.exerciseDir, first.file);
     const others = uses.length > 1 ? ` (${uses.length - 1} more use${uses.length > 2 ? 's' : ''}: ${uses.slice(1, 4).map((u) => `${u.api} at line ${u.line}`).join(', ')})` : '';
