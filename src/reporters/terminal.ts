@@ -55,6 +55,10 @@ export function metricTable(metrics: MetricResult[], c: chalk.Chalk): string[] {
   ];
 }
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function tail(text: string, lines: number): string[] {
   const all = text.replace(/\s+$/, '').split('\n');
   return all.slice(-lines).map((l) => (l.length > 300 ? `${l.slice(0, 300)}...` : l));
@@ -73,13 +77,18 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
   }
   if (r.metrics.length) lines.push(...metricTable(r.metrics, c));
   if (r.error) {
-    const where = r.error.file ? `${path.relative(opts.cwd, r.error.file)}${r.error.line ? `:${r.error.line}` : ''}: ` : '';
+    // Some messages (compile errors, forbidden APIs) already start with their own file:line.
+    const located = r.error.file && r.error.line && new RegExp(`^\\S*${escapeRegExp(path.basename(r.error.file))}:${r.error.line}\\b`).test(r.error.message);
+    const where = r.error.file && !located ? `${path.relative(opts.cwd, r.error.file)}${r.error.line ? `:${r.error.line}` : ''}: ` : '';
     lines.push(`  ${where}${r.error.message.split('\n').join('\n  ')}`);
     for (const f of opts.frames?.slice(0, 5) ?? []) lines.push(c.dim(`    ${f}`));
   }
   if (r.status !== 'passed' && r.output && r.output.trim()) {
-    lines.push(c.dim(`  --- your program's output (last lines) ---`));
-    for (const l of tail(r.output, 15)) lines.push(c.dim(`  | ${l}`));
+    // A run that finished but missed a threshold carries the grader's findings
+    // (failed cases, HTTP probes, the sweep) before the program's output: show more of it.
+    const shown = r.status === 'failed' ? 40 : 15;
+    lines.push(c.dim(r.status === 'failed' ? `  --- details from the check and your program's output (last ${shown} lines; --json has all) ---` : `  --- your program's output (last lines) ---`));
+    for (const l of tail(r.output, shown)) lines.push(c.dim(`  | ${l}`));
   }
   lines.push(`  ${c.cyan('next:')} ${nextStep(r)}`);
   return lines.join('\n');
