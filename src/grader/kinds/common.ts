@@ -8,6 +8,7 @@ import type { LoadedExercise } from '../../curriculum';
 import { cleanupCompiled, compileEntry, type CompiledEntry } from '../compile';
 import { scanFiles } from '../forbidden';
 import type { LearnerError } from '../protocol';
+import { ChildSession } from '../runner';
 import type { ExerciseResult, GradeOutcome, MetricResult, RunDetails } from '../result';
 
 export interface GradeOptions {
@@ -19,6 +20,8 @@ export interface GradeOptions {
   onLog?: (step: Record<string, number>, seed: number) => void;
   onPhase?: (phase: string) => void;
 }
+
+const MAX_CURVE_POINTS = 10000;
 
 export type Prepared = { ok: true; compiled: CompiledEntry } | { ok: false; outcome: GradeOutcome };
 
@@ -37,6 +40,32 @@ export function errorOutcome(ex: LoadedExercise, opts: GradeOptions, error: Lear
     },
     details: { curve: [], frames: error.frames, ...details },
   };
+}
+
+/** The fields every kind passes to its child, with the training curve collected into `curve`. */
+export function learnerSession(
+  ex: LoadedExercise,
+  opts: GradeOptions,
+  run: { kind: string; bundle: string; seed: number; payload: unknown; curve?: Record<string, number>[]; readRoots?: string[]; writeRoots?: string[] },
+): ChildSession {
+  const curve = run.curve;
+  return new ChildSession({
+    kind: run.kind,
+    bundle: run.bundle,
+    sourceRoot: opts.exerciseDir,
+    backend: opts.backend,
+    seed: run.seed,
+    budgetSeconds: opts.timeoutSeconds ?? ex.budget.seconds,
+    memoryMb: ex.budget.memoryMb,
+    forbid: ex.forbid,
+    payload: run.payload,
+    readRoots: run.readRoots,
+    writeRoots: run.writeRoots,
+    onLog: (step) => {
+      if (curve && curve.length < MAX_CURVE_POINTS) curve.push(step);
+      opts.onLog?.(step, run.seed);
+    },
+  });
 }
 
 /** The outcome of a run that completed: passed when every metric met its threshold (and `passed` agrees). */

@@ -10,10 +10,10 @@ import { GradingError } from '../../errors';
 import { cleanupCompiled } from '../compile';
 import { checkThreshold } from '../metrics';
 import type { GradeOutcome, MetricResult } from '../result';
-import { ChildFailure, ChildSession } from '../runner';
+import { ChildFailure } from '../runner';
 import { suiteFor } from '../suites';
 import type { CaseOutcome } from '../suites/types';
-import { completedOutcome, errorOutcome, prepareEntry, type GradeOptions } from './common';
+import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
 
 export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   const started = Date.now();
@@ -27,18 +27,7 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
     cleanupCompiled(prepared.compiled);
     throw err;
   });
-  const session = new ChildSession({
-    kind: 'functions',
-    bundle: prepared.compiled.bundle,
-    sourceRoot: opts.exerciseDir,
-    backend: opts.backend,
-    seed,
-    budgetSeconds: opts.timeoutSeconds ?? ex.budget.seconds,
-    memoryMb: ex.budget.memoryMb,
-    forbid: ex.forbid,
-    payload: null,
-    readRoots: fixture?.readRoots,
-  });
+  const session = learnerSession(ex, opts, { kind: 'functions', bundle: prepared.compiled.bundle, seed, payload: null, readRoots: fixture?.readRoots });
   const failures: string[] = [];
   const outcomes: CaseOutcome[] = [];
   let total = 0;
@@ -64,6 +53,7 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
     }
   } catch (err) {
     if (err instanceof ChildFailure) {
+      await session.close();
       return errorOutcome(ex, { ...opts, backend }, err.error, started, { output: session.output.text() });
     }
     throw err;

@@ -19,9 +19,9 @@ import { LOOPBACK, probeService, waitForHealth, type ProbeReport } from '../http
 import { checkThreshold, computeMetric } from '../metrics';
 import type { LearnerError } from '../protocol';
 import type { GradeOutcome, MetricResult, RunDetails } from '../result';
-import { ChildFailure, ChildSession } from '../runner';
+import { ChildFailure } from '../runner';
 import type { ServicePayload } from '../child/service';
-import { completedOutcome, errorOutcome, prepareEntry, type GradeOptions } from './common';
+import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
 import { numClasses, prepareTrainData, trainPayload } from './data';
 
 const optionsSchema = z.object({
@@ -99,21 +99,7 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
   const budget = opts.timeoutSeconds ?? ex.budget.seconds;
   const seed = opts.seeds[0];
   const details: RunDetails = { curve: [], datasetFingerprint: data.fingerprint, classNames: data.train.classNames };
-  const session = new ChildSession({
-    kind: 'service',
-    bundle: prepared.compiled.bundle,
-    sourceRoot: opts.exerciseDir,
-    backend: opts.backend,
-    seed,
-    budgetSeconds: budget,
-    memoryMb: ex.budget.memoryMb,
-    forbid: ex.forbid,
-    payload,
-    onLog: (step) => {
-      if (details.curve.length < 10000) details.curve.push(step);
-      opts.onLog?.(step, seed);
-    },
-  });
+  const session = learnerSession(ex, opts, { kind: 'service', bundle: prepared.compiled.bundle, seed, payload, curve: details.curve });
   let childError: LearnerError | undefined;
   let closing = false;
   const noteFailure = (err: unknown): void => {

@@ -22,8 +22,8 @@ import { cleanupCompiled } from '../compile';
 import { checkThreshold, computeMetric } from '../metrics';
 import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from '../predictions';
 import type { GradeOutcome, MetricResult, RunDetails } from '../result';
-import { ChildFailure, ChildSession } from '../runner';
-import { completedOutcome, errorOutcome, prepareEntry, type GradeOptions } from './common';
+import { ChildFailure } from '../runner';
+import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
 import { features, numClasses, prepareTrainData, trainPayload } from './data';
 
 export const trackingOptionsSchema = z.object({
@@ -93,22 +93,7 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
   let learnerOutput = '';
   const scores: Record<string, number> = {};
   let valScore = NaN;
-  const session = new ChildSession({
-    kind: 'tracking',
-    bundle: prepared.compiled.bundle,
-    sourceRoot: opts.exerciseDir,
-    backend: opts.backend,
-    seed,
-    budgetSeconds: opts.timeoutSeconds ?? ex.budget.seconds,
-    memoryMb: ex.budget.memoryMb,
-    forbid: ex.forbid,
-    payload,
-    writeRoots: [root],
-    onLog: (step) => {
-      if (curve.length < 10000) curve.push(step);
-      opts.onLog?.(step, seed);
-    },
-  });
+  const session = learnerSession(ex, opts, { kind: 'tracking', bundle: prepared.compiled.bundle, seed, payload, curve, writeRoots: [root] });
   try {
     opts.onPhase?.(`training (seed ${seed})`);
     const trained = await session.expect('trained');
@@ -126,13 +111,14 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
     details.peakRssMb = session.peakRssMb;
   } catch (err) {
     backend = session.backend || backend;
+    await session.close();
     const output = session.output.text();
     if (err instanceof ChildFailure) return errorOutcome(ex, { ...opts, backend }, err.error, started, { output }, details);
     if (err instanceof InvalidOutputError) return errorOutcome(ex, { ...opts, backend }, { kind: 'invalid-output', message: err.message }, started, { output }, details);
     throw err;
   } finally {
-    learnerOutput = session.output.text();
     await session.close();
+    learnerOutput = session.output.text();
     cleanupCompiled(prepared.compiled);
   }
 

@@ -10,8 +10,8 @@ import { normalizePredictions, InvalidOutputError, type NormalizedPredictions } 
 import { ratedPairs, relevantMinOf, scoreRanking } from '../ranking';
 import { cleanupCompiled } from '../compile';
 import type { GradeOutcome, MetricResult, RunDetails } from '../result';
-import { ChildFailure, ChildSession } from '../runner';
-import { completedOutcome, errorOutcome, prepareEntry, type GradeOptions } from './common';
+import { ChildFailure } from '../runner';
+import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
 import { features, numClasses, prepareTrainData, trainPayload } from './data';
 
 function confusion(preds: NormalizedPredictions, truth: Float32Array, k: number): number[][] | undefined {
@@ -38,7 +38,6 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   const k = numClasses(data.train, task);
   const ranking = task === 'ranking' ? { pairs: ratedPairs(data.test), relevantMin: relevantMinOf(ex.options) } : undefined;
   const payload = trainPayload(data, task);
-  const budget = opts.timeoutSeconds ?? ex.budget.seconds;
   const perSeed: Record<string, number>[] = [];
   const details: RunDetails = { curve: [], datasetFingerprint: data.fingerprint, classNames: data.train.classNames };
   let backend = opts.backend ?? '';
@@ -46,21 +45,7 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   try {
     for (const seed of opts.seeds) {
       const curve: Record<string, number>[] = [];
-      const session = new ChildSession({
-        kind: 'train',
-        bundle: compiled.bundle,
-        sourceRoot: opts.exerciseDir,
-        backend: opts.backend,
-        seed,
-        budgetSeconds: budget,
-        memoryMb: ex.budget.memoryMb,
-        forbid: ex.forbid,
-        payload,
-        onLog: (step) => {
-          if (curve.length < 10000) curve.push(step);
-          opts.onLog?.(step, seed);
-        },
-      });
+      const session = learnerSession(ex, opts, { kind: 'train', bundle: compiled.bundle, seed, payload, curve });
       try {
         opts.onPhase?.(`training (seed ${seed})`);
         const trained = await session.expect('trained');
@@ -83,6 +68,8 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
         details.peakRssMb = Math.max(details.peakRssMb ?? 0, session.peakRssMb);
       } catch (err) {
         backend = session.backend || backend;
+        // After close the child's pipes are drained: its last lines are in.
+        await session.close();
         output = session.output.text();
         details.curve = curve;
         if (err instanceof ChildFailure) {
@@ -93,8 +80,8 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
         }
         throw err;
       } finally {
-        if (!output) output = session.output.text();
         await session.close();
+        if (!output) output = session.output.text();
       }
     }
   } finally {
