@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { MlpathError } from '../errors';
+import { mlpathVersion } from '../version';
 import { registerInstructorCommands } from './instructor';
 import { interactive, makeOut } from './output';
 
@@ -17,11 +18,6 @@ function globalQuiet(cmd: Command): boolean {
   return !!(cmd.optsWithGlobals() as { quiet?: boolean }).quiet;
 }
 
-function version(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../../package.json') as { version: string }).version;
-}
-
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command();
   // Before any subcommand is added, so they inherit it: commander must throw,
@@ -31,7 +27,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .name('mlpath')
     .description('A tutor that takes software engineers into machine learning: exercises graded on held-out data.')
-    .version(version(), '-V, --version')
+    .version(mlpathVersion(), '-V, --version')
     .option('-q, --quiet', 'results and errors only: no progress, pictures or advice')
     .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)

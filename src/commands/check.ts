@@ -5,16 +5,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findExercise, type LoadedExercise } from '../curriculum';
+import type { Curriculum, LoadedExercise } from '../curriculum';
 import { UsageError } from '../errors';
 import { resolveBackendName } from '../grader/backend-choice';
 import type { GradeOutcome, CheckReport, ExerciseResult } from '../grader/result';
 import { award } from '../grader/points';
 import { loadProgress, recordAttempt, saveProgress } from '../progress/store';
 import { writeRunRecord } from '../progress/runs';
-import { exerciseDir, requireWorkspace, type Workspace } from '../workspace';
+import { exerciseDir, requireWorkspace } from '../workspace';
 import { availableExercises, loadWorkspaceCurriculum } from '../workspace/curriculum';
 import { writeReportQuietly } from './report';
+import { builtExercise, exerciseAt } from './target';
 
 export type CheckEvent =
   | { type: 'start'; exercise: string; index: number; total: number }
@@ -49,41 +50,30 @@ export interface CheckRun extends CheckReport {
   cancelled?: boolean;
 }
 
-function selectExercises(ws: Workspace, opts: CheckOptions, exercises: LoadedExercise[], all: LoadedExercise[]): LoadedExercise[] {
-  if (opts.all) {
-    if (opts.ids.length) throw new UsageError('give exercise ids or --all, not both');
-    return exercises;
+/**
+ * `--all` means the workspace's exercises; named ids may be any built
+ * exercise (a folder kept from an earlier track still gets graded).
+ */
+function selectExercises(curriculum: Curriculum, ids: string[], all: boolean | undefined, available: LoadedExercise[]): LoadedExercise[] {
+  if (all) {
+    if (ids.length) throw new UsageError('give exercise ids or --all, not both');
+    return available;
   }
-  if (opts.ids.length === 0) throw new UsageError('which exercise? e.g. `mlpath check month2/mnist`', '`mlpath next` names the exercise to work on; `mlpath check --all` checks every one');
+  if (ids.length === 0) throw new UsageError('which exercise? e.g. `mlpath check month2/mnist`', '`mlpath next` names the exercise to work on; `mlpath check --all` checks every one');
   const chosen: LoadedExercise[] = [];
-  for (const id of opts.ids) {
-    const key = id.replace(/\\/g, '/').replace(/\/+$/, '');
-    const ex = findExercise({ ...exercisesCurriculum(all) }, key);
-    if (ex.status !== 'ready') {
-      throw new UsageError(`${ex.key} is not built yet: it is planned for a later release of this curriculum`, '`mlpath status` lists the exercises you can do now');
-    }
+  for (const id of ids) {
+    const ex = builtExercise(curriculum, id);
     if (!chosen.includes(ex)) chosen.push(ex);
   }
-  void ws;
   return chosen;
-}
-
-// findExercise takes a curriculum; only its exercise list matters for lookups.
-function exercisesCurriculum(all: LoadedExercise[]): Parameters<typeof findExercise>[0] {
-  return { exercises: all } as Parameters<typeof findExercise>[0];
-}
-
-function resolveIdFromCwd(ws: Workspace, cwd: string, all: LoadedExercise[]): string | undefined {
-  const rel = path.relative(ws.root, path.resolve(cwd)).split(path.sep).join('/');
-  return all.find((ex) => rel === ex.key || rel.startsWith(`${ex.key}/`))?.key;
 }
 
 export async function run(opts: CheckOptions): Promise<CheckRun> {
   const ws = requireWorkspace(opts.cwd);
   const { curriculum, mismatch } = loadWorkspaceCurriculum(ws, opts.curriculum ? path.resolve(opts.cwd, opts.curriculum) : undefined);
   const warnings = mismatch ? [mismatch] : [];
-  const ids = opts.ids.length || opts.all ? opts.ids : [resolveIdFromCwd(ws, opts.cwd, curriculum.exercises)].filter((x): x is string => !!x);
-  const exercises = selectExercises(ws, { ...opts, ids }, availableExercises(curriculum, ws.config.track), curriculum.exercises);
+  const here = opts.ids.length || opts.all ? undefined : exerciseAt(ws, opts.cwd, curriculum.exercises);
+  const exercises = selectExercises(curriculum, here ? [here.key] : opts.ids, opts.all, availableExercises(curriculum, ws.config.track));
   const backend = resolveBackendName(opts.backend ?? process.env.MLPATH_BACKEND);
   if (opts.seed !== undefined && (!Number.isInteger(opts.seed) || opts.seed < 0)) throw new UsageError(`--seed must be a non-negative integer, got ${opts.seed}`);
   if (opts.timeout !== undefined && !(opts.timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got ${opts.timeout}`);

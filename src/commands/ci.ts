@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { classroomWorkflow, coursePackageJson, gradingWorkflow, type CourseFilesOptions } from '../ci/workflows';
 import { emptyReport, writeFiles, type ScaffoldReport } from '../scaffold';
+import { mlpathVersion } from '../version';
 import { requireWorkspace } from '../workspace';
 import { availableExercises, loadWorkspaceCurriculum } from '../workspace/curriculum';
 
@@ -25,9 +26,9 @@ export interface CiInitResult {
   workflows: string[];
 }
 
-function version(pkg: string): string {
+function tfjsVersion(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(pkg) as { version: string }).version;
+  return (require('@tensorflow/tfjs/package.json') as { version: string }).version;
 }
 
 export async function init(opts: CiInitOptions): Promise<CiInitResult> {
@@ -36,8 +37,8 @@ export async function init(opts: CiInitOptions): Promise<CiInitResult> {
   const ws = requireWorkspace(opts.cwd);
   const { curriculum } = loadWorkspaceCurriculum(ws);
   const course: CourseFilesOptions = {
-    mlpathVersion: version('../../package.json'),
-    tfjsNodeVersion: version('@tensorflow/tfjs/package.json'),
+    mlpathVersion: mlpathVersion(),
+    tfjsNodeVersion: tfjsVersion(),
     curriculumArg: ws.config.curriculumFile,
   };
   const files = new Map<string, string>();

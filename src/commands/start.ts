@@ -10,6 +10,7 @@ import { loadCurriculum, type Curriculum, type LoadedExercise } from '../curricu
 import { UsageError } from '../errors';
 import { emptyReport, templateFiles, writeFiles, type ScaffoldReport } from '../scaffold';
 import { packageRoot } from '../grader/sandbox';
+import { mlpathVersion } from '../version';
 import { findWorkspaceRoot, readWorkspace, writeJsonAtomic, WORKSPACE_FILE, type WorkspaceConfig } from '../workspace';
 import { availableExercises } from '../workspace/curriculum';
 
@@ -116,7 +117,7 @@ export async function run(opts: StartOptions): Promise<StartResult> {
     curriculumHash: curriculum.hash,
     ...(curriculumFile ? { curriculumFile: path.relative(target, curriculumFile) || curriculumFile } : {}),
     track,
-    createdWith: previous?.config.createdWith ?? `mlpath ${(require('../../package.json') as { version: string }).version}`,
+    createdWith: previous?.config.createdWith ?? `mlpath ${mlpathVersion()}`,
   };
   writeJsonAtomic(path.join(target, WORKSPACE_FILE), config);
 

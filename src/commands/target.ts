@@ -37,12 +37,18 @@ export function exerciseAt(ws: Workspace, cwd: string, exercises: LoadedExercise
   return exercises.find((ex) => rel === ex.key || rel.startsWith(`${ex.key}/`));
 }
 
-/** Looks an id up and makes sure this workspace can work on it. */
-export function availableExercise(curriculum: Curriculum, available: LoadedExercise[], id: string, track: string | undefined): LoadedExercise {
+/** Looks an id up (closest ids on a typo) and makes sure the exercise is built. */
+export function builtExercise(curriculum: Curriculum, id: string): LoadedExercise {
   const ex = findExercise(curriculum, normalizeId(id));
   if (ex.status !== 'ready') {
     throw new UsageError(`${ex.key} is not built yet: it is planned for a later release of this curriculum`, '`mlpath status` lists the exercises you can do now');
   }
+  return ex;
+}
+
+/** Looks an id up and makes sure this workspace can work on it. */
+export function availableExercise(curriculum: Curriculum, available: LoadedExercise[], id: string, track: string | undefined): LoadedExercise {
+  const ex = builtExercise(curriculum, id);
   if (!available.includes(ex)) {
     throw new UsageError(
       `${ex.key} belongs to the ${ex.track} track; this workspace follows ${track ? `the ${track} track` : 'no track'}`,

@@ -9,12 +9,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cacheDir } from '../datasets/cache';
+import { mlpathVersion } from '../version';
 import type { Curriculum } from './loader';
-
-function mlpathVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../../package.json') as { version: string }).version;
-}
 
 function cacheKey(absolute: string, bytes: Buffer): string {
   return createHash('sha256').update(mlpathVersion()).update('\0').update(absolute).update('\0').update(bytes).digest('hex');

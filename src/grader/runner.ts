@@ -26,8 +26,6 @@ export interface SessionOptions {
   memoryMb: number;
   forbid: string[];
   payload: unknown;
-  /** Limit for process start and backend initialisation, before the budget starts. */
-  graceSeconds?: number;
   onLog?: (step: Record<string, number>) => void;
   /** Aborting kills the child; the session then fails as cancelled. Defaults to the signal of `withCancellation`. */
   signal?: AbortSignal;
@@ -150,7 +148,7 @@ export class ChildSession {
     this.startupTimer = setTimeout(() => {
       this.fail({ kind: 'timeout', message: `the learner process did not start within ${STARTUP_SECONDS} s (TensorFlow.js backend initialisation); try \`mlpath doctor\`` });
       killTree(this.child);
-    }, (opts.graceSeconds ?? STARTUP_SECONDS) * 1000);
+    }, STARTUP_SECONDS * 1000);
     this.timers.push(this.startupTimer);
     if (process.platform === 'linux') {
       const limitMb = opts.memoryMb + 1024;

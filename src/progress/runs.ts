@@ -5,14 +5,10 @@
  */
 import * as path from 'node:path';
 import type { GradeOutcome } from '../grader/result';
+import { mlpathVersion } from '../version';
 import { writeJsonAtomic } from '../workspace';
 
 export const RUN_RECORD_VERSION = 1;
-
-function mlpathVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../../package.json') as { version: string }).version;
-}
 
 export function writeRunRecord(root: string, outcome: GradeOutcome, extra: Record<string, unknown>): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');

@@ -1,5 +1,6 @@
 import type * as T from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend/select';
+import { values } from '../../helpers/values';
 import { FAST_KERNELS, registerWasmFastKernels, unregisterWasmFastKernels } from '../../../src/backend/wasm-fast-kernels';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -14,16 +15,6 @@ afterEach(async () => {
   registerWasmFastKernels(tf);
   await tf.setBackend('wasm');
 });
-
-function values(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** Runs fn with tfjs-backend-wasm's own kernels in place, then puts mlpath's back. */
 function stock<R>(fn: () => R): R {

@@ -1,5 +1,6 @@
 import type * as T from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend/select';
+import { values } from '../../helpers/values';
 import { registerWasmGapKernels, CPU_BRIDGED_KERNELS } from '../../../src/backend/wasm-kernels';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -15,17 +16,6 @@ beforeAll(async () => {
 afterEach(async () => {
   await tf.setBackend('wasm');
 });
-
-/** Deterministic values in [-1, 1): the tests compare two backends, not two random draws. */
-function values(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 function size(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
