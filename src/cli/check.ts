@@ -51,6 +51,8 @@ export interface CheckCliOptions {
   gradescope?: string;
   all?: boolean;
   quiet?: boolean;
+  /** False with --no-record. */
+  record?: boolean;
 }
 
 export function describeStep(step: Record<string, number>): string {
@@ -109,6 +111,7 @@ export async function checkCli(ids: string[], o: CheckCliOptions): Promise<numbe
     timeout: parseNumber('--timeout', o.timeout),
     holdout: o.holdout,
     curriculum: o.curriculum,
+    record: o.record,
     onEvent,
   };
   // Ctrl-C or a closed terminal cancels through the path watch mode uses,

@@ -109,6 +109,7 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
     .option('--holdout <file>', 'grade on an instructor\'s held-out file instead of the built-in test split (or MLPATH_HOLDOUT)')
     .option('--curriculum <file>', 'grade against this curriculum file, not the one mlpath.json names (or MLPATH_CURRICULUM; use it in CI)')
     .option('--gradescope <file>', 'write Gradescope\'s results.json')
+    .option('--no-record', 'write nothing into the workspace: no progress, run record or report (`mlpath grade` uses it)')
     .action(async (ids: string[], o, cmd: Command) => {
       const { checkCli } = await import('./check');
       setExit(await checkCli(ids, { ...o, quiet: globalQuiet(cmd) }));

@@ -6,14 +6,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Curriculum, LoadedExercise } from '../curriculum';
+import { MAX_BUDGET_SECONDS } from '../curriculum/schema';
 import { UsageError } from '../errors';
 import { resolveBackendName } from '../grader/backend-choice';
 import type { GradeOutcome, CheckReport, ExerciseResult } from '../grader/result';
 import { award } from '../grader/points';
-import { loadProgress, recordAttempt, saveProgress } from '../progress/store';
+import { loadProgress, recordAttempt, updateProgress } from '../progress/store';
 import { writeRunRecord } from '../progress/runs';
 import { exerciseDir, requireWorkspace } from '../workspace';
-import { availableExercises, loadWorkspaceCurriculum } from '../workspace/curriculum';
+import { availableExercises, curriculumStamp, gradingStrictly, loadWorkspaceCurriculum, pinBrokenResult } from '../workspace/curriculum';
 import { writeReportQuietly } from './report';
 import { builtExercise, exerciseAt } from './target';
 
@@ -70,13 +71,17 @@ function selectExercises(curriculum: Curriculum, ids: string[], all: boolean | u
 
 export async function run(opts: CheckOptions): Promise<CheckRun> {
   const ws = requireWorkspace(opts.cwd);
-  const { curriculum, mismatch } = loadWorkspaceCurriculum(ws, opts.curriculum ? path.resolve(opts.cwd, opts.curriculum) : undefined);
-  const warnings = mismatch ? [mismatch] : [];
+  // In CI the file mlpath.json names is refused; see workspace/curriculum.ts.
+  const graded = loadWorkspaceCurriculum(ws, { override: opts.curriculum ? path.resolve(opts.cwd, opts.curriculum) : undefined, strict: gradingStrictly() });
+  const { curriculum } = graded;
+  // A broken pin is already in every result; a warning would repeat it.
+  const warnings = [...(graded.mismatch && !graded.pinBroken ? [graded.mismatch] : []), ...graded.warnings];
   const here = opts.ids.length || opts.all ? undefined : exerciseAt(ws, opts.cwd, curriculum.exercises);
   const exercises = selectExercises(curriculum, here ? [here.key] : opts.ids, opts.all, availableExercises(curriculum, ws.config.track));
   const backend = resolveBackendName(opts.backend ?? process.env.MLPATH_BACKEND);
   if (opts.seed !== undefined && (!Number.isInteger(opts.seed) || opts.seed < 0)) throw new UsageError(`--seed must be a non-negative integer, got ${opts.seed}`);
   if (opts.timeout !== undefined && !(opts.timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got ${opts.timeout}`);
+  if (opts.timeout !== undefined && opts.timeout > MAX_BUDGET_SECONDS) throw new UsageError(`--timeout must be at most ${MAX_BUDGET_SECONDS} seconds (24 hours), got ${opts.timeout}`);
   const holdout = opts.holdout ?? process.env.MLPATH_HOLDOUT;
   if (holdout && !fs.existsSync(path.resolve(opts.cwd, holdout))) throw new UsageError(`holdout file ${holdout} does not exist`);
 
@@ -93,7 +98,8 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     }
     opts.onEvent?.({ type: 'start', exercise: ex.key, index, total: exercises.length });
     const dir = exerciseDir(ws, ex.key);
-    const outcome = await withCancellation(opts.signal, () => gradeExercise(ex, {
+    // A broken pin means other goalposts: nothing is graded, each result is a `curriculum` error.
+    const outcome = graded.pinBroken ? { result: pinBrokenResult(ex, graded, backend.name), details: { curve: [] } } : await withCancellation(opts.signal, () => gradeExercise(ex, {
       exerciseDir: dir,
       seeds: opts.seed !== undefined ? [opts.seed] : ex.seeds,
       backend: backend.name,
@@ -111,11 +117,12 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     outcome.result.points = points.points;
     outcome.result.maxPoints = ex.points;
     if (points.tier) outcome.result.tier = points.tier;
+    outcome.result.curriculum = curriculumStamp(graded);
     let record: string | undefined;
     let report: string | undefined;
-    if (opts.record !== false) {
-      recordAttempt(loaded.progress, ex.key, outcome.result.status, outcome.result.metrics);
-      saveProgress(ws.root, loaded.progress);
+    if (opts.record !== false && !graded.pinBroken) {
+      // Recorded on what is on disk now, not on `loaded`: another check may have finished meanwhile.
+      updateProgress(ws.root, (progress) => recordAttempt(progress, ex.key, outcome.result.status, outcome.result.metrics));
       record = writeRunRecord(ws.root, outcome, { curriculum: curriculum.id, curriculumVersion: curriculum.version, holdout: !!holdout });
       report = writeReportQuietly(ws.root, ex);
     }

@@ -3,15 +3,23 @@
  * its own `mlpath check --all --json` process, exactly as the learner would
  * run it, several at a time; one crash or hang never costs the others, and
  * every CSV row is written as soon as its workspace is done.
+ *
+ * No argument aborts the class: a file, a missing path or a folder without
+ * mlpath.json becomes a row saying so. Grading writes nothing into a
+ * submission (`check --no-record`), so read-only copies grade like any other;
+ * everything the instructor asked for is written beside, by this process.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { loadCurriculum } from '../curriculum';
 import { UsageError } from '../errors';
 import { checkReportSchema } from '../grader/result';
 import { packageRoot } from '../grader/sandbox';
+import { WORKSPACE_FILE } from '../workspace';
+import { curriculumOverride } from '../workspace/curriculum';
 import { csvHeader, csvRow, formatGradescope, type WorkspaceGrade } from '../reporters/gradebook';
 
 export interface GradeOptions {
@@ -41,14 +49,52 @@ export function defaultJobs(): number {
   return Math.max(1, Math.min(cores, byMemory));
 }
 
+/**
+ * Why `dir` is not a workspace to grade, or undefined when it is one. Only
+ * the folder itself counts: `check` would walk up and grade an enclosing
+ * workspace instead.
+ */
+export function notAWorkspace(dir: string): string | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? `${dir} does not exist` : `cannot read ${dir} (${code ?? (err as Error).message})`;
+  }
+  if (!stat.isDirectory()) return `${dir} is a file, not a workspace folder`;
+  if (!fs.existsSync(path.join(dir, WORKSPACE_FILE))) return `no mlpath workspace in ${dir} (no ${WORKSPACE_FILE})`;
+  return undefined;
+}
+
 function gradeOne(workspace: string, opts: GradeOptions, budgetMs: number): Promise<WorkspaceGrade> {
   const started = Date.now();
-  const args = [path.join(packageRoot(), 'bin', 'mlpath'), 'check', '--all', '--json', '--quiet'];
-  if (opts.curriculum) args.push('--curriculum', path.resolve(opts.cwd, opts.curriculum));
+  const problem = notAWorkspace(workspace);
+  if (problem) return Promise.resolve({ workspace, results: [], failure: problem, durationMs: 0 });
+  const args = [path.join(packageRoot(), 'bin', 'mlpath'), 'check', '--all', '--json', '--quiet', '--no-record'];
+  // Resolved here, not in the workspace: a relative MLPATH_CURRICULUM would otherwise name a learner's file.
+  const curriculumFile = curriculumOverride(opts.cwd, opts.curriculum);
+  if (curriculumFile) args.push('--curriculum', curriculumFile);
   if (opts.holdout) args.push('--holdout', path.resolve(opts.cwd, opts.holdout));
   if (opts.backend) args.push('--backend', opts.backend);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GITHUB_ACTIONS: '' } });
+    let guard: NodeJS.Timeout | undefined;
+    let settled = false;
+    const settle = (grade: Omit<WorkspaceGrade, 'workspace' | 'durationMs'>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(guard);
+      resolve({ workspace, durationMs: Date.now() - started, ...grade });
+    };
+    // A workspace removed or made unreadable since the look above fails to spawn: its row says so.
+    const spawnFailed = (err: Error): void => settle({ results: [], failure: `could not run mlpath check in ${workspace}: ${err.message}` });
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(process.execPath, args, { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GITHUB_ACTIONS: '', MLPATH_GRADING: '1' } });
+    } catch (err) {
+      spawnFailed(err as Error);
+      return;
+    }
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -57,16 +103,15 @@ function gradeOne(workspace: string, opts: GradeOptions, budgetMs: number): Prom
     child.stderr.on('data', (d: Buffer) => {
       if (stderr.length < 8192) stderr += d.toString('utf8');
     });
-    const guard = setTimeout(() => child.kill('SIGKILL'), budgetMs);
+    guard = setTimeout(() => child.kill('SIGKILL'), budgetMs);
+    child.on('error', spawnFailed);
     child.on('close', (code) => {
-      clearTimeout(guard);
-      const base = { workspace, durationMs: Date.now() - started };
       try {
         const report = checkReportSchema.parse(JSON.parse(stdout));
-        resolve({ ...base, results: report.results });
+        settle({ results: report.results });
       } catch {
         const why = stderr.replace(/^mlpath: /, '').split('\n')[0] || `check ended with code ${code}`;
-        resolve({ ...base, results: [], failure: why });
+        settle({ results: [], failure: why });
       }
     });
   });
@@ -75,10 +120,9 @@ function gradeOne(workspace: string, opts: GradeOptions, budgetMs: number): Prom
 export async function run(opts: GradeOptions): Promise<GradeRun> {
   if (opts.workspaces.length === 0) throw new UsageError('which workspaces? e.g. `mlpath grade submissions/*`');
   const workspaces = opts.workspaces.map((w) => path.resolve(opts.cwd, w));
-  for (const w of workspaces) if (!fs.existsSync(w)) throw new UsageError(`${w} does not exist`);
   const jobs = opts.jobs ?? defaultJobs();
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a positive integer, got ${opts.jobs}`);
-  const curriculum = loadCurriculum(opts.curriculum ? path.resolve(opts.cwd, opts.curriculum) : undefined);
+  const curriculum = loadCurriculum(curriculumOverride(opts.cwd, opts.curriculum));
   const ready = curriculum.exercises.filter((e) => e.status === 'ready');
   const exercises = ready.map((e) => e.key);
   const maxPoints = Object.fromEntries(ready.map((e) => [e.key, e.points]));
@@ -96,7 +140,7 @@ export async function run(opts: GradeOptions): Promise<GradeRun> {
       grades.push(grade);
       if (csv) fs.appendFileSync(csv, csvRow(grade, exercises, maxPoints));
       if (opts.gradescope) {
-        fs.writeFileSync(path.join(path.resolve(opts.cwd, opts.gradescope), `${path.basename(ws)}.json`), formatGradescope(grade.results));
+        fs.writeFileSync(path.join(path.resolve(opts.cwd, opts.gradescope), `${path.basename(ws)}.json`), formatGradescope(grade.results, grade.failure));
       }
       opts.onProgress?.(grades.length, workspaces.length, grade);
     }

@@ -4,7 +4,7 @@
  * (`hintsSeen`), so the learner never has to remember where they were;
  * `--all` shows every level.
  */
-import { exerciseProgress, loadProgress, saveProgress } from '../progress/store';
+import { exerciseProgress, loadProgress, updateProgress } from '../progress/store';
 import { resolveTarget } from './target';
 
 export interface HintOptions {
@@ -48,8 +48,11 @@ export async function run(opts: HintOptions): Promise<HintResult> {
     : level > 0 ? [{ level, text: exercise.hints[level - 1] }] : [];
   if (level > entry.hintsSeen) {
     entry.hintsSeen = level;
-    loaded.progress.exercises[exercise.key] = entry;
-    saveProgress(ws.root, loaded.progress);
+    updateProgress(ws.root, (progress) => {
+      const latest = exerciseProgress(progress, exercise.key);
+      latest.hintsSeen = Math.max(latest.hintsSeen, level);
+      progress.exercises[exercise.key] = latest;
+    });
   }
   return {
     exercise: exercise.key,

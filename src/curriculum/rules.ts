@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { datasetPackages } from '../datasets/registry';
 import { closest } from './find';
 import type { CurriculumData, Exercise, MetricName } from './schema';
 
@@ -49,6 +50,7 @@ export function checkRules(data: CurriculumData, dir: string): RuleIssue[] {
     ...metrics(exercises),
     ...completeness(exercises),
     ...folders(exercises, dir),
+    ...imports(exercises),
   ];
 }
 
@@ -230,6 +232,25 @@ function folders(exercises: Located[], dir: string): RuleIssue[] {
         issues.push({ path: [...at, 'entry'], message: `entry file '${entry}' not found in template folder '${template}'` });
       }
     }
+  }
+  return issues;
+}
+
+/** An allowed import names a package; never a dataset's (the data arrives in ctx.data), TensorFlow.js or mlpath (always there). */
+function imports(exercises: Located[]): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  const datasets = new Set(datasetPackages());
+  for (const { exercise, path: at } of exercises) {
+    exercise.imports.forEach((name, i) => {
+      const where = [...at, 'imports', i];
+      if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(name)) {
+        issues.push({ path: where, message: `'${name}' is not a package name (write the bare name, e.g. ml-random-forest; subpaths are allowed with it)` });
+      } else if (datasets.has(name)) {
+        issues.push({ path: where, message: `'${name}' ships a dataset: graded code gets its data from ctx.data, so it cannot be imported` });
+      } else if (name === 'mlpath' || name.startsWith('@tensorflow/')) {
+        issues.push({ path: where, message: `'${name}' is always available to graded code: remove it from imports` });
+      }
+    });
   }
   return issues;
 }

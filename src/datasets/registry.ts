@@ -25,6 +25,11 @@ const FACTORIES: readonly DatasetFactory[] = [
 
 export const DATASET_IDS: readonly string[] = FACTORIES.map((f) => f.info.id);
 
+/** Every package that ships a dataset's files: what graded code is refused, by name and every subpath. */
+export function datasetPackages(): string[] {
+  return [...new Set(FACTORIES.flatMap((f) => f.packages))];
+}
+
 function factory(id: string): DatasetFactory {
   const found = FACTORIES.find((f) => f.info.id === id);
   if (!found) {

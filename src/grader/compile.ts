@@ -1,17 +1,23 @@
 /**
  * Turns the learner's TypeScript entry into one CommonJS file the harness can
- * require, so learners have no build step. esbuild bundles the learner's own
- * files; TensorFlow.js stays external so the harness can hand learner code the
- * grader's own instance. Dataset packages are refused: graded code gets its
- * data from `ctx.data` only.
+ * require, so learners have no build step. esbuild runs in the grader, which
+ * has no sandbox, so resolution is confined: a file is bundled only when its
+ * real path is inside the snapshot of the exercise folder, and a package only
+ * when the exercise allows it by name (`imports` in the curriculum) and it
+ * resolves inside mlpath's own dependencies. TensorFlow.js and `mlpath` stay
+ * external: the harness hands learner code the grader's own instance. Dataset
+ * packages (from the datasets registry), mlpath's own files and Node modules
+ * that run code from strings or start processes are refused with file and
+ * line. Dynamic `import()` is lowered to `require`, which the child's module
+ * lockdown answers.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Plugin } from 'esbuild';
+import { datasetPackages } from '../datasets/registry';
+import { builtinName, REFUSED_BUILTINS } from './builtins';
 import type { LearnerError } from './protocol';
-
-export const DATASET_PACKAGES = [/^mnist$/, /^fashion-mnist$/, /^ml-dataset-/, /^@stdlib\/datasets/];
 
 export interface CompiledEntry {
   bundle: string;
@@ -21,7 +27,20 @@ export interface CompiledEntry {
 
 export type CompileOutcome = { ok: true; entry: CompiledEntry } | { ok: false; error: LearnerError };
 
-/** node_modules folders that hold mlpath's dependencies, so learners can import ml.js and friends. */
+export interface CompileOptions {
+  /** Folder the bundle is written to (inside the check's private run folder). */
+  outDir: string;
+  /** Packages the exercise allows besides TensorFlow.js and mlpath. */
+  imports: readonly string[];
+}
+
+/** `@scope/name/sub` -> `@scope/name`; `name/sub` -> `name`. */
+export function packageName(request: string): string {
+  const parts = request.split('/');
+  return request.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** node_modules folders that hold mlpath's dependencies, where allowed packages are looked up. */
 export function dependencyRoots(): string[] {
   const roots = new Set<string>();
   const tfjsPkg = require.resolve('@tensorflow/tfjs/package.json');
@@ -29,7 +48,67 @@ export function dependencyRoots(): string[] {
   return [...roots];
 }
 
-export async function compileEntry(entryFile: string, exerciseDir: string): Promise<CompileOutcome> {
+function inside(root: string, p: string): boolean {
+  return p === root || p.startsWith(root + path.sep);
+}
+
+function realpathOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+const CONFINED = Symbol('mlpath.confined');
+
+function confinement(exerciseDir: string, imports: readonly string[]): Plugin {
+  const root = realpathOrSelf(exerciseDir);
+  const datasets = new Set(datasetPackages());
+  const allowed = new Set(imports.filter((name) => !datasets.has(name)));
+  const packageDirs = dependencyRoots().map(realpathOrSelf);
+  const refuse = (text: string) => ({ errors: [{ text }] });
+  return {
+    name: 'mlpath-confinement',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === 'entry-point' || (args.pluginData as { [CONFINED]?: boolean } | undefined)?.[CONFINED]) return undefined;
+        const request = args.path;
+        const builtin = builtinName(request);
+        if (builtin !== undefined) {
+          if (REFUSED_BUILTINS.has(builtin)) return refuse(`graded code cannot use Node's '${builtin}' module: it runs code from strings, starts processes or reaches the network`);
+          return { path: request, external: true };
+        }
+        if (request.startsWith('@tensorflow/')) return { path: request, external: true };
+        const relative = request.startsWith('.') || path.isAbsolute(request);
+        const name = relative ? undefined : packageName(request);
+        if (name === 'mlpath') {
+          return request === 'mlpath' ? { path: request, external: true } : refuse(`graded code cannot import mlpath's own files ('${request}'): import types from 'mlpath' only`);
+        }
+        if (name !== undefined && datasets.has(name)) return refuse(`graded code cannot import the dataset package '${request}': your data arrives in ctx.data`);
+        // An allowed package may load its own dependencies; learner files only what the exercise allows.
+        const fromPackage = args.importer !== '' && packageDirs.some((d) => inside(d, realpathOrSelf(args.importer)));
+        if (name !== undefined && !fromPackage && !allowed.has(name)) {
+          const list = allowed.size ? `; this exercise allows ${[...allowed].join(', ')}` : '; this exercise is built from TensorFlow.js alone';
+          return refuse(`graded code cannot import the package '${name}'${list}`);
+        }
+        const resolved = await build.resolve(request, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { [CONFINED]: true } });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        if (resolved.external || !resolved.path) return resolved;
+        const real = realpathOrSelf(resolved.path);
+        if (name === undefined && !fromPackage) {
+          return inside(root, real) ? resolved : refuse(`graded code can only import files inside its exercise folder, and '${request}' is outside it`);
+        }
+        const home = packageDirs.find((d) => inside(d, real));
+        const owner = home ? packageName(path.relative(home, real).split(path.sep).join('/')) : '';
+        if (home && owner !== 'mlpath' && !datasets.has(owner)) return resolved;
+        return refuse(`'${request}' must come from the packages installed with mlpath`);
+      });
+    },
+  };
+}
+
+export async function compileEntry(entryFile: string, exerciseDir: string, opts: CompileOptions): Promise<CompileOutcome> {
   if (!fs.existsSync(entryFile)) {
     return {
       ok: false,
@@ -37,7 +116,8 @@ export async function compileEntry(entryFile: string, exerciseDir: string): Prom
     };
   }
   const esbuild = await import('esbuild');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-run-'));
+  const dir = path.join(opts.outDir, 'bundle');
+  fs.mkdirSync(dir, { recursive: true });
   // .cjs: loaded as CommonJS even under a package.json that says "type": "module".
   const bundle = path.join(dir, 'entry.cjs');
   try {
@@ -48,15 +128,15 @@ export async function compileEntry(entryFile: string, exerciseDir: string): Prom
       platform: 'node',
       format: 'cjs',
       target: 'node20',
+      // import(expr) becomes require(expr), which the child's module lockdown answers; a real import() would reach Node's ESM loader.
+      supported: { 'dynamic-import': false },
       sourcemap: 'inline',
       sourcesContent: false,
       logLevel: 'silent',
       metafile: true,
       absWorkingDir: exerciseDir,
       nodePaths: dependencyRoots(),
-      external: ['@tensorflow/*', 'mlpath'],
-      // The bundle lives in a temporary folder: files found from the code's own
-      // location (config, saved weights) must be looked up in the exercise folder.
+      // Files found from the code's own location (config, saved weights) are looked up in the exercise folder's snapshot.
       define: {
         __dirname: JSON.stringify(path.dirname(entryFile)),
         __filename: JSON.stringify(entryFile),
@@ -64,25 +144,12 @@ export async function compileEntry(entryFile: string, exerciseDir: string): Prom
         'import.meta.dirname': JSON.stringify(path.dirname(entryFile)),
         'import.meta.filename': JSON.stringify(entryFile),
       },
-      plugins: [
-        {
-          name: 'mlpath-no-dataset-packages',
-          setup(build) {
-            build.onResolve({ filter: /.*/ }, (args) => {
-              if (DATASET_PACKAGES.some((re) => re.test(args.path))) {
-                return {
-                  errors: [{ text: `graded code cannot import the dataset package '${args.path}': your data arrives in ctx.data` }],
-                };
-              }
-              return undefined;
-            });
-          },
-        },
-      ],
+      plugins: [confinement(exerciseDir, opts.imports)],
     });
+    const root = realpathOrSelf(exerciseDir);
     const sources = Object.keys(result.metafile?.inputs ?? {})
-      .filter((p) => !p.includes('node_modules'))
-      .map((p) => path.resolve(exerciseDir, p));
+      .map((p) => path.resolve(exerciseDir, p))
+      .filter((p) => inside(root, realpathOrSelf(p)) && !p.includes(`${path.sep}node_modules${path.sep}`));
     return { ok: true, entry: { bundle, dir, sources } };
   } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -102,7 +169,7 @@ function buildError(err: unknown, exerciseDir: string): LearnerError {
     return { kind: 'compile', message: err instanceof Error ? err.message : String(err) };
   }
   const loc = first.location;
-  const forbidden = /cannot import the dataset package/.test(first.text);
+  const forbidden = /^graded code can|must come from the packages installed with mlpath/.test(first.text);
   const file = loc ? path.resolve(exerciseDir, loc.file) : undefined;
   const where = loc ? `${path.relative(exerciseDir, file!)}:${loc.line}:${loc.column + 1}: ` : '';
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';

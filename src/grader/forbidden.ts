@@ -18,6 +18,7 @@ export interface ForbiddenUse {
  * optimizers, and each is also exported as a class (`new tf.SGDOptimizer`).
  */
 const IMPLIED: Record<string, string[]> = {
+  losses: ['metrics.binaryCrossentropy', 'metrics.categoricalCrossentropy', 'metrics.meanSquaredError', 'metrics.MSE', 'metrics.mse'],
   train: ['SGDOptimizer', 'MomentumOptimizer', 'AdagradOptimizer', 'AdadeltaOptimizer', 'AdamOptimizer', 'AdamaxOptimizer', 'RMSPropOptimizer', 'OptimizerConstructors'],
 };
 
@@ -119,9 +120,16 @@ export class ForbiddenApiError extends Error {
  * hide), and forbidden ones stay enumerable so bundlers' namespace copies
  * (`import * as tf`) carry the throwing getter along.
  */
-export function restrictNamespace<T extends object>(ns: T, forbid: string[], onUse: (err: ForbiddenApiError) => void): T {
-  const names = new Set(forbiddenNames(forbid));
-  if (names.size === 0) return ns;
+export function restrictNamespace<T extends object>(ns: T, forbid: string[], onUse: (err: ForbiddenApiError) => void, prefix = 'tf'): T {
+  const all = forbiddenNames(forbid);
+  const names = new Set(all.filter((n) => !n.includes('.')));
+  // `metrics.mse` hides one member of the `metrics` namespace.
+  const nested = new Map<string, string[]>();
+  for (const n of all.filter((x) => x.includes('.'))) {
+    const [head, ...rest] = n.split('.');
+    nested.set(head, [...(nested.get(head) ?? []), rest.join('.')]);
+  }
+  if (names.size === 0 && nested.size === 0) return ns;
   const shadow: Record<string, unknown> = {};
   const keys = new Set<string>();
   for (let o: object | null = ns; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
@@ -130,14 +138,23 @@ export function restrictNamespace<T extends object>(ns: T, forbid: string[], onU
   for (const name of names) keys.add(name);
   for (const key of keys) {
     const forbidden = names.has(key);
+    const inner = nested.get(key);
+    let restricted: unknown;
     Object.defineProperty(shadow, key, {
       get: forbidden
         ? () => {
-            const err = new ForbiddenApiError(`tf.${key}`);
+            const err = new ForbiddenApiError(`${prefix}.${key}`);
             onUse(err);
             throw err;
           }
-        : () => (ns as Record<string, unknown>)[key],
+        : inner
+          ? () => {
+              const value = (ns as Record<string, unknown>)[key];
+              if (value === null || typeof value !== 'object') return value;
+              restricted ??= restrictNamespace(value, inner, onUse, `${prefix}.${key}`);
+              return restricted;
+            }
+          : () => (ns as Record<string, unknown>)[key],
       enumerable: key !== '__esModule',
       configurable: true,
     });
@@ -164,4 +181,80 @@ export function blockAutograd(tf: { engine(): object }, forbid: string[], onUse:
     writable: false,
     configurable: false,
   });
+}
+
+type Tf = typeof import('@tensorflow/tfjs');
+
+function throwing(api: string, onUse: (err: ForbiddenApiError) => void): () => never {
+  return function forbidden(): never {
+    const err = new ForbiddenApiError(api);
+    onUse(err);
+    throw err;
+  };
+}
+
+function pinThrowing(target: object, key: string, api: string, onUse: (err: ForbiddenApiError) => void): void {
+  Object.defineProperty(target, key, { value: throwing(api, onUse), writable: false, configurable: false, enumerable: false });
+}
+
+const OPTIMIZER_METHODS = ['minimize', 'computeGradients', 'applyGradients'];
+const MODEL_METHODS = ['compile', 'fit', 'fitDataset', 'trainOnBatch', 'predict', 'predictOnBatch', 'evaluate', 'evaluateDataset', 'execute'];
+
+/**
+ * The forbidden APIs closed where they are implemented, not only where they
+ * are named, so that every route to them fails the same way: the optimizer
+ * classes (reachable through the serialization registry), the layers' forward
+ * pass and models' training, an op's chained form (`x.softmax()`) and its
+ * kernel, and, with autograd forbidden, the registered gradients themselves,
+ * shared by every copy of TensorFlow.js in the process.
+ */
+export function blockImplementations(tf: Tf, forbid: string[], onUse: (err: ForbiddenApiError) => void): void {
+  const names = new Set(forbiddenNames(forbid));
+  if (names.size === 0) return;
+  const lib = tf as unknown as Record<string, unknown>;
+  if (names.has('train')) {
+    const classes = ['Optimizer', ...IMPLIED.train].map((n) => lib[n]).filter((c): c is { prototype: object } => typeof c === 'function');
+    for (const cls of classes) {
+      for (const method of OPTIMIZER_METHODS) {
+        if (Object.prototype.hasOwnProperty.call(cls.prototype, method)) pinThrowing(cls.prototype, method, 'tf.train (optimizers)', onUse);
+      }
+    }
+  }
+  if (names.has('layers') || names.has('sequential') || names.has('model')) {
+    const api = 'tf.layers (layers and models)';
+    // Sequential extends LayersModel, Container and Layer: one walk up covers models and every layer's forward pass.
+    for (let cls = lib.Sequential as { prototype: object } | null; cls && cls.prototype; cls = Object.getPrototypeOf(cls) as typeof cls) {
+      for (const method of [...MODEL_METHODS, 'apply', 'call']) {
+        if (Object.prototype.hasOwnProperty.call(cls.prototype, method)) pinThrowing(cls.prototype, method, api, onUse);
+      }
+    }
+  }
+  const tensorProto = (tf.Tensor as unknown as { prototype: Record<string, unknown> }).prototype;
+  const backend = tf.getBackend();
+  for (const name of names) {
+    if (name.includes('.') || AUTOGRAD.has(name)) continue;
+    if (typeof tensorProto[name] === 'function') pinThrowing(tensorProto, name, `tf.${name}`, onUse);
+    const kernel = name[0].toUpperCase() + name.slice(1);
+    // Every route to the op (layers' activations, metrics, a kernel run by hand) ends in its kernel.
+    if (backend && tf.getKernel(kernel, backend)) {
+      tf.unregisterKernel(kernel, backend);
+      tf.registerKernel({ kernelName: kernel, backendName: backend, kernelFunc: throwing(`tf.${name}`, onUse) });
+    }
+  }
+  if ([...names].some((n) => AUTOGRAD.has(n))) {
+    const globals = (globalThis as { _tfGlobals?: Map<string, unknown> })._tfGlobals;
+    const registry = globals?.get('gradRegistry') as Map<string, unknown> | undefined;
+    if (registry) {
+      registry.clear();
+      pin(registry, 'set', () => registry);
+      pin(registry, 'get', () => undefined);
+      pin(registry, 'has', () => false);
+    }
+    const engine = tf.engine() as unknown as object;
+    pinThrowing(engine, 'gradients', 'autograd (tf.grad, tf.variableGrads, optimizer.minimize, model.fit)', onUse);
+  }
+}
+
+function pin(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: false, configurable: false, enumerable: false });
 }

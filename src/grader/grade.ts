@@ -1,15 +1,18 @@
 /**
  * Grades one exercise of any kind. A crash in learner code is a result here,
- * never an exception; exceptions are left for mlpath's own failures.
+ * never an exception; exceptions are left for mlpath's own failures. Every
+ * kind grades a private snapshot of the exercise folder (see snapshot.ts),
+ * never the submission itself.
  */
 import type { LoadedExercise } from '../curriculum';
 import { UsageError } from '../errors';
-import type { GradeOptions } from './kinds/common';
+import { errorOutcome, type GradeOptions } from './kinds/common';
 import type { GradeOutcome } from './result';
+import { copyBack, makeRunDir, remapPaths, removeRunDir, snapshotExercise, SnapshotError } from './snapshot';
 
 export type { GradeOptions } from './kinds/common';
 
-export async function gradeExercise(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
+async function gradeKind(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   switch (ex.kind) {
     case 'train':
       return (await import('./kinds/train')).gradeTrain(ex, opts);
@@ -21,5 +24,29 @@ export async function gradeExercise(ex: LoadedExercise, opts: GradeOptions): Pro
       return (await import('./kinds/service')).gradeService(ex, opts);
     default:
       throw new UsageError(`${ex.key} is a '${ex.kind}' exercise, which this version of mlpath cannot grade yet`);
+  }
+}
+
+/** Folders of the snapshot that the child writes and the learner keeps (the sweep's runs). */
+const KEPT_OUTPUTS: Partial<Record<string, string>> = { tracking: 'mlruns' };
+
+export async function gradeExercise(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
+  const started = Date.now();
+  const runDir = makeRunDir();
+  try {
+    let snap;
+    try {
+      snap = snapshotExercise(opts.exerciseDir, runDir);
+    } catch (err) {
+      if (!(err instanceof SnapshotError)) throw err;
+      return errorOutcome(ex, opts, { kind: 'forbidden-api', message: err.message, file: err.file }, started);
+    }
+    const outcome = remapPaths(await gradeKind(ex, { ...opts, exerciseDir: snap.dir, runDir }), snap);
+    const kept = KEPT_OUTPUTS[ex.kind];
+    const note = kept ? copyBack(snap, kept) : undefined;
+    if (note) outcome.result.output = [outcome.result.output, note].filter(Boolean).join('\n');
+    return outcome;
+  } finally {
+    removeRunDir(runDir);
   }
 }

@@ -5,12 +5,12 @@
  * `@tensorflow/tfjs*` import, loads the learner bundle and hands over to the
  * exercise kind. Nothing here writes to stdout: that belongs to the learner.
  */
-import Module = require('node:module');
 import { Socket } from 'node:net';
-import { CHANNEL_FD, encodeFrame, FrameDecoder } from './channel';
-import { blockAutograd, restrictNamespace, ForbiddenApiError } from './forbidden';
+import { CHANNEL_FD, childMarker, encodeFrame, FrameDecoder, GRADER_MARKER } from './channel';
+import { blockAutograd, blockImplementations, restrictNamespace, ForbiddenApiError } from './forbidden';
 import { describeThrown } from './child/errors';
 import { lockDown } from './child/lockdown';
+import { loadLearnerBundle, seedMathRandom } from './child/modules';
 import { runTrainKind } from './child/train';
 import { runFunctionsKind } from './child/functions';
 import { runTrackingKind } from './child/tracking';
@@ -59,19 +59,6 @@ function next(): Promise<ParentMessage> {
   return new Promise((resolve) => waiters.push(resolve));
 }
 
-function installTfHook(learnerTf: Tf, bundle: string): void {
-  const mod = Module as unknown as { _load: (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown };
-  const original = mod._load;
-  mod._load = function load(this: unknown, request, parent, isMain) {
-    if (parent?.filename === bundle) {
-      if (/^@tensorflow\/tfjs(-node(-gpu)?|-core)?$/.test(request)) return learnerTf;
-      if (/^@tensorflow\/tfjs-layers$/.test(request)) return learnerTf;
-      if (request === 'mlpath') return {};
-    }
-    return original.call(this, request, parent, isMain);
-  } as typeof mod._load;
-}
-
 /** Opens the channel to the grader; when the grader goes away, so does this process, whatever learner code is doing. */
 function openChannel(): Socket {
   let channel: Socket;
@@ -80,7 +67,7 @@ function openChannel(): Socket {
   } catch {
     throw new Error('the mlpath harness must be started by the grader');
   }
-  const decoder = new FrameDecoder();
+  const decoder = new FrameDecoder(GRADER_MARKER);
   channel.on('data', (chunk: Buffer) => {
     for (const m of decoder.push(chunk)) receive(m as ParentMessage);
   });
@@ -94,8 +81,9 @@ async function main(): Promise<void> {
   const init = await next();
   if (init.type !== 'init') throw new Error('protocol: expected init');
   const token = init.token;
+  const marker = childMarker(token);
   const send = (msg: Outgoing): void => {
-    channel.write(encodeFrame({ ...msg, token }));
+    channel.write(encodeFrame({ ...msg, token }, marker));
   };
   let forbiddenUse: ForbiddenApiError | undefined;
 
@@ -128,8 +116,9 @@ async function main(): Promise<void> {
   };
   const learnerTf = restrictNamespace(tf, init.forbid, noteForbidden);
   blockAutograd(tf, init.forbid, noteForbidden);
-  installTfHook(learnerTf, init.bundle);
+  blockImplementations(tf, init.forbid, noteForbidden);
   lockDown();
+  seedMathRandom(init.seed);
   // TensorFlow.js alone puts ten frames between a failing op and the learner line that called it.
   Error.stackTraceLimit = 100;
   send({ type: 'ready', backend: active.name, tfjsVersion: tf.version.tfjs ?? String(tf.version) });
@@ -157,8 +146,7 @@ async function main(): Promise<void> {
 
   try {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      ctx.exports = require(init.bundle) as Record<string, unknown>;
+      ctx.exports = loadLearnerBundle(init.bundle, learnerTf);
     } catch (err) {
       throw new Failed(describeThrown(err, init.sourceRoot));
     }

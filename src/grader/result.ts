@@ -16,11 +16,30 @@ export const metricResultSchema = z.object({
   values: z.array(z.number()).optional(),
 });
 
+/**
+ * The child's error kinds, plus `curriculum`: the workspace pins another
+ * curriculum than the one grading it, so nothing was graded.
+ */
+export const RESULT_ERROR_KINDS = [...ERROR_KINDS, 'curriculum'] as const;
+export type ResultErrorKind = (typeof RESULT_ERROR_KINDS)[number];
+
 export const resultErrorSchema = z.object({
-  kind: z.enum(ERROR_KINDS),
+  kind: z.enum(RESULT_ERROR_KINDS),
   message: z.string(),
   file: z.string().optional(),
   line: z.number().optional(),
+});
+
+/**
+ * Which curriculum graded a result: the one installed with mlpath, a file
+ * given with `--curriculum` / MLPATH_CURRICULUM, or the file the workspace's
+ * own mlpath.json names (a learner can edit that one, so CI never uses it).
+ */
+export const curriculumStampSchema = z.object({
+  id: z.string(),
+  version: z.string(),
+  sha256: z.string(),
+  source: z.enum(['built-in', 'override', 'workspace']),
 });
 
 export const exerciseResultSchema = z.object({
@@ -36,6 +55,7 @@ export const exerciseResultSchema = z.object({
   maxPoints: z.number().optional(),
   tier: z.string().optional(),
   output: z.string().optional(),
+  curriculum: curriculumStampSchema.optional(),
 });
 
 export const checkReportSchema = z.object({
@@ -46,6 +66,7 @@ export const checkReportSchema = z.object({
 });
 
 export type MetricResult = z.infer<typeof metricResultSchema>;
+export type CurriculumStamp = z.infer<typeof curriculumStampSchema>;
 export type ResultError = z.infer<typeof resultErrorSchema>;
 export type ExerciseResult = z.infer<typeof exerciseResultSchema>;
 export type CheckReport = z.infer<typeof checkReportSchema>;

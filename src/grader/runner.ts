@@ -11,10 +11,10 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
-import { encodeFrame, FrameDecoder } from './channel';
+import { childMarker, encodeFrame, FrameDecoder, FrameError, GRADER_MARKER, MAX_CHILD_FRAME_BYTES } from './channel';
 import { childMessageSchema, type ChildMessage, type LearnerError, type ParentMessage } from './protocol';
 import { OutputCapture } from './output';
-import { childCommand, childEnv, childExecArgv } from './sandbox';
+import { childCommand, childEntry, childEnv, childExecArgv } from './sandbox';
 
 export interface SessionOptions {
   kind: string;
@@ -82,9 +82,30 @@ function installExitHook(): void {
   });
 }
 
-function harnessPath(): string {
-  return path.join(__dirname, 'harness.js');
+/** Node's timers hold a signed 32-bit delay and fire at once past it; a longer wait is cut to the longest. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function later(fn: () => void, ms: number): NodeJS.Timeout {
+  return setTimeout(fn, Math.min(ms, MAX_TIMER_MS));
 }
+
+/** What a broken channel tells the learner: only graded code writes to the descriptor besides the harness. */
+function channelFailure(err: unknown): LearnerError {
+  if (err instanceof FrameError && err.problem === 'too-large') {
+    return {
+      kind: 'invalid-output',
+      message: `sent mlpath a message of ${Math.round((err.bytes ?? 0) / 1048576)} MB, over the ${MAX_CHILD_FRAME_BYTES / 1048576} MB allowed; return less (predictions for the rows you are given, values of the size the exercise asks for)`,
+    };
+  }
+  if (err instanceof FrameError && err.problem === 'truncated') {
+    return { kind: 'exited', message: 'mlpath\'s private channel (file descriptor 3) closed in the middle of a message; graded code must not close or write to file descriptors it did not open' };
+  }
+  return {
+    kind: 'runtime',
+    message: 'wrote to mlpath\'s private channel (file descriptor 3) and broke it; graded code must not write to file descriptors it did not open',
+  };
+}
+
 
 function residentMb(pid: number): number | undefined {
   try {
@@ -103,8 +124,9 @@ export class ChildSession {
   peakRssMb = 0;
   private readonly child: ChildProcess;
   private readonly channel: Socket;
-  private readonly decoder = new FrameDecoder();
   private readonly token = randomBytes(24).toString('hex');
+  private readonly decoder = new FrameDecoder(childMarker(this.token), MAX_CHILD_FRAME_BYTES);
+  private truncated?: LearnerError;
   private readonly queue: ChildMessage[] = [];
   private waiter?: { resolve: (m: ChildMessage) => void; reject: (e: ChildFailure) => void };
   private failure?: LearnerError;
@@ -122,7 +144,7 @@ export class ChildSession {
       writeRoots: opts.writeRoots,
       nativeAddons: opts.backend === 'tensorflow' || opts.backend === undefined,
     });
-    const command = childCommand([...execArgv, harnessPath()]);
+    const command = childCommand([...execArgv, childEntry()]);
     this.child = spawn(command.command, command.args, {
       cwd: opts.sourceRoot,
       env: childEnv(),
@@ -132,6 +154,7 @@ export class ChildSession {
     live.add(this.child);
     this.channel = this.child.stdio[3] as Socket;
     this.channel.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.channel.on('end', () => this.onChannelEnd());
     // EPIPE and resets when the child dies; its exit is reported by onExit.
     this.channel.on('error', () => undefined);
     this.child.stdout?.on('data', (d: Buffer) => this.output.push(d));
@@ -145,7 +168,7 @@ export class ChildSession {
     this.child.on('close', (code, signal) => this.onExit(code, signal));
     // The budget starts once the backend is up, so a slow machine's start-up
     // does not eat the learner's time; start-up has its own, generous limit.
-    this.startupTimer = setTimeout(() => {
+    this.startupTimer = later(() => {
       this.fail({ kind: 'timeout', message: `the learner process did not start within ${STARTUP_SECONDS} s (TensorFlow.js backend initialisation); try \`mlpath doctor\`` });
       killTree(this.child);
     }, STARTUP_SECONDS * 1000);
@@ -196,7 +219,7 @@ export class ChildSession {
 
   send(msg: ParentMessage): void {
     if (this.channel.destroyed || !this.channel.writable) return;
-    this.channel.write(encodeFrame(msg));
+    this.channel.write(encodeFrame(msg, GRADER_MARKER));
   }
 
   /** Waits for the next message of one of `types`; log messages go to onLog. */
@@ -224,16 +247,25 @@ export class ChildSession {
     let messages: unknown[];
     try {
       messages = this.decoder.push(chunk);
-    } catch {
+    } catch (err) {
       this.channel.destroy();
-      this.fail({
-        kind: 'runtime',
-        message: 'wrote to mlpath\'s private channel (file descriptor 3) and broke it; graded code must not write to file descriptors it did not open',
-      });
+      this.fail(channelFailure(err));
       killTree(this.child);
       return;
     }
     for (const m of messages) this.onMessage(m);
+  }
+
+  /** Nothing more can arrive: half a frame is an error now, not something to wait for until the budget ends. */
+  private onChannelEnd(): void {
+    try {
+      this.decoder.end();
+    } catch (err) {
+      // Reported on exit, which the kill brings at once: running out of
+      // memory or a crash report there explains a cut-off frame better.
+      this.truncated ??= channelFailure(err);
+      if (!this.exited) killTree(this.child);
+    }
   }
 
   private onMessage(raw: unknown): void {
@@ -273,7 +305,7 @@ export class ChildSession {
     if (this.startupTimer) clearTimeout(this.startupTimer);
     const budget = this.opts.budgetSeconds;
     this.timers.push(
-      setTimeout(() => {
+      later(() => {
         this.fail({
           kind: 'timeout',
           message: `did not finish within the ${budget} s budget (the process and everything it started were stopped). Train for fewer epochs or on a subset, or raise the budget with --timeout.`,
@@ -298,6 +330,7 @@ export class ChildSession {
     this.exited = true;
     this.detachSignal?.();
     for (const t of this.timers) clearTimeout(t);
+    this.onChannelEnd();
     // An error message sent just before exiting may still be in the queue.
     const pendingError = this.queue.find((m) => m.type === 'error');
     if (pendingError && pendingError.type === 'error') {
@@ -311,6 +344,10 @@ export class ChildSession {
     if (/ERR_ACCESS_DENIED/.test(this.stderrText)) {
       const m = /resource: '([^']*)'/.exec(this.stderrText);
       this.fail({ kind: 'runtime', message: `tried to access something graded code may not use${m ? ` (${m[1]})` : ''}: reading files outside the exercise folder, starting processes and workers are blocked during a check` });
+      return;
+    }
+    if (this.truncated) {
+      this.fail(this.truncated);
       return;
     }
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;

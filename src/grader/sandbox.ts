@@ -1,27 +1,35 @@
 /**
- * The child's confinement: a V8 heap cap from the exercise budget, and, where
- * Node has its permission model, file reads limited to the code it must load
- * (mlpath and its shipped models, its dependencies minus the dataset packages, the learner's
- * exercise folder and the compiled bundle) and writes refused except in the
- * folders a kind names (an exercise's `mlruns/`). Child processes and workers
- * are refused by the same model, so a submission cannot start a grandchild.
- * The environment is scrubbed: no holdout path, no CI secrets.
+ * The child's confinement: a V8 heap cap from the exercise budget, no code
+ * generation from strings (eval, new Function), and, where Node has its
+ * permission model, file reads limited to what the child must load: its own
+ * bundled harness (one file, not mlpath's dist/ with its dataset loaders),
+ * the TensorFlow.js packages and what they depend on, mlpath's shipped models,
+ * and the folders a kind names (the exercise's private snapshot, the bundle).
+ * Writes are refused except in the folders a kind names (the snapshot's
+ * `mlruns/`). Child processes, workers and native addons are refused by the
+ * same model; the native TensorFlow backend needs addons, and the child's
+ * module lockdown closes `process.dlopen` before learner code runs. The
+ * environment is scrubbed: no holdout path, no CI secrets.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { dependencyRoots, DATASET_PACKAGES } from './compile';
 
 export interface SandboxOptions {
   memoryMb: number;
   readRoots: string[];
-  /** Folders the child may write to (and read), e.g. an exercise's `mlruns/`; none by default. */
+  /** Folders the child may write to (and read), e.g. the snapshot's `mlruns/`; none by default. */
   writeRoots?: string[];
   nativeAddons: boolean;
 }
 
 export function packageRoot(): string {
   return path.resolve(__dirname, '..', '..');
+}
+
+/** The child's entry: the harness and everything of mlpath's it imports, in one file (scripts/bundle-child.js). */
+export function childEntry(): string {
+  return path.join(packageRoot(), 'dist', 'grader', 'child.cjs');
 }
 
 function permissionFlag(): string | undefined {
@@ -32,38 +40,46 @@ function permissionFlag(): string | undefined {
   return undefined;
 }
 
-function isDatasetPackage(name: string): boolean {
-  return DATASET_PACKAGES.some((re) => re.test(name));
+/** The packages the child loads: TensorFlow.js with its backends. */
+const CHILD_PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node'];
+
+function packageDir(name: string, from: string): string | undefined {
+  try {
+    return path.dirname(require.resolve(`${name}/package.json`, { paths: [from] }));
+  } catch {
+    return undefined;
+  }
 }
 
-/** Every package folder under the dependency roots except dataset packages. */
+let closure: string[] | undefined;
+
+/** The folders of the child's packages and of everything they depend on, found by walking their package.json files. */
 export function dependencyReadRoots(): string[] {
-  const roots: string[] = [];
-  const nodeModules = new Set([...dependencyRoots(), path.join(packageRoot(), 'node_modules')]);
-  for (const nm of nodeModules) {
-    if (!fs.existsSync(nm)) continue;
-    for (const entry of fs.readdirSync(nm)) {
-      if (entry.startsWith('.')) continue;
-      if (entry.startsWith('@')) {
-        for (const sub of fs.readdirSync(path.join(nm, entry))) {
-          const name = `${entry}/${sub}`;
-          if (!isDatasetPackage(name)) roots.push(path.join(nm, entry, sub));
-        }
-      } else if (!isDatasetPackage(entry)) {
-        roots.push(path.join(nm, entry));
-      }
+  if (closure) return closure;
+  const seen = new Set<string>();
+  const visit = (dir: string | undefined): void => {
+    if (!dir || seen.has(dir)) return;
+    seen.add(dir);
+    let manifest: { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    try {
+      manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as typeof manifest;
+    } catch {
+      return;
     }
-  }
-  return roots;
+    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) visit(packageDir(dep, dir));
+  };
+  for (const name of CHILD_PACKAGES) visit(packageDir(name, __dirname));
+  closure = [...seen];
+  return closure;
 }
 
 export function childExecArgv(opts: SandboxOptions): string[] {
-  const argv = ['--enable-source-maps', `--max-old-space-size=${opts.memoryMb}`];
+  const argv = ['--enable-source-maps', `--max-old-space-size=${opts.memoryMb}`, '--disallow-code-generation-from-strings'];
   const permission = permissionFlag();
   if (permission) {
     argv.push(permission);
     if (process.allowedNodeEnvironmentFlags.has('--disable-warning')) argv.push('--disable-warning=ExperimentalWarning');
-    const roots = [path.join(packageRoot(), 'dist'), path.join(packageRoot(), 'models'), path.join(packageRoot(), 'package.json'), ...dependencyReadRoots(), ...opts.readRoots];
+    const roots = [childEntry(), path.join(packageRoot(), 'models'), ...dependencyReadRoots(), ...opts.readRoots];
     for (const root of new Set(roots)) {
       const isDir = fs.existsSync(root) && fs.statSync(root).isDirectory();
       argv.push(`--allow-fs-read=${isDir ? path.join(root, '*') : root}`);

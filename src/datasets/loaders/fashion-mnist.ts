@@ -53,6 +53,7 @@ function build(): LoadedDataset {
 }
 
 export const fashionMnist: DatasetFactory = {
+  packages: [PACKAGE],
   info: {
     id: ID,
     title: 'Fashion-MNIST clothing images',

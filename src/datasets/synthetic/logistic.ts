@@ -12,6 +12,7 @@ import { checkSize, dot, featureNames, normalFeatures, roundCoefficients } from 
 const ID = 'synthetic-logistic';
 
 export const syntheticLogistic: DatasetFactory = {
+  packages: [],
   info: {
     id: ID,
     title: 'Binary classification data from a known logistic model',

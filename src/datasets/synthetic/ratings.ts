@@ -16,6 +16,7 @@ const ID = 'ratings';
 const GLOBAL_MEAN = 3.5;
 
 export const ratings: DatasetFactory = {
+  packages: [],
   info: {
     id: ID,
     title: 'Star ratings (1-5) from a low-rank users x items model',

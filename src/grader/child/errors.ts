@@ -62,7 +62,9 @@ export function describeThrown(thrown: unknown, sourceRoot: string, fallbackKind
   else if (err && isMemoryError(err)) kind = 'memory';
   let message: string;
   const denied = accessDenied(err);
-  if (denied) {
+  if (denied && (denied as unknown as Record<symbol, unknown>)[Symbol.for('mlpath.lockdown')]) {
+    message = denied.message;
+  } else if (denied) {
     message = `tried to reach something graded code may not use${denied.resource ? ` (${denied.resource})` : ''}: during a check, reading files outside the exercise folder, writing files, the network, signals to other processes and starting processes or workers are blocked. Your data is in ctx.data.`;
   } else if (err && (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') {
     message = missingModule(String(err.message));

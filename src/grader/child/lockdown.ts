@@ -4,10 +4,16 @@
  * itself: SIGKILL would orphan this process, SIGSTOP would freeze the check)
  * and outbound network connections (the public copies of a dataset, with
  * their labels, are a download away). Listening stays allowed: the service
- * kind's learner server must accept the grader's requests. The originals
- * are kept only in this closure, and the replacements cannot be removed.
+ * kind's learner server must accept the grader's requests. Name lookups
+ * are closed too: c-ares (dns.resolve*, dns.Resolver) sends its queries
+ * itself, past the sockets locked here, and a query is a message out.
+ * The originals are kept only in this closure, and the replacements cannot
+ * be removed.
  */
 import * as dgram from 'node:dgram';
+// The module object itself, not a copy of its exports: learner code requires the same one.
+import dns = require('node:dns');
+import { syncBuiltinESMExports } from 'node:module';
 import * as net from 'node:net';
 
 function denied(what: string, resource: string): Error {
@@ -18,7 +24,9 @@ function denied(what: string, resource: string): Error {
 }
 
 function pin(target: object, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: false, configurable: false, enumerable: false });
+  // Enumerable as before, so a module's exports keep their shape (and their ESM named exports).
+  const enumerable = Object.getOwnPropertyDescriptor(target, key)?.enumerable ?? false;
+  Object.defineProperty(target, key, { value, writable: false, configurable: false, enumerable });
 }
 
 function lockSignals(): void {
@@ -33,7 +41,9 @@ function lockSignals(): void {
 
 function lockNetwork(): void {
   pin(net.Socket.prototype, 'connect', function connect(this: net.Socket, ...args: unknown[]) {
-    const first = args[0] as { path?: string; port?: unknown; host?: string } | string | number | undefined;
+    // net.connect() passes its arguments already normalised, as [options, callback].
+    const given = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
+    const first = given as { path?: string; port?: unknown; host?: string } | string | number | undefined;
     const where = typeof first === 'object' && first !== null
       ? first.path ?? `${first.host ?? 'localhost'}:${String(first.port)}`
       : String(first);
@@ -46,7 +56,63 @@ function lockNetwork(): void {
   pin(dgram.Socket.prototype, 'connect', blockUdp);
 }
 
+/** The service kind's server may listen on `localhost`, which net resolves with dns.lookup: answered here, with no query. */
+function loopback(hostname: unknown, options: unknown): string | undefined {
+  if (typeof hostname !== 'string') return undefined;
+  if (net.isIP(hostname)) return hostname;
+  if (hostname.toLowerCase() !== 'localhost') return undefined;
+  const family = typeof options === 'number' ? options : (options as { family?: unknown } | undefined)?.family;
+  return family === 6 || family === 'IPv6' ? '::1' : '127.0.0.1';
+}
+
+function lockDns(): void {
+  const promises = dns.promises;
+  const rawLookup = dns.lookup;
+  const rawLookupAsync = promises.lookup;
+  const lookup = (hostname: string, ...rest: unknown[]): unknown => {
+    const address = loopback(hostname, rest[0]);
+    if (address === undefined) throw denied(`looking up ${String(hostname)}`, 'network');
+    return (rawLookup as (...args: unknown[]) => unknown)(address, ...rest);
+  };
+  const lookupAsync = async (hostname: string, ...rest: unknown[]): Promise<unknown> => {
+    const address = loopback(hostname, rest[0]);
+    if (address === undefined) throw denied(`looking up ${String(hostname)}`, 'network');
+    return (rawLookupAsync as (...args: unknown[]) => Promise<unknown>)(address, ...rest);
+  };
+  const query = (name: string, asynchronous: boolean) => {
+    const what = (args: unknown[]): string => `a DNS query (${name}${typeof args[0] === 'string' ? ` ${args[0]}` : ''})`;
+    return asynchronous
+      ? async (...args: unknown[]): Promise<never> => {
+        throw denied(what(args), 'network');
+      }
+      : (...args: unknown[]): never => {
+        throw denied(what(args), 'network');
+      };
+  };
+  // Every method a Resolver has of its own sends a query (getServers and the like are inherited).
+  const queries = [...Object.getOwnPropertyNames(dns.Resolver.prototype).filter((key) => key !== 'constructor'), 'lookupService'];
+  // Resolver instances made some other way get nothing from their prototypes either.
+  for (const [proto, asynchronous] of [[dns.Resolver.prototype, false], [promises.Resolver.prototype, true]] as const) {
+    for (const key of Object.getOwnPropertyNames(proto)) if (key !== 'constructor') pin(proto, key, query(key, asynchronous));
+  }
+  // A function, not an arrow: `new dns.Resolver()` must reach the throw, not fail as "not a constructor".
+  const resolver = function Resolver(): never {
+    throw denied('a DNS resolver', 'network');
+  };
+  for (const [target, asynchronous] of [[dns, false], [promises, true]] as const) {
+    for (const key of queries) if (key in target) pin(target, key, query(key, asynchronous));
+    pin(target, 'lookup', asynchronous ? lookupAsync : lookup);
+    pin(target, 'Resolver', resolver);
+    // Node's own setServers rebinds the query functions on the module, which are read-only now.
+    pin(target, 'setServers', query('setServers', false));
+  }
+  // `dns.promises` is a getter; `node:dns/promises` is the same object, now locked.
+  pin(dns, 'promises', promises);
+  syncBuiltinESMExports();
+}
+
 export function lockDown(): void {
   lockSignals();
   lockNetwork();
+  lockDns();
 }

@@ -12,7 +12,10 @@ import { ChildSession } from '../runner';
 import type { ExerciseResult, GradeOutcome, MetricResult, RunDetails } from '../result';
 
 export interface GradeOptions {
+  /** The folder graded: the private snapshot of the exercise once gradeExercise has made it. */
   exerciseDir: string;
+  /** The check's private temporary folder (bundle, fixtures); made by gradeExercise. */
+  runDir?: string;
   seeds: number[];
   backend?: string;
   timeoutSeconds?: number;
@@ -102,7 +105,7 @@ function entryPath(exerciseDir: string, entry: string): string {
 
 export async function prepareEntry(ex: LoadedExercise, opts: GradeOptions, started: number): Promise<Prepared> {
   const entryFile = entryPath(opts.exerciseDir, ex.entry ?? 'index.ts');
-  const compiled = await compileEntry(entryFile, opts.exerciseDir);
+  const compiled = await compileEntry(entryFile, opts.exerciseDir, { outDir: opts.runDir ?? opts.exerciseDir, imports: ex.imports });
   if (!compiled.ok) {
     const e = compiled.error;
     if (e.kind === 'missing-entry') {

@@ -1,0 +1,128 @@
+import { childMarker, encodeFrame, FrameDecoder, FrameError, GRADER_MARKER, MAX_CHILD_FRAME_BYTES } from '../../../src/grader/channel';
+
+const TOKEN = 'a'.repeat(48);
+const marker = childMarker(TOKEN);
+
+function decoder(): FrameDecoder {
+  return new FrameDecoder(marker, MAX_CHILD_FRAME_BYTES);
+}
+
+/** A header of this session announcing `length` bytes of body. */
+function header(length: number): Buffer {
+  const size = Buffer.alloc(4);
+  size.writeUInt32BE(length);
+  return Buffer.concat([marker, size]);
+}
+
+function problemOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof FrameError) return err.problem;
+    throw err;
+  }
+  return undefined;
+}
+
+describe('frames', () => {
+  test('round-trip, whole, split byte by byte, and several in one chunk', () => {
+    // Plain values: typed arrays come back from another realm than jest's, which toEqual tells apart.
+    const messages = [{ type: 'log', n: 1 }, { type: 'result', value: [1, 2, 3], text: 'é'.repeat(100) }];
+    const bytes = Buffer.concat(messages.map((m) => encodeFrame(m, marker)));
+    expect(decoder().push(bytes)).toEqual(messages);
+    const slow = decoder();
+    const got: unknown[] = [];
+    for (const byte of bytes) got.push(...slow.push(Buffer.from([byte])));
+    expect(got).toEqual(messages);
+    expect(slow.pending).toBe(0);
+    expect(() => slow.end()).not.toThrow();
+  });
+
+  test('the largest real message, predictions for 10,000 rows of 10 classes, is far under the cap', () => {
+    const frame = encodeFrame({ type: 'predictions', token: TOKEN, tensor: { values: new Float32Array(10_000 * 10), shape: [10_000, 10], dtype: 'float32' } }, marker);
+    expect(frame.length).toBeLessThan(MAX_CHILD_FRAME_BYTES / 64);
+    expect(decoder().push(frame)).toHaveLength(1);
+  });
+
+  test('each session, and each direction, has its own marker', () => {
+    expect(childMarker(TOKEN)).toEqual(marker);
+    expect(childMarker('b'.repeat(48))).not.toEqual(marker);
+    expect(GRADER_MARKER).not.toEqual(marker);
+    expect(problemOf(() => new FrameDecoder(GRADER_MARKER).push(encodeFrame({}, marker)))).toBe('foreign');
+  });
+});
+
+describe('bytes that are not the harness\'s', () => {
+  test('a lone 4-byte length, as learner code once wrote, fails at once instead of swallowing later frames', () => {
+    const d = decoder();
+    const lone = Buffer.alloc(4);
+    lone.writeUInt32BE(100);
+    expect(problemOf(() => d.push(lone))).toBe('foreign');
+    // Broken for good: the harness's next frame is not read as the rest of anything.
+    expect(problemOf(() => d.push(encodeFrame({ type: 'ready' }, marker)))).toBe('foreign');
+  });
+
+  test('a single byte that cannot start a marker fails before a whole header is in', () => {
+    const wrong = Buffer.from([marker[0] ^ 0xff]);
+    expect(problemOf(() => decoder().push(wrong))).toBe('foreign');
+  });
+
+  test('garbage between two good frames fails on its first byte', () => {
+    const d = decoder();
+    expect(d.push(encodeFrame({ n: 1 }, marker))).toEqual([{ n: 1 }]);
+    expect(problemOf(() => d.push(Buffer.from('xy')))).toBe('foreign');
+  });
+});
+
+describe('oversized frames', () => {
+  test('a 1 GiB header is refused from the header alone, and nothing after it is kept', () => {
+    const d = decoder();
+    const concat = jest.spyOn(Buffer, 'concat');
+    const alloc = jest.spyOn(Buffer, 'alloc');
+    const allocUnsafe = jest.spyOn(Buffer, 'allocUnsafe');
+    try {
+      expect(problemOf(() => d.push(header(1024 ** 3)))).toBe('too-large');
+      expect(d.pending).toBe(0);
+      expect(problemOf(() => d.push(Buffer.alloc(1024 * 1024)))).toBe('too-large');
+      expect(d.pending).toBe(0);
+      const sizes = [...concat.mock.calls.map((c) => c[1] ?? 0), ...alloc.mock.calls.map((c) => c[0]), ...allocUnsafe.mock.calls.map((c) => c[0])];
+      expect(Math.max(0, ...sizes)).toBeLessThan(2 * 1024 * 1024);
+    } finally {
+      concat.mockRestore();
+      alloc.mockRestore();
+      allocUnsafe.mockRestore();
+    }
+  });
+
+  test('the cap itself passes the header check', () => {
+    const d = decoder();
+    expect(d.push(header(MAX_CHILD_FRAME_BYTES))).toEqual([]);
+    expect(problemOf(() => decoder().push(header(MAX_CHILD_FRAME_BYTES + 1)))).toBe('too-large');
+  });
+});
+
+describe('a stream that ends', () => {
+  test('in the middle of a frame is a truncated channel', () => {
+    const frame = encodeFrame({ type: 'predictions', values: new Float32Array(100) }, marker);
+    const d = decoder();
+    expect(d.push(frame.subarray(0, frame.length - 1))).toEqual([]);
+    expect(problemOf(() => d.end())).toBe('truncated');
+  });
+
+  test('in the middle of a header is a truncated channel', () => {
+    const d = decoder();
+    d.push(marker.subarray(0, 5));
+    expect(problemOf(() => d.end())).toBe('truncated');
+  });
+
+  test('between frames is clean', () => {
+    const d = decoder();
+    d.push(encodeFrame({ n: 1 }, marker));
+    expect(() => d.end()).not.toThrow();
+  });
+});
+
+test('a body that is not V8-serialized data is unreadable', () => {
+  const body = Buffer.from([0xff, 0x0f, 0x99, 0x42]);
+  expect(problemOf(() => decoder().push(Buffer.concat([header(body.length), body])))).toBe('unreadable');
+});

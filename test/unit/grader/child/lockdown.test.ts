@@ -1,0 +1,140 @@
+/**
+ * The child's network lockdown, applied in a Node process of its own (never
+ * in jest's, which it would lock too) that tries every route out against
+ * servers on 127.0.0.1 the test counts connections and queries on.
+ */
+import { spawn } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import * as dns from 'node:dns';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const LOCKDOWN = path.resolve(__dirname, '../../../../src/grader/child/lockdown.ts');
+
+/* eslint-disable no-template-curly-in-string */
+const PROBE = `
+const lockDown = require('./lockdown.cjs').lockDown;
+const [tcpPort, udpPort] = process.argv.slice(2).map(Number);
+const net = require('node:net');
+lockDown();
+const dns = require('node:dns');
+const results = {};
+const denied = (e) => {
+  for (let c = e, i = 0; c && i < 5; c = c.cause, i++) if (c.code === 'ERR_ACCESS_DENIED') return c.resource || 'denied';
+  return 'other: ' + (e && e.message);
+};
+const attempt = async (name, fn) => {
+  try {
+    results[name] = 'allowed: ' + JSON.stringify(await fn());
+  } catch (e) {
+    results[name] = denied(e);
+  }
+};
+const cb = (start) => new Promise((resolve, reject) => start((err, value) => (err ? reject(err) : resolve(value))));
+const event = (emitter, ok) => new Promise((resolve, reject) => { emitter.on(ok, resolve); emitter.on('error', reject); });
+(async () => {
+  const local = '127.0.0.1:' + udpPort;
+  await attempt('dns.setServers', () => dns.setServers([local]));
+  await attempt('dns.promises.setServers', () => dns.promises.setServers([local]));
+  await attempt('dns.lookup', () => cb((done) => dns.lookup('labels.mlpath.test', done)));
+  await attempt('dns.lookup with options', () => cb((done) => dns.lookup('labels.mlpath.test', { all: true }, done)));
+  await attempt('dns.promises.lookup', () => dns.promises.lookup('labels.mlpath.test'));
+  await attempt('dns.resolve4', () => cb((done) => dns.resolve4('labels.mlpath.test', done)));
+  await attempt('dns.resolve', () => cb((done) => dns.resolve('labels.mlpath.test', 'TXT', done)));
+  await attempt('dns.reverse', () => cb((done) => dns.reverse('127.0.0.2', done)));
+  await attempt('dns.lookupService', () => cb((done) => dns.lookupService('127.0.0.1', 22, done)));
+  await attempt('dns.Resolver', () => { const r = new dns.Resolver(); r.setServers([local]); return cb((done) => r.resolve4('labels.mlpath.test', done)); });
+  await attempt('dns.promises.resolveTxt', () => dns.promises.resolveTxt('labels.mlpath.test'));
+  await attempt('dns.promises.reverse', () => dns.promises.reverse('127.0.0.2'));
+  await attempt('dns.promises.lookupService', () => dns.promises.lookupService('127.0.0.1', 22));
+  await attempt('dns.promises.Resolver', () => { const r = new dns.promises.Resolver(); r.setServers([local]); return r.resolve4('labels.mlpath.test'); });
+  await attempt('dns/promises Resolver', () => new (require('node:dns/promises').Resolver)());
+  await attempt('ESM dns', async () => (await import('node:dns')).resolve4('labels.mlpath.test', () => undefined));
+  await attempt('ESM dns/promises', async () => new (await import('node:dns/promises')).Resolver());
+  await attempt('replacing dns.lookup', () => { try { dns.lookup = () => 'replaced'; } catch {} return cb((done) => dns.lookup('labels.mlpath.test', done)); });
+  await attempt('redefining dns.resolve4', () => { Object.defineProperty(dns, 'resolve4', { value: () => 'redefined' }); return dns.resolve4(); });
+  await attempt('net.connect', () => event(net.connect(tcpPort, '127.0.0.1'), 'connect'));
+  await attempt('http.get', () => event(require('node:http').get('http://127.0.0.1:' + tcpPort + '/'), 'response'));
+  await attempt('https.get', () => event(require('node:https').get('https://127.0.0.1:' + tcpPort + '/'), 'response'));
+  await attempt('fetch', () => fetch('http://127.0.0.1:' + tcpPort + '/'));
+  await attempt('tls.connect', () => event(require('node:tls').connect(tcpPort, '127.0.0.1'), 'secureConnect'));
+  await attempt('http2.connect', () => event(require('node:http2').connect('http://127.0.0.1:' + tcpPort), 'connect'));
+  await attempt('dgram send', () => cb((done) => require('node:dgram').createSocket('udp4').send('x', udpPort, '127.0.0.1', done)));
+  await attempt('listen on localhost', () => new Promise((resolve, reject) => {
+    const server = net.createServer().on('error', reject);
+    server.listen(0, 'localhost', () => { const { address } = server.address(); server.close(); resolve(address); });
+  }));
+  await attempt('dns.lookup of localhost', () => cb((done) => dns.lookup('localhost', done)));
+  process.stdout.write(JSON.stringify(results));
+})();
+`;
+
+interface Probe {
+  results: Record<string, string>;
+  connections: number;
+  queries: number;
+}
+
+let probe: Probe;
+
+beforeAll(async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-lockdown-'));
+  const esbuild = await import('esbuild');
+  await esbuild.build({ entryPoints: [LOCKDOWN], outfile: path.join(dir, 'lockdown.cjs'), bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent' });
+  fs.writeFileSync(path.join(dir, 'probe.cjs'), PROBE);
+  let connections = 0;
+  let queries = 0;
+  const tcp = net.createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  const udp = dgram.createSocket('udp4').on('message', () => queries++);
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+  try {
+    const ports = [(tcp.address() as net.AddressInfo).port, udp.address().port].map(String);
+    const stdout = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(dir, 'probe.cjs'), ...ports], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+    });
+    probe = { results: JSON.parse(stdout) as Record<string, string>, connections, queries };
+  } finally {
+    tcp.close();
+    udp.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.each([
+  'dns.lookup', 'dns.lookup with options', 'dns.promises.lookup', 'dns.resolve4', 'dns.resolve', 'dns.reverse', 'dns.lookupService',
+  'dns.Resolver', 'dns.promises.resolveTxt', 'dns.promises.reverse', 'dns.promises.lookupService', 'dns.promises.Resolver',
+  'dns/promises Resolver', 'dns.setServers', 'dns.promises.setServers', 'ESM dns', 'ESM dns/promises', 'replacing dns.lookup',
+  'net.connect', 'http.get', 'https.get', 'fetch', 'tls.connect', 'http2.connect', 'dgram send',
+])('%s is refused as network access', (route) => {
+  expect(probe.results[route]).toBe('network');
+});
+
+test('the replacements cannot be redefined', () => {
+  expect(probe.results['redefining dns.resolve4']).toMatch(/^other: Cannot redefine property/);
+});
+
+test('nothing reached the local servers', () => {
+  expect(probe.connections).toBe(0);
+  expect(probe.queries).toBe(0);
+});
+
+test('a server may still listen on localhost, which is answered without a query', () => {
+  expect(probe.results['listen on localhost']).toBe('allowed: "127.0.0.1"');
+  expect(probe.results['dns.lookup of localhost']).toBe('allowed: "127.0.0.1"');
+});
+
+test('the process that ran the lockdown elsewhere is untouched', async () => {
+  const { address } = await dns.promises.lookup('localhost', { family: 4 });
+  expect(address).toBe('127.0.0.1');
+  expect(Object.getOwnPropertyDescriptor(dns, 'lookup')?.writable).not.toBe(false);
+});
