@@ -87,7 +87,8 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
 
   const { gradeExercise } = await import('../grader/grade');
   const { withCancellation } = await import('../grader/runner');
-  const loaded = loadProgress(ws.root);
+  // --no-record (how `grade` runs) writes nothing into the submission, not even a repair of progress.json.
+  const loaded = opts.record === false ? { progress: undefined, recoveredFrom: undefined } : loadProgress(ws.root);
   if (loaded.recoveredFrom) warnings.push(`.mlpath/progress.json was unreadable; it was moved to ${path.relative(ws.root, loaded.recoveredFrom)} and progress starts afresh`);
   const outcomes: GradeOutcome[] = [];
   let cancelled = false;
@@ -101,6 +102,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     // A broken pin means other goalposts: nothing is graded, each result is a `curriculum` error.
     const outcome = graded.pinBroken ? { result: pinBrokenResult(ex, graded, backend.name), details: { curve: [] } } : await withCancellation(opts.signal, () => gradeExercise(ex, {
       exerciseDir: dir,
+      keepOutputs: opts.record !== false,
       seeds: opts.seed !== undefined ? [opts.seed] : ex.seeds,
       backend: backend.name,
       timeoutSeconds: opts.timeout,

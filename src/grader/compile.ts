@@ -191,7 +191,7 @@ function advice(text: string): string {
   const request = unresolved[1];
   if (request.startsWith('.') || path.isAbsolute(request)) return ': no such file; check the name and the folder';
   const name = request.startsWith('@') ? request.split('/').slice(0, 2).join('/') : request.split('/')[0];
-  return `: the package is not installed; check its name, or install it in your workspace (npm install ${name})`;
+  return `: the package is not installed next to mlpath; check its name, or have the course install it beside mlpath (npm install ${name}) and allow it in the exercise's imports`;
 }
 
 export function cleanupCompiled(entry: CompiledEntry): void {

@@ -43,7 +43,7 @@ export async function gradeExercise(ex: LoadedExercise, opts: GradeOptions): Pro
     }
     const outcome = remapPaths(await gradeKind(ex, { ...opts, exerciseDir: snap.dir, runDir }), snap);
     const kept = KEPT_OUTPUTS[ex.kind];
-    const note = kept ? copyBack(snap, kept) : undefined;
+    const note = kept && opts.keepOutputs !== false ? copyBack(snap, kept) : undefined;
     if (note) outcome.result.output = [outcome.result.output, note].filter(Boolean).join('\n');
     return outcome;
   } finally {

@@ -97,9 +97,6 @@ function channelFailure(err: unknown): LearnerError {
       message: `sent mlpath a message of ${Math.round((err.bytes ?? 0) / 1048576)} MB, over the ${MAX_CHILD_FRAME_BYTES / 1048576} MB allowed; return less (predictions for the rows you are given, values of the size the exercise asks for)`,
     };
   }
-  if (err instanceof FrameError && err.problem === 'truncated') {
-    return { kind: 'exited', message: 'mlpath\'s private channel (file descriptor 3) closed in the middle of a message; graded code must not close or write to file descriptors it did not open' };
-  }
   return {
     kind: 'runtime',
     message: 'wrote to mlpath\'s private channel (file descriptor 3) and broke it; graded code must not write to file descriptors it did not open',
@@ -126,7 +123,8 @@ export class ChildSession {
   private readonly channel: Socket;
   private readonly token = randomBytes(24).toString('hex');
   private readonly decoder = new FrameDecoder(childMarker(this.token), MAX_CHILD_FRAME_BYTES);
-  private truncated?: LearnerError;
+  /** The channel ended inside a frame: said on exit, unless something explains it better. */
+  private cutOff = false;
   private readonly queue: ChildMessage[] = [];
   private waiter?: { resolve: (m: ChildMessage) => void; reject: (e: ChildFailure) => void };
   private failure?: LearnerError;
@@ -260,10 +258,10 @@ export class ChildSession {
   private onChannelEnd(): void {
     try {
       this.decoder.end();
-    } catch (err) {
+    } catch {
       // Reported on exit, which the kill brings at once: running out of
       // memory or a crash report there explains a cut-off frame better.
-      this.truncated ??= channelFailure(err);
+      this.cutOff = true;
       if (!this.exited) killTree(this.child);
     }
   }
@@ -346,11 +344,14 @@ export class ChildSession {
       this.fail({ kind: 'runtime', message: `tried to access something graded code may not use${m ? ` (${m[1]})` : ''}: reading files outside the exercise folder, starting processes and workers are blocked during a check` });
       return;
     }
-    if (this.truncated) {
-      this.fail(this.truncated);
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    if (this.cutOff) {
+      this.fail({
+        kind: 'exited',
+        message: `mlpath's private channel (file descriptor 3) closed in the middle of a message (the learner process ${how}). Remove any process.exit() call, and do not close or write to file descriptors your code did not open.`,
+      });
       return;
     }
-    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     this.fail({
       kind: 'exited',
       message: `the learner process ${how} before mlpath got its result. Remove any process.exit() call and let train() return its predictor.`,

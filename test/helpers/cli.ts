@@ -83,7 +83,7 @@ export function harnessProcesses(): string[] {
   try {
     const out = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout;
     return out.split('\n').filter((line) => {
-      if (!line.includes('grader/harness.js')) return false;
+      if (!line.includes('grader/child.cjs')) return false;
       const ppid = line.trim().split(/\s+/)[1];
       try {
         return !fs.readFileSync(`/proc/${ppid}/cmdline`, 'utf8').includes('node');

@@ -111,10 +111,12 @@ export default async function serve(ctx: ServeContext): Promise<http.Server> {
       return send(res, 404, { error: `no route ${route}; try GET /health or POST /predict` });
     } catch (err) {
       if (err instanceof BadRequest) {
-        // Stop reading an oversized body, but answer before the socket closes.
+        // Answer an oversized body once the client has sent it: a reply sent
+        // (and the socket closed) while the client is still writing can be
+        // lost to a connection reset. Past the limit the bytes are discarded.
         if (err.status === 413) {
-          send(res, 413, { error: err.message }, true);
-          req.resume();
+          if (req.complete) send(res, 413, { error: err.message }, true);
+          else req.on('end', () => send(res, 413, { error: err.message }, true)).resume();
           return;
         }
         return send(res, err.status, { error: err.message });

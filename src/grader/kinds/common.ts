@@ -14,6 +14,8 @@ import type { ExerciseResult, GradeOutcome, MetricResult, RunDetails } from '../
 export interface GradeOptions {
   /** The folder graded: the private snapshot of the exercise once gradeExercise has made it. */
   exerciseDir: string;
+  /** Copy what the child wrote that the learner keeps (month4/tracking's runs) back into the submission; default true. */
+  keepOutputs?: boolean;
   /** The check's private temporary folder (bundle, fixtures); made by gradeExercise. */
   runDir?: string;
   seeds: number[];
