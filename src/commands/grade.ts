@@ -103,7 +103,7 @@ function gradeOne(workspace: string, opts: GradeOptions, budgetMs: number): Prom
     child.stderr.on('data', (d: Buffer) => {
       if (stderr.length < 8192) stderr += d.toString('utf8');
     });
-    guard = setTimeout(() => child.kill('SIGKILL'), budgetMs);
+    guard = setTimeout(() => child.kill('SIGKILL'), Math.min(budgetMs, 2 ** 31 - 1));
     child.on('error', spawnFailed);
     child.on('close', (code) => {
       try {

@@ -41,7 +41,7 @@ export async function gradeExercise(ex: LoadedExercise, opts: GradeOptions): Pro
       if (!(err instanceof SnapshotError)) throw err;
       return errorOutcome(ex, opts, { kind: 'forbidden-api', message: err.message, file: err.file }, started);
     }
-    const outcome = remapPaths(await gradeKind(ex, { ...opts, exerciseDir: snap.dir, runDir }), snap);
+    const outcome = remapPaths(await gradeKind(ex, { ...opts, exerciseDir: snap.dir, submissionDir: snap.source, runDir }), snap);
     const kept = KEPT_OUTPUTS[ex.kind];
     const note = kept && opts.keepOutputs !== false ? copyBack(snap, kept) : undefined;
     if (note) outcome.result.output = [outcome.result.output, note].filter(Boolean).join('\n');

@@ -20,6 +20,8 @@ export interface SessionOptions {
   kind: string;
   bundle: string;
   sourceRoot: string;
+  /** The submission's folder, passed as the child's one argument (unused by it): `ps` shows whose check a process is. */
+  label?: string;
   backend?: string;
   seed: number;
   budgetSeconds: number;
@@ -125,6 +127,8 @@ export class ChildSession {
   private readonly decoder = new FrameDecoder(childMarker(this.token), MAX_CHILD_FRAME_BYTES);
   /** The channel ended inside a frame: said on exit, unless something explains it better. */
   private cutOff = false;
+  /** Set once close() has asked the child to finish: its channel closing then is the normal end. */
+  private closing = false;
   private readonly queue: ChildMessage[] = [];
   private waiter?: { resolve: (m: ChildMessage) => void; reject: (e: ChildFailure) => void };
   private failure?: LearnerError;
@@ -142,7 +146,7 @@ export class ChildSession {
       writeRoots: opts.writeRoots,
       nativeAddons: opts.backend === 'tensorflow' || opts.backend === undefined,
     });
-    const command = childCommand([...execArgv, childEntry()]);
+    const command = childCommand([...execArgv, childEntry(), ...(opts.label ? [opts.label] : [])]);
     this.child = spawn(command.command, command.args, {
       cwd: opts.sourceRoot,
       env: childEnv(),
@@ -263,6 +267,16 @@ export class ChildSession {
       // memory or a crash report there explains a cut-off frame better.
       this.cutOff = true;
       if (!this.exited) killTree(this.child);
+      return;
+    }
+    // The harness holds the channel until it exits; a live child whose channel
+    // ended had it closed by learner code, and would otherwise wait out its budget.
+    if (!this.exited && !this.closing) {
+      this.timers.push(later(() => {
+        if (this.exited) return;
+        this.cutOff = true;
+        killTree(this.child);
+      }, 2000));
     }
   }
 
@@ -348,7 +362,7 @@ export class ChildSession {
     if (this.cutOff) {
       this.fail({
         kind: 'exited',
-        message: `mlpath's private channel (file descriptor 3) closed in the middle of a message (the learner process ${how}). Remove any process.exit() call, and do not close or write to file descriptors your code did not open.`,
+        message: `mlpath's private channel (file descriptor 3) was closed before the check ended (the learner process ${how}). Remove any process.exit() call, and do not close or write to file descriptors your code did not open.`,
       });
       return;
     }
@@ -362,6 +376,7 @@ export class ChildSession {
   async close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.detachSignal?.();
+    this.closing = true;
     if (!this.exited) {
       this.send({ type: 'done' });
       await new Promise<void>((resolve) => {

@@ -46,7 +46,7 @@ export interface CurriculumChoice {
  * MLPATH_GRADING=1 does the same for an autograder that sets none (and for
  * the checks `mlpath grade` spawns).
  */
-const CI_VARIABLES = [
+export const CI_VARIABLES = [
   'CI', 'GITHUB_ACTIONS', 'GITLAB_CI', 'BUILDKITE', 'CIRCLECI', 'TRAVIS', 'JENKINS_URL', 'TF_BUILD',
   'TEAMCITY_VERSION', 'BITBUCKET_BUILD_NUMBER', 'CODEBUILD_BUILD_ID', 'DRONE', 'APPVEYOR', 'MLPATH_GRADING',
 ] as const;

@@ -137,7 +137,11 @@ export function processesIn(dir: string): string[] {
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
-      if (cwd === dir || cwd.startsWith(`${dir}/`)) found.push(`${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`);
+      const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      // A learner process runs in a private snapshot; its last argument names the submission it grades.
+      const label = args.includes(path.join(path.dirname(require.resolve('../../package.json')), 'dist', 'grader', 'child.cjs')) ? args[args.length - 2] : undefined;
+      const within = (p: string | undefined): boolean => p !== undefined && (p === dir || p.startsWith(`${dir}/`));
+      if (within(cwd) || within(label)) found.push(`${pid} ${args.join(' ')}`);
     } catch {
       // gone, or not ours to look at
     }

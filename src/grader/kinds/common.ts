@@ -16,6 +16,8 @@ export interface GradeOptions {
   exerciseDir: string;
   /** Copy what the child wrote that the learner keeps (month4/tracking's runs) back into the submission; default true. */
   keepOutputs?: boolean;
+  /** The submission's own folder, which `exerciseDir` is a snapshot of: shown on the child's command line so tools can tell whose check it is. */
+  submissionDir?: string;
   /** The check's private temporary folder (bundle, fixtures); made by gradeExercise. */
   runDir?: string;
   seeds: number[];
@@ -58,6 +60,7 @@ export function learnerSession(
     kind: run.kind,
     bundle: run.bundle,
     sourceRoot: opts.exerciseDir,
+    label: opts.submissionDir,
     backend: opts.backend,
     seed: run.seed,
     budgetSeconds: opts.timeoutSeconds ?? ex.budget.seconds,
