@@ -130,6 +130,8 @@ export async function compileEntry(entryFile: string, exerciseDir: string, opts:
       target: 'node20',
       // import(expr) becomes require(expr), which the child's module lockdown answers; a real import() would reach Node's ESM loader.
       supported: { 'dynamic-import': false },
+      // One fixed TypeScript setup: a tsconfig.json in the submission could otherwise point esbuild at files outside it (extends, paths).
+      tsconfigRaw: {},
       sourcemap: 'inline',
       sourcesContent: false,
       logLevel: 'silent',

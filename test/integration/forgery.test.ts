@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { harnessProcesses, makeWorkspace, parseReport, ROOT, runCli, SUBMISSIONS, type JsonResult } from '../helpers/cli';
+import { spawn } from 'node:child_process';
+import { BIN, harnessProcesses, makeWorkspace, parseReport, ROOT, runCli, SUBMISSIONS, tempDir, type JsonResult } from '../helpers/cli';
 
 let ws: string;
 beforeAll(() => {
@@ -150,6 +151,25 @@ describe('from-scratch bans, every route', () => {
     const result = check('month1/tensors');
     expect(result.error?.kind).toBe('forbidden-api');
     expect(result.error?.message).toMatch(/tf\.softmax is not allowed/);
+  });
+});
+
+describe('a check killed from outside', () => {
+  test('leaves its private folder behind only until the next check sweeps it', async () => {
+    const tmp = tempDir();
+    write('month1/linear-regression', 'train.ts', 'export default async function train() {\n  for (;;) { /* spin */ }\n}\n');
+    const cli = spawn(process.execPath, [BIN, 'check', 'month1/linear-regression', '--json'], { cwd: ws, stdio: 'ignore', env: { ...process.env, TMPDIR: tmp } });
+    const runDirs = (): string[] => fs.readdirSync(tmp).filter((d) => d.startsWith('mlpath-run-'));
+    const bundled = (): boolean => runDirs().some((d) => fs.existsSync(path.join(tmp, d, 'bundle', 'entry.cjs')));
+    for (let waited = 0; !bundled() && waited < 600; waited++) await new Promise((r) => setTimeout(r, 100));
+    expect(bundled()).toBe(true);
+    cli.kill('SIGKILL');
+    await new Promise((r) => cli.once('close', r));
+    expect(runDirs()).toHaveLength(1);
+    reference('month1/linear-regression');
+    const run = runCli(['check', 'month1/linear-regression', '--json'], ws, { TMPDIR: tmp });
+    expect(parseReport(run.stdout).results[0].status).toBe('passed');
+    expect(runDirs()).toEqual([]);
   });
 });
 

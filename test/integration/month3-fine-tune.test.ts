@@ -40,7 +40,6 @@ test('the frozen pretrained base with a new head passes', () => {
   expect(code).toBe(0);
   expect(result.status).toBe('passed');
   expect(result.metrics[0].value).toBeGreaterThanOrEqual(result.metrics[0].min!);
-  expect(result.durationMs).toBeLessThan(40000);
 });
 
 test('asking for a model mlpath does not ship is a runtime error that names the shipped ones', () => {

@@ -60,10 +60,8 @@ test('a session survives a syntax error, a timeout and a passing save; h, r and 
     await s.expect(/Hint 1 of 3/, { from });
     await s.expect(/Hint one: look at the shapes\./, { from });
 
-    const t0 = Date.now();
     const timeout = await saveAndWait(s, ws, HANGS, /m1\/iris error \(timeout\)/);
     expect(timeout).toMatch(/2 s budget/);
-    expect(Date.now() - t0).toBeLessThan(30000);
     expect(processesIn(path.join(ws, 'm1'))).toEqual([]);
 
     const passed = await saveAndWait(s, ws, PASSING, /m1\/iris passed/);

@@ -27,14 +27,12 @@ test('aborting a running check kills its child and records nothing', async () =>
   const ws = makeUxWorkspace();
   save(ws, HANGS);
   const controller = new AbortController();
-  const started = Date.now();
   const pending = run({ cwd: ws, ids: ['m1/iris'], signal: controller.signal, timeout: 60 });
   await waitUntil(() => processesIn(path.join(ws, 'm1')).length > 0);
   controller.abort();
   const result = await pending;
   expect(result.cancelled).toBe(true);
   expect(result.results).toEqual([]);
-  expect(Date.now() - started).toBeLessThan(30000);
   await waitUntil(() => processesIn(ws).length === 0, 5000);
   expect(fs.existsSync(path.join(ws, '.mlpath', 'progress.json'))).toBe(false);
   expect(fs.existsSync(path.join(ws, '.mlpath', 'runs'))).toBe(false);
