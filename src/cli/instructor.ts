@@ -77,17 +77,12 @@ export function registerInstructorCommands(program: Command, setExit: (code: num
     });
 }
 
-/** `validate --solutions`: every starter fails, every reference passes. */
+/** `validate --solutions`: every starter fails, every reference passes on every seed; margins shown. */
 export async function validateSolutions(file: string | undefined): Promise<number> {
   const out = makeOut();
   const { run } = await import('../commands/verify');
-  const describe = (r: import('../grader/result').ExerciseResult): string =>
-    r.error ? `${r.status} (${r.error.kind})` : `${r.status} ${r.metrics.map((m) => `${m.name}=${m.value === null ? 'n/a' : m.value.toFixed(4)}`).join(' ')}`;
-  const result = await run({
-    cwd: process.cwd(),
-    file,
-    onRow: (row) => out.print(`${row.ok ? 'ok  ' : 'FAIL'} ${row.exercise.padEnd(28)} starter: ${describe(row.starter).padEnd(40)} reference: ${describe(row.reference)}`),
-  });
-  out.print(`${result.verified}/${result.rows.length} exercises verified`);
+  const { formatVerifyRow, formatVerifySummary } = await import('../reporters/verify');
+  const result = await run({ cwd: process.cwd(), file, onRow: (row) => out.print(formatVerifyRow(row)) });
+  out.print(formatVerifySummary(result));
   return result.verified === result.rows.length ? 0 : 1;
 }

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { diagnoseOutcome } from '../coach';
 import type { Curriculum, LoadedExercise } from '../curriculum';
 import { MAX_BUDGET_SECONDS } from '../curriculum/schema';
 import { UsageError } from '../errors';
@@ -120,6 +121,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     outcome.result.maxPoints = ex.points;
     if (points.tier) outcome.result.tier = points.tier;
     outcome.result.curriculum = curriculumStamp(graded);
+    outcome.result.diagnoses = diagnoseOutcome(outcome, ex.kind);
     let record: string | undefined;
     let report: string | undefined;
     if (opts.record !== false && !graded.pinBroken) {

@@ -42,11 +42,14 @@ export interface GradeRun {
   durationMs: number;
 }
 
+function cores(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
 /** Bounded by cores and by memory: each check may take up to ~1.5 GB. */
 export function defaultJobs(): number {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const byMemory = Math.floor(os.freemem() / (1536 * 1024 * 1024));
-  return Math.max(1, Math.min(cores, byMemory));
+  return Math.max(1, Math.min(cores(), byMemory));
 }
 
 /**
@@ -67,7 +70,7 @@ export function notAWorkspace(dir: string): string | undefined {
   return undefined;
 }
 
-function gradeOne(workspace: string, opts: GradeOptions, budgetMs: number): Promise<WorkspaceGrade> {
+function gradeOne(workspace: string, opts: GradeOptions, budgetMs: number, seedJobs: number): Promise<WorkspaceGrade> {
   const started = Date.now();
   const problem = notAWorkspace(workspace);
   if (problem) return Promise.resolve({ workspace, results: [], failure: problem, durationMs: 0 });
@@ -90,7 +93,7 @@ function gradeOne(workspace: string, opts: GradeOptions, budgetMs: number): Prom
     const spawnFailed = (err: Error): void => settle({ results: [], failure: `could not run mlpath check in ${workspace}: ${err.message}` });
     let child: ChildProcessByStdio<null, Readable, Readable>;
     try {
-      child = spawn(process.execPath, args, { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GITHUB_ACTIONS: '', MLPATH_GRADING: '1' } });
+      child = spawn(process.execPath, args, { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GITHUB_ACTIONS: '', MLPATH_GRADING: '1', MLPATH_SEED_JOBS: process.env.MLPATH_SEED_JOBS ?? String(seedJobs) } });
     } catch (err) {
       spawnFailed(err as Error);
       return;
@@ -127,6 +130,8 @@ export async function run(opts: GradeOptions): Promise<GradeRun> {
   const exercises = ready.map((e) => e.key);
   const maxPoints = Object.fromEntries(ready.map((e) => [e.key, e.points]));
   const budgetMs = (ready.reduce((a, e) => a + e.budget.seconds * e.seeds.length, 0) + 60 * ready.length + 60) * 1000;
+  // Each check trains its seeds side by side too: together they should not ask for more cores than there are.
+  const seedJobs = Math.max(1, Math.floor(cores() / jobs));
   const csv = opts.csv ? path.resolve(opts.cwd, opts.csv) : undefined;
   if (csv) fs.writeFileSync(csv, csvHeader(exercises));
   if (opts.gradescope) fs.mkdirSync(path.resolve(opts.cwd, opts.gradescope), { recursive: true });
@@ -136,7 +141,7 @@ export async function run(opts: GradeOptions): Promise<GradeRun> {
   const worker = async (): Promise<void> => {
     while (next < workspaces.length) {
       const ws = workspaces[next++];
-      const grade = await gradeOne(ws, opts, budgetMs);
+      const grade = await gradeOne(ws, opts, budgetMs, seedJobs);
       grades.push(grade);
       if (csv) fs.appendFileSync(csv, csvRow(grade, exercises, maxPoints));
       if (opts.gradescope) {

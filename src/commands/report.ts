@@ -70,12 +70,16 @@ export function readAttempts(root: string, key: string): Attempt[] {
       status: r.result.status,
       metrics: r.result.metrics,
       seed: r.result.seed,
+      seeds: r.result.seeds,
+      seedRule: r.result.seedRule,
+      baselineLabel: r.result.baselineLabel,
       backend: r.result.backend,
       durationMs: r.result.durationMs,
       error: r.result.error,
       curve: numericSteps(r.curve),
       confusion: r.confusion,
       classNames: r.classNames,
+      diagnoses: r.result.diagnoses,
     });
   }
   return attempts.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).slice(-MAX_ATTEMPTS);

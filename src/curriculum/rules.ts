@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { datasetPackages } from '../datasets/registry';
 import { closest } from './find';
-import type { CurriculumData, Exercise, MetricName } from './schema';
+import { baselineValue, type CurriculumData, type Exercise, type MetricName } from './schema';
 
 export type DataPath = (string | number)[];
 
@@ -48,6 +48,8 @@ export function checkRules(data: CurriculumData, dir: string): RuleIssue[] {
     ...tracks(data),
     ...prerequisites(exercises),
     ...metrics(exercises),
+    ...baselines(exercises),
+    ...seeds(exercises),
     ...completeness(exercises),
     ...folders(exercises, dir),
     ...imports(exercises),
@@ -182,6 +184,43 @@ function metrics(exercises: Located[]): RuleIssue[] {
         }
       });
     });
+  }
+  return issues;
+}
+
+/** A baseline names the exercise's metrics, and stays below the bar: a trivial predictor must not pass. */
+function baselines(exercises: Located[]): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  for (const { exercise, path: at } of exercises) {
+    const baseline = exercise.baseline;
+    if (!baseline) continue;
+    const labels = exercise.metrics.map((m) => (m.k !== undefined ? `${m.name}@${m.k}` : m.name));
+    for (const key of Object.keys(baseline.metrics)) {
+      if (!exercise.metrics.some((m) => key === m.name || (m.k !== undefined && key === `${m.name}@${m.k}`))) {
+        issues.push({ path: [...at, 'baseline', 'metrics', key], message: `'${key}' is not one of this exercise's metrics (${labels.join(', ') || 'none'})` });
+      }
+    }
+    const meets = (m: Exercise['metrics'][number]): boolean => {
+      const v = baselineValue(baseline, m);
+      return v !== undefined && (m.min === undefined || v >= m.min) && (m.max === undefined || v <= m.max);
+    };
+    if (exercise.metrics.length > 0 && exercise.metrics.every(meets)) {
+      issues.push({ path: [...at, 'baseline'], message: `the baseline (${baseline.label}) meets every threshold, so it would pass: set the thresholds between the baseline and the reference solution` });
+    }
+  }
+  return issues;
+}
+
+/** Only `train` trains once per seed; the other kinds grade their first seed, so more would be silently ignored. */
+function seeds(exercises: Located[]): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  for (const { exercise, path: at } of exercises) {
+    const where = [...at, 'seeds'];
+    if (exercise.kind !== 'train' && exercise.seeds.length > 1) {
+      issues.push({ path: where, message: `a ${exercise.kind} exercise is graded on one seed (only train exercises train once per seed): list one` });
+    }
+    const repeated = exercise.seeds.find((seed, i) => exercise.seeds.indexOf(seed) !== i);
+    if (repeated !== undefined) issues.push({ path: where, message: `seed ${repeated} is listed twice: a repeated seed repeats the same run` });
   }
   return issues;
 }

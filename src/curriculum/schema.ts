@@ -41,6 +41,17 @@ export const splitSchema = z.object({
   limit: z.number().int().positive().optional().describe('Use at most this many examples (a seeded stratified subsample), to fit the time budget.'),
 }).strict();
 
+export const baselineSchema = z.object({
+  label: z.string().min(1).describe('What the baseline is, e.g. "majority class" or "the starter (training mean)"; shown beside its numbers.'),
+  metrics: z.record(z.number()).describe('The baseline\'s measured score, by metric name (`accuracy`), or `name@k` for a ranking metric; shown next to the learner\'s value and the threshold. A metric the baseline has no number for (a delay it never reaches) is left out.'),
+}).strict();
+
+/** A metric's number in a baseline: under `name@k` first, then under the bare name. */
+export function baselineValue(baseline: Baseline | undefined, metric: { name: string; k?: number }): number | undefined {
+  if (!baseline) return undefined;
+  return (metric.k !== undefined ? baseline.metrics[`${metric.name}@${metric.k}`] : undefined) ?? baseline.metrics[metric.name];
+}
+
 export const datasetRefSchema = z.object({
   id: z.string().min(1).describe('Dataset id from the registry (`mlpath data list`).'),
   split: splitSchema.describe('How the dataset is split into the learner part and the held-out part.'),
@@ -71,7 +82,8 @@ export const exerciseSchema = z.object({
   task: z.enum(TASKS).optional().describe('Prediction task, which decides how predictions are read and scored.'),
   metrics: z.array(metricSchema).default([]).describe('Metrics and thresholds; all must pass.'),
   budget: budgetSchema.default({ seconds: 120, memoryMb: 1536 }).describe('Time and memory budget.'),
-  seeds: z.array(z.number().int().nonnegative()).min(1).default([1]).describe('Training seeds; with several, metrics are averaged so one lucky seed cannot pass.'),
+  seeds: z.array(z.number().int().nonnegative()).min(1).default([1]).describe('Training seeds of a `train` exercise, each trained in its own process (side by side, up to one per core). Every seed must meet every threshold, so one lucky seed cannot pass; set thresholds below the reference solution\'s worst seed. Other kinds grade one seed: list one.'),
+  baseline: baselineSchema.optional().describe('A naive predictor\'s or the untouched starter\'s measured scores, shown beside every result so a learner sees how far above trivial the threshold is. It must not pass the exercise.'),
   forbid: z.array(z.string()).default([]).describe('TensorFlow.js APIs the learner may not use, e.g. `tf.layers`, `tf.train`, `tf.grad`.'),
   imports: z.array(z.string().min(1)).default([]).describe('npm packages graded code may import besides TensorFlow.js and `mlpath`, e.g. `ml-random-forest` (with any subpath); every other package is refused at compile time, and dataset packages can never be listed. From-scratch exercises list none.'),
   hints: z.array(z.string().min(1)).default([]).describe('Tiered hints, from a nudge to nearly the answer.'),
@@ -112,6 +124,7 @@ export const curriculumSchema = z.object({
 export type Reading = z.infer<typeof readingSchema>;
 export type MetricSpec = z.infer<typeof metricSchema>;
 export type DatasetRef = z.infer<typeof datasetRefSchema>;
+export type Baseline = z.infer<typeof baselineSchema>;
 export type Exercise = z.infer<typeof exerciseSchema>;
 export type Month = z.infer<typeof monthSchema>;
 export type Track = z.infer<typeof trackSchema>;

@@ -31,6 +31,27 @@ export function forbiddenNames(forbid: string[]): string[] {
   return [...new Set(names.flatMap((n) => [n, ...(IMPLIED[n] ?? [])]))];
 }
 
+/**
+ * `LayersModel.fit`: a method of a TensorFlow.js class (capitalised), closed
+ * on that class and every exported class that inherits it. A method has no
+ * name of its own to scan for or hide in the namespace (`model.fit` is any
+ * object's `fit`), so only its implementation is closed.
+ */
+export function isMethodEntry(name: string): boolean {
+  return /^[A-Z]\w*\.\w+$/.test(name);
+}
+
+/** How a method entry reads in a message: `LayersModel.fit` -> `model.fit`. */
+function methodLabel(entry: string): string {
+  const [cls, method] = entry.split('.');
+  return `${cls === 'LayersModel' ? 'model' : cls[0].toLowerCase() + cls.slice(1)}.${method}`;
+}
+
+/** What a learner should do instead, for the APIs whose replacement is not tensor operations. */
+const ADVICE: Record<string, string> = {
+  LayersModel: 'write the training loop yourself (README.md shows how)',
+};
+
 const TF_MODULE = /['"]@tensorflow\/tfjs[\w-]*['"]/;
 
 function tfAliases(source: string): Set<string> {
@@ -66,7 +87,7 @@ function lineOf(text: string, index: number): number {
 }
 
 export function scanSource(file: string, source: string, forbid: string[]): ForbiddenUse[] {
-  const names = forbiddenNames(forbid);
+  const names = forbiddenNames(forbid).filter((n) => !isMethodEntry(n));
   if (names.length === 0) return [];
   const text = blankCommentsAndStrings(source);
   const aliases = [...tfAliases(text)].map((a) => a.replace(/\$/g, '\\$'));
@@ -105,8 +126,8 @@ export const FORBIDDEN_MARK = Symbol.for('mlpath.forbidden');
 export class ForbiddenApiError extends Error {
   readonly api: string;
   readonly [FORBIDDEN_MARK] = true;
-  constructor(api: string) {
-    super(`${api} is not allowed in this exercise: build it from tensor operations yourself`);
+  constructor(api: string, advice = 'build it from tensor operations yourself') {
+    super(`${api} is not allowed in this exercise: ${advice}`);
     this.name = 'ForbiddenApiError';
     this.api = api;
   }
@@ -121,7 +142,7 @@ export class ForbiddenApiError extends Error {
  * (`import * as tf`) carry the throwing getter along.
  */
 export function restrictNamespace<T extends object>(ns: T, forbid: string[], onUse: (err: ForbiddenApiError) => void, prefix = 'tf'): T {
-  const all = forbiddenNames(forbid);
+  const all = forbiddenNames(forbid).filter((n) => !isMethodEntry(n));
   const names = new Set(all.filter((n) => !n.includes('.')));
   // `metrics.mse` hides one member of the `metrics` namespace.
   const nested = new Map<string, string[]>();
@@ -185,16 +206,16 @@ export function blockAutograd(tf: { engine(): object }, forbid: string[], onUse:
 
 type Tf = typeof import('@tensorflow/tfjs');
 
-function throwing(api: string, onUse: (err: ForbiddenApiError) => void): () => never {
+function throwing(api: string, onUse: (err: ForbiddenApiError) => void, advice?: string): () => never {
   return function forbidden(): never {
-    const err = new ForbiddenApiError(api);
+    const err = new ForbiddenApiError(api, advice);
     onUse(err);
     throw err;
   };
 }
 
-function pinThrowing(target: object, key: string, api: string, onUse: (err: ForbiddenApiError) => void): void {
-  Object.defineProperty(target, key, { value: throwing(api, onUse), writable: false, configurable: false, enumerable: false });
+function pinThrowing(target: object, key: string, api: string, onUse: (err: ForbiddenApiError) => void, advice?: string): void {
+  Object.defineProperty(target, key, { value: throwing(api, onUse, advice), writable: false, configurable: false, enumerable: false });
 }
 
 const OPTIMIZER_METHODS = ['minimize', 'computeGradients', 'applyGradients'];
@@ -226,6 +247,21 @@ export function blockImplementations(tf: Tf, forbid: string[], onUse: (err: Forb
     for (let cls = lib.Sequential as { prototype: object } | null; cls && cls.prototype; cls = Object.getPrototypeOf(cls) as typeof cls) {
       for (const method of [...MODEL_METHODS, 'apply', 'call']) {
         if (Object.prototype.hasOwnProperty.call(cls.prototype, method)) pinThrowing(cls.prototype, method, api, onUse);
+      }
+    }
+  }
+  // Sequential overrides LayersModel's fit: close the method on every exported class that has the named one as an ancestor.
+  const classes = Object.values(lib).filter((v): v is { prototype: object } => typeof v === 'function' && typeof (v as { prototype?: unknown }).prototype === 'object');
+  for (const entry of [...names].filter(isMethodEntry)) {
+    const [cls, method] = entry.split('.');
+    const named = lib[cls];
+    if (typeof named !== 'function' || typeof named.prototype !== 'object') continue;
+    const proto = named.prototype as object;
+    for (const c of classes) {
+      const own = Object.getOwnPropertyDescriptor(c.prototype, method);
+      // A method closed already (tf.layers closes every model method) stays as it is.
+      if ((c.prototype === proto || Object.prototype.isPrototypeOf.call(proto, c.prototype)) && own?.configurable) {
+        pinThrowing(c.prototype, method, methodLabel(entry), onUse, ADVICE[cls]);
       }
     }
   }

@@ -9,6 +9,7 @@ import { UsageError } from '../errors';
 import { errorOutcome, type GradeOptions } from './kinds/common';
 import type { GradeOutcome } from './result';
 import { copyBack, makeRunDir, remapPaths, removeRunDir, snapshotExercise, SnapshotError } from './snapshot';
+import { annotateResult } from './verdict';
 
 export type { GradeOptions } from './kinds/common';
 
@@ -42,6 +43,7 @@ export async function gradeExercise(ex: LoadedExercise, opts: GradeOptions): Pro
       return errorOutcome(ex, opts, { kind: 'forbidden-api', message: err.message, file: err.file }, started);
     }
     const outcome = remapPaths(await gradeKind(ex, { ...opts, exerciseDir: snap.dir, submissionDir: snap.source, runDir }), snap);
+    annotateResult(ex, outcome.result);
     const kept = KEPT_OUTPUTS[ex.kind];
     const note = kept && opts.keepOutputs !== false ? copyBack(snap, kept) : undefined;
     if (note) outcome.result.output = [outcome.result.output, note].filter(Boolean).join('\n');

@@ -11,6 +11,7 @@ import { blockAutograd, blockImplementations, restrictNamespace, ForbiddenApiErr
 import { describeThrown } from './child/errors';
 import { lockDown } from './child/lockdown';
 import { loadLearnerBundle, seedMathRandom } from './child/modules';
+import { prepareObservation } from './child/observe';
 import { runTrainKind } from './child/train';
 import { runFunctionsKind } from './child/functions';
 import { runTrackingKind } from './child/tracking';
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
   const learnerTf = restrictNamespace(tf, init.forbid, noteForbidden);
   blockAutograd(tf, init.forbid, noteForbidden);
   blockImplementations(tf, init.forbid, noteForbidden);
+  prepareObservation(tf);
   lockDown();
   seedMathRandom(init.seed);
   // TensorFlow.js alone puts ten frames between a failing op and the learner line that called it.

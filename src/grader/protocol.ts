@@ -11,6 +11,7 @@
  * predictions alone, so even a forged message cannot carry a pass.
  */
 import { z } from 'zod';
+import type { ListingOrder } from './listing-order';
 
 export const ERROR_KINDS = [
   'compile', 'runtime', 'timeout', 'memory', 'invalid-output',
@@ -45,7 +46,41 @@ export interface TrainPayload {
   textVal?: string[];
   featureNames?: string[];
   classNames?: string[];
+  /** Set for exercises whose lesson is the training itself (grader/lesson.ts): what the child watches during train(). */
+  observe?: ObserveRequest;
+  /** Set for exercises whose model is fixed (grader/fixed-model.ts): the child fits it on the learner's features. */
+  fixedModel?: FixedModel;
 }
+
+/** The model the grader fits itself when only the features are the learner's (month3/tabular). */
+export interface FixedModel {
+  kind: 'ridge';
+  /** Penalty on the squared weights of the standardised columns. */
+  l2: number;
+}
+
+/** What the child watches (child/observe.ts); optimizer steps and their losses are always counted. */
+export interface ObserveRequest {
+  /** Dispose ctx.data's tensors once train() returns, so that predict() cannot look the training data up. */
+  release?: boolean;
+  /** Measure the memory still held once train() has returned. */
+  measure?: boolean;
+  /** The lesson in a few words, for the message when predict() reaches for the released data. */
+  lesson?: string;
+}
+
+/** What the child saw during train(), sent with `trained`; judged by grader/lesson.ts. */
+export const observedSchema = z.object({
+  /** Optimizer steps (applyGradients, reached directly, through minimize or through model.fit). */
+  steps: z.number().int().nonnegative(),
+  /** The losses those steps returned, as means of up to 50 equal chunks, in order. */
+  losses: z.array(z.number()).max(100),
+  /** Bytes of tensors and JavaScript memory alive once train() returned, beyond the pretrained weights. */
+  retainedBytes: z.number().nonnegative().optional(),
+  tensorBytes: z.number().nonnegative().optional(),
+  pretrainedBytes: z.number().nonnegative().optional(),
+});
+export type Observed = z.infer<typeof observedSchema>;
 
 /** Parent -> child. */
 export type ParentMessage =
@@ -63,7 +98,12 @@ export type ParentMessage =
     }
   /** `texts` is set for text datasets: predict() then receives the held-out texts instead of `x`. */
   | { type: 'predict'; x: WireTensor; texts?: string[] }
-  | { type: 'call'; id: number; name: string; args: unknown[] }
+  /** `listing`: answer folder listings in that order during the call (see listing-order.ts). */
+  | { type: 'call'; id: number; name: string; args: unknown[]; listing?: { order: ListingOrder; salt: number } }
+  /** Ask the predictor's `candidates` (grader/selection.ts) for predictions on `x`, and for the score each reports as `claim`. */
+  | { type: 'candidates'; x: WireTensor; claim: string }
+  /** Load each saved model (a run's logged model, grader/kinds/tracking.ts) and predict `x` with it. */
+  | { type: 'scoreSaved'; models: { id: string; dir: string }[]; x: WireTensor }
   | { type: 'done' };
 
 export const learnerErrorSchema = z.object({
@@ -81,11 +121,33 @@ const logStep = z.record(z.union([z.number(), z.undefined(), z.null()]));
 export const childMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), token: z.string(), backend: z.string(), tfjsVersion: z.string() }),
   z.object({ type: z.literal('log'), token: z.string(), step: logStep }),
-  z.object({ type: z.literal('trained'), token: z.string(), seconds: z.number() }),
+  z.object({ type: z.literal('trained'), token: z.string(), seconds: z.number(), observed: observedSchema.optional() }),
   z.object({ type: z.literal('predictions'), token: z.string(), tensor: wireTensor }),
   z.object({ type: z.literal('exports'), token: z.string(), names: z.array(z.string()) }),
   z.object({ type: z.literal('result'), token: z.string(), id: z.number(), ok: z.boolean(), value: z.unknown(), error: z.string().optional() }),
   z.object({ type: z.literal('error'), token: z.string(), error: learnerErrorSchema }),
+  z.object({
+    type: z.literal('candidates'),
+    token: z.string(),
+    /** The `chosen` name the predictor reported, when it is a string. */
+    chosen: z.string().nullable(),
+    entries: z.array(z.object({
+      name: z.string(),
+      baseline: z.boolean(),
+      /** The validation score the learner reported for it, when a finite number. */
+      claimed: z.number().nullable(),
+      tensor: wireTensor.optional(),
+      /** Why it has no predictions (predict threw, returned something else). */
+      error: z.string().optional(),
+    })).max(100),
+    /** Why there is no list at all (no `candidates`, not an array). */
+    problem: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('savedScores'),
+    token: z.string(),
+    results: z.array(z.object({ id: z.string(), tensor: wireTensor.optional(), error: z.string().optional() })).max(1000),
+  }),
 ]);
 export type ChildMessage = z.infer<typeof childMessageSchema>;
 

@@ -3,7 +3,9 @@
  * a zod schema that tests (and instructors' tooling) can validate against.
  */
 import { z } from 'zod';
+import { diagnosisSchema } from '../coach/diagnosis';
 import { ERROR_KINDS } from './protocol';
+import { SEED_RULE } from './verdict';
 
 export const metricResultSchema = z.object({
   name: z.string(),
@@ -12,8 +14,12 @@ export const metricResultSchema = z.object({
   max: z.number().optional(),
   k: z.number().optional(),
   passed: z.boolean(),
-  std: z.number().optional(),
+  /** Several seeds: their values in the order of `seeds`; `value` is the worst of them (see grader/verdict.ts). */
   values: z.array(z.number()).optional(),
+  mean: z.number().optional(),
+  std: z.number().optional(),
+  /** The curriculum's baseline for this metric (a trivial predictor's or the starter's score). */
+  baseline: z.number().optional(),
 });
 
 /**
@@ -48,6 +54,10 @@ export const exerciseResultSchema = z.object({
   metrics: z.array(metricResultSchema),
   seed: z.number(),
   seeds: z.array(z.number()).optional(),
+  /** With several seeds, how they make one verdict: `every-seed`, each seed must meet each threshold. */
+  seedRule: z.literal(SEED_RULE).optional(),
+  /** What the metrics' `baseline` values are, e.g. "majority class". */
+  baselineLabel: z.string().optional(),
   backend: z.string(),
   durationMs: z.number(),
   error: resultErrorSchema.nullable(),
@@ -56,6 +66,8 @@ export const exerciseResultSchema = z.object({
   tier: z.string().optional(),
   output: z.string().optional(),
   curriculum: curriculumStampSchema.optional(),
+  /** The coach's reading of the run (src/coach); absent when it found nothing to say. */
+  diagnoses: z.array(diagnosisSchema).optional(),
 });
 
 export const checkReportSchema = z.object({
@@ -81,6 +93,23 @@ export interface RunDetails {
   confusion?: number[][];
   classNames?: string[];
   frames?: string[];
+  /** Logged steps that held NaN or Infinity: the child drops those values from `curve` and names them here. */
+  nonFinite?: NonFiniteLog[];
+  /** The range of the training inputs (feature datasets only), for the coach. */
+  inputScale?: InputScale;
+}
+
+/** The step at `curve[index]` logged `keys` as NaN or Infinity. */
+export interface NonFiniteLog {
+  index: number;
+  keys: string[];
+}
+
+/** The smallest and largest training input, and the feature that holds the largest magnitude. */
+export interface InputScale {
+  min: number;
+  max: number;
+  feature?: string;
 }
 
 export interface GradeOutcome {

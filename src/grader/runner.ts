@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { childMarker, encodeFrame, FrameDecoder, FrameError, GRADER_MARKER, MAX_CHILD_FRAME_BYTES } from './channel';
-import { childMessageSchema, type ChildMessage, type LearnerError, type ParentMessage } from './protocol';
+import { childMessageSchema, type ChildMessage, type LearnerError, type LogStep, type ParentMessage } from './protocol';
 import { OutputCapture } from './output';
 import { childCommand, childEntry, childEnv, childExecArgv } from './sandbox';
 
@@ -28,7 +28,8 @@ export interface SessionOptions {
   memoryMb: number;
   forbid: string[];
   payload: unknown;
-  onLog?: (step: Record<string, number>) => void;
+  /** A logged step as the child sent it: null marks a value that was NaN or Infinity. */
+  onLog?: (step: LogStep) => void;
   /** Aborting kills the child; the session then fails as cancelled. Defaults to the signal of `withCancellation`. */
   signal?: AbortSignal;
   /** More folders the child may read (fixtures a suite built), besides the exercise folder. */
@@ -295,7 +296,7 @@ export class ChildSession {
     }
     const m = parsed.data;
     if (m.type === 'log') {
-      this.opts.onLog?.(m.step as Record<string, number>);
+      this.opts.onLog?.(m.step);
       return;
     }
     if (m.type === 'ready') {

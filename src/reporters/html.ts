@@ -1,23 +1,31 @@
 /**
- * The HTML report of one exercise: loss curves, validation metrics, the
- * metric against its threshold across attempts, and a confusion matrix.
+ * The HTML report of one exercise: the coach's diagnoses, loss curves,
+ * validation metrics, the metric against its threshold across attempts, and
+ * a confusion matrix.
  * One self-contained file (inline CSS and SVG, no scripts, no network) that
  * a browser opens offline. Every drawn point carries its logged value in
  * data attributes, so tools and tests can read the numbers back.
  */
-import type { MetricResult, ResultError } from '../grader/result';
+import type { ExerciseResult, MetricResult, ResultError } from '../grader/result';
 
 export interface Attempt {
   createdAt: string;
   status: 'passed' | 'failed' | 'error';
   metrics: MetricResult[];
   seed: number;
+  /** Several seeds: all of them; each must pass (`seedRule`), and a metric's value is its worst seed's. */
+  seeds?: number[];
+  seedRule?: string;
+  /** What the metrics' `baseline` values are. */
+  baselineLabel?: string;
   backend: string;
   durationMs: number;
   error: ResultError | null;
   curve: Record<string, number>[];
   confusion?: number[][];
   classNames?: string[];
+  /** What the coach made of this attempt (src/coach). */
+  diagnoses?: ExerciseResult['diagnoses'];
 }
 
 export interface ReportInput {
@@ -49,6 +57,8 @@ interface ChartSpec {
   yLabel: string;
   series: Series[];
   threshold?: { value: number; label: string };
+  /** A trivial predictor's score, drawn as a second, fainter line. */
+  baseline?: { value: number; label: string };
   integerX?: boolean;
 }
 
@@ -107,7 +117,7 @@ export function lineChart(spec: ChartSpec): string {
   const all = spec.series.flatMap((s) => s.points);
   if (all.length === 0) return '';
   const [x0, x1] = spec.integerX && all.every((p) => p.x === all[0].x) ? [all[0].x - 1, all[0].x + 1] : extent(all.map((p) => p.x), 0.02);
-  const [y0, y1] = extent([...all.map((p) => p.y), ...(spec.threshold ? [spec.threshold.value] : [])], 0.08);
+  const [y0, y1] = extent([...all.map((p) => p.y), ...(spec.threshold ? [spec.threshold.value] : []), ...(spec.baseline ? [spec.baseline.value] : [])], 0.08);
   const sx = (x: number): number => M.l + ((x - x0) / (x1 - x0)) * (W - M.l - M.r);
   const sy = (y: number): number => H - M.b - ((y - y0) / (y1 - y0)) * (H - M.t - M.b);
   const parts: string[] = [];
@@ -126,6 +136,11 @@ export function lineChart(spec: ChartSpec): string {
     const y = round2(sy(spec.threshold.value));
     parts.push(`<line class="threshold" data-threshold="${spec.threshold.value}" x1="${M.l}" x2="${W - M.r}" y1="${y}" y2="${y}"/>`);
     parts.push(`<text class="threshold-label" x="${M.l + 6}" y="${Number(y) - 5}">${esc(spec.threshold.label)}</text>`);
+  }
+  if (spec.baseline) {
+    const y = round2(sy(spec.baseline.value));
+    parts.push(`<line class="baseline" data-baseline="${spec.baseline.value}" x1="${M.l}" x2="${W - M.r}" y1="${y}" y2="${y}"/>`);
+    parts.push(`<text class="baseline-label" x="${W - M.r - 6}" y="${Number(y) - 5}" text-anchor="end">${esc(spec.baseline.label)}</text>`);
   }
   for (const s of spec.series) {
     const coords = s.points.map((p) => `${round2(sx(p.x))},${round2(sy(p.y))}`).join(' ');
@@ -279,6 +294,7 @@ function historySection(attempts: Attempt[]): string {
       yLabel: name,
       series: [{ name, points, color: PALETTE[0] }],
       threshold: bound === undefined ? undefined : { value: bound, label: `threshold ${thresholdText(spec)}` },
+      baseline: spec.baseline === undefined ? undefined : { value: spec.baseline, label: `baseline ${fmt(spec.baseline)}` },
       integerX: true,
     }));
     if (errors.length) out.push(`<p class="muted">Attempts ${errors.join(', ')} ended in an error, so they have no ${esc(name)}.</p>`);
@@ -296,14 +312,45 @@ function confusionSection(attempts: Attempt[]): string {
 ${confusionMatrix(a.confusion!, a.classNames)}</section>`;
 }
 
+/** The coach's diagnoses of the latest attempt: what it saw, the numbers behind it, what to try. */
+function coachSection(attempts: Attempt[]): string {
+  const a = attempts[attempts.length - 1];
+  if (!a.diagnoses?.length) return '';
+  const items = a.diagnoses.map((d) => `<li class="diagnosis" data-id="${esc(d.id)}"><strong>${esc(d.title)}</strong>
+<p>${esc(d.evidence)}</p>
+<p><span class="try">Try:</span> ${esc(d.next)}</p></li>`);
+  return `<section id="coach"><h2>Coach <span class="muted">(attempt ${attempts.length})</span></h2>
+<ul class="diagnoses">${items.join('\n')}</ul></section>`;
+}
+
 function latestSection(input: ReportInput): string {
   const { attempts } = input;
   const a = attempts[attempts.length - 1];
-  const rows = a.metrics.map((m) => `<tr class="${m.passed ? 'pass' : 'miss'}"><td>${esc(metricName(m))}</td><td>${m.value === null ? 'n/a' : esc(fmt(m.value))}${m.std !== undefined ? ` ± ${esc(fmt(m.std))}` : ''}</td><td>${esc(thresholdText(m))}</td><td>${m.passed ? 'pass' : 'miss'}</td></tr>`);
+  const withBaseline = a.metrics.some((m) => m.baseline !== undefined);
+  const withSeeds = a.metrics.some((m) => m.values !== undefined);
+  const num = (v: number | null | undefined): string => (v === null || v === undefined ? 'n/a' : esc(fmt(v)));
+  const rows = a.metrics.map((m) => {
+    const cells = [
+      esc(metricName(m)),
+      ...(withBaseline ? [num(m.baseline)] : []),
+      num(m.value),
+      ...(withSeeds ? [m.values ? `${m.values.map((v) => `<span class="seed">${num(v)}</span>`).join(' ')}${m.mean !== undefined ? ` <span class="muted">(mean ${num(m.mean)} ± ${num(m.std)})</span>` : ''}` : ''] : []),
+      esc(thresholdText(m)),
+      m.passed ? 'pass' : 'miss',
+    ];
+    return `<tr class="${m.passed ? 'pass' : 'miss'}">${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
+  });
+  const head = ['metric', ...(withBaseline ? ['baseline'] : []), withSeeds ? 'value (worst seed)' : 'value', ...(withSeeds ? ['per seed'] : []), 'threshold', ''];
+  const notes = [
+    a.seedRule === 'every-seed' && a.seeds ? `Graded on seeds ${a.seeds.join(', ')}: every seed must meet each threshold, so the value is the worst seed's.` : '',
+    withBaseline && a.baselineLabel ? `Baseline: ${esc(a.baselineLabel)}.` : '',
+  ].filter(Boolean);
+  const seeds = a.seeds && a.seeds.length > 1 ? `seeds ${a.seeds.join(', ')}` : `seed ${a.seed}`;
   const error = a.error ? `<p class="error">${esc(a.error.kind)}: ${esc(a.error.message)}</p>` : '';
   return `<section><h2>Latest attempt <span class="badge ${a.status}">${a.status}</span></h2>
-<p class="muted">Attempt ${attempts.length}, ${esc(when(a.createdAt))}, backend ${esc(a.backend || 'n/a')}, seed ${a.seed}, ${(a.durationMs / 1000).toFixed(1)} s</p>
-${rows.length ? `<table><thead><tr><th>metric</th><th>value</th><th>threshold</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>` : ''}
+<p class="muted">Attempt ${attempts.length}, ${esc(when(a.createdAt))}, backend ${esc(a.backend || 'n/a')}, ${seeds}, ${(a.durationMs / 1000).toFixed(1)} s</p>
+${rows.length ? `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>` : ''}
+${rows.length && notes.length ? `<p class="muted notes">${notes.join(' ')}</p>` : ''}
 ${error}</section>`;
 }
 
@@ -324,10 +371,13 @@ svg .grid { stroke: var(--line); } svg .axis { stroke: var(--muted); }
 svg .tick, svg .label, svg .threshold-label { fill: var(--muted); font-size: 11px; font-family: system-ui, sans-serif; }
 svg .label { font-size: 12px; } svg .line { stroke-width: 2; } svg .line.faded { stroke-width: 1.2; opacity: .7; }
 svg .threshold { stroke: #f59e0b; stroke-width: 1.5; stroke-dasharray: 6 4; } svg .threshold-label { fill: #b45309; }
+svg .baseline { stroke: var(--muted); stroke-width: 1; stroke-dasharray: 2 3; } svg .baseline-label { fill: var(--muted); font-size: 11px; font-family: system-ui, sans-serif; }
 svg .pt.pass { fill: #16a34a; } svg .pt.miss { fill: #dc2626; }
 svg .count { font-size: 11px; fill: #1f2937; font-family: system-ui, sans-serif; } svg .count.on-dark { fill: #fff; }
 .legend { list-style: none; padding: 0; margin: .3rem 0 0; display: flex; gap: 1rem; flex-wrap: wrap; font-size: .85rem; }
 .legend .faded { color: var(--muted); } .swatch { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; margin-right: .35rem; vertical-align: -1px; }
+.diagnoses { list-style: none; padding: 0; margin: 0; } .diagnosis { border-left: 3px solid #f59e0b; padding: .1rem 0 .1rem .8rem; margin: .6rem 0; }
+.diagnosis p { margin: .2rem 0; } .try { font-weight: 600; }
 footer { color: var(--muted); font-size: .85rem; margin: 1.5rem 0; }
 `;
 
@@ -339,6 +389,7 @@ export function renderReport(input: ReportInput): string {
     ? `<section><p>No checks yet. Run <code>mlpath check ${key}</code> and this page fills in.</p></section>`
     : [
       latestSection(input),
+      coachSection(attempts),
       trainingSection(attempts),
       historySection(attempts),
       confusionSection(attempts),

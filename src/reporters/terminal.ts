@@ -1,7 +1,8 @@
 /**
- * Human output of `mlpath check`: a metric table (value, threshold, gap,
- * verdict), the error with the learner's own frames, the tail of what the
- * learner printed, and the next command worth running.
+ * Human output of `mlpath check`: a metric table (baseline, value, each
+ * seed's value, threshold, margin, verdict), the error with the learner's
+ * own frames, the coach's diagnoses, the tail of what the learner printed,
+ * and the next command worth running.
  */
 import * as path from 'node:path';
 import chalk from 'chalk';
@@ -39,20 +40,40 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
+/**
+ * One row per metric: the baseline (when the curriculum gives one), the
+ * learner's value, each seed's value (several seeds), the threshold, the
+ * margin to it and the verdict. With several seeds `value` is the worst
+ * seed's, the one judged (grader/verdict.ts).
+ */
 export function metricTable(metrics: MetricResult[], c: chalk.Chalk): string[] {
+  const withBaseline = metrics.some((m) => m.baseline !== undefined);
+  const withSeeds = metrics.some((m) => m.values !== undefined);
   const rows = metrics.map((m) => [
     m.k ? `${m.name}@${m.k}` : m.name,
-    m.std !== undefined ? `${fmt(m.value)} ± ${fmt(m.std)}` : fmt(m.value),
+    ...(withBaseline ? [fmt(m.baseline)] : []),
+    fmt(m.value),
+    ...(withSeeds ? [m.values ? m.values.map(fmt).join(' ') : ''] : []),
     threshold(m),
     gap(m),
     m.passed ? c.green('pass') : c.red('miss'),
   ]);
-  const head = ['metric', 'value', 'threshold', 'margin', ''];
+  const head = ['metric', ...(withBaseline ? ['baseline'] : []), withSeeds ? 'value (worst seed)' : 'value', ...(withSeeds ? ['per seed'] : []), 'threshold', 'margin', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
   return [
     c.dim(`  ${head.map((h, i) => pad(h, widths[i])).join('')}`.trimEnd()),
     ...rows.map((r) => `  ${r.map((cell, i) => pad(cell, widths[i])).join('')}`.trimEnd()),
   ];
+}
+
+/** The lines under the table that say what its columns mean: the seed rule and what the baseline is. */
+export function metricNotes(r: ExerciseResult, c: chalk.Chalk): string[] {
+  const notes: string[] = [];
+  if (r.seedRule === 'every-seed' && r.seeds) {
+    notes.push(`graded on seeds ${r.seeds.join(', ')}: every seed must meet each threshold, so value and margin are the worst seed's`);
+  }
+  if (r.baselineLabel && r.metrics.some((m) => m.baseline !== undefined)) notes.push(`baseline: ${r.baselineLabel}`);
+  return notes.map((n) => c.dim(`  ${n}`));
 }
 
 function escapeRegExp(s: string): string {
@@ -75,7 +96,7 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
   } else {
     lines.push(`${c.red('✘')} ${c.bold(r.exercise)} ${c.red(`error (${r.error?.kind})`)} ${c.dim(`(${secs})`)}`);
   }
-  if (r.metrics.length) lines.push(...metricTable(r.metrics, c));
+  if (r.metrics.length) lines.push(...metricTable(r.metrics, c), ...metricNotes(r, c));
   if (r.error) {
     // Some messages (compile errors, forbidden APIs) already start with their own file:line.
     const located = r.error.file && r.error.line && new RegExp(`^\\S*${escapeRegExp(path.basename(r.error.file))}:${r.error.line}\\b`).test(r.error.message);
@@ -83,6 +104,7 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
     lines.push(`  ${where}${r.error.message.split('\n').join('\n  ')}`);
     for (const f of opts.frames?.slice(0, 5) ?? []) lines.push(c.dim(`    ${f}`));
   }
+  lines.push(...formatDiagnoses(r.diagnoses, c));
   if (r.status !== 'passed' && r.output && r.output.trim()) {
     // A run that finished but missed a threshold carries the grader's findings
     // (failed cases, HTTP probes, the sweep) before the program's output: show more of it.
@@ -92,6 +114,18 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
   }
   lines.push(`  ${c.cyan('next:')} ${nextStep(r)}`);
   return lines.join('\n');
+}
+
+/** The coach's diagnoses: what it saw, the numbers that show it, what to try. */
+export function formatDiagnoses(diagnoses: ExerciseResult['diagnoses'], c: chalk.Chalk): string[] {
+  if (!diagnoses?.length) return [];
+  const lines = [`  ${c.bold('coach:')}`];
+  for (const d of diagnoses) {
+    lines.push(`  ${c.yellow('!')} ${c.bold(d.title)} ${c.dim(`[${d.id}]`)}`);
+    lines.push(`    ${d.evidence}`);
+    lines.push(`    ${c.cyan('try:')} ${d.next}`);
+  }
+  return lines;
 }
 
 export function nextStep(r: ExerciseResult): string {

@@ -2,7 +2,9 @@
  * Checks that a set of runs is an honest hyperparameter sweep: enough
  * finished runs with distinct params, a validation metric logged at every
  * epoch, and exactly one run marked as chosen, which must be the best on
- * that validation metric. Pure: the grader and tests feed it RunRecords.
+ * that validation metric. Runs whose numbers the grader could not reproduce
+ * from their logged models come in as `refused` and do not count. Pure: the
+ * grader and tests feed it RunRecords.
  */
 import { latest, type RunRecord } from './reader';
 import { CHOSEN_TAG } from './tracker';
@@ -14,6 +16,12 @@ export interface SweepRules {
   minRuns: number;
   /** A run must log the metric at this many distinct steps (epochs) at least. */
   minSteps: number;
+  /**
+   * Runs the grader could not vouch for, by run id, with the reason (no
+   * logged model, or a model that does not score what the run logged): they
+   * fail the sweep and do not count.
+   */
+  refused?: ReadonlyMap<string, string>;
 }
 
 export interface SweepAudit {
@@ -67,6 +75,11 @@ export function auditSweep(runs: readonly RunRecord[], rules: SweepRules): Sweep
     const steps = new Set(history.map((p) => p.step)).size;
     if (steps < rules.minSteps) {
       problems.push(`${who} logged ${rules.metric} at ${steps} step${steps === 1 ? '' : 's'}: log it after every epoch, with the epoch as the step`);
+      continue;
+    }
+    const refused = rules.refused?.get(run.runId);
+    if (refused !== undefined) {
+      problems.push(`${who} ${refused}`);
       continue;
     }
     counted.push(run);

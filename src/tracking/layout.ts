@@ -19,7 +19,8 @@
  *         params/<key>                      the value as text, no newline
  *         metrics/<key>                     one line per logged value: "<timestamp ms> <value> <step>"
  *         tags/<key>                        the value as text, no newline (mlflow.runName, ...)
- *         artifacts/                        created empty
+ *         artifacts/                        created empty; run.logModel() writes
+ *           model/model.json, weights.bin   the TensorFlow.js layers format (serving/model-io.ts)
  *
  * meta.yaml is PyYAML's `safe_dump` with sorted keys; `status` is the
  * RunStatus enum as an integer, `source_type` 4 is LOCAL; times are
@@ -41,6 +42,9 @@ export const RUN_STATUS = { RUNNING: 1, SCHEDULED: 2, FINISHED: 3, FAILED: 4, KI
 export type RunStatusName = keyof typeof RUN_STATUS;
 /** mlflow.entities.SourceType.LOCAL */
 export const SOURCE_TYPE_LOCAL = 4;
+
+/** The artifact path run.logModel() saves under, as `mlflow.<flavor>.log_model(model, "model")` does by default. */
+export const MODEL_ARTIFACT = 'model';
 
 export const RUN_NAME_TAG = 'mlflow.runName';
 export const USER_TAG = 'mlflow.user';

@@ -91,6 +91,11 @@ export class FileStore {
     return path.join(this.root, info.experimentId, info.runId);
   }
 
+  /** The run's `artifacts/` folder, where logged models go (see MODEL_ARTIFACT). */
+  artifactsDir(info: Pick<RunInfo, 'experimentId' | 'runId'>): string {
+    return path.join(this.root, info.experimentId, info.runId, 'artifacts');
+  }
+
   createRun(experiment: ExperimentInfo, opts: { runName?: string; userId: string; tags?: Record<string, string> }): RunInfo {
     const runId = randomBytes(16).toString('hex');
     const info: RunInfo = {

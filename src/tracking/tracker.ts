@@ -5,8 +5,11 @@
  * tell this check's runs from the ones earlier checks left in `mlruns/`.
  */
 import * as os from 'node:os';
+import * as path from 'node:path';
+import type { LayersModel } from '@tensorflow/tfjs';
 import { UsageError } from '../errors';
-import { SOURCE_NAME_TAG, SOURCE_TYPE_TAG, USER_TAG, type ExperimentInfo, type RunInfo } from './layout';
+import { saveModel } from '../serving/model-io';
+import { MODEL_ARTIFACT, SOURCE_NAME_TAG, SOURCE_TYPE_TAG, USER_TAG, type ExperimentInfo, type RunInfo } from './layout';
 import { latest, listRuns } from './reader';
 import { FileStore } from './store';
 import type { ParamValue, RunEndStatus, RunSummary, TrackedRun, Tracker } from './types';
@@ -75,6 +78,13 @@ class Run implements TrackedRun {
 
   setTag(key: string, value: string): void {
     this.store.setTag(this.info, key, String(value));
+  }
+
+  async logModel(model: LayersModel): Promise<void> {
+    if (typeof (model as { save?: unknown } | null)?.save !== 'function') {
+      throw new UsageError('run.logModel(model) takes a tf.LayersModel (a model built with tf.sequential() or tf.model()), which it saves with model.save()');
+    }
+    await saveModel(model, path.join(this.store.artifactsDir(this.info), MODEL_ARTIFACT));
   }
 
   end(status: RunEndStatus = 'FINISHED'): void {

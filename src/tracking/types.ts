@@ -20,6 +20,13 @@ export interface TrackedRun {
   logMetrics(metrics: Record<string, number | undefined>, step?: number): void;
   /** Sets (or overwrites) a tag: free-form metadata such as `mlpath.chosen`. */
   setTag(key: string, value: string): void;
+  /**
+   * Saves the run's trained model into its artifacts (`artifacts/model/`,
+   * model.json and weights.bin), replacing one logged before. Log it once
+   * training is over, so the model on disk is the one the run's last
+   * metrics describe: graders and colleagues reload it from there.
+   */
+  logModel(model: import('@tensorflow/tfjs').LayersModel): Promise<void>;
   /** Ends the run (FINISHED unless told otherwise). A run never ended stays RUNNING. */
   end(status?: RunEndStatus): void;
 }

@@ -45,16 +45,6 @@ describe('honest submissions', () => {
     expect(result.error).toBeNull();
     expect(result.status).toBe('passed');
   });
-
-  test('several seeds: graded on the mean, a lucky seed does not pass', () => {
-    const { result } = check('iris-seed-lucky.ts', 'm1/seeds');
-    expect(result.status).toBe('failed');
-    expect(result.seeds).toEqual([1, 2, 3]);
-    expect(result.metrics[0].values).toHaveLength(3);
-    expect(result.metrics[0].std).toBeGreaterThan(0.1);
-    const honest = check('iris-pass.ts', 'm1/seeds');
-    expect(honest.result.status).toBe('passed');
-  });
 });
 
 describe('broken submissions', () => {

@@ -2,8 +2,11 @@
  * The `functions` kind, child side: report which named exports exist, then
  * answer `call` requests. Inputs and outputs cross the boundary as plain
  * numbers and nested arrays; a Tensor result is converted with arraySync.
+ * A call may ask for folders to be listed in another file system's order.
  */
+import type { Tensor } from '@tensorflow/tfjs';
 import type { HarnessContext } from '../harness';
+import { withListingOrder } from './listing';
 
 function plain(ctx: HarnessContext, value: unknown): unknown {
   const tf = ctx.tf;
@@ -19,10 +22,25 @@ function plain(ctx: HarnessContext, value: unknown): unknown {
   return String(value);
 }
 
+/**
+ * Scalar functions of a tensor that a suite can hand to learner code (a
+ * function cannot cross the channel, its name can). `wave` computes on plain
+ * numbers read with dataSync(), out of autograd's sight: only evaluations
+ * differentiate it.
+ */
+const SCALAR_FUNCTIONS: Record<string, (tf: HarnessContext['tf']) => (x: Tensor) => Tensor> = {
+  cubeSum: (tf) => (x) => tf.sum(tf.pow(x, 3)),
+  wave: (tf) => (x) => tf.scalar(Array.from(x.dataSync()).reduce((s, v) => s + Math.sin(2 * v) + 0.3 * v ** 3, 0)),
+};
+
 function revive(ctx: HarnessContext, arg: unknown): unknown {
   if (arg && typeof arg === 'object' && 'tensor' in (arg as Record<string, unknown>)) {
     const a = arg as { tensor: number[]; shape: number[]; dtype?: 'float32' | 'int32' };
     return ctx.tf.tensor(a.tensor, a.shape, a.dtype ?? 'float32');
+  }
+  if (arg && typeof arg === 'object' && typeof (arg as { scalarFunction?: unknown }).scalarFunction === 'string') {
+    const make = SCALAR_FUNCTIONS[(arg as { scalarFunction: string }).scalarFunction];
+    if (make) return make(ctx.tf);
   }
   return arg;
 }
@@ -40,7 +58,8 @@ export async function runFunctionsKind(ctx: HarnessContext): Promise<void> {
       continue;
     }
     try {
-      const out = await (fn as (...a: unknown[]) => unknown)(...m.args.map((a) => revive(ctx, a)));
+      const args = m.args.map((a) => revive(ctx, a));
+      const out = await withListingOrder(m.listing?.order, m.listing?.salt ?? 0, () => (fn as (...a: unknown[]) => unknown)(...args));
       ctx.assertClean();
       ctx.send({ type: 'result', id: m.id, ok: true, value: plain(ctx, out) });
     } catch (err) {

@@ -7,6 +7,9 @@ import type { Tensor } from '@tensorflow/tfjs';
 import type { HarnessContext } from '../harness';
 import type { TrainPayload, WireTensor } from '../protocol';
 import { loadPretrained } from '../../serving/pretrained';
+import { watchTraining } from './observe';
+import { fixedModelTrain } from './fixed-model';
+import { answerGraderRequest } from './requests';
 
 export function toTensor(tf: HarnessContext['tf'], w: WireTensor): Tensor {
   if (w.dtype === 'string') return tf.tensor(w.values as string[], w.shape, 'string');
@@ -136,7 +139,9 @@ function entryProblem(train: unknown): string | undefined {
 }
 
 export async function runTrainKind(ctx: HarnessContext): Promise<void> {
-  const train = ctx.exports.default ?? (typeof ctx.exports === 'function' ? ctx.exports : undefined);
+  // A fixed model is the grader's own train(), fitted on the learner's features.
+  const fixed = (ctx.payload as TrainPayload).fixedModel;
+  const train = fixed ? fixedModelTrain(ctx, fixed) : ctx.exports.default ?? (typeof ctx.exports === 'function' ? ctx.exports : undefined);
   if (train === undefined) {
     ctx.fail({ kind: 'missing-entry', message: 'the entry file has no default export: add `export default async function train(ctx: TrainContext) { ... }`' });
   }
@@ -154,6 +159,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     featureNames: p.featureNames,
     classNames: p.classNames,
   };
+  const watch = watchTraining(tf, p, data);
   const started = Date.now();
   // The grader keeps the first 10,000 steps; past them, a step every 100 ms keeps the live view moving without a flood.
   let logged = 0;
@@ -163,15 +169,16 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     data: Object.freeze(data),
     seed: ctx.seed,
     budget: Object.freeze({ seconds: ctx.budgetSeconds }),
-    pretrained: (name: string) => loadPretrained(ctx.tf, name),
+    pretrained: (name: string) => watch.pretrained(loadPretrained(ctx.tf, name)),
     log(step: Record<string, unknown>) {
       if (step === null || typeof step !== 'object') return;
       if (logged >= 10000 && Date.now() - lastLog < 100) return;
       logged++;
       lastLog = Date.now();
-      const clean: Record<string, number> = {};
+      // NaN and Infinity cannot cross the channel's schema; null keeps the key so the grader can tell the coach training blew up.
+      const clean: Record<string, number | null> = {};
       for (const [k, v] of Object.entries(step).slice(0, 20)) {
-        if (typeof v === 'number' && Number.isFinite(v)) clean[k.slice(0, 40)] = v;
+        if (typeof v === 'number') clean[k.slice(0, 40)] = Number.isFinite(v) ? v : null;
       }
       ctx.send({ type: 'log', step: clean });
     },
@@ -197,11 +204,14 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
       message: `train(ctx) must return a predictor with predict(x) (a tf.LayersModel qualifies), but it returned ${got}`,
     });
   }
-  ctx.send({ type: 'trained', seconds: (Date.now() - started) / 1000 });
+  const seconds = (Date.now() - started) / 1000;
+  const observed = watch.finish();
+  ctx.send({ type: 'trained', seconds, ...(observed ? { observed } : {}) });
 
   for (;;) {
     const m = await ctx.next();
     if (m.type === 'done') return;
+    if (await answerGraderRequest(ctx, predictor, m)) continue;
     if (m.type !== 'predict') continue;
     // Text datasets have no features: their predictor gets the held-out texts as plain strings.
     let x: Tensor | readonly string[];
@@ -219,7 +229,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
       out = await (predict as (x: Tensor | readonly string[]) => unknown).call(predictor, x);
     } catch (err) {
       const e = ctx.describe(err);
-      const what = e.message.startsWith('threw ') ? `predict(x) ${e.message}` : `predict(x) threw: ${e.message}`;
+      const what = watch.explain(e.message) ?? (e.message.startsWith('threw ') ? `predict(x) ${e.message}` : `predict(x) threw: ${e.message}`);
       ctx.fail({ ...e, kind: e.kind === 'runtime' ? 'invalid-output' : e.kind, message: what });
     }
     ctx.assertClean();

@@ -9,7 +9,7 @@ import { cleanupCompiled, compileEntry, type CompiledEntry } from '../compile';
 import { scanFiles } from '../forbidden';
 import type { LearnerError } from '../protocol';
 import { ChildSession } from '../runner';
-import type { ExerciseResult, GradeOutcome, MetricResult, RunDetails } from '../result';
+import type { ExerciseResult, GradeOutcome, MetricResult, NonFiniteLog, RunDetails } from '../result';
 
 export interface GradeOptions {
   /** The folder graded: the private snapshot of the exercise once gradeExercise has made it. */
@@ -49,13 +49,17 @@ export function errorOutcome(ex: LoadedExercise, opts: GradeOptions, error: Lear
   };
 }
 
-/** The fields every kind passes to its child, with the training curve collected into `curve`. */
+/**
+ * The fields every kind passes to its child, with the training curve
+ * collected into `curve`. Values the child marked as NaN or Infinity stay out
+ * of the curve (charts and the live view read numbers) and go to `nonFinite`.
+ */
 export function learnerSession(
   ex: LoadedExercise,
   opts: GradeOptions,
-  run: { kind: string; bundle: string; seed: number; payload: unknown; curve?: Record<string, number>[]; readRoots?: string[]; writeRoots?: string[] },
+  run: { kind: string; bundle: string; seed: number; payload: unknown; curve?: Record<string, number>[]; nonFinite?: NonFiniteLog[]; readRoots?: string[]; writeRoots?: string[] },
 ): ChildSession {
-  const curve = run.curve;
+  const { curve, nonFinite } = run;
   return new ChildSession({
     kind: run.kind,
     bundle: run.bundle,
@@ -69,8 +73,17 @@ export function learnerSession(
     payload: run.payload,
     readRoots: run.readRoots,
     writeRoots: run.writeRoots,
-    onLog: (step) => {
-      if (curve && curve.length < MAX_CURVE_POINTS) curve.push(step);
+    onLog: (logged) => {
+      const step: Record<string, number> = {};
+      const blown: string[] = [];
+      for (const [k, v] of Object.entries(logged)) {
+        if (typeof v === 'number') step[k] = v;
+        else if (v === null) blown.push(k);
+      }
+      if (curve && curve.length < MAX_CURVE_POINTS) {
+        if (blown.length && nonFinite && nonFinite.length < MAX_CURVE_POINTS) nonFinite.push({ index: curve.length, keys: blown });
+        curve.push(step);
+      }
       opts.onLog?.(step, run.seed);
     },
   });

@@ -6,6 +6,7 @@ import type { LoadedExercise } from '../../curriculum';
 import type { Task } from '../../curriculum/schema';
 import { loadDataset, loadHoldout, splitDataset, type LoadedDataset } from '../../datasets';
 import type { TrainPayload, WireTensor } from '../protocol';
+import type { InputScale } from '../result';
 
 export interface TrainData {
   train: LoadedDataset;
@@ -43,6 +44,25 @@ export function features(...parts: LoadedDataset[]): WireTensor {
     at += p.features.length;
   }
   return { values, shape: [n, ...parts[0].featureShape], dtype: 'float32' };
+}
+
+/** The range of a part's inputs, for the coach; undefined for text-only data. */
+export function inputScale(ds: LoadedDataset): InputScale | undefined {
+  const width = ds.featureShape.reduce((a, b) => a * b, 1);
+  if (ds.features.length === 0 || width === 0) return undefined;
+  let lo = 0;
+  let hi = 0;
+  for (let i = 1; i < ds.features.length; i++) {
+    const v = ds.features[i];
+    if (v < ds.features[lo]) lo = i;
+    else if (v > ds.features[hi]) hi = i;
+  }
+  const min = ds.features[lo];
+  const max = ds.features[hi];
+  const widest = Math.abs(min) > Math.abs(max) ? lo : hi;
+  // Feature names exist for flat tabular rows only; an image's pixel has none.
+  const feature = ds.featureShape.length === 1 ? ds.featureNames?.[widest % width] : undefined;
+  return { min, max, ...(feature ? { feature } : {}) };
 }
 
 /** Targets: int32 class indices, or float32 values for regression and ratings. */

@@ -2,17 +2,24 @@
  * The `train` kind, grader side: split the data, send the learner's part to a
  * child, ask the trained predictor for predictions on the held-out inputs and
  * score them here, where the held-out labels stay. With several seeds, one
- * child per seed and the metrics are averaged.
+ * child per seed, run side by side on the data loaded once; every seed must
+ * pass (grader/verdict.ts).
  */
+import * as os from 'node:os';
 import type { LoadedExercise } from '../../curriculum';
-import { computeMetric, checkThreshold } from '../metrics';
+import { computeMetric } from '../metrics';
 import { normalizePredictions, InvalidOutputError, type NormalizedPredictions } from '../predictions';
 import { ratedPairs, relevantMinOf, scoreRanking } from '../ranking';
 import { cleanupCompiled } from '../compile';
-import type { GradeOutcome, MetricResult, RunDetails } from '../result';
-import { ChildFailure } from '../runner';
+import type { GradeOutcome, MetricResult, NonFiniteLog, RunDetails } from '../result';
+import type { LearnerError } from '../protocol';
+import { ChildFailure, type ChildSession } from '../runner';
+import { seedVerdict } from '../verdict';
+import { lessonWatch } from '../lesson';
+import { withFixedModel } from '../fixed-model';
+import { selectionWatch } from '../selection';
 import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
-import { features, numClasses, prepareTrainData, trainPayload } from './data';
+import { features, inputScale, numClasses, prepareTrainData, trainPayload } from './data';
 
 function confusion(preds: NormalizedPredictions, truth: Float32Array, k: number): number[][] | undefined {
   const classes = preds.classes;
@@ -26,6 +33,24 @@ function confusion(preds: NormalizedPredictions, truth: Float32Array, k: number)
   return m;
 }
 
+/** What one seed's run left behind, or how it failed. */
+type SeedRun =
+  | { ok: true; seed: number; scores: Record<string, number>; curve: Record<string, number>[]; nonFinite: NonFiniteLog[]; confusion?: number[][]; output: string; backend: string; tfjsVersion: string; peakRssMb: number; trainSeconds: number }
+  | { ok: false; seed: number; error: LearnerError; output: string; curve: Record<string, number>[]; nonFinite: NonFiniteLog[]; backend: string };
+
+/**
+ * Seeds trained at once: one child per core (MLPATH_SEED_JOBS overrides it;
+ * `mlpath grade` sets it when it runs several workspaces side by side), and
+ * no more children than free memory holds at the exercise's heap cap.
+ */
+export function seedJobs(seeds: number, memoryMb: number, env: NodeJS.ProcessEnv = process.env): number {
+  const asked = Number(env.MLPATH_SEED_JOBS);
+  if (Number.isInteger(asked) && asked >= 1) return Math.min(seeds, asked);
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const byMemory = Math.floor(os.freemem() / (memoryMb * 1024 * 1024));
+  return Math.max(1, Math.min(seeds, cores, byMemory));
+}
+
 export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   const started = Date.now();
   const task = ex.task ?? 'classification';
@@ -37,70 +62,110 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   const compiled = prepared.compiled;
   const k = numClasses(data.train, task);
   const ranking = task === 'ranking' ? { pairs: ratedPairs(data.test), relevantMin: relevantMinOf(ex.options) } : undefined;
-  const payload = trainPayload(data, task);
-  const perSeed: Record<string, number>[] = [];
-  const details: RunDetails = { curve: [], datasetFingerprint: data.fingerprint, classNames: data.train.classNames };
-  let backend = opts.backend ?? '';
-  let output = '';
-  try {
-    for (const seed of opts.seeds) {
-      const curve: Record<string, number>[] = [];
-      const session = learnerSession(ex, opts, { kind: 'train', bundle: compiled.bundle, seed, payload, curve });
+  // Built once: every seed's child gets the same data.
+  const lesson = lessonWatch(ex);
+  const selection = selectionWatch(ex, data.val);
+  const payload = withFixedModel(ex, lesson.request(trainPayload(data, task)));
+  const testInputs = features(data.test);
+  const seeds = opts.seeds;
+  const several = seeds.length > 1;
+  const running = new Map<number, ChildSession>();
+  let done = 0;
+  const phase = (): void => {
+    if (several) opts.onPhase?.(`training seeds ${[...running.keys()].join(', ') || '-'} side by side (${done}/${seeds.length} seeds done)`);
+  };
+
+  const runSeed = async (seed: number): Promise<SeedRun> => {
+    const curve: Record<string, number>[] = [];
+    const nonFinite: NonFiniteLog[] = [];
+    const session = learnerSession(ex, opts, { kind: 'train', bundle: compiled.bundle, seed, payload, curve, nonFinite });
+    running.set(seed, session);
+    phase();
+    let scores: Record<string, number> = {};
+    let matrix: number[][] | undefined;
+    let trainSeconds = 0;
+    let error: LearnerError | undefined;
+    try {
+      if (!several) opts.onPhase?.(`training (seed ${seed})`);
+      const trained = await session.expect('trained');
+      trainSeconds = trained.seconds;
+      lesson.note(trained.observed, curve);
+      await selection.ask(session, seed);
+      if (!several) opts.onPhase?.('predicting on held-out data');
+      session.send({ type: 'predict', x: testInputs, texts: data.test.texts });
+      const answer = await session.expect('predictions');
+      if (ranking) {
+        scores = scoreRanking(ex.metrics, answer.tensor, ranking.pairs, ranking.relevantMin);
+      } else {
+        const preds = normalizePredictions(task, answer.tensor, data.test.n, k);
+        for (const m of ex.metrics) scores[m.name] = computeMetric(m.name, preds, data.test.labels, { k: m.k });
+        if (k) matrix = confusion(preds, data.test.labels, k);
+      }
+    } catch (err) {
+      if (err instanceof ChildFailure) error = err.error;
+      else if (err instanceof InvalidOutputError) error = { kind: 'invalid-output', message: err.message };
+      else throw err;
+    } finally {
+      // After close the child's pipes are drained: its last lines are in.
+      await session.close();
+      running.delete(seed);
+      done++;
+      phase();
+    }
+    const output = session.output.text();
+    if (error) return { ok: false, seed, error, output, curve, nonFinite, backend: session.backend };
+    return { ok: true, seed, scores, curve, nonFinite, confusion: matrix, output, backend: session.backend, tfjsVersion: session.tfjsVersion, peakRssMb: session.peakRssMb, trainSeconds };
+  };
+
+  // The first seed to fail decides the outcome; the others are stopped, not waited out.
+  const runs: SeedRun[] = [];
+  let failure: SeedRun | undefined;
+  let crash: { error: unknown } | undefined;
+  const stopOthers = (): void => {
+    for (const s of running.values()) void s.close();
+  };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < seeds.length && !failure && !crash) {
+      const seed = seeds[next++];
       try {
-        opts.onPhase?.(`training (seed ${seed})`);
-        const trained = await session.expect('trained');
-        backend = session.backend || backend;
-        details.trainSeconds = (details.trainSeconds ?? 0) + trained.seconds;
-        opts.onPhase?.('predicting on held-out data');
-        session.send({ type: 'predict', x: features(data.test), texts: data.test.texts });
-        const answer = await session.expect('predictions');
-        if (ranking) {
-          perSeed.push(scoreRanking(ex.metrics, answer.tensor, ranking.pairs, ranking.relevantMin));
-        } else {
-          const preds = normalizePredictions(task, answer.tensor, data.test.n, k);
-          const scores: Record<string, number> = {};
-          for (const m of ex.metrics) scores[m.name] = computeMetric(m.name, preds, data.test.labels, { k: m.k });
-          perSeed.push(scores);
-          if (!details.confusion && k) details.confusion = confusion(preds, data.test.labels, k);
+        const r = await runSeed(seed);
+        if (failure || crash) continue;
+        if (r.ok) runs.push(r);
+        else {
+          failure = r;
+          stopOthers();
         }
-        if (details.curve.length === 0) details.curve = curve;
-        details.tfjsVersion = session.tfjsVersion;
-        details.peakRssMb = Math.max(details.peakRssMb ?? 0, session.peakRssMb);
-      } catch (err) {
-        backend = session.backend || backend;
-        // After close the child's pipes are drained: its last lines are in.
-        await session.close();
-        output = session.output.text();
-        details.curve = curve;
-        if (err instanceof ChildFailure) {
-          return errorOutcome(ex, { ...opts, backend }, err.error, started, { output }, details);
-        }
-        if (err instanceof InvalidOutputError) {
-          return errorOutcome(ex, { ...opts, backend }, { kind: 'invalid-output', message: err.message }, started, { output }, details);
-        }
-        throw err;
-      } finally {
-        await session.close();
-        if (!output) output = session.output.text();
+      } catch (error) {
+        crash ??= { error };
+        stopOthers();
       }
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: seedJobs(seeds.length, ex.budget.memoryMb) }, worker));
   } finally {
     cleanupCompiled(compiled);
   }
+  if (crash) throw crash.error;
 
-  const metrics: MetricResult[] = ex.metrics.map((spec) => {
-    const values = perSeed.map((s) => s[spec.name]);
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    const std = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : undefined;
-    return {
-      name: spec.name,
-      value: Number.isFinite(mean) ? mean : null,
-      min: spec.min,
-      max: spec.max,
-      k: spec.k,
-      passed: checkThreshold(mean, spec),
-      ...(std !== undefined ? { std, values } : {}),
-    };
-  });
-  return completedOutcome(ex, opts, { started, backend, metrics, output, details });
+  const details: RunDetails = { curve: [], datasetFingerprint: data.fingerprint, classNames: data.train.classNames, inputScale: inputScale(data.train) };
+  if (failure && !failure.ok) {
+    const error = several ? { ...failure.error, message: `${failure.error.message} (on seed ${failure.seed} of ${seeds.join(', ')})` } : failure.error;
+    details.curve = failure.curve;
+    details.nonFinite = failure.nonFinite.length ? failure.nonFinite : undefined;
+    return errorOutcome(ex, { ...opts, backend: failure.backend || opts.backend }, error, started, { output: failure.output }, details);
+  }
+  // In the order of the seeds, whichever finished first: the report shows the first seed's curve and output.
+  const bySeed = seeds.map((s) => runs.find((r) => r.seed === s)!) as Extract<SeedRun, { ok: true }>[];
+  const shown = bySeed.find((r) => r.curve.length > 0) ?? bySeed[0];
+  details.curve = shown.curve;
+  if (shown.nonFinite.length) details.nonFinite = shown.nonFinite;
+  details.confusion = bySeed[0].confusion;
+  details.tfjsVersion = bySeed[0].tfjsVersion;
+  details.peakRssMb = Math.max(...bySeed.map((r) => r.peakRssMb));
+  details.trainSeconds = bySeed.reduce((a, r) => a + r.trainSeconds, 0);
+  const metrics: MetricResult[] = ex.metrics.map((spec) => seedVerdict(spec, bySeed.map((r) => r.scores[spec.name])));
+  const backend = bySeed[0].backend || opts.backend || '';
+  return completedOutcome(ex, opts, { started, backend, ...selection.judge(lesson.judge({ metrics, output: bySeed[0].output })), details });
 }

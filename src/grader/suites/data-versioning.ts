@@ -6,6 +6,12 @@
  * two rows swapped, two files' contents swapped, a file added, removed,
  * renamed. The learner's `fingerprint`, `diff` and `status` are checked
  * against locks computed here with node:crypto, byte for byte.
+ *
+ * Every folder is written in a seeded random order, and most cases list
+ * folders the way another file system would (case-insensitively as on
+ * Windows, in ext4's hash order, newest first as tmpfs does; see
+ * ../listing-order.ts): Node sorts `readdir` on Linux and macOS, so a
+ * manifest that follows the listing instead of sorting would pass there.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -14,6 +20,7 @@ import * as path from 'node:path';
 import { loadDataset, type LoadedDataset } from '../../datasets';
 import { GradingError } from '../../errors';
 import { createRng, deriveSeed, shuffleInPlace, type Rng } from '../../datasets/rng';
+import { LISTING_DESCRIPTIONS, orderNames, walkOrder, type ListingOrder } from '../listing-order';
 import type { Suite, SuiteCase, SuiteFixture } from './types';
 
 export interface Lock {
@@ -37,7 +44,21 @@ interface Fixture {
   locks: Record<Variant, Lock>;
   /** The file whose row was edited, and a line about it for messages. */
   changedFile: string;
+  /** Salt of the hashed listing order (ext4's per-volume hash seed, in effect). */
+  salt: number;
 }
+
+/** How each fingerprint variant's folder is listed while the learner's code reads it. */
+const LISTED: Record<Variant, ListingOrder> = {
+  base: 'sorted',
+  copy: 'reverse',
+  'row-changed': 'hashed',
+  'rows-swapped': 'ntfs',
+  'contents-swapped': 'hashed',
+  added: 'ntfs',
+  removed: 'reverse',
+  renamed: 'hashed',
+};
 
 export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -139,8 +160,8 @@ async function baseFiles(seed: number): Promise<Files> {
 
 async function build(root: string, seed: number): Promise<Fixture> {
   const rng = createRng(deriveSeed(seed, 'data-versioning:changes'));
+  const writeOrder = createRng(deriveSeed(seed, 'data-versioning:write-order'));
   const base = await baseFiles(seed);
-  const sorted = Object.keys(base).sort();
   const contents: Record<Variant, Files> = {
     base,
     copy: base,
@@ -157,11 +178,13 @@ async function build(root: string, seed: number): Promise<Fixture> {
   for (const v of VARIANTS) {
     dirs[v] = path.join(root, v === 'copy' ? 'elsewhere/data-copy' : v);
     const files = contents[v];
-    const order = v === 'copy' ? Object.keys(files).sort().reverse() : sorted.filter((p) => p in files).concat(Object.keys(files).filter((p) => !sorted.includes(p)));
+    // The order files are written in is the order some file systems list them in (tmpfs, btrfs).
+    const order = Object.keys(files);
+    shuffleInPlace(order, writeOrder);
     writeFolder(dirs[v], files, order, v === 'copy' ? new Date(Date.UTC(2025, 5, 1)) : mtime);
     locks[v] = lockOf(files);
   }
-  return { dirs, locks, changedFile: 'boston/train.csv' };
+  return { dirs, locks, changedFile: 'boston/train.csv', salt: deriveSeed(seed, 'data-versioning:listing') };
 }
 
 function describeValue(value: unknown): string {
@@ -207,21 +230,39 @@ function changesProblem(value: unknown, want: Changes): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a hash is wrong when it is the manifest's hash in the order the folder
+ * was listed (walked folder by folder, or listed recursively at once):
+ * the lesson that the listing order is not part of the data.
+ */
+function listingProblem(hash: string, want: Lock, order: ListingOrder, salt: number): string | undefined {
+  const paths = Object.keys(want.files);
+  const line = (p: string): string => `${want.files[p]}  ${p}\n`;
+  const orders = [walkOrder(paths, order, salt), orderNames(paths, order, salt)];
+  if (!orders.some((o) => o.join('\n') !== [...paths].sort().join('\n') && sha256(o.map(line).join('')) === hash)) return undefined;
+  return 'it is the hash of the manifest in the order the folder was listed: sort the paths (a plain .sort()) before building the manifest, because each file system lists a folder in its own order and Node sorts only on some of them';
+}
+
 function cases(fixture: Fixture): SuiteCase[] {
   const { dirs, locks } = fixture;
   const out: SuiteCase[] = [];
   // The learner's own hash of the original folder, to explain a copy that differs or a change that does not.
   let ownBase: unknown;
   const fingerprintCase = (v: Variant, title: string, hint?: string): void => {
+    const listing = LISTED[v];
     out.push({
       fn: 'fingerprint',
-      title,
+      title: `${title}; folders listed ${LISTING_DESCRIPTIONS[listing]}`,
       args: [dirs[v]],
+      listing: { order: listing, salt: fixture.salt },
       verify: (value) => {
         const problem = lockProblem(value, locks[v]);
         const hash = (value as Partial<Lock> | null)?.hash;
         if (v === 'base') ownBase = hash;
-        if (!problem?.startsWith('hash') || !hint || typeof hash !== 'string' || ownBase === undefined) return problem;
+        if (!problem?.startsWith('hash') || typeof hash !== 'string') return problem;
+        const unsorted = listingProblem(hash, locks[v], listing, fixture.salt);
+        if (unsorted) return `${problem}; ${unsorted}`;
+        if (!hint || ownBase === undefined) return problem;
         const same = hash === ownBase;
         return same === (v === 'copy') ? problem : `${problem}; ${hint}`;
       },
@@ -247,13 +288,19 @@ function cases(fixture: Fixture): SuiteCase[] {
   diffCase('base', 'renamed', 'a rename (one path gone, one new)');
   diffCase('base', 'contents-swapped', 'two files swapped their contents');
 
-  const statusCase = (v: Variant, title: string): void => {
+  const statusCase = (v: Variant, title: string, listing: ListingOrder): void => {
     const lockText = JSON.stringify(locks.base, null, 2);
-    out.push({ fn: 'status', title, args: [dirs[v], lockText], verify: (value) => changesProblem(value, diffLocks(locks.base, locks[v])) });
+    out.push({
+      fn: 'status',
+      title: `${title}; folders listed ${LISTING_DESCRIPTIONS[listing]}`,
+      args: [dirs[v], lockText],
+      listing: { order: listing, salt: fixture.salt },
+      verify: (value) => changesProblem(value, diffLocks(locks.base, locks[v])),
+    });
   };
-  statusCase('copy', 'status of an unchanged copy against the lock file');
-  statusCase('row-changed', 'status after a row was edited');
-  statusCase('renamed', 'status after a rename');
+  statusCase('copy', 'status of an unchanged copy against the lock file', 'ntfs');
+  statusCase('row-changed', 'status after a row was edited', 'hashed');
+  statusCase('renamed', 'status after a rename', 'reverse');
   return out;
 }
 

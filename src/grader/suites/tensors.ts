@@ -1,6 +1,7 @@
 /**
  * Suite of month1/tensors: matmul, broadcasting, a stable softmax,
- * cross-entropy, autograd and a finite-difference gradient check. Inputs are
+ * cross-entropy, autograd and a finite-difference gradient check, the last
+ * also on functions autograd cannot stand in for. Inputs are
  * seeded, rounded to a few decimals (exact enough in float32), and every
  * expected value is computed here in float64 plain JavaScript.
  */
@@ -140,6 +141,16 @@ export function refCrossEntropy(probs: Matrix, labels: number[]): number {
 /** The gradient of f(x) = sum(sin(x) * x^2), by hand. */
 export function refGradF(x: number[]): number[] {
   return x.map((v) => Math.cos(v) * v * v + 2 * v * Math.sin(v));
+}
+
+/** The derivative of wave(x) = sum(sin(2x) + 0.3 x^3), which the child computes on plain numbers (child/functions.ts). */
+export function refGradWave(x: number[]): number[] {
+  return x.map((v) => 2 * Math.cos(2 * v) + 0.9 * v * v);
+}
+
+/** The central difference of sum(x^3) with step eps: (6 x^2 eps + 2 eps^3) / (2 eps), exactly. */
+export function refCentralCube(x: number[], eps: number): number[] {
+  return x.map((v) => 3 * v * v + eps * eps);
 }
 
 /** d/dw of mean((x w - y)^2) = (2/n) x^T (x w - y). */
@@ -341,9 +352,48 @@ function gradCheckCases(rng: Rng): SuiteCase[] {
   }));
 }
 
+/**
+ * numericalGradient called on its own, on functions where finite differences
+ * and autograd part ways: one autograd cannot follow at all (it is computed
+ * on numbers read out of the tensor), and a cubic at a step so large that the
+ * central difference is measurably not the exact derivative.
+ */
+function numericalGradientCases(rng: Rng): SuiteCase[] {
+  const x = vector(rng, 4, 1.2);
+  const eps = 0.5;
+  const cube = [round(gaussian(rng), 2), 1, -1.5];
+  return [
+    {
+      fn: 'numericalGradient',
+      title: `a function computed on plain numbers (through dataSync(), out of autograd's sight) at x = [${x.join(', ')}]: only evaluating it at x +- eps can differentiate it`,
+      args: [{ scalarFunction: 'wave' }, tensor(x), 1e-3],
+      verify: (value: unknown) => {
+        const problem = compareTensor(value, refGradWave(x), [x.length], 2e-2, 2e-2);
+        return problem ? `${problem} (for each i, (fn(x + eps e_i) - fn(x - eps e_i)) / (2 eps), evaluating fn only)` : undefined;
+      },
+    },
+    {
+      fn: 'numericalGradient',
+      title: `sum(x^3) at x = [${cube.join(', ')}] with eps = ${eps}, where the central difference is measurably not the exact derivative`,
+      args: [{ scalarFunction: 'cubeSum' }, tensor(cube), eps],
+      verify: (value: unknown) => {
+        const problem = compareTensor(value, refCentralCube(cube, eps), [cube.length], 1e-3, 1e-3);
+        if (!problem) return undefined;
+        if (!compareTensor(value, cube.map((v) => 3 * v * v), [cube.length], 1e-3, 1e-3)) {
+          return `${problem}: that is the exact derivative 3x^2, as autograd gives it; a central difference with the eps it is given is 3x^2 + eps^2 here`;
+        }
+        if (!compareTensor(value, cube.map((v) => 3 * v * v + 3 * v * eps + eps * eps), [cube.length], 1e-3, 1e-3)) {
+          return `${problem}: that is the forward difference (fn(x + eps) - fn(x)) / eps; use the central one, (fn(x + eps) - fn(x - eps)) / (2 eps)`;
+        }
+        return problem;
+      },
+    },
+  ];
+}
+
 export const suite: Suite = {
   id: 'tensors',
-  exports: ['dot', 'matmul', 'addBias', 'standardize', 'softmax', 'crossEntropy', 'gradOfSquare', 'gradOfMse', 'gradCheck'],
+  exports: ['dot', 'matmul', 'addBias', 'standardize', 'softmax', 'crossEntropy', 'gradOfSquare', 'gradOfMse', 'numericalGradient', 'gradCheck'],
   cases(seed: number): SuiteCase[] {
     const rng = createRng(deriveSeed(seed, 'suite:tensors'));
     return [
@@ -356,6 +406,7 @@ export const suite: Suite = {
       ...gradOfSquareCases(rng),
       ...gradOfMseCases(rng),
       ...gradCheckCases(rng),
+      ...numericalGradientCases(rng),
     ];
   },
 };

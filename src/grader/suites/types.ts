@@ -3,6 +3,8 @@
  * seeded inputs and compared with a reference computed here in the grader
  * (in plain JavaScript, so learner code cannot patch the reference).
  */
+import type { ListingOrder } from '../listing-order';
+
 export interface SuiteCase {
   /** Export to call. */
   fn: string;
@@ -13,6 +15,8 @@ export interface SuiteCase {
   verify(value: unknown): string | undefined;
   /** Anything the suite's `score` needs to know about the case (which stream, which window, ...). */
   tag?: unknown;
+  /** Folders are listed in this order while the call runs (see listing-order.ts); Node's own order otherwise. */
+  listing?: { order: ListingOrder; salt: number };
 }
 
 /** Files a suite builds before the child starts (fixture folders), which the child may read. */

@@ -87,6 +87,12 @@ describe('loadCurriculum reports every problem with its field and line', () => {
     ['unknown-default-track.yaml', [/unknown track 'vision'/]],
     ['metric-without-threshold.yaml', [/'f1' needs a threshold: set min or max/, /max \(1\) is below min \(2\)/]],
     ['ranking-without-k.yaml', [/'ndcg_at_k' needs k/, /k only applies to ranking metrics/]],
+    ['seeds-and-baseline.yaml', [
+      /seed 1 is listed twice/,
+      /'f1' is not one of this exercise's metrics \(accuracy, ndcg_at_k@5\)/,
+      /the baseline \(the training mean\) meets every threshold, so it would pass/,
+      /a functions exercise is graded on one seed .*: list one/,
+    ]],
     ['ready-train-incomplete.yaml', [/needs a dataset/, /needs a task/, /needs at least one metric/]],
     ['ready-incomplete.yaml', [/needs a starter template folder/, /needs an entry file/, /at least 3 tiered hints \(has 2\)/]],
     ['missing-folders.yaml', [

@@ -125,3 +125,28 @@ describe('renderReport', () => {
     expect(page).toMatch(/ctx\.log\(\{ epoch, loss \}\)/);
   });
 });
+
+describe('seeds and baselines in the report', () => {
+  const latest = attempt({
+    seeds: [1, 2, 3],
+    seedRule: 'every-seed',
+    baselineLabel: 'majority class',
+    metrics: [{ name: 'accuracy', value: 0.85, min: 0.9, passed: false, values: [0.95, 0.85, 0.93], mean: 0.91, std: 0.053, baseline: 0.11 }],
+  });
+  const html = renderReport({ exercise: { key: 'm/x', title: 'X' }, attempts: [attempt({}), latest], generatedAt: '2026-01-01T12:00:00.000Z' });
+
+  test('the latest table has the baseline, the worst seed, each seed and the rule', () => {
+    const row = /<tr class="miss">(.*?)<\/tr>/.exec(html)![1];
+    const cells = [...row.matchAll(/<td>(.*?)<\/td>/g)].map((m) => m[1].replace(/<[^>]+>/g, ''));
+    expect(cells).toEqual(['accuracy', '0.11', '0.85', '0.95 0.85 0.93 (mean 0.91 ± 0.053)', '≥ 0.9', 'miss']);
+    expect(html).toMatch(/<th>value \(worst seed\)<\/th>/);
+    expect(html).toContain('Graded on seeds 1, 2, 3: every seed must meet each threshold');
+    expect(html).toContain('Baseline: majority class.');
+  });
+
+  test('the history chart draws the baseline beside the threshold', () => {
+    const chart = svg(html, 'history-0');
+    expect(chart).toMatch(/<line class="baseline" data-baseline="0.11"/);
+    expect(chart).toMatch(/<line class="threshold" data-threshold="0.9"/);
+  });
+});

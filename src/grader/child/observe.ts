@@ -1,0 +1,225 @@
+/**
+ * Watches training from inside the child, for exercises whose lesson is the
+ * training itself (curriculum `options.lesson`, judged by grader/lesson.ts):
+ * how many optimizer steps train() took and the losses they returned, and
+ * how much memory the predictor keeps once train() has returned and the
+ * training data it was handed is gone.
+ *
+ * The optimizers are wrapped where they are implemented, before learner code
+ * loads, so every route to a step counts once: optimizer.minimize,
+ * applyGradients after tf.variableGrads, and model.fit (which calls
+ * minimize). The functions the measurements rely on are captured here too,
+ * before learner code could replace them.
+ */
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import type { LayersModel, Tensor } from '@tensorflow/tfjs';
+import type { ObserveRequest, Observed, TrainPayload } from '../protocol';
+
+type Tf = typeof import('@tensorflow/tfjs');
+
+const memoryUsage = process.memoryUsage.bind(process);
+
+/** At most this many step losses are kept; past them, every other one is dropped and the stride doubles. */
+const MAX_LOSSES = 4096;
+/** The losses cross to the grader as means of this many equal chunks of the steps. */
+const LOSS_CHUNKS = 50;
+
+const OPTIMIZER_CLASSES = ['Optimizer', 'SGDOptimizer', 'MomentumOptimizer', 'AdagradOptimizer', 'AdadeltaOptimizer', 'AdamOptimizer', 'AdamaxOptimizer', 'RMSPropOptimizer'];
+
+const state = {
+  /** Set while train() of an observed exercise runs: only then are losses read. */
+  active: false,
+  steps: 0,
+  depth: 0,
+  losses: [] as number[],
+  stride: 1,
+  seen: 0,
+  engineMemory: undefined as (() => { numBytes: number }) | undefined,
+};
+
+let collect: (() => void) | undefined;
+
+/** A full garbage collection, so that what is measured is what is still reachable. */
+function collectGarbage(): void {
+  if (!collect) {
+    // Exposed to a fresh context only: learner code never gets a `gc` global.
+    v8.setFlagsFromString('--expose-gc');
+    collect = vm.runInNewContext('gc') as () => void;
+    v8.setFlagsFromString('--no-expose-gc');
+  }
+  collect();
+}
+
+function recordLoss(value: number): void {
+  if (!Number.isFinite(value)) return;
+  if (state.seen++ % state.stride !== 0) return;
+  state.losses.push(value);
+  if (state.losses.length >= MAX_LOSSES) {
+    state.losses = state.losses.filter((_, i) => i % 2 === 0);
+    state.stride *= 2;
+  }
+}
+
+function pinned(target: object, key: string): boolean {
+  const d = Object.getOwnPropertyDescriptor(target, key);
+  return !d || typeof d.value !== 'function' || !d.configurable;
+}
+
+/**
+ * Wraps every optimizer's step and captures the engine's memory count. Call
+ * once, after the forbidden APIs are closed (a method closed there stays
+ * closed) and before learner code loads.
+ */
+export function prepareObservation(tf: Tf): void {
+  const engine = tf.engine();
+  const memory = Object.getPrototypeOf(engine).memory as (this: unknown) => { numBytes: number };
+  state.engineMemory = () => memory.call(engine);
+  const lib = tf as unknown as Record<string, { prototype: Record<string, unknown> } | undefined>;
+  for (const name of OPTIMIZER_CLASSES) {
+    const proto = lib[name]?.prototype;
+    if (!proto || pinned(proto, 'applyGradients')) continue;
+    const apply = proto.applyGradients as (...args: unknown[]) => unknown;
+    // Subclasses may call their parent's step: only the outermost call is a step.
+    const step = function applyGradients(this: unknown, ...args: unknown[]): unknown {
+      state.depth++;
+      try {
+        const out = apply.apply(this, args);
+        if (state.depth === 1) state.steps++;
+        return out;
+      } finally {
+        state.depth--;
+      }
+    };
+    Object.defineProperty(proto, 'applyGradients', { value: step, writable: false, configurable: false, enumerable: false });
+  }
+  const base = lib.Optimizer?.prototype;
+  if (base && !pinned(base, 'minimize')) {
+    const minimize = base.minimize as (this: unknown, f: () => Tensor, returnCost?: boolean, varList?: unknown) => Tensor | null;
+    const observed = function minimize_(this: unknown, f: () => Tensor, returnCost = false, varList?: unknown): Tensor | null {
+      if (!state.active) return minimize.call(this, f, returnCost, varList);
+      const cost = minimize.call(this, f, true, varList);
+      if (cost && !cost.isDisposed && cost.size === 1) recordLoss(cost.dataSync()[0]);
+      if (returnCost) return cost;
+      cost?.dispose();
+      return null;
+    };
+    Object.defineProperty(observed, 'name', { value: 'minimize' });
+    Object.defineProperty(base, 'minimize', { value: observed, writable: false, configurable: false, enumerable: false });
+  }
+}
+
+function bytesOf(t: { size: number; dtype: string }): number {
+  return t.size * (t.dtype === 'bool' ? 1 : 4);
+}
+
+function payloadBytes(p: TrainPayload): number {
+  let n = 0;
+  for (const w of [p.xTrain, p.yTrain, p.xVal, p.yVal]) {
+    if (w && ArrayBuffer.isView(w.values)) n += w.values.byteLength;
+  }
+  return n;
+}
+
+export interface TrainingWatch {
+  /** Notes a pretrained model handed to learner code: its weights are the grader's, not the learner's model. */
+  pretrained(model: Promise<LayersModel>): Promise<LayersModel>;
+  /** Ends the watch once train() has returned: releases the training data if asked, and measures. */
+  finish(): Observed | undefined;
+  /** A clearer message for predict() failing on the released training data, or undefined. */
+  explain(message: string): string | undefined;
+}
+
+export interface WatchedData {
+  xTrain: Tensor;
+  yTrain: Tensor;
+  xVal?: Tensor;
+  yVal?: Tensor;
+}
+
+/**
+ * Starts watching train(); call it just before train() runs, with the
+ * tensors made from `payload`. Without a request from the grader it watches
+ * nothing and changes nothing.
+ */
+export function watchTraining(tf: Tf, payload: TrainPayload, data: WatchedData): TrainingWatch {
+  const request: ObserveRequest | undefined = payload.observe;
+  const models: LayersModel[] = [];
+  let released = false;
+  if (!request) {
+    return { pretrained: (m) => m, finish: () => undefined, explain: () => undefined };
+  }
+  const tensorsInHeap = tf.getBackend() === 'cpu';
+  const measure = (): { js: number; tensors: number } => {
+    collectGarbage();
+    const m = memoryUsage();
+    return { js: m.heapUsed + m.arrayBuffers, tensors: state.engineMemory?.().numBytes ?? 0 };
+  };
+  // The payload's arrays go when the data is released: the baseline is what the process holds without them.
+  const before = request.measure ? measure() : undefined;
+  const heldData = request.measure ? payloadBytes(payload) : 0;
+  state.active = true;
+  state.steps = 0;
+  state.losses = [];
+  state.stride = 1;
+  state.seen = 0;
+  return {
+    async pretrained(model) {
+      const m = await model;
+      models.push(m);
+      return m;
+    },
+    finish() {
+      state.active = false;
+      if (request.release) {
+        for (const t of [data.xTrain, data.yTrain, data.xVal, data.yVal]) if (t && !t.isDisposed) t.dispose();
+        const p = payload as Partial<TrainPayload>;
+        delete p.xTrain;
+        delete p.yTrain;
+        delete p.xVal;
+        delete p.yVal;
+        released = true;
+      }
+      const observed: Observed = { steps: state.steps, losses: chunkMeans(state.losses) };
+      if (before) {
+        const after = measure();
+        let pretrained = 0;
+        for (const m of models) {
+          for (const w of m.weights) {
+            try {
+              const v = w.read();
+              if (!v.isDisposed) pretrained += bytesOf(v);
+            } catch {
+              // A weight disposed by learner code holds nothing.
+            }
+          }
+        }
+        const js = Math.max(0, after.js - (before.js - heldData));
+        // On the cpu backend a tensor's values are a JavaScript typed array, already in `js`.
+        const tensors = tensorsInHeap ? 0 : after.tensors;
+        observed.retainedBytes = Math.max(0, js + tensors - pretrained);
+        observed.tensorBytes = after.tensors;
+        observed.pretrainedBytes = pretrained;
+      }
+      return observed;
+    },
+    explain(message) {
+      if (!released || !/disposed/i.test(message)) return undefined;
+      const lesson = request.lesson ? `: the lesson is ${request.lesson}` : '';
+      return `predict(x) used a disposed tensor (${message.replace(/\s+$/, '')}). ctx.data's tensors are disposed once train() returns, so predict() may use what training produced (the model's weights), not the training data${lesson}`;
+    },
+  };
+}
+
+function chunkMeans(values: number[]): number[] {
+  if (values.length <= LOSS_CHUNKS) return values.slice();
+  const out: number[] = [];
+  for (let c = 0; c < LOSS_CHUNKS; c++) {
+    const from = Math.floor((c * values.length) / LOSS_CHUNKS);
+    const to = Math.floor(((c + 1) * values.length) / LOSS_CHUNKS);
+    let sum = 0;
+    for (let i = from; i < to; i++) sum += values[i];
+    out.push(sum / (to - from));
+  }
+  return out;
+}

@@ -1,0 +1,225 @@
+/**
+ * A pass means the lesson was learned: for exercises whose lesson is the
+ * training itself, the final metric is not enough evidence (a lookup of the
+ * training data scores well on MNIST; a formula scores well on linear
+ * regression). The curriculum describes what training must show, in the
+ * exercise's `options.lesson`; the child watches train() (child/observe.ts)
+ * and this module judges what it saw, beside the metrics.
+ *
+ * What can be required:
+ * - `minSteps`: optimizer steps taken during train() (a tf.train optimizer's
+ *   minimize or applyGradients, model.fit's included).
+ * - `minEpochs`: the highest `epoch` logged through ctx.log.
+ * - `validation`: a number whose key starts with `val` logged through ctx.log.
+ * - `lossFalls`: the loss falls by at least a tenth from the first steps to
+ *   the last: the losses the optimizer steps returned, or, without optimizer
+ *   steps (gradient descent by hand), the `loss` logged through ctx.log, at
+ *   least `minLosses` of them.
+ * - `releaseData`: ctx.data's tensors are disposed once train() returns, so
+ *   predict() cannot look the training data up.
+ * - `maxModelMb`: at most this many megabytes (10^6 bytes) of tensors and
+ *   JavaScript memory still alive once train() has returned and the training
+ *   data was released, pretrained weights not counted.
+ * - `metricNotes`: what a missed metric says about the lesson (log loss:
+ *   probabilities no sigmoid trained on the cross-entropy would give).
+ */
+import { z } from 'zod';
+import type { LoadedExercise } from '../curriculum';
+import { GradingError } from '../errors';
+import type { ObserveRequest, Observed, TrainPayload } from './protocol';
+import type { MetricResult } from './result';
+
+export const lessonSchema = z.object({
+  what: z.string().min(1).describe('The lesson in a few words, quoted by every finding: "a training loop you write: ...".'),
+  minSteps: z.number().int().positive().optional().describe('Optimizer steps train() must take.'),
+  minEpochs: z.number().int().positive().optional().describe('The highest `epoch` train() must log through ctx.log.'),
+  validation: z.boolean().default(false).describe('train() must log a validation number (a key starting with `val`).'),
+  lossFalls: z.boolean().default(false).describe('The loss must fall by at least a tenth from the first steps to the last.'),
+  minLosses: z.number().int().min(2).default(2).describe('With `lossFalls` and no optimizer steps: logged losses needed.'),
+  releaseData: z.boolean().default(false).describe('Dispose ctx.data\'s tensors once train() returns.'),
+  maxModelMb: z.number().positive().optional().describe('Megabytes still alive once train() has returned, pretrained weights not counted.'),
+  metricNotes: z.record(z.string().min(1)).default({}).describe('By metric name: what missing that metric\'s threshold says about the lesson, shown with the miss.'),
+}).strict();
+export type Lesson = z.infer<typeof lessonSchema>;
+
+/** The share of the first loss the last one must be below. */
+const FALL = 0.9;
+const MB = 1e6;
+
+/** The exercise's lesson, or undefined when its metrics are the whole check. */
+export function lessonOf(ex: Pick<LoadedExercise, 'key' | 'options'>): Lesson | undefined {
+  const raw = (ex.options as { lesson?: unknown } | undefined)?.lesson;
+  if (raw === undefined) return undefined;
+  const parsed = lessonSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new GradingError(`${ex.key}: options.lesson.${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** What the child must watch for this lesson. */
+export function observeRequest(lesson: Lesson): ObserveRequest {
+  return { release: lesson.releaseData, measure: lesson.maxModelMb !== undefined, lesson: lesson.what };
+}
+
+/** One seed's evidence: what the child saw and what train() logged. */
+export interface LessonRun {
+  observed?: Observed;
+  curve: Record<string, number>[];
+}
+
+export interface LessonVerdict {
+  /** Rows for the metric table: optimizer_steps, epochs, model_mb, as the lesson asks. */
+  metrics: MetricResult[];
+  /** What the runs did not show, each sentence naming the lesson; empty when they showed it all. */
+  problems: string[];
+}
+
+function plural(n: number, one: string): string {
+  return `${n} ${one}${n === 1 ? '' : 's'}`;
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3);
+}
+
+function highestEpoch(curve: Record<string, number>[]): number {
+  let best = 0;
+  for (const s of curve) if (Number.isFinite(s.epoch) && s.epoch > best) best = s.epoch;
+  return best;
+}
+
+function loggedValidation(curve: Record<string, number>[]): boolean {
+  return curve.some((s) => Object.entries(s).some(([k, v]) => /^val/i.test(k) && Number.isFinite(v)));
+}
+
+function worst<T>(runs: LessonRun[], pick: (r: LessonRun) => T, better: (a: T, b: T) => boolean): { value: T; run: LessonRun } {
+  let out = { value: pick(runs[0]), run: runs[0] };
+  for (const r of runs.slice(1)) {
+    const v = pick(r);
+    if (better(out.value, v)) out = { value: v, run: r };
+  }
+  return out;
+}
+
+/** The lesson's losses of one run: the optimizer's when it took steps, else the logged ones. */
+function lossesOf(run: LessonRun): { values: number[]; source: 'steps' | 'log' } {
+  const stepLosses = run.observed?.losses ?? [];
+  if ((run.observed?.steps ?? 0) > 0 && stepLosses.length >= 2) return { values: stepLosses, source: 'steps' };
+  return { values: run.curve.map((s) => s.loss).filter((v) => Number.isFinite(v)), source: 'log' };
+}
+
+/**
+ * Judges the runs of every seed against the lesson; each requirement is held
+ * to the worst seed, as the metrics are. `trainingBytes` is the size of the
+ * training inputs, to name a predictor that kept them.
+ */
+export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowed: boolean; trainingBytes: number; scored?: MetricResult[] }): LessonVerdict {
+  const metrics: MetricResult[] = [];
+  const problems: string[] = [];
+  if (runs.length === 0) return { metrics, problems };
+  const the = `the lesson is ${lesson.what}`;
+
+  for (const m of opts.scored ?? []) {
+    const note = lesson.metricNotes[m.name];
+    if (m.passed || !note) continue;
+    const threshold = m.max !== undefined ? `above its maximum ${m.max}` : `below its minimum ${m.min}`;
+    problems.push(`${m.name} ${m.value === null ? 'could not be computed' : `${fmt(m.value)} is ${threshold}`}: ${note}: ${the}`);
+  }
+
+  if (lesson.minSteps !== undefined) {
+    const { value: steps } = worst(runs, (r) => r.observed?.steps ?? 0, (a, b) => b < a);
+    const passed = steps >= lesson.minSteps;
+    metrics.push({ name: 'optimizer_steps', value: steps, min: lesson.minSteps, passed });
+    if (!passed) {
+      const how = `a step is a tf.train optimizer's minimize() or applyGradients()${opts.fitAllowed ? ', model.fit() included' : ''}`;
+      problems.push(steps === 0
+        ? `train() took no optimizer steps, so nothing was trained (${how}): ${the}`
+        : `train() took ${plural(steps, 'optimizer step')}, and training here takes at least ${lesson.minSteps} (${how}): ${the}`);
+    }
+  }
+
+  if (lesson.minEpochs !== undefined) {
+    const { value: epochs } = worst(runs, (r) => highestEpoch(r.curve), (a, b) => b < a);
+    const passed = epochs >= lesson.minEpochs;
+    metrics.push({ name: 'epochs', value: epochs, min: lesson.minEpochs, passed });
+    if (!passed) {
+      const logged = epochs === 0 ? 'train() logged no epoch' : `train() logged ${plural(epochs, 'epoch')}`;
+      problems.push(`${logged}: call ctx.log({ epoch, loss, valAccuracy }) after each pass over the training data, for at least ${lesson.minEpochs} passes: ${the}`);
+    }
+  }
+
+  if (lesson.validation && !runs.every((r) => loggedValidation(r.curve))) {
+    problems.push(`train() logged no validation number: measure the model on ctx.data.xVal / yVal after each epoch and log it (ctx.log({ epoch, loss, valAccuracy })): ${the}`);
+  }
+
+  if (lesson.lossFalls) {
+    for (const run of runs) {
+      const { values, source } = lossesOf(run);
+      const where = source === 'steps' ? 'the optimizer steps returned' : 'train() logged with ctx.log({ loss })';
+      const needed = source === 'steps' ? 2 : lesson.minLosses;
+      if (values.length < needed) {
+        problems.push(values.length === 0
+          ? `no training loss was seen: log it as training goes, ctx.log({ epoch: step, loss }): ${the}`
+          : `train() logged ${plural(values.length, 'loss')}; the check wants the loss of at least ${needed} steps, logged as training goes (ctx.log({ epoch: step, loss })): ${the}`);
+        break;
+      }
+      const first = values[0];
+      const last = values[values.length - 1];
+      if (!(last < first * FALL)) {
+        problems.push(`the loss ${where} did not fall: ${fmt(first)} at first, ${fmt(last)} at the end: ${the}`);
+        break;
+      }
+    }
+  }
+
+  if (lesson.maxModelMb !== undefined) {
+    const { value: bytes } = worst(runs, (r) => r.observed?.retainedBytes ?? 0, (a, b) => b > a);
+    const mb = bytes / MB;
+    const passed = mb <= lesson.maxModelMb;
+    metrics.push({ name: 'model_mb', value: Number(mb.toFixed(2)), max: lesson.maxModelMb, passed });
+    if (!passed) {
+      const kept = opts.trainingBytes > 0 && bytes >= 0.8 * opts.trainingBytes
+        ? `predict() kept the training set: ${fmt(mb)} MB of tensors and arrays alive after train() returned (the training inputs are ${fmt(opts.trainingBytes / MB)} MB)`
+        : `train() left ${fmt(mb)} MB of tensors and arrays alive after it returned`;
+      problems.push(`${kept}, over the ${lesson.maxModelMb} MB a trained model needs here: ${the}. Keep only the model's weights: dispose what you made from the training data (tf.tidy, tf.dispose)`);
+    }
+  }
+  return { metrics, problems };
+}
+
+/**
+ * The hook a kind calls: the payload with the watch request, the evidence of
+ * each seed as it arrives, and the verdict merged into the outcome's fields.
+ */
+export function lessonWatch(ex: Pick<LoadedExercise, 'key' | 'options' | 'forbid'>): {
+  request<P extends TrainPayload>(payload: P): P;
+  note(observed: Observed | undefined, curve: Record<string, number>[]): void;
+  judge(run: { metrics: MetricResult[]; output: string }): { metrics: MetricResult[]; output: string; passed: boolean };
+} {
+  const lesson = lessonOf(ex);
+  const runs: LessonRun[] = [];
+  let trainingBytes = 0;
+  return {
+    request(payload) {
+      if (!lesson) return payload;
+      trainingBytes = ArrayBuffer.isView(payload.xTrain.values) ? payload.xTrain.values.byteLength : 0;
+      return { ...payload, observe: observeRequest(lesson) };
+    },
+    note(observed, curve) {
+      if (process.env.LX_DEBUG) process.stderr.write(`observed ${JSON.stringify({ ...observed, losses: observed?.losses.slice(0, 3) })}\n`);
+      runs.push({ observed, curve });
+    },
+    judge(run) {
+      if (!lesson) return { ...run, passed: true };
+      const verdict = judgeLesson(lesson, runs, { fitAllowed: !ex.forbid.includes('LayersModel.fit'), trainingBytes, scored: run.metrics });
+      const findings = verdict.problems.length ? `--- the lesson ---\n${verdict.problems.join('\n')}` : '';
+      return {
+        metrics: [...run.metrics, ...verdict.metrics],
+        output: [run.output.trimEnd(), findings].filter(Boolean).join('\n'),
+        passed: verdict.problems.length === 0,
+      };
+    },
+  };
+}
