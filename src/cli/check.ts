@@ -48,6 +48,8 @@ export interface CheckCliOptions {
   timeout?: string;
   holdout?: string;
   curriculum?: string;
+  /** `--curriculum-sha256`: the curriculum must have this SHA-256, or every result is an error. */
+  curriculumSha256?: string;
   gradescope?: string;
   all?: boolean;
   quiet?: boolean;
@@ -71,7 +73,18 @@ export function parseNumber(flag: string, value: string | undefined): number | u
   return n;
 }
 
+/** Configuration errors reach every report file and, under GitHub Actions, an annotation and the step summary (cli/problem.ts). */
 export async function checkCli(ids: string[], o: CheckCliOptions): Promise<number> {
+  try {
+    return await checkAndReport(ids, o);
+  } catch (err) {
+    const { MlpathError } = await import('../errors');
+    if (err instanceof MlpathError) await (await import('./problem')).reportProblem(err, { json: o.json, junit: o.junit, gradescope: o.gradescope });
+    throw err;
+  }
+}
+
+async function checkAndReport(ids: string[], o: CheckCliOptions): Promise<number> {
   const jsonToStdout = o.json === true;
   const out = makeOut({ quiet: o.quiet || jsonToStdout, jsonToStdout });
   const { run } = await import('../commands/check');
@@ -111,6 +124,7 @@ export async function checkCli(ids: string[], o: CheckCliOptions): Promise<numbe
     timeout: parseNumber('--timeout', o.timeout),
     holdout: o.holdout,
     curriculum: o.curriculum,
+    curriculumSha256: o.curriculumSha256,
     record: o.record,
     onEvent,
   };

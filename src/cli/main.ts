@@ -106,8 +106,9 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
     .option('--seed <n>', 'training seed passed to your code as ctx.seed (default: the exercise\'s seeds)')
     .addOption(backendOption())
     .option('--timeout <seconds>', 'time budget per run, overriding the exercise\'s')
-    .option('--holdout <file>', 'grade on an instructor\'s held-out file instead of the built-in test split (or MLPATH_HOLDOUT)')
+    .option('--holdout <path>', 'grade on an instructor\'s held-out data instead of the built-in test split: a folder keyed by exercise id, a bundle, or one file (or MLPATH_HOLDOUT)')
     .option('--curriculum <file>', 'grade against this curriculum file, not the one mlpath.json names (or MLPATH_CURRICULUM; use it in CI)')
+    .option('--curriculum-sha256 <hex>', 'the SHA-256 the curriculum must have; any other makes every result an error (or MLPATH_CURRICULUM_SHA256)')
     .option('--gradescope <file>', 'write Gradescope\'s results.json')
     .option('--no-record', 'write nothing into the workspace: no progress, run record or report (`mlpath grade` uses it)')
     .action(async (ids: string[], o, cmd: Command) => {

@@ -3,7 +3,6 @@
  * workspace, record the attempts, and return the results. Printing and exit
  * codes belong to the CLI and the reporters.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnoseOutcome } from '../coach';
 import type { Curriculum, LoadedExercise } from '../curriculum';
@@ -12,6 +11,7 @@ import { UsageError } from '../errors';
 import { resolveBackendName } from '../grader/backend-choice';
 import type { GradeOutcome, CheckReport, ExerciseResult } from '../grader/result';
 import { award } from '../grader/points';
+import { openHoldouts } from '../datasets/holdout';
 import { loadProgress, recordAttempt, updateProgress } from '../progress/store';
 import { writeRunRecord } from '../progress/runs';
 import { exerciseDir, requireWorkspace } from '../workspace';
@@ -35,6 +35,8 @@ export interface CheckOptions {
   holdout?: string;
   /** Instructor's curriculum file: wins over the one named in mlpath.json. */
   curriculum?: string;
+  /** The SHA-256 the curriculum must have (or MLPATH_CURRICULUM_SHA256); any other breaks the pin. */
+  curriculumSha256?: string;
   record?: boolean;
   onEvent?: (event: CheckEvent) => void;
   /** Aborting stops the running check and kills its child; nothing is recorded and the run reports `cancelled`. */
@@ -73,7 +75,7 @@ function selectExercises(curriculum: Curriculum, ids: string[], all: boolean | u
 export async function run(opts: CheckOptions): Promise<CheckRun> {
   const ws = requireWorkspace(opts.cwd);
   // In CI the file mlpath.json names is refused; see workspace/curriculum.ts.
-  const graded = loadWorkspaceCurriculum(ws, { override: opts.curriculum ? path.resolve(opts.cwd, opts.curriculum) : undefined, strict: gradingStrictly() });
+  const graded = loadWorkspaceCurriculum(ws, { override: opts.curriculum ? path.resolve(opts.cwd, opts.curriculum) : undefined, strict: gradingStrictly(), expectSha256: opts.curriculumSha256 });
   const { curriculum } = graded;
   // A broken pin is already in every result; a warning would repeat it.
   const warnings = [...(graded.mismatch && !graded.pinBroken ? [graded.mismatch] : []), ...graded.warnings];
@@ -84,7 +86,9 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
   if (opts.timeout !== undefined && !(opts.timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got ${opts.timeout}`);
   if (opts.timeout !== undefined && opts.timeout > MAX_BUDGET_SECONDS) throw new UsageError(`--timeout must be at most ${MAX_BUDGET_SECONDS} seconds (24 hours), got ${opts.timeout}`);
   const holdout = opts.holdout ?? process.env.MLPATH_HOLDOUT;
-  if (holdout && !fs.existsSync(path.resolve(opts.cwd, holdout))) throw new UsageError(`holdout file ${holdout} does not exist`);
+  // A file, a folder keyed by exercise id, or a bundle (datasets/holdout.ts): checked before anything is graded.
+  const holdouts = holdout ? openHoldouts(path.resolve(opts.cwd, holdout), exercises) : undefined;
+  if (holdouts) warnings.push(...holdouts.warnings);
 
   const { gradeExercise } = await import('../grader/grade');
   const { withCancellation } = await import('../grader/runner');
@@ -107,7 +111,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
       seeds: opts.seed !== undefined ? [opts.seed] : ex.seeds,
       backend: backend.name,
       timeoutSeconds: opts.timeout,
-      holdout: holdout ? path.resolve(opts.cwd, holdout) : undefined,
+      holdout: holdouts?.fileFor(ex),
       onLog: (step, seed) => opts.onEvent?.({ type: 'log', exercise: ex.key, seed, step }),
       onPhase: (phase) => opts.onEvent?.({ type: 'phase', exercise: ex.key, phase }),
     }));
@@ -127,7 +131,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     if (opts.record !== false && !graded.pinBroken) {
       // Recorded on what is on disk now, not on `loaded`: another check may have finished meanwhile.
       updateProgress(ws.root, (progress) => recordAttempt(progress, ex.key, outcome.result.status, outcome.result.metrics));
-      record = writeRunRecord(ws.root, outcome, { curriculum: curriculum.id, curriculumVersion: curriculum.version, holdout: !!holdout });
+      record = writeRunRecord(ws.root, outcome, { curriculum: curriculum.id, curriculumVersion: curriculum.version, holdout: !!holdouts?.fileFor(ex) });
       report = writeReportQuietly(ws.root, ex);
     }
     outcomes.push(outcome);

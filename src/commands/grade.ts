@@ -9,7 +9,7 @@
  * submission (`check --no-record`), so read-only copies grade like any other;
  * everything the instructor asked for is written beside, by this process.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,7 +20,7 @@ import { checkReportSchema } from '../grader/result';
 import { packageRoot } from '../grader/sandbox';
 import { WORKSPACE_FILE } from '../workspace';
 import { curriculumOverride } from '../workspace/curriculum';
-import { csvHeader, csvRow, formatGradescope, type WorkspaceGrade } from '../reporters/gradebook';
+import { csvHeader, csvRow, formatGradescope, type GradebookExercise, type WorkspaceGrade } from '../reporters/gradebook';
 
 export interface GradeOptions {
   cwd: string;
@@ -29,17 +29,29 @@ export interface GradeOptions {
   csv?: string;
   json?: string;
   gradescope?: string;
+  /** JUnit XML: one testsuite per workspace. */
+  junit?: string;
   curriculum?: string;
   holdout?: string;
   backend?: string;
+  /** Stripped from each folder name to make the student id (Classroom names repositories `<assignment>-<login>`). */
+  studentPrefix?: string;
   onProgress?: (done: number, total: number, last: WorkspaceGrade) => void;
 }
 
 export interface GradeRun {
   grades: WorkspaceGrade[];
   exercises: string[];
+  /** The Gradescope file of each workspace, in `grades` order. */
+  gradescopeFiles?: string[];
   jobs: number;
   durationMs: number;
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
 }
 
 function cores(): number {
@@ -68,6 +80,54 @@ export function notAWorkspace(dir: string): string | undefined {
   if (!stat.isDirectory()) return `${dir} is a file, not a workspace folder`;
   if (!fs.existsSync(path.join(dir, WORKSPACE_FILE))) return `no mlpath workspace in ${dir} (no ${WORKSPACE_FILE})`;
   return undefined;
+}
+
+/** The commit checked out in a workspace and its time, when it is a git repository (git is asked, never required). */
+export function commitOf(dir: string): { commit?: string; committedAt?: string } {
+  // safe.directory: submissions are often owned by another user than the instructor's.
+  const r = spawnSync('git', ['-c', 'safe.directory=*', '-C', dir, 'log', '-1', '--format=%H %cI'], { encoding: 'utf8', timeout: 20000 });
+  const [commit, committedAt] = r.status === 0 ? r.stdout.trim().split(' ') : [];
+  return commit ? { commit, committedAt } : {};
+}
+
+function trackOf(dir: string): string | undefined {
+  try {
+    const track = (JSON.parse(fs.readFileSync(path.join(dir, WORKSPACE_FILE), 'utf8')) as { track?: unknown }).track;
+    return typeof track === 'string' ? track : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function studentId(workspace: string, prefix?: string): string {
+  const name = path.basename(workspace);
+  return prefix && name.startsWith(prefix) && name.length > prefix.length ? name.slice(prefix.length) : name;
+}
+
+/**
+ * A file name per workspace for the Gradescope folder: its path below the
+ * folder all workspaces share, `/` as `__`, so two `alice` folders in
+ * different sections do not overwrite each other.
+ */
+export function gradescopeNames(workspaces: string[]): string[] {
+  let common = path.dirname(workspaces[0] ?? '.');
+  for (const w of workspaces) {
+    while (path.relative(common, w).startsWith('..')) common = path.dirname(common);
+  }
+  const taken = new Set<string>();
+  return workspaces.map((w) => {
+    const base = (path.relative(common, w) || path.basename(w)).split(path.sep).join('__');
+    let name = `${base}.json`;
+    for (let n = 2; taken.has(name); n++) name = `${base}-${n}.json`;
+    taken.add(name);
+    return name;
+  });
+}
+
+async function gradeWithFacts(workspace: string, opts: GradeOptions, budgetMs: number, seedJobs: number): Promise<WorkspaceGrade> {
+  const grade = await gradeOne(workspace, opts, budgetMs, seedJobs);
+  const facts = grade.failure && !fs.existsSync(workspace) ? {} : commitOf(workspace);
+  return { student: studentId(workspace, opts.studentPrefix), track: trackOf(workspace), ...facts, gradedAt: new Date().toISOString(), ...grade };
 }
 
 function gradeOne(workspace: string, opts: GradeOptions, budgetMs: number, seedJobs: number): Promise<WorkspaceGrade> {
@@ -128,30 +188,51 @@ export async function run(opts: GradeOptions): Promise<GradeRun> {
   const curriculum = loadCurriculum(curriculumOverride(opts.cwd, opts.curriculum));
   const ready = curriculum.exercises.filter((e) => e.status === 'ready');
   const exercises = ready.map((e) => e.key);
-  const maxPoints = Object.fromEntries(ready.map((e) => [e.key, e.points]));
-  const budgetMs = (ready.reduce((a, e) => a + e.budget.seconds * e.seeds.length, 0) + 60 * ready.length + 60) * 1000;
+  const columns: GradebookExercise[] = ready.map((e) => ({
+    key: e.key,
+    points: e.points,
+    track: e.track,
+    metrics: [...new Set(e.metrics.map((m) => (m.k !== undefined ? `${m.name}@${m.k}` : m.name)))],
+  }));
+  // A workspace grades only its own track's exercises: its budget is the largest a track needs, not every track's at once.
+  const tracks = [undefined, ...curriculum.tracks.map((t) => t.id)];
+  const budgetSeconds = Math.max(...tracks.map((t) => ready.filter((e) => !e.track || e.track === t).reduce((a, e) => a + e.budget.seconds * e.seeds.length + 60, 0)));
+  const budgetMs = (budgetSeconds + 60) * 1000;
   // Each check trains its seeds side by side too: together they should not ask for more cores than there are.
   const seedJobs = Math.max(1, Math.floor(cores() / jobs));
   const csv = opts.csv ? path.resolve(opts.cwd, opts.csv) : undefined;
-  if (csv) fs.writeFileSync(csv, csvHeader(exercises));
-  if (opts.gradescope) fs.mkdirSync(path.resolve(opts.cwd, opts.gradescope), { recursive: true });
+  if (csv) fs.writeFileSync(csv, csvHeader(columns));
+  const gradescopeDir = opts.gradescope ? path.resolve(opts.cwd, opts.gradescope) : undefined;
+  if (gradescopeDir) fs.mkdirSync(gradescopeDir, { recursive: true });
+  const names = gradescopeNames(workspaces);
   const started = Date.now();
   const grades: WorkspaceGrade[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < workspaces.length) {
-      const ws = workspaces[next++];
-      const grade = await gradeOne(ws, opts, budgetMs, seedJobs);
+      const index = next++;
+      const grade = await gradeWithFacts(workspaces[index], opts, budgetMs, seedJobs);
       grades.push(grade);
-      if (csv) fs.appendFileSync(csv, csvRow(grade, exercises, maxPoints));
-      if (opts.gradescope) {
-        fs.writeFileSync(path.join(path.resolve(opts.cwd, opts.gradescope), `${path.basename(ws)}.json`), formatGradescope(grade.results, grade.failure));
-      }
+      // Appended as each one finishes, so an interrupted batch keeps what it graded.
+      if (csv) fs.appendFileSync(csv, csvRow(grade, columns, curriculum.defaultTrack));
+      if (gradescopeDir) fs.writeFileSync(path.join(gradescopeDir, names[index]), formatGradescope(grade.results, { failure: grade.failure, executionTime: grade.durationMs / 1000 }));
       opts.onProgress?.(grades.length, workspaces.length, grade);
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, workspaces.length) }, worker));
   grades.sort((a, b) => workspaces.indexOf(a.workspace) - workspaces.indexOf(b.workspace));
+  // Then rewritten in argument order, so the same class gives the same file.
+  if (csv) writeAtomic(csv, csvHeader(columns) + grades.map((g) => csvRow(g, columns, curriculum.defaultTrack)).join(''));
   if (opts.json) fs.writeFileSync(path.resolve(opts.cwd, opts.json), `${JSON.stringify({ exercises, grades }, null, 2)}\n`);
-  return { grades, exercises, jobs, durationMs: Date.now() - started };
+  if (opts.junit) {
+    const { formatJunitSuites } = await import('../reporters/junit');
+    const suites = grades.map((g) => ({
+      name: g.student ?? path.basename(g.workspace),
+      results: g.results,
+      failure: g.failure,
+      expected: columns.filter((c) => !c.track || c.track === (g.track ?? curriculum.defaultTrack)).map((c) => c.key),
+    }));
+    writeAtomic(path.resolve(opts.cwd, opts.junit), formatJunitSuites(suites, { packageName: 'mlpath.grade' }));
+  }
+  return { grades, exercises, jobs, durationMs: Date.now() - started, gradescopeFiles: gradescopeDir ? grades.map((g) => path.join(gradescopeDir, names[workspaces.indexOf(g.workspace)])) : undefined };
 }

@@ -19,6 +19,8 @@ export interface StartOptions {
   dir?: string;
   track?: string;
   curriculum?: string;
+  /** mlpath is installed in the workspace's own node_modules (a course template repository): editor paths point there. */
+  localInstall?: boolean;
 }
 
 export const startDefaults = { dir: '.' } as const;
@@ -37,10 +39,30 @@ function tfjsTypesDir(): string {
   return path.dirname(require.resolve('@tensorflow/tfjs/package.json'));
 }
 
-/** Editor settings: `mlpath` and `@tensorflow/tfjs*` resolve to the installed packages. */
-function tsconfig(): string {
-  const tfjs = tfjsTypesDir();
-  const tfRoot = path.dirname(tfjs);
+/** Where the editor finds mlpath and the packages it ships: the running install, or the workspace's own node_modules. */
+interface TypesSource {
+  mlpathDir: string;
+  nodeModules: string;
+}
+
+function typesSource(root: string, local: boolean | undefined): TypesSource {
+  if (local) return { mlpathDir: path.join(root, 'node_modules', 'mlpath'), nodeModules: path.join(root, 'node_modules') };
+  return { mlpathDir: packageRoot(), nodeModules: path.dirname(path.dirname(tfjsTypesDir())) };
+}
+
+/**
+ * Editor settings: `mlpath` and `@tensorflow/tfjs*` resolve to the installed
+ * packages. Paths are relative to the workspace, so a template repository
+ * whose node_modules holds mlpath works in every clone; `include` names the
+ * curriculum's month folders, whatever their ids.
+ */
+function tsconfig(root: string, source: TypesSource, months: string[]): string {
+  const rel = (p: string): string => {
+    const r = path.relative(root, p).split(path.sep).join('/');
+    return r.startsWith('.') || path.isAbsolute(r) ? r : `./${r}`;
+  };
+  const modules = source.nodeModules;
+  const tfjs = path.join(modules, '@tensorflow', 'tfjs');
   return `${JSON.stringify({
     compilerOptions: {
       target: 'ES2022',
@@ -51,18 +73,18 @@ function tsconfig(): string {
       esModuleInterop: true,
       skipLibCheck: true,
       // Node's own types (learners may use node:fs and friends), from mlpath's install.
-      typeRoots: [path.join(path.dirname(tfRoot), '@types')],
+      typeRoots: [rel(path.join(modules, '@types'))],
       types: ['node'],
       paths: {
-        mlpath: [path.join(packageRoot(), 'dist', 'index.d.ts')],
-        '@tensorflow/tfjs': [tfjs],
-        '@tensorflow/tfjs-node': [tfjs],
-        '@tensorflow/*': [path.join(tfRoot, '*')],
+        mlpath: [rel(path.join(source.mlpathDir, 'dist', 'index.d.ts'))],
+        '@tensorflow/tfjs': [rel(tfjs)],
+        '@tensorflow/tfjs-node': [rel(tfjs)],
+        '@tensorflow/*': [rel(path.join(modules, '@tensorflow', '*'))],
         // Libraries mlpath ships for learners (ml.js, ...) resolve for the editor too.
-        '*': [path.join(path.dirname(tfRoot), '*'), path.join(path.dirname(tfRoot), '@types', '*')],
+        '*': [rel(path.join(modules, '*')), rel(path.join(modules, '@types', '*'))],
       },
     },
-    include: ['month*/**/*.ts'],
+    include: months.map((m) => `${m}/**/*.ts`),
   }, null, 2)}\n`;
 }
 
@@ -124,7 +146,8 @@ export async function run(opts: StartOptions): Promise<StartResult> {
   const exercises = availableExercises(curriculum, track);
   const files = new Map<string, string | Buffer>();
   files.set('README.md', readme(curriculum, exercises, track));
-  files.set('tsconfig.json', tsconfig());
+  const months = curriculum.months.map((m) => m.id).filter((id) => exercises.some((e) => e.monthId === id));
+  files.set('tsconfig.json', tsconfig(target, typesSource(target, opts.localInstall), months));
   files.set('.gitignore', '.mlpath/runs/\n.mlpath/backups/\n.mlpath/reports/\nnode_modules/\n');
   for (const ex of exercises) {
     if (!ex.templateDir) continue;

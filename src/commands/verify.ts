@@ -90,17 +90,18 @@ export function verifyRow(
   starter: ExerciseResult,
   reference: ExerciseResult,
 ): VerifyRow {
-  const metrics = ex.metrics.map((spec): VerifyMetric => {
-    const label = spec.k !== undefined ? `${spec.name}@${spec.k}` : spec.name;
-    const find = (r: ExerciseResult) => r.metrics.find((m) => m.name === spec.name && m.k === spec.k);
-    const ref = find(reference);
+  const same = (a: { name: string; k?: number }, b: { name: string; k?: number }): boolean => a.name === b.name && a.k === b.k;
+  // The curriculum's metrics, then the checks a kind adds of its own (a service's latency, a sweep's runs).
+  const specs = [...ex.metrics, ...reference.metrics.filter((m) => !ex.metrics.some((spec) => same(spec, m)))];
+  const metrics = specs.map((spec): VerifyMetric => {
+    const ref = reference.metrics.find((m) => same(m, spec));
     const worst = ref?.value;
     return {
-      name: label,
+      name: spec.k !== undefined ? `${spec.name}@${spec.k}` : spec.name,
       min: spec.min,
       max: spec.max,
       baseline: baselineValue(ex.baseline, spec),
-      starter: find(starter)?.value,
+      starter: starter.metrics.find((m) => same(m, spec))?.value,
       reference: ref ? ref.values ?? [ref.value] : [],
       margin: worst === null || worst === undefined ? undefined : margin(spec, worst),
     };
@@ -109,8 +110,9 @@ export function verifyRow(
   if (starter.status === 'passed') problems.push('the starter passes: it must fail until the learner does the work');
   if (reference.status === 'error') problems.push(`the reference solution errs (${reference.error?.kind}: ${reference.error?.message.split('\n')[0]})`);
   else if (reference.status !== 'passed') {
-    const missed = metrics.filter((m) => m.margin === undefined || m.margin < 0).map((m) => m.name);
-    problems.push(`the reference solution misses ${missed.join(', ') || 'a check'} on at least one seed`);
+    const missed = reference.metrics.filter((m) => !m.passed).map((m) => (m.k !== undefined ? `${m.name}@${m.k}` : m.name));
+    const why = reference.output?.trim().split('\n').slice(-3).join(' / ');
+    problems.push(`the reference solution fails: ${missed.length ? `it misses ${missed.join(', ')} on at least one seed` : 'a check of the kind failed'}${why ? ` (${why.slice(0, 400)})` : ''}`);
   }
   return { exercise: ex.key, seeds: reference.seeds ?? [reference.seed], baselineLabel: ex.baseline?.label, metrics, starter, reference, problems, ok: problems.length === 0 };
 }

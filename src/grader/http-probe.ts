@@ -30,7 +30,44 @@ export interface ProbeResponse {
   error?: string;
 }
 
-export async function httpRequest(port: number, req: ProbeRequest): Promise<ProbeResponse> {
+export function httpRequest(port: number, req: ProbeRequest): Promise<ProbeResponse> {
+  return exchange(port, req);
+}
+
+/**
+ * A request whose body waits: it is sent with `Expect: 100-continue`, and
+ * `continued` resolves once the server has answered `100 Continue` (Node's
+ * http server does so just before it calls the request handler) or false
+ * when a final answer or an error came instead. The body goes out when
+ * `release()` is called; `response` resolves with the answer. Meanwhile the
+ * request is in flight on the server, by construction rather than by timing.
+ */
+export interface HeldRequest {
+  continued: Promise<boolean>;
+  release(): void;
+  response: Promise<ProbeResponse>;
+}
+
+export function heldRequest(port: number, req: ProbeRequest): HeldRequest {
+  let onContinue: (ok: boolean) => void = () => undefined;
+  const continued = new Promise<boolean>((resolve) => {
+    onContinue = resolve;
+  });
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const response = exchange(port, req, { onContinue: () => onContinue(true), released });
+  void response.then(() => onContinue(false));
+  return { continued, release, response };
+}
+
+interface Hold {
+  onContinue(): void;
+  released: Promise<void>;
+}
+
+function exchange(port: number, req: ProbeRequest, hold?: Hold): Promise<ProbeResponse> {
   const started = process.hrtime.bigint();
   const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e6;
   const timeoutMs = req.timeoutMs ?? 5000;
@@ -39,6 +76,7 @@ export async function httpRequest(port: number, req: ProbeRequest): Promise<Prob
     headers['content-type'] ??= 'application/json';
     headers['content-length'] = Buffer.byteLength(req.body);
   }
+  if (hold) headers.expect = '100-continue';
   return new Promise<ProbeResponse>((resolve) => {
     let settled = false;
     let response: { status: number; chunks: Buffer[]; size: number } | undefined;
@@ -87,7 +125,13 @@ export async function httpRequest(port: number, req: ProbeRequest): Promise<Prob
           : err.message;
       finish(why);
     });
-    if (req.body !== undefined) request.end(req.body);
+    if (hold) {
+      request.on('continue', () => {
+        hold.onContinue();
+        void hold.released.then(() => request.end(req.body));
+      });
+      request.flushHeaders();
+    } else if (req.body !== undefined) request.end(req.body);
     else request.end();
   });
 }
@@ -209,6 +253,10 @@ export interface ProbePlan {
   concurrency: number;
   /** Instances in each concurrent request. */
   concurrentBatch: number;
+  /** Requests held in flight at once, their bodies sent only after `holdMs` (at least a tenth of all requests). */
+  holdRequests: number;
+  /** How long the held requests wait for their bodies: every one of them takes the server at least this long. */
+  holdMs: number;
   maxBodyBytes: number;
   /** Per-request timeout. */
   timeoutMs: number;
@@ -227,29 +275,78 @@ export interface BadInputResult {
   passed: boolean;
 }
 
+/** What a server reports at `GET /metrics`: the four golden signals of its POST /predict traffic. */
+export interface MonitoringSnapshot {
+  /** POST /predict requests answered so far, whatever the status. */
+  requests: number;
+  /** Those answered with a status of 400 or more. */
+  errors: number;
+  /** POST /predict requests received and not answered yet. */
+  inFlight: number;
+  /** Percentiles of the time from a request's arrival to the end of its answer, in ms. */
+  p50: number;
+  p95: number;
+}
+
+export interface MonitoringCheck {
+  id: string;
+  description: string;
+  passed: boolean;
+  /** What was reported, and what the grader saw. */
+  got: string;
+}
+
 export interface ProbeReport {
   /** Class per held-out instance, null where none came back. */
   classes: (number | null)[];
   accuracyProblems: string[];
   latency: { count: number; failures: number; p50: number; p95: number; max: number; problems: string[] };
+  /** Requests sent at once, and requests held in flight together, answered as they are one at a time. */
   concurrent: { ok: number; total: number; problems: string[] };
   badInput: BadInputResult[];
   /** A valid request after all the bad ones got a correct answer. */
   servesAfterBadInput: boolean;
+  /** The server's own account of its traffic (GET /metrics), each claim re-checked. */
+  monitoring: MonitoringCheck[];
   requests: number;
+}
+
+/** `GET /metrics` as a snapshot, or what is wrong with the answer. */
+export function readMonitoring(res: ProbeResponse): { ok: true; value: MonitoringSnapshot } | { ok: false; problem: string } {
+  if (res.status !== 200) return { ok: false, problem: `GET /metrics: expected HTTP 200, got ${describe(res)}` };
+  const json = res.json as { requests?: unknown; errors?: unknown; in_flight?: unknown; latency_ms?: { p50?: unknown; p95?: unknown } } | undefined;
+  const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  if (!json || typeof json !== 'object' || !num(json.requests) || !num(json.errors) || !num(json.in_flight) || !json.latency_ms || !num(json.latency_ms.p50) || !num(json.latency_ms.p95)) {
+    return { ok: false, problem: `GET /metrics must answer {"requests": n, "errors": n, "in_flight": n, "latency_ms": {"p50": ms, "p95": ms}}, got ${res.body.slice(0, 160) || 'an empty body'}` };
+  }
+  return { ok: true, value: { requests: json.requests, errors: json.errors, inFlight: json.in_flight, p50: json.latency_ms.p50, p95: json.latency_ms.p95 } };
+}
+
+function fmtMs(ms: number): string {
+  return `${Number(ms.toFixed(1))} ms`;
 }
 
 /** Runs the whole probe; it never throws for anything the server does. */
 export async function probeService(port: number, plan: ProbePlan): Promise<ProbeReport> {
   let requests = 0;
   let down = false;
-  const send = async (req: ProbeRequest): Promise<ProbeResponse> => {
+  /** Every POST /predict sent: its status (0 when no answer came) and the time the grader waited for it. */
+  const predicts: { status: number; ms: number }[] = [];
+  const outOfTime = (): ProbeResponse | undefined => {
     if (down) return { status: 0, body: '', ms: 0, error: 'the server stopped answering earlier in the probe' };
     if (Date.now() > plan.deadline) return { status: 0, body: '', ms: 0, error: 'the check ran out of time' };
-    requests++;
-    const res = await httpRequest(port, { timeoutMs: plan.timeoutMs, ...req });
+    return undefined;
+  };
+  const note = (req: ProbeRequest, res: ProbeResponse): ProbeResponse => {
     if (res.error?.startsWith('connection refused')) down = true;
+    if (req.method === 'POST' && req.path === '/predict') predicts.push({ status: res.status, ms: res.ms });
     return res;
+  };
+  const send = async (req: ProbeRequest): Promise<ProbeResponse> => {
+    const stop = outOfTime();
+    if (stop) return stop;
+    requests++;
+    return note(req, await httpRequest(port, { timeoutMs: plan.timeoutMs, ...req }));
   };
   const predict = (instances: readonly unknown[]): Promise<ProbeResponse> => send({ method: 'POST', path: '/predict', body: predictBody(instances) });
 
@@ -278,23 +375,49 @@ export async function probeService(port: number, plan: ProbePlan): Promise<Probe
   }
 
   const concurrentProblems: string[] = [];
-  const groups = Array.from({ length: plan.concurrency }, (_, g) =>
-    Array.from({ length: plan.concurrentBatch }, (_, j) => (g * plan.concurrentBatch + j) % n));
-  const answers = await Promise.all(groups.map((rows) => predict(rows.map((r) => plan.instances[r]))));
   let concurrentOk = 0;
-  answers.forEach((res, g) => {
-    const read = readPredictions(res, groups[g].length, plan.k);
+  let concurrentTotal = 0;
+  /** Whether an answer to `rows` is right: the same classes as when the rows were sent in batches, one request at a time. */
+  const judge = (res: ProbeResponse, rows: number[], what: string): void => {
+    concurrentTotal++;
+    const read = readPredictions(res, rows.length, plan.k);
     if (!read.ok) {
-      concurrentProblems.push(`request ${g + 1} of ${plan.concurrency}: ${read.problem}`);
+      concurrentProblems.push(`${what}: ${read.problem}`);
       return;
     }
-    const mismatch = groups[g].findIndex((row, j) => classes[row] !== null && classes[row] !== read.classes[j]);
+    const mismatch = rows.findIndex((row, j) => classes[row] !== null && classes[row] !== read.classes[j]);
     if (mismatch >= 0) {
-      concurrentProblems.push(`request ${g + 1} of ${plan.concurrency}: instance ${groups[g][mismatch]} got class ${read.classes[mismatch]} under load but ${classes[groups[g][mismatch]]} on its own`);
+      concurrentProblems.push(`${what}: instance ${rows[mismatch]} got class ${read.classes[mismatch]} under load but ${classes[rows[mismatch]]} on its own`);
       return;
     }
     concurrentOk++;
-  });
+  };
+  const groups = Array.from({ length: plan.concurrency }, (_, g) =>
+    Array.from({ length: plan.concurrentBatch }, (_, j) => (g * plan.concurrentBatch + j) % n));
+  const answers = await Promise.all(groups.map((rows) => predict(rows.map((r) => plan.instances[r]))));
+  answers.forEach((res, g) => judge(res, groups[g], `request ${g + 1} of ${plan.concurrency}`));
+
+  // Requests in flight together, by construction: each waits for its body
+  // until all have reached the handler. The server's own count of requests in
+  // flight must see them, and each takes the server at least holdMs.
+  const badCount = badInputCases(plan.instances[0], plan.maxBodyBytes).length;
+  const others = predicts.length + badCount + 1;
+  const holdCount = Math.min(64, Math.max(plan.holdRequests, Math.ceil(others / 8)));
+  const answeredBefore = predicts.filter((p) => p.status !== 0).length;
+  const heldRows = Array.from({ length: holdCount }, (_, j) => (j * 7 + 3) % n);
+  const held: { rows: number[]; req: HeldRequest }[] = [];
+  if (!outOfTime()) {
+    for (const row of heldRows) {
+      requests++;
+      held.push({ rows: [row], req: heldRequest(port, { method: 'POST', path: '/predict', body: predictBody([plan.instances[row]]), timeoutMs: plan.timeoutMs + plan.holdMs }) });
+    }
+  }
+  const continued = (await Promise.all(held.map((h) => h.req.continued))).filter(Boolean).length;
+  const during = await send({ method: 'GET', path: '/metrics' });
+  await new Promise((resolve) => setTimeout(resolve, plan.holdMs));
+  for (const h of held) h.req.release();
+  const heldAnswers = await Promise.all(held.map(async (h) => note({ method: 'POST', path: '/predict' }, await h.req.response)));
+  heldAnswers.forEach((res, i) => judge(res, held[i].rows, `held request ${i + 1} of ${held.length}`));
 
   const badInput: BadInputResult[] = [];
   for (const c of badInputCases(plan.instances[0], plan.maxBodyBytes)) {
@@ -315,13 +438,93 @@ export async function probeService(port: number, plan: ProbePlan): Promise<Probe
   const last = readPredictions(await predict([plan.instances[0]]), 1, plan.k);
   const servesAfterBadInput = last.ok && (classes[0] === null || last.classes[0] === classes[0]);
 
+  const monitoring = checkMonitoring(await send({ method: 'GET', path: '/metrics' }), during, {
+    predicts,
+    held: continued,
+    heldTotal: held.length,
+    answeredBefore,
+    holdMs: plan.holdMs,
+  });
+
   return {
     classes,
     accuracyProblems,
     latency: { count: times.length, failures, p50: percentile(times, 50), p95: percentile(times, 95), max: times.length ? Math.max(...times) : NaN, problems: latencyProblems },
-    concurrent: { ok: concurrentOk, total: plan.concurrency, problems: concurrentProblems },
+    concurrent: { ok: concurrentOk, total: concurrentTotal, problems: concurrentProblems },
     badInput,
     servesAfterBadInput,
+    monitoring,
     requests,
   };
+}
+
+/** What the grader knows of the traffic it sent, to re-check the server's account of it. */
+export interface SentTraffic {
+  /** Every POST /predict: its status (0 when no answer came) and how long the grader waited for it. */
+  predicts: readonly { status: number; ms: number }[];
+  /** Held requests the server took in (answered 100 Continue) before GET /metrics was asked, and how many were sent. */
+  held: number;
+  heldTotal: number;
+  /** POST /predict requests answered before the held ones were sent. */
+  answeredBefore: number;
+  holdMs: number;
+}
+
+/**
+ * Re-checks a server's `GET /metrics` against the traffic the grader sent:
+ * counts exactly (give or take requests whose answer never arrived), requests
+ * in flight while some were held and after all were answered, and latency
+ * percentiles between what is certain (every held request took the server at
+ * least `holdMs`, and more than 5 % were held) and what the grader measured
+ * from outside (no request took the server longer than the grader waited).
+ */
+export function checkMonitoring(final: ProbeResponse, during: ProbeResponse, sent: SentTraffic): MonitoringCheck[] {
+  const checks: MonitoringCheck[] = [];
+  const add = (id: string, description: string, passed: boolean, got: string): void => {
+    checks.push({ id, description, passed, got });
+  };
+  const end = readMonitoring(final);
+  const mid = readMonitoring(during);
+  add('metrics-endpoint', 'GET /metrics answers {"requests", "errors", "in_flight", "latency_ms": {"p50", "p95"}}', end.ok && mid.ok, end.ok ? (mid.ok ? 'it does' : mid.problem) : end.problem);
+  const lost = sent.predicts.filter((p) => p.status === 0).length;
+  const answered = sent.predicts.length - lost;
+  const errors = sent.predicts.filter((p) => p.status >= 400).length;
+  const within = (got: number, want: number): boolean => Math.abs(got - want) <= lost;
+  const slack = lost ? ` (give or take ${lost} whose answer never arrived)` : '';
+
+  const unread = 'no reading (see metrics-endpoint)';
+  if (!mid.ok) add('in-flight-while-held', `while ${sent.heldTotal} requests waited for their bodies, in_flight counts them`, false, unread);
+  if (!end.ok) {
+    add('in-flight-at-rest', 'once every request was answered, in_flight is back to 0', false, unread);
+    add('requests', 'requests counts the POST /predict requests answered', false, unread);
+    add('errors', 'errors counts the answers with a status of 400 or more', false, unread);
+    add('latency-p95', 'latency_ms.p95 is a 95th percentile of the time from a request\'s arrival to its answer', false, unread);
+    add('latency-p50', 'latency_ms.p50 is the median of those times', false, unread);
+  }
+  if (mid.ok) {
+    const m = mid.value;
+    const passed = sent.held > 0 && m.inFlight === sent.held;
+    add('in-flight-while-held', `while ${sent.heldTotal} requests waited for their bodies, in_flight counts them`, passed,
+      sent.held === 0
+        ? 'the server never answered 100 Continue to the held requests, so none reached a handler'
+        : `in_flight ${m.inFlight}, with ${sent.held} POST /predict requests inside handlers${passed ? '' : ': count a request from the moment its handler is called (before its body arrives) until its answer has gone out (res.on(\'close\'))'}`);
+  }
+  if (end.ok) {
+    const m = end.value;
+    add('in-flight-at-rest', 'once every request was answered, in_flight is back to 0', m.inFlight === 0,
+      `in_flight ${m.inFlight}${m.inFlight === 0 ? '' : ': some request left its handler without being counted out; decrement when the answer has gone out, on every path (400s and 413s included), e.g. in res.on(\'close\')'}`);
+    const midOk = !mid.ok || within(mid.value.requests, sent.answeredBefore) || within(mid.value.requests, sent.answeredBefore + sent.held);
+    add('requests', 'requests counts the POST /predict requests answered', within(m.requests, answered) && midOk,
+      `requests ${m.requests}, the grader got ${answered} answers to POST /predict${slack}${mid.ok ? `; mid-probe ${mid.value.requests} for ${sent.answeredBefore}` : ''}${within(m.requests, answered) && midOk ? '' : ' (count POST /predict only, not /health or /metrics, each once)'}`);
+    add('errors', 'errors counts the answers with a status of 400 or more', within(m.errors, errors), `errors ${m.errors}, the grader got ${errors}${slack}`);
+
+    const slowest = Math.max(0, ...sent.predicts.map((p) => p.ms));
+    const p95Ok = m.p95 >= sent.holdMs - 1 && m.p95 <= slowest + 5;
+    add('latency-p95', `latency_ms.p95 is a 95th percentile: at least ${sent.holdMs} ms (the ${sent.heldTotal} held requests, over 5 % of them all, took that long), at most the slowest answer the grader waited for`, p95Ok,
+      `p95 ${fmtMs(m.p95)}; the held requests took the server at least ${sent.holdMs} ms, and the slowest answer took the grader ${fmtMs(slowest)}${p95Ok ? '' : m.p95 < sent.holdMs ? ': keep every request\'s time, from its handler being called to its answer going out, sort them and take the one 95 % of the way up (an average hides the slow tail)' : ': no request took that long'}`);
+    const p50Ok = m.p50 < sent.holdMs && m.p50 <= m.p95;
+    add('latency-p50', 'latency_ms.p50 is the median: below the held requests\' time, and no more than p95', p50Ok,
+      `p50 ${fmtMs(m.p50)}${p50Ok ? '' : `: most requests were answered at once, so half of them took well under ${sent.holdMs} ms`}`);
+  }
+  return checks;
 }

@@ -79,6 +79,7 @@ export const observedSchema = z.object({
   retainedBytes: z.number().nonnegative().optional(),
   tensorBytes: z.number().nonnegative().optional(),
   pretrainedBytes: z.number().nonnegative().optional(),
+  debug: z.unknown().optional(),
 });
 export type Observed = z.infer<typeof observedSchema>;
 

@@ -113,6 +113,8 @@ export function judgeCandidates(
     problems.push(`${models === 0 ? 'no model was' : `only ${models} model${models === 1 ? ' was' : 's were'}`} compared besides the baseline; compare at least ${spec.minModels} (${LESSON})`);
   }
 
+  // Best among fewer than the required candidates, or without a baseline, is no choice at all.
+  const compared = baselines.length === 1 && models >= spec.minModels;
   let chosenIsBest = false;
   const better = (a: number, b: number): boolean => (LOWER_IS_BETTER.has(metric) ? a < b : a > b);
   if (answer.chosen === null) {
@@ -123,8 +125,9 @@ export function judgeCandidates(
     const mine = scores.get(answer.chosen)!;
     let best: [string, number] | undefined;
     for (const [name, score] of scores) if (!best || better(score, best[1])) best = [name, score];
-    chosenIsBest = !better(best![1], mine - (LOWER_IS_BETTER.has(metric) ? 1e-9 : -1e-9));
-    if (!chosenIsBest) {
+    const isBest = !better(best![1], mine - (LOWER_IS_BETTER.has(metric) ? 1e-9 : -1e-9));
+    chosenIsBest = isBest && compared;
+    if (!isBest) {
       problems.push(`you chose '${answer.chosen}' (validation ${metric} ${fmt(mine)}), but '${best![0]}' has ${fmt(best![1])}: keep the candidate that is best on the validation rows, ${LOWER_IS_BETTER.has(metric) ? 'lowest' : 'highest'} wins`);
     }
   }

@@ -50,3 +50,13 @@ export function formatAnnotations(results: ExerciseResult[], cwd: string): strin
   }
   return out;
 }
+
+/** Nothing was graded (a configuration error): the step summary says why and what to do. */
+export function formatProblemSummary(problem: string, next?: string): string {
+  return [`## mlpath: not graded`, '', problem.split('\n').map((l) => `> ${l}`).join('\n'), '', ...(next ? [`Next: ${next}`, ''] : [])].join('\n');
+}
+
+/** The same as an `::error` workflow command, which GitHub shows on the run and the commit. */
+export function problemAnnotation(problem: string): string {
+  return `::error title=${escapeProperty('mlpath: not graded')}::${escapeData(problem)}`;
+}

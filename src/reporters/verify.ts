@@ -34,7 +34,7 @@ function pad(s: string, n: number): string {
 
 export function formatVerifyRow(row: VerifyRow): string {
   const lines = [`${row.ok ? 'ok  ' : 'FAIL'} ${row.exercise.padEnd(28)} starter: ${status(row.starter)} | reference: ${status(row.reference)} | seeds ${row.seeds.join(', ')}`];
-  const head = ['metric', 'baseline', 'starter', `reference (seed ${row.seeds.join(', ')})`, 'threshold', 'margin'];
+  const head = ['metric', 'baseline', 'starter', `reference (seed${row.seeds.length > 1 ? 's' : ''} ${row.seeds.join(', ')})`, 'threshold', 'margin'];
   const cells = row.metrics.map((m) => [m.name, num(m.baseline), num(m.starter), m.reference.length ? m.reference.map(num).join(' ') : 'n/a', threshold(m), signed(m.margin)]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)) + 2);
   if (cells.length) {

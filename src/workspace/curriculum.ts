@@ -39,6 +39,12 @@ export interface CurriculumChoice {
   override?: string;
   /** Grading that counts (CI, `mlpath grade`): never use the file mlpath.json names. */
   strict?: boolean;
+  /**
+   * `--curriculum-sha256` / MLPATH_CURRICULUM_SHA256: the SHA-256 the grading
+   * curriculum must have (a course copy inside the learner's repository);
+   * any other content breaks the pin, so every result is an error.
+   */
+  expectSha256?: string;
 }
 
 /**
@@ -97,6 +103,11 @@ export function loadWorkspaceCurriculum(ws: Workspace, choice: CurriculumChoice 
     warnings.push(`graded against ${named}, the curriculum file mlpath.json names; the grade that counts comes from CI or \`mlpath grade\` with the instructor's copy`);
   } else if (source === 'override' && choice.strict && override && inside(override, ws.root)) {
     warnings.push(`the curriculum ${path.relative(ws.root, override)} lies inside the workspace, which the learner controls; grade with a copy from outside it`);
+  }
+  const expected = (choice.expectSha256 ?? process.env.MLPATH_CURRICULUM_SHA256 ?? '').trim().toLowerCase();
+  if (expected && expected !== curriculum.hash) {
+    const where = file ? path.relative(ws.root, file) || file : 'the built-in curriculum';
+    return { curriculum, source, warnings, pinBroken: true, mismatch: `${where} is not the course's curriculum (sha256 ${curriculum.hash.slice(0, 12)}, expected ${expected.slice(0, 12)}): restore it from the course (git checkout -- ${where})` };
   }
   return { curriculum, source, warnings, ...checkPin(ws, curriculum, source) };
 }

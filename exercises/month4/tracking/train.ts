@@ -44,16 +44,18 @@ async function trainOne(ctx: TrackingContext, config: Config, run?: TrackedRun):
   });
   yTrain.dispose();
   yVal.dispose();
+  // TODO 4: keep the trained model with its run: await run.logModel(model). The grader reloads
+  // every run's model and checks that it scores the val_accuracy the run logged.
   void run;
   return model;
 }
 
 export default async function train(ctx: TrackingContext): Promise<Predictor> {
-  // TODO 4: one run per configuration. ctx.tracker.withRun({ name }, async (run) => ...)
+  // TODO 5: one run per configuration. ctx.tracker.withRun({ name }, async (run) => ...)
   // starts a run, and ends it when your function returns. Keep each run's model.
   const model = await trainOne(ctx, SWEEP[0]);
 
-  // TODO 5: choose the run with the best validation accuracy (ctx.tracker.runs()
+  // TODO 6: choose the run with the best validation accuracy (ctx.tracker.runs()
   // lists your runs with their latest metrics), mark it with
   // run.setTag('mlpath.chosen', 'true') and return its model. Never choose on
   // anything but validation data.

@@ -1,5 +1,6 @@
 // Reference solution for month3/deploy: a digit classifier behind node:http,
-// with the TensorFlow Serving REST shape, input validation and a body limit.
+// with the TensorFlow Serving REST shape, input validation, a body limit and
+// GET /metrics reporting the four golden signals of POST /predict.
 import * as http from 'node:http';
 import type { ServeContext } from 'mlpath';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
@@ -7,6 +8,49 @@ import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 const FEATURES = 784;
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_INSTANCES = 1000;
+
+/** Nearest-rank percentile (p in 0..100) of some values; 0 for none. */
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1];
+}
+
+/**
+ * Traffic, errors, saturation and latency of POST /predict, the four golden
+ * signals of Google's SRE book. A request counts as in flight from the moment
+ * its handler is called, before its body has arrived, until its answer has
+ * gone out: requests overlap even on Node's one thread, at every await.
+ */
+class Monitor {
+  private requests = 0;
+  private errors = 0;
+  private inFlight = 0;
+  /** Milliseconds per answered request, the last 1,000. */
+  private readonly times: number[] = [];
+
+  track(res: http.ServerResponse): void {
+    const started = process.hrtime.bigint();
+    this.inFlight++;
+    // 'close' comes once for every response, finished or cut off, whatever path answered it.
+    res.once('close', () => {
+      this.inFlight--;
+      this.requests++;
+      if (res.statusCode >= 400) this.errors++;
+      this.times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (this.times.length > 1000) this.times.shift();
+    });
+  }
+
+  snapshot(): unknown {
+    return {
+      requests: this.requests,
+      errors: this.errors,
+      in_flight: this.inFlight,
+      latency_ms: { p50: percentile(this.times, 50), p95: percentile(this.times, 95) },
+    };
+  }
+}
 
 /** A request the client got wrong: answered with `status`, never a crash. */
 class BadRequest extends Error {
@@ -96,19 +140,25 @@ export default async function serve(ctx: ServeContext): Promise<http.Server> {
     return rows.map((row) => row.map((p) => Math.round(p * 1e6) / 1e6));
   };
 
+  const monitor = new Monitor();
   const server = http.createServer(async (req, res) => {
+    const route = (req.url ?? '/').split('?')[0];
+    if (route === '/predict' && req.method === 'POST') monitor.track(res);
     try {
-      const route = (req.url ?? '/').split('?')[0];
       if (route === '/health') {
         if (req.method !== 'GET') return send(res, 405, { error: 'use GET /health' });
         return send(res, 200, { status: 'ok' });
+      }
+      if (route === '/metrics') {
+        if (req.method !== 'GET') return send(res, 405, { error: 'use GET /metrics' });
+        return send(res, 200, monitor.snapshot());
       }
       if (route === '/predict') {
         if (req.method !== 'POST') return send(res, 405, { error: 'use POST /predict' });
         const instances = parseInstances(await readBody(req));
         return send(res, 200, { predictions: await predict(instances) });
       }
-      return send(res, 404, { error: `no route ${route}; try GET /health or POST /predict` });
+      return send(res, 404, { error: `no route ${route}; try GET /health, POST /predict or GET /metrics` });
     } catch (err) {
       if (err instanceof BadRequest) {
         // Answer an oversized body once the client has sent it: a reply sent

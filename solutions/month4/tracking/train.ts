@@ -1,5 +1,6 @@
 // Reference solution for month4/tracking: a learning-rate x width sweep, one
-// tracked run per configuration, the winner chosen on validation accuracy.
+// tracked run per configuration with its model logged, the winner chosen on
+// validation accuracy.
 import type { TrackingContext, Predictor, TrackedRun } from 'mlpath';
 import type * as tfjs from '@tensorflow/tfjs';
 
@@ -40,6 +41,8 @@ async function trainOne(ctx: TrackingContext, config: Config, run: TrackedRun): 
   });
   yTrain.dispose();
   yVal.dispose();
+  // The model the last val_accuracy describes, kept with the run: the grader re-scores it.
+  await run.logModel(model);
   return model;
 }
 

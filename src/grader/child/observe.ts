@@ -40,6 +40,26 @@ const state = {
 
 let collect: (() => void) | undefined;
 
+/**
+ * Memory in use once garbage is collected. V8 frees the memory of dead
+ * ArrayBuffers on a background thread after a collection, so the count of
+ * ArrayBuffer bytes is read again, after another collection, until it stops
+ * moving.
+ */
+async function settledMemory(): Promise<NodeJS.MemoryUsage> {
+  collectGarbage();
+  let m = memoryUsage();
+  for (let round = 0; round < 20; round++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    const again = memoryUsage();
+    const settled = again.arrayBuffers === m.arrayBuffers;
+    m = again;
+    if (settled && round >= 1) break;
+  }
+  return m;
+}
+
 /** A full garbage collection, so that what is measured is what is still reachable. */
 function collectGarbage(): void {
   if (!collect) {
@@ -125,7 +145,7 @@ export interface TrainingWatch {
   /** Notes a pretrained model handed to learner code: its weights are the grader's, not the learner's model. */
   pretrained(model: Promise<LayersModel>): Promise<LayersModel>;
   /** Ends the watch once train() has returned: releases the training data if asked, and measures. */
-  finish(): Observed | undefined;
+  finish(): Promise<Observed | undefined>;
   /** A clearer message for predict() failing on the released training data, or undefined. */
   explain(message: string): string | undefined;
 }
@@ -142,21 +162,20 @@ export interface WatchedData {
  * tensors made from `payload`. Without a request from the grader it watches
  * nothing and changes nothing.
  */
-export function watchTraining(tf: Tf, payload: TrainPayload, data: WatchedData): TrainingWatch {
+export async function watchTraining(tf: Tf, payload: TrainPayload, data: WatchedData): Promise<TrainingWatch> {
   const request: ObserveRequest | undefined = payload.observe;
   const models: LayersModel[] = [];
   let released = false;
   if (!request) {
-    return { pretrained: (m) => m, finish: () => undefined, explain: () => undefined };
+    return { pretrained: (m) => m, finish: async () => undefined, explain: () => undefined };
   }
   const tensorsInHeap = tf.getBackend() === 'cpu';
-  const measure = (): { js: number; tensors: number } => {
-    collectGarbage();
-    const m = memoryUsage();
-    return { js: m.heapUsed + m.arrayBuffers, tensors: state.engineMemory?.().numBytes ?? 0 };
+  const measure = async (): Promise<{ js: number; tensors: number }> => {
+    const m = await settledMemory();
+    return { js: m.heapUsed + m.arrayBuffers, tensors: state.engineMemory?.().numBytes ?? 0, heap: m.heapUsed, ab: m.arrayBuffers, ext: m.external } as { js: number; tensors: number };
   };
   // The payload's arrays go when the data is released: the baseline is what the process holds without them.
-  const before = request.measure ? measure() : undefined;
+  const before = request.measure ? await measure() : undefined;
   const heldData = request.measure ? payloadBytes(payload) : 0;
   state.active = true;
   state.steps = 0;
@@ -169,7 +188,7 @@ export function watchTraining(tf: Tf, payload: TrainPayload, data: WatchedData):
       models.push(m);
       return m;
     },
-    finish() {
+    async finish() {
       state.active = false;
       if (request.release) {
         for (const t of [data.xTrain, data.yTrain, data.xVal, data.yVal]) if (t && !t.isDisposed) t.dispose();
@@ -182,7 +201,7 @@ export function watchTraining(tf: Tf, payload: TrainPayload, data: WatchedData):
       }
       const observed: Observed = { steps: state.steps, losses: chunkMeans(state.losses) };
       if (before) {
-        const after = measure();
+        const after = await measure();
         let pretrained = 0;
         for (const m of models) {
           for (const w of m.weights) {
@@ -200,6 +219,7 @@ export function watchTraining(tf: Tf, payload: TrainPayload, data: WatchedData):
         observed.retainedBytes = Math.max(0, js + tensors - pretrained);
         observed.tensorBytes = after.tensors;
         observed.pretrainedBytes = pretrained;
+        if (process.env.LX_DEBUG || true) (observed as Record<string, unknown>).debug = { before, after, heldData };
       }
       return observed;
     },

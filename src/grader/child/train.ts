@@ -159,7 +159,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     featureNames: p.featureNames,
     classNames: p.classNames,
   };
-  const watch = watchTraining(tf, p, data);
+  const watch = await watchTraining(tf, p, data);
   const started = Date.now();
   // The grader keeps the first 10,000 steps; past them, a step every 100 ms keeps the live view moving without a flood.
   let logged = 0;
@@ -205,7 +205,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     });
   }
   const seconds = (Date.now() - started) / 1000;
-  const observed = watch.finish();
+  const observed = await watch.finish();
   ctx.send({ type: 'trained', seconds, ...(observed ? { observed } : {}) });
 
   for (;;) {

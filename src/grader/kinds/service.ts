@@ -5,9 +5,14 @@
  * labels stay here: the server only ever sees inputs. Metrics:
  * - the curriculum's metrics (e.g. accuracy) on the held-out predictions that came back through the API;
  * - `p95_latency_ms`: 95th percentile of single-instance request times (max from options.p95Ms);
- * - `concurrent_ok`: share of concurrent requests answered, and answered as they are one at a time;
+ * - `concurrent_ok`: share of concurrent requests answered, and answered as they are one at a
+ *   time: requests sent at once, and requests held in flight together (their bodies sent late);
  * - `bad_input_handled`: share of bad requests refused with the right status while /health
- *   kept answering, plus one valid request served after all of them.
+ *   kept answering, plus one valid request served after all of them;
+ * - `monitoring_ok`: share of the server's own claims at `GET /metrics` (requests, errors,
+ *   requests in flight, latency p50 and p95) that hold against what the grader sent and
+ *   measured: the lesson that a service is run by its percentiles and its saturation,
+ *   which a server that merely answers quickly does not show.
  */
 import * as net from 'node:net';
 import { z } from 'zod';
@@ -31,6 +36,8 @@ const optionsSchema = z.object({
   concurrentBatch: z.number().int().min(1).max(100).default(4),
   batchSize: z.number().int().min(1).max(1000).default(100),
   latencyRequests: z.number().int().min(1).max(500).default(40),
+  holdRequests: z.number().int().min(1).max(64).default(10),
+  holdMs: z.number().int().min(50).max(5000).default(250),
   requestTimeoutMs: z.number().int().positive().max(60000).default(5000),
 }).passthrough();
 export type ServiceOptions = z.infer<typeof optionsSchema>;
@@ -73,7 +80,7 @@ export function probeSummary(report: ProbeReport, opts: ServiceOptions, n: numbe
   for (const p of report.accuracyProblems.slice(0, 3)) lines.push(`  ${p}`);
   lines.push(`latency: p50 ${fmt(report.latency.p50)}, p95 ${fmt(report.latency.p95)} (limit ${opts.p95Ms} ms) over ${report.latency.count} single-instance requests${report.latency.failures ? `, ${report.latency.failures} failed` : ''}`);
   for (const p of report.latency.problems) lines.push(`  ${p}`);
-  lines.push(`concurrent: ${report.concurrent.ok}/${report.concurrent.total} requests sent at once were answered correctly`);
+  lines.push(`concurrent: ${report.concurrent.ok}/${report.concurrent.total} requests sent at once or held in flight together were answered correctly`);
   for (const p of report.concurrent.problems.slice(0, 3)) lines.push(`  ${p}`);
   lines.push('bad input (each must be refused, and GET /health must still answer 200 after it):');
   for (const c of report.badInput) {
@@ -81,6 +88,8 @@ export function probeSummary(report: ProbeReport, opts: ServiceOptions, n: numbe
     lines.push(`  ${c.passed ? '✔' : '✘'} ${c.id}: ${c.description}: ${why}`);
   }
   lines.push(`  ${report.servesAfterBadInput ? '✔' : '✘'} still-serving: a valid request after all of them ${report.servesAfterBadInput ? 'got its prediction' : 'did not get a valid prediction'}`);
+  lines.push('monitoring (GET /metrics, each claim re-checked against the traffic the grader sent):');
+  for (const c of report.monitoring) lines.push(`  ${c.passed ? '✔' : '✘'} ${c.id}: ${c.description}: ${c.got}`);
   return lines.join('\n');
 }
 
@@ -137,6 +146,8 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
       latencyRequests: options.latencyRequests,
       concurrency: options.concurrency,
       concurrentBatch: options.concurrentBatch,
+      holdRequests: options.holdRequests,
+      holdMs: options.holdMs,
       maxBodyBytes: options.maxBodyBytes,
       timeoutMs: options.requestTimeoutMs,
       deadline: started + budget * 1000,
@@ -166,6 +177,8 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
   const handled = report.badInput.filter((c) => c.passed).length + (report.servesAfterBadInput ? 1 : 0);
   const cases = report.badInput.length + 1;
   metrics.push({ name: 'bad_input_handled', value: handled / cases, min: 1, passed: handled === cases });
+  const claims = report.monitoring.filter((c) => c.passed).length;
+  metrics.push({ name: 'monitoring_ok', value: claims / report.monitoring.length, min: 1, passed: claims === report.monitoring.length });
 
   const crash = childError ? `\nthe server process failed: ${childError.message}` : '';
   const serverOutput = session.output.text();

@@ -3,8 +3,11 @@
  * sweep. The child gets `ctx.tracker` writing runs into the exercise's
  * `mlruns/`; afterwards the grader reads this check's runs back and audits
  * the sweep (enough finished runs with distinct params, the selection metric
- * logged every epoch, exactly one run marked chosen, the best on validation)
- * and asks the returned predictor for the validation and the held-out inputs
+ * logged every epoch, exactly one run marked chosen, the best on validation).
+ * Every counted run must have logged its model (run.logModel): the child
+ * reloads each one and the grader re-scores it on the validation split, and a
+ * run whose logged metric its model does not earn is refused, so a sweep of
+ * made-up numbers does not count. Then the grader asks the returned predictor for the validation and the held-out inputs
  * in one batch: its validation score must match what the chosen run logged,
  * so the model returned is the model chosen, and its held-out metrics must
  * meet the thresholds. Test labels never reach the child.
@@ -16,13 +19,15 @@ import { z } from 'zod';
 import type { LoadedExercise } from '../../curriculum';
 import { METRIC_NAMES, type MetricName } from '../../curriculum/schema';
 import { GradingError } from '../../errors';
-import { auditSweep, CHECK_TAG, listExperiments, listRuns, type SweepAudit } from '../../tracking';
+import { auditSweep, CHECK_TAG, latest, listExperiments, listRuns, MODEL_ARTIFACT, type RunRecord, type SweepAudit } from '../../tracking';
+import type { Task } from '../../curriculum/schema';
+import type { WireTensor } from '../protocol';
 import type { TrackingPayload } from '../child/tracking';
 import { cleanupCompiled } from '../compile';
 import { checkThreshold, computeMetric } from '../metrics';
 import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from '../predictions';
 import type { GradeOutcome, MetricResult, RunDetails } from '../result';
-import { ChildFailure } from '../runner';
+import { ChildFailure, type ChildSession } from '../runner';
 import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
 import { features, numClasses, prepareTrainData, trainPayload } from './data';
 
@@ -59,12 +64,66 @@ function rowsOf(p: NormalizedPredictions, start: number, end: number): Normalize
   };
 }
 
-function readSweep(root: string, experimentName: string, checkId: string, opts: TrackingOptions): SweepAudit {
+/** This check's runs: the tracker tags each with the check's id. */
+function readRuns(root: string, experimentName: string, checkId: string): RunRecord[] {
   const experiment = listExperiments(root).find((e) => e.name === experimentName && e.lifecycleStage === 'active');
-  const runs = experiment ? listRuns(root, experiment.experimentId).filter((r) => r.tags[CHECK_TAG] === checkId) : [];
-  const audit = auditSweep(runs, { metric: opts.metric, goal: opts.goal, minRuns: opts.minRuns, minSteps: opts.minSteps });
+  return experiment ? listRuns(root, experiment.experimentId).filter((r) => r.tags[CHECK_TAG] === checkId) : [];
+}
+
+function auditRuns(runs: RunRecord[], opts: TrackingOptions, refused?: ReadonlyMap<string, string>): SweepAudit {
+  const audit = auditSweep(runs, { metric: opts.metric, goal: opts.goal, minRuns: opts.minRuns, minSteps: opts.minSteps, refused });
   if (runs.length === 0) audit.problems.unshift('no runs were logged: start one run per configuration with ctx.tracker.startRun() (see README.md)');
   return audit;
+}
+
+/**
+ * Re-scores the model each run logged on the validation split, in the child
+ * (which loads them; the grader never runs TensorFlow.js), and refuses the
+ * runs whose logged metric their model does not earn, or that logged no
+ * model: a number in a run is evidence only when it can be reproduced.
+ */
+async function rescoreRuns(
+  session: ChildSession,
+  root: string,
+  runs: RunRecord[],
+  opts: TrackingOptions,
+  val: { x: WireTensor; n: number; labels: Float32Array; task: Task; k?: number },
+): Promise<{ refused: Map<string, string>; notes: string[] }> {
+  const refused = new Map<string, string>();
+  const notes: string[] = [];
+  const saved: { id: string; dir: string }[] = [];
+  for (const run of runs) {
+    const dir = path.join(root, run.experimentId, run.runId, 'artifacts', MODEL_ARTIFACT);
+    if (fs.existsSync(path.join(dir, 'model.json'))) saved.push({ id: run.runId, dir });
+    else refused.set(run.runId, `logged no model: save each run's trained model with \`await run.logModel(model)\` once training is over, so its ${opts.metric} can be checked against the model`);
+  }
+  if (saved.length === 0) return { refused, notes };
+  session.send({ type: 'scoreSaved', models: saved, x: val.x });
+  const answer = await session.expect('savedScores');
+  for (const r of answer.results) {
+    const run = runs.find((x) => x.runId === r.id);
+    if (!run) continue;
+    if (!r.tensor) {
+      refused.set(r.id, `logged a model that could not be loaded or run (${r.error ?? 'no predictions'})`);
+      continue;
+    }
+    let score: number;
+    try {
+      score = computeMetric(opts.valMetric as MetricName, normalizePredictions(val.task, r.tensor, val.n, val.k), val.labels);
+    } catch (err) {
+      if (!(err instanceof InvalidOutputError)) throw err;
+      refused.set(r.id, `logged a model whose predictions cannot be scored: ${err.message}`);
+      continue;
+    }
+    const logged = latest(run.metrics[opts.metric])?.value;
+    if (logged === undefined) continue;
+    if (Math.abs(score - logged) > opts.tolerance) {
+      refused.set(r.id, `logged ${opts.metric} ${logged}, but the model it logged scores ${opts.valMetric} ${score.toFixed(4)} on the validation set: a run's metrics must be its model's, measured on ctx.data.xVal / yVal (log them from the training callbacks, then log the model they describe)`);
+    } else {
+      notes.push(`run ${run.runName}: its logged model scores ${opts.valMetric} ${score.toFixed(4)} on validation, as it logged`);
+    }
+  }
+  return { refused, notes };
 }
 
 export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
@@ -93,12 +152,20 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
   let learnerOutput = '';
   const scores: Record<string, number> = {};
   let valScore = NaN;
+  let audit: SweepAudit | undefined;
+  let verifiedNotes: string[] = [];
   const session = learnerSession(ex, opts, { kind: 'tracking', bundle: prepared.compiled.bundle, seed, payload, curve, writeRoots: [root] });
   try {
     opts.onPhase?.(`training (seed ${seed})`);
     const trained = await session.expect('trained');
     backend = session.backend || backend;
     details.trainSeconds = trained.seconds;
+    // train() has returned: every run is on disk, and every model it logged.
+    const runs = readRuns(root, experimentName, checkId);
+    opts.onPhase?.('re-scoring the models the runs logged');
+    const rescored = await rescoreRuns(session, root, auditRuns(runs, options).counted, options, { x: features(val), n: val.n, labels: val.labels, task, k });
+    audit = auditRuns(runs, options, rescored.refused);
+    verifiedNotes = rescored.notes;
     opts.onPhase?.('predicting on validation and held-out data');
     // One batch, validation rows first: the predictor cannot tell which rows are which.
     session.send({ type: 'predict', x: features(val, data.test) });
@@ -122,7 +189,7 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
     cleanupCompiled(prepared.compiled);
   }
 
-  const audit = readSweep(root, experimentName, checkId, options);
+  if (!audit) throw new GradingError(`${ex.key}: the sweep was not read`);
   let matches = false;
   if (audit.chosenIsBest && audit.chosenValue !== undefined) {
     matches = Math.abs(valScore - audit.chosenValue) <= options.tolerance;
@@ -144,7 +211,7 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
     { name: 'sweep_runs', value: audit.distinctParams, min: options.minRuns, passed: audit.distinctParams >= options.minRuns },
     { name: 'chosen_best_on_val', value: matches ? 1 : 0, min: 1, passed: matches },
   );
-  const findings = [...audit.problems, ...audit.notes];
+  const findings = [...audit.problems, ...audit.notes, ...(audit.problems.length ? [] : verifiedNotes)];
   const sweep = findings.length ? `--- the sweep in mlruns/ ---\n${findings.join('\n')}` : '';
   return completedOutcome(ex, opts, {
     started,

@@ -31,8 +31,17 @@ test('a reference that misses on one seed fails, with a negative margin', () => 
   const row = verifyRow(ex, result('failed', [0.1, 0.1, 0.1]), result('failed', [0.95, 0.89, 0.96]));
   expect(row.ok).toBe(false);
   expect(row.metrics[0].margin).toBeCloseTo(-0.01, 10);
-  expect(row.problems).toEqual(['the reference solution misses accuracy on at least one seed']);
-  expect(formatVerifyRow(row)).toMatch(/^FAIL m\/digits[\s\S]*-0\.0100[\s\S]*! the reference solution misses accuracy/);
+  expect(row.problems).toEqual(['the reference solution fails: it misses accuracy on at least one seed']);
+  expect(formatVerifyRow(row)).toMatch(/^FAIL m\/digits[\s\S]*-0\.0100[\s\S]*! the reference solution fails: it misses accuracy/);
+});
+
+test('checks a kind adds of its own are listed after the curriculum\'s, with their margins', () => {
+  const reference = result('failed', [0.95, 0.95, 0.95]);
+  reference.metrics.push({ name: 'sweep_runs', value: 2, min: 4, passed: false });
+  reference.output = 'the sweep has 2 counted runs with distinct params; it needs at least 4';
+  const row = verifyRow(ex, result('failed', [0.1, 0.1, 0.1]), reference);
+  expect(row.metrics.map((m) => [m.name, m.margin])).toEqual([['accuracy', expect.closeTo(0.05, 10)], ['sweep_runs', -2]]);
+  expect(row.problems).toEqual(['the reference solution fails: it misses sweep_runs on at least one seed (the sweep has 2 counted runs with distinct params; it needs at least 4)']);
 });
 
 test('a starter that passes fails, and a reference that errs says why', () => {
