@@ -52,13 +52,20 @@ export function probeBackends(options: BackendOptions = {}): BackendProbe[] {
   return [probeTensorflow(options), probeWasm(), probeCpu()];
 }
 
-/** The exact advice for getting the native backend, one option per line. */
+/**
+ * The exact advice for getting the native backend, one option per line.
+ * What npm 11 does (measured with 11.x): it runs a dependency's install
+ * script, direct or not, and only warns when no `allowScripts` entry of the
+ * project covers it. tfjs-node's script downloads libtensorflow, so what
+ * fails is the download: offline, behind a firewall, or on a platform with
+ * no prebuilt binary.
+ */
 export function nativeFix(): string {
   return [
-    `The native backend needs ${TFJS_NODE} with its install script run (it downloads libtensorflow, so it needs network access). npm runs install scripts of direct dependencies only, so allow it explicitly:`,
-    `  global install:    npm i -g mlpath --allow-scripts=${TFJS_NODE}`,
-    `  course repository: npm i -D mlpath ${TFJS_NODE} && npm approve-scripts ${TFJS_NODE}   (records it under "allowScripts" in package.json; then run mlpath with npx)`,
-    'Then run `mlpath doctor` to confirm the tensorflow backend is active.',
+    `The native backend needs ${TFJS_NODE} with its install script completed: npm runs that script (npm 11 also warns that no allowScripts entry covers it), and the script downloads libtensorflow, so it fails offline or behind a firewall. With network access, run it again:`,
+    `  global install:    npm i -g mlpath --allow-scripts=${TFJS_NODE}   (reinstalls it, script included; the flag approves the script, which silences the warning)`,
+    `  course repository: npm rebuild ${TFJS_NODE} && npm approve-scripts ${TFJS_NODE}   (runs the script again; the approval is recorded under "allowScripts")`,
+    'Until then mlpath grades on wasm: slower, and the exercise budgets are set for it. `mlpath doctor` confirms which backend is active.',
   ].join('\n');
 }
 
@@ -250,7 +257,7 @@ export function probeTfjsNodePackage(packageJsonPath: string): BackendProbe {
     return {
       name,
       available: false,
-      reason: `${TFJS_NODE} is installed but its native binding is missing (${where}): its install script did not run`,
+      reason: `${TFJS_NODE} is installed but its native binding is missing (${where}): its install script did not complete (it downloads libtensorflow, which needs network access)`,
     };
   }
   return { name, available: true, reason: 'ok' };

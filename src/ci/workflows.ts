@@ -96,7 +96,7 @@ function closingSteps(): Record<string, unknown>[] {
     {
       // Saved even when grading failed: the datasets were parsed all the same.
       name: 'Save the dataset cache',
-      if: "always() && steps.data-cache.outputs.cache-hit != 'true'",
+      if: "always() && steps.data-cache.outcome == 'success' && steps.data-cache.outputs.cache-hit != 'true'",
       uses: 'actions/cache/save@v4',
       with: { path: '~/.cache/mlpath', key: '${{ steps.data-cache.outputs.cache-primary-key }}' },
     },

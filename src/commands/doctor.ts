@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { nativeFix, probeBackends, type BackendProbe } from '../backend/select';
+import { pinnedSpecProblem } from '../ci/workflows';
 import { cacheDir } from '../datasets';
 import { loadProgress } from '../progress/store';
 import { findWorkspaceRoot, readWorkspace } from '../workspace';
@@ -23,6 +24,23 @@ export interface DoctorResult {
   checks: DoctorCheck[];
   backends: BackendProbe[];
   active?: string;
+}
+
+/**
+ * A course repository must get mlpath from a pinned source: a registry
+ * range (`^0.1.0`) would install whatever was published under the name.
+ */
+function coursePackageCheck(root: string): DoctorCheck | undefined {
+  let pkg: Record<string, Record<string, string> | undefined>;
+  try {
+    pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as typeof pkg;
+  } catch {
+    return undefined;
+  }
+  const spec = pkg.dependencies?.mlpath ?? pkg.devDependencies?.mlpath;
+  if (spec === undefined) return undefined;
+  const problem = pinnedSpecProblem(spec);
+  return { name: 'course package', ok: !problem, detail: `package.json installs mlpath from ${spec}`, fix: problem ? 'run `mlpath ci init` to vendor mlpath (vendor/mlpath-<version>.tgz), or name a git URL with a tag' : undefined };
 }
 
 export async function run(opts: { cwd: string }): Promise<DoctorResult> {
@@ -57,6 +75,8 @@ export async function run(opts: { cwd: string }): Promise<DoctorResult> {
       const ws = readWorkspace(root);
       const { curriculum, mismatch } = loadWorkspaceCurriculum(ws);
       checks.push({ name: 'workspace', ok: !mismatch, detail: `${root}: ${curriculum.id} ${curriculum.version}${ws.config.track ? `, track ${ws.config.track}` : ''}`, fix: mismatch });
+      const pkg = coursePackageCheck(root);
+      if (pkg) checks.push(pkg);
       const progress = loadProgress(root);
       checks.push({
         name: 'progress',

@@ -85,7 +85,7 @@ export async function make(opts: HoldoutMakeOptions): Promise<HoldoutMakeResult>
     csv = `${[table.header, ...picked.map((i) => table.rows[i])].join('\n')}\n`;
     rows = picked.length;
     ignored = table.ignored;
-    source = `${path.relative(opts.cwd, from) || from}, ${picked.length} of ${table.rows.length} rows`;
+    source = `${path.relative(opts.cwd, from) || from}${picked.length < table.rows.length ? ` (a sample of ${picked.length} of its ${table.rows.length} rows)` : ''}`;
   } else {
     const split = splitDataset(like, { seed: ref.split.seed, test: ref.split.test, val: ref.split.val, limit: ref.split.limit, stratify: ex.task !== 'regression' });
     const picked = sample(split.test.n, opts.rows, opts.seed ?? 1);

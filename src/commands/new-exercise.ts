@@ -66,6 +66,8 @@ export async function run(opts: NewExerciseOptions): Promise<NewExerciseResult> 
   const doc = parseDocument(fs.readFileSync(file, 'utf8'));
   const months = doc.get('months');
   if (!isSeq(months)) throw new UsageError(`${file} has no months list`, '`mlpath validate` shows what is wrong');
+  // A new course starts as `months: []`; its first month is written in block style, like the rest of the file.
+  if (months.items.length === 0) months.flow = false;
   let month = months.items.find((item) => isMap(item) && item.get('id') === monthId) as YAMLMap | undefined;
   if (!month) {
     month = doc.createNode({ id: monthId, title: monthId, exercises: [] }) as YAMLMap;

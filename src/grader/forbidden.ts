@@ -11,6 +11,8 @@ export interface ForbiddenUse {
   api: string;
   file: string;
   line: number;
+  /** What to do instead, when it is not "build it from tensor operations". */
+  advice?: string;
 }
 
 /**
@@ -50,6 +52,7 @@ function methodLabel(entry: string): string {
 /** What a learner should do instead, for the APIs whose replacement is not tensor operations. */
 const ADVICE: Record<string, string> = {
   LayersModel: 'write the training loop yourself (README.md shows how)',
+  linalg: 'a factorisation solves least squares in one go, and the lesson is getting there by gradient descent',
 };
 
 const TF_MODULE = /['"]@tensorflow\/tfjs[\w-]*['"]/;
@@ -103,7 +106,7 @@ export function scanSource(file: string, source: string, forbid: string[]): Forb
     ];
     for (const re of checks) {
       for (const m of text.matchAll(re)) {
-        uses.push({ api: `tf.${name}`, file, line: lineOf(text, m.index ?? 0) });
+        uses.push({ api: `tf.${name}`, file, line: lineOf(text, m.index ?? 0), ...(ADVICE[name] ? { advice: ADVICE[name] } : {}) });
       }
     }
   }
@@ -164,7 +167,7 @@ export function restrictNamespace<T extends object>(ns: T, forbid: string[], onU
     Object.defineProperty(shadow, key, {
       get: forbidden
         ? () => {
-            const err = new ForbiddenApiError(`${prefix}.${key}`);
+            const err = new ForbiddenApiError(`${prefix}.${key}`, ADVICE[key]);
             onUse(err);
             throw err;
           }

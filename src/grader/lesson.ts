@@ -19,7 +19,9 @@
  *   predict() cannot look the training data up.
  * - `maxModelMb`: at most this many megabytes (10^6 bytes) of tensors and
  *   JavaScript memory still alive once train() has returned and the training
- *   data was released, pretrained weights not counted.
+ *   data was released (implies `releaseData`), pretrained weights not
+ *   counted. What the heap grew by counts, so about a megabyte of
+ *   TensorFlow.js's own bookkeeping is in every measurement.
  * - `metricNotes`: what a missed metric says about the lesson (log loss:
  *   probabilities no sigmoid trained on the cross-entropy would give).
  */
@@ -60,7 +62,8 @@ export function lessonOf(ex: Pick<LoadedExercise, 'key' | 'options'>): Lesson | 
 
 /** What the child must watch for this lesson. */
 export function observeRequest(lesson: Lesson): ObserveRequest {
-  return { release: lesson.releaseData, measure: lesson.maxModelMb !== undefined, lesson: lesson.what };
+  const measure = lesson.maxModelMb !== undefined;
+  return { release: lesson.releaseData || measure, measure, lesson: lesson.what };
 }
 
 /** One seed's evidence: what the child saw and what train() logged. */
@@ -128,9 +131,11 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
     problems.push(`${m.name} ${m.value === null ? 'could not be computed' : `${fmt(m.value)} is ${threshold}`}: ${note}: ${the}`);
   }
 
+  let stepsMissed = false;
   if (lesson.minSteps !== undefined) {
     const { value: steps } = worst(runs, (r) => r.observed?.steps ?? 0, (a, b) => b < a);
     const passed = steps >= lesson.minSteps;
+    stepsMissed = !passed;
     metrics.push({ name: 'optimizer_steps', value: steps, min: lesson.minSteps, passed });
     if (!passed) {
       const how = `a step is a tf.train optimizer's minimize() or applyGradients()${opts.fitAllowed ? ', model.fit() included' : ''}`;
@@ -154,7 +159,8 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
     problems.push(`train() logged no validation number: measure the model on ctx.data.xVal / yVal after each epoch and log it (ctx.log({ epoch, loss, valAccuracy })): ${the}`);
   }
 
-  if (lesson.lossFalls) {
+  // Without the steps there is no training loss to speak of: the steps' finding says it.
+  if (lesson.lossFalls && !stepsMissed) {
     for (const run of runs) {
       const { values, source } = lossesOf(run);
       const where = source === 'steps' ? 'the optimizer steps returned' : 'train() logged with ctx.log({ loss })';
@@ -208,7 +214,6 @@ export function lessonWatch(ex: Pick<LoadedExercise, 'key' | 'options' | 'forbid
       return { ...payload, observe: observeRequest(lesson) };
     },
     note(observed, curve) {
-      if (process.env.LX_DEBUG) process.stderr.write(`observed ${JSON.stringify({ ...observed, losses: observed?.losses.slice(0, 3) })}\n`);
       runs.push({ observed, curve });
     },
     judge(run) {

@@ -63,7 +63,7 @@ export interface FixedModel {
 export interface ObserveRequest {
   /** Dispose ctx.data's tensors once train() returns, so that predict() cannot look the training data up. */
   release?: boolean;
-  /** Measure the memory still held once train() has returned. */
+  /** Measure the memory still held once train() has returned (the data released first: `release` is implied). */
   measure?: boolean;
   /** The lesson in a few words, for the message when predict() reaches for the released data. */
   lesson?: string;
@@ -79,7 +79,6 @@ export const observedSchema = z.object({
   retainedBytes: z.number().nonnegative().optional(),
   tensorBytes: z.number().nonnegative().optional(),
   pretrainedBytes: z.number().nonnegative().optional(),
-  debug: z.unknown().optional(),
 });
 export type Observed = z.infer<typeof observedSchema>;
 

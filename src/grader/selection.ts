@@ -155,6 +155,7 @@ export function selectionWatch(ex: Pick<LoadedExercise, 'key' | 'options' | 'tas
     judge(run) {
       const passed = run.passed ?? true;
       if (!spec || bySeed.length === 0) return { ...run, passed };
+      bySeed.sort((a, b) => a.seed - b.seed);
       const worst = bySeed.find((s) => s.findings.problems.length > 0) ?? bySeed[0];
       const f = worst.findings;
       const minModels = Math.min(...bySeed.map((s) => s.findings.models));

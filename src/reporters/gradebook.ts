@@ -102,8 +102,8 @@ export interface GradescopeOptions {
   executionTime?: number;
   /** Text shown above the tests (how the upload was read, ...); a summary is added. */
   output?: string;
-  /** Exercises this result should have: one without a result becomes a 0-point test saying so. */
-  expected?: { key: string; points: number }[];
+  /** Exercises this result should have: one without a result becomes a 0-point test saying why. */
+  expected?: { key: string; points: number; why?: string }[];
 }
 
 function testOutput(r: ExerciseResult): string {
@@ -125,7 +125,7 @@ export function formatGradescope(results: ExerciseResult[], opts: GradescopeOpti
   }));
   const got = new Set(results.map((r) => r.exercise));
   for (const e of opts.expected ?? []) {
-    if (!got.has(e.key)) tests.push({ name: e.key, score: 0, max_score: e.points, status: 'failed', output: opts.failure ? `not graded: ${opts.failure}` : 'not graded: no result for this exercise', visibility });
+    if (!got.has(e.key)) tests.push({ name: e.key, score: 0, max_score: e.points, status: 'failed', output: `not graded: ${e.why ?? opts.failure ?? 'no result for this exercise'}`, visibility });
   }
   tests.forEach((t, i) => (t.number = String(i + 1)));
   const score = tests.reduce((a, t) => a + (t.score as number), 0);

@@ -24,9 +24,12 @@
  *
  * meta.yaml is PyYAML's `safe_dump` with sorted keys; `status` is the
  * RunStatus enum as an integer, `source_type` 4 is LOCAL; times are
- * milliseconds since the epoch. Keys may contain `/`, which makes
+ * milliseconds since the epoch. One departure: `artifact_location` and
+ * `artifact_uri` are relative (`mlruns/<experiment_id>[/<run_id>/artifacts]`),
+ * see relativeStoreUri. Keys may contain `/`, which makes
  * subfolders (metrics/val/loss).
  */
+import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { dumpFlatYaml, type YamlValue } from './yaml';
 
@@ -80,6 +83,18 @@ export interface RunInfo {
 /** `file:///abs/path`, as MLflow's path_to_local_file_uri writes it. */
 export function fileUri(absolutePath: string): string {
   return pathToFileURL(absolutePath).href;
+}
+
+/**
+ * The artifact root mlpath writes into meta.yaml: `mlruns` (the store's
+ * folder name), relative. MLflow writes `file:///abs/path`, but a store
+ * that moves keeps pointing at the old place: the grader's temporary copy,
+ * another machine, a learner's clone. MLflow reads a relative local path
+ * against the folder it runs in, which for `mlflow ui` in the exercise
+ * folder is the one holding `mlruns/`.
+ */
+export function relativeStoreUri(root: string): string {
+  return path.basename(root);
 }
 
 /** MLflow's append_to_uri_path: join with exactly one slash. */

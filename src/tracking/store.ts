@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import {
-  appendToUri, DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, experimentMetaYaml, fileUri, keyProblem, META_FILE,
-  metricLine, RUN_NAME_TAG, runMetaYaml, TRASH_FOLDER, type ExperimentInfo, type RunInfo, type RunStatusName,
+  appendToUri, DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, experimentMetaYaml, keyProblem, META_FILE,
+  metricLine, relativeStoreUri, RUN_NAME_TAG, runMetaYaml, TRASH_FOLDER, type ExperimentInfo, type RunInfo, type RunStatusName,
 } from './layout';
 import { listExperiments } from './reader';
 
@@ -65,7 +65,7 @@ export class FileStore {
     const info: ExperimentInfo = {
       experimentId: id,
       name,
-      artifactLocation: appendToUri(fileUri(this.root), id),
+      artifactLocation: appendToUri(relativeStoreUri(this.root), id),
       lifecycleStage: 'active',
       creationTime: now,
       lastUpdateTime: now,

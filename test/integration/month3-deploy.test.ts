@@ -51,7 +51,7 @@ test('the reference passes every check', () => {
   expect(result.error).toBeNull();
   expect(result.status).toBe('passed');
   expect(code).toBe(0);
-  expect(result.metrics.map((m) => m.name)).toEqual(['accuracy', 'p95_latency_ms', 'concurrent_ok', 'bad_input_handled']);
+  expect(result.metrics.map((m) => m.name)).toEqual(['accuracy', 'p95_latency_ms', 'concurrent_ok', 'bad_input_handled', 'monitoring_ok']);
   for (const m of result.metrics) expect(m.passed).toBe(true);
   const p95 = metric(result, 'p95_latency_ms');
   expect(p95.value).toBeLessThanOrEqual(p95.max!);

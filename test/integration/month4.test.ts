@@ -48,6 +48,7 @@ export default async function train(ctx: TrackingContext): Promise<Predictor> {
       validationData: [data.xVal!, tf.oneHot(data.yVal!.toInt(), 10)],
       callbacks: { onEpochEnd: async (epoch, logs) => run.logMetrics({ val_accuracy: logs?.val_acc }, epoch + 1) },
     });
+    await run.logModel(model);
     run.end();
     kept.push({ run, model });
   }
@@ -85,7 +86,7 @@ describe('month4/tracking', () => {
     expect(runs.length).toBeGreaterThanOrEqual(4);
     for (const run of runs) {
       expect(run.status).toBe('FINISHED');
-      expect(fs.readFileSync(path.join(root, exp.experimentId, run.runId, 'meta.yaml'), 'utf8')).toMatch(/^artifact_uri: file:\/\/.*\/artifacts\nend_time: \d+\n/);
+      expect(fs.readFileSync(path.join(root, exp.experimentId, run.runId, 'meta.yaml'), 'utf8')).toMatch(new RegExp(`^artifact_uri: mlruns/${exp.experimentId}/${run.runId}/artifacts\nend_time: \\d+\n`));
       expect(run.metrics.val_accuracy.length).toBeGreaterThanOrEqual(2);
     }
     expect(runs.filter((run) => run.tags['mlpath.chosen'] === 'true')).toHaveLength(1);

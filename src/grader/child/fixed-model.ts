@@ -7,6 +7,10 @@
  * model's answers back into prices with `fromTarget`. Only the features are
  * the learner's, so a better score can only come from better features.
  *
+ * An optional `explore(data)` gets the training rows and prices to look at
+ * (console.log) once the held-out predictions are made, when nothing it
+ * does can change them.
+ *
  * The README's rule that features are fixed formulas of each row's own
  * values is checked too: given half of the training rows in another order,
  * `engineer` must give those rows the same columns; it must give them again
@@ -23,6 +27,8 @@ interface Learner {
   engineer(tf: unknown, x: Tensor, names: string[]): unknown;
   toTarget(tf: unknown, price: Tensor): unknown;
   fromTarget(tf: unknown, target: Tensor): unknown;
+  /** Optional: a look at the training data, called once the held-out predictions are made, so it cannot change them. */
+  explore?(data: { x: number[][]; price: number[]; names: string[] }): unknown;
 }
 
 /** What train() receives (child/train.ts builds it). */
@@ -33,7 +39,8 @@ interface TrainCtx {
   log(step: Record<string, unknown>): void;
 }
 
-const FUNCTIONS = ['engineer', 'toTarget', 'fromTarget'] as const;
+const FUNCTIONS = ['engineer', 'toTarget', 'fromTarget', 'explore'] as const;
+const REQUIRED = FUNCTIONS.slice(0, 3);
 const LESSON = 'the model is fixed and only the features are yours';
 
 /** Relative tolerance between two float32 computations of the same formula. */
@@ -75,7 +82,7 @@ function learnerFunctions(ctx: HarnessContext): Learner {
       message: `train.ts exports a default train(), but in this exercise ${LESSON}: mlpath fits ridge regression itself on the columns engineer() returns. Remove train() (and any model of your own) and put your work into engineer, toTarget and fromTarget`,
     });
   }
-  const missing = FUNCTIONS.filter((name) => typeof exports[name] !== 'function');
+  const missing = REQUIRED.filter((name) => typeof exports[name] !== 'function');
   if (missing.length) {
     ctx.fail({
       kind: 'missing-entry',
@@ -186,6 +193,7 @@ export function fixedModelTrain(ctx: HarnessContext, spec: FixedModel): (trainCt
         }
         const predicted = predictRidge(model, columns);
         const prices = vector(call('fromTarget', learnerTf, tf.tensor1d(Float32Array.from(predicted))), rowsX, 'fromTarget(tf, target) on the held-out predictions');
+        if (typeof learner.explore === 'function') call('explore', Object.freeze({ x: xRows.map((row) => [...row]), price: [...price], names: [...names] }));
         return tf.tensor1d(prices);
       },
     };

@@ -19,6 +19,7 @@ import type { ObserveRequest, Observed, TrainPayload } from '../protocol';
 type Tf = typeof import('@tensorflow/tfjs');
 
 const memoryUsage = process.memoryUsage.bind(process);
+const heapSpaces = v8.getHeapSpaceStatistics;
 
 /** At most this many step losses are kept; past them, every other one is dropped and the stride doubles. */
 const MAX_LOSSES = 4096;
@@ -133,12 +134,26 @@ function bytesOf(t: { size: number; dtype: string }): number {
   return t.size * (t.dtype === 'bool' ? 1 : 4);
 }
 
-function payloadBytes(p: TrainPayload): number {
+/**
+ * Bytes of JavaScript objects on the heap: compiled code is left out, since
+ * running more of TensorFlow.js compiles more of it whatever the model.
+ */
+function heapDataBytes(): number {
   let n = 0;
-  for (const w of [p.xTrain, p.yTrain, p.xVal, p.yVal]) {
-    if (w && ArrayBuffer.isView(w.values)) n += w.values.byteLength;
-  }
+  for (const space of heapSpaces()) if (!/code|read_only/.test(space.space_name)) n += space.space_used_size;
   return n;
+}
+
+interface Memory {
+  heap: number;
+  /** ArrayBuffers (typed arrays, Buffers): on the cpu backend, tensors' values too. */
+  buffers: number;
+  tensors: number;
+}
+
+async function measure(): Promise<Memory> {
+  const m = await settledMemory();
+  return { heap: heapDataBytes(), buffers: m.arrayBuffers, tensors: state.engineMemory?.().numBytes ?? 0 };
 }
 
 export interface TrainingWatch {
@@ -170,13 +185,7 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
     return { pretrained: (m) => m, finish: async () => undefined, explain: () => undefined };
   }
   const tensorsInHeap = tf.getBackend() === 'cpu';
-  const measure = async (): Promise<{ js: number; tensors: number }> => {
-    const m = await settledMemory();
-    return { js: m.heapUsed + m.arrayBuffers, tensors: state.engineMemory?.().numBytes ?? 0, heap: m.heapUsed, ab: m.arrayBuffers, ext: m.external } as { js: number; tensors: number };
-  };
-  // The payload's arrays go when the data is released: the baseline is what the process holds without them.
   const before = request.measure ? await measure() : undefined;
-  const heldData = request.measure ? payloadBytes(payload) : 0;
   state.active = true;
   state.steps = 0;
   state.losses = [];
@@ -190,7 +199,7 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
     },
     async finish() {
       state.active = false;
-      if (request.release) {
+      if (request.release || request.measure) {
         for (const t of [data.xTrain, data.yTrain, data.xVal, data.yVal]) if (t && !t.isDisposed) t.dispose();
         const p = payload as Partial<TrainPayload>;
         delete p.xTrain;
@@ -213,13 +222,13 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
             }
           }
         }
-        const js = Math.max(0, after.js - (before.js - heldData));
-        // On the cpu backend a tensor's values are a JavaScript typed array, already in `js`.
+        // Once the data is released, every ArrayBuffer still alive is the predictor's; the heap counts what it grew by.
+        const js = Math.max(0, after.heap - before.heap) + after.buffers;
+        // On the cpu backend a tensor's values are a JavaScript typed array, already in `buffers`.
         const tensors = tensorsInHeap ? 0 : after.tensors;
         observed.retainedBytes = Math.max(0, js + tensors - pretrained);
         observed.tensorBytes = after.tensors;
         observed.pretrainedBytes = pretrained;
-        if (process.env.LX_DEBUG || true) (observed as Record<string, unknown>).debug = { before, after, heldData };
       }
       return observed;
     },

@@ -141,7 +141,7 @@ export async function prepareEntry(ex: LoadedExercise, opts: GradeOptions, start
       ok: false,
       outcome: errorOutcome(ex, opts, {
         kind: 'forbidden-api',
-        message: `${rel}:${first.line}: ${first.api} is not allowed in this exercise: build it from tensor operations${others}`,
+        message: `${rel}:${first.line}: ${first.api} is not allowed in this exercise: ${first.advice ?? 'build it from tensor operations'}${others}`,
         file: first.file,
         line: first.line,
       }, started),

@@ -88,7 +88,7 @@ export function probeSummary(report: ProbeReport, opts: ServiceOptions, n: numbe
     lines.push(`  ${c.passed ? '✔' : '✘'} ${c.id}: ${c.description}: ${why}`);
   }
   lines.push(`  ${report.servesAfterBadInput ? '✔' : '✘'} still-serving: a valid request after all of them ${report.servesAfterBadInput ? 'got its prediction' : 'did not get a valid prediction'}`);
-  lines.push('monitoring (GET /metrics, each claim re-checked against the traffic the grader sent):');
+  lines.push('monitoring: GET /metrics must report the service\'s traffic, errors, requests in flight and latency percentiles, each claim re-checked against what the grader sent and measured:');
   for (const c of report.monitoring) lines.push(`  ${c.passed ? '✔' : '✘'} ${c.id}: ${c.description}: ${c.got}`);
   return lines.join('\n');
 }

@@ -95,7 +95,7 @@ async function rescoreRuns(
   for (const run of runs) {
     const dir = path.join(root, run.experimentId, run.runId, 'artifacts', MODEL_ARTIFACT);
     if (fs.existsSync(path.join(dir, 'model.json'))) saved.push({ id: run.runId, dir });
-    else refused.set(run.runId, `logged no model: save each run's trained model with \`await run.logModel(model)\` once training is over, so its ${opts.metric} can be checked against the model`);
+    else refused.set(run.runId, `logged no model: a run is evidence only when its numbers can be reproduced, so save each run's trained model with \`await run.logModel(model)\` once training is over; the grader re-scores it and compares with the ${opts.metric} the run logged`);
   }
   if (saved.length === 0) return { refused, notes };
   session.send({ type: 'scoreSaved', models: saved, x: val.x });

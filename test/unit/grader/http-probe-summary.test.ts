@@ -10,7 +10,7 @@ const exercise = (options?: Record<string, unknown>): LoadedExercise => ({ key: 
 
 test('options have defaults, the curriculum overrides them, and nonsense is refused', () => {
   const defaults = serviceOptions(exercise());
-  expect(defaults).toMatchObject({ p95Ms: 100, maxBodyBytes: 1048576, concurrency: 8, batchSize: 100, latencyRequests: 40 });
+  expect(defaults).toMatchObject({ p95Ms: 100, maxBodyBytes: 1048576, concurrency: 8, batchSize: 100, latencyRequests: 40, holdRequests: 10, holdMs: 250 });
   expect(serviceOptions(exercise({ p95Ms: 40 })).p95Ms).toBe(40);
   expect(() => serviceOptions(exercise({ concurrency: 0 }))).toThrow(GradingError);
   expect(() => serviceOptions(exercise({ p95Ms: 'fast' }))).toThrow(/p95Ms/);
@@ -38,6 +38,10 @@ test('the summary names every check, its verdict and what came back', () => {
       { id: 'oversized', description: 'a big body', expected: [413], got: 'HTTP 200 {}', status: 200, healthy: false, passed: false },
     ],
     servesAfterBadInput: false,
+    monitoring: [
+      { id: 'metrics-endpoint', description: 'GET /metrics answers', passed: true, got: 'it does' },
+      { id: 'latency-p95', description: 'latency_ms.p95 is a 95th percentile', passed: false, got: 'p95 3 ms; the held requests took the server at least 250 ms' },
+    ],
     requests: 70,
   };
   const text = probeSummary(report, serviceOptions(exercise({ p95Ms: 100 })), 3);
@@ -48,4 +52,6 @@ test('the summary names every check, its verdict and what came back', () => {
   expect(text).toMatch(/✔ malformed-json/);
   expect(text).toMatch(/✘ oversized: a big body: expected 413, got HTTP 200 \{\}; \/health did not answer 200 afterwards/);
   expect(text).toMatch(/✘ still-serving/);
+  expect(text).toMatch(/monitoring: GET \/metrics must report the service's traffic, errors, requests in flight and latency percentiles/);
+  expect(text).toMatch(/✘ latency-p95: latency_ms.p95 is a 95th percentile: p95 3 ms; the held requests took the server at least 250 ms/);
 });

@@ -25,9 +25,21 @@ interface Behaviour {
   /** Answer each request with the class of the request before it (shared state across awaits). */
   crossTalk: boolean;
   delayMs: number;
+  /**
+   * GET /metrics: 'good' counts POST /predict from its handler's call to its
+   * answer; 'none' has no such route; 'mean' reports the mean as p95 and p50;
+   * 'late' counts a request in flight only once its body has arrived;
+   * 'leaky' never counts out a request it refused.
+   */
+  metrics: 'good' | 'none' | 'mean' | 'late' | 'leaky';
 }
 
-const GOOD: Behaviour = { validate: true, limit: true, dieOnMalformed: false, crossTalk: false, delayMs: 0 };
+const GOOD: Behaviour = { validate: true, limit: true, dieOnMalformed: false, crossTalk: false, delayMs: 0, metrics: 'good' };
+
+function nearestRank(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] : 0;
+}
 
 function classify(row: number[]): number[] {
   const scores = row.slice(0, K);
@@ -37,13 +49,31 @@ function classify(row: number[]): number[] {
 
 function startServer(b: Behaviour): Promise<{ port: number; server: http.Server }> {
   let current: number[][] = [];
+  const seen = { requests: 0, errors: 0, inFlight: 0, times: [] as number[] };
+  const track = (res: http.ServerResponse): void => {
+    const started = Date.now();
+    seen.inFlight++;
+    res.once('close', () => {
+      if (!(b.metrics === 'leaky' && res.statusCode >= 400)) seen.inFlight--;
+      seen.requests++;
+      if (res.statusCode >= 400) seen.errors++;
+      seen.times.push(Date.now() - started);
+    });
+  };
   const server = http.createServer((req, res) => {
     const send = (status: number, body: unknown, close = false): void => {
       res.writeHead(status, { 'content-type': 'application/json', ...(close ? { connection: 'close' } : {}) });
       res.end(JSON.stringify(body));
     };
     if (req.url === '/health' && req.method === 'GET') return send(200, { status: 'ok' });
+    if (req.url === '/metrics' && req.method === 'GET' && b.metrics !== 'none') {
+      const mean = seen.times.reduce((a, t) => a + t, 0) / Math.max(1, seen.times.length);
+      const [p50, p95] = b.metrics === 'mean' ? [mean, mean] : [nearestRank(seen.times, 50), nearestRank(seen.times, 95)];
+      return send(200, { requests: seen.requests, errors: seen.errors, in_flight: seen.inFlight, latency_ms: { p50, p95 } });
+    }
     if (req.url !== '/predict' || req.method !== 'POST') return send(404, { error: 'not found' });
+    if (b.metrics === 'late') req.once('end', () => track(res));
+    else track(res);
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -109,6 +139,8 @@ function plan(overrides: Partial<ProbePlan> = {}): ProbePlan {
     latencyRequests: 10,
     concurrency: 8,
     concurrentBatch: 3,
+    holdRequests: 4,
+    holdMs: 60,
     maxBodyBytes: LIMIT,
     timeoutMs: 2000,
     deadline: Date.now() + 30000,
@@ -252,10 +284,15 @@ describe('probeService', () => {
     expect(report.latency.count).toBe(p.latencyRequests);
     expect(report.latency.failures).toBe(0);
     expect(report.latency.p95).toBeGreaterThanOrEqual(report.latency.p50);
-    expect(report.concurrent).toEqual({ ok: 8, total: 8, problems: [] });
+    const held = report.concurrent.total - p.concurrency;
+    expect(held).toBeGreaterThanOrEqual(p.holdRequests);
+    expect(report.concurrent).toEqual({ ok: p.concurrency + held, total: p.concurrency + held, problems: [] });
     expect(report.badInput.filter((c) => !c.passed)).toEqual([]);
     expect(report.servesAfterBadInput).toBe(true);
-    const expectedRequests = Math.ceil(p.instances.length / p.batchSize) + p.latencyRequests + p.concurrency + 2 * report.badInput.length + 1;
+    expect(report.monitoring.filter((c) => !c.passed)).toEqual([]);
+    expect(report.monitoring.map((c) => c.id)).toEqual(['metrics-endpoint', 'in-flight-while-held', 'in-flight-at-rest', 'requests', 'errors', 'latency-p95', 'latency-p50']);
+    // Every request of the plan, the held ones and the two GET /metrics included.
+    const expectedRequests = Math.ceil(p.instances.length / p.batchSize) + p.latencyRequests + p.concurrency + held + 2 + 2 * report.badInput.length + 1;
     expect(report.requests).toBe(expectedRequests);
   });
 
@@ -294,6 +331,36 @@ describe('probeService', () => {
     const port = await serverWith({ delayMs: 60 });
     const report = await probeService(port, plan({ latencyRequests: 5, instances: plan().instances.slice(0, 8) }));
     expect(report.latency.p95).toBeGreaterThanOrEqual(60);
+  });
+
+  test('a server without GET /metrics fails every monitoring check, and says what it got', async () => {
+    const port = await serverWith({ metrics: 'none' });
+    const report = await probeService(port, plan());
+    expect(report.monitoring.every((c) => !c.passed)).toBe(true);
+    expect(report.monitoring[0].got).toMatch(/expected HTTP 200, got HTTP 404/);
+  });
+
+  test('a mean reported as the percentiles is caught by the held requests, which took the server at least holdMs', async () => {
+    const port = await serverWith({ metrics: 'mean' });
+    const report = await probeService(port, plan());
+    const failed = report.monitoring.filter((c) => !c.passed).map((c) => c.id);
+    expect(failed).toEqual(['latency-p95']);
+    expect(report.monitoring.find((c) => c.id === 'latency-p95')!.got).toMatch(/an average hides the slow tail/);
+  });
+
+  test('a request counted in flight only once its body arrived is missed while the grader holds requests open', async () => {
+    const port = await serverWith({ metrics: 'late' });
+    const report = await probeService(port, plan());
+    const check = report.monitoring.find((c) => c.id === 'in-flight-while-held')!;
+    expect(check.passed).toBe(false);
+    expect(check.got).toMatch(/^in_flight 0, with \d+ POST \/predict requests inside handlers: count a request from the moment its handler is called/);
+  });
+
+  test('a refused request never counted out leaves in_flight above 0 at rest', async () => {
+    const port = await serverWith({ metrics: 'leaky' });
+    const report = await probeService(port, plan());
+    const failed = report.monitoring.filter((c) => !c.passed).map((c) => c.id);
+    expect(failed).toEqual(['in-flight-at-rest']);
   });
 
   test('no request starts after the deadline', async () => {

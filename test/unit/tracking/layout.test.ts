@@ -188,7 +188,8 @@ describe('FileStore on disk', () => {
     expect(read('metrics', 'val_accuracy')).toBe('1700000000000 0.5 1\n1700000001000 0.75 2\n');
     expect(read('metrics', 'val', 'loss')).toBe('1700000001000 0.25 2\n');
 
-    const uri = `file://${root}`;
+    // MLflow's own layout with one departure: the artifact root is relative to the folder holding the store, so a moved store keeps working.
+    const uri = path.basename(root);
     const expected = MLFLOW_RUN_META_FINISHED
       .split('file:///tmp/ws/mlruns').join(uri)
       .split(EXP_ID).join(exp.experimentId)

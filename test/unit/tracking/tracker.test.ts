@@ -1,11 +1,14 @@
 /**
- * The tracker learner code uses (ctx.tracker), and the audit of the sweep it
- * records, on real files in a temporary mlruns folder.
+ * The tracker learner code uses (ctx.tracker), the models its runs log, and
+ * the audit of the sweep it records, on real files in a temporary mlruns folder.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { auditSweep, CHECK_TAG, CHOSEN_TAG, FileTracker, listExperiments, listRuns, type RunRecord, type SweepRules } from '../../../src/tracking';
+import type { Tensor } from '@tensorflow/tfjs';
+import { initBackend } from '../../../src/backend/select';
+import { loadModel } from '../../../src/serving/model-io';
+import { auditSweep, CHECK_TAG, CHOSEN_TAG, FileTracker, listExperiments, listRuns, MODEL_ARTIFACT, type RunRecord, type SweepRules } from '../../../src/tracking';
 
 const RULES: SweepRules = { metric: 'val_accuracy', goal: 'max', minRuns: 4, minSteps: 2 };
 
@@ -67,6 +70,23 @@ describe('FileTracker', () => {
     expect(listExperiments(root).filter((e) => e.name === 'month4/tracking')).toHaveLength(1);
   });
 
+  it('logs a run\'s model into its artifacts in the TensorFlow.js layers format, and refuses what is not a model', async () => {
+    const { tf } = await initBackend('cpu');
+    const model = tf.sequential();
+    model.add(tf.layers.dense({ inputShape: [3], units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+    const t = tracker();
+    await t.withRun({ name: 'with-model' }, async (run) => {
+      await run.logModel(model);
+      await expect(run.logModel({ predict: () => 0 } as never)).rejects.toThrow(/takes a tf\.LayersModel/);
+    });
+    const run = checkRuns()[0];
+    const dir = path.join(root, run.experimentId, run.runId, 'artifacts', MODEL_ARTIFACT);
+    expect(fs.readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
+    const back = await loadModel(tf, dir);
+    const x = tf.tensor2d([[1, 2, 3]]);
+    expect(Array.from((back.predict(x) as Tensor).dataSync())).toEqual(Array.from((model.predict(x) as Tensor).dataSync()));
+  });
+
   it('refuses values MLflow would refuse', () => {
     const run = tracker().startRun();
     expect(() => run.logParam('lr', { a: 1 } as unknown as string)).toThrow(/string, number or boolean/);
@@ -108,6 +128,19 @@ describe('auditSweep', () => {
     expect(text).toMatch(/no-params logged no params/);
     expect(text).toMatch(/2 counted runs with distinct params; it needs at least 4/);
     expect(audit.notes.join('\n')).toMatch(/ended KILLED/);
+  });
+
+  it('does not count a run the grader refused, and says why', async () => {
+    await sweep(tracker(), [0.8, 0.93, 0.9, 0.85], { chosen: 1 });
+    const runs = checkRuns();
+    const refused = new Map([[runs[1].runId, 'logged no model']]);
+    const audit = auditSweep(runs, { ...RULES, refused });
+    expect(audit.counted.map((r) => r.runName)).toEqual(['run-0', 'run-2', 'run-3']);
+    const text = audit.problems.join('\n');
+    expect(text).toMatch(/run run-1 logged no model/);
+    expect(text).toMatch(/3 counted runs with distinct params; it needs at least 4/);
+    expect(text).toMatch(/the chosen run run-1 is not a counted run/);
+    expect(audit.chosenIsBest).toBe(false);
   });
 
   it('wants exactly one chosen run', async () => {

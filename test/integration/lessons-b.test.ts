@@ -1,0 +1,251 @@
+/**
+ * A pass means the lesson was learned (issue 13), through the built CLI: for
+ * five exercises, the cheap submission that passed on the final metric alone
+ * (test/fixtures/submissions/lesson-*.ts) is not passed any more, and the
+ * message names the lesson it skipped. Variants of the references show that
+ * each re-check catches the claim it is about, and that the references pass.
+ *
+ * - month2/classical-ml: the comparison on validation is returned and re-scored;
+ * - month3/tabular: the grader fits the fixed model on the learner's features;
+ * - month4/tracking: each run's logged model must earn the metrics it logged;
+ * - month4/data-versioning: folders are listed the way other file systems list them;
+ * - month3/deploy: GET /metrics must tell the truth about traffic, requests
+ *   in flight and latency percentiles, re-checked against what the grader sent.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { harnessProcesses, makeWorkspace, parseReport, ROOT, runCli, SUBMISSIONS, tempDir, type JsonResult } from '../helpers/cli';
+
+let ws: string;
+let tabularWs: string;
+beforeAll(() => {
+  ws = makeWorkspace();
+  tabularWs = path.join(tempDir(), 'ws');
+  const r = runCli(['start', tabularWs, '--yes', '--track', 'tabular'], ROOT);
+  if (r.code !== 0) throw new Error(`mlpath start --track tabular failed: ${r.stderr}`);
+});
+
+function check(id: string, extra: string[] = [], workspace = ws): JsonResult {
+  const run = runCli(['check', id, '--json', ...extra], workspace);
+  return parseReport(run.stdout).results[0];
+}
+
+function write(id: string, file: string, source: string, workspace = ws): void {
+  fs.writeFileSync(path.join(workspace, ...id.split('/'), file), source);
+}
+
+function fixture(name: string): string {
+  return fs.readFileSync(path.join(SUBMISSIONS, name), 'utf8');
+}
+
+function solution(id: string, file: string): string {
+  return fs.readFileSync(path.join(ROOT, 'solutions', ...id.split('/'), file), 'utf8');
+}
+
+/** The source with `from` replaced by `to`, which must occur exactly once. */
+function edit(source: string, from: string, to: string): string {
+  if (source.split(from).length !== 2) throw new Error(`expected exactly one '${from.slice(0, 60)}' in the source`);
+  return source.replace(from, to);
+}
+
+const metric = (r: JsonResult, name: string): JsonResult['metrics'][number] | undefined => r.metrics.find((m) => m.name === name);
+
+describe('month2/classical-ml: the choice is made on validation, among a baseline and other models', () => {
+  const id = 'month2/classical-ml';
+
+  test('one forest, no baseline and no comparison passes on RMSE but not as a lesson', () => {
+    write(id, 'train.ts', fixture('lesson-classical-one-forest.ts'));
+    const r = check(id, ['--seed', '1']);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'rmse')?.passed).toBe(true);
+    expect(metric(r, 'models_compared')).toMatchObject({ value: 0, passed: false });
+    expect(metric(r, 'chosen_best_on_val')?.passed).toBe(false);
+    expect(r.output).toMatch(/train\(\) returned no `candidates`: the lesson is choosing a model on validation data, among a baseline and other candidates/);
+  });
+
+  test('a validation RMSE the candidate\'s own predictions do not earn is refused', () => {
+    write(id, 'train.ts', edit(solution(id, 'train.ts'),
+      "return { name: recipe.name, baseline: recipe.baseline, valRmse, predict",
+      "return { name: recipe.name, baseline: recipe.baseline, valRmse: recipe.baseline ? valRmse : valRmse / 2, predict"));
+    const r = check(id, ['--seed', '1']);
+    expect(r.status).toBe('failed');
+    expect(r.output).toMatch(/candidate 'random forest \(100 trees\)' reports valRmse \d\.\d{3}, but its predictions on the validation rows give \d\.\d{3}: report the rmse of the very model you hand in/);
+  });
+
+  test('keeping a candidate that is not the best on validation is refused', () => {
+    write(id, 'train.ts', edit(solution(id, 'train.ts'),
+      'const best = candidates.reduce((a, b) => (b.valRmse < a.valRmse ? b : a));',
+      'const best = candidates.reduce((a, b) => (b.valRmse > a.valRmse && !b.baseline ? b : a), candidates[1]);'));
+    const r = check(id, ['--seed', '1']);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'chosen_best_on_val')?.passed).toBe(false);
+    expect(r.output).toMatch(/you chose '.+' \(validation rmse \d\.\d{3}\), but '.+' has \d\.\d{3}: keep the candidate that is best on the validation rows, lowest wins/);
+  });
+
+  test('the reference\'s comparison holds on every seed', () => {
+    write(id, 'train.ts', solution(id, 'train.ts'));
+    const r = check(id);
+    expect(r.status).toBe('passed');
+    expect(metric(r, 'models_compared')).toMatchObject({ value: 2, passed: true });
+    expect(metric(r, 'chosen_best_on_val')).toMatchObject({ value: 1, passed: true });
+  });
+});
+
+describe('month3/tabular: the model is fixed, only the features are the learner\'s', () => {
+  const id = 'month3/tabular';
+
+  test('a random forest in place of the fixed model is refused, whatever it scores', () => {
+    write(id, 'train.ts', fixture('lesson-tabular-forest.ts'), tabularWs);
+    const r = check(id, [], tabularWs);
+    expect(r.status).toBe('error');
+    expect(r.error?.message).toMatch(/exports a default train\(\), but in this exercise the model is fixed and only the features are yours: mlpath fits ridge regression itself/);
+  });
+
+  test('the starter\'s raw columns, fitted by the grader, fail and say nothing was engineered', () => {
+    write(id, 'train.ts', fs.readFileSync(path.join(ROOT, 'exercises', 'month3', 'tabular', 'train.ts'), 'utf8'), tabularWs);
+    const r = check(id, [], tabularWs);
+    expect(r.status).toBe('failed');
+    expect(r.output).toMatch(/mlpath fitted ridge regression \(l2 = 1\) on the 13 columns engineer\(\) returned \(the raw columns as they are: nothing engineered yet\)/);
+  });
+
+  test('a column computed from the other rows (a statistic, not a formula of the row) is refused', () => {
+    write(id, 'train.ts', edit(solution(id, 'train.ts'),
+      'tf.square(column(\'rm\')),',
+      'tf.square(tf.sub(column(\'rm\'), tf.mean(column(\'rm\')))),'), tabularWs);
+    const r = check(id, [], tabularWs);
+    expect(r.status).toBe('error');
+    expect(r.error?.message).toMatch(/engineer\(\) is not a fixed formula of each row: given half of the training rows in another order, row \d+ got .* instead of/);
+  });
+
+  test('a fromTarget that does not undo toTarget is refused', () => {
+    write(id, 'train.ts', edit(solution(id, 'train.ts'), 'return tf.exp(target);', 'return target;'), tabularWs);
+    const r = check(id, [], tabularWs);
+    expect(r.status).toBe('error');
+    expect(r.error?.message).toMatch(/fromTarget\(toTarget\(price\)\) gives [\d.]+ for a price of [\d.]+: fromTarget must undo toTarget/);
+  });
+
+  test('the reference\'s features pass on the grader\'s fit', () => {
+    write(id, 'train.ts', solution(id, 'train.ts'), tabularWs);
+    const r = check(id, [], tabularWs);
+    expect(r.status).toBe('passed');
+  });
+});
+
+describe('month4/tracking: every run\'s numbers are re-scored from the model it logged', () => {
+  const id = 'month4/tracking';
+
+  test('three made-up runs beside one real run do not make a sweep', () => {
+    write(id, 'train.ts', fixture('lesson-tracking-fabricated.ts'));
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'accuracy')?.passed).toBe(true);
+    expect(metric(r, 'sweep_runs')).toMatchObject({ value: 1, passed: false });
+    for (const name of ['lr=0.0003 hidden=32', 'lr=0.03 hidden=32', 'lr=0.003 hidden=32']) {
+      expect(r.output).toContain(`run ${name} logged no model: a run is evidence only when its numbers can be reproduced`);
+    }
+    // The real run's model is on disk, in MLflow's artifacts folder, where MLflow's UI finds it.
+    const root = path.join(ws, 'month4', 'tracking', 'mlruns');
+    const models = fs.readdirSync(root).flatMap((exp) => {
+      const dir = path.join(root, exp);
+      return fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).map((run) => path.join(dir, run, 'artifacts', 'model')) : [];
+    }).filter((dir) => fs.existsSync(dir));
+    expect(models.length).toBeGreaterThanOrEqual(1);
+    expect(fs.readdirSync(models[0]).sort()).toEqual(['model.json', 'weights.bin']);
+  });
+
+  test('made-up numbers with an untrained model logged beside them are refused by the re-score', () => {
+    write(id, 'train.ts', edit(fixture('lesson-tracking-fabricated.ts'),
+      'fake.curve.forEach((v, i) => run.logMetrics({ val_accuracy: v }, i + 1));',
+      `fake.curve.forEach((v, i) => run.logMetrics({ val_accuracy: v }, i + 1));
+      const untrained = tf.sequential();
+      untrained.add(tf.layers.dense({ inputShape: [784], units: 10, activation: 'softmax' }));
+      await run.logModel(untrained);`));
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'sweep_runs')?.value).toBe(1);
+    expect(r.output).toMatch(/run lr=0\.0003 hidden=32 logged val_accuracy 0\.8, but the model it logged scores accuracy 0\.\d{4} on the validation set: a run's metrics must be its model's/);
+  });
+});
+
+describe('month4/data-versioning: the lock does not depend on the order a file system lists a folder in', () => {
+  const id = 'month4/data-versioning';
+
+  test('a manifest in listing order passes only where Node sorts listings, and is named for it', () => {
+    write(id, 'data.ts', fixture('lesson-data-versioning-unsorted.ts'));
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(r.output).toMatch(/^11\/18 cases passed/);
+    expect(r.output).toMatch(/fingerprint: two rows of iris\.csv swapped; folders listed case-insensitively, as Windows lists a folder on NTFS: hash .* it is the hash of the manifest in the order the folder was listed: sort the paths/);
+  });
+
+  test('the orders reach every way of listing a folder: async, and a reference taken before the call', () => {
+    const unsorted = fixture('lesson-data-versioning-unsorted.ts');
+    const viaPromises = edit(edit(unsorted,
+      'function listFiles(dir: string, prefix = \'\'): string[] {\n  const out: string[] = [];\n  for (const e of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {',
+      'async function listFiles(dir: string, prefix = \'\'): Promise<string[]> {\n  const out: string[] = [];\n  for (const e of await fs.promises.readdir(path.join(dir, prefix), { withFileTypes: true })) {'),
+    'export function fingerprint(dir: string): Lock {\n  const files: Record<string, string> = {};\n  for (const rel of listFiles(dir))',
+    'export async function fingerprint(dir: string): Promise<Lock> {\n  const files: Record<string, string> = {};\n  for (const rel of await listFiles(dir))');
+    const patched = edit(viaPromises, 'if (e.isDirectory()) out.push(...listFiles(dir, rel));', 'if (e.isDirectory()) out.push(...(await listFiles(dir, rel)));');
+    write(id, 'data.ts', patched);
+    const async = check(id);
+    expect(async.output).toMatch(/fingerprint: a copy in another folder.*: hash .* it is the hash of the manifest in the order the folder was listed/);
+
+    const early = edit(unsorted, 'for (const e of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {', 'for (const e of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {');
+    write(id, 'data.ts', `const { readdirSync } = require('node:fs') as typeof import('node:fs');\n${early}`);
+    const taken = check(id);
+    expect(taken.output).toMatch(/^11\/18 cases passed/);
+  });
+
+  test('the reference sorts its paths and passes every listing order', () => {
+    write(id, 'data.ts', solution(id, 'data.ts'));
+    expect(check(id).status).toBe('passed');
+  });
+});
+
+describe('month3/deploy: the service reports its own traffic, and the grader re-checks it', () => {
+  const id = 'month3/deploy';
+
+  test('a server that answers well but reports nothing passes every other check and fails monitoring', () => {
+    write(id, 'server.ts', fixture('lesson-deploy-plain.ts'));
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    for (const name of ['accuracy', 'p95_latency_ms', 'concurrent_ok', 'bad_input_handled']) expect(metric(r, name)?.passed).toBe(true);
+    expect(metric(r, 'monitoring_ok')).toMatchObject({ value: 0, passed: false });
+    expect(r.output).toMatch(/monitoring: GET \/metrics must report the service's traffic, errors, requests in flight and latency percentiles/);
+    expect(r.output).toMatch(/✘ metrics-endpoint: .*expected HTTP 200, got HTTP 404/);
+  });
+
+  test('an average reported as the 95th percentile is caught by the requests the grader held open', () => {
+    write(id, 'server.ts', edit(solution(id, 'server.ts'),
+      'latency_ms: { p50: percentile(this.times, 50), p95: percentile(this.times, 95) },',
+      'latency_ms: { p50: percentile(this.times, 50), p95: this.times.reduce((a, t) => a + t, 0) / Math.max(1, this.times.length) },'));
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(r.output).toMatch(/✘ latency-p95: .*: p95 [\d.]+ ms; the held requests took the server at least 250 ms.*an average hides the slow tail/);
+    expect(r.output).not.toMatch(/✘ (requests|errors|in-flight)/);
+  });
+
+  test('a request counted only once its body has arrived is missing from in_flight while requests overlap', () => {
+    const reference = solution(id, 'server.ts');
+    const late = edit(edit(reference,
+      "    if (route === '/predict' && req.method === 'POST') monitor.track(res);\n", ''),
+    'const instances = parseInstances(await readBody(req));',
+    'const body = await readBody(req);\n        monitor.track(res);\n        const instances = parseInstances(body);');
+    write(id, 'server.ts', late);
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(r.output).toMatch(/✘ in-flight-while-held: .*: in_flight 0, with 10 POST \/predict requests inside handlers: count a request from the moment its handler is called/);
+  });
+
+  test('the reference passes every check, /metrics included', () => {
+    write(id, 'server.ts', solution(id, 'server.ts'));
+    const r = check(id);
+    expect(r.error).toBeNull();
+    expect(r.status).toBe('passed');
+    expect(metric(r, 'monitoring_ok')).toMatchObject({ value: 1, passed: true });
+  });
+});
+
+test('no orphan processes', () => {
+  expect(harnessProcesses()).toEqual([]);
+});

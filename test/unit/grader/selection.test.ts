@@ -1,0 +1,69 @@
+/**
+ * Model selection re-checked (month2/classical-ml): each candidate's reported
+ * validation score is recomputed from its predictions, a baseline and enough
+ * models are required, and the chosen one must be the best on validation.
+ */
+import type { ChildMessage } from '../../../src/grader/protocol';
+import { judgeCandidates, selectionOf, selectionSchema } from '../../../src/grader/selection';
+import { GradingError } from '../../../src/errors';
+
+const SPEC = selectionSchema.parse({});
+const labels = Float32Array.from([10, 20, 30, 40]);
+const val = { n: 4, labels, task: 'regression' as const };
+const rmse = (p: number[]): number => Math.sqrt(p.reduce((a, v, i) => a + (v - labels[i]) ** 2, 0) / p.length);
+
+type Answer = Extract<ChildMessage, { type: 'candidates' }>;
+function candidate(name: string, predictions: number[], claimed: number | null = rmse(predictions), baseline = false): Answer['entries'][number] {
+  return { name, baseline, claimed, tensor: { values: Float32Array.from(predictions), shape: [predictions.length], dtype: 'float32' } };
+}
+function answer(chosen: string | null, entries: Answer['entries']): Answer {
+  return { type: 'candidates', token: 't', chosen, entries };
+}
+
+const MEAN = [25, 25, 25, 25];
+const GOOD = [11, 19, 31, 39];
+const FAIR = [14, 18, 33, 36];
+
+test('an honest comparison with a baseline and two models, the best chosen, has no problems', () => {
+  const f = judgeCandidates(SPEC, answer('good', [candidate('mean', MEAN, undefined, true), candidate('good', GOOD), candidate('fair', FAIR)]), val);
+  expect(f.problems).toEqual([]);
+  expect(f).toMatchObject({ models: 2, chosenIsBest: true });
+  expect(f.table.join('\n')).toMatch(/baseline 'mean': valRmse reported 11\.180, validation rmse of its predictions 11\.180/);
+});
+
+test('no candidates at all names the lesson and the shape to return', () => {
+  const f = judgeCandidates(SPEC, { ...answer(null, []), problem: 'train() returned no `candidates`' }, val);
+  expect(f.problems[0]).toMatch(/^train\(\) returned no `candidates`: the lesson is choosing a model on validation data, among a baseline and other candidates\. .*return \{ predict, chosen, candidates/);
+  expect(f.chosenIsBest).toBe(false);
+});
+
+test('a reported score the predictions do not earn is refused', () => {
+  const f = judgeCandidates(SPEC, answer('fair', [candidate('mean', MEAN, undefined, true), candidate('good', GOOD), candidate('fair', FAIR, 0.5)]), val);
+  expect(f.problems.join('\n')).toMatch(/candidate 'fair' reports valRmse 0\.500, but its predictions on the validation rows give 3\.354/);
+  expect(f.problems.join('\n')).toMatch(/you chose 'fair' .* but 'good' has 1\.000: keep the candidate that is best on the validation rows, lowest wins/);
+});
+
+test('a missing baseline, too few models, a missing score and an unknown choice are each named', () => {
+  const f = judgeCandidates(SPEC, answer('forest', [candidate('good', GOOD, null)]), val);
+  const text = f.problems.join('\n');
+  expect(text).toMatch(/candidate 'good' reports no valRmse/);
+  expect(text).toMatch(/no candidate is marked baseline: true/);
+  expect(text).toMatch(/only 1 model was compared besides the baseline; compare at least 2/);
+  expect(text).toMatch(/chosen is 'forest', but no candidate has that name \('good'\)/);
+});
+
+test('the best of too few candidates is no choice', () => {
+  const f = judgeCandidates(SPEC, answer('mean', [candidate('mean', MEAN, undefined, true)]), val);
+  expect(f.chosenIsBest).toBe(false);
+});
+
+test('a candidate that could not predict is reported with why', () => {
+  const f = judgeCandidates(SPEC, answer('good', [candidate('mean', MEAN, undefined, true), candidate('good', GOOD), { name: 'knn', baseline: false, claimed: 3, error: 'its predict(x) failed: boom' }]), val);
+  expect(f.problems).toEqual(["candidate 'knn': its predict(x) failed: boom", 'only 1 model was compared besides the baseline; compare at least 2 (the lesson is choosing a model on validation data, among a baseline and other candidates)']);
+});
+
+test('options are read from the curriculum and nonsense is refused', () => {
+  expect(selectionOf({ key: 'm/x', options: {} })).toBeUndefined();
+  expect(selectionOf({ key: 'm/x', options: { selection: { minModels: 3 } } })).toMatchObject({ metric: 'rmse', claim: 'valRmse', minModels: 3 });
+  expect(() => selectionOf({ key: 'm/x', options: { selection: { metric: 'speed' } } })).toThrow(GradingError);
+});
