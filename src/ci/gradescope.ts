@@ -50,9 +50,9 @@ fi
 # tfjs-node's install script downloads libtensorflow; where it cannot, npm drops
 # the optional package and mlpath grades on wasm (\`mlpath doctor\` below says which).
 npm install --no-audit --no-fund
-npx --no mlpath validate ${quote(s.curriculum)}
-${s.datasets.map((d) => `npx --no mlpath data info ${quote(d)} >/dev/null`).join('\n')}
-npx --no mlpath doctor
+npx --no -- mlpath validate ${quote(s.curriculum)}
+${s.datasets.map((d) => `npx --no -- mlpath data info ${quote(d)} >/dev/null`).join('\n')}
+npx --no -- mlpath doctor
 `;
 }
 
@@ -72,7 +72,7 @@ export function runScript(s: AutograderScripts): string {
 AUTOGRADER="\${AUTOGRADER:-/autograder}"
 cd "$AUTOGRADER/source" || exit 1
 mkdir -p "$AUTOGRADER/results"
-MLPATH_GRADING=1 npx --no mlpath gradescope run \\
+MLPATH_GRADING=1 npx --no -- mlpath gradescope run \\
   ${args.join(' \\\n  ')}
 if [ ! -s "$AUTOGRADER/results/results.json" ]; then
   # mlpath itself could not start: the student still gets a result, the log goes to the instructor.

@@ -72,18 +72,18 @@ function setupSteps(opts: CourseFilesOptions): Record<string, unknown>[] {
         'restore-keys': 'mlpath-data-${{ runner.os }}-',
       },
     },
-    { name: 'Backend in use', run: 'npx --no mlpath doctor' },
+    { name: 'Backend in use', run: 'npx --no -- mlpath doctor' },
     {
       name: 'Grade every exercise',
       id: 'grade',
-      // `npx --no` never fetches a package: mlpath comes from package.json's pinned source or not at all.
+      // `npx --no` never fetches a package (mlpath comes from package.json's pinned source or not at all); `--` keeps npm from reading mlpath's flags.
       run: [
         `set -- --all --json ${RESULTS_JSON} --junit ${RESULTS_JUNIT}${curriculumFlags(opts)}`,
         `if [ -n "$${HOLDOUT_SECRET}" ]; then`,
         `  printf '%s' "$${HOLDOUT_SECRET}" > "$RUNNER_TEMP/mlpath-holdouts.json"`,
         '  set -- "$@" --holdout "$RUNNER_TEMP/mlpath-holdouts.json"',
         'fi',
-        'npx --no mlpath check "$@"',
+        'npx --no -- mlpath check "$@"',
         '',
       ].join('\n'),
       env: { [HOLDOUT_SECRET]: `\${{ secrets.${HOLDOUT_SECRET} }}` },
@@ -138,7 +138,7 @@ export function classroomWorkflow(opts: CourseFilesOptions, exercises: LoadedExe
       name: 'Results for the Classroom reporter, one per exercise level (partial credit included)',
       id: 'mlpath',
       if: "always() && steps.install.outcome == 'success'",
-      run: `npx --no mlpath ci classroom ${RESULTS_JSON} --runners ${ids}${opts.curriculum ? ` --curriculum ${opts.curriculum.file}` : ''}`,
+      run: `npx --no -- mlpath ci classroom ${RESULTS_JSON} --runners ${ids}${opts.curriculum ? ` --curriculum ${opts.curriculum.file}` : ''}`,
     },
     ...closingSteps(),
     {

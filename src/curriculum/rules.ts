@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { datasetPackages } from '../datasets/registry';
+import { lessonSchema } from '../grader/lesson';
 import { closest } from './find';
 import { baselineValue, type CurriculumData, type Exercise, type MetricName } from './schema';
 
@@ -53,6 +54,7 @@ export function checkRules(data: CurriculumData, dir: string): RuleIssue[] {
     ...completeness(exercises),
     ...folders(exercises, dir),
     ...imports(exercises),
+    ...lessons(exercises),
   ];
 }
 
@@ -290,6 +292,29 @@ function imports(exercises: Located[]): RuleIssue[] {
         issues.push({ path: where, message: `'${name}' is always available to graded code: remove it from imports` });
       }
     });
+  }
+  return issues;
+}
+
+/** `options.lesson` (grader/lesson.ts) is read by the train kind only, and must be a lesson the grader can judge. */
+function lessons(exercises: Located[]): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  for (const { exercise, path: at } of exercises) {
+    const lesson = (exercise.options as { lesson?: unknown } | undefined)?.lesson;
+    if (lesson === undefined) continue;
+    const where = [...at, 'options', 'lesson'];
+    if (exercise.kind !== 'train') {
+      issues.push({ path: where, message: `a lesson is judged on a train exercise's training; this one is '${exercise.kind}'` });
+      continue;
+    }
+    const parsed = lessonSchema.safeParse(lesson);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) issues.push({ path: [...where, ...issue.path], message: issue.message });
+      continue;
+    }
+    for (const name of Object.keys(parsed.data.metricNotes)) {
+      if (!exercise.metrics.some((m) => m.name === name)) issues.push({ path: [...where, 'metricNotes', name], message: `'${name}' is not one of this exercise's metrics` });
+    }
   }
   return issues;
 }

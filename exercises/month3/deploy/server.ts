@@ -36,6 +36,10 @@ export default async function serve(ctx: ServeContext): Promise<http.Server> {
   const { tf } = ctx;
   const model = await buildModel(ctx);
 
+  // TODO 4. Monitoring: answer GET /metrics with the golden signals of POST /predict,
+  //         {"requests", "errors", "in_flight", "latency_ms": {"p50", "p95"}} (README, "The API").
+  //         Count a request in flight as the first thing its handler does, before its body
+  //         arrives, and out in res.on('close'); time it between the two with process.hrtime.bigint().
   const server = http.createServer(async (req, res) => {
     try {
       if (req.method === 'GET' && req.url === '/health') return send(res, 200, { status: 'ok' });

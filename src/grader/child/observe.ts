@@ -200,7 +200,7 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
     async finish() {
       state.active = false;
       if (request.release || request.measure) {
-        for (const t of [data.xTrain, data.yTrain, data.xVal, data.yVal]) if (t && !t.isDisposed) t.dispose();
+        for (const [name, t] of Object.entries(data)) if (t instanceof tf.Tensor) release(t, name, request.lesson);
         const p = payload as Partial<TrainPayload>;
         delete p.xTrain;
         delete p.yTrain;
@@ -233,11 +233,33 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
       return observed;
     },
     explain(message) {
-      if (!released || !/disposed/i.test(message)) return undefined;
-      const lesson = request.lesson ? `: the lesson is ${request.lesson}` : '';
-      return `predict(x) used a disposed tensor (${message.replace(/\s+$/, '')}). ctx.data's tensors are disposed once train() returns, so predict() may use what training produced (the model's weights), not the training data${lesson}`;
+      if (!released) return undefined;
+      if (message.includes(RELEASED)) return message.slice(message.indexOf('predict(x)'));
+      if (!/Tensor is disposed/.test(message)) return undefined;
+      return `predict(x) used a disposed tensor (${message.replace(/\s+$/, '')}): ${releasedNote(request.lesson)}`;
     },
   };
+}
+
+const RELEASED = 'was released when train() returned';
+
+function releasedNote(lesson: string | undefined): string {
+  return `ctx.data's tensors are disposed once train() returns, so predict() may use what training produced (the model's weights), not the training data${lesson ? `: the lesson is ${lesson}` : ''}`;
+}
+
+/**
+ * Disposes one of ctx.data's tensors, and makes any later use of it say so:
+ * every op reads a tensor's `dataId`, and a disposed tensor's otherwise
+ * fails deep inside TensorFlow.js with a message that names nothing.
+ */
+function release(t: Tensor, name: string, lesson: string | undefined): void {
+  if (!t.isDisposed) t.dispose();
+  Object.defineProperty(t, 'dataId', {
+    get(): never {
+      throw new Error(`predict(x) used ctx.data.${name}, which ${RELEASED}: ${releasedNote(lesson)}`);
+    },
+    configurable: true,
+  });
 }
 
 function chunkMeans(values: number[]): number[] {

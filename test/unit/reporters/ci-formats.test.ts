@@ -19,13 +19,13 @@ test('the JSON report matches the SPEC schema and counts', () => {
   expect([report.passed, report.failed, report.errors]).toEqual([1, 1, 1]);
 });
 
-test('JUnit: one testcase per exercise, escaped, failure and error elements', () => {
+test('JUnit: one testcase per exercise, escaped, failure and error elements, output at suite level', () => {
   const xml = formatJunit(results);
   expect(xml.match(/<testcase /g)).toHaveLength(3);
   expect(xml).toMatch(/tests="3" failures="1" errors="1"/);
-  expect(xml).toMatch(/<failure message="rmse=7\.5000 \(max 4\.5\) miss" type="threshold">/);
+  expect(xml).toMatch(/<failure message="rmse=7\.5000 \(max 4\.5\) miss; 0\/10 points" type="threshold">/);
   expect(xml).toMatch(/<error message="runtime: shapes &lt;3&gt; &amp; &lt;4&gt;, 100% wrong" type="runtime">/);
-  expect(xml).toMatch(/<system-out>a &lt; b &amp; &quot;c&quot;<\/system-out>/);
+  expect(xml).toMatch(/<system-out>--- month1\/tensors ---\na &lt; b &amp; &quot;c&quot;<\/system-out>/);
   expect(xml).not.toMatch(/\u0001/);
 });
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { suiteFor } from '../../../../src/grader/suites';
 import { suite, type Lock } from '../../../../src/grader/suites/data-versioning';
 import type { SuiteCase, SuiteFixture } from '../../../../src/grader/suites/types';
+import { walkOrder } from '../../../../src/grader/listing-order';
 import * as reference from '../../../../solutions/month4/data-versioning/data';
 
 type Impl = Record<string, (...args: never[]) => unknown>;
@@ -120,8 +121,8 @@ describe('data-versioning suite', () => {
       },
     };
     const failed = failures(pathless).join('\n');
-    expect(failed).toMatch(/iris\.csv renamed to flowers\.csv: hash .* it equals the original's: a path is part of the lock/);
-    expect(failed).toMatch(/boston\/train\.csv and boston\/test\.csv swapped: hash .* each hash must stay tied to its path/);
+    expect(failed).toMatch(/iris\.csv renamed to flowers\.csv; folders listed [^:]*: hash .* it equals the original's: a path is part of the lock/);
+    expect(failed).toMatch(/boston\/train\.csv and boston\/test\.csv swapped; folders listed [^:]*: hash .* each hash must stay tied to its path/);
   });
 
   it('catches a diff that ignores direction or reports renames as modified', () => {
@@ -136,6 +137,20 @@ describe('data-versioning suite', () => {
     // Of the seven diff cases, the four with a path only on one side.
     expect(failed.filter((f) => f.startsWith('diff:'))).toHaveLength(4);
     expect(failed.join('\n')).toMatch(/a rename .*: added is \[\], expected \['flowers\.csv'\]/);
+  });
+
+  it('lists most folders in another file system\'s order, and names a manifest that followed the listing', () => {
+    const orders = cases.filter((c) => c.fn === 'fingerprint').map((c) => c.listing?.order);
+    expect(new Set(orders)).toEqual(new Set(['sorted', 'ntfs', 'hashed', 'reverse']));
+    // What the learner's code would see, walked folder by folder in the case's order, without sorting.
+    const unsorted = (c: SuiteCase): Lock => {
+      const d = c.args[0] as string;
+      const paths = walkOrder(Object.keys(walk(d)), c.listing!.order, c.listing!.salt);
+      const files = Object.fromEntries(paths.map((p) => [p, createHash('sha256').update(fs.readFileSync(path.join(d, p))).digest('hex')]));
+      return { files, hash: createHash('sha256').update(paths.map((p) => `${files[p]}  ${p}\n`).join('')).digest('hex') };
+    };
+    const named = cases.filter((c) => c.fn === 'fingerprint' && c.listing!.order !== 'sorted').map((c) => c.verify(unsorted(c)));
+    expect(named.every((p) => /it is the hash of the manifest in the order the folder was listed: sort the paths/.test(p ?? ''))).toBe(true);
   });
 
   it('removes its folders on cleanup', async () => {
