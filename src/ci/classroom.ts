@@ -89,10 +89,10 @@ export function classroomRunners(exercises: LoadedExercise[]): ClassroomRunner[]
     let previous = 0;
     levels.forEach((level, i) => {
       const labels = ex.partialCredit.filter((t) => t.points === level).map((t) => t.label).join(' or ');
-      runners.push({ id: unique(`${base}tier${i + 1}`), exercise: ex.key, name: `${ex.key}: ${labels} (partial credit, ${level} of ${ex.points} points)`, threshold: level, maxScore: level - previous });
+      runners.push({ id: unique(`${base}tier${i + 1}`), exercise: ex.key, name: `${ex.key}: ${labels} (partial credit: ${level - previous} of its ${ex.points} points)`, threshold: level, maxScore: level - previous });
       previous = level;
     });
-    const name = levels.length ? `${ex.key}: passes every threshold (${ex.points} points)` : ex.key;
+    const name = levels.length ? `${ex.key}: passes every threshold (the other ${ex.points - previous} of its ${ex.points} points)` : ex.key;
     runners.push({ id: unique(base), exercise: ex.key, name, threshold: ex.points, maxScore: ex.points - previous });
   }
   return runners;
@@ -142,6 +142,11 @@ export function classroomResults(runners: ClassroomRunner[], results: ExerciseRe
     out.set(runner.id, { version: 1, status: test.status, max_score: runner.maxScore, tests: [test] });
   }
   return out;
+}
+
+/** The `--runners` argument of `mlpath ci classroom`: `id=points`, comma-separated. */
+export function runnersArgument(runners: ClassroomRunner[]): string {
+  return runners.map((r) => `${r.id}=${r.maxScore}`).join(',');
 }
 
 /** `name=value` lines for `$GITHUB_OUTPUT`: base64 never holds a newline, so the one-line form is safe. */

@@ -19,7 +19,7 @@
  */
 import { stringify } from 'yaml';
 import type { LoadedExercise } from '../curriculum';
-import type { ClassroomRunner } from './classroom';
+import { runnersArgument, type ClassroomRunner } from './classroom';
 
 /**
  * Node.js for the runner: an LTS line. Node 20 reached end of life in April
@@ -138,7 +138,7 @@ export function classroomWorkflow(opts: CourseFilesOptions, exercises: LoadedExe
       name: 'Results for the Classroom reporter, one per exercise level (partial credit included)',
       id: 'mlpath',
       if: "always() && steps.install.outcome == 'success'",
-      run: `npx --no -- mlpath ci classroom ${RESULTS_JSON} --runners ${ids}${opts.curriculum ? ` --curriculum ${opts.curriculum.file}` : ''}`,
+      run: `npx --no -- mlpath ci classroom ${RESULTS_JSON} --runners ${runnersArgument(runners)}${opts.curriculum ? ` --curriculum ${opts.curriculum.file}` : ''}`,
     },
     ...closingSteps(),
     {

@@ -12,8 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultCurriculumPath, loadCurriculum } from '../curriculum';
-import { UsageError } from '../errors';
-import { classroomResults, classroomRunners, githubOutputLines, type ClassroomResult } from '../ci/classroom';
+import { MlpathError, UsageError } from '../errors';
+import { classroomResults, classroomRunners, githubOutputLines, RUNNER_ID, runnersArgument, type ClassroomResult, type ClassroomRunner } from '../ci/classroom';
 import { courseCopy } from '../ci/course';
 import { vendorMlpath } from '../ci/vendor';
 import { classroomWorkflow, coursePackageJson, gradingWorkflow, pinnedSpecProblem, type CourseFilesOptions } from '../ci/workflows';
@@ -145,25 +145,39 @@ function readResults(file: string): { results: ExerciseResult[]; problem?: strin
  * problems come back for the CLI to report and exit 1.
  */
 export async function classroom(opts: ClassroomOptions): Promise<ClassroomRun> {
-  const ws = requireWorkspace(opts.cwd);
-  const file = curriculumOverride(opts.cwd, opts.curriculum);
-  const curriculum = loadCurriculum(file);
-  const exercises = availableExercises(curriculum, ws.config.track);
-  const expected = classroomRunners(exercises);
-  const listed = opts.runners.split(',').map((r) => r.trim()).filter(Boolean);
+  // `id=points`: the workflow also says what each runner is worth, so a course that cannot be read still scores 0 of the right total.
+  const listed = opts.runners.split(',').map((r) => r.trim()).filter(Boolean).map((r) => {
+    const [id, worth] = r.split('=');
+    const maxScore = worth === undefined ? undefined : Number(worth);
+    if (!RUNNER_ID.test(id) || (maxScore !== undefined && !(maxScore >= 0))) throw new UsageError(`--runners: '${r}' is not a runner id (letters and digits) with an optional =points`);
+    return { id, maxScore };
+  });
   if (listed.length === 0) throw new UsageError('--runners is empty: give the ids the reporter step lists');
   const problems: string[] = [];
-  const same = listed.length === expected.length && listed.every((id, i) => id === expected[i].id);
-  if (!same) {
-    problems.push(`the workflow lists runners ${listed.join(',')} but the curriculum gives ${expected.map((r) => r.id).join(',')}: the workflow is older than the course; re-run \`mlpath ci init\` and commit`);
+  let expected: ClassroomRunner[] | undefined;
+  let entries: Record<string, string | undefined> = {};
+  try {
+    const ws = requireWorkspace(opts.cwd);
+    const exercises = availableExercises(loadCurriculum(curriculumOverride(opts.cwd, opts.curriculum)), ws.config.track);
+    expected = classroomRunners(exercises);
+    entries = Object.fromEntries(exercises.map((e) => [e.key, e.entry]));
+  } catch (err) {
+    // The grading step has reported this already; the reporter still needs a result per runner.
+    if (!(err instanceof MlpathError)) throw err;
+    problems.push(err.message);
+  }
+  const same = expected !== undefined && listed.length === expected.length
+    && listed.every((r, i) => r.id === expected![i].id && (r.maxScore === undefined || r.maxScore === expected![i].maxScore));
+  if (expected && !same) {
+    problems.push(`the workflow lists runners ${opts.runners} but the curriculum gives ${runnersArgument(expected)}: the workflow is older than the course; re-run \`mlpath ci init\` and commit`);
   }
   const read = readResults(path.resolve(opts.cwd, opts.results));
   if (read.problem) problems.push(read.problem);
-  const entries = Object.fromEntries(exercises.map((e) => [e.key, e.entry]));
-  const known = new Map(expected.map((r) => [r.id, r]));
-  // Runners the workflow lists but the curriculum does not know still get a result, so the reporter can read one.
-  const runners = listed.map((id) => known.get(id) ?? { id, exercise: id, name: id, threshold: Infinity, maxScore: 0 });
-  const results = classroomResults(runners, same ? read.results : [], { entries, problem: same ? read.problem : problems[0] });
+  const known = new Map((expected ?? []).map((r) => [r.id, r]));
+  // Runners the curriculum does not give still get a result, so the reporter can read one.
+  const runners = listed.map((r) => known.get(r.id) ?? { id: r.id, exercise: r.id, name: r.id, threshold: Infinity, maxScore: r.maxScore ?? 0 });
+  const problem = same ? read.problem : problems[0];
+  const results = classroomResults(runners, same ? read.results : [], { entries, problem });
   const output = opts.output ? path.resolve(opts.cwd, opts.output) : process.env.GITHUB_OUTPUT;
   if (output) fs.appendFileSync(output, githubOutputLines(results));
   return { results, problems, output };

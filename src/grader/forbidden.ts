@@ -232,7 +232,7 @@ const MODEL_METHODS = ['compile', 'fit', 'fitDataset', 'trainOnBatch', 'predict'
  * kernel, and, with autograd forbidden, the registered gradients themselves,
  * shared by every copy of TensorFlow.js in the process.
  */
-export function blockImplementations(tf: Tf, forbid: string[], onUse: (err: ForbiddenApiError) => void): void {
+export function blockImplementations(tf: Tf, forbid: string[], onUse: (err: ForbiddenApiError) => void, core?: Record<string, unknown>): void {
   const names = new Set(forbiddenNames(forbid));
   if (names.size === 0) return;
   const lib = tf as unknown as Record<string, unknown>;
@@ -269,15 +269,29 @@ export function blockImplementations(tf: Tf, forbid: string[], onUse: (err: Forb
     }
   }
   const tensorProto = (tf.Tensor as unknown as { prototype: Record<string, unknown> }).prototype;
-  const backend = tf.getBackend();
+  const backends = Object.keys((tf.engine() as unknown as { registryFactory: Record<string, unknown> }).registryFactory);
   for (const name of names) {
-    if (name.includes('.') || AUTOGRAD.has(name)) continue;
-    if (typeof tensorProto[name] === 'function') pinThrowing(tensorProto, name, `tf.${name}`, onUse);
+    if (name.includes('.')) continue;
+    const api = `tf.${name}`;
+    // tfjs-core's exports object is what every other package reads at call time (tfjs's re-exports, tfjs-layers'
+    // activations and losses): the op or namespace replaced there is gone by every route.
+    if (core && Object.prototype.hasOwnProperty.call(core, name)) {
+      const d = Object.getOwnPropertyDescriptor(core, name)!;
+      if ('value' in d && d.writable) {
+        if (typeof d.value === 'function') core[name] = throwing(api, onUse);
+        else if (d.value !== null && typeof d.value === 'object') {
+          core[name] = Object.freeze(Object.fromEntries(Object.keys(d.value as object).map((k) => [k, throwing(`${api}.${k}`, onUse)])));
+        }
+      }
+    }
+    if (AUTOGRAD.has(name)) continue;
+    if (typeof tensorProto[name] === 'function') pinThrowing(tensorProto, name, api, onUse);
     const kernel = name[0].toUpperCase() + name.slice(1);
-    // Every route to the op (layers' activations, metrics, a kernel run by hand) ends in its kernel.
-    if (backend && tf.getKernel(kernel, backend)) {
+    // Every route to an op with a kernel (a kernel run by hand, another backend) ends in the kernel, on every backend.
+    for (const backend of backends) {
+      if (!tf.getKernel(kernel, backend)) continue;
       tf.unregisterKernel(kernel, backend);
-      tf.registerKernel({ kernelName: kernel, backendName: backend, kernelFunc: throwing(`tf.${name}`, onUse) });
+      tf.registerKernel({ kernelName: kernel, backendName: backend, kernelFunc: throwing(api, onUse) });
     }
   }
   if ([...names].some((n) => AUTOGRAD.has(n))) {

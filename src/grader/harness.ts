@@ -6,11 +6,13 @@
  * exercise kind. Nothing here writes to stdout: that belongs to the learner.
  */
 import { Socket } from 'node:net';
-import { CHANNEL_FD, childMarker, encodeFrame, FrameDecoder, GRADER_MARKER } from './channel';
+import { CHANNEL_FD, childMarker, FrameDecoder, GRADER_MARKER } from './channel';
 import { blockAutograd, blockImplementations, restrictNamespace, ForbiddenApiError } from './forbidden';
 import { describeThrown } from './child/errors';
 import { lockDown } from './child/lockdown';
+import { recordBuiltins, type Integrity } from './child/integrity';
 import { loadLearnerBundle, seedMathRandom } from './child/modules';
+import { frameWriter } from './child/writer';
 import { prepareObservation } from './child/observe';
 import { runTrainKind } from './child/train';
 import { runFunctionsKind } from './child/functions';
@@ -78,13 +80,27 @@ function openChannel(): Socket {
 }
 
 async function main(): Promise<void> {
-  const channel = openChannel();
+  openChannel();
   const init = await next();
   if (init.type !== 'init') throw new Error('protocol: expected init');
   const token = init.token;
-  const marker = childMarker(token);
+  const writeFrame = frameWriter(CHANNEL_FD, childMarker(token));
+  let integrity: Integrity | undefined;
+  let tainted = false;
+  // Every message but the learner's own log lines carries something the grader judges by: none leaves once a built-in was replaced.
   const send = (msg: Outgoing): void => {
-    channel.write(encodeFrame({ ...msg, token }, marker));
+    if (tainted) return;
+    const replaced = msg.type === 'log' ? undefined : integrity?.changed();
+    if (replaced) {
+      tainted = true;
+      writeFrame({
+        type: 'error',
+        token,
+        error: { kind: 'forbidden-api', message: `graded code replaced JavaScript's built-in ${replaced}, which mlpath relies on to report what your code did: leave built-in objects as they are` },
+      });
+      return;
+    }
+    writeFrame({ ...msg, token });
   };
   let forbiddenUse: ForbiddenApiError | undefined;
 
@@ -117,7 +133,8 @@ async function main(): Promise<void> {
   };
   const learnerTf = restrictNamespace(tf, init.forbid, noteForbidden);
   blockAutograd(tf, init.forbid, noteForbidden);
-  blockImplementations(tf, init.forbid, noteForbidden);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the very module object tfjs and tfjs-layers read ops from
+  blockImplementations(tf, init.forbid, noteForbidden, require('@tensorflow/tfjs-core') as Record<string, unknown>);
   prepareObservation(tf);
   lockDown();
   seedMathRandom(init.seed);
@@ -147,6 +164,7 @@ async function main(): Promise<void> {
   };
 
   try {
+    integrity = recordBuiltins();
     try {
       ctx.exports = loadLearnerBundle(init.bundle, learnerTf);
     } catch (err) {

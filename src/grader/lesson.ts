@@ -75,12 +75,12 @@ export interface LessonRun {
 export interface LessonVerdict {
   /** Rows for the metric table: optimizer_steps, epochs, model_mb, as the lesson asks. */
   metrics: MetricResult[];
-  /** What the runs did not show, each sentence naming the lesson; empty when they showed it all. */
+  /** What the runs did not show, one sentence each; empty when they showed it all. */
   problems: string[];
 }
 
-function plural(n: number, one: string): string {
-  return `${n} ${one}${n === 1 ? '' : 's'}`;
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function fmt(x: number): string {
@@ -122,13 +122,12 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
   const metrics: MetricResult[] = [];
   const problems: string[] = [];
   if (runs.length === 0) return { metrics, problems };
-  const the = `the lesson is ${lesson.what}`;
 
   for (const m of opts.scored ?? []) {
     const note = lesson.metricNotes[m.name];
     if (m.passed || !note) continue;
     const threshold = m.max !== undefined ? `above its maximum ${m.max}` : `below its minimum ${m.min}`;
-    problems.push(`${m.name} ${m.value === null ? 'could not be computed' : `${fmt(m.value)} is ${threshold}`}: ${note}: ${the}`);
+    problems.push(`${m.name} ${m.value === null ? 'could not be computed' : `${fmt(m.value)} is ${threshold}`}: ${note}`);
   }
 
   let stepsMissed = false;
@@ -140,8 +139,8 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
     if (!passed) {
       const how = `a step is a tf.train optimizer's minimize() or applyGradients()${opts.fitAllowed ? ', model.fit() included' : ''}`;
       problems.push(steps === 0
-        ? `train() took no optimizer steps, so nothing was trained (${how}): ${the}`
-        : `train() took ${plural(steps, 'optimizer step')}, and training here takes at least ${lesson.minSteps} (${how}): ${the}`);
+        ? `train() took no optimizer steps, so nothing was trained (${how})`
+        : `train() took ${plural(steps, 'optimizer step')}, and training here takes at least ${lesson.minSteps} (${how})`);
     }
   }
 
@@ -151,12 +150,12 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
     metrics.push({ name: 'epochs', value: epochs, min: lesson.minEpochs, passed });
     if (!passed) {
       const logged = epochs === 0 ? 'train() logged no epoch' : `train() logged ${plural(epochs, 'epoch')}`;
-      problems.push(`${logged}: call ctx.log({ epoch, loss, valAccuracy }) after each pass over the training data, for at least ${lesson.minEpochs} passes: ${the}`);
+      problems.push(`${logged}: call ctx.log({ epoch, loss, valAccuracy }) after each pass over the training data, for at least ${lesson.minEpochs} passes`);
     }
   }
 
   if (lesson.validation && !runs.every((r) => loggedValidation(r.curve))) {
-    problems.push(`train() logged no validation number: measure the model on ctx.data.xVal / yVal after each epoch and log it (ctx.log({ epoch, loss, valAccuracy })): ${the}`);
+    problems.push(`train() logged no validation number: measure the model on ctx.data.xVal / yVal after each epoch and log it (ctx.log({ epoch, loss, valAccuracy }))`);
   }
 
   // Without the steps there is no training loss to speak of: the steps' finding says it.
@@ -167,14 +166,14 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
       const needed = source === 'steps' ? 2 : lesson.minLosses;
       if (values.length < needed) {
         problems.push(values.length === 0
-          ? `no training loss was seen: log it as training goes, ctx.log({ epoch: step, loss }): ${the}`
-          : `train() logged ${plural(values.length, 'loss')}; the check wants the loss of at least ${needed} steps, logged as training goes (ctx.log({ epoch: step, loss })): ${the}`);
+          ? 'train() logged no training loss, so no descent can be seen: log the loss as training goes, ctx.log({ epoch: step, loss })'
+          : `train() logged ${plural(values.length, 'loss', 'losses')}; the check wants the loss of at least ${needed} steps, logged as training goes (ctx.log({ epoch: step, loss }))`);
         break;
       }
       const first = values[0];
       const last = values[values.length - 1];
       if (!(last < first * FALL)) {
-        problems.push(`the loss ${where} did not fall: ${fmt(first)} at first, ${fmt(last)} at the end: ${the}`);
+        problems.push(`the loss ${where} did not fall: ${fmt(first)} at first, ${fmt(last)} at the end`);
         break;
       }
     }
@@ -187,9 +186,9 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
     metrics.push({ name: 'model_mb', value: Number(mb.toFixed(2)), max: lesson.maxModelMb, passed });
     if (!passed) {
       const kept = opts.trainingBytes > 0 && bytes >= 0.8 * opts.trainingBytes
-        ? `predict() kept the training set: ${fmt(mb)} MB of tensors and arrays alive after train() returned (the training inputs are ${fmt(opts.trainingBytes / MB)} MB)`
-        : `train() left ${fmt(mb)} MB of tensors and arrays alive after it returned`;
-      problems.push(`${kept}, over the ${lesson.maxModelMb} MB a trained model needs here: ${the}. Keep only the model's weights: dispose what you made from the training data (tf.tidy, tf.dispose)`);
+        ? `predict() kept the training set: ${mb.toFixed(1)} MB of tensors and arrays alive after train() returned (the training inputs are ${(opts.trainingBytes / MB).toFixed(1)} MB)`
+        : `train() left ${mb.toFixed(1)} MB of tensors and arrays alive after it returned`;
+      problems.push(`${kept}, over the ${lesson.maxModelMb} MB a trained model needs here. Keep only the model's weights: dispose what you made from the training data (tf.tidy, tf.dispose)`);
     }
   }
   return { metrics, problems };
@@ -219,7 +218,8 @@ export function lessonWatch(ex: Pick<LoadedExercise, 'key' | 'options' | 'forbid
     judge(run) {
       if (!lesson) return { ...run, passed: true };
       const verdict = judgeLesson(lesson, runs, { fitAllowed: !ex.forbid.includes('LayersModel.fit'), trainingBytes, scored: run.metrics });
-      const findings = verdict.problems.length ? `--- the lesson ---\n${verdict.problems.join('\n')}` : '';
+      // The lesson heads the findings, so that each of them reads as a part of it that was skipped.
+      const findings = verdict.problems.length ? [`--- the lesson is ${lesson.what} ---`, ...verdict.problems].join('\n') : '';
       return {
         metrics: [...run.metrics, ...verdict.metrics],
         output: [run.output.trimEnd(), findings].filter(Boolean).join('\n'),

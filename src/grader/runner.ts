@@ -13,7 +13,7 @@ import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { childMarker, encodeFrame, FrameDecoder, FrameError, GRADER_MARKER, MAX_CHILD_FRAME_BYTES } from './channel';
 import { childMessageSchema, type ChildMessage, type LearnerError, type LogStep, type ParentMessage } from './protocol';
-import { OutputCapture } from './output';
+import { OutputCapture, printable } from './output';
 import { childCommand, childEntry, childEnv, childExecArgv } from './sandbox';
 
 export interface SessionOptions {
@@ -36,6 +36,28 @@ export interface SessionOptions {
   readRoots?: string[];
   /** Folders the child may write to, e.g. the exercise's `mlruns/`. */
   writeRoots?: string[];
+}
+
+/** Limits on a child message's shape, far above any real one (predictions travel as typed arrays). */
+const MAX_ARRAY_LENGTH = 1_000_000;
+const MAX_DEPTH = 32;
+const MAX_NODES = 2_000_000;
+
+/** Why a deserialized message is too large to validate, or undefined. */
+export function shapeProblem(value: unknown): string | undefined {
+  let nodes = 0;
+  const walk = (v: unknown, depth: number): string | undefined => {
+    if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return undefined;
+    if (depth > MAX_DEPTH) return `nested more than ${MAX_DEPTH} levels deep`;
+    if (Array.isArray(v) && v.length > MAX_ARRAY_LENGTH) return `an array of ${v.length} elements`;
+    for (const key of Object.keys(v)) {
+      if (++nodes > MAX_NODES) return `more than ${MAX_NODES} values`;
+      const problem = walk((v as Record<string, unknown>)[key], depth + 1);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+  return walk(value, 0);
 }
 
 export class ChildFailure extends Error {
@@ -284,6 +306,13 @@ export class ChildSession {
   private onMessage(raw: unknown): void {
     // Without the token a message is not the harness's (learner code cannot know it): ignore it.
     if (raw === null || typeof raw !== 'object' || (raw as { token?: unknown }).token !== this.token) return;
+    // Validation walks the message: one with a billion-element sparse array or deep nesting is refused before it can.
+    const oversized = shapeProblem(raw);
+    if (oversized) {
+      this.fail({ kind: 'runtime', message: `the learner process sent mlpath a message it refuses (${oversized}); did your code replace built-in objects the harness relies on?` });
+      killTree(this.child);
+      return;
+    }
     const parsed = childMessageSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -330,6 +359,8 @@ export class ChildSession {
 
   private fail(error: LearnerError): void {
     if (this.failure) return;
+    // Whatever reached the child's error may be learner text: no terminal escapes reach the learner's or instructor's screen.
+    error = { ...error, message: printable(error.message), frames: error.frames?.map(printable) };
     this.failure = error;
     if (this.waiter) {
       const w = this.waiter;

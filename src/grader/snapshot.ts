@@ -20,6 +20,8 @@ const MAX_FILES = 20000;
 const MAX_BYTES = 512 * 1024 * 1024;
 export const RUN_PREFIX = 'mlpath-run-';
 const OWNER_FILE = '.owner';
+/** What grading copies back into a submission (a sweep's runs and small models) at most. */
+const MAX_COPY_BACK_BYTES = 64 * 1024 * 1024;
 
 export class SnapshotError extends Error {
   constructor(message: string, readonly file?: string) {
@@ -112,6 +114,8 @@ export function snapshotExercise(exerciseDir: string, runDir: string): Snapshot 
   let bytes = 0;
   const copyDir = (from: string, to: string, shown: string, depth: number): void => {
     if (depth > 32) throw new SnapshotError(`${shown} is nested more than 32 folders deep`);
+    // Folders count too: links between folders could otherwise make a copy of exponential size.
+    if (++files > MAX_FILES) throw new SnapshotError(`the exercise folder holds more than ${MAX_FILES} files and folders: keep data and outputs elsewhere`);
     fs.mkdirSync(to, { recursive: true });
     for (const entry of fs.readdirSync(from).sort()) {
       if (depth === 0 && SKIPPED.has(entry)) continue;
@@ -139,7 +143,7 @@ export function snapshotExercise(exerciseDir: string, runDir: string): Snapshot 
       } else if (st.isFile()) {
         files++;
         bytes += st.size;
-        if (files > MAX_FILES) throw new SnapshotError(`the exercise folder holds more than ${MAX_FILES} files: keep data and outputs elsewhere`);
+        if (files > MAX_FILES) throw new SnapshotError(`the exercise folder holds more than ${MAX_FILES} files and folders: keep data and outputs elsewhere`);
         if (bytes > MAX_BYTES) throw new SnapshotError(`the exercise folder holds more than ${MAX_BYTES / 1024 / 1024} MB: keep data and outputs elsewhere`);
         fs.copyFileSync(target, path.join(to, entry));
       }
@@ -161,24 +165,35 @@ export function copyBack(snap: Snapshot, rel: string): string | undefined {
   if (!fs.existsSync(from)) return undefined;
   const to = path.join(snap.source, rel);
   try {
-    const walk = (src: string, dst: string): void => {
-      const existing = fs.lstatSync(dst, { throwIfNoEntry: false });
-      if (existing && !existing.isDirectory()) throw new Error(`${dst} is not a folder`);
-      if (!existing) fs.mkdirSync(dst);
+    // Listed and measured first: a sparse file costs the child nothing to make, and nothing comes back past the cap.
+    const files: { src: string; dst: string; size: number }[] = [];
+    const dirs: string[] = [];
+    let total = 0;
+    const list = (src: string, dst: string): void => {
+      dirs.push(dst);
       for (const entry of fs.readdirSync(src)) {
         const s = path.join(src, entry);
-        const d = path.join(dst, entry);
         const st = fs.lstatSync(s);
-        if (st.isDirectory()) walk(s, d);
+        if (st.isDirectory()) list(s, path.join(dst, entry));
         else if (st.isFile()) {
-          const there = fs.lstatSync(d, { throwIfNoEntry: false });
-          if (there && !there.isFile()) continue;
-          if (there && there.size === st.size && fs.readFileSync(d).equals(fs.readFileSync(s))) continue;
-          fs.copyFileSync(s, d);
+          total += st.size;
+          if (total > MAX_COPY_BACK_BYTES) throw new Error(`more than ${MAX_COPY_BACK_BYTES / 1024 / 1024} MB were written`);
+          files.push({ src: s, dst: path.join(dst, entry), size: st.size });
         }
       }
     };
-    walk(from, to);
+    list(from, to);
+    for (const dir of dirs) {
+      const existing = fs.lstatSync(dir, { throwIfNoEntry: false });
+      if (existing && !existing.isDirectory()) throw new Error(`${dir} is not a folder`);
+      if (!existing) fs.mkdirSync(dir);
+    }
+    for (const f of files) {
+      const there = fs.lstatSync(f.dst, { throwIfNoEntry: false });
+      if (there && !there.isFile()) continue;
+      if (there && there.size === f.size && fs.readFileSync(f.dst).equals(fs.readFileSync(f.src))) continue;
+      fs.copyFileSync(f.src, f.dst);
+    }
     return undefined;
   } catch (err) {
     return `the runs were graded but could not be saved to ${path.relative(process.cwd(), to) || to} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;

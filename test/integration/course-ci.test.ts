@@ -165,8 +165,7 @@ describe('a course from an empty folder to a graded GitHub Classroom repository'
     const repo = clone(template);
     submitTo(repo, 'week1/iris', 'solutions/week1/iris/train.ts');
     submitTo(repo, 'week1/houses', 'submissions/houses-lstat.ts');
-    const { job, seen } = runClassroom(repo);
-    const reporter = reporter;
+    const { job, reporter } = runClassroom(repo);
     // iris passes (10), houses earns its tier (5 of 10).
     expect([reporter.points, reporter.maxPoints]).toEqual([15, 20]);
     expect(reporter.rows.reduce((a, r) => a + r.tableScore, 0)).toBe(reporter.points);
@@ -195,7 +194,7 @@ describe('a course from an empty folder to a graded GitHub Classroom repository'
     const repo = clone(template);
     submitTo(repo, 'week1/houses', 'submissions/houses-lstat.ts');
     const copy = path.join(repo, 'course', 'course.yaml');
-    fs.writeFileSync(copy, fs.readFileSync(copy, 'utf8').replace('max: 5.8', 'max: 9.0'));
+    fs.writeFileSync(copy, fs.readFileSync(copy, 'utf8').replace('max: 5.8', 'max: 8.0'));
     // Even with the pin in mlpath.json rewritten to match, the workflow's SHA-256 holds.
     const config = JSON.parse(fs.readFileSync(path.join(repo, 'mlpath.json'), 'utf8'));
     const { createHash } = require('node:crypto') as typeof import('node:crypto');
@@ -205,7 +204,12 @@ describe('a course from an empty folder to a graded GitHub Classroom repository'
     expect(reporter.points).toBe(0);
     expect(reporter.rows.every((r) => r.status === 'error')).toBe(true);
     expect(reporter.rows[0].tests[0].message).toMatch(/is not the course's curriculum/);
-  }, 180000);
+    // A copy edited past validity cannot even be read: still 0 of the 20 points, not a missing grade.
+    fs.writeFileSync(copy, fs.readFileSync(copy, 'utf8').replace('max: 8.0', 'max: 9.5'));
+    const broken = runClassroom(repo).reporter;
+    expect([broken.points, broken.maxPoints]).toEqual([0, 20]);
+    expect(broken.rows[0].tests[0].message).toMatch(/baseline .* meets every threshold/);
+  }, 240000);
 
   test('a configuration error reaches every channel: JUnit, the step summary, ::error, and the reporter', async () => {
     const repo = clone(template);
@@ -217,14 +221,14 @@ describe('a course from an empty folder to a graded GitHub Classroom repository'
     const junit = fs.readFileSync(path.join(repo, 'mlpath-junit.xml'), 'utf8');
     expect(junit).toMatch(/<error message="not graded: .*" type="not-graded">/);
     expect(await validateJunit(junit)).toEqual([]);
-    expect(reporter.points).toBe(0);
+    expect([reporter.points, reporter.maxPoints]).toEqual([0, 20]);
     expect(reporter.rows.every((r) => r.status === 'error')).toBe(true);
   }, 180000);
 
   test('a workflow older than the course fails loudly instead of grading with the wrong runners', () => {
     const repo = clone(template);
     const file = path.join(repo, '.github', 'workflows', 'classroom.yml');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/--runners week1iristier1,week1iris,/, '--runners week1iris,'));
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/--runners week1iristier1=4,week1iris=6,/, '--runners week1iristier1=2,week1iris=8,'));
     const { job } = runClassroom(repo);
     const results = step(job, 'mlpath');
     expect(results.outcome).toBe('failure');

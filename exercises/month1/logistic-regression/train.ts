@@ -6,8 +6,8 @@
 import type { TrainContext, Predictor } from 'mlpath';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 
-const STEPS = 300;
-const LEARNING_RATE = 0.1;
+const STEPS = 1000;
+const LEARNING_RATE = 0.5;
 
 export default async function train(ctx: TrainContext): Promise<Predictor> {
   const { tf, data } = ctx;

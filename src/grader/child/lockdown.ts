@@ -111,8 +111,47 @@ function lockDns(): void {
   syncBuiltinESMExports();
 }
 
+/**
+ * The socket classes under net and dgram (`server._handle.constructor`) can
+ * connect and send on their own, and a pipe can bind a socket file at any
+ * path (the permission model does not check it). Their methods are closed
+ * on the classes themselves; a TCP server still binds and listens, for the
+ * service kind.
+ */
+function lockHandles(): void {
+  const quiet = process.noDeprecation;
+  process.noDeprecation = true;
+  try {
+    const server = net.createServer();
+    server.listen(0);
+    const tcp = (server as unknown as { _handle?: object })._handle;
+    server.close();
+    const pipe = (process.stdout as unknown as { _handle?: object })._handle ?? (process.stderr as unknown as { _handle?: object })._handle;
+    const udpSocket = dgram.createSocket('udp4');
+    const udp = (udpSocket as unknown as { _handle?: object })._handle;
+    udpSocket.close();
+    const close = (handle: object | undefined, methods: string[], what: string): void => {
+      const proto = handle ? (Object.getPrototypeOf(handle) as object) : undefined;
+      if (!proto) return;
+      for (const method of methods) {
+        if (typeof (proto as Record<string, unknown>)[method] !== 'function') continue;
+        pin(proto, method, function blocked(): never {
+          throw denied(what, 'network');
+        });
+      }
+    };
+    close(tcp, ['connect', 'connect6', 'open'], 'opening a TCP connection');
+    // A pipe handle's name is a path: pipe "servers" would create socket files outside the permission model.
+    if (pipe && pipe.constructor.name === 'Pipe') close(pipe, ['connect', 'bind'], 'using a Unix socket');
+    close(udp, ['send', 'send6', 'connect', 'connect6', 'bind', 'bind6', 'open'], 'using UDP');
+  } finally {
+    process.noDeprecation = quiet;
+  }
+}
+
 export function lockDown(): void {
   lockSignals();
   lockNetwork();
   lockDns();
+  lockHandles();
 }

@@ -77,15 +77,16 @@ export function loadLearnerBundle(bundle: string, learnerTf: object): Record<str
   pin(M.prototype, '_compile', function refuse(): never {
     throw refused('graded code cannot compile more code at run time');
   });
-  // Node's source maps map the learner's frames back to TypeScript lines only for code compiled through the module loader.
-  compile.call(mod, source, bundle);
-  mod.loaded = true;
+  // Before the bundle's first line runs: the native backend needs --allow-addons, learner code must not have them.
   pin(process, 'dlopen', function dlopen(): never {
     throw refused('graded code cannot load native addons');
   });
   pin(M._extensions, '.node', function node(): never {
     throw refused('graded code cannot load native addons');
   });
+  // Node's source maps map the learner's frames back to TypeScript lines only for code compiled through the module loader.
+  compile.call(mod, source, bundle);
+  mod.loaded = true;
   return mod.exports as Record<string, unknown>;
 }
 

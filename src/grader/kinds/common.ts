@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { LoadedExercise } from '../../curriculum';
 import { cleanupCompiled, compileEntry, type CompiledEntry } from '../compile';
 import { scanFiles } from '../forbidden';
+import { printable } from '../output';
 import type { LearnerError } from '../protocol';
 import { ChildSession } from '../runner';
 import type { ExerciseResult, GradeOutcome, MetricResult, NonFiniteLog, RunDetails } from '../result';
@@ -42,7 +43,8 @@ export function errorOutcome(ex: LoadedExercise, opts: GradeOptions, error: Lear
       seeds: opts.seeds.length > 1 ? opts.seeds : undefined,
       backend: opts.backend ?? '',
       durationMs: Date.now() - started,
-      error: { kind: error.kind, message: error.message, file: error.file, line: error.line },
+      // Compile errors quote learner source and file names: no terminal escapes get through.
+      error: { kind: error.kind, message: printable(error.message), file: error.file, line: error.line },
       ...extra,
     },
     details: { curve: [], frames: error.frames, ...details },

@@ -209,6 +209,31 @@ describe('tensors suite: verify()', () => {
     const grad = [0, 0.25 * Math.cos(0.5) + Math.sin(0.5), Math.cos(-1) + 2 * Math.sin(1), 1.9726];
     expect(c.verify({ autograd: asTensor(grad, [4]), numerical: asTensor(grad, [4]) })).toBeUndefined();
   });
+
+  it('numericalGradient: a function computed on plain numbers, by central differences of its own', () => {
+    const c = casesOf('numericalGradient').find((k) => (k.args[0] as { scalarFunction: string }).scalarFunction === 'wave')!;
+    expect(c.title).toMatch(/autograd/);
+    const x = vectorArg(c, 1);
+    const eps = c.args[2] as number;
+    // Central differences of sum(sin(2x) + 0.3 x^3), evaluated here, as the learner's function would.
+    const g = (v: number): number => Math.sin(2 * v) + 0.3 * v ** 3;
+    const numerical = x.map((v) => (g(v + eps) - g(v - eps)) / (2 * eps));
+    expect(c.verify(asTensor(numerical, [x.length]))).toBeUndefined();
+    expect(c.verify(asTensor(x.map(() => 0), [x.length]))).toMatch(/evaluating fn only/);
+  });
+
+  it('numericalGradient: at a large eps, names autograd\'s exact answer and the forward difference', () => {
+    const c = casesOf('numericalGradient').find((k) => (k.args[0] as { scalarFunction: string }).scalarFunction === 'cubeSum')!;
+    const x = vectorArg(c, 1);
+    const eps = c.args[2] as number;
+    expect(eps).toBeGreaterThanOrEqual(0.1);
+    const cube = (v: number): number => v ** 3;
+    const central = x.map((v) => (cube(v + eps) - cube(v - eps)) / (2 * eps));
+    const forward = x.map((v) => (cube(v + eps) - cube(v)) / eps);
+    expect(c.verify(asTensor(central, [x.length]))).toBeUndefined();
+    expect(c.verify(asTensor(x.map((v) => 3 * v * v), [x.length]))).toMatch(/exact derivative 3x\^2, as autograd gives it/);
+    expect(c.verify(asTensor(forward, [x.length]))).toMatch(/forward difference/);
+  });
 });
 
 describe('tensors suite: value readers', () => {

@@ -1,0 +1,85 @@
+/**
+ * What the harness observes in the child (optimizer steps, a sweep's runs,
+ * the predictions it serialises) runs in the same JavaScript realm as
+ * learner code, which could replace a built-in the harness relies on
+ * (Array.prototype.push, JSON.stringify, a typed array's getter) to bend
+ * what gets reported. The built-ins are recorded before learner code loads
+ * and compared before every message that carries a verdict: a submission
+ * that replaced one gets a precise error instead of a result mlpath cannot
+ * trust. Adding new properties is allowed; replacing existing ones is not.
+ */
+
+const getDescriptor = Reflect.getOwnPropertyDescriptor;
+const ownKeys = Reflect.ownKeys;
+const getPrototypeOf = Reflect.getPrototypeOf;
+const StringOf = String;
+
+interface Recorded {
+  owner: object;
+  name: string;
+  key: PropertyKey;
+  value: unknown;
+  get: unknown;
+  set: unknown;
+}
+
+/** Properties learner code may replace on purpose (a learner seeding its own randomness). */
+const ALLOWED = new Set(['Math.random']);
+
+function owners(): [string, object][] {
+  const typed = getPrototypeOf(Uint8Array.prototype) as object;
+  const list: [string, unknown][] = [
+    ['Object', Object], ['Object.prototype', Object.prototype], ['Function.prototype', Function.prototype],
+    ['Array', Array], ['Array.prototype', Array.prototype], ['String.prototype', String.prototype],
+    ['Number', Number], ['Number.prototype', Number.prototype], ['Boolean.prototype', Boolean.prototype],
+    ['Symbol', Symbol], ['Math', Math], ['JSON', JSON], ['Reflect', Reflect], ['Promise', Promise],
+    ['Promise.prototype', Promise.prototype], ['Map.prototype', Map.prototype], ['Set.prototype', Set.prototype],
+    ['WeakMap.prototype', WeakMap.prototype], ['Error', Error], ['Error.prototype', Error.prototype],
+    ['ArrayBuffer', ArrayBuffer], ['ArrayBuffer.prototype', ArrayBuffer.prototype], ['DataView.prototype', DataView.prototype],
+    ['TypedArray', getPrototypeOf(Uint8Array) as object], ['TypedArray.prototype', typed],
+    ['Float32Array.prototype', Float32Array.prototype], ['Float64Array.prototype', Float64Array.prototype],
+    ['Int32Array.prototype', Int32Array.prototype], ['Uint8Array.prototype', Uint8Array.prototype],
+    ['Buffer', Buffer], ['Buffer.prototype', Buffer.prototype], ['globalThis', globalThis],
+  ];
+  return list.filter((e): e is [string, object] => e[1] !== null && (typeof e[1] === 'object' || typeof e[1] === 'function'));
+}
+
+export interface Integrity {
+  /** The first built-in replaced since the record was taken, e.g. `Array.prototype.push`; undefined when none. */
+  changed(): string | undefined;
+}
+
+/** Records the built-ins now; call before learner code loads. */
+export function recordBuiltins(): Integrity {
+  const recorded: Recorded[] = [];
+  for (const [name, owner] of owners()) {
+    const keys = ownKeys(owner);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      const label = `${name}.${typeof key === 'symbol' ? `[${StringOf(key.description)}]` : key}`;
+      if (ALLOWED.has(label)) continue;
+      const d = getDescriptor(owner, key);
+      if (!d) continue;
+      // Data properties that hold state, not behaviour (Error.stackTraceLimit), may change; of the
+      // global object only the constructors and namespaces count (Node defines others lazily).
+      if (owner === globalThis) {
+        if (!('value' in d) || (typeof d.value !== 'function' && d.value !== Math && d.value !== JSON && d.value !== Reflect)) continue;
+      } else if ('value' in d && typeof d.value !== 'function' && (typeof d.value !== 'object' || d.value === null)) {
+        continue;
+      }
+      recorded[recorded.length] = { owner, name, key, value: d.value, get: d.get, set: d.set };
+    }
+  }
+  return {
+    changed(): string | undefined {
+      for (let i = 0; i < recorded.length; i++) {
+        const r = recorded[i];
+        const d = getDescriptor(r.owner, r.key);
+        if (!d || d.value !== r.value || d.get !== r.get || d.set !== r.set) {
+          return `${r.name}.${typeof r.key === 'symbol' ? `[${StringOf(r.key.description)}]` : StringOf(r.key)}`;
+        }
+      }
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * A pass means the lesson was learned (issue 13), through the built CLI, for
+ * the exercises whose lesson is computing or training by hand: the cheap
+ * submission that passed on the final metric alone
+ * (test/fixtures/submissions/lesson-*.ts) is not passed any more, and what
+ * the check says names the lesson it skipped; a solution written from the
+ * README alone still passes.
+ *
+ * - month1/tensors: numericalGradient is called on functions autograd cannot stand in for;
+ * - month1/linear-regression: tf.linalg is closed, and the logged loss must fall;
+ * - month1/logistic-regression: log loss, a proper scoring rule, beside accuracy and AUC;
+ * - month2/mnist: model.fit is closed, optimizer steps and epochs are watched,
+ *   the training data is released when train() returns and the model is weighed;
+ * - month3/fine-tune: the same watch, for a head trained on frozen features.
+ *
+ * Each check runs one seed (`--seed 1`): the lesson is judged the same way on
+ * every seed, and `npm run verify:curriculum` runs the references on all.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { harnessProcesses, makeWorkspace, parseReport, ROOT, runCli, submit, type JsonResult } from '../helpers/cli';
+
+let ws: string;
+beforeAll(() => {
+  ws = makeWorkspace();
+});
+
+function check(id: string): JsonResult {
+  const run = runCli(['check', id, '--json', '--seed', '1'], ws);
+  return parseReport(run.stdout).results[0];
+}
+
+const metric = (r: JsonResult, name: string): JsonResult['metrics'][number] | undefined => r.metrics.find((m) => m.name === name);
+
+/** The findings under `--- the lesson is ... ---`, after what the program printed. */
+function lessonFindings(r: JsonResult): string {
+  const output = r.output ?? '';
+  const at = output.indexOf('--- the lesson is ');
+  return at >= 0 ? output.slice(at) : '';
+}
+
+describe('month1/tensors: the finite-difference gradient is exercised where autograd cannot stand in', () => {
+  const id = 'month1/tensors';
+
+  test('numericalGradient returning tf.grad\'s answer fails the two cases that call it on its own', () => {
+    submit(ws, id, 'lesson-tensors-autograd.ts', 'tensors.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(r.metrics[0].value).toBeCloseTo(20 / 22, 6);
+    expect(r.output).toMatch(/20\/22 cases passed/);
+    expect(r.output).toMatch(/numericalGradient: a function computed on plain numbers \(through dataSync\(\), out of autograd's sight\).*only evaluating it at x \+- eps can differentiate it: threw: Cannot compute gradient/);
+    expect(r.output).toMatch(/numericalGradient: sum\(x\^3\) .* eps = 0\.5.*that is the exact derivative 3x\^2, as autograd gives it; a central difference with the eps it is given is 3x\^2 \+ eps\^2 here/);
+  });
+
+  test('the reference passes every case', () => {
+    fs.copyFileSync(path.join(ROOT, 'solutions', id, 'tensors.ts'), path.join(ws, id, 'tensors.ts'));
+    const r = check(id);
+    expect(r.status).toBe('passed');
+    expect(r.metrics[0].value).toBe(1);
+  });
+});
+
+describe('month1/linear-regression: gradient descent, not the formula it converges to', () => {
+  const id = 'month1/linear-regression';
+
+  test('least squares through tf.linalg is refused at its line, with the lesson it would skip', () => {
+    submit(ws, id, 'lesson-linear-linalg.ts');
+    const r = check(id);
+    expect(r.status).toBe('error');
+    expect(r.error?.kind).toBe('forbidden-api');
+    expect(path.basename(r.error?.file ?? '')).toBe('train.ts');
+    expect(r.error?.line).toBe(9);
+    expect(r.error?.message).toMatch(/tf\.linalg is not allowed in this exercise: .*the lesson is getting there by gradient descent/);
+  });
+
+  test('the normal equations solved by hand reach the metrics but show no descent', () => {
+    submit(ws, id, 'lesson-linear-normal-equations.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(r.error).toBeNull();
+    expect(r.metrics.every((m) => m.passed)).toBe(true);
+    expect(lessonFindings(r)).toMatch(/^--- the lesson is gradient descent with a gradient you derive by hand: the training loss you log falls step by step ---\ntrain\(\) logged no training loss/);
+  });
+
+  test('the starter completed from its README and TODOs passes', () => {
+    submit(ws, id, 'lesson-honest-linear-starter.ts');
+    const r = check(id);
+    expect(r.status).toBe('passed');
+    expect(lessonFindings(r)).toBe('');
+  });
+});
+
+describe('month1/logistic-regression: a sigmoid trained on the cross-entropy, judged by log loss', () => {
+  const id = 'month1/logistic-regression';
+
+  test('least squares on the 0/1 labels, clipped into [0, 1], gets accuracy and AUC but not the log loss', () => {
+    submit(ws, id, 'lesson-logistic-least-squares.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'accuracy')?.passed).toBe(true);
+    expect(metric(r, 'roc_auc')?.passed).toBe(true);
+    expect(metric(r, 'log_loss')?.passed).toBe(false);
+    expect(metric(r, 'log_loss')?.value).toBeGreaterThan(0.3);
+    expect(lessonFindings(r)).toMatch(/^--- the lesson is logistic regression by hand: a sigmoid of a linear score, trained on the cross-entropy by gradient descent ---\nlog_loss 0\.3\d+ is above its maximum 0\.28: these probabilities are not a sigmoid's trained on the cross-entropy/);
+  });
+
+  test('the starter completed from its README and TODOs passes, log loss included', () => {
+    submit(ws, id, 'lesson-honest-logistic-starter.ts');
+    const r = check(id);
+    expect(r.status).toBe('passed');
+    expect(metric(r, 'log_loss')?.value).toBeLessThan(0.25);
+  });
+});
+
+describe('month2/mnist: the training loop is the learner\'s, and the grader watches it', () => {
+  const id = 'month2/mnist';
+
+  test('model.fit is refused where it is called: the loop is the lesson', () => {
+    submit(ws, id, 'lesson-mnist-fit.ts');
+    const r = check(id);
+    expect(r.status).toBe('error');
+    expect(r.error?.kind).toBe('forbidden-api');
+    expect(r.error?.message).toMatch(/^model\.fit is not allowed in this exercise: write the training loop yourself/);
+    expect(path.basename(r.error?.file ?? '')).toBe('train.ts');
+    expect(r.error?.line).toBe(10);
+  });
+
+  test('3 nearest neighbours looked up in ctx.data: the training data is gone once train() returns', () => {
+    submit(ws, id, 'lesson-mnist-knn.ts');
+    const r = check(id);
+    expect(r.status).toBe('error');
+    expect(r.error?.kind).toBe('invalid-output');
+    expect(r.error?.message).toMatch(/^predict\(x\) used ctx\.data\.xTrain, which was released when train\(\) returned: .*the lesson is a training loop you write \(mini-batches, a loss, a gradient step with an optimizer, epochs, validation\), not a lookup of the training digits/);
+  });
+
+  test('3 nearest neighbours on a copy of the digits: nothing trained, and the copy weighed', () => {
+    submit(ws, id, 'lesson-mnist-knn-copy.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'accuracy')?.passed).toBe(true);
+    expect(metric(r, 'optimizer_steps')).toMatchObject({ value: 0, passed: false });
+    expect(metric(r, 'model_mb')?.passed).toBe(false);
+    expect(metric(r, 'model_mb')?.value).toBeGreaterThan(20);
+    const findings = lessonFindings(r);
+    expect(findings).toMatch(/^--- the lesson is a training loop you write .*, not a lookup of the training digits ---/);
+    expect(findings).toMatch(/\ntrain\(\) took no optimizer steps, so nothing was trained/);
+    expect(findings).toMatch(/\npredict\(\) kept the training set: 2\d\.\d MB of tensors and arrays alive after train\(\) returned \(the training inputs are 22\.0 MB\), over the 10 MB a trained model needs here/);
+  });
+
+  test('a loop of tf.variable weights, tf.variableGrads and SGD with momentum, written from the README, passes', () => {
+    submit(ws, id, 'lesson-honest-mnist-variables.ts');
+    const r = check(id);
+    expect(r.status).toBe('passed');
+    expect(metric(r, 'optimizer_steps')?.value).toBe(330);
+    expect(metric(r, 'epochs')?.value).toBe(6);
+    expect(metric(r, 'model_mb')?.value).toBeLessThan(10);
+  });
+
+  test('the untouched starter fails: it takes no optimizer step', () => {
+    fs.copyFileSync(path.join(ROOT, 'exercises', id, 'train.ts'), path.join(ws, id, 'train.ts'));
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'optimizer_steps')).toMatchObject({ value: 0, passed: false });
+    expect(r.output).toMatch(/has not been trained yet/);
+  });
+});
+
+describe('month3/fine-tune: a head trained on the frozen features, not a lookup of them', () => {
+  const id = 'month3/fine-tune';
+
+  test('10 nearest neighbours on the frozen features reach the accuracy but train nothing', () => {
+    submit(ws, id, 'lesson-finetune-knn.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'accuracy')?.passed).toBe(true);
+    expect(metric(r, 'optimizer_steps')).toMatchObject({ value: 0, passed: false });
+    expect(lessonFindings(r)).toMatch(/^--- the lesson is a new head trained on the pretrained model's frozen features, not a lookup of the labelled images ---\ntrain\(\) took no optimizer steps, so nothing was trained \(.*model\.fit\(\) included\)/);
+  });
+
+  test('a head of its own, trained by a loop written from the README, passes with its features left undisposed', () => {
+    submit(ws, id, 'lesson-honest-finetune-loop.ts');
+    const r = check(id);
+    expect(r.status).toBe('passed');
+    expect(metric(r, 'optimizer_steps')?.value).toBe(375);
+    expect(metric(r, 'model_mb')?.value).toBeLessThan(3);
+  });
+});
+
+test('no orphan processes', () => {
+  expect(harnessProcesses()).toEqual([]);
+});

@@ -1,0 +1,154 @@
+/**
+ * The child's watch over train() (grader/child/observe.ts), through the train
+ * kind as the harness runs it: optimizer steps counted by every route to
+ * them, the training data released once train() returns, and the memory a
+ * predictor keeps measured.
+ */
+import type * as T from '@tensorflow/tfjs';
+import { initBackend } from '../../../../src/backend/select';
+import { prepareObservation } from '../../../../src/grader/child/observe';
+import { runTrainKind } from '../../../../src/grader/child/train';
+import type { HarnessContext } from '../../../../src/grader/harness';
+import type { LearnerError, Observed, ObserveRequest, ParentMessage, TrainPayload, WireTensor } from '../../../../src/grader/protocol';
+
+type Tf = typeof import('@tensorflow/tfjs');
+type Learner = (ctx: { tf: Tf; data: { xTrain: T.Tensor2D; yTrain: T.Tensor1D } }) => Promise<{ predict(x: T.Tensor): unknown }>;
+
+let tf: Tf;
+
+beforeAll(async () => {
+  tf = (await initBackend('wasm')).tf;
+  prepareObservation(tf);
+});
+
+function rows(n: number, width: number): { x: Float32Array; y: Int32Array } {
+  const x = Float32Array.from({ length: n * width }, (_, i) => ((i * 7919) % 101) / 101);
+  const y = Int32Array.from({ length: n }, (_, i) => i % 3);
+  return { x, y };
+}
+
+interface Outcome {
+  observed?: Observed;
+  predicted?: WireTensor;
+  error?: LearnerError;
+}
+
+async function grade(learner: Learner, observe: ObserveRequest | undefined, n = 60, width = 4): Promise<Outcome> {
+  const train = rows(n, width);
+  const test = rows(5, width);
+  const payload: TrainPayload = {
+    xTrain: { values: train.x, shape: [n, width], dtype: 'float32' },
+    yTrain: { values: train.y, shape: [n], dtype: 'int32' },
+    ...(observe ? { observe } : {}),
+  };
+  const inbox: ParentMessage[] = [
+    { type: 'predict', x: { values: test.x, shape: [5, width], dtype: 'float32' } } as ParentMessage,
+    { type: 'done' } as ParentMessage,
+  ];
+  const outcome: Outcome = {};
+  const ctx = {
+    tf,
+    learnerTf: tf,
+    exports: { default: learner },
+    seed: 1,
+    budgetSeconds: 60,
+    payload,
+    sourceRoot: process.cwd(),
+    send(msg: { type: string; tensor?: WireTensor; observed?: Observed }) {
+      if (msg.type === 'trained') outcome.observed = msg.observed;
+      if (msg.type === 'predictions') outcome.predicted = msg.tensor;
+    },
+    next: async () => inbox.shift()!,
+    fail(error: LearnerError): never {
+      outcome.error = error;
+      throw new Error(error.message);
+    },
+    describe: (thrown: unknown) => ({ kind: 'runtime' as const, message: thrown instanceof Error ? thrown.message : String(thrown) }),
+    assertClean() {},
+  } as unknown as HarnessContext;
+  await runTrainKind(ctx).catch(() => undefined);
+  return outcome;
+}
+
+/** A softmax regression over 3 classes; `step` is how one batch trains. */
+function softmaxRegression(step: (t: Tf, loss: () => T.Scalar, vars: T.Variable[]) => void, batches = 4): Learner {
+  return async ({ tf: t, data }) => {
+    const w = t.variable(t.zeros([data.xTrain.shape[1], 3]));
+    const b = t.variable(t.zeros([3]));
+    const y = t.oneHot(data.yTrain, 3);
+    for (let i = 0; i < batches; i++) {
+      t.tidy(() => step(t, () => t.losses.softmaxCrossEntropy(y, t.add(t.matMul(data.xTrain, w), b)) as T.Scalar, [w, b]));
+    }
+    y.dispose();
+    return { predict: (x: T.Tensor) => t.add(t.matMul(x, w), b) };
+  };
+}
+
+describe('optimizer steps', () => {
+  const request: ObserveRequest = { lesson: 'a loop you write' };
+
+  it('counts minimize() once per call, with the loss it returned, whether or not the caller asked for it', async () => {
+    const { observed } = await grade(softmaxRegression((t, loss) => {
+      t.train.sgd(0.5).minimize(loss);
+    }), request);
+    expect(observed?.steps).toBe(4);
+    expect(observed?.losses).toHaveLength(4);
+    expect(observed!.losses[0]).toBeCloseTo(Math.log(3), 4);
+    expect(observed!.losses[3]).toBeLessThan(observed!.losses[0]);
+  });
+
+  it('counts applyGradients() after tf.variableGrads, and a momentum step once though it extends SGD', async () => {
+    const { observed } = await grade(softmaxRegression((t, loss, vars) => {
+      t.train.momentum(0.1, 0.9).applyGradients(t.variableGrads(loss, vars).grads);
+    }, 3), request);
+    expect(observed?.steps).toBe(3);
+    expect(observed?.losses).toEqual([]);
+  });
+
+  it('counts each batch of model.fit', async () => {
+    const { observed } = await grade(async ({ tf: t, data }) => {
+      const model = t.sequential();
+      model.add(t.layers.dense({ inputShape: [4], units: 3, activation: 'softmax' }));
+      model.compile({ optimizer: t.train.adam(0.05), loss: 'sparseCategoricalCrossentropy' });
+      const y = data.yTrain.toFloat();
+      await model.fit(data.xTrain, y, { epochs: 2, batchSize: 20, verbose: 0 });
+      y.dispose();
+      return model;
+    }, request);
+    expect(observed?.steps).toBe(6);
+    expect(observed?.losses).toHaveLength(6);
+  });
+
+  it('reports nothing, and releases nothing, for an exercise without a lesson', async () => {
+    const outcome = await grade(async ({ tf: t, data }) => ({ predict: (x: T.Tensor) => t.add(x, t.sum(data.xTrain)) }), undefined);
+    expect(outcome.observed).toBeUndefined();
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.predicted?.shape).toEqual([5, 4]);
+  });
+});
+
+describe('releasing the training data', () => {
+  it('makes predict() that looks the training data up fail with a message that names it and the lesson', async () => {
+    const outcome = await grade(async ({ tf: t, data }) => ({ predict: (x: T.Tensor) => t.matMul(x, data.xTrain, false, true) }), { release: true, lesson: 'a trained network, not a lookup' });
+    expect(outcome.error?.kind).toBe('invalid-output');
+    expect(outcome.error?.message).toMatch(/^predict\(x\) used ctx\.data\.xTrain, which was released when train\(\) returned: .*the lesson is a trained network, not a lookup$/);
+  });
+
+  it('counts a copy of the training data that predict() keeps, and not a small model', async () => {
+    const n = 4000;
+    const width = 100;
+    const dataBytes = n * width * 4;
+    // The child holds next to nothing once the data is released; this test process holds jest's own buffers: measure them first.
+    const floor = (await grade(async ({ tf: t }) => ({ predict: (x: T.Tensor) => t.clone(x) }), { measure: true }, n, width)).observed!.retainedBytes!;
+    const copy = await grade(async ({ tf: t, data }) => {
+      const kept = data.xTrain.dataSync().slice();
+      return { predict: (x: T.Tensor) => t.add(x, kept[0]) };
+    }, { measure: true }, n, width);
+    const model = await grade(softmaxRegression((t, loss) => {
+      t.train.adam(0.1).minimize(loss);
+    }), { measure: true }, n, width);
+    expect(copy.observed!.retainedBytes! - floor).toBeGreaterThanOrEqual(0.9 * dataBytes);
+    expect(model.observed!.retainedBytes! - floor).toBeLessThan(dataBytes / 2);
+    expect(model.observed?.tensorBytes).toBeGreaterThan(0);
+  });
+});
