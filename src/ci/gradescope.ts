@@ -133,7 +133,8 @@ export function placeUpload(files: string[], scope: LoadedExercise[]): Placement
       const ex = rel === undefined ? undefined : scope.find((e) => rel.startsWith(`${e.key}/`));
       if (ex && rel) put(file, ex, rel.slice(ex.key.length + 1));
     }
-    const notes = [`Graded the exercise folders of your workspace${root ? ` (${root}/)` : ''}: ${[...exercises].join(', ') || 'none found'}.`];
+    const found = scope.filter((e) => exercises.has(e.key)).map((e) => e.key);
+    const notes = [`Graded the exercise folders of your workspace${root ? ` (${root}/)` : ''}: ${found.join(', ') || 'none found'}.`];
     return { placed, exercises, notes };
   }
   for (const file of files) {

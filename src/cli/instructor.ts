@@ -172,7 +172,7 @@ export function registerInstructorCommands(program: Command, setExit: (code: num
       const out = makeOut();
       const { runAutograder } = await import('../commands/gradescope');
       const r = await runAutograder({ cwd: process.cwd(), submission, results: o.results, curriculum: o.curriculum, curriculumSha256: o.curriculumSha256, exercises: o.exercise, holdout: o.holdout, visibility: o.visibility, backend: o.backend });
-      for (const n of r.notes) out.print(n);
+      for (const n of [...r.notes, ...r.log]) out.print(n);
       out.print(r.failure ? `not graded: ${r.failure}` : `score ${r.score}; graded ${r.graded.join(', ') || 'nothing'}; results in ${r.results}`);
     });
 

@@ -135,7 +135,10 @@ export interface AutograderRun {
   results: string;
   score: number;
   graded: string[];
+  /** What the student sees above the tests. */
   notes: string[];
+  /** What only the instructor's log (run_autograder's stdout) gets. */
+  log: string[];
   failure?: string;
 }
 
@@ -150,6 +153,7 @@ export async function runAutograder(opts: AutograderRunOptions): Promise<Autogra
   const visibility = GRADESCOPE_VISIBILITY.includes(opts.visibility as GradescopeVisibility) ? (opts.visibility as GradescopeVisibility) : 'visible';
   let scope: LoadedExercise[] = [];
   const notes: string[] = [];
+  const log: string[] = [];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-autograder-'));
   const write = (text: string): void => {
     fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
@@ -182,16 +186,17 @@ export async function runAutograder(opts: AutograderRunOptions): Promise<Autogra
         record: false,
       });
       results = report.results;
-      notes.push(...report.warnings.map((w) => `warning: ${w}`));
+      // For the instructor's log only: warnings name holdout files and paths of the image.
+      log.push(...report.warnings.map((w) => `warning: ${w}`));
     }
     const doc = formatGradescope(results, { visibility, executionTime: (Date.now() - started) / 1000, output: notes.join('\n'), expected });
     write(doc);
-    return { results: resultsFile, score: (JSON.parse(doc) as { score: number }).score, graded: graded.map((e) => e.key), notes };
+    return { results: resultsFile, score: (JSON.parse(doc) as { score: number }).score, graded: graded.map((e) => e.key), notes, log };
   } catch (err) {
     // Any failure of mlpath's own is still a result: 0, with the reason and what to tell the instructor.
     const message = err instanceof MlpathError ? err.message : `internal error: ${(err as Error).message}`;
     write(formatGradescope([], { failure: message, visibility, executionTime: (Date.now() - started) / 1000, output: notes.join('\n'), expected: scope.map((e) => ({ key: e.key, points: e.points })) }));
-    return { results: resultsFile, score: 0, graded: [], notes, failure: message };
+    return { results: resultsFile, score: 0, graded: [], notes, log, failure: message };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -136,8 +136,8 @@ describe('the grader survives and reports', () => {
     expect(reset.error?.message).toMatch(/held-out inputs.*tf\.engine\(\)\.reset/);
     const replaced = check('adv-global-typed-array.ts').result;
     expect(replaced.status).toBe('error');
-    expect(replaced.error?.kind).toBe('runtime');
-    expect(replaced.error?.message).toMatch(/replace built-in objects/);
+    expect(replaced.error?.kind).toBe('forbidden-api');
+    expect(replaced.error?.message).toMatch(/replaced JavaScript's built-in globalThis\.\w+Array.*leave built-in objects as they are/);
   });
 });
 
