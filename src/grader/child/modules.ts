@@ -52,6 +52,14 @@ function answer(request: string, learnerTf: object): unknown {
 }
 
 /**
+ * The learner's module, held for the life of the process: Node keeps a
+ * module's source map in a WeakMap keyed by the module object, so once
+ * nothing else holds it a garbage collection drops the map, and learner
+ * frames lose their TypeScript file and line.
+ */
+const retained: object[] = [];
+
+/**
  * Loads the learner's bundle as a fresh module with no parent and seals the
  * loader behind it. Call once, after TensorFlow.js and every module of the
  * harness are loaded.
@@ -87,17 +95,9 @@ export function loadLearnerBundle(bundle: string, learnerTf: object): Record<str
   // Node's source maps map the learner's frames back to TypeScript lines only for code compiled through the module loader.
   compile.call(mod, source, bundle);
   mod.loaded = true;
-  bundleModule = mod;
+  retained.push(mod);
   return mod.exports as Record<string, unknown>;
 }
-
-/**
- * The learner's module, held for the life of the process: Node keeps a
- * module's source map in a WeakMap keyed by the module object, so once
- * nothing else holds it a garbage collection drops the map, and learner
- * frames lose their TypeScript file and line.
- */
-let bundleModule: object | undefined;
 
 /**
  * Math.random from the run's seed (sfc32 over a splitmix32-expanded seed):
