@@ -63,7 +63,7 @@ export function probeBackends(options: BackendOptions = {}): BackendProbe[] {
 export function nativeFix(): string {
   return [
     `The native backend needs ${TFJS_NODE} with its install script completed: npm runs that script (npm 11 also warns that no allowScripts entry covers it), and the script downloads libtensorflow, so it fails offline or behind a firewall. With network access, run it again:`,
-    `  global install:    npm i -g mlpath --allow-scripts=${TFJS_NODE}   (reinstalls it, script included; the flag approves the script, which silences the warning)`,
+    `  global install:    npm i -g <the mlpath tarball or git URL you installed> --allow-scripts=${TFJS_NODE}   (reinstalls it, script included; the flag approves the script, which silences the warning)`,
     `  course repository: npm rebuild ${TFJS_NODE} && npm approve-scripts ${TFJS_NODE}   (runs the script again; the approval is recorded under "allowScripts")`,
     'Until then mlpath grades on wasm: slower, and the exercise budgets are set for it. `mlpath doctor` confirms which backend is active.',
   ].join('\n');

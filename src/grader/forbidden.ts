@@ -294,6 +294,7 @@ export function blockImplementations(tf: Tf, forbid: string[], onUse: (err: Forb
       tf.registerKernel({ kernelName: kernel, backendName: backend, kernelFunc: throwing(api, onUse) });
     }
   }
+  closeBackendInternals(tf, [...names].filter((n) => !n.includes('.') && !AUTOGRAD.has(n)).map((n) => n[0].toUpperCase() + n.slice(1)), onUse);
   if ([...names].some((n) => AUTOGRAD.has(n))) {
     const globals = (globalThis as { _tfGlobals?: Map<string, unknown> })._tfGlobals;
     const registry = globals?.get('gradRegistry') as Map<string, unknown> | undefined;
@@ -310,4 +311,28 @@ export function blockImplementations(tf: Tf, forbid: string[], onUse: (err: Forb
 
 function pin(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, writable: false, configurable: false, enumerable: false });
+}
+
+/**
+ * A backend's own entry points reach a forbidden op without its kernel: the
+ * wasm module's exports (`backend.wasm._Softmax`, `cwrap('Softmax')`, the
+ * raw `asm` exports) are replaced for the forbidden kernels; the other
+ * exports stay, since the backend's own methods use them.
+ */
+function closeBackendInternals(tf: Tf, kernels: string[], onUse: (err: ForbiddenApiError) => void): void {
+  if (kernels.length === 0) return;
+  const registry = (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
+  for (const backend of Object.values(registry)) {
+    const mod = (backend as { wasm?: Record<string, unknown> } | null)?.wasm;
+    if (!mod || typeof mod !== 'object') continue;
+    for (const kernel of kernels) {
+      if (typeof mod[`_${kernel}`] === 'function') pinThrowing(mod, `_${kernel}`, `tf.${kernel[0].toLowerCase()}${kernel.slice(1)}`, onUse);
+    }
+    const asm = mod.asm as Record<string, unknown> | undefined;
+    if (asm && typeof asm === 'object') {
+      const kept: Record<string, unknown> = {};
+      for (const key of Object.keys(asm)) if (!kernels.includes(key)) kept[key] = asm[key];
+      Object.defineProperty(mod, 'asm', { value: Object.freeze(kept), writable: false, configurable: false });
+    }
+  }
 }

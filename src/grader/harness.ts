@@ -9,7 +9,7 @@ import { Socket } from 'node:net';
 import { CHANNEL_FD, childMarker, FrameDecoder, GRADER_MARKER } from './channel';
 import { blockAutograd, blockImplementations, restrictNamespace, ForbiddenApiError } from './forbidden';
 import { describeThrown } from './child/errors';
-import { lockDown } from './child/lockdown';
+import { lockDown, lockNativeBackend } from './child/lockdown';
 import { recordBuiltins, type Integrity } from './child/integrity';
 import { loadLearnerBundle, seedMathRandom } from './child/modules';
 import { frameWriter } from './child/writer';
@@ -131,7 +131,9 @@ async function main(): Promise<void> {
   const noteForbidden = (err: ForbiddenApiError): void => {
     forbiddenUse ??= err;
   };
-  const learnerTf = restrictNamespace(tf, init.forbid, noteForbidden);
+  // tf.node (tfjs-node's file writers and saved-model loaders) is never graded code's, whatever the exercise.
+  const learnerTf = restrictNamespace(tf, [...init.forbid, 'node'], noteForbidden);
+  if (active.name === 'tensorflow') lockNativeBackend(tf.backend());
   blockAutograd(tf, init.forbid, noteForbidden);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the very module object tfjs and tfjs-layers read ops from
   blockImplementations(tf, init.forbid, noteForbidden, require('@tensorflow/tfjs-core') as Record<string, unknown>);

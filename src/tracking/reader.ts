@@ -22,9 +22,24 @@ export interface RunRecord extends RunInfo {
   metrics: Record<string, MetricPoint[]>;
 }
 
+/**
+ * The files under mlruns/ may be written by graded code, and are read in the
+ * grader: each is measured before it is read, and one larger than any real
+ * run writes is skipped rather than parsed (a 250 MB metric file would take
+ * the grader's memory with it).
+ */
+const MAX_FILE_BYTES = 8 * 1024 * 1024;
+const MAX_FILES_PER_FOLDER = 10000;
+
+function readSmall(file: string): string {
+  const size = fs.statSync(file).size;
+  if (size > MAX_FILE_BYTES) throw new Error(`${file} is ${size} bytes, over the ${MAX_FILE_BYTES} read`);
+  return fs.readFileSync(file, 'utf8');
+}
+
 function readMeta(dir: string): Record<string, unknown> | undefined {
   try {
-    return parseMetaYaml(fs.readFileSync(path.join(dir, META_FILE), 'utf8'));
+    return parseMetaYaml(readSmall(path.join(dir, META_FILE)));
   } catch {
     return undefined;
   }
@@ -76,6 +91,7 @@ function filesUnder(dir: string): string[] {
       return;
     }
     for (const e of entries) {
+      if (out.length >= MAX_FILES_PER_FOLDER) return;
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(child);
       else if (e.isFile() && !e.name.endsWith('.tmp')) out.push(child);
@@ -89,9 +105,9 @@ function readValues(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of filesUnder(dir)) {
     try {
-      out[key] = fs.readFileSync(path.join(dir, ...key.split('/')), 'utf8');
+      out[key] = readSmall(path.join(dir, ...key.split('/')));
     } catch {
-      /* vanished while reading */
+      /* vanished while reading, or too large to be a real value */
     }
   }
   return out;
@@ -141,10 +157,10 @@ export function readRun(root: string, experimentId: string, runId: string): RunR
   const metricsDir = path.join(dir, 'metrics');
   for (const key of filesUnder(metricsDir)) {
     try {
-      const points = parseMetricFile(fs.readFileSync(path.join(metricsDir, ...key.split('/')), 'utf8'));
+      const points = parseMetricFile(readSmall(path.join(metricsDir, ...key.split('/'))));
       if (points.length) metrics[key] = points;
     } catch {
-      /* vanished while reading */
+      /* vanished while reading, or too large to be a real metric */
     }
   }
   return {

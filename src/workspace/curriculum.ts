@@ -99,12 +99,13 @@ export function loadWorkspaceCurriculum(ws: Workspace, choice: CurriculumChoice 
   const curriculum = loadCurriculum(file);
   const source: CurriculumSource = !file || samePath(file, defaultCurriculumPath()) ? 'built-in' : override ? 'override' : 'workspace';
   const warnings: string[] = [];
+  const expected = (choice.expectSha256 ?? process.env.MLPATH_CURRICULUM_SHA256 ?? '').trim().toLowerCase();
   if (source === 'workspace') {
     warnings.push(`graded against ${named}, the curriculum file mlpath.json names; the grade that counts comes from CI or \`mlpath grade\` with the instructor's copy`);
-  } else if (source === 'override' && choice.strict && override && inside(override, ws.root)) {
+  } else if (source === 'override' && choice.strict && override && inside(override, ws.root) && !expected) {
+    // With an expected SHA-256 the copy is checked below: an edited one breaks the pin.
     warnings.push(`the curriculum ${path.relative(ws.root, override)} lies inside the workspace, which the learner controls; grade with a copy from outside it`);
   }
-  const expected = (choice.expectSha256 ?? process.env.MLPATH_CURRICULUM_SHA256 ?? '').trim().toLowerCase();
   if (expected && expected !== curriculum.hash) {
     const where = file ? path.relative(ws.root, file) || file : 'the built-in curriculum';
     return { curriculum, source, warnings, pinBroken: true, mismatch: `${where} is not the course's curriculum (sha256 ${curriculum.hash.slice(0, 12)}, expected ${expected.slice(0, 12)}): restore it from the course (git checkout -- ${where})` };

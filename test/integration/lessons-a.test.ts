@@ -156,6 +156,14 @@ describe('month2/mnist: the training loop is the learner\'s, and the grader watc
     expect(metric(r, 'model_mb')?.value).toBeLessThan(10);
   });
 
+  test('the starter completed from its README and TODOs passes, its optimizer left undisposed', () => {
+    submit(ws, id, 'lesson-honest-mnist-starter.ts');
+    const r = check(id);
+    expect(r.status).toBe('passed');
+    expect(metric(r, 'optimizer_steps')?.value).toBe(1100);
+    expect(metric(r, 'model_mb')?.value).toBeLessThan(10);
+  });
+
   test('the untouched starter fails: it takes no optimizer step', () => {
     fs.copyFileSync(path.join(ROOT, 'exercises', id, 'train.ts'), path.join(ws, id, 'train.ts'));
     const r = check(id);

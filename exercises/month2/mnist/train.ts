@@ -21,8 +21,9 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
   model.add(tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
   // 2. The optimizer turns each batch's gradients into a step on every weight.
   const optimizer = tf.train.adam(0.001);
+  const firstLayerWeights = (): number => tf.tidy(() => tf.sum(tf.abs(model.getWeights()[0])).dataSync()[0]);
+  const untrained = firstLayerWeights();
 
-  let steps = 0;
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     // TODO 3. A new order of the n rows every epoch: tf.util.createShuffledIndices(n).
     let lossSum = 0;
@@ -32,16 +33,16 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
       //         row numbers; tf.gather(xTrain, rows) and tf.oneHot(tf.gather(yTrain, rows), 10).
       // TODO 5. Forward, loss, backward and step in one call, inside tf.tidy:
       //         optimizer.minimize(() => tf.losses.softmaxCrossEntropy(yBatch, model.apply(xBatch)), true)
-      //         returns the batch's loss: add (await loss.data())[0] to lossSum, dispose it, steps++.
+      //         returns the batch's loss: add (await loss.data())[0] to lossSum, and dispose it.
       batches++;
     }
     // TODO 6. Validation: the accuracy of model.predict(data.xVal) on data.yVal, logged as valAccuracy.
     ctx.log({ epoch, loss: lossSum / batches });
   }
-  if (steps === 0) {
+  if (firstLayerWeights() === untrained) {
     console.log(`starter: the model has ${model.countParams()} weights but has not been trained yet (see the TODOs in train.ts)`);
   }
-  void optimizer;
+  void [xTrain, yTrain, optimizer]; // used once the TODOs are done
 
   // 7. A tf.LayersModel is a valid predictor: predict(x) gives [n, 10] scores.
   return model;

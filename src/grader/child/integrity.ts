@@ -9,6 +9,8 @@
  * trust. Adding new properties is allowed; replacing existing ones is not.
  */
 
+import { EventEmitter } from 'node:events';
+
 const getDescriptor = Reflect.getOwnPropertyDescriptor;
 const ownKeys = Reflect.ownKeys;
 const getPrototypeOf = Reflect.getPrototypeOf;
@@ -40,6 +42,17 @@ function owners(): [string, object][] {
     ['Float32Array.prototype', Float32Array.prototype], ['Float64Array.prototype', Float64Array.prototype],
     ['Int32Array.prototype', Int32Array.prototype], ['Uint8Array.prototype', Uint8Array.prototype],
     ['Buffer', Buffer], ['Buffer.prototype', Buffer.prototype], ['globalThis', globalThis],
+    ['RegExp.prototype', RegExp.prototype], ['Date', Date], ['Date.prototype', Date.prototype],
+    ['WeakSet.prototype', WeakSet.prototype], ['Map', Map], ['Set', Set],
+    // for..of, spread and destructuring go through the iterators: a replaced next() ends the harness's loops early.
+    ['%IteratorPrototype%', getPrototypeOf(getPrototypeOf([][Symbol.iterator]()) as object) as object],
+    ['%ArrayIteratorPrototype%', getPrototypeOf([][Symbol.iterator]()) as object],
+    ['%MapIteratorPrototype%', getPrototypeOf(new Map()[Symbol.iterator]()) as object],
+    ['%SetIteratorPrototype%', getPrototypeOf(new Set()[Symbol.iterator]()) as object],
+    ['%StringIteratorPrototype%', getPrototypeOf(''[Symbol.iterator]()) as object],
+    ['%GeneratorPrototype%', getPrototypeOf(getPrototypeOf((function* gen() { /* empty */ })()) as object) as object],
+    ['%AsyncFunction.prototype%', getPrototypeOf(async () => undefined) as object],
+    ['EventEmitter.prototype', EventEmitter.prototype],
   ];
   return list.filter((e): e is [string, object] => e[1] !== null && (typeof e[1] === 'object' || typeof e[1] === 'function'));
 }

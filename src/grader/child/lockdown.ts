@@ -155,3 +155,32 @@ export function lockDown(): void {
   lockDns();
   lockHandles();
 }
+
+/** TensorFlow ops that read or write files, or load graphs: on the native backend they run where the permission model cannot see. */
+const NATIVE_FILE_OPS = /File|Reader|Record|Save|Restore|Summary|Checkpoint|Dataset|Immutable|LoadAndRemap|Matching|Shard|Snapshot|Event|Iterator|Lookup.*Table|Print/;
+
+/**
+ * The native backend (tfjs-node) executes any TensorFlow op by name
+ * (`backend.executeSingleOutput`, `binding.executeOp`) and loads saved
+ * models by path, in native code the permission model does not check: ops
+ * that touch files and the saved-model loaders are refused on the binding
+ * every route goes through. Untested where tfjs-node cannot install.
+ */
+export function lockNativeBackend(backend: unknown): void {
+  const binding = (backend as { binding?: Record<string, unknown> } | null)?.binding;
+  if (!binding || typeof binding !== 'object') return;
+  const execute = binding.executeOp;
+  if (typeof execute === 'function') {
+    pin(binding, 'executeOp', function executeOp(this: unknown, name: unknown, ...rest: unknown[]): unknown {
+      if (typeof name !== 'string' || NATIVE_FILE_OPS.test(name)) throw denied(`running the TensorFlow op ${String(name)}`, 'filesystem');
+      return (execute as (...a: unknown[]) => unknown).call(this, name, ...rest);
+    });
+  }
+  for (const method of ['loadSavedModel', 'runSavedModel', 'getNumOfSavedModels', 'deleteSavedModel']) {
+    if (typeof binding[method] === 'function') {
+      pin(binding, method, function blocked(): never {
+        throw denied('loading a saved TensorFlow model', 'filesystem');
+      });
+    }
+  }
+}

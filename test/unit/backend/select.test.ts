@@ -99,9 +99,12 @@ describe('probeBackends', () => {
 });
 
 describe('nativeFix', () => {
-  it('gives both ways to run the tfjs-node install script', () => {
+  it('gives both ways to run the tfjs-node install script again, and says npm runs it', () => {
     const fix = nativeFix();
-    expect(fix).toContain('npm i -g mlpath --allow-scripts=@tensorflow/tfjs-node');
+    expect(fix).toContain('--allow-scripts=@tensorflow/tfjs-node');
+    expect(fix).toContain('npm rebuild @tensorflow/tfjs-node');
+    expect(fix).toMatch(/npm runs that script/);
+    expect(fix).not.toMatch(/direct dependencies only/);
     expect(fix).toContain('npm approve-scripts @tensorflow/tfjs-node');
     expect(fix).toContain('allowScripts');
   });

@@ -93,6 +93,11 @@ describe('loadCurriculum reports every problem with its field and line', () => {
       /the baseline \(the training mean\) meets every threshold, so it would pass/,
       /a functions exercise is graded on one seed .*: list one/,
     ]],
+    ['lesson-options.yaml', [
+      /greater than 0/,
+      /'log_loss' is not one of this exercise's metrics/,
+      /a lesson is judged on a train exercise's training; this one is 'functions'/,
+    ]],
     ['ready-train-incomplete.yaml', [/needs a dataset/, /needs a task/, /needs at least one metric/]],
     ['ready-incomplete.yaml', [/needs a starter template folder/, /needs an entry file/, /at least 3 tiered hints \(has 2\)/]],
     ['missing-folders.yaml', [
