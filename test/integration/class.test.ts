@@ -88,9 +88,13 @@ describe('the goalposts stay put', () => {
     fs.writeFileSync(easy, course);
     const config = JSON.parse(fs.readFileSync(path.join(ws, 'mlpath.json'), 'utf8'));
     fs.writeFileSync(path.join(ws, 'mlpath.json'), JSON.stringify({ ...config, curriculumFile: 'easy.yaml' }));
+    // The workspace is pinned to the course's hash: an edited copy is a curriculum error even locally.
     const learnerRun = runCli(['check', 'm1/iris', '--json'], ws);
-    expect(parseReport(learnerRun.stdout).results[0].status).toBe('passed');
-    expect(learnerRun.stderr).toMatch(/curriculum file changed/);
+    const local = parseReport(learnerRun.stdout).results[0];
+    expect(local.status).toBe('error');
+    expect(local.error?.kind).toBe('curriculum');
+    const strict = runCli(['check', 'm1/iris', '--json'], ws, { CI: 'true' });
+    expect(strict.code).toBe(2);
     const ci = runCli(['check', 'm1/iris', '--json', '--curriculum', COURSE], ws);
     expect(parseReport(ci.stdout).results[0].status).toBe('failed');
   });
