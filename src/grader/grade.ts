@@ -28,7 +28,7 @@ async function gradeKind(ex: LoadedExercise, opts: GradeOptions): Promise<GradeO
   }
 }
 
-/** Folders of the snapshot that the child writes and the learner keeps (the sweep's runs). */
+/** Folders of the snapshot that the child writes and the learner keeps (the sweep's runs), as the kind staged them (snapshot.ts, stageOutput). */
 const KEPT_OUTPUTS: Partial<Record<string, string>> = { tracking: 'mlruns' };
 
 export async function gradeExercise(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {

@@ -20,8 +20,8 @@
  * - `maxModelMb`: at most this many megabytes (10^6 bytes) of tensors and
  *   JavaScript memory still alive once train() has returned and the training
  *   data was released (implies `releaseData`), pretrained weights not
- *   counted. What the heap grew by counts, so about a megabyte of
- *   TensorFlow.js's own bookkeeping is in every measurement.
+ *   counted: tensors, ArrayBuffers, and what the heap grew by past 3 MB
+ *   (TensorFlow.js's own bookkeeping, which varies from run to run).
  * - `metricNotes`: what a missed metric says about the lesson (log loss:
  *   probabilities no sigmoid trained on the cross-entropy would give).
  */

@@ -48,8 +48,19 @@ export interface TrainPayload {
   classNames?: string[];
   /** Set for exercises whose lesson is the training itself (grader/lesson.ts): what the child watches during train(). */
   observe?: ObserveRequest;
-  /** Set for exercises whose model is fixed (grader/fixed-model.ts): the child fits it on the learner's features. */
-  fixedModel?: FixedModel;
+}
+
+/**
+ * Data for a `train` exercise whose model is fixed (month3/tabular,
+ * grader/fixed-model.ts): the training inputs only. The grader fits the
+ * model itself on the columns the learner's `engineer` returns, so the
+ * prices stay in the grader until every column is in (they reach the child
+ * last, for `explore`).
+ */
+export interface FixedModelPayload {
+  xTrain: WireTensor;
+  featureNames?: string[];
+  fixedModel: FixedModel;
 }
 
 /** The model the grader fits itself when only the features are the learner's (month3/tabular). */
@@ -75,7 +86,7 @@ export const observedSchema = z.object({
   steps: z.number().int().nonnegative(),
   /** The losses those steps returned, as means of up to 50 equal chunks, in order. */
   losses: z.array(z.number()).max(100),
-  /** Bytes of tensors and JavaScript memory alive once train() returned, beyond the pretrained weights. */
+  /** Bytes of tensors and JavaScript memory alive once train() returned, beyond the pretrained weights and a heap allowance (child/observe.ts). */
   retainedBytes: z.number().nonnegative().optional(),
   tensorBytes: z.number().nonnegative().optional(),
   pretrainedBytes: z.number().nonnegative().optional(),
@@ -104,6 +115,10 @@ export type ParentMessage =
   | { type: 'candidates'; x: WireTensor; claim: string }
   /** Load each saved model (a run's logged model, grader/kinds/tracking.ts) and predict `x` with it. */
   | { type: 'scoreSaved'; models: { id: string; dir: string }[]; x: WireTensor }
+  /** A fixed-model exercise: the learner's `engineer` on these rows. */
+  | { type: 'features'; x: WireTensor }
+  /** A fixed-model exercise, once the grader has every column it needs: the training prices for the learner's `explore`. */
+  | { type: 'explore'; price: Float32Array }
   | { type: 'done' };
 
 export const learnerErrorSchema = z.object({
@@ -121,8 +136,18 @@ const logStep = z.record(z.union([z.number(), z.undefined(), z.null()]));
 export const childMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), token: z.string(), backend: z.string(), tfjsVersion: z.string() }),
   z.object({ type: z.literal('log'), token: z.string(), step: logStep }),
-  z.object({ type: z.literal('trained'), token: z.string(), seconds: z.number(), observed: observedSchema.optional() }),
+  z.object({
+    type: z.literal('trained'),
+    token: z.string(),
+    seconds: z.number(),
+    observed: observedSchema.optional(),
+    /** A fixed-model exercise: the target transform the learner's file names (`export const target = 'log'`), checked by the grader. */
+    target: z.string().max(100).optional(),
+  }),
   z.object({ type: z.literal('predictions'), token: z.string(), tensor: wireTensor }),
+  /** A fixed-model exercise: what `engineer` returned for the rows of a `features` request. */
+  z.object({ type: z.literal('features'), token: z.string(), tensor: wireTensor }),
+  z.object({ type: z.literal('explored'), token: z.string() }),
   z.object({ type: z.literal('exports'), token: z.string(), names: z.array(z.string()) }),
   z.object({ type: z.literal('result'), token: z.string(), id: z.number(), ok: z.boolean(), value: z.unknown(), error: z.string().optional() }),
   z.object({ type: z.literal('error'), token: z.string(), error: learnerErrorSchema }),

@@ -8,16 +8,25 @@
  *       { name: 'training mean', baseline: true, valRmse: 9.38, predict },
  *       { name: 'random forest', valRmse: 3.21, predict }, ... ] }
  *
- * and the grader re-checks every claim itself: the child asks each
- * candidate's predict for the validation inputs (child/requests.ts), and
- * here, where the validation labels are scored, each candidate's reported
- * score must match what its predictions earn, there must be a baseline and
- * at least `minModels` models besides it, and the chosen one must be the
- * best on validation. The returned `predict` (often the winner refitted on
- * train + val) is what the held-out metrics grade.
+ * and the grader re-checks every claim itself, here, where the labels are:
+ * - each candidate's reported score must match what its predictions on the
+ *   validation rows earn, there must be a baseline and at least `minModels`
+ *   models besides it, and the chosen one must be the best on validation;
+ * - the validation rows are in the child, so a candidate can look their
+ *   answers up, or be trained on them, and win the comparison unseen. So the
+ *   candidates are also asked about the held-out rows, whose labels never
+ *   reach the child, mixed in with the validation rows in an order of the
+ *   grader's: a candidate whose validation error is far below its error on
+ *   rows it cannot have seen (`seenRatio`) has seen the validation rows, and
+ *   is refused;
+ * - the returned `predict`, which the held-out metrics grade, must BE the
+ *   chosen candidate: the same answers on the held-out rows. A model
+ *   refitted or swapped after the comparison is one the comparison never
+ *   measured.
  *
  * Curriculum: `options.selection` of a train exercise.
  */
+import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { LoadedExercise } from '../curriculum';
 import { METRIC_NAMES, type MetricName, type Task } from '../curriculum/schema';
@@ -25,8 +34,8 @@ import type { LoadedDataset } from '../datasets';
 import { GradingError } from '../errors';
 import { features } from './kinds/data';
 import { computeMetric } from './metrics';
-import { InvalidOutputError, normalizePredictions } from './predictions';
-import type { ChildMessage } from './protocol';
+import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from './predictions';
+import type { ChildMessage, WireTensor } from './protocol';
 import type { MetricResult } from './result';
 import type { ChildSession } from './runner';
 
@@ -35,6 +44,7 @@ export const selectionSchema = z.object({
   claim: z.string().min(1).default('valRmse').describe('The property in which each candidate reports its own validation score.'),
   minModels: z.number().int().min(1).default(2).describe('Candidates needed besides the baseline.'),
   tolerance: z.number().nonnegative().default(0.01).describe('How far a reported score may be from the one the grader computes.'),
+  seenRatio: z.number().min(0).max(1).default(0.5).describe('A candidate whose validation error is below this fraction of its error on the held-out rows (which it cannot have seen) has seen the validation rows, and is refused.'),
 }).strict();
 export type Selection = z.infer<typeof selectionSchema>;
 
@@ -61,27 +71,65 @@ function fmt(v: number): string {
 export interface SelectionFindings {
   /** Models compared besides the baseline, with predictions the grader could score. */
   models: number;
+  /** The chosen candidate is the best on validation, has not seen the validation rows, and is the predictor returned. */
   chosenIsBest: boolean;
   problems: string[];
   /** One line per candidate: its reported and recomputed scores. */
   table: string[];
 }
 
-/** Judges one seed's report; pure, for tests. */
+type Entry = Extract<ChildMessage, { type: 'candidates' }>['entries'][number];
+
+/** A candidate's answers, split by the grader: on the validation rows, and on the held-out rows sent mixed in with them. */
+export type JudgedEntry = Entry & { unseen?: WireTensor };
+
+/** Rows of the held-out split, which the child never gets the labels of: the candidates' answers there, and the returned predictor's. */
+export interface Unseen {
+  n: number;
+  labels: Float32Array;
+  /** What the returned predict(x) answered for these rows, when the train kind asked it. */
+  returned?: WireTensor;
+}
+
+/** How far apart two answers to the same rows are: the first row that differs, and how many do. */
+function disagreement(a: NormalizedPredictions, b: NormalizedPredictions): { first: number; count: number; a: string; b: string } | undefined {
+  let first = -1;
+  let count = 0;
+  const show = (p: NormalizedPredictions, i: number): string => (p.values ? fmt(p.values[i]) : p.positiveProb ? fmt(p.positiveProb[i]) : `class ${p.classes?.[i]}`);
+  for (let i = 0; i < a.n; i++) {
+    const same = a.values && b.values
+      ? Math.abs(a.values[i] - b.values[i]) <= 1e-4 * (1 + Math.abs(b.values[i]))
+      : a.positiveProb && b.positiveProb
+        ? Math.abs(a.positiveProb[i] - b.positiveProb[i]) <= 1e-4
+        : a.classes?.[i] === b.classes?.[i];
+    if (!same) {
+      count++;
+      if (first < 0) first = i;
+    }
+  }
+  return count ? { first, count, a: show(a, first), b: show(b, first) } : undefined;
+}
+
+/** Judges one seed's report; pure, for tests. `unseen` adds the checks that need the held-out rows. */
 export function judgeCandidates(
   spec: Selection,
-  answer: Extract<ChildMessage, { type: 'candidates' }>,
+  answer: Extract<ChildMessage, { type: 'candidates' }> & { entries: JudgedEntry[] },
   val: { n: number; labels: Float32Array; task: Task },
+  unseen?: Unseen,
 ): SelectionFindings {
   const problems: string[] = [];
   const table: string[] = [];
   const { metric, claim } = spec;
+  const lower = LOWER_IS_BETTER.has(metric);
   const shape = `return { predict, chosen, candidates: [{ name, baseline: true, ${claim}, predict }, { name, ${claim}, predict }, ...] }`;
   if (answer.problem) {
     return { models: 0, chosenIsBest: false, problems: [`${answer.problem}: ${LESSON}. Fit each candidate on xTrain, measure it on xVal / yVal, and ${shape} (see README.md)`], table };
   }
   const scores = new Map<string, number>();
   const names = new Set<string>();
+  /** Candidates that have seen the validation rows: their score there says nothing. */
+  const seen = new Set<string>();
+  const unseenAnswers = new Map<string, NormalizedPredictions>();
   for (const c of answer.entries) {
     if (names.has(c.name)) problems.push(`two candidates are named '${c.name}': give each its own name`);
     names.add(c.name);
@@ -90,8 +138,14 @@ export function judgeCandidates(
       continue;
     }
     let score: number;
+    let elsewhere: number | undefined;
     try {
       score = computeMetric(metric, normalizePredictions(val.task, c.tensor, val.n), val.labels);
+      if (unseen && c.unseen) {
+        const there = normalizePredictions(val.task, c.unseen, unseen.n);
+        unseenAnswers.set(c.name, there);
+        elsewhere = computeMetric(metric, there, unseen.labels);
+      }
     } catch (err) {
       if (!(err instanceof InvalidOutputError)) throw err;
       problems.push(`candidate '${c.name}': its predictions on the validation rows ${err.message}`);
@@ -104,11 +158,17 @@ export function judgeCandidates(
     } else if (!(Math.abs(c.claimed - score) <= spec.tolerance)) {
       problems.push(`candidate '${c.name}' reports ${claim} ${fmt(c.claimed)}, but its predictions on the validation rows give ${fmt(score)}: report the ${metric} of the very model you hand in, fitted on xTrain only and measured on xVal / yVal`);
     }
+    // An error, whatever the metric: a score of 1 is no error for accuracy-like metrics.
+    const error = (v: number): number => (lower ? v : 1 - v);
+    if (elsewhere !== undefined && Number.isFinite(elsewhere) && error(score) < spec.seenRatio * error(elsewhere)) {
+      seen.add(c.name);
+      problems.push(`candidate '${c.name}' scores ${metric} ${fmt(score)} on the validation rows but ${fmt(elsewhere)} on rows it cannot have seen (the held-out rows, which mlpath sent mixed in with the validation rows): it has seen the validation rows, by looking their answers up or by training on them, so its validation score says nothing about new rows. Fit every candidate on xTrain / yTrain only (${LESSON})`);
+    }
   }
   const baselines = answer.entries.filter((c) => c.baseline);
   if (baselines.length === 0) problems.push(`no candidate is marked baseline: true; compare against the simplest answer (the training mean) so you know what your models add (${LESSON})`);
   else if (baselines.length > 1) problems.push(`${baselines.length} candidates are marked baseline: true (${baselines.map((c) => `'${c.name}'`).join(', ')}); mark only the simplest one`);
-  const models = answer.entries.filter((c) => !c.baseline && scores.has(c.name)).length;
+  const models = answer.entries.filter((c) => !c.baseline && scores.has(c.name) && !seen.has(c.name)).length;
   if (models < spec.minModels) {
     problems.push(`${models === 0 ? 'no model was' : `only ${models} model${models === 1 ? ' was' : 's were'}`} compared besides the baseline; compare at least ${spec.minModels} (${LESSON})`);
   }
@@ -116,46 +176,118 @@ export function judgeCandidates(
   // Best among fewer than the required candidates, or without a baseline, is no choice at all.
   const compared = baselines.length === 1 && models >= spec.minModels;
   let chosenIsBest = false;
-  const better = (a: number, b: number): boolean => (LOWER_IS_BETTER.has(metric) ? a < b : a > b);
+  const better = (a: number, b: number): boolean => (lower ? a < b : a > b);
   if (answer.chosen === null) {
     problems.push(`train() returned no chosen: name the candidate you kept (chosen: '<its name>')`);
   } else if (!names.has(answer.chosen)) {
     problems.push(`chosen is '${answer.chosen}', but no candidate has that name (${[...names].map((n) => `'${n}'`).join(', ') || 'none'})`);
-  } else if (scores.has(answer.chosen)) {
+  } else if (scores.has(answer.chosen) && !seen.has(answer.chosen)) {
     const mine = scores.get(answer.chosen)!;
     let best: [string, number] | undefined;
-    for (const [name, score] of scores) if (!best || better(score, best[1])) best = [name, score];
-    const isBest = !better(best![1], mine - (LOWER_IS_BETTER.has(metric) ? 1e-9 : -1e-9));
+    for (const [name, score] of scores) if (!seen.has(name) && (!best || better(score, best[1]))) best = [name, score];
+    const isBest = !better(best![1], mine - (lower ? 1e-9 : -1e-9));
     chosenIsBest = isBest && compared;
     if (!isBest) {
-      problems.push(`you chose '${answer.chosen}' (validation ${metric} ${fmt(mine)}), but '${best![0]}' has ${fmt(best![1])}: keep the candidate that is best on the validation rows, ${LOWER_IS_BETTER.has(metric) ? 'lowest' : 'highest'} wins`);
+      problems.push(`you chose '${answer.chosen}' (validation ${metric} ${fmt(mine)}), but '${best![0]}' has ${fmt(best![1])}: keep the candidate that is best on the validation rows, ${lower ? 'lowest' : 'highest'} wins`);
+    }
+  }
+  if (answer.chosen !== null) {
+    const kept = unseenAnswers.get(answer.chosen);
+    if (unseen?.returned && kept) {
+      let off: ReturnType<typeof disagreement>;
+      try {
+        off = disagreement(normalizePredictions(val.task, unseen.returned, unseen.n), kept);
+      } catch (err) {
+        if (!(err instanceof InvalidOutputError)) throw err;
+        off = undefined;
+      }
+      if (off) {
+        chosenIsBest = false;
+        problems.push(`predict(x) is not the chosen candidate '${answer.chosen}': on held-out row ${off.first} it answers ${off.a} where the candidate answers ${off.b} (${off.count} of ${unseen.n} rows differ). Return the chosen candidate's own predict, as it was compared: a model refitted or swapped after the comparison is one the comparison never measured (${LESSON})`);
+      }
     }
   }
   return { models, chosenIsBest, problems, table };
 }
 
+/** Rows `rows` of a tensor, in that order. */
+function pickRows(t: WireTensor, rows: readonly number[]): WireTensor {
+  const width = t.shape.slice(1).reduce((a, b) => a * b, 1);
+  const shape = [rows.length, ...t.shape.slice(1)];
+  if (Array.isArray(t.values)) return { ...t, shape, values: rows.flatMap((r) => (t.values as string[]).slice(r * width, (r + 1) * width)) };
+  const values = t.values as Float32Array;
+  const out = new (values.constructor as Float32ArrayConstructor)(rows.length * width);
+  rows.forEach((r, i) => out.set(values.subarray(r * width, (r + 1) * width), i * width));
+  return { ...t, shape, values: out };
+}
+
+/** A candidate's answer to the mixed batch, split back into its validation and held-out rows; a malformed one is left whole for judgeCandidates to report. */
+function splitEntry(e: Entry, order: readonly number[], valN: number): JudgedEntry {
+  const t = e.tensor;
+  if (!t || t.shape.length === 0 || t.shape[0] !== order.length || t.values.length !== t.shape.reduce((a, b) => a * b, 1)) return e;
+  const valRows: number[] = new Array(valN);
+  const heldRows: number[] = new Array(order.length - valN);
+  order.forEach((row, position) => {
+    if (row < valN) valRows[row] = position;
+    else heldRows[row - valN] = position;
+  });
+  return { ...e, tensor: pickRows(t, valRows), unseen: pickRows(t, heldRows) };
+}
+
+/** 0..n-1 in an order of the grader's own randomness. */
+function shuffled(n: number): number[] {
+  const out = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 /**
  * The hook the train kind calls: ask each seed's child about its candidates
- * once train() has returned, and merge the verdict into the outcome.
+ * once train() has returned, on the validation and held-out rows mixed, note
+ * what the returned predictor answered on the held-out rows, and merge the
+ * verdict into the outcome.
  */
-export function selectionWatch(ex: Pick<LoadedExercise, 'key' | 'options' | 'task'>, val: LoadedDataset | undefined): {
+export function selectionWatch(ex: Pick<LoadedExercise, 'key' | 'options' | 'task'>, parts: { val?: LoadedDataset; test: LoadedDataset }): {
   ask(session: ChildSession, seed: number): Promise<void>;
+  graded(seed: number, returned: WireTensor): void;
   judge<R extends { metrics: MetricResult[]; output: string; passed?: boolean }>(run: R): R & { passed: boolean };
 } {
   const spec = selectionOf(ex);
+  const { val, test } = parts;
   if (spec && !val) throw new GradingError(`${ex.key}: options.selection needs a validation split (dataset.split.val > 0)`);
-  const bySeed: { seed: number; findings: SelectionFindings }[] = [];
+  const asked = new Map<number, { answer: Extract<ChildMessage, { type: 'candidates' }>; order: number[]; returned?: WireTensor }>();
   return {
     async ask(session, seed) {
       if (!spec || !val) return;
-      session.send({ type: 'candidates', x: features(val), claim: spec.claim });
-      const answer = await session.expect('candidates');
-      bySeed.push({ seed, findings: judgeCandidates(spec, answer, { n: val.n, labels: val.labels, task: ex.task ?? 'regression' }) });
+      // Row `order[i]` of the batch: below val.n a validation row, above it a held-out one.
+      const order = shuffled(val.n + test.n);
+      const both = features(val, test);
+      const width = val.featureShape.reduce((a, b) => a * b, 1);
+      const x = new Float32Array(order.length * width);
+      const values = both.values as Float32Array;
+      order.forEach((row, i) => x.set(values.subarray(row * width, (row + 1) * width), i * width));
+      session.send({ type: 'candidates', x: { ...both, values: x }, claim: spec.claim });
+      asked.set(seed, { answer: await session.expect('candidates'), order });
+    },
+    graded(seed, returned) {
+      const a = asked.get(seed);
+      if (a) a.returned = returned;
     },
     judge(run) {
       const passed = run.passed ?? true;
-      if (!spec || bySeed.length === 0) return { ...run, passed };
-      bySeed.sort((a, b) => a.seed - b.seed);
+      if (!spec || !val || asked.size === 0) return { ...run, passed };
+      const bySeed = [...asked].sort((a, b) => a[0] - b[0]).map(([seed, a]) => ({
+        seed,
+        findings: judgeCandidates(
+          spec,
+          { ...a.answer, entries: a.answer.entries.map((e) => splitEntry(e, a.order, val.n)) },
+          { n: val.n, labels: val.labels, task: ex.task ?? 'regression' },
+          { n: test.n, labels: test.labels, returned: a.returned },
+        ),
+      }));
       const worst = bySeed.find((s) => s.findings.problems.length > 0) ?? bySeed[0];
       const f = worst.findings;
       const minModels = Math.min(...bySeed.map((s) => s.findings.models));

@@ -7,8 +7,11 @@
  * the exercise folder and refused otherwise, and nothing the learner
  * controls is ever handed to the child as a path it may read or write.
  * Grading never writes into the submission, so read-only submissions grade
- * normally; what the child writes (an `mlruns/` sweep) is copied back by the
- * parent, files only, when the submission is writable.
+ * normally; what the child writes (an `mlruns/` sweep) is staged by the kind
+ * into the run folder at the moment it stands for (train() has returned,
+ * before any held-out input reaches the child, so nothing written while
+ * predicting can carry those inputs out) and that staged copy is copied back
+ * by the parent, files only, when the submission is writable.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -154,14 +157,59 @@ export function snapshotExercise(exerciseDir: string, runDir: string): Snapshot 
   return { dir, runDir, source };
 }
 
+/** Where a kind stages a folder the child wrote (`mlruns`), inside the check's run folder: what is graded and kept. */
+export function stagedOutput(runDir: string, rel: string): string {
+  return path.join(runDir, 'kept', rel);
+}
+
 /**
- * Copies files the child wrote under `rel` (e.g. `mlruns`) back into the
- * submission: regular files only, never through a link in the submission,
- * never overwriting a file with identical content. Returns a note when the
- * submission cannot take them (read-only), undefined otherwise.
+ * Copies `from` (a folder the child writes) to `to` as it is now: folders
+ * and regular files only (a link the child planted is left behind), at most
+ * MAX_COPY_BACK_BYTES, replacing whatever `to` held. The child cannot write
+ * to `to`: later writes to `from` change nothing here. Throws SnapshotError
+ * when the folder is too large to keep.
+ */
+export function stageOutput(from: string, to: string): void {
+  fs.rmSync(to, { recursive: true, force: true });
+  fs.mkdirSync(to, { recursive: true });
+  let total = 0;
+  let files = 0;
+  const copy = (src: string, dst: string, depth: number): void => {
+    if (depth > 32) throw new SnapshotError(`${src} is nested more than 32 folders deep`);
+    for (const entry of fs.readdirSync(src)) {
+      const s = path.join(src, entry);
+      const d = path.join(dst, entry);
+      const st = fs.lstatSync(s, { throwIfNoEntry: false });
+      if (!st) continue;
+      if (++files > MAX_FILES) throw new SnapshotError(`more than ${MAX_FILES} files were written to ${path.basename(from)}`);
+      if (st.isDirectory()) {
+        fs.mkdirSync(d);
+        copy(s, d, depth + 1);
+      } else if (st.isFile()) {
+        total += st.size;
+        if (total > MAX_COPY_BACK_BYTES) throw new SnapshotError(`more than ${MAX_COPY_BACK_BYTES / 1024 / 1024} MB were written to ${path.basename(from)}`);
+        fs.copyFileSync(s, d);
+      }
+    }
+  };
+  try {
+    if (fs.existsSync(from)) copy(from, to, 0);
+  } catch (err) {
+    // Half a copy is neither graded nor kept.
+    fs.rmSync(to, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
+ * Copies the staged copy of `rel` (e.g. `mlruns`, see stageOutput) back into
+ * the submission: regular files only, never through a link in the
+ * submission, never overwriting a file with identical content. Nothing is
+ * copied when the kind staged nothing. Returns a note when the submission
+ * cannot take them (read-only), undefined otherwise.
  */
 export function copyBack(snap: Snapshot, rel: string): string | undefined {
-  const from = path.join(snap.dir, rel);
+  const from = stagedOutput(snap.runDir, rel);
   if (!fs.existsSync(from)) return undefined;
   const to = path.join(snap.source, rel);
   try {

@@ -3,9 +3,12 @@
  * finished runs with distinct params, a validation metric logged at every
  * epoch, and exactly one run marked as chosen, which must be the best on
  * that validation metric. Runs whose numbers the grader could not reproduce
- * from their logged models come in as `refused` and do not count. Pure: the
- * grader and tests feed it RunRecords.
+ * from their logged models come in as `refused` and do not count, and so do
+ * runs whose logged models give them away (auditLoggedModels): the weights
+ * of another run, or a layer width other than the one their params claim.
+ * Pure: the grader and tests feed it RunRecords.
  */
+import type { LoggedModel } from './logged-model';
 import { latest, type RunRecord } from './reader';
 import { CHOSEN_TAG } from './tracker';
 
@@ -118,4 +121,51 @@ export function auditSweep(runs: readonly RunRecord[], rules: SweepRules): Sweep
     problems.push(`the chosen run ${chosen!.runName} has ${rules.metric} ${chosenValue}, but ${best.run.runName} has ${best.value}: choose by the validation metric, ${rules.goal === 'max' ? 'highest' : 'lowest'} wins`);
   }
   return { counted, distinctParams, chosen, chosenValue, best, chosenIsBest, problems, notes };
+}
+
+/** Params that name a hidden layer's width (`hidden_units`, `hidden`, `units`, `hidden_size`, `n_hidden`...), not a count of layers. */
+const WIDTH_PARAM = /(^|_)(hidden|units)(_|$)/i;
+const NOT_WIDTH = /layers|depth|dropout/i;
+
+/** The widths a param value claims: one integer, or several for several layers (`128,64`, `[128, 64]`). */
+function claimedWidths(value: string): number[] | undefined {
+  const parts = value.replace(/^\[|\]$/g, '').split(/[\s,x]+/).filter(Boolean);
+  const widths = parts.map(Number);
+  return widths.length > 0 && widths.every((w) => Number.isInteger(w) && w > 0) ? widths : undefined;
+}
+
+/**
+ * What the logged models say about the runs that logged them, by run id:
+ * a run whose model has the very weights of an earlier run's model with
+ * other params (one model trained once and logged under made-up params is
+ * one run, not a sweep), and a run whose params claim a hidden layer width
+ * its model does not have. Params that do not map to the architecture (the
+ * learning rate, the epochs) cannot be checked against a model's weights.
+ */
+export function auditLoggedModels(runs: readonly RunRecord[], models: ReadonlyMap<string, LoggedModel>): Map<string, string> {
+  const refused = new Map<string, string>();
+  const byHash = new Map<string, RunRecord>();
+  for (const run of runs) {
+    const model = models.get(run.runId);
+    if (!model) continue;
+    const first = byHash.get(model.weightsHash);
+    if (first && paramKey(first.params) !== paramKey(run.params)) {
+      refused.set(run.runId, `logged the very same model weights as run ${first.runName || first.runId}, under other params: one model trained once and logged under several runs' params is one run, not a sweep. Train each configuration's own model and log that one`);
+      continue;
+    }
+    if (!first) byHash.set(model.weightsHash, run);
+    const hidden = model.denseUnits.slice(0, -1);
+    for (const [key, value] of Object.entries(run.params)) {
+      if (!WIDTH_PARAM.test(key) || NOT_WIDTH.test(key)) continue;
+      const widths = claimedWidths(value);
+      if (!widths) continue;
+      const missing = widths.filter((w) => !hidden.includes(w));
+      if (missing.length) {
+        const has = hidden.length ? `hidden Dense layers of ${hidden.join(', ')} units` : 'no hidden Dense layer';
+        refused.set(run.runId, `logged ${key} ${value}, but the model it logged has ${has}: a run's params must be the ones its model was built and trained with`);
+        break;
+      }
+    }
+  }
+  return refused;
 }

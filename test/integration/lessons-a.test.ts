@@ -190,7 +190,7 @@ describe('month3/fine-tune: a head trained on the frozen features, not a lookup 
     const r = check(id);
     expect(r.status).toBe('passed');
     expect(metric(r, 'optimizer_steps')?.value).toBe(375);
-    expect(metric(r, 'model_mb')?.value).toBeLessThan(4);
+    expect(metric(r, 'model_mb')?.value).toBeLessThan(2);
   });
 });
 

@@ -16,7 +16,7 @@ interface Candidate {
 
 /** What train returns here: the model you chose, and the comparison that chose it. */
 interface Selection {
-  /** The chosen model (refitted on train + val if you like); predict may answer with plain numbers, one price per row. */
+  /** The chosen candidate's own predict, as it was compared; it may answer with plain numbers, one price per row. */
   predict(x: Tensor): number[];
   /** The name of the candidate you chose. */
   chosen: string;
@@ -50,7 +50,7 @@ export default async function train(ctx: TrainContext): Promise<Selection> {
   //         Measure its RMSE on xVal / yVal and add it to `candidates` the way the baseline is.
   // TODO 2. Fit a second kind of model (linear regression on better columns, a tree, k-NN...)
   //         and add it too.
-  // TODO 3. Choose the candidate with the lowest validation RMSE, return its name as `chosen`
-  //         and a predict that runs it (refitted on train + val if you like) on x.arraySync().
+  // TODO 3. Choose the candidate with the lowest validation RMSE and return its name as
+  //         `chosen` and its own predict as `predict`: the model you hand in is the one you compared.
   return { predict: (x) => baseline(x.arraySync() as Rows), chosen: 'training mean', candidates };
 }

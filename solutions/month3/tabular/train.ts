@@ -1,7 +1,7 @@
 // Reference solution for month3/tabular: the raw columns plus log and
 // square transforms where the price responds non-linearly, one interaction,
 // and a log-price target. The model is mlpath's ridge regression, fitted by
-// the grader on these columns.
+// the grader on these columns, to log(price), its answers turned back with exp.
 import type { Tensor, TrainContext } from 'mlpath';
 
 type Tf = TrainContext['tf'];
@@ -19,10 +19,4 @@ export function engineer(tf: Tf, x: Tensor, names: string[]): Tensor {
   ], 1);
 }
 
-export function toTarget(tf: Tf, price: Tensor): Tensor {
-  return tf.log(price);
-}
-
-export function fromTarget(tf: Tf, target: Tensor): Tensor {
-  return tf.exp(target);
-}
+export const target = 'log';

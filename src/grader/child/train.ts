@@ -8,7 +8,7 @@ import type { HarnessContext } from '../harness';
 import type { TrainPayload, WireTensor } from '../protocol';
 import { loadPretrained } from '../../serving/pretrained';
 import { watchTraining } from './observe';
-import { fixedModelTrain } from './fixed-model';
+import { runFixedModel } from './fixed-model';
 import { answerGraderRequest } from './requests';
 
 export function toTensor(tf: HarnessContext['tf'], w: WireTensor): Tensor {
@@ -139,9 +139,9 @@ function entryProblem(train: unknown): string | undefined {
 }
 
 export async function runTrainKind(ctx: HarnessContext): Promise<void> {
-  // A fixed model is the grader's own train(), fitted on the learner's features.
-  const fixed = (ctx.payload as TrainPayload).fixedModel;
-  const train = fixed ? fixedModelTrain(ctx, fixed) : ctx.exports.default ?? (typeof ctx.exports === 'function' ? ctx.exports : undefined);
+  // A fixed model is fitted by the grader; this side only builds the learner's columns.
+  if ((ctx.payload as { fixedModel?: unknown }).fixedModel) return runFixedModel(ctx);
+  const train = ctx.exports.default ?? (typeof ctx.exports === 'function' ? ctx.exports : undefined);
   if (train === undefined) {
     ctx.fail({ kind: 'missing-entry', message: 'the entry file has no default export: add `export default async function train(ctx: TrainContext) { ... }`' });
   }

@@ -36,8 +36,7 @@ const optionsSchema = z.object({
   concurrentBatch: z.number().int().min(1).max(100).default(4),
   batchSize: z.number().int().min(1).max(1000).default(100),
   latencyRequests: z.number().int().min(1).max(500).default(40),
-  holdRequests: z.number().int().min(1).max(64).default(10),
-  holdMs: z.number().int().min(50).max(5000).default(250),
+  holdMs: z.number().int().min(50).max(5000).default(250).describe('The shortest time requests are held in flight; the grader picks one up to 1.5 times longer for each probe, and holds others twice and three times as long.'),
   requestTimeoutMs: z.number().int().positive().max(60000).default(5000),
 }).passthrough();
 export type ServiceOptions = z.infer<typeof optionsSchema>;
@@ -146,7 +145,6 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
       latencyRequests: options.latencyRequests,
       concurrency: options.concurrency,
       concurrentBatch: options.concurrentBatch,
-      holdRequests: options.holdRequests,
       holdMs: options.holdMs,
       maxBodyBytes: options.maxBodyBytes,
       timeoutMs: options.requestTimeoutMs,

@@ -7,19 +7,29 @@
  * Every counted run must have logged its model (run.logModel): the child
  * reloads each one and the grader re-scores it on the validation split, and a
  * run whose logged metric its model does not earn is refused, so a sweep of
- * made-up numbers does not count. Then the grader asks the returned predictor for the validation and the held-out inputs
- * in one batch: its validation score must match what the chosen run logged,
- * so the model returned is the model chosen, and its held-out metrics must
- * meet the thresholds. Test labels never reach the child.
+ * made-up numbers does not count. The grader reads the logged models' files
+ * itself too: a run whose model has the very weights of another run's model
+ * (one model trained once, logged under several made-up params) is refused,
+ * and so is one whose hidden-layer width param its model does not have. Then
+ * the grader asks the returned predictor for the validation and the held-out
+ * inputs in one batch: its validation score must match what the chosen run
+ * logged, so the model returned is the model chosen, and its held-out
+ * metrics must meet the thresholds. Test labels never reach the child.
+ *
+ * The runs graded, and kept in the submission, are a copy staged in the
+ * check's run folder when train() returned (grader/snapshot.ts), read-only to
+ * the child: what it writes to `mlruns/` afterwards, while predicting on the
+ * held-out inputs, is neither graded nor kept, so it cannot carry them out.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { LoadedExercise } from '../../curriculum';
 import { METRIC_NAMES, type MetricName } from '../../curriculum/schema';
 import { GradingError } from '../../errors';
-import { auditSweep, CHECK_TAG, latest, listExperiments, listRuns, MODEL_ARTIFACT, type RunRecord, type SweepAudit } from '../../tracking';
+import { auditLoggedModels, auditSweep, CHECK_TAG, latest, listExperiments, listRuns, MODEL_ARTIFACT, readLoggedModel, type LoggedModel, type RunRecord, type SweepAudit } from '../../tracking';
 import type { Task } from '../../curriculum/schema';
 import type { WireTensor } from '../protocol';
 import type { TrackingPayload } from '../child/tracking';
@@ -28,6 +38,7 @@ import { checkThreshold, computeMetric } from '../metrics';
 import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from '../predictions';
 import type { GradeOutcome, MetricResult, RunDetails } from '../result';
 import { ChildFailure, type ChildSession } from '../runner';
+import { SnapshotError, stagedOutput, stageOutput } from '../snapshot';
 import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
 import { features, numClasses, prepareTrainData, trainPayload } from './data';
 
@@ -68,6 +79,16 @@ function rowsOf(p: NormalizedPredictions, start: number, end: number): Normalize
 function readRuns(root: string, experimentName: string, checkId: string): RunRecord[] {
   const experiment = listExperiments(root).find((e) => e.name === experimentName && e.lifecycleStage === 'active');
   return experiment ? listRuns(root, experiment.experimentId).filter((r) => r.tags[CHECK_TAG] === checkId) : [];
+}
+
+/** The logged model of each run that has one, as the grader reads it from disk. */
+function loggedModels(root: string, runs: RunRecord[]): Map<string, LoggedModel> {
+  const models = new Map<string, LoggedModel>();
+  for (const run of runs) {
+    const model = readLoggedModel(path.join(root, run.experimentId, run.runId, 'artifacts', MODEL_ARTIFACT));
+    if (model) models.set(run.runId, model);
+  }
+  return models;
 }
 
 function auditRuns(runs: RunRecord[], opts: TrackingOptions, refused?: ReadonlyMap<string, string>): SweepAudit {
@@ -141,6 +162,15 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
 
   const root = path.join(opts.exerciseDir, 'mlruns');
   fs.mkdirSync(root, { recursive: true });
+  // The runs as train() left them are staged here, where the child may read but not write.
+  const ownRunDir = opts.runDir === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-tracking-')) : undefined;
+  const staged = stagedOutput(opts.runDir ?? ownRunDir!, 'mlruns');
+  fs.mkdirSync(path.dirname(staged), { recursive: true });
+  let isStaged = false;
+  const stage = (): void => {
+    stageOutput(root, staged);
+    isStaged = true;
+  };
   const checkId = randomBytes(8).toString('hex');
   const k = numClasses(data.train, task);
   const train = trainPayload(data, task);
@@ -154,17 +184,20 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
   let valScore = NaN;
   let audit: SweepAudit | undefined;
   let verifiedNotes: string[] = [];
-  const session = learnerSession(ex, opts, { kind: 'tracking', bundle: prepared.compiled.bundle, seed, payload, curve, writeRoots: [root] });
+  const session = learnerSession(ex, opts, { kind: 'tracking', bundle: prepared.compiled.bundle, seed, payload, curve, readRoots: [path.dirname(staged)], writeRoots: [root] });
   try {
     opts.onPhase?.(`training (seed ${seed})`);
     const trained = await session.expect('trained');
+    // train() has returned: every run is on disk, and every model it logged. No held-out input has reached the child yet.
+    stage();
     backend = session.backend || backend;
     details.trainSeconds = trained.seconds;
-    // train() has returned: every run is on disk, and every model it logged.
-    const runs = readRuns(root, experimentName, checkId);
+    const runs = readRuns(staged, experimentName, checkId);
     opts.onPhase?.('re-scoring the models the runs logged');
-    const rescored = await rescoreRuns(session, root, auditRuns(runs, options).counted, options, { x: features(val), n: val.n, labels: val.labels, task, k });
-    audit = auditRuns(runs, options, rescored.refused);
+    const candidates = auditRuns(runs, options).counted;
+    const rescored = await rescoreRuns(session, staged, candidates, options, { x: features(val), n: val.n, labels: val.labels, task, k });
+    const byModel = auditLoggedModels(candidates, loggedModels(staged, candidates));
+    audit = auditRuns(runs, options, new Map([...rescored.refused, ...byModel]));
     verifiedNotes = rescored.notes;
     opts.onPhase?.('predicting on validation and held-out data');
     // One batch, validation rows first: the predictor cannot tell which rows are which.
@@ -179,14 +212,24 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
   } catch (err) {
     backend = session.backend || backend;
     await session.close();
+    // A run that failed before train() returned never saw a held-out input: the runs it left are kept as they are.
+    if (!isStaged) {
+      try {
+        stage();
+      } catch (stageErr) {
+        if (!(stageErr instanceof SnapshotError)) throw stageErr;
+      }
+    }
     const output = session.output.text();
     if (err instanceof ChildFailure) return errorOutcome(ex, { ...opts, backend }, err.error, started, { output }, details);
     if (err instanceof InvalidOutputError) return errorOutcome(ex, { ...opts, backend }, { kind: 'invalid-output', message: err.message }, started, { output }, details);
+    if (err instanceof SnapshotError) return errorOutcome(ex, { ...opts, backend }, { kind: 'invalid-output', message: `train() wrote too much to mlruns/: ${err.message}; log metrics and models, not data` }, started, { output }, details);
     throw err;
   } finally {
     await session.close();
     learnerOutput = session.output.text();
     cleanupCompiled(prepared.compiled);
+    if (ownRunDir) fs.rmSync(ownRunDir, { recursive: true, force: true });
   }
 
   if (!audit) throw new GradingError(`${ex.key}: the sweep was not read`);

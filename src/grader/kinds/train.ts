@@ -12,11 +12,11 @@ import { normalizePredictions, InvalidOutputError, type NormalizedPredictions } 
 import { ratedPairs, relevantMinOf, scoreRanking } from '../ranking';
 import { cleanupCompiled } from '../compile';
 import type { GradeOutcome, MetricResult, NonFiniteLog, RunDetails } from '../result';
-import type { LearnerError } from '../protocol';
+import type { LearnerError, WireTensor } from '../protocol';
 import { ChildFailure, type ChildSession } from '../runner';
 import { seedVerdict } from '../verdict';
 import { lessonWatch } from '../lesson';
-import { withFixedModel } from '../fixed-model';
+import { fixedModelOf, fixedModelPayload, runFixedModel } from '../fixed-model';
 import { selectionWatch } from '../selection';
 import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
 import { features, inputScale, numClasses, prepareTrainData, trainPayload } from './data';
@@ -64,8 +64,10 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   const ranking = task === 'ranking' ? { pairs: ratedPairs(data.test), relevantMin: relevantMinOf(ex.options) } : undefined;
   // Built once: every seed's child gets the same data.
   const lesson = lessonWatch(ex);
-  const selection = selectionWatch(ex, data.val);
-  const payload = withFixedModel(ex, lesson.request(trainPayload(data, task)));
+  const selection = selectionWatch(ex, { val: data.val, test: data.test });
+  const fixedModel = fixedModelOf(ex);
+  // A fixed model is fitted here, on the learner's columns: its child never gets the prices it is fitted on.
+  const payload = fixedModel ? fixedModelPayload(data.train, fixedModel) : lesson.request(trainPayload(data, task));
   const testInputs = features(data.test);
   const seeds = opts.seeds;
   const several = seeds.length > 1;
@@ -85,6 +87,7 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
     let matrix: number[][] | undefined;
     let trainSeconds = 0;
     let error: LearnerError | undefined;
+    let note = '';
     try {
       if (!several) opts.onPhase?.(`training (seed ${seed})`);
       const trained = await session.expect('trained');
@@ -92,8 +95,16 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
       lesson.note(trained.observed, curve);
       await selection.ask(session, seed);
       if (!several) opts.onPhase?.('predicting on held-out data');
-      session.send({ type: 'predict', x: testInputs, texts: data.test.texts });
-      const answer = await session.expect('predictions');
+      let answer: { tensor: WireTensor };
+      if (fixedModel) {
+        const fitted = await runFixedModel(session, fixedModel, trained.target, { train: data.train, test: data.test }, (step) => curve.push(step));
+        note = fitted.note;
+        answer = fitted;
+      } else {
+        session.send({ type: 'predict', x: testInputs, texts: data.test.texts });
+        answer = await session.expect('predictions');
+        selection.graded(seed, answer.tensor);
+      }
       if (ranking) {
         scores = scoreRanking(ex.metrics, answer.tensor, ranking.pairs, ranking.relevantMin);
       } else {
@@ -112,7 +123,7 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
       done++;
       phase();
     }
-    const output = session.output.text();
+    const output = [session.output.text().trimEnd(), note].filter(Boolean).join('\n');
     if (error) return { ok: false, seed, error, output, curve, nonFinite, backend: session.backend };
     return { ok: true, seed, scores, curve, nonFinite, confusion: matrix, output, backend: session.backend, tfjsVersion: session.tfjsVersion, peakRssMb: session.peakRssMb, trainSeconds };
   };
