@@ -8,20 +8,23 @@
  *
  * What can be required:
  * - `minSteps`: optimizer steps taken during train() (a tf.train optimizer's
- *   minimize or applyGradients, model.fit's included).
+ *   minimize or applyGradients, model.fit's included); a step counts when it
+ *   gives a trainable variable a non-zero gradient.
  * - `minEpochs`: the highest `epoch` logged through ctx.log.
  * - `validation`: a number whose key starts with `val` logged through ctx.log.
  * - `lossFalls`: the loss falls by at least a tenth from the first steps to
- *   the last: the losses the optimizer steps returned, or, without optimizer
- *   steps (gradient descent by hand), the `loss` logged through ctx.log, at
- *   least `minLosses` of them.
+ *   the last: the losses the grader saw the optimizer steps take (the value
+ *   of the gradient computation each step followed), or, for a lesson that
+ *   asks for no optimizer steps (gradient descent by hand), the `loss` logged
+ *   through ctx.log, at least `minLosses` of them.
  * - `releaseData`: ctx.data's tensors are disposed once train() returns, so
  *   predict() cannot look the training data up.
  * - `maxModelMb`: at most this many megabytes (10^6 bytes) of tensors and
  *   JavaScript memory still alive once train() has returned and the training
- *   data was released (implies `releaseData`), pretrained weights not
- *   counted: tensors, ArrayBuffers, and what the heap grew by past 3 MB
- *   (TensorFlow.js's own bookkeeping, which varies from run to run).
+ *   data was released (implies `releaseData`), pretrained weights and the
+ *   state of the optimizers train() stepped with (freed first) not counted: tensors, ArrayBuffers, and what the heap grew by past 3 MB
+ *   (TensorFlow.js's own bookkeeping, which varies from run to run). A
+ *   change to TensorFlow.js's byte count by learner code fails it.
  * - `metricNotes`: what a missed metric says about the lesson (log loss:
  *   probabilities no sigmoid trained on the cross-entropy would give).
  */
@@ -106,9 +109,14 @@ function worst<T>(runs: LessonRun[], pick: (r: LessonRun) => T, better: (a: T, b
   return out;
 }
 
-/** The lesson's losses of one run: the optimizer's when it took steps, else the logged ones. */
-function lossesOf(run: LessonRun): { values: number[]; source: 'steps' | 'log' } {
+/**
+ * The lesson's losses of one run: those of the optimizer steps the grader
+ * watched when the lesson asks for steps (what train() logs is its own
+ * word), else the optimizer's when it took steps, else the logged ones.
+ */
+function lossesOf(lesson: Lesson, run: LessonRun): { values: number[]; source: 'steps' | 'log' } {
   const stepLosses = run.observed?.losses ?? [];
+  if (lesson.minSteps !== undefined) return { values: stepLosses, source: 'steps' };
   if ((run.observed?.steps ?? 0) > 0 && stepLosses.length >= 2) return { values: stepLosses, source: 'steps' };
   return { values: run.curve.map((s) => s.loss).filter((v) => Number.isFinite(v)), source: 'log' };
 }
@@ -137,7 +145,7 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
     stepsMissed = !passed;
     metrics.push({ name: 'optimizer_steps', value: steps, min: lesson.minSteps, passed });
     if (!passed) {
-      const how = `a step is a tf.train optimizer's minimize() or applyGradients()${opts.fitAllowed ? ', model.fit() included' : ''}`;
+      const how = `a step is a tf.train optimizer's minimize() or applyGradients() that gives a trainable variable a non-zero gradient${opts.fitAllowed ? ', model.fit() included' : ''}`;
       problems.push(steps === 0
         ? `train() took no optimizer steps, so nothing was trained (${how})`
         : `train() took ${plural(steps, 'optimizer step')}, and training here takes at least ${lesson.minSteps} (${how})`);
@@ -161,9 +169,13 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
   // Without the steps there is no training loss to speak of: the steps' finding says it.
   if (lesson.lossFalls && !stepsMissed) {
     for (const run of runs) {
-      const { values, source } = lossesOf(run);
+      const { values, source } = lossesOf(lesson, run);
       const where = source === 'steps' ? 'the optimizer steps returned' : 'train() logged with ctx.log({ loss })';
       const needed = source === 'steps' ? 2 : lesson.minLosses;
+      if (values.length < needed && source === 'steps') {
+        problems.push(`the grader saw the loss of ${plural(values.length, 'optimizer step')}, too few to see it fall: a step's loss is the value of the gradient computation it follows (optimizer.minimize(f), or tf.variableGrads(f) then applyGradients); what ctx.log reports is not read for it`);
+        break;
+      }
       if (values.length < needed) {
         problems.push(values.length === 0
           ? 'train() logged no training loss, so no descent can be seen: log the loss as training goes, ctx.log({ epoch: step, loss })'
@@ -180,11 +192,15 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
   }
 
   if (lesson.maxModelMb !== undefined) {
+    const tampered = runs.find((r) => r.observed?.tampered !== undefined)?.observed?.tampered;
+    if (tampered !== undefined) {
+      problems.push(`TensorFlow.js's memory bookkeeping was changed (${tampered}), so the model cannot be weighed: leave tf.engine() and its state as they are`);
+    }
     const { value: bytes } = worst(runs, (r) => r.observed?.retainedBytes ?? 0, (a, b) => b > a);
     const mb = bytes / MB;
-    const passed = mb <= lesson.maxModelMb;
+    const passed = mb <= lesson.maxModelMb && tampered === undefined;
     metrics.push({ name: 'model_mb', value: Number(mb.toFixed(2)), max: lesson.maxModelMb, passed });
-    if (!passed) {
+    if (mb > lesson.maxModelMb) {
       const kept = opts.trainingBytes > 0 && bytes >= 0.8 * opts.trainingBytes
         ? `predict() kept the training set: ${mb.toFixed(1)} MB of tensors and arrays alive after train() returned (the training inputs are ${(opts.trainingBytes / MB).toFixed(1)} MB)`
         : `train() left ${mb.toFixed(1)} MB of tensors and arrays alive after it returned`;

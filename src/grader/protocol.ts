@@ -90,6 +90,8 @@ export const observedSchema = z.object({
   retainedBytes: z.number().nonnegative().optional(),
   tensorBytes: z.number().nonnegative().optional(),
   pretrainedBytes: z.number().nonnegative().optional(),
+  /** How TensorFlow.js's byte count was changed by learner code, when it was (child/observe.ts pinEngineBytes). */
+  tampered: z.string().max(300).optional(),
 });
 export type Observed = z.infer<typeof observedSchema>;
 

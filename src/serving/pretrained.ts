@@ -5,6 +5,7 @@
  * call returns a fresh copy, so freezing or retraining one changes nothing
  * for the next.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { UsageError } from '../errors';
@@ -46,4 +47,21 @@ export function pretrainedDir(name: string): string {
 
 export async function loadPretrained(tf: typeof tfjs, name: string): Promise<tfjs.LayersModel> {
   return loadModel(tf, pretrainedDir(name));
+}
+
+/**
+ * Bytes a pretrained model's weights take as float32 tensors, from the
+ * manifest mlpath ships (the file may store them as float16): what the
+ * grader leaves out when it weighs a learner's model, read from its own
+ * files rather than from the model object learner code holds.
+ */
+export function pretrainedWeightBytes(name: string): number {
+  const json = JSON.parse(fs.readFileSync(path.join(pretrainedDir(name), 'model.json'), 'utf8')) as {
+    weightsManifest?: { weights: { shape: number[] }[] }[];
+  };
+  let bytes = 0;
+  for (const group of json.weightsManifest ?? []) {
+    for (const w of group.weights) bytes += 4 * w.shape.reduce((a, b) => a * b, 1);
+  }
+  return bytes;
 }

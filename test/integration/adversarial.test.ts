@@ -105,7 +105,7 @@ describe('the grader survives and reports', () => {
     const cli = spawn(process.execPath, [BIN, 'check', 'm1/iris', '--json', '--timeout', '60'], { cwd: ws, stdio: 'ignore' });
     let pids: number[] | undefined;
     try {
-      pids = await waitFor(() => (harnessesOf(cli.pid!).length ? harnessesOf(cli.pid!) : undefined), 20000);
+      pids = await waitFor(() => (harnessesOf(cli.pid!).length ? harnessesOf(cli.pid!) : undefined), 60000);
       expect(pids?.length).toBe(1);
       // Past start-up, into the loop: an idle process would notice its channel close anyway.
       await new Promise((r) => setTimeout(r, 2000));

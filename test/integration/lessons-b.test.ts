@@ -5,12 +5,24 @@
  * message names the lesson it skipped. Variants of the references show that
  * each re-check catches the claim it is about, and that the references pass.
  *
- * - month2/classical-ml: the comparison on validation is returned and re-scored;
- * - month3/tabular: the grader fits the fixed model on the learner's features;
- * - month4/tracking: each run's logged model must earn the metrics it logged;
+ * - month2/classical-ml: the comparison on validation is returned and re-scored,
+ *   on rows the candidates cannot have seen too, and the predictor returned
+ *   must be the chosen candidate;
+ * - month3/tabular: the grader fits the fixed model on the learner's features,
+ *   in its own process, with a target from its menu: no learner code runs
+ *   between the model and the prices;
+ * - month4/tracking: each run's logged model must earn the metrics it logged,
+ *   be its own (not another run's weights) and have the width its params claim;
+ *   the runs kept are the ones train() left;
  * - month4/data-versioning: folders are listed the way other file systems list them;
  * - month3/deploy: GET /metrics must tell the truth about traffic, requests
  *   in flight and latency percentiles, re-checked against what the grader sent.
+ *
+ * The second round of shortcuts (a reviewer's, each passed the checks of the
+ * first round) is here too, as lesson-*.ts fixtures: a validation lookup
+ * chosen while another model is returned, a kernel model smuggled through
+ * toTarget/fromTarget, one model logged under four made-up params, and the
+ * maximum reported as p95 with 0 as p50.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -82,6 +94,28 @@ describe('month2/classical-ml: the choice is made on validation, among a baselin
     expect(r.output).toMatch(/you chose '.+' \(validation rmse \d\.\d{3}\), but '.+' has \d\.\d{3}: keep the candidate that is best on the validation rows, lowest wins/);
   });
 
+  test('a candidate that looks the validation answers up wins nothing, and the predictor must be the chosen candidate', () => {
+    write(id, 'train.ts', fixture('lesson-classical-lookup.ts'));
+    const r = check(id, ['--seed', '1']);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'rmse')?.passed).toBe(true);
+    expect(metric(r, 'models_compared')).toMatchObject({ value: 1, passed: false });
+    expect(metric(r, 'chosen_best_on_val')).toMatchObject({ value: 0, passed: false });
+    expect(r.output).toMatch(/candidate 'validation lookup' scores rmse 0\.000 on the validation rows but \d\.\d{3} on rows it cannot have seen .*: it has seen the validation rows.* \(the lesson is choosing a model on validation data, among a baseline and other candidates\)/);
+    expect(r.output).toMatch(/predict\(x\) is not the chosen candidate 'validation lookup': on held-out row \d+ it answers [\d.]+ where the candidate answers [\d.]+/);
+  });
+
+  test('the winner refitted on train + val after the comparison is not the model the comparison measured', () => {
+    write(id, 'train.ts', edit(solution(id, 'train.ts'),
+      'return { predict: best.predict, chosen: best.name, candidates };',
+      `const refit = recipes.find((r) => r.name === best.name)!.fit([...xTrain, ...xVal], [...yTrain, ...yVal]);
+  return { predict: (x: Tensor) => refit.predict(x.arraySync() as Rows), chosen: best.name, candidates };`));
+    const r = check(id, ['--seed', '1']);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'chosen_best_on_val')?.passed).toBe(false);
+    expect(r.output).toMatch(/predict\(x\) is not the chosen candidate 'random forest \(100 trees\)': .* Return the chosen candidate's own predict, as it was compared: a model refitted or swapped after the comparison is one the comparison never measured/);
+  });
+
   test('the reference\'s comparison holds on every seed', () => {
     write(id, 'train.ts', solution(id, 'train.ts'));
     const r = check(id);
@@ -114,14 +148,35 @@ describe('month3/tabular: the model is fixed, only the features are the learner\
       'tf.square(tf.sub(column(\'rm\'), tf.mean(column(\'rm\')))),'), tabularWs);
     const r = check(id, [], tabularWs);
     expect(r.status).toBe('error');
-    expect(r.error?.message).toMatch(/engineer\(\) is not a fixed formula of each row: given half of the training rows in another order, row \d+ got .* instead of/);
+    expect(r.error?.message).toMatch(/engineer\(\) is not a fixed formula of each row: given half of the training rows in another order, training row \d+ got .* instead of/);
   });
 
-  test('a fromTarget that does not undo toTarget is refused', () => {
-    write(id, 'train.ts', edit(solution(id, 'train.ts'), 'return tf.exp(target);', 'return target;'), tabularWs);
+  test('a model of the learner\'s own smuggled through toTarget and fromTarget is refused, whatever it scores', () => {
+    write(id, 'train.ts', fixture('lesson-tabular-kernel.ts'), tabularWs);
     const r = check(id, [], tabularWs);
     expect(r.status).toBe('error');
-    expect(r.error?.message).toMatch(/fromTarget\(toTarget\(price\)\) gives [\d.]+ for a price of [\d.]+: fromTarget must undo toTarget/);
+    expect(r.error?.message).toMatch(/^train\.ts exports toTarget\(\) and fromTarget\(\), but in this exercise the model is fixed and only the features are yours: mlpath transforms the prices and turns the model's answers back itself/);
+    // Named from the menu, the target leaves those functions nothing to do: they are refused all the same.
+    write(id, 'train.ts', `${fixture('lesson-tabular-kernel.ts')}\nexport const target = 'log';\n`, tabularWs);
+    expect(check(id, [], tabularWs).error?.message).toMatch(/exports toTarget\(\) and fromTarget\(\), but in this exercise the model is fixed and only the features are yours/);
+  });
+
+  test('an engineer that answers later calls from what it kept of earlier ones is refused on the held-out rows', () => {
+    write(id, 'train.ts', edit(solution(id, 'train.ts'),
+      'export function engineer(tf: Tf, x: Tensor, names: string[]): Tensor {',
+      `let calls = 0;
+export function engineer(tf: Tf, x: Tensor, names: string[]): Tensor {
+  if (calls++ >= 2) x = tf.add(x, calls);`), tabularWs);
+    const r = check(id, [], tabularWs);
+    expect(r.status).toBe('error');
+    expect(r.error?.message).toMatch(/engineer\(\) is not a fixed formula of each row: given the held-out rows in random subsets and orders, mixed with training rows, (held-out|training) row \d+ got .* instead of .*\(the model is fixed and only the features are yours\)/);
+  });
+
+  test('a target off the menu is refused with the menu', () => {
+    write(id, 'train.ts', edit(solution(id, 'train.ts'), "export const target = 'log';", "export const target = 'boxcox';"), tabularWs);
+    const r = check(id, [], tabularWs);
+    expect(r.status).toBe('error');
+    expect(r.error?.message).toMatch(/target is "boxcox", which mlpath does not know: choose one of 'identity', 'log', 'log1p', 'sqrt'/);
   });
 
   test('the reference\'s features pass on the grader\'s fit', () => {
@@ -151,6 +206,47 @@ describe('month4/tracking: every run\'s numbers are re-scored from the model it 
     }).filter((dir) => fs.existsSync(dir));
     expect(models.length).toBeGreaterThanOrEqual(1);
     expect(fs.readdirSync(models[0]).sort()).toEqual(['model.json', 'weights.bin']);
+  });
+
+  test('one model trained once and logged under four made-up params is one run, not a sweep', () => {
+    write(id, 'train.ts', fixture('lesson-tracking-one-model.ts'));
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'accuracy')?.passed).toBe(true);
+    expect(metric(r, 'sweep_runs')).toMatchObject({ value: 1, passed: false });
+    for (const lr of ['0.001', '0.003', '0.03']) {
+      expect(r.output).toContain(`run lr=${lr} hidden=128 logged the very same model weights as run lr=0.0003 hidden=128, under other params: one model trained once and logged under several runs' params is one run, not a sweep`);
+    }
+  });
+
+  test('a hidden-units param the logged model does not have is refused', () => {
+    write(id, 'train.ts', edit(solution(id, 'train.ts'),
+      "run.logParams({ learning_rate: config.learningRate, hidden_units: config.hidden, epochs: EPOCHS, optimizer: 'adam', batch_size: 64 });",
+      "run.logParams({ learning_rate: config.learningRate, hidden_units: config.hidden === 128 ? 256 : config.hidden, epochs: EPOCHS, optimizer: 'adam', batch_size: 64 });"));
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'sweep_runs')).toMatchObject({ value: 3, passed: false });
+    expect(r.output).toContain('run lr=0.003 hidden=128 logged hidden_units 256, but the model it logged has hidden Dense layers of 128 units: a run\'s params must be the ones its model was built and trained with');
+  });
+
+  test('what predict() writes to mlruns/ is neither graded nor kept: the runs are taken as train() left them', () => {
+    const root = path.join(ws, 'month4', 'tracking', 'mlruns');
+    fs.rmSync(root, { recursive: true, force: true });
+    write(id, 'train.ts', edit(solution(id, 'train.ts'),
+      '  return chosen.model;',
+      `  const root = (ctx.tracker as unknown as { root: string }).root;
+  return {
+    predict(x: tfjs.Tensor) {
+      require('node:fs').writeFileSync(require('node:path').join(root, 'held-out.json'), JSON.stringify(x.arraySync()));
+      return chosen.model.predict(x) as tfjs.Tensor;
+    },
+  };`));
+    const r = check(id);
+    expect(r.status).toBe('passed');
+    expect(fs.existsSync(path.join(root, 'held-out.json'))).toBe(false);
+    // The runs themselves are kept, models and all.
+    const runs = fs.readdirSync(root).filter((e) => /^\d{6,}$/.test(e)).flatMap((exp) => fs.readdirSync(path.join(root, exp)).filter((run) => run !== 'meta.yaml'));
+    expect(runs.length).toBe(4);
   });
 
   test('made-up numbers with an untrained model logged beside them are refused by the re-score', () => {
@@ -221,7 +317,19 @@ describe('month3/deploy: the service reports its own traffic, and the grader re-
       'latency_ms: { p50: percentile(this.times, 50), p95: this.times.reduce((a, t) => a + t, 0) / Math.max(1, this.times.length) },'));
     const r = check(id);
     expect(r.status).toBe('failed');
-    expect(r.output).toMatch(/✘ latency-p95: .*: p95 [\d.]+ ms; the held requests took the server at least 250 ms.*an average hides the slow tail/);
+    expect(r.output).toMatch(/✘ latency-p95: .*: p95 [\d.]+ ms; it must lie between \d+ ms and [\d.]+ ms: keep every request's time.*an average hides the slow tail/);
+    expect(r.output).not.toMatch(/✘ (requests|errors|in-flight)/);
+  });
+
+  test('the maximum reported as p95 and 0 as p50 are caught: one request was held longest, and most were held', () => {
+    write(id, 'server.ts', fixture('lesson-deploy-max-percentiles.ts'));
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    for (const name of ['accuracy', 'p95_latency_ms', 'concurrent_ok', 'bad_input_handled']) expect(metric(r, name)?.passed).toBe(true);
+    expect(metric(r, 'monitoring_ok')?.passed).toBe(false);
+    expect(r.output).toMatch(/monitoring: GET \/metrics must report the service's traffic, errors, requests in flight and latency percentiles/);
+    expect(r.output).toMatch(/✘ latency-p95: .*: no more than 5 % of the requests took that long \(the slowest, held \d+ ms, are the maximum, not the 95th percentile\)/);
+    expect(r.output).toMatch(/✘ latency-p50: .*: p50 0 ms; .*more than half of the requests were held at least \d+ ms/);
     expect(r.output).not.toMatch(/✘ (requests|errors|in-flight)/);
   });
 
@@ -234,7 +342,7 @@ describe('month3/deploy: the service reports its own traffic, and the grader re-
     write(id, 'server.ts', late);
     const r = check(id);
     expect(r.status).toBe('failed');
-    expect(r.output).toMatch(/✘ in-flight-while-held: .*: in_flight 0, with 10 POST \/predict requests inside handlers: count a request from the moment its handler is called/);
+    expect(r.output).toMatch(/✘ in-flight-while-held: .*: in_flight 0, with 70 POST \/predict requests inside handlers: count a request from the moment its handler is called/);
   });
 
   test('the reference passes every check, /metrics included', () => {

@@ -87,7 +87,9 @@ export async function runFixedModel(ctx: HarnessContext): Promise<void> {
     }
     if (m.type === 'explore') {
       if (typeof learner.explore === 'function') {
-        const rows = tf.tensor(p.xTrain.values as Float32Array, p.xTrain.shape).arraySync() as number[][];
+        const [n, width] = p.xTrain.shape;
+        const values = p.xTrain.values as Float32Array;
+        const rows = Array.from({ length: n }, (_, r) => Array.from(values.subarray(r * width, (r + 1) * width)));
         await call('explore', Object.freeze({ x: rows, price: Array.from(m.price), names: [...names] }));
         ctx.assertClean();
       }

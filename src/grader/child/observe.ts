@@ -20,6 +20,19 @@ type Tf = typeof import('@tensorflow/tfjs');
 
 const memoryUsage = process.memoryUsage.bind(process);
 const heapSpaces = v8.getHeapSpaceStatistics;
+const apply = Reflect.apply;
+const define = Object.defineProperty;
+const ownDescriptor = Object.getOwnPropertyDescriptor;
+const protoOf = Object.getPrototypeOf;
+const keysOf = Object.keys;
+const isArray = Array.isArray;
+const finite = Number.isFinite;
+const later = setImmediate;
+const PromiseCtor = Promise;
+const regexpTest = RegExp.prototype.test;
+const weakHas = WeakMap.prototype.has;
+const weakGet = WeakMap.prototype.get;
+const NOT_HEAP_DATA = /code|read_only/;
 
 /**
  * Heap growth during train() that is not counted: TensorFlow.js's own
@@ -45,7 +58,24 @@ const state = {
   losses: [] as number[],
   stride: 1,
   seen: 0,
-  engineMemory: undefined as (() => { numBytes: number }) | undefined,
+  /** The loss of the last gradient computation during train(), taken by the step that follows it. */
+  pendingLoss: undefined as number | undefined,
+  /** Tensor bytes, counted by the engine's own updates (pinEngineBytes); undefined before prepareObservation. */
+  tensorBytes: undefined as (() => number) | undefined,
+  /** Optimizers that took a step during train(): their state is training's, freed before the model is weighed. */
+  optimizers: [] as object[],
+  /** Each optimizer class's prototype and its dispose(), captured before learner code loads. */
+  disposers: [] as { proto: object; dispose: (this: object) => void }[],
+  /** Why the engine's byte count cannot be trusted, once it cannot. */
+  tampered: undefined as string | undefined,
+};
+
+/** Tensor methods captured before learner code loads. */
+const captured = {
+  dataSync: undefined as ((this: Tensor) => ArrayLike<number>) | undefined,
+  dispose: undefined as ((this: Tensor) => void) | undefined,
+  isDisposed: undefined as ((this: Tensor) => boolean) | undefined,
+  registeredVariables: undefined as (() => Record<string, { trainable: boolean } | undefined>) | undefined,
 };
 
 let collect: (() => void) | undefined;
@@ -60,7 +90,7 @@ async function settledMemory(): Promise<NodeJS.MemoryUsage> {
   collectGarbage();
   let m = memoryUsage();
   for (let round = 0; round < 20; round++) {
-    await new Promise((resolve) => setImmediate(resolve));
+    await new PromiseCtor((resolve) => later(resolve));
     collectGarbage();
     const again = memoryUsage();
     const settled = again.arrayBuffers === m.arrayBuffers;
@@ -82,13 +112,70 @@ function collectGarbage(): void {
 }
 
 function recordLoss(value: number): void {
-  if (!Number.isFinite(value)) return;
+  if (!finite(value)) return;
   if (state.seen++ % state.stride !== 0) return;
-  state.losses.push(value);
-  if (state.losses.length >= MAX_LOSSES) {
-    state.losses = state.losses.filter((_, i) => i % 2 === 0);
+  const losses = state.losses;
+  losses[losses.length] = value;
+  if (losses.length >= MAX_LOSSES) {
+    const kept: number[] = [];
+    for (let i = 0; i < losses.length; i += 2) kept[kept.length] = losses[i];
+    state.losses = kept;
     state.stride *= 2;
   }
+}
+
+/**
+ * The gradients a step hands to the optimizer, as the list form every
+ * optimizer accepts, read once: the optimizer then applies exactly what was
+ * checked here, however the map learner code passed answers a second read.
+ */
+function gradientList(given: unknown): { name: string; tensor: Tensor }[] | undefined {
+  if (given === null || typeof given !== 'object') return undefined;
+  const out: { name: string; tensor: Tensor }[] = [];
+  if (isArray(given)) {
+    for (let i = 0; i < given.length; i++) {
+      const entry = given[i] as { name?: unknown; tensor?: unknown } | null;
+      if (entry && typeof entry.name === 'string') out[out.length] = { name: entry.name, tensor: entry.tensor as Tensor };
+    }
+    return out;
+  }
+  const names = keysOf(given);
+  for (let i = 0; i < names.length; i++) out[out.length] = { name: names[i], tensor: (given as Record<string, Tensor>)[names[i]] };
+  return out;
+}
+
+/** Whether a step moves something: a trainable variable given a gradient with a non-zero value. Smallest gradients are read first. */
+function movesAVariable(grads: { name: string; tensor: Tensor }[]): boolean {
+  const variables = captured.registeredVariables?.();
+  if (!variables) return false;
+  const candidates: Tensor[] = [];
+  for (let i = 0; i < grads.length; i++) {
+    const g = grads[i].tensor;
+    const v = variables[grads[i].name];
+    if (!v || v.trainable !== true || g === null || typeof g !== 'object') continue;
+    candidates[candidates.length] = g;
+  }
+  // A bias's gradient is a few numbers; a weight matrix's may be a million.
+  for (let i = 1; i < candidates.length; i++) {
+    const g = candidates[i];
+    let j = i - 1;
+    while (j >= 0 && candidates[j].size > g.size) {
+      candidates[j + 1] = candidates[j];
+      j--;
+    }
+    candidates[j + 1] = g;
+  }
+  for (let i = 0; i < candidates.length; i++) {
+    let values: ArrayLike<number>;
+    try {
+      if (apply(captured.isDisposed!, candidates[i], [])) continue;
+      values = apply(captured.dataSync!, candidates[i], []);
+    } catch {
+      continue;
+    }
+    for (let k = 0; k < values.length; k++) if (values[k] !== 0 && finite(values[k])) return true;
+  }
+  return false;
 }
 
 function pinned(target: object, key: string): boolean {
@@ -97,46 +184,163 @@ function pinned(target: object, key: string): boolean {
 }
 
 /**
- * Wraps every optimizer's step and captures the engine's memory count. Call
- * once, after the forbidden APIs are closed (a method closed there stays
- * closed) and before learner code loads.
+ * Wraps every optimizer's step and the engine's gradient computation, and
+ * pins the engine's byte count. Call once, after the forbidden APIs are
+ * closed (a method closed there stays closed) and before learner code loads.
  */
 export function prepareObservation(tf: Tf): void {
-  const engine = tf.engine();
-  const memory = Object.getPrototypeOf(engine).memory as (this: unknown) => { numBytes: number };
-  state.engineMemory = () => memory.call(engine);
+  const engine = tf.engine() as unknown as Record<string, unknown>;
+  const engineProto = protoOf(engine) as Record<string, unknown>;
+  const tensorProto = tf.Tensor.prototype as unknown as Record<string, unknown>;
+  captured.dataSync = tensorProto.dataSync as typeof captured.dataSync;
+  captured.dispose = tensorProto.dispose as typeof captured.dispose;
+  captured.isDisposed = ownDescriptor(tensorProto, 'isDisposed')?.get as typeof captured.isDisposed;
+  const variablesGetter = ownDescriptor(engineProto, 'registeredVariables')?.get;
+  captured.registeredVariables = variablesGetter ? () => apply(variablesGetter, engine, []) : undefined;
+  pinEngineBytes(engine, engineProto);
+
+  if (!pinned(engineProto, 'gradients')) {
+    const original = engineProto.gradients as (...args: unknown[]) => { value: Tensor; grads: Tensor[] };
+    // Every route to a gradient comes here (minimize, variableGrads, valueAndGrads, grad): the value is the loss a step that follows was taken on.
+    const observed = function gradients(this: unknown, ...args: unknown[]): { value: Tensor; grads: Tensor[] } {
+      const out = apply(original, this, args);
+      if (state.active && state.depth === 0) {
+        state.pendingLoss = undefined;
+        const value = out.value;
+        if (value && value.size === 1 && !apply(captured.isDisposed!, value, [])) state.pendingLoss = apply(captured.dataSync!, value, [])[0];
+      }
+      return out;
+    };
+    define(engineProto, 'gradients', { value: observed, writable: false, configurable: false, enumerable: false });
+  }
+
   const lib = tf as unknown as Record<string, { prototype: Record<string, unknown> } | undefined>;
-  for (const name of OPTIMIZER_CLASSES) {
-    const proto = lib[name]?.prototype;
+  for (let c = 0; c < OPTIMIZER_CLASSES.length; c++) {
+    const proto = lib[OPTIMIZER_CLASSES[c]]?.prototype;
     if (!proto || pinned(proto, 'applyGradients')) continue;
-    const apply = proto.applyGradients as (...args: unknown[]) => unknown;
+    if (typeof proto.dispose === 'function') state.disposers[state.disposers.length] = { proto, dispose: proto.dispose as (this: object) => void };
+    const original = proto.applyGradients as (...args: unknown[]) => unknown;
     // Subclasses may call their parent's step: only the outermost call is a step.
-    const step = function applyGradients(this: unknown, ...args: unknown[]): unknown {
+    const step = function applyGradients(this: unknown, given: unknown): unknown {
+      if (!state.active || state.depth > 0) return apply(original, this, [given]);
+      const grads = gradientList(given);
+      const moves = grads !== undefined && movesAVariable(grads);
+      const loss = state.pendingLoss;
+      state.pendingLoss = undefined;
       state.depth++;
       try {
-        const out = apply.apply(this, args);
-        if (state.depth === 1) state.steps++;
+        const out = apply(original, this, [grads ?? given]);
+        if (moves) {
+          state.steps++;
+          noteOptimizer(this);
+          if (loss !== undefined) recordLoss(loss);
+        }
         return out;
       } finally {
         state.depth--;
       }
     };
-    Object.defineProperty(proto, 'applyGradients', { value: step, writable: false, configurable: false, enumerable: false });
+    define(proto, 'applyGradients', { value: step, writable: false, configurable: false, enumerable: false });
   }
-  const base = lib.Optimizer?.prototype;
-  if (base && !pinned(base, 'minimize')) {
-    const minimize = base.minimize as (this: unknown, f: () => Tensor, returnCost?: boolean, varList?: unknown) => Tensor | null;
-    const observed = function minimize_(this: unknown, f: () => Tensor, returnCost = false, varList?: unknown): Tensor | null {
-      if (!state.active) return minimize.call(this, f, returnCost, varList);
-      const cost = minimize.call(this, f, true, varList);
-      if (cost && !cost.isDisposed && cost.size === 1) recordLoss(cost.dataSync()[0]);
-      if (returnCost) return cost;
-      cost?.dispose();
-      return null;
-    };
-    Object.defineProperty(observed, 'name', { value: 'minimize' });
-    Object.defineProperty(base, 'minimize', { value: observed, writable: false, configurable: false, enumerable: false });
+}
+
+function noteOptimizer(optimizer: unknown): void {
+  if (optimizer === null || typeof optimizer !== 'object') return;
+  const list = state.optimizers;
+  for (let i = 0; i < list.length; i++) if (list[i] === optimizer) return;
+  list[list.length] = optimizer;
+}
+
+/**
+ * Frees the state of the optimizers train() stepped with (Adam's moment
+ * estimates are twice the model's size): it serves training only, so the
+ * model is weighed without it, and nothing can be kept in it for predict().
+ */
+function disposeOptimizers(): void {
+  const list = state.optimizers;
+  state.optimizers = [];
+  for (let i = 0; i < list.length; i++) {
+    for (let p: object | null = protoOf(list[i]) as object | null; p; p = protoOf(p) as object | null) {
+      let dispose: ((this: object) => void) | undefined;
+      for (let k = 0; k < state.disposers.length; k++) if (state.disposers[k].proto === p) dispose = state.disposers[k].dispose;
+      if (!dispose) continue;
+      try {
+        apply(dispose, list[i], []);
+      } catch {
+        // Already disposed, or broken by learner code: what stays alive is measured.
+      }
+      break;
+    }
   }
+}
+
+/**
+ * TensorFlow.js counts tensor bytes in `engine.state.numBytes`, a plain field
+ * learner code can write (`tf.engine().state.numBytes = 0`). The count is
+ * kept a second time here, by wrappers of the only engine methods that move
+ * it (trackTensor, disposeTensor, makeTensor for strings, reset), pinned on
+ * the engine so that no own property can shadow them. A disposal whose size
+ * disagrees with what the engine recorded for that buffer is refused as a
+ * change of the bookkeeping. When the two counts differ after train(), the
+ * engine's was changed: the lesson fails, and the measure uses this one.
+ */
+function pinEngineBytes(engine: Record<string, unknown>, proto: Record<string, unknown>): void {
+  type Info = { bytes: number };
+  type Engine = { state: { numBytes: number; tensorInfo: WeakMap<object, Info> } };
+  type T = { dtype: string; size: number; dataId: object };
+  const names = ['trackTensor', 'disposeTensor', 'makeTensor', 'reset'];
+  for (let i = 0; i < names.length; i++) if (pinned(proto, names[i])) return;
+  let bytes = (engine as unknown as Engine).state.numBytes;
+  const elementBytes = (dtype: string): number => (dtype === 'complex64' || dtype === 'string' ? 0 : dtype === 'bool' ? 1 : 4);
+  const info = (self: Engine, dataId: object): Info | undefined => {
+    const map = self.state.tensorInfo;
+    return apply(weakHas, map, [dataId]) ? (apply(weakGet, map, [dataId]) as Info) : undefined;
+  };
+  const trackTensor = proto.trackTensor as (this: Engine, a: T, backend: unknown) => void;
+  const disposeTensor = proto.disposeTensor as (this: Engine, a: T) => void;
+  const makeTensor = proto.makeTensor as (this: Engine, ...args: unknown[]) => T;
+  const reset = proto.reset as (this: Engine) => void;
+  const wrapped: Record<string, (this: Engine, ...args: never[]) => unknown> = {
+    trackTensor(this: Engine, a: T, backend: unknown) {
+      apply(trackTensor, this, [a, backend]);
+      const n = a.size * elementBytes(a.dtype);
+      if (finite(n) && n >= 0) bytes += n;
+      else state.tampered ??= 'a tensor of negative or non-finite size was registered';
+    },
+    disposeTensor(this: Engine, a: T) {
+      const before = info(this, a.dataId);
+      if (before) {
+        const n = a.dtype === 'string' ? before.bytes : a.size * elementBytes(a.dtype);
+        if (a.dtype !== 'string' && a.dtype !== 'complex64' && n !== before.bytes) {
+          state.tampered ??= 'a tensor was disposed with a size other than its data\'s';
+          return;
+        }
+        bytes -= n;
+      }
+      apply(disposeTensor, this, [a]);
+    },
+    makeTensor(this: Engine, ...args: unknown[]) {
+      const t = apply(makeTensor, this, args);
+      // A string tensor's bytes are counted when its values are written, after trackTensor.
+      if (t.dtype === 'string') bytes += info(this, t.dataId)?.bytes ?? 0;
+      return t;
+    },
+    reset(this: Engine) {
+      apply(reset, this, []);
+      bytes = this.state.numBytes;
+    },
+  };
+  for (let i = 0; i < names.length; i++) {
+    const fn = wrapped[names[i]];
+    define(fn, 'name', { value: names[i] });
+    define(proto, names[i], { value: fn, writable: false, configurable: false, enumerable: false });
+    define(engine, names[i], { value: fn, writable: false, configurable: false, enumerable: false });
+  }
+  state.tensorBytes = () => {
+    const counted = (engine as unknown as Engine).state.numBytes;
+    if (counted !== bytes) state.tampered ??= `tf.engine().state.numBytes reads ${counted} bytes, the engine's own updates add up to ${bytes}`;
+    return bytes;
+  };
 }
 
 function bytesOf(t: { size: number; dtype: string }): number {
@@ -149,7 +353,8 @@ function bytesOf(t: { size: number; dtype: string }): number {
  */
 function heapDataBytes(): number {
   let n = 0;
-  for (const space of heapSpaces()) if (!/code|read_only/.test(space.space_name)) n += space.space_used_size;
+  const spaces = heapSpaces();
+  for (let i = 0; i < spaces.length; i++) if (!apply(regexpTest, NOT_HEAP_DATA, [spaces[i].space_name])) n += spaces[i].space_used_size;
   return n;
 }
 
@@ -162,12 +367,16 @@ interface Memory {
 
 async function measure(): Promise<Memory> {
   const m = await settledMemory();
-  return { heap: heapDataBytes(), buffers: m.arrayBuffers, tensors: state.engineMemory?.().numBytes ?? 0 };
+  return { heap: heapDataBytes(), buffers: m.arrayBuffers, tensors: state.tensorBytes?.() ?? 0 };
 }
 
 export interface TrainingWatch {
-  /** Notes a pretrained model handed to learner code: its weights are the grader's, not the learner's model. */
-  pretrained(model: Promise<LayersModel>): Promise<LayersModel>;
+  /**
+   * Notes a pretrained model before learner code gets it: its weights are
+   * the grader's, not the learner's model. `bytes` reads the grader's own
+   * files (serving/pretrained.ts), never the model object.
+   */
+  pretrained(name: string, model: Promise<LayersModel>, bytes: () => number): Promise<LayersModel>;
   /** Ends the watch once train() has returned: releases the training data if asked, and measures. */
   finish(): Promise<Observed | undefined>;
   /** A clearer message for predict() failing on the released training data, or undefined. */
@@ -188,11 +397,18 @@ export interface WatchedData {
  */
 export async function watchTraining(tf: Tf, payload: TrainPayload, data: WatchedData): Promise<TrainingWatch> {
   const request: ObserveRequest | undefined = payload.observe;
-  const models: LayersModel[] = [];
   let released = false;
   if (!request) {
-    return { pretrained: (m) => m, finish: async () => undefined, explain: () => undefined };
+    return { pretrained: (_name, m) => m, finish: async () => undefined, explain: () => undefined };
   }
+  // Listed now, before train() runs: finish() walks this list, not ctx.data.
+  const names = ['xTrain', 'yTrain', 'xVal', 'yVal'] as const;
+  const tensors: { name: string; tensor: Tensor }[] = [];
+  for (let i = 0; i < names.length; i++) {
+    const t = data[names[i]];
+    if (t) tensors[tensors.length] = { name: names[i], tensor: t };
+  }
+  const models: { name: string; bytes: number; weights: { tensor: Tensor; bytes: number }[] }[] = [];
   const tensorsInHeap = tf.getBackend() === 'cpu';
   const before = request.measure ? await measure() : undefined;
   state.active = true;
@@ -200,16 +416,30 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
   state.losses = [];
   state.stride = 1;
   state.seen = 0;
+  state.pendingLoss = undefined;
+  state.tampered = undefined;
+  state.optimizers = [];
   return {
-    async pretrained(model) {
+    async pretrained(name, model, bytes) {
       const m = await model;
-      models.push(m);
+      // The model is the harness's until this returns: its weights are read now, not when train() has returned.
+      const weights: { tensor: Tensor; bytes: number }[] = [];
+      try {
+        const list = m.weights;
+        for (let i = 0; i < list.length; i++) {
+          const v = (list[i] as unknown as { val?: Tensor }).val;
+          if (v) weights[weights.length] = { tensor: v, bytes: bytesOf(v) };
+        }
+      } catch {
+        // A model whose weights cannot be listed is not counted as the grader's.
+      }
+      models[models.length] = { name, bytes: bytes(), weights };
       return m;
     },
     async finish() {
       state.active = false;
       if (request.release || request.measure) {
-        for (const [name, t] of Object.entries(data)) if (t instanceof tf.Tensor) release(t, name, request.lesson);
+        for (let i = 0; i < tensors.length; i++) release(tensors[i].tensor, tensors[i].name, request.lesson);
         const p = payload as Partial<TrainPayload>;
         delete p.xTrain;
         delete p.yTrain;
@@ -217,27 +447,20 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
         delete p.yVal;
         released = true;
       }
+      if (request.measure) disposeOptimizers();
       const observed: Observed = { steps: state.steps, losses: chunkMeans(state.losses) };
       if (before) {
         const after = await measure();
-        let pretrained = 0;
-        for (const m of models) {
-          for (const w of m.weights) {
-            try {
-              const v = w.read();
-              if (!v.isDisposed) pretrained += bytesOf(v);
-            } catch {
-              // A weight disposed by learner code holds nothing.
-            }
-          }
-        }
+        const pretrained = pretrainedBytes(models);
         // Once the data is released, every ArrayBuffer still alive is the predictor's; the heap counts what it grew by past the allowance.
-        const js = Math.max(0, after.heap - before.heap - HEAP_ALLOWANCE) + after.buffers;
+        const heapGrowth = after.heap - before.heap - HEAP_ALLOWANCE;
+        const js = (heapGrowth > 0 ? heapGrowth : 0) + after.buffers;
         // On the cpu backend a tensor's values are a JavaScript typed array, already in `buffers`.
-        const tensors = tensorsInHeap ? 0 : after.tensors;
-        observed.retainedBytes = Math.max(0, js + tensors - pretrained);
+        const retained = js + (tensorsInHeap ? 0 : after.tensors) - pretrained;
+        observed.retainedBytes = retained > 0 ? retained : 0;
         observed.tensorBytes = after.tensors;
         observed.pretrainedBytes = pretrained;
+        if (state.tampered !== undefined) observed.tampered = state.tampered;
       }
       return observed;
     },
@@ -248,6 +471,33 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
       return `predict(x) used a disposed tensor (${message.replace(/\s+$/, '')}): ${releasedNote(request.lesson)}`;
     },
   };
+}
+
+/**
+ * The pretrained weights still alive, each named model counted once (a
+ * second copy is the learner's to weigh) and never past the bytes its files
+ * hold.
+ */
+function pretrainedBytes(models: { name: string; bytes: number; weights: { tensor: Tensor; bytes: number }[] }[]): number {
+  let total = 0;
+  const counted: string[] = [];
+  for (let i = 0; i < models.length; i++) {
+    let seen = false;
+    for (let j = 0; j < counted.length; j++) if (counted[j] === models[i].name) seen = true;
+    if (seen) continue;
+    counted[counted.length] = models[i].name;
+    let alive = 0;
+    const weights = models[i].weights;
+    for (let k = 0; k < weights.length; k++) {
+      try {
+        if (!apply(captured.isDisposed!, weights[k].tensor, [])) alive += weights[k].bytes;
+      } catch {
+        // A weight that cannot be read holds nothing.
+      }
+    }
+    total += alive < models[i].bytes ? alive : models[i].bytes;
+  }
+  return total;
 }
 
 const RELEASED = 'was released when train() returned';
@@ -262,8 +512,12 @@ function releasedNote(lesson: string | undefined): string {
  * fails deep inside TensorFlow.js with a message that names nothing.
  */
 function release(t: Tensor, name: string, lesson: string | undefined): void {
-  if (!t.isDisposed) t.dispose();
-  Object.defineProperty(t, 'dataId', {
+  try {
+    if (!apply(captured.isDisposed!, t, [])) apply(captured.dispose!, t, []);
+  } catch {
+    // Disposed or not, the data is cut off below; what stays alive is measured.
+  }
+  define(t, 'dataId', {
     get(): never {
       throw new Error(`predict(x) used ctx.data.${name}, which ${RELEASED}: ${releasedNote(lesson)}`);
     },
@@ -272,14 +526,17 @@ function release(t: Tensor, name: string, lesson: string | undefined): void {
 }
 
 function chunkMeans(values: number[]): number[] {
-  if (values.length <= LOSS_CHUNKS) return values.slice();
   const out: number[] = [];
+  if (values.length <= LOSS_CHUNKS) {
+    for (let i = 0; i < values.length; i++) out[i] = values[i];
+    return out;
+  }
   for (let c = 0; c < LOSS_CHUNKS; c++) {
     const from = Math.floor((c * values.length) / LOSS_CHUNKS);
     const to = Math.floor(((c + 1) * values.length) / LOSS_CHUNKS);
     let sum = 0;
     for (let i = from; i < to; i++) sum += values[i];
-    out.push(sum / (to - from));
+    out[c] = sum / (to - from);
   }
   return out;
 }

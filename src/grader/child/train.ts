@@ -6,7 +6,7 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import type { HarnessContext } from '../harness';
 import type { TrainPayload, WireTensor } from '../protocol';
-import { loadPretrained } from '../../serving/pretrained';
+import { loadPretrained, pretrainedWeightBytes } from '../../serving/pretrained';
 import { watchTraining } from './observe';
 import { runFixedModel } from './fixed-model';
 import { answerGraderRequest } from './requests';
@@ -169,7 +169,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     data: Object.freeze(data),
     seed: ctx.seed,
     budget: Object.freeze({ seconds: ctx.budgetSeconds }),
-    pretrained: (name: string) => watch.pretrained(loadPretrained(ctx.tf, name)),
+    pretrained: (name: string) => watch.pretrained(name, loadPretrained(ctx.tf, name), () => pretrainedWeightBytes(name)),
     log(step: Record<string, unknown>) {
       if (step === null || typeof step !== 'object') return;
       if (logged >= 10000 && Date.now() - lastLog < 100) return;

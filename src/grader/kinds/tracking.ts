@@ -197,7 +197,8 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
     const candidates = auditRuns(runs, options).counted;
     const rescored = await rescoreRuns(session, staged, candidates, options, { x: features(val), n: val.n, labels: val.labels, task, k });
     const byModel = auditLoggedModels(candidates, loggedModels(staged, candidates));
-    audit = auditRuns(runs, options, new Map([...rescored.refused, ...byModel]));
+    // A number its model does not reproduce says the most; it is the reason given when a run has several.
+    audit = auditRuns(runs, options, new Map([...byModel, ...rescored.refused]));
     verifiedNotes = rescored.notes;
     opts.onPhase?.('predicting on validation and held-out data');
     // One batch, validation rows first: the predictor cannot tell which rows are which.

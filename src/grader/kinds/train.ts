@@ -97,7 +97,10 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
       if (!several) opts.onPhase?.('predicting on held-out data');
       let answer: { tensor: WireTensor };
       if (fixedModel) {
-        const fitted = await runFixedModel(session, fixedModel, trained.target, { train: data.train, test: data.test }, (step) => curve.push(step));
+        const fitted = await runFixedModel(session, fixedModel, trained.target, { train: data.train, test: data.test }, (step) => {
+          curve.push(step);
+          opts.onLog?.(step, seed);
+        });
         note = fitted.note;
         answer = fitted;
       } else {

@@ -10,7 +10,7 @@ const exercise = (options?: Record<string, unknown>): LoadedExercise => ({ key: 
 
 test('options have defaults, the curriculum overrides them, and nonsense is refused', () => {
   const defaults = serviceOptions(exercise());
-  expect(defaults).toMatchObject({ p95Ms: 100, maxBodyBytes: 1048576, concurrency: 8, batchSize: 100, latencyRequests: 40, holdRequests: 10, holdMs: 250 });
+  expect(defaults).toMatchObject({ p95Ms: 100, maxBodyBytes: 1048576, concurrency: 8, batchSize: 100, latencyRequests: 40, holdMs: 250 });
   expect(serviceOptions(exercise({ p95Ms: 40 })).p95Ms).toBe(40);
   expect(() => serviceOptions(exercise({ concurrency: 0 }))).toThrow(GradingError);
   expect(() => serviceOptions(exercise({ p95Ms: 'fast' }))).toThrow(/p95Ms/);

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  badInputCases, httpRequest, percentile, predictBody, predictionClass, probeService, readPredictions, waitForHealth,
+  badInputCases, holdPlan, httpRequest, percentile, predictBody, predictionClass, probeService, readPredictions, waitForHealth,
   type ProbePlan, type ProbeResponse,
 } from '../../../src/grader/http-probe';
 
@@ -28,10 +28,11 @@ interface Behaviour {
   /**
    * GET /metrics: 'good' counts POST /predict from its handler's call to its
    * answer; 'none' has no such route; 'mean' reports the mean as p95 and p50;
+   * 'max' reports the maximum as p95 and 0 as p50;
    * 'late' counts a request in flight only once its body has arrived;
    * 'leaky' never counts out a request it refused.
    */
-  metrics: 'good' | 'none' | 'mean' | 'late' | 'leaky';
+  metrics: 'good' | 'none' | 'mean' | 'max' | 'late' | 'leaky';
 }
 
 const GOOD: Behaviour = { validate: true, limit: true, dieOnMalformed: false, crossTalk: false, delayMs: 0, metrics: 'good' };
@@ -68,7 +69,7 @@ function startServer(b: Behaviour): Promise<{ port: number; server: http.Server 
     if (req.url === '/health' && req.method === 'GET') return send(200, { status: 'ok' });
     if (req.url === '/metrics' && req.method === 'GET' && b.metrics !== 'none') {
       const mean = seen.times.reduce((a, t) => a + t, 0) / Math.max(1, seen.times.length);
-      const [p50, p95] = b.metrics === 'mean' ? [mean, mean] : [nearestRank(seen.times, 50), nearestRank(seen.times, 95)];
+      const [p50, p95] = b.metrics === 'mean' ? [mean, mean] : b.metrics === 'max' ? [0, Math.max(0, ...seen.times)] : [nearestRank(seen.times, 50), nearestRank(seen.times, 95)];
       return send(200, { requests: seen.requests, errors: seen.errors, in_flight: seen.inFlight, latency_ms: { p50, p95 } });
     }
     if (req.url !== '/predict' || req.method !== 'POST') return send(404, { error: 'not found' });
@@ -139,7 +140,6 @@ function plan(overrides: Partial<ProbePlan> = {}): ProbePlan {
     latencyRequests: 10,
     concurrency: 8,
     concurrentBatch: 3,
-    holdRequests: 4,
     holdMs: 60,
     maxBodyBytes: LIMIT,
     timeoutMs: 2000,
@@ -285,7 +285,10 @@ describe('probeService', () => {
     expect(report.latency.failures).toBe(0);
     expect(report.latency.p95).toBeGreaterThanOrEqual(report.latency.p50);
     const held = report.concurrent.total - p.concurrency;
-    expect(held).toBeGreaterThanOrEqual(p.holdRequests);
+    // More than half of all POST /predict requests are held (holdPlan).
+    const others = Math.ceil(p.instances.length / p.batchSize) + p.latencyRequests + p.concurrency + report.badInput.length + 1;
+    expect(held).toBe(holdPlan(others).reduce((a, b) => a + b, 0));
+    expect(held).toBeGreaterThan(others);
     expect(report.concurrent).toEqual({ ok: p.concurrency + held, total: p.concurrency + held, problems: [] });
     expect(report.badInput.filter((c) => !c.passed)).toEqual([]);
     expect(report.servesAfterBadInput).toBe(true);
@@ -340,12 +343,35 @@ describe('probeService', () => {
     expect(report.monitoring[0].got).toMatch(/expected HTTP 200, got HTTP 404/);
   });
 
-  test('a mean reported as the percentiles is caught by the held requests, which took the server at least holdMs', async () => {
+  test('a mean reported as the percentiles is caught by the held requests, which took the server at least their hold', async () => {
     const port = await serverWith({ metrics: 'mean' });
     const report = await probeService(port, plan());
     const failed = report.monitoring.filter((c) => !c.passed).map((c) => c.id);
-    expect(failed).toEqual(['latency-p95']);
+    expect(failed).toEqual(['latency-p95', 'latency-p50']);
     expect(report.monitoring.find((c) => c.id === 'latency-p95')!.got).toMatch(/an average hides the slow tail/);
+  });
+
+  test('the maximum reported as p95 and 0 as p50 are caught: one request was held longer than all others, and most were held', async () => {
+    const port = await serverWith({ metrics: 'max' });
+    const report = await probeService(port, plan());
+    const failed = report.monitoring.filter((c) => !c.passed);
+    expect(failed.map((c) => c.id)).toEqual(['latency-p95', 'latency-p50']);
+    expect(failed[0].got).toMatch(/the slowest, held \d+ ms, are the maximum, not the 95th percentile/);
+    expect(failed[1].got).toMatch(/more than half of the requests were held at least \d+ ms.*0 or an average is not a median/);
+  });
+
+  test('the hold plan puts the median, the 95th percentile and the maximum in groups of their own', () => {
+    for (const others of [1, 33, 65, 200, 600]) {
+      const [short, middle, long] = holdPlan(others);
+      const n = others + short + middle + long;
+      const r50 = Math.ceil(0.5 * n);
+      const r95 = Math.ceil(0.95 * n);
+      expect(long).toBe(1);
+      expect(r50 - 2).toBeGreaterThan(others);
+      expect(r50 + 2).toBeLessThanOrEqual(others + short);
+      expect(r95 - 2).toBeGreaterThan(others + short);
+      expect(r95 + 2).toBeLessThanOrEqual(n - long);
+    }
   });
 
   test('a request counted in flight only once its body arrived is missed while the grader holds requests open', async () => {

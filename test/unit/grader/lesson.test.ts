@@ -66,6 +66,19 @@ describe('judgeLesson', () => {
     expect(judgeLesson(l, [byHand([580, 24])], opts).problems[0]).toMatch(/logged 2 losses; .*at least 3 steps/);
   });
 
+  it('reads the loss from the steps the grader watched when the lesson asks for steps, never from the log', () => {
+    const l = lesson({ minSteps: 100, lossFalls: true });
+    const logged = run(120, { observed: { steps: 120, losses: [] }, curve: [{ epoch: 1, loss: 1 }, { epoch: 2, loss: 0.3 }, { epoch: 3, loss: 0.1 }] });
+    expect(judgeLesson(l, [logged], opts).problems).toEqual([expect.stringMatching(/^the grader saw the loss of 0 optimizer steps, too few to see it fall: .*what ctx\.log reports is not read/)]);
+  });
+
+  it('fails the model\'s weight when TensorFlow.js\'s byte count was changed, whatever it reads', () => {
+    const l = lesson({ maxModelMb: 10 });
+    const verdict = judgeLesson(l, [run(0, { observed: { steps: 0, losses: [], retainedBytes: 1e6, tampered: 'numBytes written' } })], opts);
+    expect(verdict.metrics[0]).toMatchObject({ name: 'model_mb', value: 1, passed: false });
+    expect(verdict.problems).toEqual([expect.stringMatching(/^TensorFlow\.js's memory bookkeeping was changed \(numBytes written\)/)]);
+  });
+
   it('names a predictor that kept the training set apart from one that kept too much', () => {
     const l = lesson({ maxModelMb: 10 });
     const kept = judgeLesson(l, [run(0, { observed: { steps: 0, losses: [], retainedBytes: 22.01e6 } })], opts);

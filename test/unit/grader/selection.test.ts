@@ -1,10 +1,12 @@
 /**
  * Model selection re-checked (month2/classical-ml): each candidate's reported
  * validation score is recomputed from its predictions, a baseline and enough
- * models are required, and the chosen one must be the best on validation.
+ * models are required, the chosen one must be the best on validation, no
+ * candidate may do far better on the validation rows than on rows it cannot
+ * have seen, and the predictor returned must be the chosen candidate.
  */
-import type { ChildMessage } from '../../../src/grader/protocol';
-import { judgeCandidates, selectionOf, selectionSchema } from '../../../src/grader/selection';
+import type { ChildMessage, WireTensor } from '../../../src/grader/protocol';
+import { judgeCandidates, selectionOf, selectionSchema, type JudgedEntry } from '../../../src/grader/selection';
 import { GradingError } from '../../../src/errors';
 
 const SPEC = selectionSchema.parse({});
@@ -66,4 +68,45 @@ test('options are read from the curriculum and nonsense is refused', () => {
   expect(selectionOf({ key: 'm/x', options: {} })).toBeUndefined();
   expect(selectionOf({ key: 'm/x', options: { selection: { minModels: 3 } } })).toMatchObject({ metric: 'rmse', claim: 'valRmse', minModels: 3 });
   expect(() => selectionOf({ key: 'm/x', options: { selection: { metric: 'speed' } } })).toThrow(GradingError);
+});
+
+describe('on rows the candidates cannot have seen', () => {
+  // Held-out rows: their labels never reach the child.
+  const heldLabels = Float32Array.from([12, 22, 28, 42, 35]);
+  const wire = (values: number[]): WireTensor => ({ values: Float32Array.from(values), shape: [values.length], dtype: 'float32' });
+  const withHeld = (entry: Answer['entries'][number], held: number[]): JudgedEntry => ({ ...entry, unseen: wire(held) });
+  const unseen = (returned?: number[]) => ({ n: 5, labels: heldLabels, returned: returned ? wire(returned) : undefined });
+  const meanHeld = [25, 25, 25, 25, 25];
+  const goodHeld = [13, 21, 29, 41, 36];
+  const fairHeld = [15, 19, 31, 39, 33];
+
+  test('an honest comparison, the chosen candidate returned, has no problems', () => {
+    const entries = [withHeld(candidate('mean', MEAN, undefined, true), meanHeld), withHeld(candidate('good', GOOD), goodHeld), withHeld(candidate('fair', FAIR), fairHeld)];
+    const f = judgeCandidates(SPEC, answer('good', entries), val, unseen(goodHeld));
+    expect(f.problems).toEqual([]);
+    expect(f).toMatchObject({ models: 2, chosenIsBest: true });
+  });
+
+  test('a candidate far better on the validation rows than on unseen rows has seen them: refused, and it does not count', () => {
+    const lookup = [10, 20, 30, 40];
+    const entries = [withHeld(candidate('mean', MEAN, undefined, true), meanHeld), withHeld(candidate('good', GOOD), goodHeld), withHeld(candidate('fair', FAIR), fairHeld), withHeld(candidate('lookup', lookup), meanHeld)];
+    const f = judgeCandidates(SPEC, answer('lookup', entries), val, unseen(goodHeld));
+    expect(f.problems.join('\n')).toMatch(/candidate 'lookup' scores rmse 0\.000 on the validation rows but \d+\.\d{3} on rows it cannot have seen .*it has seen the validation rows.*Fit every candidate on xTrain \/ yTrain only \(the lesson is choosing a model on validation data/);
+    expect(f.chosenIsBest).toBe(false);
+    expect(f.models).toBe(2);
+  });
+
+  test('a predictor that is not the chosen candidate (a refit, another model) is named with the first row where they differ', () => {
+    const entries = [withHeld(candidate('mean', MEAN, undefined, true), meanHeld), withHeld(candidate('good', GOOD), goodHeld), withHeld(candidate('fair', FAIR), fairHeld)];
+    const f = judgeCandidates(SPEC, answer('good', entries), val, unseen([13, 21, 30, 41, 36]));
+    expect(f.problems).toEqual([expect.stringMatching(/^predict\(x\) is not the chosen candidate 'good': on held-out row 2 it answers 30\.000 where the candidate answers 29\.000 \(1 of 5 rows differ\)\. Return the chosen candidate's own predict, as it was compared/)]);
+    expect(f.chosenIsBest).toBe(false);
+  });
+
+  test('the check of unseen rows is an option: seenRatio 0 turns it off', () => {
+    const lookup = [10, 20, 30, 40];
+    const entries = [withHeld(candidate('mean', MEAN, undefined, true), meanHeld), withHeld(candidate('good', GOOD), goodHeld), withHeld(candidate('lookup', lookup), goodHeld)];
+    const f = judgeCandidates({ ...SPEC, seenRatio: 0 }, answer('lookup', entries), val, unseen(goodHeld));
+    expect(f.problems).toEqual([]);
+  });
 });

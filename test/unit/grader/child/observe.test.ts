@@ -97,11 +97,29 @@ describe('optimizer steps', () => {
     expect(observed!.losses[3]).toBeLessThan(observed!.losses[0]);
   });
 
-  it('counts applyGradients() after tf.variableGrads, and a momentum step once though it extends SGD', async () => {
+  it('counts applyGradients() after tf.variableGrads, with its value as the loss, and a momentum step once though it extends SGD', async () => {
     const { observed } = await grade(softmaxRegression((t, loss, vars) => {
       t.train.momentum(0.1, 0.9).applyGradients(t.variableGrads(loss, vars).grads);
     }, 3), request);
     expect(observed?.steps).toBe(3);
+    expect(observed?.losses).toHaveLength(3);
+    expect(observed!.losses[0]).toBeCloseTo(Math.log(3), 4);
+  });
+
+  it('does not count a step that moves no trainable variable: an empty map, zero gradients, a frozen variable', async () => {
+    const { observed } = await grade(async ({ tf: t }) => {
+      const opt = t.train.sgd(0.1);
+      const frozen = t.variable(t.ones([2]), false);
+      const free = t.variable(t.ones([2]));
+      for (let i = 0; i < 5; i++) {
+        opt.applyGradients({});
+        opt.applyGradients([]);
+        opt.applyGradients({ [free.name]: t.zeros([2]) });
+        opt.applyGradients({ [frozen.name]: t.ones([2]) });
+      }
+      return { predict: (x: T.Tensor) => t.clone(x) };
+    }, request);
+    expect(observed?.steps).toBe(0);
     expect(observed?.losses).toEqual([]);
   });
 
