@@ -100,9 +100,9 @@ export function loadWorkspaceCurriculum(ws: Workspace, choice: CurriculumChoice 
   const source: CurriculumSource = !file || samePath(file, defaultCurriculumPath()) ? 'built-in' : override ? 'override' : 'workspace';
   const warnings: string[] = [];
   const expected = (choice.expectSha256 ?? process.env.MLPATH_CURRICULUM_SHA256 ?? '').trim().toLowerCase();
-  if (source === 'workspace') {
-    warnings.push(`graded against ${named}, the curriculum file mlpath.json names; the grade that counts comes from CI or \`mlpath grade\` with the instructor's copy`);
-  } else if (source === 'override' && choice.strict && override && inside(override, ws.root) && !expected) {
+  // A workspace's own curriculum file grades the learner's local checks only (its results say \`source: workspace\`);
+  // it must match the pinned hash (below), and CI and \`mlpath grade\` never use it, so a line on every check would be noise.
+  if (source === 'override' && choice.strict && override && inside(override, ws.root) && !expected) {
     // With an expected SHA-256 the copy is checked below: an edited one breaks the pin.
     warnings.push(`the curriculum ${path.relative(ws.root, override)} lies inside the workspace, which the learner controls; grade with a copy from outside it`);
   }

@@ -33,7 +33,9 @@ function copyCurriculum(source: string, file: string, edit: (yaml: string) => st
   return file;
 }
 
-const trivialThresholds = (yaml: string): string => yaml.replace(/\bmin: [0-9.e-]+/g, 'min: 0').replace(/\bmax: [0-9.e-]+/g, 'max: 1000000000');
+// Every bar made trivial, and the baselines dropped (a curriculum whose baseline passes would not load).
+const trivialThresholds = (yaml: string): string =>
+  yaml.replace(/\bmin: [0-9.e-]+/g, 'min: 0').replace(/\bmax: [0-9.e-]+/g, 'max: 1000000000').replace(/^ +baseline: \{.*\}$/gm, '');
 
 /** The strongest hijack: mlpath.json names the easy copy and pins its hash, so no mismatch is left to notice. */
 function hijacked(): { ws: string; easy: string } {
@@ -44,13 +46,13 @@ function hijacked(): { ws: string; easy: string } {
 }
 
 describe('a workspace naming its own curriculum', () => {
-  test('locally the untouched starter "passes", but the result and the terminal say whose curriculum graded it', () => {
+  test('locally the untouched starter "passes", and the result says whose curriculum graded it', () => {
     const { ws } = hijacked();
     const r = runCli(['check', 'month1/tensors', '--json'], ws, LOCAL);
     const [result] = parseReport(r.stdout).results as StampedResult[];
     expect(result.status).toBe('passed');
     expect(result.curriculum?.source).toBe('workspace');
-    expect(r.stderr).toMatch(/warning: graded against easy\.yaml, the curriculum file mlpath\.json names/);
+    // The pin matches (the learner rewrote both), so locally nothing is flagged: CI and `mlpath grade` are where it counts.
   });
 
   test.each([['CI', IN_CI], ['GITLAB_CI', { ...LOCAL, GITLAB_CI: 'true' }], ['MLPATH_GRADING', { ...LOCAL, MLPATH_GRADING: '1' }]])(
