@@ -102,7 +102,7 @@ describe('the grader survives and reports', () => {
 
   test('a learner process spinning in a loop dies with a grader killed from outside', async () => {
     place('adv-spin.ts', 'm1/iris');
-    const cli = spawn(process.execPath, [BIN, 'check', 'm1/iris', '--json', '--timeout', '60'], { cwd: ws, stdio: 'ignore' });
+    const cli = spawn(process.execPath, [BIN, 'check', 'm1/iris', '--json', '--timeout', '60'], { cwd: ws, stdio: 'ignore', env: { ...process.env } });
     let pids: number[] | undefined;
     try {
       pids = await waitFor(() => (harnessesOf(cli.pid!).length ? harnessesOf(cli.pid!) : undefined), 60000);

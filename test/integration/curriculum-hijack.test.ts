@@ -101,7 +101,6 @@ describe('a workspace naming its own curriculum', () => {
       expect(r.error?.kind).toBe('curriculum');
       expect(r.error?.message).toMatch(/pins no curriculumHash/);
     }
-    expect(local.stderr).toMatch(/warning: graded against .*curriculum\.yaml, the curriculum file mlpath\.json names/);
     expect(runCli(['check', '--all', '--json'], ws, IN_CI).code).toBe(2);
     const instructor = parseReport(runCli(['check', '--all', '--json', '--curriculum', COURSE], ws, IN_CI).stdout);
     expect(instructor.results.every((r) => r.error?.kind === 'curriculum')).toBe(true);
