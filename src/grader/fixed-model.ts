@@ -20,7 +20,7 @@ import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { LoadedExercise } from '../curriculum';
 import type { LoadedDataset } from '../datasets';
-import { GradingError } from '../errors';
+import { exerciseOption } from './exercise-options';
 import { InvalidOutputError } from './predictions';
 import type { FixedModel, FixedModelPayload, WireTensor } from './protocol';
 import { fitRidge, predictRidge } from './ridge';
@@ -49,14 +49,7 @@ export const TARGET_NAMES = Object.keys(TARGETS) as TargetName[];
 
 /** The exercise's fixed model, or undefined when train() is the learner's. */
 export function fixedModelOf(ex: Pick<LoadedExercise, 'key' | 'options'>): FixedModel | undefined {
-  const raw = (ex.options as { fixedModel?: unknown } | undefined)?.fixedModel;
-  if (raw === undefined) return undefined;
-  const parsed = fixedModelSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new GradingError(`${ex.key}: options.fixedModel.${issue.path.join('.')}: ${issue.message}`);
-  }
-  return parsed.data;
+  return exerciseOption(ex, 'fixedModel', fixedModelSchema);
 }
 
 /** What the child of a fixed-model exercise gets: the training inputs, never the prices. */

@@ -30,7 +30,7 @@
  */
 import { z } from 'zod';
 import type { LoadedExercise } from '../curriculum';
-import { GradingError } from '../errors';
+import { exerciseOption } from './exercise-options';
 import type { ObserveRequest, Observed, TrainPayload } from './protocol';
 import type { MetricResult } from './result';
 
@@ -53,14 +53,7 @@ const MB = 1e6;
 
 /** The exercise's lesson, or undefined when its metrics are the whole check. */
 export function lessonOf(ex: Pick<LoadedExercise, 'key' | 'options'>): Lesson | undefined {
-  const raw = (ex.options as { lesson?: unknown } | undefined)?.lesson;
-  if (raw === undefined) return undefined;
-  const parsed = lessonSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new GradingError(`${ex.key}: options.lesson.${issue.path.join('.')}: ${issue.message}`);
-  }
-  return parsed.data;
+  return exerciseOption(ex, 'lesson', lessonSchema);
 }
 
 /** What the child must watch for this lesson. */

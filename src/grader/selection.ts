@@ -32,6 +32,7 @@ import type { LoadedExercise } from '../curriculum';
 import { METRIC_NAMES, type MetricName, type Task } from '../curriculum/schema';
 import type { LoadedDataset } from '../datasets';
 import { GradingError } from '../errors';
+import { exerciseOption } from './exercise-options';
 import { features } from './kinds/data';
 import { computeMetric } from './metrics';
 import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from './predictions';
@@ -54,14 +55,7 @@ const LOWER_IS_BETTER = new Set<MetricName>(['rmse', 'mse', 'mae', 'log_loss']);
 const LESSON = 'the lesson is choosing a model on validation data, among a baseline and other candidates';
 
 export function selectionOf(ex: Pick<LoadedExercise, 'key' | 'options'>): Selection | undefined {
-  const raw = (ex.options as { selection?: unknown } | undefined)?.selection;
-  if (raw === undefined) return undefined;
-  const parsed = selectionSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new GradingError(`${ex.key}: options.selection.${issue.path.join('.')}: ${issue.message}`);
-  }
-  return parsed.data;
+  return exerciseOption(ex, 'selection', selectionSchema);
 }
 
 function fmt(v: number): string {

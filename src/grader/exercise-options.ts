@@ -1,0 +1,20 @@
+/**
+ * One kind-specific block of an exercise's `options` (`options.lesson`,
+ * `options.selection`, `options.fixedModel`), parsed by its own schema; a
+ * bad value is a GradingError naming the exercise and the field.
+ */
+import type { z } from 'zod';
+import type { LoadedExercise } from '../curriculum';
+import { GradingError } from '../errors';
+
+/** The parsed block, or undefined when the exercise does not set it. */
+export function exerciseOption<S extends z.ZodTypeAny>(ex: Pick<LoadedExercise, 'key' | 'options'>, name: string, schema: S): z.infer<S> | undefined {
+  const raw = (ex.options as Record<string, unknown> | undefined)?.[name];
+  if (raw === undefined) return undefined;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new GradingError(`${ex.key}: options.${name}.${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data as z.infer<S>;
+}
