@@ -17,6 +17,12 @@
  *   of the gradient computation each step followed), or, for a lesson that
  *   asks for no optimizer steps (gradient descent by hand), the `loss` logged
  *   through ctx.log, at least `minLosses` of them.
+ * - `descent` (gradient descent by hand): train() keeps its weights in
+ *   tf.variable and updates them with assign(), at least `minRounds` times;
+ *   the grader replays a sample of those values through the learner's own
+ *   predict() on the training inputs and computes this training loss itself
+ *   (child/replay.ts). With `lossFalls`, it is these losses that must fall:
+ *   what ctx.log reports is not read for it.
  * - `releaseData`: ctx.data's tensors are disposed once train() returns, so
  *   predict() cannot look the training data up.
  * - `maxModelMb`: at most this many megabytes (10^6 bytes) of tensors and
@@ -41,6 +47,8 @@ export const lessonSchema = z.object({
   validation: z.boolean().default(false).describe('train() must log a validation number (a key starting with `val`).'),
   lossFalls: z.boolean().default(false).describe('The loss must fall by at least a tenth from the first steps to the last.'),
   minLosses: z.number().int().min(2).default(2).describe('With `lossFalls` and no optimizer steps: logged losses needed.'),
+  descent: z.enum(['mse', 'logloss']).optional().describe('Gradient descent by hand: the grader replays the tf.variable values train() assigns through predict() and computes this training loss itself.'),
+  minRounds: z.number().int().min(2).default(10).describe('With `descent`: rounds of assign() updates train() must make.'),
   releaseData: z.boolean().default(false).describe('Dispose ctx.data\'s tensors once train() returns.'),
   maxModelMb: z.number().positive().optional().describe('Megabytes still alive once train() has returned, pretrained weights not counted.'),
   metricNotes: z.record(z.string().min(1)).default({}).describe('By metric name: what missing that metric\'s threshold says about the lesson, shown with the miss.'),
@@ -49,6 +57,19 @@ export type Lesson = z.infer<typeof lessonSchema>;
 
 /** The share of the first loss the last one must be below. */
 const FALL = 0.9;
+/**
+ * The median cosine the first moving steps of gradient descent by hand must
+ * reach against the grader's own steepest descent: plain full-batch descent
+ * gives 1 (to the accuracy of the grader's central differences).
+ */
+const ALIGNED = 0.97;
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
 const MB = 1e6;
 
 /** The exercise's lesson, or undefined when its metrics are the whole check. */
@@ -59,7 +80,7 @@ export function lessonOf(ex: Pick<LoadedExercise, 'key' | 'options'>): Lesson | 
 /** What the child must watch for this lesson. */
 export function observeRequest(lesson: Lesson): ObserveRequest {
   const measure = lesson.maxModelMb !== undefined;
-  return { release: lesson.releaseData || measure, measure, lesson: lesson.what };
+  return { release: lesson.releaseData || measure, measure, lesson: lesson.what, ...(lesson.descent ? { replay: lesson.descent } : {}) };
 }
 
 /** One seed's evidence: what the child saw and what train() logged. */
@@ -107,7 +128,8 @@ function worst<T>(runs: LessonRun[], pick: (r: LessonRun) => T, better: (a: T, b
  * watched when the lesson asks for steps (what train() logs is its own
  * word), else the optimizer's when it took steps, else the logged ones.
  */
-function lossesOf(lesson: Lesson, run: LessonRun): { values: number[]; source: 'steps' | 'log' } {
+function lossesOf(lesson: Lesson, run: LessonRun): { values: number[]; source: 'steps' | 'log' | 'replay' } {
+  if (lesson.descent) return { values: run.observed?.replay?.losses ?? [], source: 'replay' };
   const stepLosses = run.observed?.losses ?? [];
   if (lesson.minSteps !== undefined) return { values: stepLosses, source: 'steps' };
   if ((run.observed?.steps ?? 0) > 0 && stepLosses.length >= 2) return { values: stepLosses, source: 'steps' };
@@ -159,13 +181,42 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
     problems.push(`train() logged no validation number: measure the model on ctx.data.xVal / yVal after each epoch and log it (ctx.log({ epoch, loss, valAccuracy }))`);
   }
 
+  // Judged after the fall: a loss that does not fall says more than the direction of steps that led nowhere.
+  let alignmentProblem: string | undefined;
+  if (lesson.descent) {
+    const { value: rounds } = worst(runs, (r) => r.observed?.replay?.rounds ?? 0, (a, b) => b < a);
+    const problem = runs.find((r) => r.observed?.replay?.problem !== undefined)?.observed?.replay?.problem;
+    metrics.push({ name: 'weight_updates', value: rounds, min: lesson.minRounds, passed: rounds >= lesson.minRounds && problem === undefined });
+    if (problem !== undefined) {
+      problems.push(problem);
+      stepsMissed = true;
+    } else if (rounds >= lesson.minRounds) {
+      const { value: aligned } = worst(runs, (r) => median(r.observed?.replay?.alignment ?? []), (a, b) => b < a);
+      const passed = aligned >= ALIGNED;
+      metrics.push({ name: 'descent_alignment', value: Number(aligned.toFixed(3)), min: ALIGNED, passed });
+      if (!passed) {
+        alignmentProblem = (`the first steps train() took did not move the weights downhill: the cosine between each step and the steepest descent of the training loss (measured by the grader through predict()) has median ${fmt(aligned)}, and gradient descent gives about 1. Update each weight by minus the learning rate times the gradient you derived`);
+      }
+    } else {
+      const how = 'keep the weights in tf.variable (const w = tf.variable(tf.zeros([d, 1]))) and update them each step with w.assign(...); the grader replays those values through predict() to see the training loss fall';
+      problems.push(rounds === 0
+        ? `train() updated no tf.variable with assign(), so the grader saw no descent: ${how}`
+        : `train() updated its variables ${plural(rounds, 'time')}, and gradient descent here takes at least ${lesson.minRounds} steps: ${how}`);
+      stepsMissed = true;
+    }
+  }
+
   // Without the steps there is no training loss to speak of: the steps' finding says it.
   if (lesson.lossFalls && !stepsMissed) {
     for (const run of runs) {
       const { values, source } = lossesOf(lesson, run);
-      const where = source === 'steps' ? 'the optimizer steps returned' : 'train() logged with ctx.log({ loss })';
-      const needed = source === 'steps' ? 2 : lesson.minLosses;
-      if (values.length < needed && source === 'steps') {
+      const where = source === 'steps'
+        ? 'the optimizer steps returned'
+        : source === 'replay'
+          ? 'the grader computed, replaying the weights train() assigned through predict(),'
+          : 'train() logged with ctx.log({ loss })';
+      const needed = source === 'log' ? lesson.minLosses : 2;
+      if (values.length < needed && source !== 'log') {
         problems.push(`the grader saw the loss of ${plural(values.length, 'optimizer step')}, too few to see it fall: a step's loss is the value of the gradient computation it follows (optimizer.minimize(f), or tf.variableGrads(f) then applyGradients); what ctx.log reports is not read for it`);
         break;
       }
@@ -178,11 +229,14 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
       const first = values[0];
       const last = values[values.length - 1];
       if (!(last < first * FALL)) {
-        problems.push(`the loss ${where} did not fall: ${fmt(first)} at first, ${fmt(last)} at the end`);
+        const hint = source === 'replay' ? ' (does predict() compute its answer from the variables train() updated?)' : '';
+        problems.push(`the loss ${where} did not fall: ${fmt(first)} at first, ${fmt(last)} at the end${hint}`);
         break;
       }
     }
   }
+
+  if (alignmentProblem !== undefined && !problems.some((p) => p.startsWith('the loss '))) problems.push(alignmentProblem);
 
   if (lesson.maxModelMb !== undefined) {
     const tampered = runs.find((r) => r.observed?.tampered !== undefined)?.observed?.tampered;

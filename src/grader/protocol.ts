@@ -78,7 +78,24 @@ export interface ObserveRequest {
   measure?: boolean;
   /** The lesson in a few words, for the message when predict() reaches for the released data. */
   lesson?: string;
+  /** Record the tf.variable values train() assigns and replay them through predict(), scored by this loss (child/replay.ts). */
+  replay?: ReplayLoss;
 }
+
+/** The training loss the grader computes when it replays assigned weights. */
+export type ReplayLoss = 'mse' | 'logloss';
+
+export const replaySchema = z.object({
+  /** Rounds of variable updates train() made (a round assigns each of its variables once). */
+  rounds: z.number().int().nonnegative(),
+  /** The grader's training loss at the first values, at sampled rounds in order, and at the last values. */
+  losses: z.array(z.number()).max(100),
+  /** For each of the first rounds that moved: the cosine between its step and the loss's steepest descent (child/replay.ts). */
+  alignment: z.array(z.number().min(-1.0001).max(1.0001)).max(20).optional(),
+  /** Why the replay could not be made, when it could not. */
+  problem: z.string().max(500).optional(),
+});
+export type Replay = z.infer<typeof replaySchema>;
 
 /** What the child saw during train(), sent with `trained`; judged by grader/lesson.ts. */
 export const observedSchema = z.object({
@@ -92,6 +109,8 @@ export const observedSchema = z.object({
   pretrainedBytes: z.number().nonnegative().optional(),
   /** How TensorFlow.js's byte count was changed by learner code, when it was (child/observe.ts pinEngineBytes). */
   tampered: z.string().max(300).optional(),
+  /** The replay of the weights train() assigned, when the lesson asked for it. */
+  replay: replaySchema.optional(),
 });
 export type Observed = z.infer<typeof observedSchema>;
 

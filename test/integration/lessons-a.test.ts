@@ -7,7 +7,8 @@
  * README alone still passes.
  *
  * - month1/tensors: numericalGradient is called on functions autograd cannot stand in for;
- * - month1/linear-regression: tf.linalg is closed, and the logged loss must fall;
+ * - month1/linear-regression: tf.linalg is closed, and the grader replays the assigned
+ *   weights through predict() to see its own training loss fall along the gradient;
  * - month1/logistic-regression: log loss, a proper scoring rule, beside accuracy and AUC;
  * - month2/mnist: model.fit is closed, optimizer steps and epochs are watched,
  *   the training data is released when train() returns and the model is weighed;
@@ -81,14 +82,33 @@ describe('month1/linear-regression: gradient descent, not the formula it converg
     const r = check(id);
     expect(r.status).toBe('failed');
     expect(r.error).toBeNull();
-    expect(r.metrics.every((m) => m.passed)).toBe(true);
-    expect(lessonFindings(r)).toMatch(/^--- the lesson is gradient descent with a gradient you derive by hand: the training loss you log falls step by step ---\ntrain\(\) logged no training loss/);
+    expect(metric(r, 'rmse')?.passed).toBe(true);
+    expect(metric(r, 'r2')?.passed).toBe(true);
+    expect(metric(r, 'weight_updates')).toMatchObject({ value: 0, passed: false });
+    expect(lessonFindings(r)).toMatch(/^--- the lesson is gradient descent with a gradient you derive by hand: weights in tf\.variable, updated step by step, the training loss falling ---\ntrain\(\) updated no tf\.variable with assign\(\), so the grader saw no descent/);
+  });
+
+  test('made-up falling losses through ctx.log and a variable predict() never reads: the grader\'s own loss stays flat', () => {
+    submit(ws, id, 'lesson-linear-fabricated-losses.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'rmse')?.passed).toBe(true);
+    expect(lessonFindings(r)).toMatch(/the loss the grader computed, replaying the weights train\(\) assigned through predict\(\), did not fall: (\S+) at first, \1 at the end/);
+  });
+
+  test('the closed-form answer walked to in a straight line: the loss falls, the steps do not follow the gradient', () => {
+    submit(ws, id, 'lesson-linear-walked-line.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'descent_alignment')?.passed).toBe(false);
+    expect(lessonFindings(r)).toMatch(/the first steps train\(\) took did not move the weights downhill/);
   });
 
   test('the starter completed from its README and TODOs passes', () => {
     submit(ws, id, 'lesson-honest-linear-starter.ts');
     const r = check(id);
     expect(r.status).toBe('passed');
+    expect(metric(r, 'descent_alignment')?.value).toBeGreaterThan(0.99);
     expect(lessonFindings(r)).toBe('');
   });
 });

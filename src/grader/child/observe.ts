@@ -15,6 +15,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ObserveRequest, Observed, TrainPayload } from '../protocol';
+import { finishReplay, prepareReplay, replayData, startReplay } from './replay';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -198,6 +199,7 @@ export function prepareObservation(tf: Tf): void {
   const variablesGetter = ownDescriptor(engineProto, 'registeredVariables')?.get;
   captured.registeredVariables = variablesGetter ? () => apply(variablesGetter, engine, []) : undefined;
   pinEngineBytes(engine, engineProto);
+  prepareReplay(tf);
 
   if (!pinned(engineProto, 'gradients')) {
     const original = engineProto.gradients as (...args: unknown[]) => { value: Tensor; grads: Tensor[] };
@@ -377,8 +379,12 @@ export interface TrainingWatch {
    * files (serving/pretrained.ts), never the model object.
    */
   pretrained(name: string, model: Promise<LayersModel>, bytes: () => number): Promise<LayersModel>;
-  /** Ends the watch once train() has returned: releases the training data if asked, and measures. */
-  finish(): Promise<Observed | undefined>;
+  /**
+   * Ends the watch once train() has returned: replays the assigned weights
+   * through `predict` if asked (before anything is released), releases the
+   * training data if asked, and measures.
+   */
+  finish(predict: (x: Tensor) => unknown): Promise<Observed | undefined>;
   /** A clearer message for predict() failing on the released training data, or undefined. */
   explain(message: string): string | undefined;
 }
@@ -419,6 +425,8 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
   state.pendingLoss = undefined;
   state.tampered = undefined;
   state.optimizers = [];
+  const replayed = request.replay ? replayData(payload.xTrain, payload.yTrain) : undefined;
+  if (request.replay) startReplay();
   return {
     async pretrained(name, model, bytes) {
       const m = await model;
@@ -436,8 +444,9 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
       models[models.length] = { name, bytes: bytes(), weights };
       return m;
     },
-    async finish() {
+    async finish(predict) {
       state.active = false;
+      const replay = request.replay ? await finishReplay(tf, request.replay, replayed, predict) : undefined;
       if (request.release || request.measure) {
         for (let i = 0; i < tensors.length; i++) release(tensors[i].tensor, tensors[i].name, request.lesson);
         const p = payload as Partial<TrainPayload>;
@@ -449,6 +458,7 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
       }
       if (request.measure) disposeOptimizers();
       const observed: Observed = { steps: state.steps, losses: chunkMeans(state.losses) };
+      if (replay) observed.replay = replay;
       if (before) {
         const after = await measure();
         const pretrained = pretrainedBytes(models);

@@ -66,6 +66,25 @@ describe('judgeLesson', () => {
     expect(judgeLesson(l, [byHand([580, 24])], opts).problems[0]).toMatch(/logged 2 losses; .*at least 3 steps/);
   });
 
+  it('judges gradient descent by hand on the grader\'s replayed losses and step alignment, never on the log', () => {
+    const l = lesson({ descent: 'mse', minRounds: 50, lossFalls: true });
+    const logged = [{ epoch: 1, loss: 500 }, { epoch: 2, loss: 50 }, { epoch: 3, loss: 5 }];
+    const replayed = (fields: Partial<NonNullable<NonNullable<LessonRun['observed']>['replay']>>): LessonRun => ({
+      observed: { steps: 0, losses: [], replay: { rounds: 2000, losses: [590, 60, 22], alignment: [1, 1, 0.999], ...fields } },
+      curve: logged,
+    });
+    expect(judgeLesson(l, [replayed({})], opts).problems).toEqual([]);
+    expect(judgeLesson(l, [replayed({})], opts).metrics.map((m) => m.name)).toEqual(['weight_updates', 'descent_alignment']);
+    expect(judgeLesson(l, [replayed({ rounds: 0, losses: [] })], opts).problems).toEqual([expect.stringMatching(/^train\(\) updated no tf\.variable with assign\(\)/)]);
+    expect(judgeLesson(l, [replayed({ rounds: 12 })], opts).problems).toEqual([expect.stringMatching(/updated its variables 12 times, .*at least 50 steps/)]);
+    expect(judgeLesson(l, [replayed({ losses: [22, 22, 22] })], opts).problems).toEqual([expect.stringMatching(/replaying the weights .* did not fall: 22\.00 at first, 22\.00 at the end/)]);
+    expect(judgeLesson(l, [replayed({ alignment: [0.88, 0.88, 0.88] })], opts).problems).toEqual([expect.stringMatching(/did not move the weights downhill: .*median 0\.880/)]);
+    expect(judgeLesson(l, [replayed({ problem: 'predict(x) threw while the grader replayed' })], opts).problems).toEqual(['predict(x) threw while the grader replayed']);
+    // One seed that did not descend fails the lesson, as a metric's worst seed does.
+    expect(judgeLesson(l, [replayed({}), replayed({ alignment: [] })], opts).problems).toHaveLength(1);
+    expect(observeRequest(l).replay).toBe('mse');
+  });
+
   it('reads the loss from the steps the grader watched when the lesson asks for steps, never from the log', () => {
     const l = lesson({ minSteps: 100, lossFalls: true });
     const logged = run(120, { observed: { steps: 120, losses: [] }, curve: [{ epoch: 1, loss: 1 }, { epoch: 2, loss: 0.3 }, { epoch: 3, loss: 0.1 }] });

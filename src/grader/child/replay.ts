@@ -1,0 +1,338 @@
+/**
+ * Gradient descent by hand, seen by the grader: the weights train() keeps in
+ * tf.variable and updates with assign() are recorded round by round, and
+ * once train() has returned the grader sets a sample of those rounds' values
+ * back, runs the learner's own predict() on the training inputs and computes
+ * the training loss itself. What train() logs through ctx.log is its own
+ * word; these numbers are the grader's (curriculum `options.lesson.descent`,
+ * judged by grader/lesson.ts).
+ *
+ * A round ends when a variable already updated in it is updated again, so a
+ * step that assigns w then b is one round. Rounds are sampled with a
+ * doubling stride (at most MAX_SNAPSHOTS kept), the first values and the
+ * last always among them. The sampled rounds are replayed in an order drawn
+ * from the operating system's randomness, so a predict() that counts its
+ * calls cannot make up a falling curve; the inputs are a fresh copy each
+ * time. The final values are set back before predict() answers the grader.
+ */
+import { randomInt } from 'node:crypto';
+import type { Tensor, Variable } from '@tensorflow/tfjs';
+import type { Replay, ReplayLoss, WireTensor } from '../protocol';
+
+type Tf = typeof import('@tensorflow/tfjs');
+
+const apply = Reflect.apply;
+const define = Object.defineProperty;
+const protoOf = Object.getPrototypeOf;
+const finite = Number.isFinite;
+const isArray = Array.isArray;
+const draw = randomInt;
+const F32 = Float32Array;
+
+/** Snapshots kept; past them every other one is dropped and the stride doubles. */
+const MAX_SNAPSHOTS = 64;
+/** Weights recorded at most: the lesson is a small model trained by hand, not a network. */
+const MAX_VALUES = 1_000_000;
+/** A probability is clipped into [EPS, 1 - EPS] before its log is taken. */
+const EPS = 1e-7;
+/** The first rounds, kept whole: their steps are compared with the loss's own gradient. */
+const EARLY = 6;
+/** Coordinates the gradient is measured on, drawn at random when there are more. */
+const GRADIENT_COORDS = 32;
+
+interface Tracked {
+  variable: Variable;
+  initial: Float32Array;
+}
+
+const state = {
+  active: false,
+  tracked: [] as Tracked[],
+  /** Variables assigned since the round began. */
+  touched: [] as Variable[],
+  rounds: 0,
+  stride: 1,
+  values: 0,
+  /** Each kept round's values, one array per tracked variable at the time (later ones start from their initial values). */
+  snapshots: [] as { round: number; values: Float32Array[] }[],
+  /** The values at the end of each of the first EARLY rounds. */
+  early: [] as Float32Array[][],
+  problem: undefined as string | undefined,
+};
+
+const captured = {
+  assign: undefined as ((this: Variable, value: Tensor) => void) | undefined,
+  dataSync: undefined as ((this: Tensor) => ArrayLike<number>) | undefined,
+  isDisposed: undefined as ((this: Tensor) => boolean) | undefined,
+  tensor: undefined as Tf['tensor'] | undefined,
+  dispose: undefined as ((this: Tensor) => void) | undefined,
+};
+
+function read(t: Tensor): Float32Array {
+  return F32.from(apply(captured.dataSync!, t, []) as ArrayLike<number>);
+}
+
+function indexOf(v: Variable): number {
+  const list = state.tracked;
+  for (let i = 0; i < list.length; i++) if (list[i].variable === v) return i;
+  return -1;
+}
+
+function touched(v: Variable): boolean {
+  const list = state.touched;
+  for (let i = 0; i < list.length; i++) if (list[i] === v) return true;
+  return false;
+}
+
+function moved(before: Float32Array[] | undefined, after: Float32Array[]): boolean {
+  for (let v = 0; v < after.length; v++) {
+    const a = before?.[v] ?? state.tracked[v].initial;
+    for (let i = 0; i < a.length; i++) if (a[i] !== after[v][i]) return true;
+  }
+  return false;
+}
+
+/** The values of every tracked variable now, kept when the round falls on the stride. */
+function endRound(): void {
+  const round = state.rounds++;
+  state.touched = [];
+  if (round % state.stride !== 0 && state.early.length >= EARLY) return;
+  const values: Float32Array[] = [];
+  for (let i = 0; i < state.tracked.length; i++) values[i] = read(state.tracked[i].variable);
+  // The first rounds that moved something, whole: a round that changed nothing says nothing about direction.
+  if (state.early.length < EARLY && moved(state.early[state.early.length - 1], values)) state.early[state.early.length] = values;
+  if (round % state.stride !== 0) return;
+  const kept = state.snapshots;
+  kept[kept.length] = { round, values };
+  if (kept.length > MAX_SNAPSHOTS) {
+    const thinned: typeof kept = [];
+    for (let i = 0; i < kept.length; i += 2) thinned[thinned.length] = kept[i];
+    state.snapshots = thinned;
+    state.stride *= 2;
+  }
+}
+
+function noteAssign(v: Variable): void {
+  if (state.problem !== undefined) return;
+  if (indexOf(v) < 0) {
+    state.values += v.size;
+    if (state.values > MAX_VALUES) {
+      state.problem = `train() assigned more than ${MAX_VALUES.toLocaleString('en-US')} weights: the replay is for a small model trained by hand`;
+      return;
+    }
+    state.tracked[state.tracked.length] = { variable: v, initial: read(v) };
+  } else if (touched(v)) {
+    endRound();
+  }
+  state.touched[state.touched.length] = v;
+}
+
+/**
+ * Wraps Variable.assign where it is implemented, before learner code loads.
+ * Call once, after the forbidden APIs are closed.
+ */
+export function prepareReplay(tf: Tf): void {
+  const proto = tf.Variable.prototype as unknown as Record<string, unknown>;
+  const tensorProto = protoOf(proto) as Record<string, unknown>;
+  captured.dataSync = tensorProto.dataSync as typeof captured.dataSync;
+  captured.dispose = tensorProto.dispose as typeof captured.dispose;
+  captured.isDisposed = Object.getOwnPropertyDescriptor(tensorProto, 'isDisposed')?.get as typeof captured.isDisposed;
+  captured.tensor = tf.tensor;
+  const d = Object.getOwnPropertyDescriptor(proto, 'assign');
+  if (!d || typeof d.value !== 'function' || !d.configurable) return;
+  const original = d.value as (this: Variable, value: Tensor) => void;
+  captured.assign = original;
+  const assign = function assign(this: Variable, value: Tensor): void {
+    if (state.active && this && this.trainable === true && !apply(captured.isDisposed!, this, [])) noteAssign(this);
+    apply(original, this, [value]);
+  };
+  define(proto, 'assign', { value: assign, writable: false, configurable: false, enumerable: false });
+}
+
+/**
+ * The training inputs and targets the replay scores on, copied before
+ * train() runs: on the cpu backend a tensor made from a typed array shares
+ * it, and train() must not be able to rewrite what it is graded on.
+ */
+export function replayData(x: WireTensor, y: WireTensor): { x: { values: Float32Array; shape: number[] }; y: Float32Array } | undefined {
+  if (isArray(x.values) || isArray(y.values)) return undefined;
+  return { x: { values: F32.from(x.values), shape: x.shape.slice() }, y: F32.from(y.values) };
+}
+
+/** Starts recording, just before train() runs. */
+export function startReplay(): void {
+  state.active = true;
+  state.tracked = [];
+  state.touched = [];
+  state.rounds = 0;
+  state.stride = 1;
+  state.values = 0;
+  state.snapshots = [];
+  state.early = [];
+  state.problem = undefined;
+}
+
+function lossOf(out: ArrayLike<number>, y: ArrayLike<number>, loss: ReplayLoss): number {
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) {
+    const p = out[i];
+    if (loss === 'mse') {
+      const r = p - y[i];
+      sum += r * r;
+    } else {
+      const q = p < EPS ? EPS : p > 1 - EPS ? 1 - EPS : p;
+      sum -= y[i] > 0.5 ? Math.log(q) : Math.log(1 - q);
+    }
+  }
+  return sum / y.length;
+}
+
+function setAll(tf: Tf, values: Float32Array[]): void {
+  const list = state.tracked;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i].variable;
+    const t = captured.tensor!(values[i] ?? list[i].initial, v.shape, v.dtype);
+    try {
+      apply(captured.assign!, v, [t]);
+    } finally {
+      apply(captured.dispose!, t, []);
+    }
+  }
+  void tf;
+}
+
+/**
+ * Ends recording once train() has returned and replays the kept rounds
+ * through predict(), while the training data is still alive. `predict`
+ * answers with a tensor or numbers; anything else is the replay's problem.
+ */
+export async function finishReplay(
+  tf: Tf,
+  loss: ReplayLoss,
+  data: { x: { values: Float32Array; shape: number[] }; y: Float32Array } | undefined,
+  predict: (x: Tensor) => unknown,
+): Promise<Replay> {
+  state.active = false;
+  if (!data) return { rounds: 0, losses: [], problem: 'the replay needs numeric training inputs' };
+  if (state.touched.length > 0) endRound();
+  const rounds = state.rounds;
+  if (state.problem !== undefined) return { rounds, losses: [], problem: state.problem };
+  if (state.tracked.length === 0 || rounds === 0) return { rounds: 0, losses: [] };
+  const initial: Float32Array[] = [];
+  for (let i = 0; i < state.tracked.length; i++) initial[i] = state.tracked[i].initial;
+  const finalValues: Float32Array[] = [];
+  for (let i = 0; i < state.tracked.length; i++) finalValues[i] = read(state.tracked[i].variable);
+  const points: Float32Array[][] = [initial];
+  for (let i = 0; i < state.snapshots.length; i++) points[points.length] = state.snapshots[i].values;
+  if (state.snapshots[state.snapshots.length - 1]?.round !== rounds - 1) points[points.length] = finalValues;
+  // A Fisher-Yates order from the operating system: the learner's seeded Math.random cannot foresee it.
+  const order: number[] = [];
+  for (let i = 0; i < points.length; i++) order[i] = i;
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = draw(i + 1);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  const at = async (values: Float32Array[]): Promise<number> => {
+    setAll(tf, values);
+    const x = captured.tensor!(data.x.values.slice(), data.x.shape, 'float32');
+    let out: unknown;
+    try {
+      out = await predict(x);
+    } catch (err) {
+      throw new ReplayProblem(`predict(x) threw while the grader replayed the weights train() assigned: ${(err as Error)?.message ?? String(err)}`);
+    } finally {
+      if (!apply(captured.isDisposed!, x, [])) apply(captured.dispose!, x, []);
+    }
+    const answers = numbersOf(tf, out);
+    if (!answers || answers.length !== data.y.length) {
+      throw new ReplayProblem('predict(x) did not answer one number per training row while the grader replayed the weights train() assigned');
+    }
+    const value = lossOf(answers, data.y, loss);
+    // A loss that blew up still has to cross the channel as a number.
+    return finite(value) ? value : 1e300;
+  };
+  const losses: number[] = [];
+  let alignment: number[] = [];
+  try {
+    for (let k = 0; k < order.length; k++) losses[order[k]] = await at(points[order[k]]);
+    alignment = await earlyAlignment(at, [initial, ...state.early]);
+  } catch (err) {
+    if (!(err instanceof ReplayProblem)) throw err;
+    return { rounds, losses: [], problem: err.message };
+  } finally {
+    setAll(tf, finalValues);
+  }
+  return { rounds, losses, alignment };
+}
+
+class ReplayProblem extends Error {}
+
+/**
+ * How well each of the first rounds' steps points downhill: the cosine
+ * between the step and the negative gradient of the grader's training loss
+ * at the values it started from, the gradient measured by central
+ * differences through predict() on a random subset of the weights. Plain
+ * gradient descent scores 1; a path walked to a precomputed answer does not
+ * follow the gradient. Steps that moved nothing, or started where the
+ * gradient vanishes, are left out.
+ */
+async function earlyAlignment(at: (values: Float32Array[]) => Promise<number>, states: Float32Array[][]): Promise<number[]> {
+  const sizes = state.tracked.map((t) => t.initial.length);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const coords: [number, number][] = [];
+  for (let v = 0; v < sizes.length; v++) for (let i = 0; i < sizes[v]; i++) coords[coords.length] = [v, i];
+  for (let i = coords.length - 1; i > 0; i--) {
+    const j = draw(i + 1);
+    const t = coords[i];
+    coords[i] = coords[j];
+    coords[j] = t;
+  }
+  const chosen = coords.slice(0, Math.min(GRADIENT_COORDS, total));
+  const full = (values: Float32Array[]): Float32Array[] => state.tracked.map((t, i) => F32.from(values[i] ?? t.initial));
+  const out: number[] = [];
+  for (let k = 0; k + 1 < states.length; k++) {
+    const from = full(states[k]);
+    const to = full(states[k + 1]);
+    let dot = 0;
+    let stepNorm = 0;
+    let gradNorm = 0;
+    for (const [v, i] of chosen) {
+      const h = 1e-2 * (1 + Math.abs(from[v][i]));
+      const saved = from[v][i];
+      from[v][i] = saved + h;
+      const up = await at(from);
+      from[v][i] = saved - h;
+      const down = await at(from);
+      from[v][i] = saved;
+      const g = (up - down) / (2 * h);
+      const step = to[v][i] - saved;
+      dot -= g * step;
+      stepNorm += step * step;
+      gradNorm += g * g;
+    }
+    if (stepNorm > 0 && gradNorm > 1e-12 && finite(dot)) out[out.length] = dot / Math.sqrt(stepNorm * gradNorm);
+  }
+  return out;
+}
+
+function numbersOf(tf: Tf, out: unknown): ArrayLike<number> | undefined {
+  if (out instanceof tf.Tensor) {
+    if (apply(captured.isDisposed!, out, [])) return undefined;
+    const values = read(out as Tensor);
+    apply(captured.dispose!, out, []);
+    return values;
+  }
+  if (Array.isArray(out)) {
+    const values = new F32(out.length);
+    for (let i = 0; i < out.length; i++) {
+      const v: unknown = Array.isArray(out[i]) ? (out[i] as unknown[])[0] : out[i];
+      if (typeof v !== 'number' || !finite(v)) return undefined;
+      values[i] = v;
+    }
+    return values;
+  }
+  if (ArrayBuffer.isView(out) && !(out instanceof DataView)) return F32.from(out as unknown as ArrayLike<number>);
+  return undefined;
+}
