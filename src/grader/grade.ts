@@ -16,13 +16,13 @@ export type { GradeOptions } from './kinds/common';
 async function gradeKind(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   switch (ex.kind) {
     case 'train':
-      return (await import('./kinds/train')).gradeTrain(ex, opts);
+      return (await import('./kinds/train/parent')).gradeTrain(ex, opts);
     case 'functions':
-      return (await import('./kinds/functions')).gradeFunctions(ex, opts);
+      return (await import('./kinds/functions/parent')).gradeFunctions(ex, opts);
     case 'tracking':
-      return (await import('./kinds/tracking')).gradeTracking(ex, opts);
+      return (await import('./kinds/tracking/parent')).gradeTracking(ex, opts);
     case 'service':
-      return (await import('./kinds/service')).gradeService(ex, opts);
+      return (await import('./kinds/service/parent')).gradeService(ex, opts);
     default:
       throw new UsageError(`${ex.key} is a '${ex.kind}' exercise, which this version of mlpath cannot grade yet`);
   }

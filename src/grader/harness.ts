@@ -14,10 +14,10 @@ import { recordBuiltins, type Integrity } from './child/integrity';
 import { loadLearnerBundle, seedMathRandom } from './child/modules';
 import { frameWriter } from './child/writer';
 import { prepareObservation } from './child/observe';
-import { runTrainKind } from './child/train';
-import { runFunctionsKind } from './child/functions';
-import { runTrackingKind } from './child/tracking';
-import { runServiceKind } from './child/service';
+import { runTrainKind } from './kinds/train/child';
+import { runFunctionsKind } from './kinds/functions/child';
+import { runTrackingKind } from './kinds/tracking/child';
+import { runServiceKind } from './kinds/service/child';
 import type { ChildMessage, LearnerError, ParentMessage } from './protocol';
 
 type Tf = typeof import('@tensorflow/tfjs');

@@ -11,7 +11,7 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import type { HarnessContext } from '../harness';
 import type { FixedModelPayload } from '../protocol';
-import { fromTensor, toTensor } from './train';
+import { fromTensor, toTensor } from '../kinds/train/child';
 
 interface Learner {
   engineer(tf: unknown, x: Tensor, names: string[]): unknown;

@@ -8,7 +8,7 @@
  */
 import type * as T from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend/select';
-import { runTrainKind } from '../../../src/grader/child/train';
+import { runTrainKind } from '../../../src/grader/kinds/train/child';
 import type { HarnessContext } from '../../../src/grader/harness';
 import type { ParentMessage, TrainPayload, WireTensor } from '../../../src/grader/protocol';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { fromTensor } from '../../../../src/grader/child/train';
+import { fromTensor } from '../../../../src/grader/kinds/train/child';
 import type { HarnessContext } from '../../../../src/grader/harness';
 import type { LearnerError } from '../../../../src/grader/protocol';
 import { normalizePredictions, InvalidOutputError } from '../../../../src/grader/predictions';

@@ -5,15 +5,15 @@
  * case), or, for a suite with its own `score`, the metrics it computes from
  * all the outcomes.
  */
-import type { LoadedExercise } from '../../curriculum';
-import { GradingError } from '../../errors';
-import { cleanupCompiled } from '../compile';
-import { checkThreshold } from '../metrics';
-import type { GradeOutcome, MetricResult } from '../result';
-import { ChildFailure } from '../runner';
-import { suiteFor } from '../suites';
-import type { CaseOutcome } from '../suites/types';
-import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
+import type { LoadedExercise } from '../../../curriculum';
+import { GradingError } from '../../../errors';
+import { cleanupCompiled } from '../../compile';
+import { checkThreshold } from '../../metrics';
+import type { GradeOutcome, MetricResult } from '../../result';
+import { ChildFailure } from '../../runner';
+import { suiteFor } from '../../suites';
+import type { CaseOutcome } from '../../suites/types';
+import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from '../common';
 
 export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   const started = Date.now();

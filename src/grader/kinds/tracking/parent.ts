@@ -26,21 +26,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
-import type { LoadedExercise } from '../../curriculum';
-import { METRIC_NAMES, type MetricName } from '../../curriculum/schema';
-import { GradingError } from '../../errors';
-import { auditLoggedModels, auditSweep, CHECK_TAG, latest, listExperiments, listRuns, MODEL_ARTIFACT, readLoggedModel, type LoggedModel, type RunRecord, type SweepAudit } from '../../tracking';
-import type { Task } from '../../curriculum/schema';
-import type { WireTensor } from '../protocol';
-import type { TrackingPayload } from '../child/tracking';
-import { cleanupCompiled } from '../compile';
-import { checkThreshold, computeMetric } from '../metrics';
-import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from '../predictions';
-import type { GradeOutcome, MetricResult, RunDetails } from '../result';
-import { ChildFailure, type ChildSession } from '../runner';
-import { SnapshotError, stagedOutput, stageOutput } from '../snapshot';
-import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
-import { features, numClasses, prepareTrainData, trainPayload } from './data';
+import type { LoadedExercise } from '../../../curriculum';
+import { METRIC_NAMES, type MetricName } from '../../../curriculum/schema';
+import { GradingError } from '../../../errors';
+import { auditLoggedModels, auditSweep, CHECK_TAG, latest, listExperiments, listRuns, MODEL_ARTIFACT, readLoggedModel, type LoggedModel, type RunRecord, type SweepAudit } from '../../../tracking';
+import type { Task } from '../../../curriculum/schema';
+import type { WireTensor } from '../../protocol';
+import type { TrackingPayload } from './child';
+import { cleanupCompiled } from '../../compile';
+import { checkThreshold, computeMetric } from '../../metrics';
+import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from '../../predictions';
+import type { GradeOutcome, MetricResult, RunDetails } from '../../result';
+import { ChildFailure, type ChildSession } from '../../runner';
+import { SnapshotError, stagedOutput, stageOutput } from '../../snapshot';
+import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from '../common';
+import { features, numClasses, prepareTrainData, trainPayload } from '../data';
 
 export const trackingOptionsSchema = z.object({
   experiment: z.string().min(1).optional().describe('Experiment name the runs go to; defaults to the exercise key.'),

@@ -6,20 +6,20 @@
  * pass (grader/verdict.ts).
  */
 import * as os from 'node:os';
-import type { LoadedExercise } from '../../curriculum';
-import { computeMetric } from '../metrics';
-import { normalizePredictions, InvalidOutputError, type NormalizedPredictions } from '../predictions';
-import { ratedPairs, relevantMinOf, scoreRanking } from '../ranking';
-import { cleanupCompiled } from '../compile';
-import type { GradeOutcome, MetricResult, NonFiniteLog, RunDetails } from '../result';
-import type { LearnerError, WireTensor } from '../protocol';
-import { ChildFailure, type ChildSession } from '../runner';
-import { seedVerdict } from '../verdict';
-import { lessonWatch } from '../lesson';
-import { fixedModelOf, fixedModelPayload, runFixedModel } from '../fixed-model';
-import { selectionWatch } from '../selection';
-import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
-import { features, inputScale, numClasses, prepareTrainData, trainPayload } from './data';
+import type { LoadedExercise } from '../../../curriculum';
+import { computeMetric } from '../../metrics';
+import { normalizePredictions, InvalidOutputError, type NormalizedPredictions } from '../../predictions';
+import { ratedPairs, relevantMinOf, scoreRanking } from '../../ranking';
+import { cleanupCompiled } from '../../compile';
+import type { GradeOutcome, MetricResult, NonFiniteLog, RunDetails } from '../../result';
+import type { LearnerError, WireTensor } from '../../protocol';
+import { ChildFailure, type ChildSession } from '../../runner';
+import { seedVerdict } from '../../verdict';
+import { lessonWatch } from '../../lesson';
+import { fixedModelOf, fixedModelPayload, runFixedModel } from '../../fixed-model';
+import { selectionWatch } from '../../selection';
+import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from '../common';
+import { features, inputScale, numClasses, prepareTrainData, trainPayload } from '../data';
 
 function confusion(preds: NormalizedPredictions, truth: Float32Array, k: number): number[][] | undefined {
   const classes = preds.classes;

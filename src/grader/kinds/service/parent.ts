@@ -16,18 +16,18 @@
  */
 import * as net from 'node:net';
 import { z } from 'zod';
-import type { LoadedExercise } from '../../curriculum';
-import { GradingError } from '../../errors';
-import type { LoadedDataset } from '../../datasets';
-import { cleanupCompiled } from '../compile';
-import { LOOPBACK, probeService, waitForHealth, type ProbeReport } from '../http-probe';
-import { checkThreshold, computeMetric } from '../metrics';
-import type { LearnerError } from '../protocol';
-import type { GradeOutcome, MetricResult, RunDetails } from '../result';
-import { ChildFailure } from '../runner';
-import type { ServicePayload } from '../child/service';
-import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
-import { numClasses, prepareTrainData, trainPayload } from './data';
+import type { LoadedExercise } from '../../../curriculum';
+import { GradingError } from '../../../errors';
+import type { LoadedDataset } from '../../../datasets';
+import { cleanupCompiled } from '../../compile';
+import { LOOPBACK, probeService, waitForHealth, type ProbeReport } from '../../http-probe';
+import { checkThreshold, computeMetric } from '../../metrics';
+import type { LearnerError } from '../../protocol';
+import type { GradeOutcome, MetricResult, RunDetails } from '../../result';
+import { ChildFailure } from '../../runner';
+import type { ServicePayload } from './child';
+import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from '../common';
+import { numClasses, prepareTrainData, trainPayload } from '../data';
 
 const optionsSchema = z.object({
   p95Ms: z.number().positive().default(100),

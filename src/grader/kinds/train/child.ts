@@ -4,12 +4,12 @@
  * held-out inputs. The labels of those inputs never come here.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import type { HarnessContext } from '../harness';
-import type { TrainPayload, WireTensor } from '../protocol';
-import { loadPretrained, pretrainedWeightBytes } from '../../serving/pretrained';
-import { watchTraining } from './observe';
-import { runFixedModel } from './fixed-model';
-import { answerGraderRequest } from './requests';
+import type { HarnessContext } from '../../harness';
+import type { TrainPayload, WireTensor } from '../../protocol';
+import { loadPretrained, pretrainedWeightBytes } from '../../../serving/pretrained';
+import { watchTraining } from '../../child/observe';
+import { runFixedModel } from '../../child/fixed-model';
+import { answerGraderRequest } from '../../child/requests';
 
 export function toTensor(tf: HarnessContext['tf'], w: WireTensor): Tensor {
   if (w.dtype === 'string') return tf.tensor(w.values as string[], w.shape, 'string');
