@@ -5,7 +5,7 @@
  * A call may ask for folders to be listed in another file system's order.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import type { HarnessContext } from '../../harness';
+import type { HarnessContext } from '../../child/context';
 import { withListingOrder } from '../../child/listing';
 
 function plain(ctx: HarnessContext, value: unknown): unknown {

@@ -5,7 +5,7 @@
  * predictions included, is the train kind's.
  */
 import { FileTracker, type TrackerOptions } from '../../../tracking/tracker';
-import type { HarnessContext } from '../../harness';
+import type { HarnessContext } from '../../child/context';
 import type { TrainPayload } from '../../protocol';
 import { runTrainKind } from '../train/child';
 
