@@ -12,7 +12,11 @@ const path = require('node:path');
 const esbuild = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
-const NEVER_IN_CHILD = [/^dist\/datasets\//, /^dist\/grader\/kinds\/[^/]+\/parent\.js$/, /^dist\/grader\/(grade|runner)\.js$/];
+const NEVER_IN_CHILD = [
+  /^dist\/datasets\//,
+  /^dist\/grader\/kinds\/[^/]+\/parent\.js$/,
+  /^dist\/grader\/(grade|runner)\.js$/,
+];
 
 esbuild
   .build({
@@ -27,11 +31,14 @@ esbuild
     metafile: true,
   })
   .then((result) => {
-    const inputs = Object.keys(result.metafile.inputs).map((p) => path.relative(root, path.resolve(p)).split(path.sep).join('/'));
+    const inputs = Object.keys(result.metafile.inputs)
+      .map((p) => path.relative(root, path.resolve(p)).split(path.sep).join('/'));
     const leaked = inputs.filter((p) => NEVER_IN_CHILD.some((re) => re.test(p)));
     if (leaked.length) {
       const shown = leaked.slice(0, 5).join(', ') + (leaked.length > 5 ? ` and ${leaked.length - 5} more` : '');
-      console.error(`bundle-child: the child bundle must not contain ${shown}: the harness imports a parent-side module`);
+      console.error(
+        `bundle-child: the child bundle must not contain ${shown}: the harness imports a parent-side module`,
+      );
       process.exitCode = 1;
     }
   })

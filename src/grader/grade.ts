@@ -34,7 +34,8 @@ export async function gradeExercise(ex: LoadedExercise, opts: GradeOptions): Pro
       if (!(err instanceof SnapshotError)) throw err;
       return errorOutcome(ex, opts, { kind: 'forbidden-api', message: err.message, file: err.file }, started);
     }
-    const outcome = remapPaths(await kind.grade(ex, { ...opts, exerciseDir: snap.dir, submissionDir: snap.source, runDir }), snap);
+    const graded = await kind.grade(ex, { ...opts, exerciseDir: snap.dir, submissionDir: snap.source, runDir });
+    const outcome = remapPaths(graded, snap);
     annotateResult(ex, outcome.result);
     const kept = kind.keptOutput;
     const note = kept && opts.keepOutputs !== false ? copyBack(snap, kept) : undefined;

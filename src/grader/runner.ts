@@ -12,7 +12,9 @@ import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import type { GradedKind } from './kinds/kind';
 import { childMarker, encodeFrame, FrameDecoder, FrameError, GRADER_MARKER, MAX_CHILD_FRAME_BYTES } from './channel';
-import { childMessageSchema, HARNESS_FAILED, type ChildMessage, type LearnerError, type LogStep, type ParentMessage } from './protocol';
+import {
+  childMessageSchema, HARNESS_FAILED, type ChildMessage, type LearnerError, type LogStep, type ParentMessage,
+} from './protocol';
 import { OutputCapture, printable } from './output';
 import { childCommand, childEntry, childEnv, childExecArgv } from './sandbox';
 

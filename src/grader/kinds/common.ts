@@ -37,7 +37,7 @@ export interface GradeOptions {
 /** A kind's parent side, as grade.ts dispatches to it. */
 export interface ParentKind {
   grade(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome>;
-  /** A folder of the snapshot the child writes and the learner keeps, as the kind staged it (snapshot.ts, stageOutput). */
+  /** A folder of the snapshot that the child writes and the learner keeps, as staged (snapshot.ts, stageOutput). */
   keptOutput?: string;
 }
 
@@ -71,7 +71,16 @@ export function errorOutcome(ex: LoadedExercise, opts: GradeOptions, error: Lear
 export function learnerSession(
   ex: LoadedExercise,
   opts: GradeOptions,
-  run: { kind: GradedKind; bundle: string; seed: number; payload: unknown; curve?: Record<string, number>[]; nonFinite?: NonFiniteLog[]; readRoots?: string[]; writeRoots?: string[] },
+  run: {
+    kind: GradedKind;
+    bundle: string;
+    seed: number;
+    payload: unknown;
+    curve?: Record<string, number>[];
+    nonFinite?: NonFiniteLog[];
+    readRoots?: string[];
+    writeRoots?: string[];
+  },
 ): ChildSession {
   const { curve, nonFinite } = run;
   return new ChildSession({
@@ -104,7 +113,7 @@ export function learnerSession(
   });
 }
 
-/** How a learner session ended: what `body` returned, or the learner's failure; the child's output and backend either way. */
+/** How a learner session ended: what `body` returned or the learner's failure, with the child's output and backend. */
 export type SessionRun<T> =
   | { ok: true; value: T; output: string; backend: string }
   | { ok: false; error: LearnerError; output: string; backend: string };
@@ -149,7 +158,8 @@ export function failedOutcome(
   started: number,
   details: Partial<RunDetails> = {},
 ): GradeOutcome {
-  return errorOutcome(ex, { ...opts, backend: run.backend || opts.backend }, run.error, started, { output: run.output }, details);
+  const backend = run.backend || opts.backend;
+  return errorOutcome(ex, { ...opts, backend }, run.error, started, { output: run.output }, details);
 }
 
 /** The outcome of a run that completed: passed when every metric met its threshold (and `passed` agrees). */

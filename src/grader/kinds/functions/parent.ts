@@ -12,7 +12,9 @@ import { checkThreshold } from '../../metrics';
 import type { GradeOutcome, MetricResult } from '../../result';
 import { suiteFor } from '../../suites';
 import type { CaseOutcome } from '../../suites/types';
-import { completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type GradeOptions, type ParentKind } from '../common';
+import {
+  completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type GradeOptions, type ParentKind,
+} from '../common';
 
 export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   const started = Date.now();

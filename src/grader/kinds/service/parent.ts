@@ -26,7 +26,9 @@ import type { LearnerError } from '../../protocol';
 import type { GradeOutcome, MetricResult, RunDetails } from '../../result';
 import { ChildFailure } from '../../runner';
 import type { ServicePayload } from './child';
-import { completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type GradeOptions, type ParentKind } from '../common';
+import {
+  completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type GradeOptions, type ParentKind,
+} from '../common';
 import { numClasses, prepareTrainData, trainPayload } from '../data';
 
 const optionsSchema = z.object({

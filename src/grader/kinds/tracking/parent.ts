@@ -39,7 +39,9 @@ import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } 
 import type { GradeOutcome, MetricResult, RunDetails } from '../../result';
 import type { ChildSession } from '../../runner';
 import { SnapshotError, stagedOutput, stageOutput } from '../../snapshot';
-import { completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type GradeOptions, type ParentKind } from '../common';
+import {
+  completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type GradeOptions, type ParentKind,
+} from '../common';
 import { features, numClasses, prepareTrainData, trainPayload } from '../data';
 
 export const trackingOptionsSchema = z.object({
@@ -207,10 +209,11 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
     for (const m of ex.metrics) scores[m.name] = computeMetric(m.name, test, data.test.labels, { k: m.k });
     details.tfjsVersion = session.tfjsVersion;
     details.peakRssMb = session.peakRssMb;
-  }, (err) => err instanceof SnapshotError
-    ? { kind: 'invalid-output', message: `train() wrote too much to mlruns/: ${err.message}; log metrics and models, not data` }
-    : undefined,
-  ).finally(() => cleanupCompiled(prepared.compiled));
+  }, (err) => {
+    if (!(err instanceof SnapshotError)) return undefined;
+    const message = `train() wrote too much to mlruns/: ${err.message}; log metrics and models, not data`;
+    return { kind: 'invalid-output', message };
+  }).finally(() => cleanupCompiled(prepared.compiled));
   try {
     // A run that failed before train() returned never saw a held-out input: the runs it left are kept as they are.
     if (!run.ok && !isStaged) {

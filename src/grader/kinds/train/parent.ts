@@ -18,7 +18,10 @@ import { seedVerdict } from '../../verdict';
 import { lessonWatch } from '../../lesson';
 import { fixedModelOf, fixedModelPayload, runFixedModel } from '../../fixed-model';
 import { selectionWatch } from '../../selection';
-import { completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type FailedRun, type GradeOptions, type ParentKind } from '../common';
+import {
+  completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession,
+  type FailedRun, type GradeOptions, type ParentKind,
+} from '../common';
 import { features, inputScale, numClasses, prepareTrainData, trainPayload } from '../data';
 
 function confusion(preds: NormalizedPredictions, truth: Float32Array, k: number): number[][] | undefined {
@@ -162,7 +165,8 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   const details: RunDetails = { curve: [], datasetFingerprint: data.fingerprint, classNames: data.train.classNames, inputScale: inputScale(data.train) };
   if (failure && !failure.ok) {
     const { error } = failure.run;
-    const run = several ? { ...failure.run, error: { ...error, message: `${error.message} (on seed ${failure.seed} of ${seeds.join(', ')})` } } : failure.run;
+    const onSeed = `${error.message} (on seed ${failure.seed} of ${seeds.join(', ')})`;
+    const run = several ? { ...failure.run, error: { ...error, message: onSeed } } : failure.run;
     details.curve = failure.curve;
     details.nonFinite = failure.nonFinite.length ? failure.nonFinite : undefined;
     return failedOutcome(ex, opts, run, started, details);

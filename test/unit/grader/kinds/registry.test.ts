@@ -15,11 +15,13 @@ import { PARENT_KINDS } from '../../../../src/grader/kinds/parents';
 import type * as RunnerModule from '../../../../src/grader/runner';
 import { ROOT } from '../../../helpers/cli';
 
+const GRADES = 'this harness grades train, functions, tracking, service';
+
 test('the child table has a side for every graded kind, and refuses anything else by name', () => {
   for (const kind of GRADED_KINDS) expect(typeof childKind(kind)).toBe('function');
   expect(childKind('functions')).not.toBe(childKind('train'));
   for (const unknown of ['split', 'drift', 'versioning', '', 'constructor', '__proto__', 'TRAIN']) {
-    expect(() => childKind(unknown)).toThrow(`unknown grading kind '${unknown}': this harness grades train, functions, tracking, service`);
+    expect(() => childKind(unknown)).toThrow(`unknown grading kind '${unknown}': ${GRADES}`);
   }
   expect(() => childKind(undefined)).toThrow('unknown grading kind undefined');
   expect(() => childKind(7)).toThrow('unknown grading kind number');
@@ -47,14 +49,17 @@ test('gradeExercise refuses a kind nothing grades, before touching the exercise 
     const ex = { key: 'm9/split', kind: 'split' } as unknown as LoadedExercise;
     const graded = gradeExercise(ex, { exerciseDir: path.join(dir, 'missing'), seeds: [1] });
     await expect(graded).rejects.toThrow(UsageError);
-    await expect(graded).rejects.toThrow("m9/split is a 'split' exercise, which this version of mlpath cannot grade yet");
+    await expect(graded).rejects.toThrow(
+      "m9/split is a 'split' exercise, which this version of mlpath cannot grade yet",
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test('the built harness refuses an unknown kind and the session says so (needs `npm run build`)', async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the child is the built bundle: its runner must be the built one
+  // The child is the built bundle, so the runner that starts it is the built one too.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module of dist/, loaded at run time
   const { ChildSession, ChildFailure } = require(path.join(ROOT, 'dist', 'grader', 'runner.js')) as typeof RunnerModule;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-kinds-'));
   const session = new ChildSession({
@@ -73,7 +78,7 @@ test('the built harness refuses an unknown kind and the session says so (needs `
     expect(failure).toBeInstanceOf(ChildFailure);
     expect((failure as RunnerModule.ChildFailure).error).toEqual({
       kind: 'exited',
-      message: "mlpath's harness stopped before grading anything: unknown grading kind 'split': this harness grades train, functions, tracking, service",
+      message: `mlpath's harness stopped before grading anything: unknown grading kind 'split': ${GRADES}`,
     });
   } finally {
     await session.close();

@@ -10,7 +10,7 @@ import { ChildFailure, type ChildSession } from '../../../../src/grader/runner';
 
 class Boom extends Error {}
 
-/** A session that records its close and whose output is complete only once closed, like a real child's drained pipes. */
+/** A session that counts its closes; its output is complete only once closed, as a real child's drained pipes. */
 function fakeSession(): { session: ChildSession; closes: () => number } {
   let closes = 0;
   const fake = {
@@ -46,10 +46,11 @@ test('predictions that cannot be scored are the learner\'s invalid output', asyn
     throw new InvalidOutputError('predict(x) returned 3 rows for 5 held-out rows');
   });
   expect(run.ok).toBe(false);
-  if (!run.ok) expect(run.error).toEqual({ kind: 'invalid-output', message: 'predict(x) returned 3 rows for 5 held-out rows' });
+  const message = 'predict(x) returned 3 rows for 5 held-out rows';
+  if (!run.ok) expect(run.error).toEqual({ kind: 'invalid-output', message });
 });
 
-test('a kind maps its own learner failures; what nobody maps is mlpath\'s and is thrown, the session closed all the same', async () => {
+test('a kind maps its own learner failures; anything else is mlpath\'s, thrown after the close', async () => {
   const mapped = fakeSession();
   const run = await runSession(mapped.session, async () => {
     throw new Boom('too much');
