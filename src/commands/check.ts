@@ -91,7 +91,6 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
   if (holdouts) warnings.push(...holdouts.warnings);
 
   const { gradeExercise } = await import('../grader/grade');
-  const { withCancellation } = await import('../grader/runner');
   // --no-record (how `grade` runs) writes nothing into the submission, not even a repair of progress.json.
   const loaded = opts.record === false ? { progress: undefined, recoveredFrom: undefined } : loadProgress(ws.root);
   if (loaded.recoveredFrom) warnings.push(`.mlpath/progress.json was unreadable; it was moved to ${path.relative(ws.root, loaded.recoveredFrom)} and progress starts afresh`);
@@ -105,7 +104,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     opts.onEvent?.({ type: 'start', exercise: ex.key, index, total: exercises.length });
     const dir = exerciseDir(ws, ex.key);
     // A broken pin means other goalposts: nothing is graded, each result is a `curriculum` error.
-    const outcome = graded.pinBroken ? { result: pinBrokenResult(ex, graded, backend.name), details: { curve: [] } } : await withCancellation(opts.signal, () => gradeExercise(ex, {
+    const outcome = graded.pinBroken ? { result: pinBrokenResult(ex, graded, backend.name), details: { curve: [] } } : await gradeExercise(ex, {
       exerciseDir: dir,
       keepOutputs: opts.record !== false,
       seeds: opts.seed !== undefined ? [opts.seed] : ex.seeds,
@@ -114,7 +113,8 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
       holdout: holdouts?.fileFor(ex),
       onLog: (step, seed) => opts.onEvent?.({ type: 'log', exercise: ex.key, seed, step }),
       onPhase: (phase) => opts.onEvent?.({ type: 'phase', exercise: ex.key, phase }),
-    }));
+      signal: opts.signal,
+    });
     // A cancelled run's result is the cancellation, not the learner's work.
     if (opts.signal?.aborted) {
       cancelled = true;

@@ -6,33 +6,25 @@
  */
 import type { LoadedExercise } from '../curriculum';
 import { UsageError } from '../errors';
-import { errorOutcome, type GradeOptions } from './kinds/common';
+import { errorOutcome, type GradeOptions, type ParentKind } from './kinds/common';
+import { isGradedKind } from './kinds/kind';
+import { PARENT_KINDS } from './kinds/parents';
 import type { GradeOutcome } from './result';
 import { copyBack, makeRunDir, remapPaths, removeRunDir, snapshotExercise, SnapshotError } from './snapshot';
 import { annotateResult } from './verdict';
 
 export type { GradeOptions } from './kinds/common';
 
-async function gradeKind(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
-  switch (ex.kind) {
-    case 'train':
-      return (await import('./kinds/train')).gradeTrain(ex, opts);
-    case 'functions':
-      return (await import('./kinds/functions')).gradeFunctions(ex, opts);
-    case 'tracking':
-      return (await import('./kinds/tracking')).gradeTracking(ex, opts);
-    case 'service':
-      return (await import('./kinds/service')).gradeService(ex, opts);
-    default:
-      throw new UsageError(`${ex.key} is a '${ex.kind}' exercise, which this version of mlpath cannot grade yet`);
+async function parentKind(ex: LoadedExercise): Promise<ParentKind> {
+  if (!isGradedKind(ex.kind)) {
+    throw new UsageError(`${ex.key} is a '${ex.kind}' exercise, which this version of mlpath cannot grade yet`);
   }
+  return PARENT_KINDS[ex.kind]();
 }
-
-/** Folders of the snapshot that the child writes and the learner keeps (the sweep's runs), as the kind staged them (snapshot.ts, stageOutput). */
-const KEPT_OUTPUTS: Partial<Record<string, string>> = { tracking: 'mlruns' };
 
 export async function gradeExercise(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   const started = Date.now();
+  const kind = await parentKind(ex);
   const runDir = makeRunDir();
   try {
     let snap;
@@ -42,9 +34,10 @@ export async function gradeExercise(ex: LoadedExercise, opts: GradeOptions): Pro
       if (!(err instanceof SnapshotError)) throw err;
       return errorOutcome(ex, opts, { kind: 'forbidden-api', message: err.message, file: err.file }, started);
     }
-    const outcome = remapPaths(await gradeKind(ex, { ...opts, exerciseDir: snap.dir, submissionDir: snap.source, runDir }), snap);
+    const graded = await kind.grade(ex, { ...opts, exerciseDir: snap.dir, submissionDir: snap.source, runDir });
+    const outcome = remapPaths(graded, snap);
     annotateResult(ex, outcome.result);
-    const kept = KEPT_OUTPUTS[ex.kind];
+    const kept = kind.keptOutput;
     const note = kept && opts.keepOutputs !== false ? copyBack(snap, kept) : undefined;
     if (note) outcome.result.output = [outcome.result.output, note].filter(Boolean).join('\n');
     return outcome;

@@ -14,30 +14,9 @@ import { recordBuiltins, type Integrity } from './child/integrity';
 import { loadLearnerBundle, seedMathRandom } from './child/modules';
 import { frameWriter } from './child/writer';
 import { prepareObservation } from './child/observe';
-import { runTrainKind } from './child/train';
-import { runFunctionsKind } from './child/functions';
-import { runTrackingKind } from './child/tracking';
-import { runServiceKind } from './child/service';
-import type { ChildMessage, LearnerError, ParentMessage } from './protocol';
-
-type Tf = typeof import('@tensorflow/tfjs');
-type Outgoing = ChildMessage extends infer M ? (M extends { token: string } ? Omit<M, 'token'> : never) : never;
-
-export interface HarnessContext {
-  tf: Tf;
-  learnerTf: Tf;
-  exports: Record<string, unknown>;
-  seed: number;
-  budgetSeconds: number;
-  payload: unknown;
-  sourceRoot: string;
-  send(msg: Outgoing): void;
-  next(): Promise<ParentMessage>;
-  fail(error: LearnerError): never;
-  describe(thrown: unknown): LearnerError;
-  /** Throws the first forbidden-API use, even one learner code caught. */
-  assertClean(): void;
-}
+import type { HarnessContext, Outgoing } from './child/context';
+import { childKind } from './kinds/children';
+import { HARNESS_FAILED, type LearnerError, type ParentMessage } from './protocol';
 
 class Failed extends Error {
   constructor(readonly error: LearnerError) {
@@ -83,6 +62,8 @@ async function main(): Promise<void> {
   openChannel();
   const init = await next();
   if (init.type !== 'init') throw new Error('protocol: expected init');
+  // Before anything else: an unknown kind is refused, never graded as another.
+  const runKind = childKind(init.kind);
   const token = init.token;
   const writeFrame = frameWriter(CHANNEL_FD, childMarker(token));
   let integrity: Integrity | undefined;
@@ -173,10 +154,7 @@ async function main(): Promise<void> {
       throw new Failed(describeThrown(err, init.sourceRoot));
     }
     ctx.assertClean();
-    if (init.kind === 'functions') await runFunctionsKind(ctx);
-    else if (init.kind === 'tracking') await runTrackingKind(ctx);
-    else if (init.kind === 'service') await runServiceKind(ctx);
-    else await runTrainKind(ctx);
+    await runKind(ctx);
     ctx.assertClean();
   } catch (err) {
     report(err instanceof Failed ? err.error : describeThrown(forbiddenUse ?? err, init.sourceRoot));
@@ -190,5 +168,5 @@ async function main(): Promise<void> {
 
 main().catch((err) => {
   process.stderr.write(`mlpath harness: ${err instanceof Error ? err.message : String(err)}\n`);
-  hardExit(71);
+  hardExit(HARNESS_FAILED);
 });

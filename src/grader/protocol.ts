@@ -11,6 +11,7 @@
  * predictions alone, so even a forged message cannot carry a pass.
  */
 import { z } from 'zod';
+import type { GradedKind } from './kinds/kind';
 import type { ListingOrder } from './listing-order';
 
 export const ERROR_KINDS = [
@@ -18,6 +19,9 @@ export const ERROR_KINDS = [
   'forbidden-api', 'exited', 'missing-entry',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** The child's exit code when the harness itself failed, not learner code; stderr says why (`mlpath harness: ...`). */
+export const HARNESS_FAILED = 71;
 
 /** A tensor as it crosses the process boundary. */
 export interface WireTensor {
@@ -119,7 +123,7 @@ export type ParentMessage =
   | {
       type: 'init';
       token: string;
-      kind: string;
+      kind: GradedKind;
       bundle: string;
       sourceRoot: string;
       backend?: string;
@@ -134,7 +138,7 @@ export type ParentMessage =
   | { type: 'call'; id: number; name: string; args: unknown[]; listing?: { order: ListingOrder; salt: number } }
   /** Ask the predictor's `candidates` (grader/selection.ts) for predictions on `x`, and for the score each reports as `claim`. */
   | { type: 'candidates'; x: WireTensor; claim: string }
-  /** Load each saved model (a run's logged model, grader/kinds/tracking.ts) and predict `x` with it. */
+  /** Load each saved model (a run's logged model, grader/kinds/tracking/parent.ts) and predict `x` with it. */
   | { type: 'scoreSaved'; models: { id: string; dir: string }[]; x: WireTensor }
   /** A fixed-model exercise: the learner's `engineer` on these rows. */
   | { type: 'features'; x: WireTensor }

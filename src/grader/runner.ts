@@ -5,19 +5,21 @@
  * `close()` whatever happened. Failures of the child come back as
  * `ChildFailure` carrying a LearnerError, never as mlpath crashes.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
+import type { GradedKind } from './kinds/kind';
 import { childMarker, encodeFrame, FrameDecoder, FrameError, GRADER_MARKER, MAX_CHILD_FRAME_BYTES } from './channel';
-import { childMessageSchema, type ChildMessage, type LearnerError, type LogStep, type ParentMessage } from './protocol';
+import {
+  childMessageSchema, HARNESS_FAILED, type ChildMessage, type LearnerError, type LogStep, type ParentMessage,
+} from './protocol';
 import { OutputCapture, printable } from './output';
 import { childCommand, childEntry, childEnv, childExecArgv } from './sandbox';
 
 export interface SessionOptions {
-  kind: string;
+  kind: GradedKind;
   bundle: string;
   sourceRoot: string;
   /** The submission's folder, passed as the child's one argument (unused by it): `ps` shows whose check a process is. */
@@ -30,7 +32,7 @@ export interface SessionOptions {
   payload: unknown;
   /** A logged step as the child sent it: null marks a value that was NaN or Infinity. */
   onLog?: (step: LogStep) => void;
-  /** Aborting kills the child; the session then fails as cancelled. Defaults to the signal of `withCancellation`. */
+  /** Aborting kills the child; the session then fails as cancelled (CANCELLED_MESSAGE). */
   signal?: AbortSignal;
   /** More folders the child may read (fixtures a suite built), besides the exercise folder. */
   readRoots?: string[];
@@ -69,18 +71,6 @@ export class ChildFailure extends Error {
 const STARTUP_SECONDS = 30;
 /** Message of the failure a cancelled session reports; callers that cancelled ignore it. */
 export const CANCELLED_MESSAGE = 'the check was cancelled';
-
-/*
- * The grading kinds build their sessions themselves; an ambient signal lets
- * a caller (watch mode) cancel whatever session is running under it without
- * every kind having to pass the signal along.
- */
-const ambientSignal = new AsyncLocalStorage<AbortSignal>();
-
-/** Runs `fn` so that every ChildSession it starts is killed when `signal` aborts. */
-export function withCancellation<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-  return signal ? ambientSignal.run(signal, fn) : fn();
-}
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -225,7 +215,7 @@ export class ChildSession {
       payload: opts.payload,
     };
     this.send(init);
-    this.watchSignal(opts.signal ?? ambientSignal.getStore());
+    this.watchSignal(opts.signal);
   }
 
   private watchSignal(signal: AbortSignal | undefined): void {
@@ -388,6 +378,12 @@ export class ChildSession {
     if (/ERR_ACCESS_DENIED/.test(this.stderrText)) {
       const m = /resource: '([^']*)'/.exec(this.stderrText);
       this.fail({ kind: 'runtime', message: `tried to access something graded code may not use${m ? ` (${m[1]})` : ''}: reading files outside the exercise folder, starting processes and workers are blocked during a check` });
+      return;
+    }
+    // The harness's own refusal (harness.ts exits with 71 after saying why): mlpath's fault, and said as such.
+    const harness = code === HARNESS_FAILED ? /^mlpath harness: (.*)$/m.exec(this.stderrText) : null;
+    if (harness) {
+      this.fail({ kind: 'exited', message: `mlpath's harness stopped before grading anything: ${harness[1]}` });
       return;
     }
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;

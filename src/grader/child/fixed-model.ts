@@ -9,9 +9,9 @@
  * change anything.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import type { HarnessContext } from '../harness';
+import type { HarnessContext } from './context';
 import type { FixedModelPayload } from '../protocol';
-import { fromTensor, toTensor } from './train';
+import { fromTensor, toTensor } from './wire';
 
 interface Learner {
   engineer(tf: unknown, x: Tensor, names: string[]): unknown;

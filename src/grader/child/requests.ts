@@ -11,9 +11,9 @@
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import { loadModel } from '../../serving/model-io';
-import type { HarnessContext } from '../harness';
+import type { HarnessContext } from './context';
 import type { ParentMessage, WireTensor } from '../protocol';
-import { fromTensor, toTensor } from './train';
+import { fromTensor, toTensor } from './wire';
 
 type Entry = { name: string; baseline: boolean; claimed: number | null; tensor?: WireTensor; error?: string };
 

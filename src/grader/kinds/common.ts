@@ -1,6 +1,7 @@
 /**
  * Pieces every kind's grading shares: compiling the learner's entry with the
- * static forbidden-API scan, and turning a LearnerError into a result.
+ * static forbidden-API scan, starting the learner's session, ending it
+ * (runSession) and turning a LearnerError into a result.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,9 +9,11 @@ import type { LoadedExercise } from '../../curriculum';
 import { cleanupCompiled, compileEntry, type CompiledEntry } from '../compile';
 import { scanFiles } from '../forbidden';
 import { printable } from '../output';
+import { InvalidOutputError } from '../predictions';
 import type { LearnerError } from '../protocol';
-import { ChildSession } from '../runner';
+import { ChildFailure, ChildSession } from '../runner';
 import type { ExerciseResult, GradeOutcome, MetricResult, NonFiniteLog, RunDetails } from '../result';
+import type { GradedKind } from './kind';
 
 export interface GradeOptions {
   /** The folder graded: the private snapshot of the exercise once gradeExercise has made it. */
@@ -27,6 +30,15 @@ export interface GradeOptions {
   holdout?: string;
   onLog?: (step: Record<string, number>, seed: number) => void;
   onPhase?: (phase: string) => void;
+  /** Aborting stops the check: every learner process it started is killed, and the outcome is a `cancelled` error. */
+  signal?: AbortSignal;
+}
+
+/** A kind's parent side, as grade.ts dispatches to it. */
+export interface ParentKind {
+  grade(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome>;
+  /** A folder of the snapshot that the child writes and the learner keeps, as staged (snapshot.ts, stageOutput). */
+  keptOutput?: string;
 }
 
 const MAX_CURVE_POINTS = 10000;
@@ -59,7 +71,16 @@ export function errorOutcome(ex: LoadedExercise, opts: GradeOptions, error: Lear
 export function learnerSession(
   ex: LoadedExercise,
   opts: GradeOptions,
-  run: { kind: string; bundle: string; seed: number; payload: unknown; curve?: Record<string, number>[]; nonFinite?: NonFiniteLog[]; readRoots?: string[]; writeRoots?: string[] },
+  run: {
+    kind: GradedKind;
+    bundle: string;
+    seed: number;
+    payload: unknown;
+    curve?: Record<string, number>[];
+    nonFinite?: NonFiniteLog[];
+    readRoots?: string[];
+    writeRoots?: string[];
+  },
 ): ChildSession {
   const { curve, nonFinite } = run;
   return new ChildSession({
@@ -75,6 +96,7 @@ export function learnerSession(
     payload: run.payload,
     readRoots: run.readRoots,
     writeRoots: run.writeRoots,
+    signal: opts.signal,
     onLog: (logged) => {
       const step: Record<string, number> = {};
       const blown: string[] = [];
@@ -89,6 +111,55 @@ export function learnerSession(
       opts.onLog?.(step, run.seed);
     },
   });
+}
+
+/** How a learner session ended: what `body` returned or the learner's failure, with the child's output and backend. */
+export type SessionRun<T> =
+  | { ok: true; value: T; output: string; backend: string }
+  | { ok: false; error: LearnerError; output: string; backend: string };
+export type FailedRun = Extract<SessionRun<unknown>, { ok: false }>;
+
+/**
+ * Runs `body` against `session` and owns the session's end: the session is
+ * closed whatever happened (its output drained, its process gone), and a
+ * failure of the learner's becomes a LearnerError in the result instead of an
+ * exception. Learner failures are the child's (ChildFailure), predictions that
+ * cannot be scored (InvalidOutputError) and whatever `learnerError` maps;
+ * anything else is mlpath's own failure and is thrown, after the close.
+ */
+export async function runSession<T>(
+  session: ChildSession,
+  body: () => Promise<T>,
+  learnerError?: (err: unknown) => LearnerError | undefined,
+): Promise<SessionRun<T>> {
+  let ended: { ok: true; value: T } | { ok: false; error: LearnerError };
+  try {
+    ended = { ok: true, value: await body() };
+  } catch (err) {
+    const error = err instanceof ChildFailure
+      ? err.error
+      : err instanceof InvalidOutputError
+        ? { kind: 'invalid-output' as const, message: err.message }
+        : learnerError?.(err);
+    if (!error) throw err;
+    ended = { ok: false, error };
+  } finally {
+    await session.close();
+  }
+  // After close the child's pipes are drained: its last lines are in.
+  return { ...ended, output: session.output.text(), backend: session.backend };
+}
+
+/** The error outcome of a session that failed, with the child's output and the backend it ran on. */
+export function failedOutcome(
+  ex: LoadedExercise,
+  opts: GradeOptions,
+  run: FailedRun,
+  started: number,
+  details: Partial<RunDetails> = {},
+): GradeOutcome {
+  const backend = run.backend || opts.backend;
+  return errorOutcome(ex, { ...opts, backend }, run.error, started, { output: run.output }, details);
 }
 
 /** The outcome of a run that completed: passed when every metric met its threshold (and `passed` agrees). */

@@ -8,7 +8,8 @@ import { loadDataset, loadHoldout, splitDataset, type LoadedDataset } from '../.
 import type { TrainPayload, WireTensor } from '../protocol';
 import type { InputScale } from '../result';
 
-export interface TrainData {
+/** The exercise's dataset as the grader holds it: the learner's parts and the held-out part. */
+export interface SplitData {
   train: LoadedDataset;
   val?: LoadedDataset;
   test: LoadedDataset;
@@ -16,7 +17,7 @@ export interface TrainData {
 }
 
 /** The exercise's split; an instructor's holdout file replaces its test part. */
-export async function prepareTrainData(ex: LoadedExercise, holdout?: string): Promise<TrainData> {
+export async function prepareTrainData(ex: LoadedExercise, holdout?: string): Promise<SplitData> {
   const ref = ex.dataset!;
   const ds = await loadDataset(ref.id, ref.options);
   const split = splitDataset(ds, {
@@ -81,7 +82,7 @@ export function numClasses(ds: LoadedDataset, task: Task): number | undefined {
 }
 
 /** Everything the learner may see: the training part, the validation part, never the test labels. */
-export function trainPayload(data: TrainData, task: Task): TrainPayload {
+export function trainPayload(data: SplitData, task: Task): TrainPayload {
   return {
     xTrain: features(data.train),
     yTrain: labels(data.train, task),

@@ -143,7 +143,7 @@ export function refGradF(x: number[]): number[] {
   return x.map((v) => Math.cos(v) * v * v + 2 * v * Math.sin(v));
 }
 
-/** The derivative of wave(x) = sum(sin(2x) + 0.3 x^3), which the child computes on plain numbers (child/functions.ts). */
+/** The derivative of wave(x) = sum(sin(2x) + 0.3 x^3), which kinds/functions/child.ts computes on plain numbers. */
 export function refGradWave(x: number[]): number[] {
   return x.map((v) => 2 * Math.cos(2 * v) + 0.9 * v * v);
 }

@@ -8,8 +8,8 @@
  */
 import type * as T from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend/select';
-import { runTrainKind } from '../../../src/grader/child/train';
-import type { HarnessContext } from '../../../src/grader/harness';
+import { runTrainKind } from '../../../src/grader/kinds/train/child';
+import type { HarnessContext } from '../../../src/grader/child/context';
 import type { ParentMessage, TrainPayload, WireTensor } from '../../../src/grader/protocol';
 
 type Tf = typeof import('@tensorflow/tfjs');

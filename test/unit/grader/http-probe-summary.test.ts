@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import type { LoadedExercise } from '../../../src/curriculum';
 import { GradingError } from '../../../src/errors';
 import type { ProbeReport } from '../../../src/grader/http-probe';
-import { freePort, probeSummary, serviceOptions } from '../../../src/grader/kinds/service';
+import { freePort, probeSummary, serviceOptions } from '../../../src/grader/kinds/service/parent';
 
 const exercise = (options?: Record<string, unknown>): LoadedExercise => ({ key: 'm/deploy', options } as unknown as LoadedExercise);
 

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { seedJobs } from '../../../src/grader/kinds/train';
+import { seedJobs } from '../../../src/grader/kinds/train/parent';
 
 test('seeds train one child per core at most, never more children than seeds', () => {
   const cores = os.availableParallelism();

@@ -7,8 +7,8 @@
 import type * as T from '@tensorflow/tfjs';
 import { initBackend } from '../../../../src/backend/select';
 import { prepareObservation } from '../../../../src/grader/child/observe';
-import { runTrainKind } from '../../../../src/grader/child/train';
-import type { HarnessContext } from '../../../../src/grader/harness';
+import { runTrainKind } from '../../../../src/grader/kinds/train/child';
+import type { HarnessContext } from '../../../../src/grader/child/context';
 import type { LearnerError, Observed, ObserveRequest, ParentMessage, TrainPayload, WireTensor } from '../../../../src/grader/protocol';
 
 type Tf = typeof import('@tensorflow/tfjs');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { fromTensor } from '../../../../src/grader/child/train';
-import type { HarnessContext } from '../../../../src/grader/harness';
+import { fromTensor } from '../../../../src/grader/child/wire';
+import type { HarnessContext } from '../../../../src/grader/child/context';
 import type { LearnerError } from '../../../../src/grader/protocol';
 import { normalizePredictions, InvalidOutputError } from '../../../../src/grader/predictions';
 

@@ -5,15 +5,16 @@
  * case), or, for a suite with its own `score`, the metrics it computes from
  * all the outcomes.
  */
-import type { LoadedExercise } from '../../curriculum';
-import { GradingError } from '../../errors';
-import { cleanupCompiled } from '../compile';
-import { checkThreshold } from '../metrics';
-import type { GradeOutcome, MetricResult } from '../result';
-import { ChildFailure } from '../runner';
-import { suiteFor } from '../suites';
-import type { CaseOutcome } from '../suites/types';
-import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
+import type { LoadedExercise } from '../../../curriculum';
+import { GradingError } from '../../../errors';
+import { cleanupCompiled } from '../../compile';
+import { checkThreshold } from '../../metrics';
+import type { GradeOutcome, MetricResult } from '../../result';
+import { suiteFor } from '../../suites';
+import type { CaseOutcome } from '../../suites/types';
+import {
+  completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type GradeOptions, type ParentKind,
+} from '../common';
 
 export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   const started = Date.now();
@@ -31,10 +32,8 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
   const failures: string[] = [];
   const outcomes: CaseOutcome[] = [];
   let total = 0;
-  let backend = opts.backend ?? '';
-  try {
+  const run = await runSession(session, async () => {
     const { names } = await session.expect('exports');
-    backend = session.backend || backend;
     const missing = suite.exports.filter((n) => !names.includes(n));
     const cases = suite.cases(seed, fixture);
     total = cases.length;
@@ -51,17 +50,11 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
       if (problem) failures.push(`${c.fn}: ${c.title}: ${problem}`);
       outcomes.push({ case: c, value: answer.ok ? answer.value : undefined, problem });
     }
-  } catch (err) {
-    if (err instanceof ChildFailure) {
-      await session.close();
-      return errorOutcome(ex, { ...opts, backend }, err.error, started, { output: session.output.text() });
-    }
-    throw err;
-  } finally {
-    await session.close();
+  }).finally(() => {
     cleanupCompiled(prepared.compiled);
     fixture?.cleanup();
-  }
+  });
+  if (!run.ok) return failedOutcome(ex, opts, run, started);
   const passedCases = total - failures.length;
   const scores = suite.score?.(outcomes);
   const metrics: MetricResult[] = ex.metrics.map((spec) => {
@@ -70,10 +63,12 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
   });
   return completedOutcome(ex, opts, {
     started,
-    backend,
+    backend: run.backend || opts.backend || '',
     metrics,
     // A suite that scores rates still wants every call to have answered properly.
     passed: !scores || failures.length === 0,
     output: [suite.describe?.(outcomes), failures.length ? `${passedCases}/${total} cases passed\n${failures.slice(0, 12).join('\n')}` : undefined].filter(Boolean).join('\n'),
   });
 }
+
+export const functionsKind: ParentKind = { grade: gradeFunctions };

@@ -16,18 +16,20 @@
  */
 import * as net from 'node:net';
 import { z } from 'zod';
-import type { LoadedExercise } from '../../curriculum';
-import { GradingError } from '../../errors';
-import type { LoadedDataset } from '../../datasets';
-import { cleanupCompiled } from '../compile';
-import { LOOPBACK, probeService, waitForHealth, type ProbeReport } from '../http-probe';
-import { checkThreshold, computeMetric } from '../metrics';
-import type { LearnerError } from '../protocol';
-import type { GradeOutcome, MetricResult, RunDetails } from '../result';
-import { ChildFailure } from '../runner';
-import type { ServicePayload } from '../child/service';
-import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
-import { numClasses, prepareTrainData, trainPayload } from './data';
+import type { LoadedExercise } from '../../../curriculum';
+import { GradingError } from '../../../errors';
+import type { LoadedDataset } from '../../../datasets';
+import { cleanupCompiled } from '../../compile';
+import { LOOPBACK, probeService, waitForHealth, type ProbeReport } from '../../http-probe';
+import { checkThreshold, computeMetric } from '../../metrics';
+import type { LearnerError } from '../../protocol';
+import type { GradeOutcome, MetricResult, RunDetails } from '../../result';
+import { ChildFailure } from '../../runner';
+import type { ServicePayload } from './child';
+import {
+  completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type GradeOptions, type ParentKind,
+} from '../common';
+import { numClasses, prepareTrainData, trainPayload } from '../data';
 
 const optionsSchema = z.object({
   p95Ms: z.number().positive().default(100),
@@ -122,23 +124,21 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
 
   const k = numClasses(data.train, 'classification') ?? 0;
   const testN = data.test.n;
-  let report: ProbeReport | undefined;
-  try {
+  const probe = async (): Promise<ProbeReport> => {
     opts.onPhase?.('starting the server');
     const health = await waitForHealth(port, { timeoutMs: budget * 1000, stopped: () => childError !== undefined });
     if (!health.ok) {
       await Promise.race([watching, new Promise((r) => setTimeout(r, 300))]);
       // The child's own budget kill says "train for fewer epochs"; what the
       // learner needs to hear here is what the grader was waiting for.
-      const error: LearnerError = childError && childError.kind !== 'timeout' ? childError : {
+      throw new ChildFailure(childError && childError.kind !== 'timeout' ? childError : {
         kind: 'timeout',
         message: `GET /health on port ${port} never answered 200 within the ${budget} s budget (last: ${health.last ? (health.last.error ?? `HTTP ${health.last.status}`) : 'no request'}). Listen on 127.0.0.1, port process.env.PORT (also ctx.port), and answer GET /health with 200 once the model is ready.`,
-      };
-      return errorOutcome(ex, { ...opts, backend: session.backend || opts.backend }, error, started, { output: session.output.text() }, details);
+      });
     }
     details.trainSeconds = health.ms / 1000;
     opts.onPhase?.('probing the server');
-    report = await probeService(port, {
+    const report = await probeService(port, {
       instances: instancesOf(data.test),
       k,
       batchSize: options.batchSize,
@@ -152,11 +152,13 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
     });
     details.tfjsVersion = session.tfjsVersion;
     details.peakRssMb = session.peakRssMb;
-  } finally {
+    return report;
+  };
+  const run = await runSession(session, () => probe().finally(() => {
     closing = true;
-    await session.close();
-    cleanupCompiled(prepared.compiled);
-  }
+  })).finally(() => cleanupCompiled(prepared.compiled));
+  if (!run.ok) return failedOutcome(ex, opts, run, started, details);
+  const report = run.value;
 
   const classes = Int32Array.from(report.classes, (c) => (c === null ? -1 : c));
   const metrics: MetricResult[] = ex.metrics.map((spec) => {
@@ -179,12 +181,14 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
   metrics.push({ name: 'monitoring_ok', value: claims / report.monitoring.length, min: 1, passed: claims === report.monitoring.length });
 
   const crash = childError ? `\nthe server process failed: ${childError.message}` : '';
-  const serverOutput = session.output.text();
+  const serverOutput = run.output;
   return completedOutcome(ex, opts, {
     started,
-    backend: session.backend || opts.backend || '',
+    backend: run.backend || opts.backend || '',
     metrics,
     output: `${probeSummary(report, options, testN)}${crash}${serverOutput ? `\n--- server output ---\n${serverOutput}` : ''}`,
     details,
   });
 }
+
+export const serviceKind: ParentKind = { grade: gradeService };

@@ -4,11 +4,11 @@
  * and report once it has returned. The server then keeps running in this
  * process until the grader, which probes it over HTTP, sends `done`.
  */
-import type { HarnessContext } from '../harness';
-import type { TrainPayload } from '../protocol';
-import { modelStore } from '../../serving/model-io';
-import { loadPretrained } from '../../serving/pretrained';
-import { toTensor } from './train';
+import type { HarnessContext } from '../../child/context';
+import type { TrainPayload } from '../../protocol';
+import { modelStore } from '../../../serving/model-io';
+import { loadPretrained } from '../../../serving/pretrained';
+import { toTensor } from '../../child/wire';
 
 export interface ServicePayload {
   train: TrainPayload;

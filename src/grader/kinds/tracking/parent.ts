@@ -26,21 +26,23 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
-import type { LoadedExercise } from '../../curriculum';
-import { METRIC_NAMES, type MetricName } from '../../curriculum/schema';
-import { GradingError } from '../../errors';
-import { auditLoggedModels, auditSweep, CHECK_TAG, latest, listExperiments, listRuns, MODEL_ARTIFACT, readLoggedModel, type LoggedModel, type RunRecord, type SweepAudit } from '../../tracking';
-import type { Task } from '../../curriculum/schema';
-import type { WireTensor } from '../protocol';
-import type { TrackingPayload } from '../child/tracking';
-import { cleanupCompiled } from '../compile';
-import { checkThreshold, computeMetric } from '../metrics';
-import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from '../predictions';
-import type { GradeOutcome, MetricResult, RunDetails } from '../result';
-import { ChildFailure, type ChildSession } from '../runner';
-import { SnapshotError, stagedOutput, stageOutput } from '../snapshot';
-import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
-import { features, numClasses, prepareTrainData, trainPayload } from './data';
+import type { LoadedExercise } from '../../../curriculum';
+import { METRIC_NAMES, type MetricName } from '../../../curriculum/schema';
+import { GradingError } from '../../../errors';
+import { auditLoggedModels, auditSweep, CHECK_TAG, latest, listExperiments, listRuns, MODEL_ARTIFACT, readLoggedModel, type LoggedModel, type RunRecord, type SweepAudit } from '../../../tracking';
+import type { Task } from '../../../curriculum/schema';
+import type { WireTensor } from '../../protocol';
+import type { TrackingPayload } from './child';
+import { cleanupCompiled } from '../../compile';
+import { checkThreshold, computeMetric } from '../../metrics';
+import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from '../../predictions';
+import type { GradeOutcome, MetricResult, RunDetails } from '../../result';
+import type { ChildSession } from '../../runner';
+import { SnapshotError, stagedOutput, stageOutput } from '../../snapshot';
+import {
+  completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type GradeOptions, type ParentKind,
+} from '../common';
+import { features, numClasses, prepareTrainData, trainPayload } from '../data';
 
 export const trackingOptionsSchema = z.object({
   experiment: z.string().min(1).optional().describe('Experiment name the runs go to; defaults to the exercise key.'),
@@ -178,19 +180,16 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
   const seed = opts.seeds[0];
   const curve: Record<string, number>[] = [];
   const details: RunDetails = { curve, datasetFingerprint: data.fingerprint, classNames: data.train.classNames };
-  let backend = opts.backend ?? '';
-  let learnerOutput = '';
   const scores: Record<string, number> = {};
   let valScore = NaN;
   let audit: SweepAudit | undefined;
   let verifiedNotes: string[] = [];
   const session = learnerSession(ex, opts, { kind: 'tracking', bundle: prepared.compiled.bundle, seed, payload, curve, readRoots: [path.dirname(staged)], writeRoots: [root] });
-  try {
+  const run = await runSession(session, async () => {
     opts.onPhase?.(`training (seed ${seed})`);
     const trained = await session.expect('trained');
     // train() has returned: every run is on disk, and every model it logged. No held-out input has reached the child yet.
     stage();
-    backend = session.backend || backend;
     details.trainSeconds = trained.seconds;
     const runs = readRuns(staged, experimentName, checkId);
     opts.onPhase?.('re-scoring the models the runs logged');
@@ -210,28 +209,24 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
     for (const m of ex.metrics) scores[m.name] = computeMetric(m.name, test, data.test.labels, { k: m.k });
     details.tfjsVersion = session.tfjsVersion;
     details.peakRssMb = session.peakRssMb;
-  } catch (err) {
-    backend = session.backend || backend;
-    await session.close();
+  }, (err) => {
+    if (!(err instanceof SnapshotError)) return undefined;
+    const message = `train() wrote too much to mlruns/: ${err.message}; log metrics and models, not data`;
+    return { kind: 'invalid-output', message };
+  }).finally(() => cleanupCompiled(prepared.compiled));
+  try {
     // A run that failed before train() returned never saw a held-out input: the runs it left are kept as they are.
-    if (!isStaged) {
+    if (!run.ok && !isStaged) {
       try {
         stage();
       } catch (stageErr) {
         if (!(stageErr instanceof SnapshotError)) throw stageErr;
       }
     }
-    const output = session.output.text();
-    if (err instanceof ChildFailure) return errorOutcome(ex, { ...opts, backend }, err.error, started, { output }, details);
-    if (err instanceof InvalidOutputError) return errorOutcome(ex, { ...opts, backend }, { kind: 'invalid-output', message: err.message }, started, { output }, details);
-    if (err instanceof SnapshotError) return errorOutcome(ex, { ...opts, backend }, { kind: 'invalid-output', message: `train() wrote too much to mlruns/: ${err.message}; log metrics and models, not data` }, started, { output }, details);
-    throw err;
   } finally {
-    await session.close();
-    learnerOutput = session.output.text();
-    cleanupCompiled(prepared.compiled);
     if (ownRunDir) fs.rmSync(ownRunDir, { recursive: true, force: true });
   }
+  if (!run.ok) return failedOutcome(ex, opts, run, started, details);
 
   if (!audit) throw new GradingError(`${ex.key}: the sweep was not read`);
   let matches = false;
@@ -259,10 +254,13 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
   const sweep = findings.length ? `--- the sweep in mlruns/ ---\n${findings.join('\n')}` : '';
   return completedOutcome(ex, opts, {
     started,
-    backend,
+    backend: run.backend || opts.backend || '',
     metrics,
     passed: audit.problems.length === 0,
-    output: [learnerOutput.trimEnd(), sweep].filter(Boolean).join('\n'),
+    output: [run.output.trimEnd(), sweep].filter(Boolean).join('\n'),
     details,
   });
 }
+
+/** The sweep's runs are the learner's: they go back to the submission's `mlruns/`. */
+export const trackingKind: ParentKind = { grade: gradeTracking, keptOutput: 'mlruns' };

@@ -4,10 +4,10 @@
  * `mlruns/` (the one folder this child may write to). Everything else,
  * predictions included, is the train kind's.
  */
-import { FileTracker, type TrackerOptions } from '../../tracking/tracker';
-import type { HarnessContext } from '../harness';
-import type { TrainPayload } from '../protocol';
-import { runTrainKind } from './train';
+import { FileTracker, type TrackerOptions } from '../../../tracking/tracker';
+import type { HarnessContext } from '../../child/context';
+import type { TrainPayload } from '../../protocol';
+import { runTrainKind } from '../train/child';
 
 export interface TrackingPayload {
   train: TrainPayload;

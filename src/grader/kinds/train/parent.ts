@@ -6,20 +6,23 @@
  * pass (grader/verdict.ts).
  */
 import * as os from 'node:os';
-import type { LoadedExercise } from '../../curriculum';
-import { computeMetric } from '../metrics';
-import { normalizePredictions, InvalidOutputError, type NormalizedPredictions } from '../predictions';
-import { ratedPairs, relevantMinOf, scoreRanking } from '../ranking';
-import { cleanupCompiled } from '../compile';
-import type { GradeOutcome, MetricResult, NonFiniteLog, RunDetails } from '../result';
-import type { LearnerError, WireTensor } from '../protocol';
-import { ChildFailure, type ChildSession } from '../runner';
-import { seedVerdict } from '../verdict';
-import { lessonWatch } from '../lesson';
-import { fixedModelOf, fixedModelPayload, runFixedModel } from '../fixed-model';
-import { selectionWatch } from '../selection';
-import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type GradeOptions } from './common';
-import { features, inputScale, numClasses, prepareTrainData, trainPayload } from './data';
+import type { LoadedExercise } from '../../../curriculum';
+import { computeMetric } from '../../metrics';
+import { normalizePredictions, type NormalizedPredictions } from '../../predictions';
+import { ratedPairs, relevantMinOf, scoreRanking } from '../../ranking';
+import { cleanupCompiled } from '../../compile';
+import type { GradeOutcome, MetricResult, NonFiniteLog, RunDetails } from '../../result';
+import type { WireTensor } from '../../protocol';
+import type { ChildSession } from '../../runner';
+import { seedVerdict } from '../../verdict';
+import { lessonWatch } from '../../lesson';
+import { fixedModelOf, fixedModelPayload, runFixedModel } from '../../fixed-model';
+import { selectionWatch } from '../../selection';
+import {
+  completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession,
+  type FailedRun, type GradeOptions, type ParentKind,
+} from '../common';
+import { features, inputScale, numClasses, prepareTrainData, trainPayload } from '../data';
 
 function confusion(preds: NormalizedPredictions, truth: Float32Array, k: number): number[][] | undefined {
   const classes = preds.classes;
@@ -36,7 +39,7 @@ function confusion(preds: NormalizedPredictions, truth: Float32Array, k: number)
 /** What one seed's run left behind, or how it failed. */
 type SeedRun =
   | { ok: true; seed: number; scores: Record<string, number>; curve: Record<string, number>[]; nonFinite: NonFiniteLog[]; confusion?: number[][]; output: string; backend: string; tfjsVersion: string; peakRssMb: number; trainSeconds: number }
-  | { ok: false; seed: number; error: LearnerError; output: string; curve: Record<string, number>[]; nonFinite: NonFiniteLog[]; backend: string };
+  | { ok: false; seed: number; run: FailedRun; curve: Record<string, number>[]; nonFinite: NonFiniteLog[] };
 
 /**
  * Seeds trained at once: one child per core (MLPATH_SEED_JOBS overrides it;
@@ -86,9 +89,8 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
     let scores: Record<string, number> = {};
     let matrix: number[][] | undefined;
     let trainSeconds = 0;
-    let error: LearnerError | undefined;
     let note = '';
-    try {
+    const run = await runSession(session, async () => {
       if (!several) opts.onPhase?.(`training (seed ${seed})`);
       const trained = await session.expect('trained');
       trainSeconds = trained.seconds;
@@ -115,20 +117,17 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
         for (const m of ex.metrics) scores[m.name] = computeMetric(m.name, preds, data.test.labels, { k: m.k });
         if (k) matrix = confusion(preds, data.test.labels, k);
       }
-    } catch (err) {
-      if (err instanceof ChildFailure) error = err.error;
-      else if (err instanceof InvalidOutputError) error = { kind: 'invalid-output', message: err.message };
-      else throw err;
-    } finally {
-      // After close the child's pipes are drained: its last lines are in.
-      await session.close();
+    }).finally(() => {
       running.delete(seed);
       done++;
       phase();
-    }
-    const output = [session.output.text().trimEnd(), note].filter(Boolean).join('\n');
-    if (error) return { ok: false, seed, error, output, curve, nonFinite, backend: session.backend };
-    return { ok: true, seed, scores, curve, nonFinite, confusion: matrix, output, backend: session.backend, tfjsVersion: session.tfjsVersion, peakRssMb: session.peakRssMb, trainSeconds };
+    });
+    const output = [run.output.trimEnd(), note].filter(Boolean).join('\n');
+    if (!run.ok) return { ok: false, seed, run: { ...run, output }, curve, nonFinite };
+    return {
+      ok: true, seed, scores, curve, nonFinite, confusion: matrix, output, backend: run.backend,
+      tfjsVersion: session.tfjsVersion, peakRssMb: session.peakRssMb, trainSeconds,
+    };
   };
 
   // The first seed to fail decides the outcome; the others are stopped, not waited out.
@@ -165,10 +164,12 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
 
   const details: RunDetails = { curve: [], datasetFingerprint: data.fingerprint, classNames: data.train.classNames, inputScale: inputScale(data.train) };
   if (failure && !failure.ok) {
-    const error = several ? { ...failure.error, message: `${failure.error.message} (on seed ${failure.seed} of ${seeds.join(', ')})` } : failure.error;
+    const { error } = failure.run;
+    const onSeed = `${error.message} (on seed ${failure.seed} of ${seeds.join(', ')})`;
+    const run = several ? { ...failure.run, error: { ...error, message: onSeed } } : failure.run;
     details.curve = failure.curve;
     details.nonFinite = failure.nonFinite.length ? failure.nonFinite : undefined;
-    return errorOutcome(ex, { ...opts, backend: failure.backend || opts.backend }, error, started, { output: failure.output }, details);
+    return failedOutcome(ex, opts, run, started, details);
   }
   // In the order of the seeds, whichever finished first: the report shows the first seed's curve and output.
   const bySeed = seeds.map((s) => runs.find((r) => r.seed === s)!) as Extract<SeedRun, { ok: true }>[];
@@ -183,3 +184,5 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   const backend = bySeed[0].backend || opts.backend || '';
   return completedOutcome(ex, opts, { started, backend, ...selection.judge(lesson.judge({ metrics, output: bySeed[0].output })), details });
 }
+
+export const trainKind: ParentKind = { grade: gradeTrain };

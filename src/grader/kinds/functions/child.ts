@@ -5,8 +5,8 @@
  * A call may ask for folders to be listed in another file system's order.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import type { HarnessContext } from '../harness';
-import { withListingOrder } from './listing';
+import type { HarnessContext } from '../../child/context';
+import { withListingOrder } from '../../child/listing';
 
 function plain(ctx: HarnessContext, value: unknown): unknown {
   const tf = ctx.tf;

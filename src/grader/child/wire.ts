@@ -1,0 +1,94 @@
+/**
+ * Tensors across the channel, child side: a WireTensor from the grader into a
+ * tf.Tensor, and what learner code returned (a tensor or plain numbers) back
+ * into a WireTensor. Shared by the kinds and the grader's requests.
+ */
+import type { Tensor } from '@tensorflow/tfjs';
+import type { WireTensor } from '../protocol';
+import type { HarnessContext } from './context';
+
+export function toTensor(tf: HarnessContext['tf'], w: WireTensor): Tensor {
+  if (w.dtype === 'string') return tf.tensor(w.values as string[], w.shape, 'string');
+  return tf.tensor(w.values as Float32Array, w.shape, w.dtype);
+}
+
+function describeElement(tf: HarnessContext['tf'], v: unknown): string {
+  if (v instanceof tf.Tensor) return 'a tf.Tensor';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return 'an array';
+  if (v !== null && typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+/**
+ * Predictions as plain numbers, which is what ml.js models return: `[n]`
+ * values (or a typed array), or `[n][k]` rows of scores. Non-finite numbers
+ * pass through on purpose: the parent reports them with the same message as
+ * for a tensor.
+ */
+function fromNumbers(ctx: HarnessContext, value: ArrayLike<unknown>, what: string): WireTensor {
+  const rows = value.length;
+  const nested = rows > 0 && Array.isArray(value[0]);
+  const cols = nested ? (value[0] as unknown[]).length : 1;
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const row = nested ? value[i] : [value[i]];
+    if (!Array.isArray(row) || row.length !== cols) {
+      const got = Array.isArray(row) ? `${row.length} values` : describeElement(ctx.tf, row);
+      ctx.fail({
+        kind: 'invalid-output',
+        message: `${what} returned a ragged array: row 0 has ${cols} values but row ${i} has ${got}; return one number per row, or rows of equal length`,
+      });
+    }
+    for (let j = 0; j < cols; j++) {
+      const v: unknown = (row as unknown[])[j];
+      if (typeof v !== 'number') {
+        const where = nested ? `row ${i}, column ${j}` : `row ${i}`;
+        ctx.fail({
+          kind: 'invalid-output',
+          message: `${what} returned an array holding a non-number (${describeElement(ctx.tf, v)} at ${where}); return numbers (class indices, probabilities or values) or a tf.Tensor`,
+        });
+      }
+      out[i * cols + j] = v as number;
+    }
+  }
+  return { values: out, shape: nested ? [rows, cols] : [rows], dtype: 'float32' };
+}
+
+function isTensorList(tf: HarnessContext['tf'], value: unknown[]): boolean {
+  return value.length > 0 && value.every((v) => v instanceof tf.Tensor);
+}
+
+/**
+ * What `predict` returned, ready to cross to the parent: a tf.Tensor, or
+ * plain numbers (an array, nested one level for scores, or a typed array).
+ */
+export async function fromTensor(ctx: HarnessContext, value: unknown, what: string): Promise<WireTensor> {
+  const tf = ctx.tf;
+  if (Array.isArray(value) && !isTensorList(tf, value)) return fromNumbers(ctx, value, what);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return fromNumbers(ctx, value as unknown as ArrayLike<unknown>, what);
+  if (!(value instanceof tf.Tensor)) {
+    // Arrays of numbers were read above, so an array here holds only tensors.
+    const got = value === null
+      ? 'null'
+      : Array.isArray(value)
+        ? `an array of ${value.length} tensors (a model with several outputs): return one`
+        : typeof value;
+    ctx.fail({ kind: 'invalid-output', message: `${what} must return a tf.Tensor, but it returned ${got}` });
+  }
+  const t = value as Tensor;
+  if (t.isDisposed) ctx.fail({ kind: 'invalid-output', message: `${what} returned a tensor that was already disposed` });
+  const dtype = t.dtype;
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') {
+    ctx.fail({ kind: 'invalid-output', message: `${what} returned a ${dtype} tensor; expected float32 (scores, probabilities, values) or int32 (class indices)` });
+  }
+  const shape: unknown = t.shape;
+  const data: unknown = await t.data();
+  // A real tensor always passes; an object dressed up as one may not, and must not reach the grader as a message it cannot read.
+  const typed = data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array;
+  const dims = Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0) ? (shape as number[]) : undefined;
+  if (!typed || !dims || dims.reduce((a, b) => a * b, 1) !== data.length) {
+    ctx.fail({ kind: 'invalid-output', message: `${what} returned an object that looks like a tf.Tensor but is not one (its shape or data() do not agree); return a tensor made by TensorFlow.js` });
+  }
+  return { values: data as Float32Array | Int32Array | Uint8Array, shape: dims!.slice(), dtype: dtype as WireTensor['dtype'] };
+}
