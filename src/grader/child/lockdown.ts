@@ -149,11 +149,49 @@ function lockHandles(): void {
   }
 }
 
+/**
+ * Places that keep bytes outside what a lesson can weigh (the V8 heap,
+ * ArrayBuffers and tensors, child/observe.ts): environment variables live
+ * in C memory, a Blob's bytes in Node's, a message posted to a port waits in
+ * a native queue, a key object holds its bytes off the heap, and a
+ * WebAssembly memory of learner code's own is a buffer no count sees. A
+ * lookup of the training data kept there would weigh nothing. The
+ * environment becomes a plain object (what is stored in it is heap), and
+ * the rest refuse to be made. The backend's own WebAssembly module was
+ * instantiated before this runs.
+ */
+function lockStores(): void {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (typeof v === 'string') env[k] = v;
+  Object.defineProperty(process, 'env', { value: env, writable: false, configurable: false, enumerable: true });
+  const refuse = (name: string) => function refused(): never {
+    throw denied(`${name} (it keeps bytes where a check cannot weigh them)`, name);
+  };
+  const g = globalThis as unknown as Record<string, unknown>;
+  for (const name of ['Blob', 'File', 'MessageChannel', 'MessagePort', 'BroadcastChannel']) {
+    if (name in g) pin(g, name, refuse(name));
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module objects themselves, patched in place for every importer.
+  const buffer = require('node:buffer') as Record<string, unknown>;
+  for (const name of ['Blob', 'File']) if (name in buffer) pin(buffer, name, refuse(`buffer.${name}`));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above.
+  const crypto = require('node:crypto') as Record<string, unknown>;
+  for (const name of ['createSecretKey', 'createPrivateKey', 'createPublicKey']) if (name in crypto) pin(crypto, name, refuse(`crypto.${name}`));
+  const wasm = g.WebAssembly as Record<string, unknown> | undefined;
+  if (wasm) {
+    for (const name of ['Memory', 'Module', 'Instance', 'Table', 'Global', 'compile', 'instantiate', 'compileStreaming', 'instantiateStreaming', 'validate']) {
+      if (name in wasm) pin(wasm, name, refuse(`WebAssembly.${name}`));
+    }
+  }
+  syncBuiltinESMExports();
+}
+
 export function lockDown(): void {
   lockSignals();
   lockNetwork();
   lockDns();
   lockHandles();
+  lockStores();
 }
 
 /** TensorFlow ops that read or write files, or load graphs: on the native backend they run where the permission model cannot see. */
