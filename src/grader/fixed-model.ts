@@ -17,8 +17,8 @@
  * row must get the same columns every time it is sent.
  */
 import { randomInt } from 'node:crypto';
-import { z } from 'zod';
 import type { LoadedExercise } from '../curriculum';
+import { fixedModelSchema } from '../curriculum/kinds/train';
 import type { LoadedDataset } from '../datasets';
 import { exerciseOption } from './exercise-options';
 import { InvalidOutputError } from './predictions';
@@ -26,10 +26,7 @@ import type { FixedModel, FixedModelPayload, WireTensor } from './protocol';
 import { fitRidge, predictRidge } from './ridge';
 import type { ChildSession } from './runner';
 
-export const fixedModelSchema = z.object({
-  kind: z.literal('ridge').describe('Ridge regression on standardised columns, solved exactly.'),
-  l2: z.number().nonnegative().default(1).describe('Penalty on the squared weights.'),
-}).strict();
+export { fixedModelSchema };
 
 export const LESSON = 'the model is fixed and only the features are yours';
 

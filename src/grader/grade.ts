@@ -23,8 +23,11 @@ async function gradeKind(ex: LoadedExercise, opts: GradeOptions): Promise<GradeO
       return (await import('./kinds/tracking')).gradeTracking(ex, opts);
     case 'service':
       return (await import('./kinds/service')).gradeService(ex, opts);
-    default:
-      throw new UsageError(`${ex.key} is a '${ex.kind}' exercise, which this version of mlpath cannot grade yet`);
+    default: {
+      // The schema has no other kind; an exercise built in code may still carry one.
+      const other = ex as LoadedExercise;
+      throw new UsageError(`${other.key} is a '${other.kind}' exercise, which this version of mlpath cannot grade yet`);
+    }
   }
 }
 

@@ -28,24 +28,13 @@
  * - `metricNotes`: what a missed metric says about the lesson (log loss:
  *   probabilities no sigmoid trained on the cross-entropy would give).
  */
-import { z } from 'zod';
 import type { LoadedExercise } from '../curriculum';
+import { lessonSchema, type Lesson } from '../curriculum/kinds/train';
 import { exerciseOption } from './exercise-options';
 import type { ObserveRequest, Observed, TrainPayload } from './protocol';
 import type { MetricResult } from './result';
 
-export const lessonSchema = z.object({
-  what: z.string().min(1).describe('The lesson in a few words, quoted by every finding: "a training loop you write: ...".'),
-  minSteps: z.number().int().positive().optional().describe('Optimizer steps train() must take.'),
-  minEpochs: z.number().int().positive().optional().describe('The highest `epoch` train() must log through ctx.log.'),
-  validation: z.boolean().default(false).describe('train() must log a validation number (a key starting with `val`).'),
-  lossFalls: z.boolean().default(false).describe('The loss must fall by at least a tenth from the first steps to the last.'),
-  minLosses: z.number().int().min(2).default(2).describe('With `lossFalls` and no optimizer steps: logged losses needed.'),
-  releaseData: z.boolean().default(false).describe('Dispose ctx.data\'s tensors once train() returns.'),
-  maxModelMb: z.number().positive().optional().describe('Megabytes still alive once train() has returned, pretrained weights not counted.'),
-  metricNotes: z.record(z.string().min(1)).default({}).describe('By metric name: what missing that metric\'s threshold says about the lesson, shown with the miss.'),
-}).strict();
-export type Lesson = z.infer<typeof lessonSchema>;
+export { lessonSchema, type Lesson };
 
 /** The share of the first loss the last one must be below. */
 const FALL = 0.9;

@@ -6,6 +6,7 @@
  * all the outcomes.
  */
 import type { LoadedExercise } from '../../curriculum';
+import { suiteIdOf } from '../../curriculum/kinds/functions';
 import { GradingError } from '../../errors';
 import { cleanupCompiled } from '../compile';
 import { checkThreshold } from '../metrics';
@@ -17,7 +18,7 @@ import { completedOutcome, errorOutcome, learnerSession, prepareEntry, type Grad
 
 export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   const started = Date.now();
-  const suiteId = String((ex.options as { suite?: string } | undefined)?.suite ?? ex.id);
+  const suiteId = suiteIdOf(ex);
   const suite = await suiteFor(suiteId);
   if (!suite) throw new GradingError(`no grading suite '${suiteId}' for ${ex.key}`);
   const prepared = await prepareEntry(ex, opts, started);
