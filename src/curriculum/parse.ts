@@ -72,7 +72,10 @@ export function parseCurriculum(absolute: string, bytes: Buffer): Curriculum {
 function fromZod(issue: ZodIssue, raw: unknown): Array<[DataPath, string]> {
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeys(issue.path, raw);
-    return issue.keys.map((key) => [[...issue.path, key], `unknown field '${key}'${didYouMean(key, known) || otherKind(issue.path, key, raw)}`]);
+    return issue.keys.map((key) => {
+      const hint = didYouMean(key, known) || otherKind(issue.path, key, raw);
+      return [[...issue.path, key], `unknown field '${key}'${hint}`];
+    });
   }
   if (issue.code === 'invalid_type' && issue.received === 'undefined') {
     return [[issue.path, `missing required field '${issue.path[issue.path.length - 1]}'`]];
@@ -83,7 +86,8 @@ function fromZod(issue: ZodIssue, raw: unknown): Array<[DataPath, string]> {
     const kind = valueAt(raw, at);
     if (kind === undefined) return [[at, `missing required field 'kind' (one of ${EXERCISE_KINDS.join(', ')})`]];
     const typed = String(kind);
-    return [[at, `unknown kind '${typed}'${didYouMean(typed, EXERCISE_KINDS)} (mlpath grades ${EXERCISE_KINDS.join(', ')})`]];
+    const kinds = EXERCISE_KINDS.join(', ');
+    return [[at, `unknown kind '${typed}'${didYouMean(typed, EXERCISE_KINDS)} (mlpath grades ${kinds})`]];
   }
   if (issue.code === 'invalid_enum_value') {
     const typed = String(issue.received);
@@ -110,7 +114,14 @@ function otherKind(at: DataPath, key: string, raw: unknown): string {
 }
 
 interface ZodLike {
-  _def?: { typeName?: string; innerType?: unknown; schema?: unknown; type?: unknown; valueType?: unknown; discriminator?: string };
+  _def?: {
+    typeName?: string;
+    innerType?: unknown;
+    schema?: unknown;
+    type?: unknown;
+    valueType?: unknown;
+    discriminator?: string;
+  };
   shape?: Record<string, unknown>;
   optionsMap?: Map<unknown, unknown>;
 }
@@ -140,7 +151,8 @@ function pick(schema: ZodLike | undefined, value: unknown): ZodLike | undefined 
 
 function unwrap(schema: unknown): ZodLike | undefined {
   let current = schema as ZodLike | undefined;
-  while (current?._def && ['ZodDefault', 'ZodOptional', 'ZodNullable', 'ZodEffects'].includes(current._def.typeName ?? '')) {
+  const wrappers = ['ZodDefault', 'ZodOptional', 'ZodNullable', 'ZodEffects'];
+  while (current?._def && wrappers.includes(current._def.typeName ?? '')) {
     current = (current._def.innerType ?? current._def.schema) as ZodLike;
   }
   return current;

@@ -249,7 +249,9 @@ function completeness(exercises: Located[]): RuleIssue[] {
       if (exercise.task === undefined) need('task', `of kind ${exercise.kind} needs a task`);
       if (exercise.metrics.length === 0) need('metrics', `of kind ${exercise.kind} needs at least one metric`);
     }
-    if (exercise.kind === 'service' && exercise.dataset === undefined) need('dataset', 'of kind service needs a dataset to serve a model of');
+    if (exercise.kind === 'service' && exercise.dataset === undefined) {
+      need('dataset', 'of kind service needs a dataset to serve a model of');
+    }
   }
   return issues;
 }
@@ -319,7 +321,8 @@ function lessons(exercises: Located[]): RuleIssue[] {
 /** A "did you mean" for a typo: the nearest name, when it is near enough to be the one meant. */
 export function didYouMean(typed: string, known: readonly string[]): string {
   const near = closest(typed, known, 1)[0];
-  const close = near !== undefined && editDistance(typed.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(typed.length / 3));
+  if (near === undefined) return '';
+  const close = editDistance(typed.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(typed.length / 3));
   return close ? `; did you mean '${near}'?` : '';
 }
 
@@ -333,7 +336,8 @@ function datasets(exercises: Located[]): RuleIssue[] {
     if (!DATASET_IDS.includes(ref.id)) {
       issues.push({
         path: [...where, 'id'],
-        message: `unknown dataset '${ref.id}'${didYouMean(ref.id, DATASET_IDS)} (datasets: ${DATASET_IDS.join(', ')}; \`mlpath data list\` describes them)`,
+        message: `unknown dataset '${ref.id}'${didYouMean(ref.id, DATASET_IDS)} ` +
+          `(datasets: ${DATASET_IDS.join(', ')}; \`mlpath data list\` describes them)`,
       });
       continue;
     }
@@ -343,7 +347,8 @@ function datasets(exercises: Located[]): RuleIssue[] {
       const spec = specs.find((o) => o.name === name);
       if (!spec) {
         const valid = names.length ? `options: ${names.join(', ')}` : 'it takes no options';
-        issues.push({ path: [...where, 'options', name], message: `dataset '${ref.id}' has no option '${name}'${didYouMean(name, names)} (${valid})` });
+        const message = `dataset '${ref.id}' has no option '${name}'${didYouMean(name, names)} (${valid})`;
+        issues.push({ path: [...where, 'options', name], message });
         continue;
       }
       try {
@@ -380,8 +385,10 @@ function suites(exercises: Located[]): RuleIssue[] {
     }
     exercise.metrics.forEach((metric, i) => {
       if (!scores.includes(metric.name)) {
-        const what = scores.length === 1 && scores[0] === 'accuracy' ? 'accuracy (the share of its cases passed)' : scores.join(', ');
-        issues.push({ path: [...at, 'metrics', i, 'name'], message: `suite '${id}' scores ${what}, not '${metric.name}'` });
+        const shareOfCases = scores.length === 1 && scores[0] === 'accuracy';
+        const what = shareOfCases ? 'accuracy (the share of its cases passed)' : scores.join(', ');
+        const message = `suite '${id}' scores ${what}, not '${metric.name}'`;
+        issues.push({ path: [...at, 'metrics', i, 'name'], message });
       }
     });
   }
@@ -389,7 +396,9 @@ function suites(exercises: Located[]): RuleIssue[] {
 }
 
 function misfit(name: MetricName, task: Task): string {
-  if (SUITE_METRICS.has(name)) return `'${name}' is computed by a grading suite (a functions exercise), not from a ${task} task's predictions`;
+  if (SUITE_METRICS.has(name)) {
+    return `'${name}' is computed by a grading suite (a functions exercise), not from a ${task} task's predictions`;
+  }
   return `'${name}' does not score a ${task} task; a ${task} task is scored with ${metricsForTask(task).join(', ')}`;
 }
 
@@ -403,26 +412,34 @@ function tasks(exercises: Located[]): RuleIssue[] {
   for (const { exercise, path: at } of exercises) {
     if (exercise.kind === 'functions') continue;
     if (exercise.kind === 'service' && exercise.task !== undefined && exercise.task !== 'classification') {
-      issues.push({ path: [...at, 'task'], message: `a service exercise is graded on the class its server answers: task must be classification, not ${exercise.task}` });
+      const message = `a service exercise is graded on the class its server answers: task must be classification, ` +
+        `not ${exercise.task}`;
+      issues.push({ path: [...at, 'task'], message });
       continue;
     }
     const task = exercise.task;
     if (task === undefined) continue;
     exercise.metrics.forEach((metric, i) => {
-      if (!METRIC_TASKS[metric.name].includes(task)) issues.push({ path: [...at, 'metrics', i, 'name'], message: misfit(metric.name, task) });
+      if (!METRIC_TASKS[metric.name].includes(task)) {
+        issues.push({ path: [...at, 'metrics', i, 'name'], message: misfit(metric.name, task) });
+      }
     });
     const fits = (name: MetricName, where: (string | number)[]): void => {
-      if (!METRIC_TASKS[name].includes(task)) issues.push({ path: [...at, 'options', ...where], message: misfit(name, task) });
+      if (!METRIC_TASKS[name].includes(task)) {
+        issues.push({ path: [...at, 'options', ...where], message: misfit(name, task) });
+      }
     };
     if (exercise.kind === 'tracking' && exercise.options) fits(exercise.options.valMetric, ['valMetric']);
     if (exercise.kind !== 'train' || !exercise.options) continue;
     const { selection, fixedModel, relevantMin } = exercise.options;
     if (selection) fits(selection.metric, ['selection', 'metric']);
     if (fixedModel && task !== 'regression') {
-      issues.push({ path: [...at, 'options', 'fixedModel'], message: `a fixed ${fixedModel.kind} model predicts numbers: the task must be regression, not ${task}` });
+      const message = `a fixed ${fixedModel.kind} model predicts numbers: the task must be regression, not ${task}`;
+      issues.push({ path: [...at, 'options', 'fixedModel'], message });
     }
     if (relevantMin !== undefined && task !== 'ranking') {
-      issues.push({ path: [...at, 'options', 'relevantMin'], message: `relevantMin only applies to a ranking task, not ${task}` });
+      const message = `relevantMin only applies to a ranking task, not ${task}`;
+      issues.push({ path: [...at, 'options', 'relevantMin'], message });
     }
   }
   return issues;

@@ -72,7 +72,7 @@ export const budgetSchema = z.object({
     .max(MAX_BUDGET_SECONDS, `must be at most ${MAX_BUDGET_SECONDS} seconds (24 hours); a check that needs longer should train on a subset`)
     .describe('Wall-clock budget of one check on 2 cores; the child is killed past it.'),
   memoryMb: z.number().int().positive()
-    .max(MAX_MEMORY_MB, `must be at most ${MAX_MEMORY_MB} MiB (16 GiB); a check that needs more should train on a subset`)
+    .max(MAX_MEMORY_MB, `must be at most ${MAX_MEMORY_MB} MiB (16 GiB); a check that needs more should use less data`)
     .default(1536).describe('Heap cap of the learner process, in MiB.'),
 }).strict();
 
@@ -114,10 +114,22 @@ function exerciseOf<K extends ExerciseKind, O extends z.ZodTypeAny>(kind: K, how
 }
 
 export const exerciseSchema = z.discriminatedUnion('kind', [
-  exerciseOf('train', 'train(ctx) trains on the learner part, its predictor is scored on the held-out inputs.', trainOptionsSchema),
-  exerciseOf('functions', 'named exports are called by a grading suite and compared with its references.', functionsOptionsSchema),
-  exerciseOf('service', 'a model server is probed over HTTP: held-out predictions, latency, bad input, its own metrics.', serviceOptionsSchema),
-  exerciseOf('tracking', 'a hyperparameter sweep logged as MLflow runs is audited, and the chosen model scored.', trackingOptionsSchema),
+  exerciseOf(
+    'train', 'train(ctx) trains on the learner part, its predictor is scored on the held-out inputs.',
+    trainOptionsSchema,
+  ),
+  exerciseOf(
+    'functions', 'named exports are called by a grading suite and compared with its references.',
+    functionsOptionsSchema,
+  ),
+  exerciseOf(
+    'service', 'a model server is probed over HTTP: held-out predictions, latency, bad input, its own metrics.',
+    serviceOptionsSchema,
+  ),
+  exerciseOf(
+    'tracking', 'a hyperparameter sweep logged as MLflow runs is audited, and the chosen model scored.',
+    trackingOptionsSchema,
+  ),
 ]).describe('An exercise; `kind` decides how it is graded and which `options` it takes.');
 
 export const monthSchema = z.object({

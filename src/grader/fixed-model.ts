@@ -17,10 +17,9 @@
  * row must get the same columns every time it is sent.
  */
 import { randomInt } from 'node:crypto';
-import type { LoadedExercise } from '../curriculum';
 import { fixedModelSchema } from '../curriculum/kinds/train';
 import type { LoadedDataset } from '../datasets';
-import { exerciseOption } from './exercise-options';
+import { exerciseOption, type WithOptions } from './exercise-options';
 import { InvalidOutputError } from './predictions';
 import type { FixedModel, FixedModelPayload, WireTensor } from './protocol';
 import { fitRidge, predictRidge } from './ridge';
@@ -45,7 +44,7 @@ export type TargetName = keyof typeof TARGETS;
 export const TARGET_NAMES = Object.keys(TARGETS) as TargetName[];
 
 /** The exercise's fixed model, or undefined when train() is the learner's. */
-export function fixedModelOf(ex: Pick<LoadedExercise, 'key' | 'options'>): FixedModel | undefined {
+export function fixedModelOf(ex: WithOptions): FixedModel | undefined {
   return exerciseOption(ex, 'fixedModel', fixedModelSchema);
 }
 

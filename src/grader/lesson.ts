@@ -30,7 +30,7 @@
  */
 import type { LoadedExercise } from '../curriculum';
 import { lessonSchema, type Lesson } from '../curriculum/kinds/train';
-import { exerciseOption } from './exercise-options';
+import { exerciseOption, type WithOptions } from './exercise-options';
 import type { ObserveRequest, Observed, TrainPayload } from './protocol';
 import type { MetricResult } from './result';
 
@@ -41,7 +41,7 @@ const FALL = 0.9;
 const MB = 1e6;
 
 /** The exercise's lesson, or undefined when its metrics are the whole check. */
-export function lessonOf(ex: Pick<LoadedExercise, 'key' | 'options'>): Lesson | undefined {
+export function lessonOf(ex: WithOptions): Lesson | undefined {
   return exerciseOption(ex, 'lesson', lessonSchema);
 }
 

