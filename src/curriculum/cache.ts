@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cacheDir } from '../datasets/cache';
 import { mlpathVersion } from '../version';
-import type { Curriculum } from './loader';
+import type { Curriculum } from './types';
 
 function cacheKey(absolute: string, bytes: Buffer): string {
   return createHash('sha256').update(mlpathVersion()).update('\0').update(absolute).update('\0').update(bytes).digest('hex');

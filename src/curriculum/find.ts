@@ -2,7 +2,7 @@
  * Looking exercises up by key, with "did you mean" suggestions for typos.
  */
 import { UsageError } from '../errors';
-import type { Curriculum, LoadedExercise } from './loader';
+import type { Curriculum, LoadedExercise } from './types';
 
 /**
  * Optimal string alignment distance: Levenshtein plus adjacent

@@ -4,10 +4,12 @@
  * curriculum never pulls in its dependency.
  */
 export { loadCurriculum, defaultCurriculumPath } from './loader';
-export type { Curriculum, LoadedExercise } from './loader';
+export type { Curriculum, LoadedExercise } from './types';
 export { findExercise } from './find';
 export {
   curriculumSchema, exerciseSchema, monthSchema, metricSchema, trackSchema, readingSchema,
-  datasetRefSchema, splitSchema, budgetSchema, METRIC_NAMES, EXERCISE_KINDS, TASKS,
+  datasetRefSchema, splitSchema, budgetSchema, EXERCISE_KINDS,
 } from './schema';
-export type { CurriculumData, Exercise, Month, Track, Reading, MetricSpec, DatasetRef, MetricName, ExerciseKind, Task } from './schema';
+export { METRIC_NAMES, METRIC_TASKS, TASKS } from './metrics';
+export type { CurriculumData, Exercise, Month, Track, Reading, MetricSpec, DatasetRef, ExerciseKind } from './schema';
+export type { MetricName, Task } from './metrics';

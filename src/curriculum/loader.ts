@@ -7,28 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CurriculumError } from '../errors';
-import type { CurriculumData, Exercise } from './schema';
+import type { Curriculum } from './types';
 
-export interface LoadedExercise extends Exercise {
-  /** Check id, `<month id>/<exercise id>`, e.g. `month2/mnist`. */
-  key: string;
-  monthId: string;
-  /** Absolute path of the starter template folder. */
-  templateDir?: string;
-  /** Absolute path of the reference solution folder. */
-  solutionDir?: string;
-}
-
-export interface Curriculum extends CurriculumData {
-  /** Absolute path of the curriculum file. */
-  file: string;
-  /** Folder of the curriculum file; template and solution paths are relative to it. */
-  dir: string;
-  /** Every exercise of every month, in path order. */
-  exercises: LoadedExercise[];
-  /** sha256 (hex) of the file bytes, so a workspace can tell the curriculum changed. */
-  hash: string;
-}
+export type { Curriculum, LoadedExercise } from './types';
 
 /** Resolves the same from src/curriculum (ts-jest) and dist/curriculum (built). */
 export function defaultCurriculumPath(): string {

@@ -9,10 +9,9 @@ import * as path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { CurriculumError, type CurriculumIssue } from '../errors';
-import type { Curriculum, LoadedExercise } from './loader';
-import { checkRules, formatPath, type DataPath } from './rules';
-import { closest, editDistance } from './find';
-import { curriculumSchema } from './schema';
+import type { Curriculum, LoadedExercise } from './types';
+import { checkRules, didYouMean, formatPath, type DataPath } from './rules';
+import { curriculumSchema, EXERCISE_KINDS, exerciseSchema } from './schema';
 
 /** Schema, normalisation and cross-field rules: every problem at once. */
 export function parseCurriculum(absolute: string, bytes: Buffer): Curriculum {
@@ -45,7 +44,8 @@ export function parseCurriculum(absolute: string, bytes: Buffer): Curriculum {
   const parsed = curriculumSchema.safeParse(raw);
   if (!parsed.success) {
     // Cross-field rules need typed data, so they wait until the schema passes.
-    throw new CurriculumError(sortByLine(parsed.error.issues.flatMap((i) => fromZod(i).map(([p, m]) => issue(p, m)))));
+    const issues = parsed.error.issues.flatMap((i) => fromZod(i, raw).map(([p, m]) => issue(p, m)));
+    throw new CurriculumError(sortByLine(issues));
   }
 
   const data = parsed.data;
@@ -68,43 +68,92 @@ export function parseCurriculum(absolute: string, bytes: Buffer): Curriculum {
 }
 
 
-/** One zod issue as one or more (path, message) pairs. */
-function fromZod(issue: ZodIssue): Array<[DataPath, string]> {
+/** One zod issue as one or more (path, message) pairs; `raw` is the data parsed, for what the issue leaves out. */
+function fromZod(issue: ZodIssue, raw: unknown): Array<[DataPath, string]> {
   if (issue.code === 'unrecognized_keys') {
-    const known = knownKeys(issue.path);
+    const known = knownKeys(issue.path, raw);
     return issue.keys.map((key) => {
-      // A guess far from what was typed is noise, not help.
-      const near = closest(key, known, 1)[0];
-      const guess = near !== undefined && editDistance(key, near) <= Math.max(2, Math.floor(key.length / 3)) ? near : undefined;
-      return [[...issue.path, key], `unknown field '${key}'${guess ? `; did you mean '${guess}'?` : ''}`];
+      const hint = didYouMean(key, known) || otherKind(issue.path, key, raw);
+      return [[...issue.path, key], `unknown field '${key}'${hint}`];
     });
   }
   if (issue.code === 'invalid_type' && issue.received === 'undefined') {
     return [[issue.path, `missing required field '${issue.path[issue.path.length - 1]}'`]];
   }
+  if (issue.code === 'invalid_union_discriminator') {
+    // Only exercises are unions; zod reports at their discriminator, `kind`.
+    const at = issue.path;
+    const kind = valueAt(raw, at);
+    if (kind === undefined) return [[at, `missing required field 'kind' (one of ${EXERCISE_KINDS.join(', ')})`]];
+    const typed = String(kind);
+    const kinds = EXERCISE_KINDS.join(', ');
+    return [[at, `unknown kind '${typed}'${didYouMean(typed, EXERCISE_KINDS)} (mlpath grades ${kinds})`]];
+  }
+  if (issue.code === 'invalid_enum_value') {
+    const typed = String(issue.received);
+    const options = issue.options.map(String);
+    return [[issue.path, `'${typed}' is not one of ${options.join(', ')}${didYouMean(typed, options)}`]];
+  }
   return [[issue.path, issue.message]];
 }
 
-/** Field names the schema allows at a data path, for "did you mean" on typos. */
-function knownKeys(at: DataPath): string[] {
-  let schema: unknown = curriculumSchema;
-  for (const segment of at) {
-    schema = unwrap(schema);
-    const def = (schema as { _def?: { typeName?: string; type?: unknown } })._def;
-    if (def?.typeName === 'ZodArray' && typeof segment === 'number') schema = def.type;
-    else if (def?.typeName === 'ZodObject' && typeof segment === 'string') {
-      schema = (schema as { shape: Record<string, unknown> }).shape[segment];
-    } else return [];
-  }
-  schema = unwrap(schema);
-  const shape = (schema as { shape?: Record<string, unknown> })?.shape;
-  return shape ? Object.keys(shape) : [];
+function valueAt(raw: unknown, at: DataPath): unknown {
+  let value = raw;
+  for (const segment of at) value = (value as Record<string | number, unknown> | null | undefined)?.[segment];
+  return value;
 }
 
-function unwrap(schema: unknown): unknown {
-  let current = schema as { _def?: { typeName?: string; innerType?: unknown } } | undefined;
-  while (current?._def && ['ZodDefault', 'ZodOptional', 'ZodNullable'].includes(current._def.typeName ?? '')) {
-    current = current._def.innerType as typeof current;
+/** For an exercise option another kind takes: say which kind it belongs to. */
+function otherKind(at: DataPath, key: string, raw: unknown): string {
+  if (at[at.length - 1] !== 'options') return '';
+  const kinds = exerciseSchema.options
+    .filter((option) => Object.keys(unwrap(option.shape.options)?.shape ?? {}).includes(key))
+    .map((option) => option.shape.kind.value);
+  const own = valueAt(raw, [...at.slice(0, -1), 'kind']);
+  return kinds.length ? `: it is an option of ${kinds.join(', ')} exercises, and this one is '${String(own)}'` : '';
+}
+
+interface ZodLike {
+  _def?: {
+    typeName?: string;
+    innerType?: unknown;
+    schema?: unknown;
+    type?: unknown;
+    valueType?: unknown;
+    discriminator?: string;
+  };
+  shape?: Record<string, unknown>;
+  optionsMap?: Map<unknown, unknown>;
+}
+
+/** Field names the schema allows at a data path, for "did you mean" on typos; the data picks a union's member. */
+function knownKeys(at: DataPath, raw: unknown): string[] {
+  let schema = pick(unwrap(curriculumSchema), raw);
+  let value = raw;
+  for (const segment of at) {
+    const def = schema?._def;
+    value = valueAt(value, [segment]);
+    if (def?.typeName === 'ZodArray' && typeof segment === 'number') schema = def.type as ZodLike;
+    else if (def?.typeName === 'ZodRecord' && typeof segment === 'string') schema = def.valueType as ZodLike;
+    else if (def?.typeName === 'ZodObject' && typeof segment === 'string') schema = schema?.shape?.[segment] as ZodLike;
+    else return [];
+    schema = pick(unwrap(schema), value);
+  }
+  return Object.keys(schema?.shape ?? {});
+}
+
+/** The member of a discriminated union that `value` names; any other schema as it is. */
+function pick(schema: ZodLike | undefined, value: unknown): ZodLike | undefined {
+  const def = schema?._def;
+  if (def?.typeName !== 'ZodDiscriminatedUnion' || !def.discriminator) return schema;
+  return unwrap(schema?.optionsMap?.get(valueAt(value, [def.discriminator])));
+}
+
+function unwrap(schema: unknown): ZodLike | undefined {
+  let current = schema as ZodLike | undefined;
+  const wrappers = ['ZodDefault', 'ZodOptional', 'ZodNullable', 'ZodEffects'];
+  while (current?._def && wrappers.includes(current._def.typeName ?? '')) {
+    current = (current._def.innerType ?? current._def.schema) as ZodLike;
   }
   return current;
 }

@@ -6,10 +6,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { datasetPackages } from '../datasets/registry';
-import { lessonSchema } from '../grader/lesson';
-import { closest } from './find';
-import { baselineValue, type CurriculumData, type Exercise, type MetricName } from './schema';
+import { DatasetError } from '../errors';
+import { checkDatasetOptions, DATASET_IDS, datasetOptions, datasetPackages } from '../datasets/registry';
+import { SUITE_IDS, suiteMetrics } from '../grader/suites';
+import { suiteIdOf } from './kinds/functions';
+import { closest, editDistance } from './find';
+import { METRIC_TASKS, metricsForTask, RANKED_METRICS, SUITE_METRICS, type MetricName, type Task } from './metrics';
+import { baselineValue, type CurriculumData, type Exercise } from './schema';
 
 export type DataPath = (string | number)[];
 
@@ -29,8 +32,6 @@ export interface RuleIssue {
   path: DataPath;
   message: string;
 }
-
-const RANKING_METRICS: ReadonlySet<MetricName> = new Set(['precision_at_k', 'recall_at_k', 'ndcg_at_k']);
 
 /** A learner sees at least this many hint levels before the answer. */
 export const MIN_HINTS = 3;
@@ -55,6 +56,9 @@ export function checkRules(data: CurriculumData, dir: string): RuleIssue[] {
     ...folders(exercises, dir),
     ...imports(exercises),
     ...lessons(exercises),
+    ...datasets(exercises),
+    ...suites(exercises),
+    ...tasks(exercises),
   ];
 }
 
@@ -168,10 +172,10 @@ function metrics(exercises: Located[]): RuleIssue[] {
       if (metric.min !== undefined && metric.max !== undefined && metric.min > metric.max) {
         issues.push({ path: [...where, 'max'], message: `max (${metric.max}) is below min (${metric.min}): no result can pass` });
       }
-      if (RANKING_METRICS.has(metric.name) && metric.k === undefined) {
+      if (RANKED_METRICS.has(metric.name) && metric.k === undefined) {
         issues.push({ path: [...where, 'k'], message: `ranking metric '${metric.name}' needs k (the cut-off)` });
       }
-      if (!RANKING_METRICS.has(metric.name) && metric.k !== undefined) {
+      if (!RANKED_METRICS.has(metric.name) && metric.k !== undefined) {
         issues.push({ path: [...where, 'k'], message: `k only applies to ranking metrics, not '${metric.name}'` });
       }
     });
@@ -240,10 +244,13 @@ function completeness(exercises: Located[]): RuleIssue[] {
     if (exercise.hints.length < MIN_HINTS) {
       need('hints', `needs at least ${MIN_HINTS} tiered hints (has ${exercise.hints.length})`);
     }
-    if (exercise.kind === 'train') {
-      if (exercise.dataset === undefined) need('dataset', 'of kind train needs a dataset');
-      if (exercise.task === undefined) need('task', 'of kind train needs a task');
-      if (exercise.metrics.length === 0) need('metrics', 'of kind train needs at least one metric');
+    if (exercise.kind === 'train' || exercise.kind === 'tracking') {
+      if (exercise.dataset === undefined) need('dataset', `of kind ${exercise.kind} needs a dataset`);
+      if (exercise.task === undefined) need('task', `of kind ${exercise.kind} needs a task`);
+      if (exercise.metrics.length === 0) need('metrics', `of kind ${exercise.kind} needs at least one metric`);
+    }
+    if (exercise.kind === 'service' && exercise.dataset === undefined) {
+      need('dataset', 'of kind service needs a dataset to serve a model of');
     }
   }
   return issues;
@@ -296,24 +303,143 @@ function imports(exercises: Located[]): RuleIssue[] {
   return issues;
 }
 
-/** `options.lesson` (grader/lesson.ts) is read by the train kind only, and must be a lesson the grader can judge. */
+/** A lesson's notes speak of metrics the exercise computes (the lesson's shape is the schema's, kinds/train.ts). */
 function lessons(exercises: Located[]): RuleIssue[] {
   const issues: RuleIssue[] = [];
   for (const { exercise, path: at } of exercises) {
-    const lesson = (exercise.options as { lesson?: unknown } | undefined)?.lesson;
-    if (lesson === undefined) continue;
-    const where = [...at, 'options', 'lesson'];
-    if (exercise.kind !== 'train') {
-      issues.push({ path: where, message: `a lesson is judged on a train exercise's training; this one is '${exercise.kind}'` });
+    if (exercise.kind !== 'train' || !exercise.options?.lesson) continue;
+    for (const name of Object.keys(exercise.options.lesson.metricNotes)) {
+      if (!exercise.metrics.some((m) => m.name === name)) {
+        const where = [...at, 'options', 'lesson', 'metricNotes', name];
+        issues.push({ path: where, message: `'${name}' is not one of this exercise's metrics` });
+      }
+    }
+  }
+  return issues;
+}
+
+/** A "did you mean" for a typo: the nearest name, when it is near enough to be the one meant. */
+export function didYouMean(typed: string, known: readonly string[]): string {
+  const near = closest(typed, known, 1)[0];
+  if (near === undefined) return '';
+  const close = editDistance(typed.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(typed.length / 3));
+  return close ? `; did you mean '${near}'?` : '';
+}
+
+/** A dataset is one the registry has, and its options are ones it takes, with values it accepts. */
+function datasets(exercises: Located[]): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  for (const { exercise, path: at } of exercises) {
+    const ref = exercise.dataset;
+    if (!ref) continue;
+    const where = [...at, 'dataset'];
+    if (!DATASET_IDS.includes(ref.id)) {
+      issues.push({
+        path: [...where, 'id'],
+        message: `unknown dataset '${ref.id}'${didYouMean(ref.id, DATASET_IDS)} ` +
+          `(datasets: ${DATASET_IDS.join(', ')}; \`mlpath data list\` describes them)`,
+      });
       continue;
     }
-    const parsed = lessonSchema.safeParse(lesson);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) issues.push({ path: [...where, ...issue.path], message: issue.message });
+    const specs = datasetOptions(ref.id);
+    const names = specs.map((o) => o.name);
+    for (const [name, value] of Object.entries(ref.options ?? {})) {
+      const spec = specs.find((o) => o.name === name);
+      if (!spec) {
+        const valid = names.length ? `options: ${names.join(', ')}` : 'it takes no options';
+        const message = `dataset '${ref.id}' has no option '${name}'${didYouMean(name, names)} (${valid})`;
+        issues.push({ path: [...where, 'options', name], message });
+        continue;
+      }
+      try {
+        checkDatasetOptions(ref.id, { [name]: value as never });
+      } catch (err) {
+        if (!(err instanceof DatasetError)) throw err;
+        const guess = typeof value === 'string' && spec.values ? didYouMean(value, spec.values) : '';
+        issues.push({ path: [...where, 'options', name], message: `${err.message}${guess}` });
+      }
+    }
+  }
+  return issues;
+}
+
+/**
+ * A functions exercise is graded by a suite the grader has, on metrics that
+ * suite scores. Without `options.suite` the suite is named like the exercise;
+ * a planned exercise may wait for its suite, unless it names one.
+ */
+function suites(exercises: Located[]): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  for (const { exercise, path: at } of exercises) {
+    if (exercise.kind !== 'functions') continue;
+    const id = suiteIdOf(exercise);
+    const named = exercise.options?.suite !== undefined;
+    const scores = suiteMetrics(id);
+    if (!scores) {
+      if (!named && exercise.status !== 'ready') continue;
+      const where = named ? [...at, 'options', 'suite'] : [...at, 'id'];
+      const how = named ? '' : 'without options.suite, the suite named like the exercise grades it; ';
+      const message = `no grading suite '${id}'${didYouMean(id, SUITE_IDS)} (${how}suites: ${SUITE_IDS.join(', ')})`;
+      issues.push({ path: where, message });
       continue;
     }
-    for (const name of Object.keys(parsed.data.metricNotes)) {
-      if (!exercise.metrics.some((m) => m.name === name)) issues.push({ path: [...where, 'metricNotes', name], message: `'${name}' is not one of this exercise's metrics` });
+    exercise.metrics.forEach((metric, i) => {
+      if (!scores.includes(metric.name)) {
+        const shareOfCases = scores.length === 1 && scores[0] === 'accuracy';
+        const what = shareOfCases ? 'accuracy (the share of its cases passed)' : scores.join(', ');
+        const message = `suite '${id}' scores ${what}, not '${metric.name}'`;
+        issues.push({ path: [...at, 'metrics', i, 'name'], message });
+      }
+    });
+  }
+  return issues;
+}
+
+function misfit(name: MetricName, task: Task): string {
+  if (SUITE_METRICS.has(name)) {
+    return `'${name}' is computed by a grading suite (a functions exercise), not from a ${task} task's predictions`;
+  }
+  return `'${name}' does not score a ${task} task; a ${task} task is scored with ${metricsForTask(task).join(', ')}`;
+}
+
+/**
+ * Every metric the grader computes from predictions fits the task (one table,
+ * ./metrics, which the grader reads too), and so do the kind options that
+ * name a metric or assume a task.
+ */
+function tasks(exercises: Located[]): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  for (const { exercise, path: at } of exercises) {
+    if (exercise.kind === 'functions') continue;
+    if (exercise.kind === 'service' && exercise.task !== undefined && exercise.task !== 'classification') {
+      const message = `a service exercise is graded on the class its server answers: task must be classification, ` +
+        `not ${exercise.task}`;
+      issues.push({ path: [...at, 'task'], message });
+      continue;
+    }
+    const task = exercise.task;
+    if (task === undefined) continue;
+    exercise.metrics.forEach((metric, i) => {
+      if (!METRIC_TASKS[metric.name].includes(task)) {
+        issues.push({ path: [...at, 'metrics', i, 'name'], message: misfit(metric.name, task) });
+      }
+    });
+    const fits = (name: MetricName, where: (string | number)[]): void => {
+      if (!METRIC_TASKS[name].includes(task)) {
+        issues.push({ path: [...at, 'options', ...where], message: misfit(name, task) });
+      }
+    };
+    if (exercise.kind === 'tracking' && exercise.options) fits(exercise.options.valMetric, ['valMetric']);
+    if (exercise.kind !== 'train' || !exercise.options) continue;
+    const { selection, fixedModel, relevantMin } = exercise.options;
+    if (selection) fits(selection.metric, ['selection', 'metric']);
+    if (fixedModel && task !== 'regression') {
+      const message = `a fixed ${fixedModel.kind} model predicts numbers: the task must be regression, not ${task}`;
+      issues.push({ path: [...at, 'options', 'fixedModel'], message });
+    }
+    if (relevantMin !== undefined && task !== 'ranking') {
+      const message = `relevantMin only applies to a ranking task, not ${task}`;
+      issues.push({ path: [...at, 'options', 'relevantMin'], message });
     }
   }
   return issues;

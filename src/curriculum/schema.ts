@@ -2,23 +2,23 @@
  * The curriculum format (formatVersion 1), as a zod schema. Every field is
  * described: the descriptions feed the JSON Schema that editors use to
  * autocomplete curriculum files (schema/curriculum.schema.json).
+ *
+ * An exercise is a union keyed on `kind`: each kind is one object with the
+ * shared fields and that kind's `options` (./kinds), and only the kinds the
+ * grader grades exist. What the schema cannot say alone (datasets, suites,
+ * metrics that fit the task) is checked by ./rules.
  */
 import { z } from 'zod';
+import { functionsOptionsSchema } from './kinds/functions';
+import { serviceOptionsSchema } from './kinds/service';
+import { trackingOptionsSchema } from './kinds/tracking';
+import { trainOptionsSchema } from './kinds/train';
+import { METRIC_NAMES, TASKS } from './metrics';
 
-export const METRIC_NAMES = [
-  'accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'macro_f1',
-  'roc_auc', 'log_loss', 'mse', 'rmse', 'mae', 'r2',
-  'precision_at_k', 'recall_at_k', 'ndcg_at_k',
-  // Monitoring metrics a grading suite computes itself (drift detection).
-  'detection_rate', 'false_alarm_rate', 'detection_delay',
-] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
+export { METRIC_NAMES, TASKS, type MetricName, type Task } from './metrics';
 
-export const EXERCISE_KINDS = ['train', 'functions', 'service', 'split', 'drift', 'tracking', 'versioning'] as const;
+export const EXERCISE_KINDS = ['train', 'functions', 'service', 'tracking'] as const;
 export type ExerciseKind = (typeof EXERCISE_KINDS)[number];
-
-export const TASKS = ['classification', 'binary', 'regression', 'ranking'] as const;
-export type Task = (typeof TASKS)[number];
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes');
 
@@ -61,17 +61,25 @@ export const datasetRefSchema = z.object({
 /** The longest budget of one run, from the curriculum or `--timeout`: a day is beyond any exercise, and timers cannot hold much longer. */
 export const MAX_BUDGET_SECONDS = 24 * 60 * 60;
 
+/**
+ * The largest heap of a learner process: 16 GiB is past any exercise's needs
+ * and what a grading machine can give each seed's child side by side.
+ */
+export const MAX_MEMORY_MB = 16 * 1024;
+
 export const budgetSchema = z.object({
   seconds: z.number().positive()
     .max(MAX_BUDGET_SECONDS, `must be at most ${MAX_BUDGET_SECONDS} seconds (24 hours); a check that needs longer should train on a subset`)
     .describe('Wall-clock budget of one check on 2 cores; the child is killed past it.'),
-  memoryMb: z.number().int().positive().default(1536).describe('Heap cap of the learner process, in MiB.'),
+  memoryMb: z.number().int().positive()
+    .max(MAX_MEMORY_MB, `must be at most ${MAX_MEMORY_MB} MiB (16 GiB); a check that needs more should use less data`)
+    .default(1536).describe('Heap cap of the learner process, in MiB.'),
 }).strict();
 
-export const exerciseSchema = z.object({
+/** The fields every kind of exercise has. */
+const exerciseFields = {
   id: id.describe('Exercise id, unique within its month: the check id is `<month>/<exercise>`.'),
   title: z.string().min(1).describe('One-line title.'),
-  kind: z.enum(EXERCISE_KINDS).describe('How the exercise is graded.'),
   status: z.enum(['ready', 'planned']).default('ready').describe('`planned` exercises are listed but not scaffolded, and `check` says they are not built yet.'),
   track: z.string().optional().describe('Domain track this exercise belongs to (month 3); only the learner\'s track is scaffolded.'),
   summary: z.string().optional().describe('What the learner builds and why, in a sentence or two.'),
@@ -94,8 +102,35 @@ export const exerciseSchema = z.object({
     points: z.number().nonnegative().describe('Points when every metric of this tier is met but the exercise did not pass.'),
     metrics: z.array(metricSchema).min(1).describe('Thresholds of this tier, on the same metrics the exercise computes.'),
   }).strict()).default([]).describe('Partial-credit tiers below a pass; the best tier met counts.'),
-  options: z.record(z.unknown()).optional().describe('Kind-specific grading options.'),
-}).strict();
+};
+
+/** One kind of exercise: the shared fields, the kind and its options. */
+function exerciseOf<K extends ExerciseKind, O extends z.ZodTypeAny>(kind: K, how: string, options: O) {
+  return z.object({
+    ...exerciseFields,
+    kind: z.literal(kind).describe(`How the exercise is graded: ${how}`),
+    options: options.optional().describe(`Options of a \`${kind}\` exercise.`),
+  }).strict().describe(`A \`${kind}\` exercise: ${how}`);
+}
+
+export const exerciseSchema = z.discriminatedUnion('kind', [
+  exerciseOf(
+    'train', 'train(ctx) trains on the learner part, its predictor is scored on the held-out inputs.',
+    trainOptionsSchema,
+  ),
+  exerciseOf(
+    'functions', 'named exports are called by a grading suite and compared with its references.',
+    functionsOptionsSchema,
+  ),
+  exerciseOf(
+    'service', 'a model server is probed over HTTP: held-out predictions, latency, bad input, its own metrics.',
+    serviceOptionsSchema,
+  ),
+  exerciseOf(
+    'tracking', 'a hyperparameter sweep logged as MLflow runs is audited, and the chosen model scored.',
+    trackingOptionsSchema,
+  ),
+]).describe('An exercise; `kind` decides how it is graded and which `options` it takes.');
 
 export const monthSchema = z.object({
   id: id.describe('Month id, e.g. `month1`.'),

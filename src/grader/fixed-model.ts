@@ -17,19 +17,15 @@
  * row must get the same columns every time it is sent.
  */
 import { randomInt } from 'node:crypto';
-import { z } from 'zod';
-import type { LoadedExercise } from '../curriculum';
+import { fixedModelSchema } from '../curriculum/kinds/train';
 import type { LoadedDataset } from '../datasets';
-import { exerciseOption } from './exercise-options';
+import { exerciseOption, type WithOptions } from './exercise-options';
 import { InvalidOutputError } from './predictions';
 import type { FixedModel, FixedModelPayload, WireTensor } from './protocol';
 import { fitRidge, predictRidge } from './ridge';
 import type { ChildSession } from './runner';
 
-export const fixedModelSchema = z.object({
-  kind: z.literal('ridge').describe('Ridge regression on standardised columns, solved exactly.'),
-  l2: z.number().nonnegative().default(1).describe('Penalty on the squared weights.'),
-}).strict();
+export { fixedModelSchema };
 
 export const LESSON = 'the model is fixed and only the features are yours';
 
@@ -48,7 +44,7 @@ export type TargetName = keyof typeof TARGETS;
 export const TARGET_NAMES = Object.keys(TARGETS) as TargetName[];
 
 /** The exercise's fixed model, or undefined when train() is the learner's. */
-export function fixedModelOf(ex: Pick<LoadedExercise, 'key' | 'options'>): FixedModel | undefined {
+export function fixedModelOf(ex: WithOptions): FixedModel | undefined {
   return exerciseOption(ex, 'fixedModel', fixedModelSchema);
 }
 

@@ -34,26 +34,13 @@
  * - `metricNotes`: what a missed metric says about the lesson (log loss:
  *   probabilities no sigmoid trained on the cross-entropy would give).
  */
-import { z } from 'zod';
 import type { LoadedExercise } from '../curriculum';
-import { exerciseOption } from './exercise-options';
+import { lessonSchema, type Lesson } from '../curriculum/kinds/train';
+import { exerciseOption, type WithOptions } from './exercise-options';
 import type { ObserveRequest, Observed, TrainPayload } from './protocol';
 import type { MetricResult } from './result';
 
-export const lessonSchema = z.object({
-  what: z.string().min(1).describe('The lesson in a few words, quoted by every finding: "a training loop you write: ...".'),
-  minSteps: z.number().int().positive().optional().describe('Optimizer steps train() must take.'),
-  minEpochs: z.number().int().positive().optional().describe('The highest `epoch` train() must log through ctx.log.'),
-  validation: z.boolean().default(false).describe('train() must log a validation number (a key starting with `val`).'),
-  lossFalls: z.boolean().default(false).describe('The loss must fall by at least a tenth from the first steps to the last.'),
-  minLosses: z.number().int().min(2).default(2).describe('With `lossFalls` and no optimizer steps: logged losses needed.'),
-  descent: z.enum(['mse', 'logloss']).optional().describe('Gradient descent by hand: the grader replays the tf.variable values train() assigns through predict() and computes this training loss itself.'),
-  minRounds: z.number().int().min(2).default(10).describe('With `descent`: rounds of assign() updates train() must make.'),
-  releaseData: z.boolean().default(false).describe('Dispose ctx.data\'s tensors once train() returns.'),
-  maxModelMb: z.number().positive().optional().describe('Megabytes still alive once train() has returned, pretrained weights not counted.'),
-  metricNotes: z.record(z.string().min(1)).default({}).describe('By metric name: what missing that metric\'s threshold says about the lesson, shown with the miss.'),
-}).strict();
-export type Lesson = z.infer<typeof lessonSchema>;
+export { lessonSchema, type Lesson };
 
 /** The share of the first loss the last one must be below. */
 const FALL = 0.9;
@@ -73,7 +60,7 @@ function median(values: number[]): number {
 const MB = 1e6;
 
 /** The exercise's lesson, or undefined when its metrics are the whole check. */
-export function lessonOf(ex: Pick<LoadedExercise, 'key' | 'options'>): Lesson | undefined {
+export function lessonOf(ex: WithOptions): Lesson | undefined {
   return exerciseOption(ex, 'lesson', lessonSchema);
 }
 

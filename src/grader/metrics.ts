@@ -31,7 +31,7 @@
  *   or curriculum bugs, never a learner's.
  */
 import { GradingError } from '../errors';
-import type { MetricName, Task } from '../curriculum/schema';
+import { METRIC_TASKS, RANKED_METRICS, type MetricName } from '../curriculum/metrics';
 import { InvalidOutputError, type NormalizedPredictions } from './predictions';
 
 export type Values = ArrayLike<number>;
@@ -392,30 +392,8 @@ function rankedItems(user: number, list: ScoredItem[]): number[] {
   return [...list].sort((a, b) => b.score - a.score || a.item - b.item).map((s) => s.item);
 }
 
-/** Tasks each metric can score; the curriculum checker and computeMetric share it. */
-export const METRIC_TASKS: Record<MetricName, readonly Task[]> = {
-  accuracy: ['classification', 'binary'],
-  balanced_accuracy: ['classification', 'binary'],
-  precision: ['classification', 'binary'],
-  recall: ['classification', 'binary'],
-  f1: ['classification', 'binary'],
-  macro_f1: ['classification', 'binary'],
-  roc_auc: ['classification', 'binary'],
-  log_loss: ['classification', 'binary'],
-  mse: ['regression'],
-  rmse: ['regression'],
-  mae: ['regression'],
-  r2: ['regression'],
-  precision_at_k: ['ranking'],
-  recall_at_k: ['ranking'],
-  ndcg_at_k: ['ranking'],
-  detection_rate: [],
-  false_alarm_rate: [],
-  detection_delay: [],
-};
-
-/** Metrics no prediction task has: a `functions` suite computes them from all its cases (drift monitoring). */
-export const SUITE_METRICS: ReadonlySet<MetricName> = new Set(['detection_rate', 'false_alarm_rate', 'detection_delay']);
+// The metric-task table is the curriculum's (validate checks exercises against it); re-exported for the grader.
+export { METRIC_TASKS, RANKED_METRICS, SUITE_METRICS } from '../curriculum/metrics';
 
 function need<T>(value: T | undefined, name: MetricName, field: string): T {
   if (value === undefined) throw new GradingError(`${name}: normalized predictions lack '${field}'`);
@@ -449,7 +427,7 @@ export function computeMetric(
 ): number {
   const tasks = METRIC_TASKS[name];
   if (tasks === undefined) throw new GradingError(`unknown metric '${String(name)}'`);
-  if (tasks.includes('ranking')) {
+  if (RANKED_METRICS.has(name)) {
     throw new GradingError(
       `${name}${opts.k === undefined ? '' : ` (k=${opts.k})`} scores per-user ranked lists, not one prediction per row: use rankingMetrics`,
     );

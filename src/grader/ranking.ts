@@ -13,16 +13,14 @@
  * so an unrated item is never wrongly counted as a miss.
  */
 import { GradingError } from '../errors';
+import { DEFAULT_RELEVANT_MIN, relevantMinSchema } from '../curriculum/kinds/train';
+import { METRIC_TASKS, metricsForTask, RANKED_METRICS } from '../curriculum/metrics';
 import type { MetricSpec } from '../curriculum/schema';
 import type { LoadedDataset } from '../datasets';
 import { computeMetric, rankingMetrics, type ScoredItem } from './metrics';
 import { normalizePredictions, type RawPredictions } from './predictions';
 
-/** Ratings at or above this count as items the user liked. */
-export const DEFAULT_RELEVANT_MIN = 4;
-
-const POINTWISE = new Set(['rmse', 'mse', 'mae', 'r2']);
-const RANKED = new Set(['precision_at_k', 'recall_at_k', 'ndcg_at_k']);
+export { DEFAULT_RELEVANT_MIN };
 
 /** Held-out (user, item, rating) triples, in row order. */
 export interface RatedPairs {
@@ -71,12 +69,12 @@ export function groupByUser(
 }
 
 /** `options.relevantMin` of a ranking exercise, checked. */
-export function relevantMinOf(options: Record<string, unknown> | undefined): number {
-  const value = options?.relevantMin ?? DEFAULT_RELEVANT_MIN;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
+export function relevantMinOf(options: object | undefined): number {
+  const value = (options as { relevantMin?: unknown } | undefined)?.relevantMin ?? DEFAULT_RELEVANT_MIN;
+  if (!relevantMinSchema.safeParse(value).success) {
     throw new GradingError(`options.relevantMin must be a number (the lowest rating that counts as liked), got ${JSON.stringify(value)}`);
   }
-  return value;
+  return value as number;
 }
 
 /**
@@ -94,17 +92,20 @@ export function scoreRanking(
   const n = pairs.users.length;
   const preds = normalizePredictions('regression', raw, n);
   const values = preds.values!;
-  const grouped = specs.some((s) => RANKED.has(s.name)) ? groupByUser(pairs, values, relevantMin) : undefined;
+  const grouped = specs.some((s) => RANKED_METRICS.has(s.name)) ? groupByUser(pairs, values, relevantMin) : undefined;
   const scores: Record<string, number> = {};
   for (const spec of specs) {
-    if (POINTWISE.has(spec.name)) {
-      scores[spec.name] = computeMetric(spec.name, preds, pairs.ratings);
-    } else if (RANKED.has(spec.name)) {
+    if (!METRIC_TASKS[spec.name].includes('ranking')) {
+      const fitting = metricsForTask('ranking').join(', ');
+      throw new GradingError(`${spec.name} does not apply to a ranking task; use ${fitting}`);
+    }
+    if (RANKED_METRICS.has(spec.name)) {
       if (spec.k === undefined) throw new GradingError(`${spec.name} needs k (the cut-off)`);
       const result = rankingMetrics(grouped!.scoresByUser, grouped!.relevantByUser, spec.k);
       scores[spec.name] = spec.name === 'precision_at_k' ? result.precisionAtK : spec.name === 'recall_at_k' ? result.recallAtK : result.ndcgAtK;
     } else {
-      throw new GradingError(`${spec.name} does not apply to a ranking task; use rmse, mse, mae, r2, precision_at_k, recall_at_k or ndcg_at_k`);
+      // Pointwise: each predicted rating against the held-out one, as a regression.
+      scores[spec.name] = computeMetric(spec.name, preds, pairs.ratings);
     }
   }
   return scores;

@@ -27,12 +27,12 @@
  * Curriculum: `options.selection` of a train exercise.
  */
 import { randomInt } from 'node:crypto';
-import { z } from 'zod';
 import type { LoadedExercise } from '../curriculum';
-import { METRIC_NAMES, type MetricName, type Task } from '../curriculum/schema';
+import { selectionSchema, type Selection } from '../curriculum/kinds/train';
+import type { MetricName, Task } from '../curriculum/schema';
 import type { LoadedDataset } from '../datasets';
 import { GradingError } from '../errors';
-import { exerciseOption } from './exercise-options';
+import { exerciseOption, type WithOptions } from './exercise-options';
 import { features } from './kinds/data';
 import { computeMetric } from './metrics';
 import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from './predictions';
@@ -40,21 +40,14 @@ import type { ChildMessage, WireTensor } from './protocol';
 import type { MetricResult } from './result';
 import type { ChildSession } from './runner';
 
-export const selectionSchema = z.object({
-  metric: z.enum(METRIC_NAMES).default('rmse').describe('What candidates are compared by, on the validation split.'),
-  claim: z.string().min(1).default('valRmse').describe('The property in which each candidate reports its own validation score.'),
-  minModels: z.number().int().min(1).default(2).describe('Candidates needed besides the baseline.'),
-  tolerance: z.number().nonnegative().default(0.01).describe('How far a reported score may be from the one the grader computes.'),
-  seenRatio: z.number().min(0).max(1).default(0.5).describe('A candidate whose validation error is below this fraction of its error on the held-out rows (which it cannot have seen) has seen the validation rows, and is refused.'),
-}).strict();
-export type Selection = z.infer<typeof selectionSchema>;
+export { selectionSchema, type Selection };
 
 /** Metrics where lower is better; the others are maximised. */
 const LOWER_IS_BETTER = new Set<MetricName>(['rmse', 'mse', 'mae', 'log_loss']);
 
 const LESSON = 'the lesson is choosing a model on validation data, among a baseline and other candidates';
 
-export function selectionOf(ex: Pick<LoadedExercise, 'key' | 'options'>): Selection | undefined {
+export function selectionOf(ex: WithOptions): Selection | undefined {
   return exerciseOption(ex, 'selection', selectionSchema);
 }
 

@@ -17,10 +17,22 @@ describe('curriculum JSON Schema', () => {
     const schema = curriculumJsonSchema();
     expect(at(schema, 'required')).toEqual(expect.arrayContaining(['formatVersion', 'id', 'version', 'title', 'months']));
     expect(at(schema, 'additionalProperties')).toBe(false);
-    const exercise = at(schema, 'properties', 'months', 'items', 'properties', 'exercises', 'items');
-    expect(at(exercise, 'required')).toEqual(['id', 'title', 'kind']);
-    expect(at(exercise, 'properties', 'kind', 'enum')).toContain('train');
-    const metric = at(exercise, 'properties', 'metrics', 'items');
+    // One exercise shape per kind, each with that kind's options and no others.
+    const kinds = at(schema, 'properties', 'months', 'items', 'properties', 'exercises', 'items').anyOf as JsonObject[];
+    const kindNames = kinds.map((k) => at(k, 'properties', 'kind', 'const'));
+    expect(kindNames).toEqual(['train', 'functions', 'service', 'tracking']);
+    for (const exercise of kinds) {
+      expect(at(exercise, 'required')).toEqual(['id', 'title', 'kind']);
+      expect(at(exercise, 'additionalProperties')).toBe(false);
+      expect(at(exercise, 'properties', 'options', 'additionalProperties')).toBe(false);
+    }
+    const [train, functions, , tracking] = kinds;
+    const trainOptions = Object.keys(at(train, 'properties', 'options', 'properties'));
+    expect(trainOptions).toEqual(['lesson', 'selection', 'fixedModel', 'relevantMin']);
+    expect(Object.keys(at(functions, 'properties', 'options', 'properties'))).toEqual(['suite']);
+    expect(at(tracking, 'properties', 'options', 'properties', 'valMetric', 'enum')).toContain('accuracy');
+    expect(at(train, 'properties', 'budget', 'properties', 'memoryMb', 'maximum')).toBe(16384);
+    const metric = at(train, 'properties', 'metrics', 'items');
     expect(at(metric, 'properties', 'name', 'enum')).toContain('ndcg_at_k');
 
     const undescribed: string[] = [];
@@ -30,7 +42,10 @@ describe('curriculum JSON Schema', () => {
         if (typeof prop.description !== 'string') undescribed.push(`${where}.${name}`);
         walk(prop, `${where}.${name}`);
         walk(prop.items, `${where}.${name}[]`);
+        walk(prop.additionalProperties, `${where}.${name}{}`);
       }
+      const members = (node as JsonObject | undefined)?.anyOf as JsonObject[] | undefined;
+      members?.forEach((member, i) => walk(member, `${where}|${i}`));
     };
     walk(schema, '$');
     expect(undescribed).toEqual([]);

@@ -77,7 +77,13 @@ describe('loadCurriculum on a valid file', () => {
 describe('loadCurriculum reports every problem with its field and line', () => {
   const cases: Array<[string, RegExp[]]> = [
     ['syntax-error.yaml', [/nested mappings/i, /keys must be unique/i]],
-    ['schema-errors.yaml', [/missing required field .title./, /expected number, received string/i, /invalid enum value/i, /unknown field 'hint'; did you mean 'hints'\?/, /^unknown field 'colour'$/]],
+    ['schema-errors.yaml', [
+      /missing required field .title./,
+      /expected number, received string/i,
+      /^'acurracy' is not one of accuracy, .*; did you mean 'accuracy'\?$/,
+      /unknown field 'hint'; did you mean 'hints'\?/,
+      /^unknown field 'colour'$/,
+    ]],
     ['duplicate-month.yaml', [/duplicate month id 'month1', already used by months\[0\]$/]],
     ['duplicate-exercise.yaml', [/duplicate exercise \(in month1\) id 'tensors', already used by months\[0\]\.exercises\[0\]$/]],
     ['unknown-prerequisite.yaml', [/unknown exercise 'month1\/tensor'.*Did you mean: month1\/tensors\?$/]],
@@ -95,10 +101,56 @@ describe('loadCurriculum reports every problem with its field and line', () => {
     ]],
     ['lesson-options.yaml', [
       /greater than 0/,
-      /'log_loss' is not one of this exercise's metrics/,
-      /a lesson is judged on a train exercise's training; this one is 'functions'/,
+      /unknown field 'lesson': it is an option of train exercises, and this one is 'functions'/,
+    ]],
+    ['lesson-metric-notes.yaml', [/'log_loss' is not one of this exercise's metrics/]],
+    // What validate checks of the meaning: names the registries know, metrics that fit the task, bounded budgets.
+    ['unknown-dataset.yaml', [/^unknown dataset 'mnistt'; did you mean 'mnist'\? \(datasets: mnist, /]],
+    ['unknown-dataset-option.yaml', [
+      /^dataset 'ratings' has no option 'userz'; did you mean 'users'\? \(options: users, /,
+    ]],
+    ['dataset-option-value.yaml', [
+      /^dataset 'boston' option 'target' must be one of price, above-median, got "above-medain"; did you mean/,
+      /^dataset 'synthetic-linear' option 'n' must be an integer from 2 to \d+, got 0.5$/,
+    ]],
+    ['unknown-suite.yaml', [
+      /^no grading suite 'tensorz'; did you mean 'tensors'\? \(suites: tensors, /,
+      /^no grading suite 'shapes' \(without options.suite, the suite named like the exercise grades it; suites: /,
+    ]],
+    ['suite-metric.yaml', [
+      /^suite 'tensors' scores accuracy \(the share of its cases passed\), not 'rmse'$/,
+      /^suite 'drift' scores detection_rate, false_alarm_rate, detection_delay, not 'accuracy'$/,
+    ]],
+    ['unknown-kind.yaml', [
+      /^unknown kind 'split' \(mlpath grades train, functions, service, tracking\)$/,
+      /^unknown kind 'trian'; did you mean 'train'\? /,
+      /^missing required field 'kind'/,
+    ]],
+    ['metric-task.yaml', [
+      /^'mse' does not score a binary task; a binary task is scored with accuracy, .*log_loss$/,
+      /^'detection_rate' is computed by a grading suite/,
+      /^'accuracy' does not score a ranking task; a ranking task is scored with mse, rmse, mae, r2, precision_at_k/,
+    ]],
+    ['budget-bounds.yaml', [/^must be at most 86400 seconds \(24 hours\)/, /^must be at most 16384 MiB \(16 GiB\)/]],
+    ['unknown-option.yaml', [
+      /^unknown field 'minRun'; did you mean 'minRuns'\?$/,
+      /^unknown field 'selection': it is an option of train exercises, and this one is 'service'$/,
+      /^unknown field 'minStep'; did you mean 'minSteps'\?$/,
+    ]],
+    ['option-task.yaml', [
+      /^'rmse' does not score a classification task/,
+      /^'accuracy' does not score a regression task; a regression task is scored with mse, rmse, mae, r2$/,
+      /^a fixed ridge model predicts numbers: the task must be regression, not classification$/,
+      /^relevantMin only applies to a ranking task, not classification$/,
+      /^a service exercise is graded on the class its server answers: task must be classification, not regression$/,
     ]],
     ['ready-train-incomplete.yaml', [/needs a dataset/, /needs a task/, /needs at least one metric/]],
+    ['ready-kinds-incomplete.yaml', [
+      /a ready exercise of kind tracking needs a dataset/,
+      /of kind tracking needs a task/,
+      /of kind tracking needs at least one metric/,
+      /a ready exercise of kind service needs a dataset to serve a model of/,
+    ]],
     ['ready-incomplete.yaml', [/needs a starter template folder/, /needs an entry file/, /at least 3 tiered hints \(has 2\)/]],
     ['missing-folders.yaml', [
       /template folder 'exercises\/nowhere' not found/,

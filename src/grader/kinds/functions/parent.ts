@@ -15,10 +15,11 @@ import type { CaseOutcome } from '../../suites/types';
 import {
   completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type GradeOptions, type ParentKind,
 } from '../common';
+import { suiteIdOf } from '../../../curriculum/kinds/functions';
 
 export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   const started = Date.now();
-  const suiteId = String((ex.options as { suite?: string } | undefined)?.suite ?? ex.id);
+  const suiteId = suiteIdOf(ex);
   const suite = await suiteFor(suiteId);
   if (!suite) throw new GradingError(`no grading suite '${suiteId}' for ${ex.key}`);
   const prepared = await prepareEntry(ex, opts, started);

@@ -15,8 +15,8 @@
  *   which a server that merely answers quickly does not show.
  */
 import * as net from 'node:net';
-import { z } from 'zod';
 import type { LoadedExercise } from '../../../curriculum';
+import { serviceOptionsSchema, type ServiceOptions } from '../../../curriculum/kinds/service';
 import { GradingError } from '../../../errors';
 import type { LoadedDataset } from '../../../datasets';
 import { cleanupCompiled } from '../../compile';
@@ -31,20 +31,10 @@ import {
 } from '../common';
 import { numClasses, prepareTrainData, trainPayload } from '../data';
 
-const optionsSchema = z.object({
-  p95Ms: z.number().positive().default(100),
-  maxBodyBytes: z.number().int().positive().default(1024 * 1024),
-  concurrency: z.number().int().min(1).max(32).default(8),
-  concurrentBatch: z.number().int().min(1).max(100).default(4),
-  batchSize: z.number().int().min(1).max(1000).default(100),
-  latencyRequests: z.number().int().min(1).max(500).default(40),
-  holdMs: z.number().int().min(50).max(5000).default(250).describe('The shortest time requests are held in flight; the grader picks one up to 1.5 times longer for each probe, and holds others twice and three times as long.'),
-  requestTimeoutMs: z.number().int().positive().max(60000).default(5000),
-}).passthrough();
-export type ServiceOptions = z.infer<typeof optionsSchema>;
+export type { ServiceOptions };
 
 export function serviceOptions(ex: LoadedExercise): ServiceOptions {
-  const parsed = optionsSchema.safeParse(ex.options ?? {});
+  const parsed = serviceOptionsSchema.safeParse(ex.options ?? {});
   if (!parsed.success) throw new GradingError(`${ex.key}: invalid service options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }

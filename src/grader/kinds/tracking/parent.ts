@@ -25,9 +25,9 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { z } from 'zod';
 import type { LoadedExercise } from '../../../curriculum';
-import { METRIC_NAMES, type MetricName } from '../../../curriculum/schema';
+import { trackingOptionsSchema, type TrackingOptions } from '../../../curriculum/kinds/tracking';
+import type { MetricName } from '../../../curriculum/schema';
 import { GradingError } from '../../../errors';
 import { auditLoggedModels, auditSweep, CHECK_TAG, latest, listExperiments, listRuns, MODEL_ARTIFACT, readLoggedModel, type LoggedModel, type RunRecord, type SweepAudit } from '../../../tracking';
 import type { Task } from '../../../curriculum/schema';
@@ -44,16 +44,7 @@ import {
 } from '../common';
 import { features, numClasses, prepareTrainData, trainPayload } from '../data';
 
-export const trackingOptionsSchema = z.object({
-  experiment: z.string().min(1).optional().describe('Experiment name the runs go to; defaults to the exercise key.'),
-  metric: z.string().min(1).default('val_accuracy').describe('Run metric the sweep is compared by.'),
-  goal: z.enum(['max', 'min']).default('max'),
-  valMetric: z.enum(METRIC_NAMES).default('accuracy').describe('What `metric` measures on the validation split; the grader recomputes it for the returned predictor.'),
-  minRuns: z.number().int().positive().default(4),
-  minSteps: z.number().int().positive().default(2),
-  tolerance: z.number().nonnegative().default(0.005).describe('How far the returned predictor\'s validation score may be from the chosen run\'s logged value.'),
-}).strict();
-export type TrackingOptions = z.infer<typeof trackingOptionsSchema>;
+export { trackingOptionsSchema, type TrackingOptions };
 
 export function trackingOptions(ex: LoadedExercise): TrackingOptions {
   const parsed = trackingOptionsSchema.safeParse(ex.options ?? {});
