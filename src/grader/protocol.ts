@@ -94,8 +94,12 @@ export const replaySchema = z.object({
   rounds: z.number().int().nonnegative(),
   /** The grader's training loss at the first values, at sampled rounds in order, and at the last values. */
   losses: z.array(z.number()).max(100),
-  /** For each of the first rounds that moved: the cosine between its step and the loss's steepest descent (child/replay.ts). */
-  alignment: z.array(z.number().min(-1.0001).max(1.0001)).max(20).optional(),
+  /** For each of the first rounds that moved: the share of weights stepped by their gradient at one common rate (child/replay.ts). */
+  alignment: z.array(z.number().min(0).max(1)).max(20).optional(),
+  /** Independent directions predict()'s answers move in with the weights, at the final values. */
+  rank: z.number().int().nonnegative().optional(),
+  /** Columns of the training inputs: a linear model of them has this many directions at least. */
+  inputs: z.number().int().nonnegative().optional(),
   /** Why the replay could not be made, when it could not. */
   problem: z.string().max(500).optional(),
 });

@@ -101,14 +101,28 @@ describe('month1/linear-regression: gradient descent, not the formula it converg
     const r = check(id);
     expect(r.status).toBe('failed');
     expect(metric(r, 'descent_alignment')?.passed).toBe(false);
-    expect(lessonFindings(r)).toMatch(/the first steps train\(\) took did not move the weights downhill/);
+    expect(lessonFindings(r)).toMatch(/the first steps train\(\) took were not gradient descent: .* only \d+% of the weights moved by their own gradient/);
+  });
+
+  test('the closed-form answer scaled by one variable walked from 0 to 1: predict() moves in one direction only', () => {
+    submit(ws, id, 'lesson-linear-one-scalar.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(lessonFindings(r)).toMatch(/predict\(\) depends on the weights train\(\) updated in 1 independent direction, and a linear model of the 13 input columns has 13 at least/);
+  });
+
+  test('one knob walked beside thirteen weights predict() barely reads: the steps are no gradient\'s', () => {
+    submit(ws, id, 'lesson-linear-scaled-knob.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'descent_alignment')?.value).toBeLessThan(0.5);
   });
 
   test('the starter completed from its README and TODOs passes', () => {
     submit(ws, id, 'lesson-honest-linear-starter.ts');
     const r = check(id);
     expect(r.status).toBe('passed');
-    expect(metric(r, 'descent_alignment')?.value).toBeGreaterThan(0.99);
+    expect(metric(r, 'descent_alignment')?.value).toBe(1);
     expect(lessonFindings(r)).toBe('');
   });
 });

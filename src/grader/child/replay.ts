@@ -38,7 +38,11 @@ const EPS = 1e-7;
 /** The first rounds, kept whole: their steps are compared with the loss's own gradient. */
 const EARLY = 6;
 /** Coordinates the gradient is measured on, drawn at random when there are more. */
-const GRADIENT_COORDS = 32;
+const GRADIENT_COORDS = 48;
+/** Coordinates the Jacobian's rank is measured on. */
+const RANK_COORDS = 256;
+/** How far a weight's own learning rate may be from the common one, either way, and still agree. */
+const AGREE = 1.5;
 
 interface Tracked {
   variable: Variable;
@@ -234,7 +238,7 @@ export async function finishReplay(
     order[i] = order[j];
     order[j] = t;
   }
-  const at = async (values: Float32Array[]): Promise<number> => {
+  const outputs = async (values: Float32Array[]): Promise<Float64Array> => {
     setAll(tf, values);
     const x = captured.tensor!(data.x.values.slice(), data.x.shape, 'float32');
     let out: unknown;
@@ -249,72 +253,147 @@ export async function finishReplay(
     if (!answers || answers.length !== data.y.length) {
       throw new ReplayProblem('predict(x) did not answer one number per training row while the grader replayed the weights train() assigned');
     }
+    return Float64Array.from(answers);
+  };
+  const lossAt = (answers: Float64Array): number => {
     const value = lossOf(answers, data.y, loss);
     // A loss that blew up still has to cross the channel as a number.
     return finite(value) ? value : 1e300;
   };
   const losses: number[] = [];
-  let alignment: number[] = [];
   try {
-    for (let k = 0; k < order.length; k++) losses[order[k]] = await at(points[order[k]]);
-    alignment = await earlyAlignment(at, [initial, ...state.early]);
+    for (let k = 0; k < order.length; k++) losses[order[k]] = lossAt(await outputs(points[order[k]]));
+    const probe = prober(outputs);
+    const alignment = await earlyAgreement(probe, lossAt, [initial, ...state.early]);
+    const rank = await jacobianRank(probe, finalValues);
+    return { rounds, losses, alignment, rank, inputs: data.x.shape[1] ?? 1 };
   } catch (err) {
     if (!(err instanceof ReplayProblem)) throw err;
     return { rounds, losses: [], problem: err.message };
   } finally {
     setAll(tf, finalValues);
   }
-  return { rounds, losses, alignment };
 }
 
 class ReplayProblem extends Error {}
 
+type Probe = (values: Float32Array[], v: number, i: number) => Promise<{ up: Float64Array; down: Float64Array; h: number } | undefined>;
+
 /**
- * How well each of the first rounds' steps points downhill: the cosine
- * between the step and the negative gradient of the grader's training loss
- * at the values it started from, the gradient measured by central
- * differences through predict() on a random subset of the weights. Plain
- * gradient descent scores 1; a path walked to a precomputed answer does not
- * follow the gradient. Steps that moved nothing, or started where the
- * gradient vanishes, are left out.
+ * predict()'s answers with one weight moved either way, by a step that grows
+ * until the answers change beyond float32's noise: a weight predict() hardly
+ * depends on is still measured, and one it does not depend on at all gives
+ * undefined.
  */
-async function earlyAlignment(at: (values: Float32Array[]) => Promise<number>, states: Float32Array[][]): Promise<number[]> {
-  const sizes = state.tracked.map((t) => t.initial.length);
-  const total = sizes.reduce((a, b) => a + b, 0);
+function prober(outputs: (values: Float32Array[]) => Promise<Float64Array>): Probe {
+  return async (values, v, i) => {
+    const saved = values[v][i];
+    let h = 1e-2 * (1 + Math.abs(saved));
+    try {
+      for (let tries = 0; tries < 3; tries++, h *= 100) {
+        values[v][i] = saved + h;
+        const up = await outputs(values);
+        values[v][i] = saved - h;
+        const down = await outputs(values);
+        let change = 0;
+        let scale = 1;
+        for (let r = 0; r < up.length; r++) {
+          const d = Math.abs(up[r] - down[r]);
+          if (d > change) change = d;
+          if (Math.abs(up[r]) + 1 > scale) scale = Math.abs(up[r]) + 1;
+        }
+        if (change > 1e-3 * scale) return { up, down, h: Math.fround(saved + h) - Math.fround(saved - h) };
+      }
+      return undefined;
+    } finally {
+      values[v][i] = saved;
+    }
+  };
+}
+
+/** Every weight's coordinates, in an order from the operating system's randomness, at most `limit` of them. */
+function sampledCoords(limit: number): [number, number][] {
   const coords: [number, number][] = [];
-  for (let v = 0; v < sizes.length; v++) for (let i = 0; i < sizes[v]; i++) coords[coords.length] = [v, i];
+  for (let v = 0; v < state.tracked.length; v++) for (let i = 0; i < state.tracked[v].initial.length; i++) coords[coords.length] = [v, i];
   for (let i = coords.length - 1; i > 0; i--) {
     const j = draw(i + 1);
     const t = coords[i];
     coords[i] = coords[j];
     coords[j] = t;
   }
-  const chosen = coords.slice(0, Math.min(GRADIENT_COORDS, total));
-  const full = (values: Float32Array[]): Float32Array[] => state.tracked.map((t, i) => F32.from(values[i] ?? t.initial));
+  return coords.slice(0, limit);
+}
+
+function full(values: Float32Array[]): Float32Array[] {
+  return state.tracked.map((t, i) => F32.from(values[i] ?? t.initial));
+}
+
+/**
+ * For each of the first rounds that moved, the share of the weights whose
+ * step was their own gradient times one learning rate common to all: the
+ * gradient of the grader's training loss at the values the round started
+ * from, measured by central differences through predict(). Plain
+ * full-batch gradient descent scores 1 on every round; a precomputed answer
+ * walked to along a line, or a single knob turned while the real weights
+ * sit elsewhere, does not. Weights predict() does not depend on, and those
+ * whose gradient vanishes, are left out.
+ */
+async function earlyAgreement(probe: Probe, lossAt: (answers: Float64Array) => number, states: Float32Array[][]): Promise<number[]> {
+  const coords = sampledCoords(GRADIENT_COORDS);
   const out: number[] = [];
   for (let k = 0; k + 1 < states.length; k++) {
     const from = full(states[k]);
     const to = full(states[k + 1]);
-    let dot = 0;
-    let stepNorm = 0;
-    let gradNorm = 0;
-    for (const [v, i] of chosen) {
-      const h = 1e-2 * (1 + Math.abs(from[v][i]));
-      const saved = from[v][i];
-      from[v][i] = saved + h;
-      const up = await at(from);
-      from[v][i] = saved - h;
-      const down = await at(from);
-      from[v][i] = saved;
-      const g = (up - down) / (2 * h);
-      const step = to[v][i] - saved;
-      dot -= g * step;
-      stepNorm += step * step;
-      gradNorm += g * g;
+    const grads: { g: number; step: number }[] = [];
+    let largest = 0;
+    for (const [v, i] of coords) {
+      const p = await probe(from, v, i);
+      if (!p) continue;
+      const g = (lossAt(p.up) - lossAt(p.down)) / p.h;
+      grads[grads.length] = { g, step: to[v][i] - from[v][i] };
+      if (Math.abs(g) > largest) largest = Math.abs(g);
     }
-    if (stepNorm > 0 && gradNorm > 1e-12 && finite(dot)) out[out.length] = dot / Math.sqrt(stepNorm * gradNorm);
+    const ratios: number[] = [];
+    for (const { g, step } of grads) if (Math.abs(g) > 1e-6 * largest && finite(g)) ratios[ratios.length] = -step / g;
+    if (ratios.length === 0) continue;
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const rate = sorted[sorted.length >> 1];
+    let agree = 0;
+    if (rate > 0) for (const r of ratios) if (r >= rate / AGREE && r <= rate * AGREE) agree++;
+    out[out.length] = agree / ratios.length;
   }
   return out;
+}
+
+/**
+ * The number of independent directions in which predict()'s answers on the
+ * training rows move with the weights, at the final values: a linear model
+ * of d inputs has at least d. Columns of the Jacobian (central differences)
+ * are orthogonalised in turn; one that keeps less than a thousandth of its
+ * length adds nothing new.
+ */
+async function jacobianRank(probe: Probe, finalValues: Float32Array[]): Promise<number> {
+  const values = full(finalValues);
+  const basis: Float64Array[] = [];
+  for (const [v, i] of sampledCoords(RANK_COORDS)) {
+    const p = await probe(values, v, i);
+    if (!p) continue;
+    const col = new Float64Array(p.up.length);
+    for (let r = 0; r < col.length; r++) col[r] = (p.up[r] - p.down[r]) / p.h;
+    const norm = Math.hypot(...col);
+    if (!(norm > 0) || !finite(norm)) continue;
+    for (const b of basis) {
+      let dot = 0;
+      for (let r = 0; r < col.length; r++) dot += col[r] * b[r];
+      for (let r = 0; r < col.length; r++) col[r] -= dot * b[r];
+    }
+    const rest = Math.hypot(...col);
+    if (rest > 1e-3 * norm) {
+      for (let r = 0; r < col.length; r++) col[r] /= rest;
+      basis[basis.length] = col;
+    }
+  }
+  return basis.length;
 }
 
 function numbersOf(tf: Tf, out: unknown): ArrayLike<number> | undefined {

@@ -70,7 +70,7 @@ describe('judgeLesson', () => {
     const l = lesson({ descent: 'mse', minRounds: 50, lossFalls: true });
     const logged = [{ epoch: 1, loss: 500 }, { epoch: 2, loss: 50 }, { epoch: 3, loss: 5 }];
     const replayed = (fields: Partial<NonNullable<NonNullable<LessonRun['observed']>['replay']>>): LessonRun => ({
-      observed: { steps: 0, losses: [], replay: { rounds: 2000, losses: [590, 60, 22], alignment: [1, 1, 0.999], ...fields } },
+      observed: { steps: 0, losses: [], replay: { rounds: 2000, losses: [590, 60, 22], alignment: [1, 1, 1], rank: 14, inputs: 13, ...fields } },
       curve: logged,
     });
     expect(judgeLesson(l, [replayed({})], opts).problems).toEqual([]);
@@ -78,7 +78,8 @@ describe('judgeLesson', () => {
     expect(judgeLesson(l, [replayed({ rounds: 0, losses: [] })], opts).problems).toEqual([expect.stringMatching(/^train\(\) updated no tf\.variable with assign\(\)/)]);
     expect(judgeLesson(l, [replayed({ rounds: 12 })], opts).problems).toEqual([expect.stringMatching(/updated its variables 12 times, .*at least 50 steps/)]);
     expect(judgeLesson(l, [replayed({ losses: [22, 22, 22] })], opts).problems).toEqual([expect.stringMatching(/replaying the weights .* did not fall: 22\.00 at first, 22\.00 at the end/)]);
-    expect(judgeLesson(l, [replayed({ alignment: [0.88, 0.88, 0.88] })], opts).problems).toEqual([expect.stringMatching(/did not move the weights downhill: .*median 0\.880/)]);
+    expect(judgeLesson(l, [replayed({ alignment: [0.43, 0.5, 0.43] })], opts).problems).toEqual([expect.stringMatching(/were not gradient descent: .*only 43% of the weights/)]);
+    expect(judgeLesson(l, [replayed({ rank: 1 })], opts).problems).toEqual([expect.stringMatching(/depends on the weights train\(\) updated in 1 independent direction, .*13 input columns/)]);
     expect(judgeLesson(l, [replayed({ problem: 'predict(x) threw while the grader replayed' })], opts).problems).toEqual(['predict(x) threw while the grader replayed']);
     // One seed that did not descend fails the lesson, as a metric's worst seed does.
     expect(judgeLesson(l, [replayed({}), replayed({ alignment: [] })], opts).problems).toHaveLength(1);
