@@ -9,7 +9,7 @@ import type { Curriculum, LoadedExercise } from '../curriculum';
 import { MAX_BUDGET_SECONDS } from '../curriculum/schema';
 import { UsageError } from '../errors';
 import { resolveBackendName } from '../grader/backend-choice';
-import type { GradeOutcome, CheckReport, ExerciseResult } from '../grader/result';
+import { countStatuses, type GradeOutcome, type CheckReport, type ExerciseResult } from '../grader/result';
 import { award } from '../grader/points';
 import { openHoldouts } from '../datasets/holdout';
 import { loadProgress, recordAttempt, updateProgress } from '../progress/store';
@@ -42,8 +42,6 @@ export interface CheckOptions {
   /** Aborting stops the running check and kills its child; nothing is recorded and the run reports `cancelled`. */
   signal?: AbortSignal;
 }
-
-export const checkDefaults = { all: false, record: true } as const;
 
 export interface CheckRun extends CheckReport {
   workspace: string;
@@ -146,8 +144,6 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     outcomes,
     cancelled,
     results,
-    passed: results.filter((r) => r.status === 'passed').length,
-    failed: results.filter((r) => r.status === 'failed').length,
-    errors: results.filter((r) => r.status === 'error').length,
+    ...countStatuses(results),
   };
 }

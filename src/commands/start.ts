@@ -11,7 +11,8 @@ import { UsageError } from '../errors';
 import { emptyReport, templateFiles, writeFiles, type ScaffoldReport } from '../scaffold';
 import { packageRoot } from '../grader/sandbox';
 import { mlpathVersion } from '../version';
-import { findWorkspaceRoot, readWorkspace, writeJsonAtomic, WORKSPACE_FILE, type WorkspaceConfig } from '../workspace';
+import { writeJsonAtomic } from '../atomic-write';
+import { findWorkspaceRoot, readWorkspace, WORKSPACE_FILE, type WorkspaceConfig } from '../workspace';
 import { availableExercises } from '../workspace/curriculum';
 
 export interface StartOptions {

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { GradeOutcome } from '../grader/result';
 import { mlpathVersion } from '../version';
-import { writeJsonAtomic } from '../workspace';
+import { writeJsonAtomic } from '../atomic-write';
 
 export const RUN_RECORD_VERSION = 1;
 
