@@ -110,7 +110,7 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
     .option('--curriculum <file>', 'grade against this curriculum file, not the one mlpath.json names (or MLPATH_CURRICULUM; use it in CI)')
     .option('--curriculum-sha256 <hex>', 'the SHA-256 the curriculum must have; any other makes every result an error (or MLPATH_CURRICULUM_SHA256)')
     .option('--gradescope <file>', 'write Gradescope\'s results.json')
-    .option('--no-record', 'write nothing into the workspace: no progress, run record or report (`mlpath grade` uses it)')
+    .option('--no-record', 'write nothing into the workspace: no progress, attempt record or report (`mlpath grade` uses it)')
     .action(async (ids: string[], o, cmd: Command) => {
       const { checkCli } = await import('./check');
       setExit(await checkCli(ids, { ...o, quiet: globalQuiet(cmd) }));

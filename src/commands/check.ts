@@ -13,10 +13,10 @@ import { countStatuses, type GradeOutcome, type CheckReport, type ExerciseResult
 import { award } from '../grader/points';
 import { openHoldouts } from '../datasets/holdout';
 import { loadProgress, recordAttempt, updateProgress } from '../progress/store';
-import { writeRunRecord } from '../progress/runs';
+import { writeAttemptRecord } from '../progress/attempts';
+import { writeReportQuietly } from '../reporters/exercise-report';
 import { exerciseDir, requireWorkspace } from '../workspace';
 import { availableExercises, curriculumStamp, gradingStrictly, loadWorkspaceCurriculum, pinBrokenResult } from '../workspace/curriculum';
-import { writeReportQuietly } from './report';
 import { builtExercise, exerciseAt } from './target';
 
 export type CheckEvent =
@@ -129,7 +129,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     if (opts.record !== false && !graded.pinBroken) {
       // Recorded on what is on disk now, not on `loaded`: another check may have finished meanwhile.
       updateProgress(ws.root, (progress) => recordAttempt(progress, ex.key, outcome.result.status, outcome.result.metrics));
-      record = writeRunRecord(ws.root, outcome, { curriculum: curriculum.id, curriculumVersion: curriculum.version, holdout: !!holdouts?.fileFor(ex) });
+      record = writeAttemptRecord(ws.root, outcome, { curriculum: curriculum.id, curriculumVersion: curriculum.version, holdout: !!holdouts?.fileFor(ex) });
       report = writeReportQuietly(ws.root, ex);
     }
     outcomes.push(outcome);

@@ -111,7 +111,7 @@ function readme(c: Curriculum, exercises: LoadedExercise[], track?: string): str
     for (const ex of own) lines.push(`- \`${ex.key}\`: ${ex.title}`);
     lines.push('');
   }
-  lines.push('Never edit `.mlpath/`: it holds your progress and run records.', '');
+  lines.push('Never edit `.mlpath/`: it holds your progress and attempt records.', '');
   return lines.join('\n');
 }
 

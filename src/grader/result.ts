@@ -94,7 +94,7 @@ export type ResultError = z.infer<typeof resultErrorSchema>;
 export type ExerciseResult = z.infer<typeof exerciseResultSchema>;
 export type CheckReport = z.infer<typeof checkReportSchema>;
 
-/** Extra facts of a run that go to the run record, not to the public result. */
+/** Extra facts of a run that go to the attempt record (progress/attempts.ts), not to the public result. */
 export interface RunDetails {
   curve: Record<string, number>[];
   datasetFingerprint?: string;
