@@ -52,7 +52,7 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
       const quiet = globalQuiet(cmd);
       const out = makeOut({ quiet });
       const { formatBackend, formatStart } = await import('../reporters/status');
-      const { nativeFix, probeBackends } = await import('../backend/select');
+      const { nativeFix, probeBackends } = await import('../backend/probe');
       let answers: { dir?: string; track?: string } = { dir, track: o.track };
       if (!o.yes && interactive()) {
         const { startWizard } = await import('./wizard');

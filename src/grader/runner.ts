@@ -13,7 +13,7 @@ import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { childMarker, encodeFrame, FrameDecoder, FrameError, GRADER_MARKER, MAX_CHILD_FRAME_BYTES } from './channel';
 import { childMessageSchema, type ChildMessage, type LearnerError, type LogStep, type ParentMessage } from './protocol';
-import { OutputCapture, printable } from './output';
+import { OutputCapture, printable } from './output-capture';
 import { childCommand, childEntry, childEnv, childExecArgv } from './sandbox';
 
 export interface SessionOptions {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { LoadedExercise } from '../../curriculum';
 import { cleanupCompiled, compileEntry, type CompiledEntry } from '../compile';
 import { scanFiles } from '../forbidden';
-import { printable } from '../output';
+import { printable } from '../output-capture';
 import type { LearnerError } from '../protocol';
 import { ChildSession } from '../runner';
 import type { ExerciseResult, GradeOutcome, MetricResult, NonFiniteLog, RunDetails } from '../result';
