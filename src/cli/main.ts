@@ -4,7 +4,7 @@
  * imports its command lazily, so `mlpath status` never loads TensorFlow.js.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { MlpathError } from '../errors';
+import { MlpathError, UsageError } from '../errors';
 import { mlpathVersion } from '../version';
 import { registerInstructorCommands } from './instructor';
 import { interactive, makeOut } from './output';
@@ -199,13 +199,16 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
     .command('validate [file]')
     .description('validate a curriculum file (default: the built-in curriculum)')
     .option('--solutions', 'also grade every starter (must fail) and reference solution (must pass)')
-    .action(async (file: string | undefined, o: { solutions?: boolean }) => {
+    .option('--only <ids>', 'with --solutions: only these exercises (comma-separated ids)')
+    .option('--rows <file>', 'with --solutions: also write every exercise\'s row (values, margins, problems) as JSON')
+    .action(async (file: string | undefined, o: { solutions?: boolean; only?: string; rows?: string }) => {
       const out = makeOut();
       if (o.solutions) {
         const { validateSolutions } = await import('./instructor');
-        setExit(await validateSolutions(file));
+        setExit(await validateSolutions(file, { only: o.only?.split(',').filter(Boolean), rows: o.rows }));
         return;
       }
+      if (o.only || o.rows) throw new UsageError('--only and --rows go with --solutions', `\`mlpath validate --solutions${file ? ` ${file}` : ''} --only <ids>\``);
       const { run } = await import('../commands/validate');
       const r = await run({ cwd: process.cwd(), file });
       out.print(`✔ ${r.file}: valid (${r.months} months, ${r.exercises} exercises, ${r.ready} built)`);
