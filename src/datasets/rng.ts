@@ -4,6 +4,11 @@
  * unseeded, and Math.log / Math.cos / Math.exp are not required to be
  * correctly rounded, so a held-out split or a synthetic dataset built on them
  * could differ between two graders.
+ *
+ * Hand-written on purpose: a seeded generator from a library (seedrandom and
+ * the like) gives no such promise for the derived streams, normals and exp
+ * built on it, and a holdout split that moved between two graders would
+ * grade one submission two ways.
  */
 
 export type Rng = () => number;

@@ -35,7 +35,11 @@ export const attemptRecordSchema = z.object({
   nonFinite: z.array(z.object({ index: z.number(), keys: z.array(z.string()) })).optional(),
   confusion: z.array(z.array(z.number())).optional(),
   classNames: z.array(z.string()).optional(),
-  inputScale: z.object({ min: z.number().nullable(), max: z.number().nullable(), feature: z.string().optional() }).optional(),
+  inputScale: z.object({
+    min: z.number().nullable(),
+    max: z.number().nullable(),
+    feature: z.string().optional(),
+  }).optional(),
   datasetFingerprint: z.string().optional(),
   trainSeconds: measured,
   peakRssMb: measured,
@@ -63,7 +67,9 @@ function fileSuffix(key: string): string {
 }
 
 /** Writes the record of one graded check and returns its path. */
-export function writeAttemptRecord(root: string, outcome: GradeOutcome, context: AttemptContext, now = new Date()): string {
+export function writeAttemptRecord(
+  root: string, outcome: GradeOutcome, context: AttemptContext, now = new Date(),
+): string {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const file = path.join(attemptsDir(root), `${stamp}${fileSuffix(outcome.result.exercise)}`);
   const { output, ...result } = outcome.result;
