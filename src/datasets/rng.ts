@@ -5,10 +5,10 @@
  * correctly rounded, so a held-out split or a synthetic dataset built on them
  * could differ between two graders.
  *
- * Hand-written on purpose: a seeded generator from a library (seedrandom and
- * the like) gives no such promise for the derived streams, normals and exp
- * built on it, and a holdout split that moved between two graders would
- * grade one submission two ways.
+ * Hand-written on purpose, for that reason: the derived seeds, the normal
+ * draws and exp must use integer and IEEE +, -, *, / only, a promise no
+ * library we could use makes, and a split that moved between two graders
+ * would grade one submission two ways.
  */
 
 export type Rng = () => number;
