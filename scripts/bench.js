@@ -133,7 +133,7 @@ function findPython() {
 function environment() {
   const cpus = os.cpus();
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  const { probeBackends } = require(path.join(dist, 'backend', 'select'));
+  const { probeBackends } = require(path.join(dist, 'backend', 'probe'));
   const backends = probeBackends().map((p) => `${p.name}: ${p.available ? 'available' : p.reason}`);
   findings.backends = probeBackends().filter((p) => p.available).map((p) => p.name);
   findings.py = findPython();

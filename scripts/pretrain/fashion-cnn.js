@@ -22,7 +22,7 @@ if (!fs.existsSync(path.join(dist, 'serving', 'model-io.js'))) {
 }
 const { loadDataset, splitDataset, createRng, deriveSeed } = require(path.join(dist, 'datasets'));
 const { loadCurriculum } = require(path.join(dist, 'curriculum'));
-const { initBackend } = require(path.join(dist, 'backend', 'select'));
+const { initBackend } = require(path.join(dist, 'backend', 'init'));
 const { saveModel, loadModel } = require(path.join(dist, 'serving', 'model-io'));
 
 const SEED = 20240707;

@@ -193,11 +193,11 @@ export function registerInstructorCommands(program: Command, setExit: (code: num
 }
 
 /** `validate --solutions`: every starter fails, every reference passes on every seed; margins shown. */
-export async function validateSolutions(file: string | undefined): Promise<number> {
+export async function validateSolutions(file: string | undefined, opts: { only?: string[]; rows?: string } = {}): Promise<number> {
   const out = makeOut();
   const { run } = await import('../commands/verify');
   const { formatVerifyRow, formatVerifySummary } = await import('../reporters/verify');
-  const result = await run({ cwd: process.cwd(), file, onRow: (row) => out.print(formatVerifyRow(row)) });
+  const result = await run({ cwd: process.cwd(), file, only: opts.only, rowsFile: opts.rows, onRow: (row) => out.print(formatVerifyRow(row)) });
   out.print(formatVerifySummary(result));
   return result.verified === result.rows.length ? 0 : 1;
 }

@@ -4,7 +4,7 @@
  * imports its command lazily, so `mlpath status` never loads TensorFlow.js.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { MlpathError } from '../errors';
+import { MlpathError, UsageError } from '../errors';
 import { mlpathVersion } from '../version';
 import { registerInstructorCommands } from './instructor';
 import { interactive, makeOut } from './output';
@@ -52,7 +52,7 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
       const quiet = globalQuiet(cmd);
       const out = makeOut({ quiet });
       const { formatBackend, formatStart } = await import('../reporters/status');
-      const { nativeFix, probeBackends } = await import('../backend/select');
+      const { nativeFix, probeBackends } = await import('../backend/probe');
       let answers: { dir?: string; track?: string } = { dir, track: o.track };
       if (!o.yes && interactive()) {
         const { startWizard } = await import('./wizard');
@@ -110,7 +110,7 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
     .option('--curriculum <file>', 'grade against this curriculum file, not the one mlpath.json names (or MLPATH_CURRICULUM; use it in CI)')
     .option('--curriculum-sha256 <hex>', 'the SHA-256 the curriculum must have; any other makes every result an error (or MLPATH_CURRICULUM_SHA256)')
     .option('--gradescope <file>', 'write Gradescope\'s results.json')
-    .option('--no-record', 'write nothing into the workspace: no progress, run record or report (`mlpath grade` uses it)')
+    .option('--no-record', 'write nothing into the workspace: no progress, attempt record or report (`mlpath grade` uses it)')
     .action(async (ids: string[], o, cmd: Command) => {
       const { checkCli } = await import('./check');
       setExit(await checkCli(ids, { ...o, quiet: globalQuiet(cmd) }));
@@ -199,13 +199,16 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
     .command('validate [file]')
     .description('validate a curriculum file (default: the built-in curriculum)')
     .option('--solutions', 'also grade every starter (must fail) and reference solution (must pass)')
-    .action(async (file: string | undefined, o: { solutions?: boolean }) => {
+    .option('--only <ids>', 'with --solutions: only these exercises (comma-separated ids)')
+    .option('--rows <file>', 'with --solutions: also write every exercise\'s row (values, margins, problems) as JSON')
+    .action(async (file: string | undefined, o: { solutions?: boolean; only?: string; rows?: string }) => {
       const out = makeOut();
       if (o.solutions) {
         const { validateSolutions } = await import('./instructor');
-        setExit(await validateSolutions(file));
+        setExit(await validateSolutions(file, { only: o.only?.split(',').filter(Boolean), rows: o.rows }));
         return;
       }
+      if (o.only || o.rows) throw new UsageError('--only and --rows go with --solutions', `\`mlpath validate --solutions${file ? ` ${file}` : ''} --only <ids>\``);
       const { run } = await import('../commands/validate');
       const r = await run({ cwd: process.cwd(), file });
       out.print(`✔ ${r.file}: valid (${r.months} months, ${r.exercises} exercises, ${r.ready} built)`);

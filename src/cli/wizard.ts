@@ -38,7 +38,7 @@ export function folderProblem(cwd: string, dir: string): string | undefined {
 export async function startWizard(input: WizardInput): Promise<StartAnswers> {
   const { input: ask, select, confirm } = await import('@inquirer/prompts');
   const { formatBackend } = await import('../reporters/status');
-  const { nativeFix, probeBackends } = await import('../backend/select');
+  const { nativeFix, probeBackends } = await import('../backend/probe');
   const curriculumFile = input.curriculum ? path.resolve(input.cwd, input.curriculum) : undefined;
   const here = findWorkspaceRoot(input.cwd);
   const existingConfig = here === path.resolve(input.cwd) ? readTrack(here) : undefined;

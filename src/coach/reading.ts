@@ -6,7 +6,7 @@
 import type { ExerciseKind, MetricName } from '../curriculum/schema';
 import type { ExerciseResult, InputScale, NonFiniteLog } from '../grader/result';
 
-/** What the coach reads: a graded outcome, or the run record written from it. */
+/** What the coach reads: a graded outcome, or the attempt record written from it. */
 export interface CoachInput {
   /** How the exercise is graded: only kinds that train are expected to log a curve. */
   kind: ExerciseKind;

@@ -9,14 +9,14 @@ import type { Curriculum, LoadedExercise } from '../curriculum';
 import { MAX_BUDGET_SECONDS } from '../curriculum/schema';
 import { UsageError } from '../errors';
 import { resolveBackendName } from '../grader/backend-choice';
-import type { GradeOutcome, CheckReport, ExerciseResult } from '../grader/result';
+import { countStatuses, type GradeOutcome, type CheckReport, type ExerciseResult } from '../grader/result';
 import { award } from '../grader/points';
 import { openHoldouts } from '../datasets/holdout';
 import { loadProgress, recordAttempt, updateProgress } from '../progress/store';
-import { writeRunRecord } from '../progress/runs';
+import { writeAttemptRecord } from '../progress/attempts';
+import { writeReportQuietly } from '../reporters/exercise-report';
 import { exerciseDir, requireWorkspace } from '../workspace';
 import { availableExercises, curriculumStamp, gradingStrictly, loadWorkspaceCurriculum, pinBrokenResult } from '../workspace/curriculum';
-import { writeReportQuietly } from './report';
 import { builtExercise, exerciseAt } from './target';
 
 export type CheckEvent =
@@ -42,8 +42,6 @@ export interface CheckOptions {
   /** Aborting stops the running check and kills its child; nothing is recorded and the run reports `cancelled`. */
   signal?: AbortSignal;
 }
-
-export const checkDefaults = { all: false, record: true } as const;
 
 export interface CheckRun extends CheckReport {
   workspace: string;
@@ -131,7 +129,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     if (opts.record !== false && !graded.pinBroken) {
       // Recorded on what is on disk now, not on `loaded`: another check may have finished meanwhile.
       updateProgress(ws.root, (progress) => recordAttempt(progress, ex.key, outcome.result.status, outcome.result.metrics));
-      record = writeRunRecord(ws.root, outcome, { curriculum: curriculum.id, curriculumVersion: curriculum.version, holdout: !!holdouts?.fileFor(ex) });
+      record = writeAttemptRecord(ws.root, outcome, { curriculum: curriculum.id, curriculumVersion: curriculum.version, holdout: !!holdouts?.fileFor(ex) });
       report = writeReportQuietly(ws.root, ex);
     }
     outcomes.push(outcome);
@@ -146,8 +144,6 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     outcomes,
     cancelled,
     results,
-    passed: results.filter((r) => r.status === 'passed').length,
-    failed: results.filter((r) => r.status === 'failed').length,
-    errors: results.filter((r) => r.status === 'error').length,
+    ...countStatuses(results),
   };
 }

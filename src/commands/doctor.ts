@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { nativeFix, probeBackends, type BackendProbe } from '../backend/select';
+import { nativeFix, probeBackends, type BackendProbe } from '../backend/probe';
 import { pinnedSpecProblem } from '../ci/workflows';
 import { cacheDir } from '../datasets';
 import { loadProgress } from '../progress/store';

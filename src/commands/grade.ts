@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
+import { writeFileAtomic } from '../atomic-write';
 import { loadCurriculum } from '../curriculum';
 import { UsageError } from '../errors';
 import { checkReportSchema } from '../grader/result';
@@ -46,12 +47,6 @@ export interface GradeRun {
   gradescopeFiles?: string[];
   jobs: number;
   durationMs: number;
-}
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
 }
 
 function cores(): number {
@@ -222,7 +217,7 @@ export async function run(opts: GradeOptions): Promise<GradeRun> {
   await Promise.all(Array.from({ length: Math.min(jobs, workspaces.length) }, worker));
   grades.sort((a, b) => workspaces.indexOf(a.workspace) - workspaces.indexOf(b.workspace));
   // Then rewritten in argument order, so the same class gives the same file.
-  if (csv) writeAtomic(csv, csvHeader(columns) + grades.map((g) => csvRow(g, columns, curriculum.defaultTrack)).join(''));
+  if (csv) writeFileAtomic(csv, csvHeader(columns) + grades.map((g) => csvRow(g, columns, curriculum.defaultTrack)).join(''));
   if (opts.json) fs.writeFileSync(path.resolve(opts.cwd, opts.json), `${JSON.stringify({ exercises, grades }, null, 2)}\n`);
   if (opts.junit) {
     const { formatJunitSuites } = await import('../reporters/junit');
@@ -232,7 +227,7 @@ export async function run(opts: GradeOptions): Promise<GradeRun> {
       failure: g.failure,
       expected: columns.filter((c) => !c.track || c.track === (g.track ?? curriculum.defaultTrack)).map((c) => c.key),
     }));
-    writeAtomic(path.resolve(opts.cwd, opts.junit), formatJunitSuites(suites, { packageName: 'mlpath.grade' }));
+    writeFileAtomic(path.resolve(opts.cwd, opts.junit), formatJunitSuites(suites, { packageName: 'mlpath.grade' }));
   }
   return { grades, exercises, jobs, durationMs: Date.now() - started, gradescopeFiles: gradescopeDir ? grades.map((g) => path.join(gradescopeDir, names[workspaces.indexOf(g.workspace)])) : undefined };
 }

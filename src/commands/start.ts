@@ -11,7 +11,8 @@ import { UsageError } from '../errors';
 import { emptyReport, templateFiles, writeFiles, type ScaffoldReport } from '../scaffold';
 import { packageRoot } from '../grader/sandbox';
 import { mlpathVersion } from '../version';
-import { findWorkspaceRoot, readWorkspace, writeJsonAtomic, WORKSPACE_FILE, type WorkspaceConfig } from '../workspace';
+import { writeJsonAtomic } from '../atomic-write';
+import { findWorkspaceRoot, readWorkspace, WORKSPACE_FILE, type WorkspaceConfig } from '../workspace';
 import { availableExercises } from '../workspace/curriculum';
 
 export interface StartOptions {
@@ -110,7 +111,7 @@ function readme(c: Curriculum, exercises: LoadedExercise[], track?: string): str
     for (const ex of own) lines.push(`- \`${ex.key}\`: ${ex.title}`);
     lines.push('');
   }
-  lines.push('Never edit `.mlpath/`: it holds your progress and run records.', '');
+  lines.push('Never edit `.mlpath/`: it holds your progress and attempt records.', '');
   return lines.join('\n');
 }
 

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeJsonAtomic } from '../atomic-write';
 import { defaultCurriculumPath, loadCurriculum } from '../curriculum';
 import { baselineValue } from '../curriculum/schema';
 import type { ExerciseResult } from '../grader/result';
@@ -19,6 +20,8 @@ export interface VerifyOptions {
   cwd: string;
   file?: string;
   only?: string[];
+  /** Also write the rows as JSON to this file (relative to `cwd`). */
+  rowsFile?: string;
   onRow?: (row: VerifyRow) => void;
 }
 
@@ -147,5 +150,6 @@ export async function run(opts: VerifyOptions): Promise<VerifyResult> {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+  if (opts.rowsFile) writeJsonAtomic(path.resolve(opts.cwd, opts.rowsFile), rows);
   return { file, rows, verified: rows.filter((r) => r.ok).length, tightest: tightestMargin(rows) };
 }

@@ -16,10 +16,11 @@
  * Files are written to a temporary name and renamed, so a reader never sees
  * half a file; a file that fails any check is ignored and rebuilt.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../atomic-write';
 import { littleEndianBytes, readFloat32, readInt32, readUint32 } from './bytes';
 import type { LoadedDataset } from './types';
 
@@ -225,18 +226,10 @@ export function readCache(file: string, key: string): LoadedDataset | undefined 
 
 /** Writes atomically; returns false (and leaves no temporary file) when the cache is not writable. */
 export function writeCache(file: string, key: string, ds: LoadedDataset, encoding: FeatureEncoding = 'f32'): boolean {
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, encodeDataset(ds, key, encoding));
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, encodeDataset(ds, key, encoding));
     return true;
   } catch {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // The folder itself is unusable, so there is no temporary file to remove.
-    }
     return false;
   }
 }

@@ -26,7 +26,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError } from '../errors';
-import { CsvSyntaxError, parseCsv } from './csv';
+import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv';
 import { makeDataset, type DatasetParts } from './dataset';
 import { rowWidth } from './hash';
 import { invalidJsonPosition } from './json-position';
@@ -38,6 +38,16 @@ function failer(file: string): Fail {
   return (where, message) => {
     throw new DatasetError(`${file}${where ? `:${where}` : ''}: ${message}`, 'a holdout is a CSV file whose header ends in `label`, or JSON { "features": [[...]], "labels": [...] }');
   };
+}
+
+/** The records of a CSV file; a syntax error fails with its line. */
+function csvRecords(text: string, fail: Fail): CsvRecord[] {
+  try {
+    return parseCsv(text);
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) return fail(String(err.line), err.message);
+    throw err;
+  }
 }
 
 function parseLabel(raw: unknown, like: LoadedDataset, where: string, fail: Fail): number {
@@ -73,13 +83,7 @@ function finish(like: LoadedDataset, file: string, features: number[], labels: n
 
 function fromCsv(text: string, like: LoadedDataset, file: string): LoadedDataset {
   const fail = failer(file);
-  let records;
-  try {
-    records = parseCsv(text);
-  } catch (err) {
-    if (err instanceof CsvSyntaxError) return fail(String(err.line), err.message);
-    throw err;
-  }
+  const records = csvRecords(text, fail);
   if (records.length === 0) return fail('', 'empty file; expected a header row ending in `label`');
   const [header, ...rows] = records;
   const columns = header.fields.map((f) => f.trim());
@@ -364,13 +368,7 @@ export interface ConvertedTable {
  */
 export function holdoutFromCsv(text: string, like: LoadedDataset, source: string, cols: TableColumns = {}): ConvertedTable {
   const fail = failer(source);
-  let records;
-  try {
-    records = parseCsv(text);
-  } catch (err) {
-    if (err instanceof CsvSyntaxError) return fail(String(err.line), err.message);
-    throw err;
-  }
+  const records = csvRecords(text, fail);
   if (records.length < 2) return fail('', 'needs a header row and at least one row of data');
   const [header, ...rows] = records;
   const columns = header.fields.map((f) => f.trim());

@@ -13,4 +13,5 @@ export { overlapReport, replaceTest, splitDataset } from './split';
 export { loadHoldout } from './holdout';
 export { selectRows } from './dataset';
 export { cacheDir } from './cache';
-export { createRng, deriveSeed, type Rng } from './rng';
+export { createRng, deriveSeed, shuffleInPlace, type Rng } from './rng';
+export { linkedUnits } from './units';

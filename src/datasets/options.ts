@@ -71,8 +71,3 @@ export function resolveOptions(id: string, specs: OptionSpecs, given: DatasetOpt
   }
   return resolved;
 }
-
-/** A stable text form of resolved options, for cache keys. */
-export function optionsKey(options: ResolvedOptions): string {
-  return Object.keys(options).sort().map((k) => `${k}=${JSON.stringify(options[k])}`).join(',');
-}

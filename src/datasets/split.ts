@@ -4,9 +4,9 @@
  * - The same dataset, spec and seed give the same split on every machine: the
  *   randomness is `rng.ts`, orders are index orders, never engine sorts of
  *   ties.
- * - Rows are first bound into units: all exact copies of a row (same features
- *   and text), and all rows of one group when the dataset has groups. A unit
- *   lands wholly on one side, so train and test share no row.
+ * - Rows are first bound into units (`units.ts`): all exact copies of a row
+ *   (same features and text), and all rows of one group when the dataset has
+ *   groups. A unit lands wholly on one side, so train and test share no row.
  * - Classification data is stratified by default: each class gets its share
  *   of every split, by largest remainder, so the split sizes are exact when no
  *   row repeats.
@@ -18,6 +18,7 @@ import { selectRows } from './dataset';
 import { rowKeys, rowWidth } from './hash';
 import { createRng, deriveSeed, shuffleInPlace, type Rng } from './rng';
 import type { LoadedDataset, SplitResult, SplitSpec } from './types';
+import { linkedUnits } from './units';
 
 const TRAIN = 0;
 const VAL = 1;
@@ -85,45 +86,6 @@ function subsample(ds: LoadedDataset, limit: number, stratify: boolean, rng: Rng
   return Int32Array.from(chosen).sort();
 }
 
-/**
- * Unit id per position of `pool`: the position of the unit's first row.
- * Union-find over "same row key" and "same group".
- */
-function unitsOf(pool: Int32Array, keys: string[], groups: Int32Array | undefined): Int32Array {
-  const parent = Int32Array.from({ length: pool.length }, (_, i) => i);
-  const find = (i: number): number => {
-    while (parent[i] !== i) {
-      parent[i] = parent[parent[i]];
-      i = parent[i];
-    }
-    return i;
-  };
-  const union = (a: number, b: number): void => {
-    const ra = find(a);
-    const rb = find(b);
-    // The smaller position stays the root, so a unit is named by its first row.
-    if (ra < rb) parent[rb] = ra;
-    else if (rb < ra) parent[ra] = rb;
-  };
-  const firstByKey = new Map<string, number>();
-  const firstByGroup = new Map<number, number>();
-  for (let p = 0; p < pool.length; p++) {
-    const key = keys[pool[p]];
-    const seen = firstByKey.get(key);
-    if (seen === undefined) firstByKey.set(key, p);
-    else union(seen, p);
-    if (groups) {
-      const g = groups[pool[p]];
-      const first = firstByGroup.get(g);
-      if (first === undefined) firstByGroup.set(g, p);
-      else union(first, p);
-    }
-  }
-  const unit = new Int32Array(pool.length);
-  for (let p = 0; p < pool.length; p++) unit[p] = find(p);
-  return unit;
-}
-
 /** Side per position for an ordered split: tail is test, before it val. */
 function orderedSides(count: number, testCount: number, valCount: number): Uint8Array {
   const side = new Uint8Array(count);
@@ -180,7 +142,8 @@ export function splitDataset(ds: LoadedDataset, spec: SplitSpec): SplitResult {
   const pool = spec.limit !== undefined
     ? subsample(ds, spec.limit, stratify, createRng(deriveSeed(spec.seed, 'limit')))
     : Int32Array.from({ length: ds.n }, (_, i) => i);
-  const unit = unitsOf(pool, keys, ds.groups);
+  const groups = ds.groups;
+  const unit = linkedUnits(pool.length, (p) => keys[pool[p]], groups && ((p) => groups[pool[p]]));
 
   let side: Uint8Array;
   if (spec.ordered) {

@@ -4,7 +4,7 @@
  * initialises the chosen backend itself.
  */
 import { UsageError } from '../errors';
-import { nativeFix, probeBackends, type BackendName } from '../backend/select';
+import { nativeFix, probeBackends, type BackendName } from '../backend/probe';
 
 export interface BackendChoice {
   name: BackendName;

@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     setTimeout(() => hardExit(70), 200);
   });
 
-  const { initBackend } = await import('../backend/select');
+  const { initBackend } = await import('../backend/init');
   const active = await initBackend(init.backend);
   const tf = active.tf;
   // The wasm module adds its own process handlers that print its minified

@@ -77,13 +77,24 @@ export const checkReportSchema = z.object({
   errors: z.number(),
 });
 
+/** How many results passed, failed and erred: the one count every summary, report and exit code uses. */
+export function countStatuses(results: readonly Pick<ExerciseResult, 'status'>[]): Pick<CheckReport, 'passed' | 'failed' | 'errors'> {
+  const counts = { passed: 0, failed: 0, errors: 0 };
+  for (const r of results) {
+    if (r.status === 'passed') counts.passed++;
+    else if (r.status === 'failed') counts.failed++;
+    else counts.errors++;
+  }
+  return counts;
+}
+
 export type MetricResult = z.infer<typeof metricResultSchema>;
 export type CurriculumStamp = z.infer<typeof curriculumStampSchema>;
 export type ResultError = z.infer<typeof resultErrorSchema>;
 export type ExerciseResult = z.infer<typeof exerciseResultSchema>;
 export type CheckReport = z.infer<typeof checkReportSchema>;
 
-/** Extra facts of a run that go to the run record, not to the public result. */
+/** Extra facts of a run that go to the attempt record (progress/attempts.ts), not to the public result. */
 export interface RunDetails {
   curve: Record<string, number>[];
   datasetFingerprint?: string;

@@ -15,7 +15,7 @@ import { childMarker, encodeFrame, FrameDecoder, FrameError, GRADER_MARKER, MAX_
 import {
   childMessageSchema, HARNESS_FAILED, type ChildMessage, type LearnerError, type LogStep, type ParentMessage,
 } from './protocol';
-import { OutputCapture, printable } from './output';
+import { OutputCapture, printable } from './output-capture';
 import { childCommand, childEntry, childEnv, childExecArgv } from './sandbox';
 
 export interface SessionOptions {

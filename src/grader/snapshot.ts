@@ -16,6 +16,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { processAlive } from '../process-alive';
 
 /** Folders a submission may hold that grading never needs. */
 const SKIPPED = new Set(['node_modules', '.git', '.mlpath']);
@@ -58,15 +59,6 @@ export function removeRunDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes run folders left by checks that were killed (kill -9 runs no
  * cleanup): those whose owner pid is dead, or unmarked ones older than a day.
@@ -87,7 +79,7 @@ export function sweepStaleRunDirs(tmp = os.tmpdir()): number {
       let stale: boolean;
       try {
         const pid = Number(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8'));
-        stale = !Number.isInteger(pid) || pid <= 0 || !alive(pid);
+        stale = !Number.isInteger(pid) || pid <= 0 || !processAlive(pid);
       } catch {
         stale = Date.now() - st.mtimeMs > 24 * 3600 * 1000;
       }

@@ -14,8 +14,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { writeJsonAtomic } from '../atomic-write';
 import { WorkspaceError } from '../errors';
-import { writeJsonAtomic } from '../workspace';
+import { processAlive } from '../process-alive';
 
 export const PROGRESS_VERSION = 1;
 
@@ -144,16 +145,6 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 /** Blocks this thread without spinning; nothing ever notifies `sleeper`, so this is a plain sleep. */
 function sleep(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: alive, but another user's.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 interface Holder {

@@ -3,14 +3,14 @@
  * `::error` workflow commands that annotate the learner's file and line.
  */
 import * as path from 'node:path';
-import type { ExerciseResult } from '../grader/result';
+import { countStatuses, type ExerciseResult } from '../grader/result';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
 export function formatStepSummary(results: ExerciseResult[]): string {
-  const passed = results.filter((r) => r.status === 'passed').length;
+  const { passed } = countStatuses(results);
   const points = results.reduce((a, r) => a + (r.points ?? 0), 0);
   const maxPoints = results.reduce((a, r) => a + (r.maxPoints ?? 0), 0);
   const lines = [

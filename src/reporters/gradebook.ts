@@ -4,7 +4,7 @@
  * over what that learner can earn, every metric of every exercise), and
  * Gradescope's `results.json`.
  */
-import type { ExerciseResult } from '../grader/result';
+import { countStatuses, type ExerciseResult } from '../grader/result';
 
 export interface WorkspaceGrade {
   workspace: string;
@@ -63,6 +63,7 @@ export function csvRow(grade: WorkspaceGrade, exercises: GradebookExercise[], de
   const track = grade.track ?? defaultTrack;
   const points = grade.results.reduce((a, r) => a + (r.points ?? 0), 0);
   const max = exercises.filter((e) => earnable(e, track)).reduce((a, e) => a + e.points, 0);
+  const { passed, failed, errors } = countStatuses(grade.results);
   const cells: (string | number | undefined)[] = [
     grade.student,
     grade.workspace,
@@ -71,9 +72,9 @@ export function csvRow(grade: WorkspaceGrade, exercises: GradebookExercise[], de
     grade.gradedAt,
     points,
     max,
-    grade.results.filter((r) => r.status === 'passed').length,
-    grade.results.filter((r) => r.status === 'failed').length,
-    grade.results.filter((r) => r.status === 'error').length,
+    passed,
+    failed,
+    errors,
     grade.failure,
   ];
   for (const ex of exercises) {
@@ -130,7 +131,7 @@ export function formatGradescope(results: ExerciseResult[], opts: GradescopeOpti
   tests.forEach((t, i) => (t.number = String(i + 1)));
   const score = tests.reduce((a, t) => a + (t.score as number), 0);
   const max = tests.reduce((a, t) => a + (t.max_score as number), 0);
-  const passed = results.filter((r) => r.status === 'passed').length;
+  const { passed } = countStatuses(results);
   const summary = opts.failure ? `not graded: ${opts.failure}` : `${passed}/${tests.length} exercises passed, ${score}/${max} points.`;
   const output = [opts.output, summary].filter(Boolean).join('\n\n');
   const doc: Record<string, unknown> = { score, output, visibility, stdout_visibility: 'hidden' };

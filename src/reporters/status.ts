@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import chalk from 'chalk';
-import type { BackendProbe } from '../backend/select';
+import type { BackendProbe } from '../backend/probe';
 import type { DoctorResult } from '../commands/doctor';
 import type { HintResult } from '../commands/hint';
 import type { ResetResult } from '../commands/reset';

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import chalk from 'chalk';
-import type { ExerciseResult, MetricResult } from '../grader/result';
+import { countStatuses, type ExerciseResult, type MetricResult } from '../grader/result';
 
 export interface TerminalOptions {
   color: boolean;
@@ -148,9 +148,7 @@ export function nextStep(r: ExerciseResult): string {
 
 export function formatSummary(results: ExerciseResult[], color: boolean): string {
   const c = new chalk.Instance({ level: color ? 1 : 0 });
-  const passed = results.filter((r) => r.status === 'passed').length;
-  const failed = results.filter((r) => r.status === 'failed').length;
-  const errors = results.filter((r) => r.status === 'error').length;
+  const { passed, failed, errors } = countStatuses(results);
   const points = results.reduce((a, r) => a + (r.points ?? 0), 0);
   const maxPoints = results.reduce((a, r) => a + (r.maxPoints ?? 0), 0);
   return `${c.bold('Summary')}: ${c.green(`${passed} passed`)}, ${failed ? c.red(`${failed} failed`) : '0 failed'}, ${errors ? c.red(`${errors} errors`) : '0 errors'}; Points ${points}/${maxPoints}`;

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeJsonAtomic } from '../workspace';
+import { writeJsonAtomic } from '../atomic-write';
 
 export interface ScaffoldReport {
   created: string[];
@@ -82,11 +82,4 @@ export function templateFiles(templateDir: string, targetRel: string): Map<strin
   };
   walk(templateDir);
   return files;
-}
-
-/** True when a workspace file still holds exactly what mlpath wrote. */
-export function isPristine(root: string, rel: string): boolean {
-  const target = path.join(root, rel);
-  if (!fs.existsSync(target)) return false;
-  return readManifest(root)[rel] === sha256(fs.readFileSync(target));
 }

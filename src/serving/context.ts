@@ -4,7 +4,7 @@
  * save/load helpers.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { LogStep, TrainData } from '../index';
+import type { LogStep, TrainData } from '../train-context';
 import type { ModelStore } from './model-io';
 
 export interface ServeContext {

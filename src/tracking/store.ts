@@ -8,6 +8,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../atomic-write';
 import { UsageError } from '../errors';
 import {
   appendToUri, DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, experimentMetaYaml, keyProblem, META_FILE,
@@ -31,12 +32,6 @@ export function experimentId(): string {
   let id = String(randomInt(1, 10));
   while (id.length < 18) id += String(randomInt(10));
   return id;
-}
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
 }
 
 function checkKey(what: string, key: string): void {
@@ -72,7 +67,7 @@ export class FileStore {
     };
     const dir = path.join(this.root, id);
     fs.mkdirSync(dir, { recursive: true });
-    writeAtomic(path.join(dir, META_FILE), experimentMetaYaml(info));
+    writeFileAtomic(path.join(dir, META_FILE), experimentMetaYaml(info));
     return info;
   }
 
@@ -111,7 +106,7 @@ export class FileStore {
     };
     const dir = this.runDir(info);
     fs.mkdirSync(dir, { recursive: true });
-    writeAtomic(path.join(dir, META_FILE), runMetaYaml(info, { withDeletedTime: true }));
+    writeFileAtomic(path.join(dir, META_FILE), runMetaYaml(info, { withDeletedTime: true }));
     for (const sub of ['metrics', 'params', 'artifacts']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
     this.setTag(info, RUN_NAME_TAG, info.runName);
     for (const [k, v] of Object.entries(opts.tags ?? {})) this.setTag(info, k, v);
@@ -153,7 +148,7 @@ export class FileStore {
   /** MLflow's update_run_info: rewrites meta.yaml (without deleted_time). */
   endRun(info: RunInfo, status: RunStatusName): RunInfo {
     const updated: RunInfo = { ...info, status, endTime: this.clock() };
-    writeAtomic(path.join(this.runDir(info), META_FILE), runMetaYaml(updated));
+    writeFileAtomic(path.join(this.runDir(info), META_FILE), runMetaYaml(updated));
     return updated;
   }
 }

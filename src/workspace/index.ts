@@ -65,13 +65,6 @@ export function requireWorkspace(cwd: string): Workspace {
   return readWorkspace(root);
 }
 
-export function writeJsonAtomic(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  fs.renameSync(tmp, file);
-}
-
 export function exerciseDir(ws: Workspace, key: string): string {
   return path.join(ws.root, ...key.split('/'));
 }

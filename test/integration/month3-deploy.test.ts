@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initBackend } from '../../src/backend/select';
+import { initBackend } from '../../src/backend/init';
 import { loadCurriculum } from '../../src/curriculum';
 import { loadDataset, splitDataset } from '../../src/datasets';
 import { saveModel } from '../../src/serving/model-io';

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { inspect } from 'node:util';
 import { FORBIDDEN_MARK } from '../forbidden';
-import { printable } from '../output';
+import { printable } from '../output-capture';
 import type { ErrorKind, LearnerError } from '../protocol';
 
 const FRAME = /^\s*at (?:(.*?) \()?(?:file:\/\/)?(\/[^()]*?|[A-Za-z]:\\[^()]*?):(\d+):(\d+)\)?$/;

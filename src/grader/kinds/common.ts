@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { LoadedExercise } from '../../curriculum';
 import { cleanupCompiled, compileEntry, type CompiledEntry } from '../compile';
 import { scanFiles } from '../forbidden';
-import { printable } from '../output';
+import { printable } from '../output-capture';
 import { InvalidOutputError } from '../predictions';
 import type { LearnerError } from '../protocol';
 import { ChildFailure, ChildSession } from '../runner';

@@ -7,7 +7,7 @@
  * were reused.
  */
 import type * as T from '@tensorflow/tfjs';
-import { initBackend } from '../../../src/backend/select';
+import { initBackend } from '../../../src/backend/init';
 import { runTrainKind } from '../../../src/grader/kinds/train/child';
 import type { HarnessContext } from '../../../src/grader/child/context';
 import type { ParentMessage, TrainPayload, WireTensor } from '../../../src/grader/protocol';

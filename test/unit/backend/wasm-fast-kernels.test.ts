@@ -1,5 +1,5 @@
 import type * as T from '@tensorflow/tfjs';
-import { initBackend } from '../../../src/backend/select';
+import { initBackend } from '../../../src/backend/init';
 import { values } from '../../helpers/values';
 import { FAST_KERNELS, registerWasmFastKernels, unregisterWasmFastKernels } from '../../../src/backend/wasm-fast-kernels';
 

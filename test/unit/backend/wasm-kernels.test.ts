@@ -1,5 +1,5 @@
 import type * as T from '@tensorflow/tfjs';
-import { initBackend } from '../../../src/backend/select';
+import { initBackend } from '../../../src/backend/init';
 import { values } from '../../helpers/values';
 import { registerWasmGapKernels, CPU_BRIDGED_KERNELS } from '../../../src/backend/wasm-kernels';
 

@@ -17,7 +17,7 @@ let dir: string;
 
 /** Trains a small MLP for a few steps on fixed data and prints what it computed. */
 const CHILD = `
-import { initBackend } from ${JSON.stringify(path.join(repo, 'src', 'backend', 'select'))};
+import { initBackend } from ${JSON.stringify(path.join(repo, 'src', 'backend', 'init'))};
 async function main() {
   const { tf, name } = await initBackend('wasm');
   const wasm = require('@tensorflow/tfjs-backend-wasm');

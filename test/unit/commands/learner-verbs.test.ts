@@ -5,11 +5,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { run as hint } from '../../../src/commands/hint';
-import { readAttempts, reportFile, run as report, writeExerciseReport } from '../../../src/commands/report';
+import { run as report } from '../../../src/commands/report';
 import { run as reset } from '../../../src/commands/reset';
 import { run as solution } from '../../../src/commands/solution';
 import { resolveTarget } from '../../../src/commands/target';
 import { UsageError } from '../../../src/errors';
+import { reportAttempts, reportFile, writeExerciseReport } from '../../../src/reporters/exercise-report';
 import { recordAttempt, loadProgress, saveProgress } from '../../../src/progress/store';
 import { entryOf, makeUxWorkspace, PASSING, save, STARTER } from '../../helpers/ux-course';
 
@@ -102,7 +103,7 @@ describe('report', () => {
     writeRun(ws, '2026-01-01T00-00-03-000Z-m1-iris.json', '{ broken');
     writeRun(ws, '2026-01-01T00-00-04-000Z-m1-iris.json', { createdAt: 'x' });
     writeRun(ws, '2026-01-01T00-00-05-000Z-m1-other.json', record('2026-01-01T00:00:05.000Z', 0.1));
-    const attempts = readAttempts(ws, 'm1/iris');
+    const attempts = reportAttempts(ws, 'm1/iris');
     expect(attempts.map((a) => a.metrics[0]?.value)).toEqual([0.5, 0.9]);
     // A NaN loss is stored as null; the chart gets the finite points only.
     expect(attempts[1].curve).toEqual([{ epoch: 1, loss: 1 }, { epoch: 2 }]);

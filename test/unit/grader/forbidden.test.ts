@@ -5,7 +5,7 @@
  * hidden. And `tf.linalg`'s advice, which names the lesson it would skip.
  */
 import type * as T from '@tensorflow/tfjs';
-import { initBackend } from '../../../src/backend/select';
+import { initBackend } from '../../../src/backend/init';
 import { blockImplementations, ForbiddenApiError, isMethodEntry, restrictNamespace, scanSource } from '../../../src/grader/forbidden';
 
 type Tf = typeof import('@tensorflow/tfjs');

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { initBackend } from '../../../src/backend/select';
+import { initBackend } from '../../../src/backend/init';
 import { UsageError } from '../../../src/errors';
 import {
   loadModel, modelFromJSON, modelStore, modelToJSON, parseModelJSON, readModelArtifacts, saveModel, toFloat16Bits,

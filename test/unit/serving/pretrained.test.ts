@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initBackend } from '../../../src/backend/select';
+import { initBackend } from '../../../src/backend/init';
 import { UsageError } from '../../../src/errors';
 import { loadPretrained, PRETRAINED, pretrainedDir } from '../../../src/serving/pretrained';
 

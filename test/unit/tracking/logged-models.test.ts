@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import { initBackend } from '../../../src/backend/select';
+import { initBackend } from '../../../src/backend/init';
 import { auditLoggedModels, CHECK_TAG, FileTracker, listExperiments, listRuns, MODEL_ARTIFACT, readLoggedModel, type LoggedModel, type RunRecord } from '../../../src/tracking';
 
 let root: string;

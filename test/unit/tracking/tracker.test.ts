@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs';
-import { initBackend } from '../../../src/backend/select';
+import { initBackend } from '../../../src/backend/init';
 import { loadModel } from '../../../src/serving/model-io';
 import { auditSweep, CHECK_TAG, CHOSEN_TAG, FileTracker, listExperiments, listRuns, MODEL_ARTIFACT, type RunRecord, type SweepRules } from '../../../src/tracking';
 

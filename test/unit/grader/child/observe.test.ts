@@ -5,7 +5,7 @@
  * predictor keeps measured.
  */
 import type * as T from '@tensorflow/tfjs';
-import { initBackend } from '../../../../src/backend/select';
+import { initBackend } from '../../../../src/backend/init';
 import { prepareObservation } from '../../../../src/grader/child/observe';
 import { runTrainKind } from '../../../../src/grader/kinds/train/child';
 import type { HarnessContext } from '../../../../src/grader/child/context';

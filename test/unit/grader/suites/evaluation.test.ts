@@ -3,11 +3,15 @@
  * the mistakes learners make: unseeded shuffles, unstratified cuts, duplicates
  * and groups split apart, selection that peeks at test or train rows.
  */
+import { buildSuite } from '../../../../src/grader/suites/evaluation';
+import { loadEvaluationData } from '../../../../src/grader/suites/evaluation/data';
+import { checkSelection, referenceSelect } from '../../../../src/grader/suites/evaluation/selection-checks';
 import {
-  blockClasses, buildSuite, checkPartition, checkSelection, checkSizes, checkStratified, checkUnits,
-  loadEvaluationData, readSplit, referenceSelect, sizeSlack, unitsOf,
-  type Candidate, type EvaluationData, type SplitIndices, type SplitOptions, type Table,
-} from '../../../../src/grader/suites/evaluation';
+  blockClasses, checkPartition, checkSizes, checkStratified, checkUnits, readSplit, sizeSlack, unitsOf,
+} from '../../../../src/grader/suites/evaluation/split-checks';
+import type {
+  Candidate, EvaluationData, SplitIndices, SplitOptions, Table,
+} from '../../../../src/grader/suites/evaluation/types';
 import { suiteFor } from '../../../../src/grader/suites';
 import type { Suite, SuiteCase } from '../../../../src/grader/suites/types';
 import * as reference from '../../../../solutions/month2/evaluation/evaluation';

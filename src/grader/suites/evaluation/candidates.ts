@@ -1,0 +1,65 @@
+/**
+ * The models `selectModel` chooses between: five real classifiers trained in
+ * the grader on the train rows (majority class, nearest centroid, k-NN), with
+ * their predictions for every row.
+ */
+import type { Candidate } from './types';
+
+function standardizer(rows: number[][], fit: number[]): (row: number[]) => number[] {
+  const width = rows[0].length;
+  const mean = new Array<number>(width).fill(0);
+  const sd = new Array<number>(width).fill(0);
+  for (const i of fit) rows[i].forEach((v, j) => (mean[j] += v / fit.length));
+  for (const i of fit) rows[i].forEach((v, j) => (sd[j] += (v - mean[j]) ** 2 / fit.length));
+  for (let j = 0; j < width; j++) sd[j] = Math.sqrt(sd[j]) || 1;
+  return (row) => row.map((v, j) => (v - mean[j]) / sd[j]);
+}
+
+function sqDist(a: number[], b: number[]): number {
+  let s = 0;
+  for (let j = 0; j < a.length; j++) s += (a[j] - b[j]) ** 2;
+  return s;
+}
+
+/** k-NN votes; distance ties go to the lower row index, vote ties to the smaller label. */
+function knn(space: number[][], labels: number[], train: number[], k: number): number[] {
+  return space.map((q) => {
+    const nearest = train
+      .map((i) => [sqDist(space[i], q), i] as const)
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+      .slice(0, k);
+    const votes = new Map<number, number>();
+    for (const [, i] of nearest) votes.set(labels[i], (votes.get(labels[i]) ?? 0) + 1);
+    return [...votes].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+  });
+}
+
+/**
+ * Five real models trained on `split.train`, simplest first, with their
+ * predictions for every row: majority class, nearest centroid, 15-NN and
+ * 5-NN on standardised features, and 1-NN on raw features (which scores
+ * perfectly on the rows it memorised).
+ */
+export function trainCandidates(rows: number[][], labels: number[], train: number[]): Candidate[] {
+  const z = rows.map(standardizer(rows, train));
+  const counts = new Map<number, number>();
+  for (const i of train) counts.set(labels[i], (counts.get(labels[i]) ?? 0) + 1);
+  const classes = [...counts.keys()].sort((a, b) => a - b);
+  const majority = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+  const centroids = classes.map((c) => {
+    const members = train.filter((i) => labels[i] === c);
+    return z[0].map((_, j) => members.reduce((s, i) => s + z[i][j], 0) / members.length);
+  });
+  const centroid = z.map((q) => {
+    let best = 0;
+    for (let c = 1; c < classes.length; c++) if (sqDist(centroids[c], q) < sqDist(centroids[best], q)) best = c;
+    return classes[best];
+  });
+  return [
+    { name: 'majority-class', predictions: rows.map(() => majority) },
+    { name: 'nearest-centroid', predictions: centroid },
+    { name: 'knn-15', predictions: knn(z, labels, train, 15) },
+    { name: 'knn-5', predictions: knn(z, labels, train, 5) },
+    { name: 'knn-1-raw', predictions: knn(rows, labels, train, 1) },
+  ];
+}
