@@ -187,7 +187,7 @@ describe('httpRequest', () => {
 describe('waitForHealth', () => {
   test('waits until /health answers 200', async () => {
     let ready = false;
-    const server = http.createServer((req, res) => {
+    const server = http.createServer((_req, res) => {
       res.writeHead(ready ? 200 : 503);
       res.end();
     });

@@ -40,17 +40,17 @@ describe('recordBuiltins', () => {
     const integrity = recordBuiltins();
     expect(integrity.changed()).toBeUndefined();
     const random = Math.random;
-    const push = Array.prototype.push;
+    const originalPush = Array.prototype.push;
     (Array.prototype as unknown as Record<string, unknown>).mlpathExtra = 1;
     Math.random = () => 0.5;
     expect(integrity.changed()).toBeUndefined();
     Array.prototype.push = function push(...items: unknown[]) {
-      return push.apply(this, items);
+      return originalPush.apply(this, items);
     };
     try {
       expect(integrity.changed()).toBe('Array.prototype.push');
     } finally {
-      Array.prototype.push = push;
+      Array.prototype.push = originalPush;
       Math.random = random;
       delete (Array.prototype as unknown as Record<string, unknown>).mlpathExtra;
     }

@@ -99,7 +99,9 @@ describe('optimizer steps', () => {
 
   it('counts applyGradients() after tf.variableGrads, with its value as the loss, and a momentum step once though it extends SGD', async () => {
     const { observed } = await grade(softmaxRegression((t, loss, vars) => {
-      t.train.momentum(0.1, 0.9).applyGradients(t.variableGrads(loss, vars).grads);
+      // Through the base class: tfjs declares MomentumOptimizer's parameter as variables, Optimizer's as tensors.
+      const momentum: T.Optimizer = t.train.momentum(0.1, 0.9);
+      momentum.applyGradients(t.variableGrads(loss, vars).grads);
     }, 3), request);
     expect(observed?.steps).toBe(3);
     expect(observed?.losses).toHaveLength(3);
