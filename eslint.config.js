@@ -36,6 +36,10 @@ module.exports = tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
       ],
+      // A variable a closure may read before its first assignment stays `let`: a const would still be in its dead zone.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // `import fs = require('node:fs')` is the module object itself, which the child patches in place.
+      '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }],
       // A directive names the rule it silences and says why, after `--`.
       '@eslint-community/eslint-comments/require-description': ['error', { ignore: ['eslint-enable'] }],
       '@eslint-community/eslint-comments/no-unlimited-disable': 'error',

@@ -9,7 +9,7 @@ import { GradingError } from '../errors';
 
 /** The parsed block, or undefined when the exercise does not set it. */
 export function exerciseOption<S extends z.ZodTypeAny>(ex: Pick<LoadedExercise, 'key' | 'options'>, name: string, schema: S): z.infer<S> | undefined {
-  const raw = (ex.options as Record<string, unknown> | undefined)?.[name];
+  const raw = ex.options?.[name];
   if (raw === undefined) return undefined;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {

@@ -12,8 +12,8 @@ import { runFixedModel } from './fixed-model';
 import { answerGraderRequest } from './requests';
 
 export function toTensor(tf: HarnessContext['tf'], w: WireTensor): Tensor {
-  if (w.dtype === 'string') return tf.tensor(w.values as string[], w.shape, 'string');
-  return tf.tensor(w.values as Float32Array, w.shape, w.dtype);
+  if (w.dtype === 'string') return tf.tensor(w.values, w.shape, 'string');
+  return tf.tensor(w.values, w.shape, w.dtype);
 }
 
 function describeElement(tf: HarnessContext['tf'], v: unknown): string {
@@ -53,7 +53,7 @@ function fromNumbers(ctx: HarnessContext, value: ArrayLike<unknown>, what: strin
           message: `${what} returned an array holding a non-number (${describeElement(ctx.tf, v)} at ${where}); return numbers (class indices, probabilities or values) or a tf.Tensor`,
         });
       }
-      out[i * cols + j] = v as number;
+      out[i * cols + j] = v;
     }
   }
   return { values: out, shape: nested ? [rows, cols] : [rows], dtype: 'float32' };
@@ -94,7 +94,7 @@ export async function fromTensor(ctx: HarnessContext, value: unknown, what: stri
   if (!typed || !dims || dims.reduce((a, b) => a * b, 1) !== data.length) {
     ctx.fail({ kind: 'invalid-output', message: `${what} returned an object that looks like a tf.Tensor but is not one (its shape or data() do not agree); return a tensor made by TensorFlow.js` });
   }
-  return { values: data as Float32Array | Int32Array | Uint8Array, shape: dims!.slice(), dtype: dtype as WireTensor['dtype'] };
+  return { values: data, shape: dims.slice(), dtype: dtype as WireTensor['dtype'] };
 }
 
 /** More scores per row than any task has classes: refused here rather than shipped to the grader by the hundred megabytes. */
@@ -106,7 +106,7 @@ function checkSize(ctx: HarnessContext, out: unknown, rows: number): void {
   let shape = '';
   if (out instanceof ctx.tf.Tensor) {
     size = out.size;
-    shape = `shape [${out.shape.join(', ')}]`;
+    shape = `shape [${(out.shape as number[]).join(', ')}]`;
   } else if (Array.isArray(out) || (ArrayBuffer.isView(out) && !(out instanceof DataView))) {
     const first = (out as ArrayLike<unknown>)[0];
     size = (out as ArrayLike<unknown>).length * (Array.isArray(first) ? first.length : 1);

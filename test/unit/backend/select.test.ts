@@ -72,6 +72,7 @@ describe('probeBackends', () => {
             return {};
           });
         }
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy inside isolateModules
         const isolated = require('../../../src/backend/select') as typeof import('../../../src/backend/select');
         expect(isolated.probeBackends()).toHaveLength(3);
       });
@@ -221,6 +222,7 @@ describe('initBackend', () => {
     });
     expect(active.name).toBe('tensorflow');
     expect(active.note).toBeUndefined();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the very module object the fake package exports
     expect(active.tf).toBe(require(entry));
     expect(active.tf.getBackend()).toBe('tensorflow');
   });

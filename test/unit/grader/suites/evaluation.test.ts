@@ -20,7 +20,7 @@ interface Submission { split: SplitFn; selectModel: SelectFn }
 function grade(suite: Suite, sub: Submission, seed = 1): Map<string, string> {
   const failures = new Map<string, string>();
   for (const c of suite.cases(seed)) {
-    const args = structuredClone(c.args) as unknown[];
+    const args = structuredClone<unknown[]>(c.args);
     let problem: string | undefined;
     try {
       const value = (sub[c.fn as keyof Submission] as (...a: unknown[]) => unknown)(...args);
