@@ -156,7 +156,7 @@ export function matMulUntransposed(tf: Tf, stock: KernelFunc): KernelFunc {
     if (m * k * n < MIN_MATMUL_MACS) return stock(args);
 
     const backend = args.backend as unknown as WasmBackend;
-    const transpose = tf.getKernel('Transpose', WASM)!.kernelFunc;
+    const transpose = tf.getKernel('Transpose', WASM).kernelFunc;
     const swapLast = (t: TensorInfo): TensorInfo => {
       const perm = t.shape.map((_, i) => i);
       perm.push(...perm.splice(-2).reverse());
@@ -212,7 +212,7 @@ export function conv2DBackpropInputAsConv(tf: Tf, stock: KernelFunc): KernelFunc
 
     const backend = args.backend as unknown as WasmBackend;
     const run = (name: string, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo =>
-      tf.getKernel(name, WASM)!.kernelFunc({ inputs, backend: args.backend, attrs: attrs as tfjs.NamedAttrMap }) as TensorInfo;
+      tf.getKernel(name, WASM).kernelFunc({ inputs, backend: args.backend, attrs: attrs as tfjs.NamedAttrMap }) as TensorInfo;
     const temps: TensorInfo[] = [];
     try {
       const flipped = run('Reverse', { x: filter }, { dims: [0, 1] });

@@ -10,7 +10,7 @@ const scope = globalThis as typeof globalThis & { require?: NodeRequire; __filen
 scope.require = require;
 scope.__filename = __filename;
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- shipped without type declarations
 const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
   wasmWorkerContents: string;
 };

@@ -93,7 +93,7 @@ function wasmOutDir(): string {
  */
 export function registerThreadedWasm(tf: Tf, options: WasmThreadsOptions): () => void {
   const workerFile = options.workerFile ?? defaultWorkerFile();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- typed as the internals used here
   const wasmPackage = require('@tensorflow/tfjs-backend-wasm') as WasmPackage;
   const threads = Math.max(1, Math.min(Math.floor(options.threads), GLUE_POOL_SIZE));
   const previous = tf.engine().registryFactory[WASM];
@@ -120,7 +120,7 @@ export function registerThreadedWasm(tf: Tf, options: WasmThreadsOptions): () =>
 async function instantiate(workerFile: string, threads: number): Promise<ThreadedModule> {
   const dir = wasmOutDir();
   const mainScript = path.join(dir, 'tfjs-backend-wasm-threaded-simd.js');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- emscripten's glue, found by path at run time
   const factory = require(mainScript) as Factory;
   const binary = readFileSync(path.join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'));
   const module = await factory({

@@ -180,10 +180,10 @@ export function coursePackageJson(name: string, opts: CourseFilesOptions, existi
   delete dev['@tensorflow/tfjs-node'];
   dev.mlpath = opts.mlpathSpec;
   pkg.devDependencies = dev;
-  pkg.optionalDependencies = { ...((existing?.optionalDependencies as Record<string, string>) ?? {}), '@tensorflow/tfjs-node': `^${opts.tfjsNodeVersion}` };
+  pkg.optionalDependencies = { ...(existing?.optionalDependencies ?? {}), '@tensorflow/tfjs-node': `^${opts.tfjsNodeVersion}` };
   // npm runs tfjs-node's install script either way; the approval silences its warning and keeps working if npm starts to enforce it.
-  pkg.allowScripts = { ...((existing?.allowScripts as Record<string, boolean>) ?? {}), '@tensorflow/tfjs-node': true };
-  pkg.scripts = { ...((existing?.scripts as Record<string, string>) ?? {}), grade: `mlpath check --all${curriculumFlags(opts)}` };
-  pkg.engines = { ...((existing?.engines as Record<string, string>) ?? {}), node: '>=20' };
+  pkg.allowScripts = { ...(existing?.allowScripts ?? {}), '@tensorflow/tfjs-node': true };
+  pkg.scripts = { ...(existing?.scripts ?? {}), grade: `mlpath check --all${curriculumFlags(opts)}` };
+  pkg.engines = { ...(existing?.engines ?? {}), node: '>=20' };
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }

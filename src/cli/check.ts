@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CheckEvent, CheckOptions } from '../commands/check';
+import { UsageError } from '../errors';
 import type { GradeOutcome } from '../grader/result';
 import { trainingPicture } from '../reporters/chart';
 import { formatResult, formatSummary } from '../reporters/terminal';
@@ -67,7 +68,6 @@ export function parseNumber(flag: string, value: string | undefined): number | u
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n)) {
-    const { UsageError } = require('../errors') as typeof import('../errors');
     throw new UsageError(`${flag} expects a number, got '${value}'`);
   }
   return n;

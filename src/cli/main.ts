@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { MlpathError, UsageError } from '../errors';
 import { mlpathVersion } from '../version';
+import type { CheckCliOptions } from './check';
 import { registerInstructorCommands } from './instructor';
 import { interactive, makeOut } from './output';
 
@@ -15,7 +16,7 @@ function backendOption(): Option {
 
 /** `--quiet` is a program option, so it works before or after the command name. */
 function globalQuiet(cmd: Command): boolean {
-  return !!(cmd.optsWithGlobals() as { quiet?: boolean }).quiet;
+  return !!cmd.optsWithGlobals<{ quiet?: boolean }>().quiet;
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -111,7 +112,7 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
     .option('--curriculum-sha256 <hex>', 'the SHA-256 the curriculum must have; any other makes every result an error (or MLPATH_CURRICULUM_SHA256)')
     .option('--gradescope <file>', 'write Gradescope\'s results.json')
     .option('--no-record', 'write nothing into the workspace: no progress, attempt record or report (`mlpath grade` uses it)')
-    .action(async (ids: string[], o, cmd: Command) => {
+    .action(async (ids: string[], o: Omit<CheckCliOptions, 'quiet'>, cmd: Command) => {
       const { checkCli } = await import('./check');
       setExit(await checkCli(ids, { ...o, quiet: globalQuiet(cmd) }));
     });

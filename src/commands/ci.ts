@@ -47,7 +47,7 @@ export interface CiInitResult {
 }
 
 function tfjsVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the installed version, read when needed
   return (require('@tensorflow/tfjs/package.json') as { version: string }).version;
 }
 
@@ -167,7 +167,7 @@ export async function classroom(opts: ClassroomOptions): Promise<ClassroomRun> {
     problems.push(err.message);
   }
   const same = expected !== undefined && listed.length === expected.length
-    && listed.every((r, i) => r.id === expected![i].id && (r.maxScore === undefined || r.maxScore === expected![i].maxScore));
+    && listed.every((r, i) => r.id === expected[i].id && (r.maxScore === undefined || r.maxScore === expected[i].maxScore));
   if (expected && !same) {
     problems.push(`the workflow lists runners ${opts.runners} but the curriculum gives ${runnersArgument(expected)}: the workflow is older than the course; re-run \`mlpath ci init\` and commit`);
   }

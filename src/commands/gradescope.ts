@@ -61,7 +61,7 @@ function scopeOf(all: LoadedExercise[], ready: LoadedExercise[], ids: string[] |
 }
 
 function tfjsVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the installed version, read when needed
   return (require('@tensorflow/tfjs/package.json') as { version: string }).version;
 }
 

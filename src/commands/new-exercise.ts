@@ -70,7 +70,7 @@ export async function run(opts: NewExerciseOptions): Promise<NewExerciseResult> 
   if (months.items.length === 0) months.flow = false;
   let month = months.items.find((item) => isMap(item) && item.get('id') === monthId) as YAMLMap | undefined;
   if (!month) {
-    month = doc.createNode({ id: monthId, title: monthId, exercises: [] }) as YAMLMap;
+    month = doc.createNode({ id: monthId, title: monthId, exercises: [] });
     months.items.push(month);
   }
   let exercises = month.get('exercises');

@@ -139,7 +139,7 @@ export async function run(opts: VerifyOptions): Promise<VerifyResult> {
         workspaces.set(track, ws);
       }
       const grade = async (): Promise<ExerciseResult> =>
-        (await check({ cwd: ws!, ids: [ex.key], record: false, curriculum: file })).results[0];
+        (await check({ cwd: ws, ids: [ex.key], record: false, curriculum: file })).results[0];
       const starter = await grade();
       if (ex.solutionDir) copyTree(ex.solutionDir, path.join(ws, ...ex.key.split('/')));
       const reference = await grade();

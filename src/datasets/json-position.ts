@@ -13,6 +13,7 @@ export interface JsonPosition {
 export function invalidJsonPosition(text: string): JsonPosition | undefined {
   let i = 0;
   const fail = (): never => {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the offset, caught below
     throw i;
   };
   const ws = (): void => {

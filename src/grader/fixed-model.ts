@@ -184,7 +184,7 @@ export async function runFixedModel(
   // The held-out rows, twice in random halves and once all together mixed
   // with training rows, each time in an order of the grader's: which call is
   // the one that counts, and which row is which, cannot be told apart.
-  const heldColumns: (number[] | undefined)[] = new Array(test.n);
+  const heldColumns = new Array<number[] | undefined>(test.n);
   const seen = (r: Row): number[] | undefined => (r.part === 'train' ? features[r.index] : heldColumns[r.index]);
   const calls: Row[][] = [0, 1].map(() => shuffled(test.n).slice(0, Math.ceil(test.n / 2)).map((index): Row => ({ part: 'test', index })));
   const mixed = [...Array.from({ length: test.n }, (_, index): Row => ({ part: 'test', index })), ...half.slice(0, Math.ceil(test.n / 4))];

@@ -156,7 +156,7 @@ export function restrictNamespace<T extends object>(ns: T, forbid: string[], onU
   if (names.size === 0 && nested.size === 0) return ns;
   const shadow: Record<string, unknown> = {};
   const keys = new Set<string>();
-  for (let o: object | null = ns; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+  for (let o: object | null = ns; o && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
     for (const k of Object.getOwnPropertyNames(o)) keys.add(k);
   }
   for (const name of names) keys.add(name);

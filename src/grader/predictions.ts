@@ -85,6 +85,8 @@ function position(index: number, cols: number | undefined): string {
 function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
+  // JSON.stringify gives undefined for a function, a symbol or undefined: never a plain object here.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see above
   return JSON.stringify(v) ?? String(v);
 }
 

@@ -212,8 +212,8 @@ function pickRows(t: WireTensor, rows: readonly number[]): WireTensor {
 function splitEntry(e: Entry, order: readonly number[], valN: number): JudgedEntry {
   const t = e.tensor;
   if (!t || t.shape.length === 0 || t.shape[0] !== order.length || t.values.length !== t.shape.reduce((a, b) => a * b, 1)) return e;
-  const valRows: number[] = new Array(valN);
-  const heldRows: number[] = new Array(order.length - valN);
+  const valRows = new Array<number>(valN);
+  const heldRows = new Array<number>(order.length - valN);
   order.forEach((row, position) => {
     if (row < valN) valRows[row] = position;
     else heldRows[row - valN] = position;

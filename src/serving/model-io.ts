@@ -143,7 +143,7 @@ function modelJson(artifacts: ModelArtifacts, specs: WeightsManifestEntry[]): tf
     format: 'layers-model',
     generatedBy: artifacts.generatedBy,
     convertedBy: null,
-    modelTopology: artifacts.modelTopology as {},
+    modelTopology: artifacts.modelTopology as object,
     weightsManifest: [{ paths: [WEIGHTS_BIN], weights: specs }],
   };
   if (artifacts.trainingConfig) json.trainingConfig = artifacts.trainingConfig;
@@ -219,12 +219,12 @@ export async function loadModel(tf: Tf, location: string): Promise<tfjs.LayersMo
 interface JsonModel {
   format: typeof JSON_FORMAT;
   formatVersion: number;
-  modelTopology: {};
+  modelTopology: object;
   weightSpecs: WeightsManifestEntry[];
   /** base64 of the concatenated weight bytes. */
   weightData: string;
   trainingConfig?: tfjs.io.TrainingConfig;
-  userDefinedMetadata?: Record<string, {}>;
+  userDefinedMetadata?: Record<string, object>;
 }
 
 /** The whole model as one JSON string (weights in base64). */
@@ -234,7 +234,7 @@ export async function modelToJSON(model: tfjs.LayersModel, opts: SaveOptions = {
   const out: JsonModel = {
     format: JSON_FORMAT,
     formatVersion: JSON_FORMAT_VERSION,
-    modelTopology: artifacts.modelTopology as {},
+    modelTopology: artifacts.modelTopology as object,
     weightSpecs: specs,
     weightData: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
   };

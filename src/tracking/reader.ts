@@ -50,6 +50,8 @@ function num(v: unknown, fallback = 0): number {
 }
 
 function str(v: unknown): string {
+  // The keys read are scalars in meta.yaml; a stray mapping reads '[object Object]' rather than failing the listing.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see above
   return v === null || v === undefined ? '' : String(v);
 }
 

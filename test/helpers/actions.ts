@@ -233,8 +233,11 @@ export function runJob(workflowFile: string, jobId: string, opts: JobOptions): J
     if (step.id) st.steps.set(step.id, record);
     if (!condition(step.if, st)) continue;
     const env: Record<string, string> = {};
+    // Workflow inputs and env values are YAML scalars (GitHub Actions refuses mappings there).
+    /* eslint-disable @typescript-eslint/no-base-to-string -- see above */
     for (const [k, v] of Object.entries(step.env ?? {})) env[k] = interpolate(String(v ?? ''), st);
     for (const [k, v] of Object.entries(step.with ?? {})) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = interpolate(String(v ?? ''), st);
+    /* eslint-enable @typescript-eslint/no-base-to-string */
     const ctx: ActionContext = { repo: opts.repo, env, step };
     try {
       if (step.run !== undefined) {

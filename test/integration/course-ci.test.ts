@@ -9,6 +9,7 @@
  * the tarball is an installable mlpath, then links this checkout in.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
@@ -197,7 +198,6 @@ describe('a course from an empty folder to a graded GitHub Classroom repository'
     fs.writeFileSync(copy, fs.readFileSync(copy, 'utf8').replace('max: 5.8', 'max: 8.0'));
     // Even with the pin in mlpath.json rewritten to match, the workflow's SHA-256 holds.
     const config = JSON.parse(fs.readFileSync(path.join(repo, 'mlpath.json'), 'utf8'));
-    const { createHash } = require('node:crypto') as typeof import('node:crypto');
     config.curriculumHash = createHash('sha256').update(fs.readFileSync(copy)).digest('hex');
     fs.writeFileSync(path.join(repo, 'mlpath.json'), JSON.stringify(config));
     const { reporter } = runClassroom(repo);

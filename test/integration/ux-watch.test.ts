@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KEY, runInPty, type PtySession } from '../helpers/pty';
+import { runInPty, type PtySession } from '../helpers/pty';
 import { HANGS, makeUxWorkspace, PASSING, processesIn, save, SYNTAX_ERROR } from '../helpers/ux-course';
 
 function attempts(ws: string): number {

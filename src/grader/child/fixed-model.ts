@@ -28,7 +28,7 @@ const LESSON = 'the model is fixed and only the features are yours';
  * code between the grader's model and the prices, back in the loop.
  */
 function learnerExports(ctx: HarnessContext): Learner {
-  const exports = ctx.exports as Record<string, unknown>;
+  const exports = ctx.exports;
   if (typeof exports.default === 'function') {
     ctx.fail({
       kind: 'invalid-output',

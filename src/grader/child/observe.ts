@@ -197,7 +197,8 @@ export function prepareObservation(tf: Tf): void {
   captured.dispose = tensorProto.dispose as typeof captured.dispose;
   captured.isDisposed = ownDescriptor(tensorProto, 'isDisposed')?.get as typeof captured.isDisposed;
   const variablesGetter = ownDescriptor(engineProto, 'registeredVariables')?.get;
-  captured.registeredVariables = variablesGetter ? () => apply(variablesGetter, engine, []) : undefined;
+  type Variables = ReturnType<NonNullable<typeof captured.registeredVariables>>;
+  captured.registeredVariables = variablesGetter ? () => apply(variablesGetter, engine, []) as Variables : undefined;
   pinEngineBytes(engine, engineProto);
   prepareReplay(tf);
 

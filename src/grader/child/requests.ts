@@ -65,7 +65,7 @@ async function answerSaved(ctx: HarnessContext, models: { id: string; dir: strin
         const input = toTensor(ctx.tf, x);
         const out = model.predict(input);
         results.push({ id, tensor: await fromTensor(ctx, out, 'the logged model') });
-        ctx.tf.dispose([input, out as Tensor]);
+        ctx.tf.dispose([input, out]);
       } finally {
         model.dispose();
       }

@@ -109,7 +109,7 @@ function editOneValue(text: string, rng: Rng): string {
   const lines = text.split('\n');
   for (;;) {
     const r = 1 + Math.floor(rng() * (lines.length - 2));
-    const digits = [...lines[r].matchAll(/[0-9]/g)].map((m) => m.index!);
+    const digits = [...lines[r].matchAll(/[0-9]/g)].map((m) => m.index);
     if (digits.length === 0) continue;
     const at = digits[Math.floor(rng() * digits.length)];
     const old = Number(lines[r][at]);

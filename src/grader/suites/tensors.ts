@@ -172,7 +172,7 @@ function matrix(rng: Rng, rows: number, cols: number, scale = 1): Matrix {
 }
 
 function tensor(values: number[] | Matrix, dtype: 'float32' | 'int32' = 'float32'): TensorArg {
-  const shape = Array.isArray(values[0]) ? [values.length, (values[0] as number[]).length] : [values.length];
+  const shape = Array.isArray(values[0]) ? [values.length, values[0].length] : [values.length];
   return { tensor: values, shape, dtype };
 }
 

@@ -102,8 +102,8 @@ describe("the grader's train kind, run twice in one process", () => {
     const test = digits(16, 12);
     const payload: TrainPayload = { xTrain: wire(x, [48, 784], 'float32'), yTrain: wire(y, [48], 'int32') };
     const inbox: ParentMessage[] = [
-      { type: 'predict', x: wire(test.x, [16, 784], 'float32') } as ParentMessage,
-      { type: 'done' } as ParentMessage,
+      { type: 'predict', x: wire(test.x, [16, 784], 'float32') },
+      { type: 'done' },
     ];
     let predicted: WireTensor | undefined;
     const trained: { model?: T.LayersModel } = {};

@@ -53,9 +53,9 @@ function matMul64(a: Float32Array, b: Float32Array, m: number, k: number, n: num
 describe('registration', () => {
   it('wraps the three kernels once and can put the stock ones back', () => {
     expect(registerWasmFastKernels(tf)).toEqual([]);
-    const wrapped = FAST_KERNELS.map((k) => tf.getKernel(k, 'wasm')!.kernelFunc);
+    const wrapped = FAST_KERNELS.map((k) => tf.getKernel(k, 'wasm').kernelFunc);
     expect(unregisterWasmFastKernels(tf).sort()).toEqual([...FAST_KERNELS].sort());
-    FAST_KERNELS.forEach((k, i) => expect(tf.getKernel(k, 'wasm')!.kernelFunc).not.toBe(wrapped[i]));
+    FAST_KERNELS.forEach((k, i) => expect(tf.getKernel(k, 'wasm').kernelFunc).not.toBe(wrapped[i]));
     expect(registerWasmFastKernels(tf).sort()).toEqual([...FAST_KERNELS].sort());
   });
 });
@@ -168,7 +168,7 @@ describe('Conv2DBackpropInput as a convolution', () => {
       tf.tidy(() => {
         const xs = tf.tensor4d(values(x.reduce((a, b) => a * b, 1), 13), x);
         const w = tf.tensor4d(values(f.reduce((a, b) => a * b, 1), 14), f);
-        const dx = tf.grad((input: T.Tensor4D) => tf.conv2d(input, w, strides, pad as 'same').square().sum())(xs);
+        const dx = tf.grad((input: T.Tensor) => tf.conv2d(input as T.Tensor4D, w, strides, pad as 'same').square().sum())(xs);
         return Array.from(dx.dataSync());
       });
     const ours = grads();
@@ -182,9 +182,9 @@ describe('Conv2DBackpropInput as a convolution', () => {
     const dy = tf.tensor4d(values(2 * 6 * 6 * 4, 15), [2, 6, 6, 4]);
     const w = tf.tensor4d(values(3 * 3 * 2 * 4, 16), [3, 3, 2, 4]);
     const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 6, 6, 2] };
-    (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, attrs) as T.Tensor).dispose();
+    tf.engine().runKernel<T.Tensor>('Conv2DBackpropInput', { dy, filter: w }, attrs).dispose();
     const before = { ...tf.memory(), ids: tf.backend().numDataIds() };
-    for (let i = 0; i < 5; i++) (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, attrs) as T.Tensor).dispose();
+    for (let i = 0; i < 5; i++) tf.engine().runKernel<T.Tensor>('Conv2DBackpropInput', { dy, filter: w }, attrs).dispose();
     expect({ ...tf.memory(), ids: tf.backend().numDataIds() }).toEqual(before);
     tf.dispose([dy, w]);
   });

@@ -104,8 +104,8 @@ describe('Conv2DBackpropFilter on wasm', () => {
         const f = tf.tensor4d(fv, [3, 3, 2, 3]);
         const dy = tf.conv2d(x, f, 1, 'valid', 'NHWC', 2).mul(2);
         const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3], dilations: 2 };
-        const g = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as T.Tensor;
-        return g.arraySync() as Nested;
+        const g = tf.engine().runKernel<T.Tensor>('Conv2DBackpropFilter', { x, dy }, attrs);
+        return g.arraySync();
       }),
     );
     const cpu = await on('cpu', () =>
@@ -118,7 +118,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
           ),
         ) as T.Tensor4D;
         const g = tf.grad((w: T.Tensor) => tf.conv2d(x, w as T.Tensor4D, 1, 'valid').square().sum())(dilated);
-        return g.stridedSlice([0, 0, 0, 0], [5, 5, 2, 3], [2, 2, 1, 1]).arraySync() as Nested;
+        return g.stridedSlice([0, 0, 0, 0], [5, 5, 2, 3], [2, 2, 1, 1]).arraySync();
       }),
     );
     expect(relError(wasm, cpu)).toBeLessThan(1e-4);
@@ -232,7 +232,7 @@ describe('memory', () => {
       optimizer.minimize(() => {
         const conv = tf.conv2d(x, filter, 2, 'same').relu().mean([1, 2]);
         const dw = tf.depthwiseConv2d(x, depthwise, 1, 'valid').mean([1, 2, 3]).reshape([8, 1]);
-        return conv.mul(tf.gather(embedding, ids)).add(dw).square().mean() as T.Scalar;
+        return conv.mul(tf.gather(embedding, ids)).add(dw).square().mean<T.Scalar>();
       });
 
     const wasmBackend = tf.backend();
@@ -259,7 +259,7 @@ describe('memory', () => {
     const segments = tf.tensor1d([0, 2, 2, 1, 0, 2], 'int32');
     const runBoth = () => {
       const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3] };
-      (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as T.Tensor).dispose();
+      tf.engine().runKernel<T.Tensor>('Conv2DBackpropFilter', { x, dy }, attrs).dispose();
       tf.unsortedSegmentSum(table, segments, 3).dispose();
     };
     runBoth();

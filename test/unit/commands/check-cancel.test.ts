@@ -12,7 +12,7 @@ import type * as CheckModule from '../../../src/commands/check';
 import { ROOT } from '../../helpers/cli';
 import { HANGS, makeUxWorkspace, PASSING, processesIn, save } from '../../helpers/ux-course';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the built command, as `mlpath check` runs it
 const { run } = require(path.join(ROOT, 'dist', 'commands', 'check.js')) as typeof CheckModule;
 
 async function waitUntil(cond: () => boolean, timeoutMs = 15000): Promise<void> {

@@ -35,7 +35,7 @@ function fakeMirror(trainCount: number, testCount: number): { files: MnistFiles;
     bodies.set(`/${name}`, gz);
     files[key] = { name, bytes: gz.length, sha256: createHash('sha256').update(gz).digest('hex') };
   }
-  return { files: files as MnistFiles, bodies };
+  return { files, bodies };
 }
 
 async function serve(bodies: Map<string, Buffer>): Promise<{ url: string; close: () => Promise<void> }> {

@@ -51,7 +51,7 @@ describe('method entries', () => {
     expect((m.predict(x) as T.Tensor).shape).toEqual([3, 1]);
     const optimizer = tf.train.sgd(0.1);
     const before = (m.getWeights()[0].dataSync() as Float32Array).slice();
-    optimizer.minimize(() => tf.mean(tf.square(tf.sub(m.apply(x) as T.Tensor, 1))) as T.Scalar);
+    optimizer.minimize(() => tf.mean<T.Scalar>(tf.square(tf.sub(m.apply(x) as T.Tensor, 1))));
     expect(Array.from(m.getWeights()[0].dataSync())).not.toEqual(Array.from(before));
   });
 

@@ -88,7 +88,7 @@ function startServer(b: Behaviour): Promise<{ port: number; server: http.Server 
       }
       chunks.push(c);
     });
-    req.on('end', async () => {
+    const respond = async (): Promise<void> => {
       if (refused) return;
       let body: { instances?: unknown };
       try {
@@ -113,7 +113,8 @@ function startServer(b: Behaviour): Promise<{ port: number; server: http.Server 
       }
       if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
       send(200, { predictions: (rows as number[][]).map(classify) });
-    });
+    };
+    req.on('end', () => void respond());
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, server })));
 }
@@ -187,7 +188,7 @@ describe('httpRequest', () => {
 describe('waitForHealth', () => {
   test('waits until /health answers 200', async () => {
     let ready = false;
-    const server = http.createServer((req, res) => {
+    const server = http.createServer((_req, res) => {
       res.writeHead(ready ? 200 : 503);
       res.end();
     });

@@ -117,7 +117,7 @@ describe('normalizePredictions: classification', () => {
     expect(s).toContain("dtype 'string'");
     expect(s).toContain('float32 or int32');
     const b = invalid(() =>
-      normalizePredictions('classification', { values: Uint8Array.from([1, 0]) as unknown as number[], shape: [2], dtype: 'bool' }, 2, 2),
+      normalizePredictions('classification', { values: Uint8Array.from([1, 0]), shape: [2], dtype: 'bool' }, 2, 2),
     );
     expect(b).toContain("dtype 'bool'");
     expect(b).toContain(".cast('int32')");

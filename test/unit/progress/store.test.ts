@@ -17,7 +17,7 @@ const accuracy = (value: number): { name: string; value: number; passed: boolean
 
 /** A pid no process has: spawn one, let it exit, take its pid. */
 function deadPid(): number {
-  return spawnSync(process.execPath, ['-e', '']).pid!;
+  return spawnSync(process.execPath, ['-e', '']).pid;
 }
 
 describe('recordAttempt', () => {

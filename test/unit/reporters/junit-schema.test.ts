@@ -23,7 +23,7 @@ const results: ExerciseResult[] = [
 test('check --junit: passed, failed, error, escaped output: valid, and says what happened', async () => {
   const xml = formatJunit(results, 'mlpath', { when: new Date(2026, 11, 5, 10, 0, 0), hostname: 'runner' });
   expect(await validateJunit(xml)).toEqual([]);
-  expect(xml).toMatch(/<testsuites>\n  <testsuite name="mlpath" package="mlpath" id="0" timestamp="2026-12-05T10:00:00" hostname="runner" tests="3" failures="1" errors="1" skipped="0" time="2\.342">/);
+  expect(xml).toMatch(/<testsuites>\n {2}<testsuite name="mlpath" package="mlpath" id="0" timestamp="2026-12-05T10:00:00" hostname="runner" tests="3" failures="1" errors="1" skipped="0" time="2\.342">/);
   expect(xml).toMatch(/<failure message="rmse=6\.4700 \(max 5\.8\) miss; ndcg_at_k=n\/a miss; 5\/10 points \(better than the mean\)" type="threshold">/);
   expect(xml).toMatch(/<error message="runtime: shapes &lt;3&gt; &amp; &lt;4&gt;" type="runtime">\/ws\/week2\/tensors\/tensors\.ts:12: shapes/);
   expect(xml).toMatch(/<property name="week1\/houses ndcg_at_k@10" value=""\/>/);

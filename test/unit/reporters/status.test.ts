@@ -106,7 +106,7 @@ test('formatStart: what was written, the exact next commands, and a relative cd'
 
 test('formatBackend: native is praised; otherwise the advice, short or in full', () => {
   const wasm = [{ name: 'tensorflow' as const, available: false, reason: 'not installed' }, { name: 'wasm' as const, available: true, reason: 'ok' }];
-  expect(formatBackend([{ name: 'tensorflow', available: true, reason: 'ok' }], 'FIX', false)).toMatch(/backend: tensorflow/);
+  expect(formatBackend([{ name: 'tensorflow', available: true, reason: 'ok' }], 'FIX', false, false)).toMatch(/backend: tensorflow/);
   expect(formatBackend(wasm, 'FIX', false, false)).toMatch(/backend: wasm.*`mlpath doctor`/);
   const full = formatBackend(wasm, 'line one\nline two', false, true);
   expect(full).toMatch(/\(not installed\)\n {2}line one\n {2}line two$/);

@@ -13,7 +13,7 @@ import { auditLoggedModels, CHECK_TAG, FileTracker, listExperiments, listRuns, M
 let root: string;
 let tf: typeof tfjs;
 beforeAll(async () => {
-  tf = (await initBackend('cpu')).tf as typeof tfjs;
+  tf = (await initBackend('cpu')).tf;
 });
 beforeEach(() => {
   root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-logged-')), 'mlruns');

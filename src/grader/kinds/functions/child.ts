@@ -10,7 +10,9 @@ import { withListingOrder } from '../../child/listing';
 
 function plain(ctx: HarnessContext, value: unknown): unknown {
   const tf = ctx.tf;
-  if (value instanceof tf.Tensor) return { tensor: value.arraySync(), shape: value.shape, dtype: value.dtype };
+  if (value instanceof tf.Tensor) {
+    return { tensor: value.arraySync() as unknown, shape: value.shape as number[], dtype: value.dtype };
+  }
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' || value === null || value === undefined) return value;
   if (Array.isArray(value)) return value.map((v) => plain(ctx, v));
   if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
@@ -19,6 +21,8 @@ function plain(ctx: HarnessContext, value: unknown): unknown {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = plain(ctx, v);
     return out;
   }
+  // What is left is a function, a symbol or a bigint: its own string, never '[object Object]'.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see above
   return String(value);
 }
 

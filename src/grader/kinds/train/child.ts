@@ -21,7 +21,7 @@ function checkSize(ctx: HarnessContext, out: unknown, rows: number): void {
   let shape = '';
   if (out instanceof ctx.tf.Tensor) {
     size = out.size;
-    shape = `shape [${out.shape.join(', ')}]`;
+    shape = `shape [${(out.shape as number[]).join(', ')}]`;
   } else if (Array.isArray(out) || (ArrayBuffer.isView(out) && !(out instanceof DataView))) {
     const first = (out as ArrayLike<unknown>)[0];
     size = (out as ArrayLike<unknown>).length * (Array.isArray(first) ? first.length : 1);

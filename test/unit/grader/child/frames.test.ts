@@ -16,12 +16,13 @@ describe('frameWriter', () => {
     const fd = fs.openSync(file, 'w');
     const marker = childMarker('secret-token');
     const seen: unknown[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- a static that uses no `this`, kept to put back
     const concat = Buffer.concat;
     const write = fs.writeSync;
     Buffer.concat = ((list: Uint8Array[], n?: number) => {
       seen.push(list);
       return concat(list, n);
-    }) as typeof Buffer.concat;
+    });
     try {
       frameWriter(fd, marker)({ type: 'trained', token: 'secret-token', seconds: 1 });
     } finally {
@@ -40,17 +41,17 @@ describe('recordBuiltins', () => {
     const integrity = recordBuiltins();
     expect(integrity.changed()).toBeUndefined();
     const random = Math.random;
-    const push = Array.prototype.push;
+    const originalPush = Array.prototype.push;
     (Array.prototype as unknown as Record<string, unknown>).mlpathExtra = 1;
     Math.random = () => 0.5;
     expect(integrity.changed()).toBeUndefined();
     Array.prototype.push = function push(...items: unknown[]) {
-      return push.apply(this, items);
+      return originalPush.apply(this, items);
     };
     try {
       expect(integrity.changed()).toBe('Array.prototype.push');
     } finally {
-      Array.prototype.push = push;
+      Array.prototype.push = originalPush;
       Math.random = random;
       delete (Array.prototype as unknown as Record<string, unknown>).mlpathExtra;
     }

@@ -42,8 +42,8 @@ async function grade(learner: Learner, observe: ObserveRequest | undefined, n = 
     ...(observe ? { observe } : {}),
   };
   const inbox: ParentMessage[] = [
-    { type: 'predict', x: { values: test.x, shape: [5, width], dtype: 'float32' } } as ParentMessage,
-    { type: 'done' } as ParentMessage,
+    { type: 'predict', x: { values: test.x, shape: [5, width], dtype: 'float32' } },
+    { type: 'done' },
   ];
   const outcome: Outcome = {};
   const ctx = {
@@ -77,7 +77,7 @@ function softmaxRegression(step: (t: Tf, loss: () => T.Scalar, vars: T.Variable[
     const b = t.variable(t.zeros([3]));
     const y = t.oneHot(data.yTrain, 3);
     for (let i = 0; i < batches; i++) {
-      t.tidy(() => step(t, () => t.losses.softmaxCrossEntropy(y, t.add(t.matMul(data.xTrain, w), b)) as T.Scalar, [w, b]));
+      t.tidy(() => step(t, () => t.losses.softmaxCrossEntropy<T.Tensor, T.Scalar>(y, t.add(t.matMul(data.xTrain, w), b)), [w, b]));
     }
     y.dispose();
     return { predict: (x: T.Tensor) => t.add(t.matMul(x, w), b) };
@@ -99,7 +99,9 @@ describe('optimizer steps', () => {
 
   it('counts applyGradients() after tf.variableGrads, with its value as the loss, and a momentum step once though it extends SGD', async () => {
     const { observed } = await grade(softmaxRegression((t, loss, vars) => {
-      t.train.momentum(0.1, 0.9).applyGradients(t.variableGrads(loss, vars).grads);
+      // Through the base class: tfjs declares MomentumOptimizer's parameter as variables, Optimizer's as tensors.
+      const momentum: T.Optimizer = t.train.momentum(0.1, 0.9);
+      momentum.applyGradients(t.variableGrads(loss, vars).grads);
     }, 3), request);
     expect(observed?.steps).toBe(3);
     expect(observed?.losses).toHaveLength(3);

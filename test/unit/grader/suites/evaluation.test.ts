@@ -24,7 +24,7 @@ interface Submission { split: SplitFn; selectModel: SelectFn }
 function grade(suite: Suite, sub: Submission, seed = 1): Map<string, string> {
   const failures = new Map<string, string>();
   for (const c of suite.cases(seed)) {
-    const args = structuredClone(c.args) as unknown[];
+    const args = structuredClone<unknown[]>(c.args);
     let problem: string | undefined;
     try {
       const value = (sub[c.fn as keyof Submission] as (...a: unknown[]) => unknown)(...args);
@@ -57,7 +57,7 @@ function cut(order: number[], opts: SplitOptions): SplitIndices {
 }
 
 /** Stratified by row label, seeded, but blind to duplicates and groups. */
-const perRowStratified: SplitFn = (rows, labels, _groups, opts) => {
+const perRowStratified: SplitFn = (_rows, labels, _groups, opts) => {
   const random = reference.mulberry32(opts.seed);
   const out: SplitIndices = { train: [], val: [], test: [] };
   for (const y of [...new Set(labels)].sort((a, b) => a - b)) {
@@ -167,7 +167,7 @@ describe('evaluation suite: split mistakes', () => {
   it('a seeded but unstratified cut fails the class-proportion cases', () => {
     const sub: Submission = {
       ...reference,
-      split: (rows, labels, _groups, opts) => cut(shuffled(rows.length, reference.mulberry32(opts.seed)), opts),
+      split: (rows, _labels, _groups, opts) => cut(shuffled(rows.length, reference.mulberry32(opts.seed)), opts),
     };
     const failures = grade(suite, sub);
     expect(anyTitle(failures, /iris.*class proportions/)).toBe(true);
