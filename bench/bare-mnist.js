@@ -52,7 +52,9 @@ async function main() {
   const predicted = await tf.argMax(scores, 1).data();
   let right = 0;
   for (let i = 0; i < predicted.length; i++) if (predicted[i] === split.test.labels[i]) right++;
-  process.stdout.write(`${JSON.stringify({ trainSeconds, accuracy: right / predicted.length, backend: tf.getBackend() })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ trainSeconds, accuracy: right / predicted.length, backend: tf.getBackend() })}\n`,
+  );
 }
 
 main().then(

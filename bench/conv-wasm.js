@@ -43,7 +43,13 @@ function buildModel(tf) {
   const seeded = (seed) => tf.initializers.glorotUniform({ seed });
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: seeded(1) }),
+      tf.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 8,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: seeded(1),
+      }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: seeded(2) }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
@@ -65,7 +71,12 @@ async function timeTraining(tf, label) {
   const history = await model.fit(xs, ys, { epochs, batchSize, shuffle: false, verbose: 0 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const loss = history.history.loss.map((l) => Number(l).toFixed(3)).join(' -> ');
-  const row = { backend: label, 'ms/step': +(ms / (epochs * stepsPerEpoch)).toFixed(1), 'ms/epoch': Math.round(ms / epochs), loss };
+  const row = {
+    backend: label,
+    'ms/step': +(ms / (epochs * stepsPerEpoch)).toFixed(1),
+    'ms/epoch': Math.round(ms / epochs),
+    loss,
+  };
   tf.dispose([xs, ys]);
   model.dispose();
   return row;
@@ -81,7 +92,11 @@ async function main() {
 
   const ours = tf.getKernel('Conv2DBackpropFilter', 'wasm');
   tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
-  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: cpuBridge(tf, 'Conv2DBackpropFilter') });
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: cpuBridge(tf, 'Conv2DBackpropFilter'),
+  });
   rows.push(await timeTraining(tf, 'wasm (cpu kernel bridged)'));
   tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
   tf.registerKernel(ours);
@@ -89,7 +104,9 @@ async function main() {
   await initBackend('cpu');
   rows.push(await timeTraining(tf, 'cpu'));
 
-  console.log(`CNN 8+16 3x3 filters, 28x28x1, batch ${batchSize}, ${examples} examples, ${epochs} epochs, Node ${process.version}`);
+  console.log(
+    `CNN 8+16 3x3 filters, 28x28x1, batch ${batchSize}, ${examples} examples, ${epochs} epochs, Node ${process.version}`,
+  );
   console.table(rows);
 }
 

@@ -68,6 +68,9 @@ if (!fs.existsSync(path.join(dist, 'datasets', 'index.js'))) {
   if (asJson) console.log(JSON.stringify(results, null, 2));
   else {
     console.log(`dataset load, median of ${RUNS} fresh processes (includes require of the datasets layer)`);
-    for (const r of results) console.log(`${r.id.padEnd(16)} n=${String(r.n).padEnd(7)} cold ${String(r.coldMs).padStart(6)} ms   warm ${String(r.warmMs).padStart(5)} ms`);
+    for (const r of results)
+      console.log(
+        `${r.id.padEnd(16)} n=${String(r.n).padEnd(7)} cold ${String(r.coldMs).padStart(6)} ms   warm ${String(r.warmMs).padStart(5)} ms`,
+      );
   }
 }

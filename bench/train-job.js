@@ -34,7 +34,15 @@ function buildModel(tf, kind) {
     model.add(tf.layers.dense({ inputShape: [784], units: 128, activation: 'relu', kernelInitializer: init(1) }));
     model.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(2) }));
   } else {
-    model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: init(1) }));
+    model.add(
+      tf.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 8,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: init(1),
+      }),
+    );
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
     model.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: init(2) }));
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
@@ -65,7 +73,8 @@ async function main() {
   const n = Math.min(opts.n, ds.n);
   const active = await initBackend(opts.backend);
   const tf = active.tf;
-  if (opts.stock && active.name === 'wasm') require(path.join(dist, 'backend', 'wasm-fast-kernels')).unregisterWasmFastKernels(tf);
+  if (opts.stock && active.name === 'wasm')
+    require(path.join(dist, 'backend', 'wasm-fast-kernels')).unregisterWasmFastKernels(tf);
   const shape = opts.model === 'cnn' ? [n, 28, 28, 1] : [n, 784];
   const xs = tf.tensor(ds.features.subarray(0, n * 784), shape);
   const ys = tf.oneHot(tf.tensor1d(Int32Array.from(ds.labels.subarray(0, n)), 'int32'), 10).toFloat();
@@ -93,7 +102,18 @@ async function main() {
     model.dispose();
   }
   const threads = active.name === 'wasm' ? threadCount() : undefined;
-  const line = { backend: active.name, model: opts.model, n, epochs: opts.epochs, stock: Boolean(opts.stock), threads, seconds, cpuSeconds, losses, checksum: sums };
+  const line = {
+    backend: active.name,
+    model: opts.model,
+    n,
+    epochs: opts.epochs,
+    stock: Boolean(opts.stock),
+    threads,
+    seconds,
+    cpuSeconds,
+    losses,
+    checksum: sums,
+  };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 

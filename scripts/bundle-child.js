@@ -31,8 +31,9 @@ esbuild
     metafile: true,
   })
   .then((result) => {
-    const inputs = Object.keys(result.metafile.inputs)
-      .map((p) => path.relative(root, path.resolve(p)).split(path.sep).join('/'));
+    const inputs = Object.keys(result.metafile.inputs).map((p) =>
+      path.relative(root, path.resolve(p)).split(path.sep).join('/'),
+    );
     const leaked = inputs.filter((p) => NEVER_IN_CHILD.some((re) => re.test(p)));
     if (leaked.length) {
       const shown = leaked.slice(0, 5).join(', ') + (leaked.length > 5 ? ` and ${leaked.length - 5} more` : '');

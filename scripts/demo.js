@@ -37,5 +37,7 @@ const reference = mlpath(['check', exercise], ws);
 mlpath(['status'], ws);
 
 const ok = starter === 1 && reference === 0;
-console.log(`\ndemo: starter ${starter === 1 ? 'failed as expected' : `exit ${starter} (expected 1)`}, reference ${reference === 0 ? 'passed' : `exit ${reference} (expected 0)`}`);
+console.log(
+  `\ndemo: starter ${starter === 1 ? 'failed as expected' : `exit ${starter} (expected 1)`}, reference ${reference === 0 ? 'passed' : `exit ${reference} (expected 0)`}`,
+);
 process.exit(ok ? 0 : 1);

@@ -21,7 +21,9 @@ if (!fs.existsSync(built)) {
   const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : null;
   if (process.argv.includes('--check')) {
     if (current !== text) {
-      console.error(`${path.relative(root, target)} is out of date: run \`npm run build && node scripts/gen-schema.js\`.`);
+      console.error(
+        `${path.relative(root, target)} is out of date: run \`npm run build && node scripts/gen-schema.js\`.`,
+      );
       process.exitCode = 1;
     }
   } else if (current === text) {

@@ -52,7 +52,8 @@ function rowHash(features, row) {
 /** Every image month3/fine-tune can show a learner or grade on, by content. */
 function exerciseImages(ds) {
   const ex = loadCurriculum().exercises.find((e) => e.key === EXERCISE);
-  if (!ex || !ex.dataset || ex.dataset.id !== 'fashion-mnist') throw new Error(`${EXERCISE} does not use fashion-mnist in the curriculum`);
+  if (!ex || !ex.dataset || ex.dataset.id !== 'fashion-mnist')
+    throw new Error(`${EXERCISE} does not use fashion-mnist in the curriculum`);
   const s = ex.dataset.split;
   const split = splitDataset(ds, { seed: s.seed, test: s.test, val: s.val, limit: s.limit, stratify: true });
   const hashes = new Set();
@@ -77,13 +78,40 @@ function build(tf) {
   const init = (offset) => tf.initializers.heNormal({ seed: SEED + offset });
   const input = tf.input({ shape: [PIXELS], name: 'pixels' });
   let h = tf.layers.reshape({ targetShape: [28, 28, 1], name: 'image' }).apply(input);
-  h = tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1), name: 'conv1' }).apply(h);
+  h = tf.layers
+    .conv2d({
+      filters: 16,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(1),
+      name: 'conv1',
+    })
+    .apply(h);
   h = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }).apply(h);
-  h = tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2), name: 'conv2' }).apply(h);
+  h = tf.layers
+    .conv2d({
+      filters: 32,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(2),
+      name: 'conv2',
+    })
+    .apply(h);
   h = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }).apply(h);
   h = tf.layers.flatten({ name: 'flatten' }).apply(h);
-  const features = tf.layers.dense({ units: 64, activation: 'relu', kernelInitializer: init(3), name: 'features' }).apply(h);
-  const classes = tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: SEED + 4 }), name: 'pretrain_classifier' }).apply(features);
+  const features = tf.layers
+    .dense({ units: 64, activation: 'relu', kernelInitializer: init(3), name: 'features' })
+    .apply(h);
+  const classes = tf.layers
+    .dense({
+      units: 10,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: SEED + 4 }),
+      name: 'pretrain_classifier',
+    })
+    .apply(features);
   const classifier = tf.model({ inputs: input, outputs: classes, name: 'fashion_cnn_classifier' });
   const base = tf.model({ inputs: input, outputs: features, name: 'fashion_cnn' });
   return { classifier, base };
@@ -105,7 +133,9 @@ async function main() {
   shuffle(rows, createRng(deriveSeed(SEED, 'order')));
   const testRows = rows.slice(0, HOLDOUT);
   const trainRows = rows.slice(HOLDOUT);
-  console.log(`fashion-mnist: ${ds.n} images, ${excluded} excluded (every image of ${EXERCISE}), ${trainRows.length} to train, ${testRows.length} to test`);
+  console.log(
+    `fashion-mnist: ${ds.n} images, ${excluded} excluded (every image of ${EXERCISE}), ${trainRows.length} to train, ${testRows.length} to test`,
+  );
 
   const train = gather(ds, trainRows, tf);
   const test = gather(ds, testRows, tf);
@@ -113,12 +143,20 @@ async function main() {
   classifier.compile({ optimizer: tf.train.adam(0.001), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const rng = createRng(deriveSeed(SEED, 'batches'));
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    const order = tf.tensor1d(shuffle(Array.from({ length: trainRows.length }, (_, i) => i), rng), 'int32');
+    const order = tf.tensor1d(
+      shuffle(
+        Array.from({ length: trainRows.length }, (_, i) => i),
+        rng,
+      ),
+      'int32',
+    );
     const x = tf.gather(train.x, order);
     const y = tf.gather(train.y, order).toFloat();
     const h = await classifier.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
     tf.dispose([order, x, y]);
-    console.log(`epoch ${epoch}/${epochs}: loss ${h.history.loss[0].toFixed(4)}, train accuracy ${h.history.acc[0].toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    console.log(
+      `epoch ${epoch}/${epochs}: loss ${h.history.loss[0].toFixed(4)}, train accuracy ${h.history.acc[0].toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+    );
   }
   const truth = test.y.dataSync();
   const accuracyOf = (scores) => {
@@ -148,15 +186,29 @@ async function main() {
       trainImages: trainRows.length,
       testImages: testRows.length,
     },
-    training: { epochs, batchSize: BATCH, optimizer: 'adam(0.001)', loss: 'sparseCategoricalCrossentropy', backend, tfjs: tf.version.tfjs },
+    training: {
+      epochs,
+      batchSize: BATCH,
+      optimizer: 'adam(0.001)',
+      loss: 'sparseCategoricalCrossentropy',
+      backend,
+      tfjs: tf.version.tfjs,
+    },
     pretrainTestAccuracy: Number(accuracy.toFixed(4)),
     savedFloat16TestAccuracy: Number(savedAccuracy.toFixed(4)),
     parameters: base.countParams(),
-    weights: { file: 'weights.bin', bytes: saved.weightBytes, dtype: 'float16', sha256: crypto.createHash('sha256').update(weights).digest('hex') },
+    weights: {
+      file: 'weights.bin',
+      bytes: saved.weightBytes,
+      dtype: 'float16',
+      sha256: crypto.createHash('sha256').update(weights).digest('hex'),
+    },
     seconds: Math.round((Date.now() - t0) / 1000),
   };
   fs.writeFileSync(path.join(out, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
-  console.log(`wrote ${path.relative(root, out)}/{model.json,weights.bin,provenance.json}: ${provenance.parameters} parameters, ${saved.weightBytes} bytes of weights`);
+  console.log(
+    `wrote ${path.relative(root, out)}/{model.json,weights.bin,provenance.json}: ${provenance.parameters} parameters, ${saved.weightBytes} bytes of weights`,
+  );
 }
 
 main().catch((err) => {

@@ -11,8 +11,17 @@
  */
 import { UsageError } from '../errors';
 import {
-  availableList, BACKEND_NAMES, firstLine, isBackendName, nativeFix, probeBackends, resolveFrom, TFJS_NODE,
-  type BackendName, type BackendOptions, type BackendProbe,
+  availableList,
+  BACKEND_NAMES,
+  firstLine,
+  isBackendName,
+  nativeFix,
+  probeBackends,
+  resolveFrom,
+  TFJS_NODE,
+  type BackendName,
+  type BackendOptions,
+  type BackendProbe,
 } from './probe';
 import { registerWasmFastKernels } from './wasm-fast-kernels';
 import { registerWasmGapKernels, silenceCpuBanner } from './wasm-kernels';
@@ -59,9 +68,7 @@ async function autoSelect(probes: BackendProbe[], options: BackendOptions): Prom
     }
     try {
       const tf = await start(probe.name, options);
-      const note = skipped.length
-        ? `${skipped.join('; ')}; using ${probe.name} (run \`mlpath doctor\`)`
-        : undefined;
+      const note = skipped.length ? `${skipped.join('; ')}; using ${probe.name} (run \`mlpath doctor\`)` : undefined;
       return { name: probe.name, tf, note };
     } catch (err) {
       skipped.push(`${probe.name} failed to start (${firstLine(err)})`);
@@ -160,7 +167,10 @@ async function startCpu(): Promise<Tf> {
   return tf;
 }
 
-type ListenerSnapshot = { uncaughtException: Function[]; unhandledRejection: Function[] };
+type ListenerSnapshot = {
+  uncaughtException: NodeJS.UncaughtExceptionListener[];
+  unhandledRejection: NodeJS.UnhandledRejectionListener[];
+};
 
 function snapshotListeners(): ListenerSnapshot {
   return {
@@ -177,4 +187,3 @@ function removeListenersAddedSince(before: ListenerSnapshot): void {
     if (!before.unhandledRejection.includes(listener)) process.removeListener('unhandledRejection', listener);
   }
 }
-

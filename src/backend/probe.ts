@@ -119,7 +119,8 @@ function findUnder(dir: string, file: string): string | undefined {
 
 function probeWasm(): BackendProbe {
   const name: BackendName = 'wasm';
-  if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') return { name, available: false, reason: 'this Node.js has no WebAssembly' };
+  if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object')
+    return { name, available: false, reason: 'this Node.js has no WebAssembly' };
   let main: string;
   try {
     main = require.resolve('@tensorflow/tfjs-backend-wasm');

@@ -165,7 +165,11 @@ export function matMulUntransposed(tf: Tf, stock: KernelFunc): KernelFunc {
     const a2 = attrs.transposeA ? swapLast(a) : a;
     const b2 = attrs.transposeB ? swapLast(b) : b;
     try {
-      return stock({ ...args, inputs: { a: a2, b: b2 }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+      return stock({
+        ...args,
+        inputs: { a: a2, b: b2 },
+        attrs: { ...args.attrs, transposeA: false, transposeB: false },
+      });
     } finally {
       if (a2 !== a) backend.disposeData(a2.dataId);
       if (b2 !== b) backend.disposeData(b2.dataId);
@@ -212,7 +216,9 @@ export function conv2DBackpropInputAsConv(tf: Tf, stock: KernelFunc): KernelFunc
 
     const backend = args.backend as unknown as WasmBackend;
     const run = (name: string, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo =>
-      tf.getKernel(name, WASM).kernelFunc({ inputs, backend: args.backend, attrs: attrs as tfjs.NamedAttrMap }) as TensorInfo;
+      tf
+        .getKernel(name, WASM)
+        .kernelFunc({ inputs, backend: args.backend, attrs: attrs as tfjs.NamedAttrMap }) as TensorInfo;
     const temps: TensorInfo[] = [];
     try {
       const flipped = run('Reverse', { x: filter }, { dims: [0, 1] });
@@ -221,7 +227,19 @@ export function conv2DBackpropInputAsConv(tf: Tf, stock: KernelFunc): KernelFunc
       temps.push(w);
       let x = dy;
       if (pads.some((p) => p > 0)) {
-        x = run('PadV2', { x: dy }, { paddings: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]], constantValue: 0 });
+        x = run(
+          'PadV2',
+          { x: dy },
+          {
+            paddings: [
+              [0, 0],
+              [pads[0], pads[1]],
+              [pads[2], pads[3]],
+              [0, 0],
+            ],
+            constantValue: 0,
+          },
+        );
         temps.push(x);
       }
       return run('Conv2D', { x, filter: w }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });

@@ -110,18 +110,19 @@ export function conv2DBackpropFilterAsConv(tf: Tf): KernelFunc {
       const padBottom = needH - top - keepH;
       const padRight = needW - left - keepW;
       if (top || left || padBottom || padRight) {
-        xs = tf.pad(xs, [[0, 0], [top, padBottom], [left, padRight], [0, 0]]);
+        xs = tf.pad(xs, [
+          [0, 0],
+          [top, padBottom],
+          [left, padRight],
+          [0, 0],
+        ]);
       }
       const images = tf.transpose(xs, [3, 1, 2, 0]);
       const filter = tf.transpose(borrow(tf, kernelBackend, dy) as tfjs.Tensor4D, [1, 2, 0, 3]);
-      const g = tf.conv2d(
-        images,
-        filter,
-        [info.dilationHeight, info.dilationWidth],
-        'valid',
-        'NHWC',
-        [info.strideHeight, info.strideWidth],
-      );
+      const g = tf.conv2d(images, filter, [info.dilationHeight, info.dilationWidth], 'valid', 'NHWC', [
+        info.strideHeight,
+        info.strideWidth,
+      ]);
       return tf.transpose(g, [1, 2, 0, 3]);
     });
     if (grad.shape.join() !== [fh, fw, inC, outC].join()) {

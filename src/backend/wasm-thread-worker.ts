@@ -10,10 +10,10 @@ const scope = globalThis as typeof globalThis & { require?: NodeRequire; __filen
 scope.require = require;
 scope.__filename = __filename;
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- shipped without type declarations
-const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
-  wasmWorkerContents: string;
-};
+const { wasmWorkerContents } =
+  require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
+    wasmWorkerContents: string;
+  };
 // The package stores the script in a template literal, which turned its "\n"
 // escapes into real line breaks inside string literals; tfjs-backend-wasm
 // undoes that the same way before making its blob.

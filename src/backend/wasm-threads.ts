@@ -77,7 +77,9 @@ export function defaultWorkerFile(): string {
 }
 
 /** Node's WebAssembly global; the DOM typings that describe it are not part of this build. */
-function webAssembly(): { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: object; module: object }> } {
+function webAssembly(): {
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: object; module: object }>;
+} {
   return (globalThis as unknown as { WebAssembly: ReturnType<typeof webAssembly> }).WebAssembly;
 }
 
@@ -126,9 +128,14 @@ async function instantiate(workerFile: string, threads: number): Promise<Threade
   const module = await factory({
     locateFile: (file: string) => (file.endsWith('.worker.js') ? workerFile : path.join(dir, file)),
     mainScriptUrlOrBlob: mainScript,
-    instantiateWasm(imports: { env: Record<string, unknown> }, receive: (instance: object, module: object) => void): object {
+    instantiateWasm(
+      imports: { env: Record<string, unknown> },
+      receive: (instance: object, module: object) => void,
+    ): object {
       imports.env.emscripten_num_logical_cores = () => 2 * threads;
-      void webAssembly().instantiate(binary, imports).then((r) => receive(r.instance, r.module));
+      void webAssembly()
+        .instantiate(binary, imports)
+        .then((r) => receive(r.instance, r.module));
       return {};
     },
   });

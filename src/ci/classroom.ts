@@ -85,14 +85,27 @@ export function classroomRunners(exercises: LoadedExercise[]): ClassroomRunner[]
   };
   for (const ex of exercises) {
     const base = baseId(ex.key);
-    const levels = [...new Set(ex.partialCredit.map((t) => t.points).filter((p) => p > 0 && p < ex.points))].sort((a, b) => a - b);
+    const levels = [...new Set(ex.partialCredit.map((t) => t.points).filter((p) => p > 0 && p < ex.points))].sort(
+      (a, b) => a - b,
+    );
     let previous = 0;
     levels.forEach((level, i) => {
-      const labels = ex.partialCredit.filter((t) => t.points === level).map((t) => t.label).join(' or ');
-      runners.push({ id: unique(`${base}tier${i + 1}`), exercise: ex.key, name: `${ex.key}: ${labels} (partial credit: ${level - previous} of its ${ex.points} points)`, threshold: level, maxScore: level - previous });
+      const labels = ex.partialCredit
+        .filter((t) => t.points === level)
+        .map((t) => t.label)
+        .join(' or ');
+      runners.push({
+        id: unique(`${base}tier${i + 1}`),
+        exercise: ex.key,
+        name: `${ex.key}: ${labels} (partial credit: ${level - previous} of its ${ex.points} points)`,
+        threshold: level,
+        maxScore: level - previous,
+      });
       previous = level;
     });
-    const name = levels.length ? `${ex.key}: passes every threshold (the other ${ex.points - previous} of its ${ex.points} points)` : ex.key;
+    const name = levels.length
+      ? `${ex.key}: passes every threshold (the other ${ex.points - previous} of its ${ex.points} points)`
+      : ex.key;
     runners.push({ id: unique(base), exercise: ex.key, name, threshold: ex.points, maxScore: ex.points - previous });
   }
   return runners;
@@ -101,7 +114,10 @@ export function classroomRunners(exercises: LoadedExercise[]): ClassroomRunner[]
 function describe(r: ExerciseResult): string {
   if (r.error) return `${r.error.kind}: ${r.error.message}`;
   const metrics = r.metrics
-    .map((m) => `${m.name} ${m.value === null ? 'n/a' : m.value.toFixed(4)}${m.min !== undefined ? ` (min ${m.min})` : ''}${m.max !== undefined ? ` (max ${m.max})` : ''} ${m.passed ? 'met' : 'missed'}`)
+    .map(
+      (m) =>
+        `${m.name} ${m.value === null ? 'n/a' : m.value.toFixed(4)}${m.min !== undefined ? ` (min ${m.min})` : ''}${m.max !== undefined ? ` (max ${m.max})` : ''} ${m.passed ? 'met' : 'missed'}`,
+    )
     .join('; ');
   const earned = `${r.points ?? 0}/${r.maxPoints ?? 0} points${r.tier ? ` (${r.tier})` : ''}`;
   return `${r.status}: ${metrics || 'no metrics'}; ${earned}`;
@@ -115,7 +131,11 @@ export interface ClassroomResultsOptions {
 }
 
 /** One reporter result per runner, from the results of `mlpath check --all`. */
-export function classroomResults(runners: ClassroomRunner[], results: ExerciseResult[], opts: ClassroomResultsOptions = {}): Map<string, ClassroomResult> {
+export function classroomResults(
+  runners: ClassroomRunner[],
+  results: ExerciseResult[],
+  opts: ClassroomResultsOptions = {},
+): Map<string, ClassroomResult> {
   const byExercise = new Map(results.map((r) => [r.exercise, r]));
   const out = new Map<string, ClassroomResult>();
   for (const runner of runners) {

@@ -32,7 +32,8 @@ it makes every result an error. Work in the exercise folders instead.
 function commonDir(dirs: string[]): string {
   let common = dirs[0];
   for (const dir of dirs.slice(1)) {
-    while (path.relative(common, dir).startsWith('..') || path.isAbsolute(path.relative(common, dir))) common = path.dirname(common);
+    while (path.relative(common, dir).startsWith('..') || path.isAbsolute(path.relative(common, dir)))
+      common = path.dirname(common);
   }
   return common;
 }
@@ -54,7 +55,10 @@ export function courseCopy(curriculum: Curriculum): CourseCopy {
   const solutions = curriculum.exercises.flatMap((e) => (e.solutionDir ? [e.solutionDir] : []));
   const base = commonDir([curriculum.dir, ...templates, ...solutions]);
   if (base === path.parse(base).root) {
-    throw new UsageError(`the curriculum ${curriculum.file} and its exercise folders share no folder but the root, so they cannot be copied side by side`, 'keep the starter and solution folders under the folder of the curriculum file');
+    throw new UsageError(
+      `the curriculum ${curriculum.file} and its exercise folders share no folder but the root, so they cannot be copied side by side`,
+      'keep the starter and solution folders under the folder of the curriculum file',
+    );
   }
   const under = (abs: string): string => posix(path.join(COURSE_DIR, path.relative(base, abs)));
   const file = under(curriculum.file);

@@ -125,7 +125,9 @@ export function placeUpload(files: string[], scope: LoadedExercise[]): Placement
     exercises.add(ex.key);
   };
   // A whole workspace (a clone of the learner's repository): only its exercise folders count.
-  const workspace = files.filter((f) => f === 'mlpath.json' || f.endsWith('/mlpath.json')).sort((a, b) => a.split('/').length - b.split('/').length)[0];
+  const workspace = files
+    .filter((f) => f === 'mlpath.json' || f.endsWith('/mlpath.json'))
+    .sort((a, b) => a.split('/').length - b.split('/').length)[0];
   if (workspace !== undefined) {
     const root = workspace === 'mlpath.json' ? '' : workspace.slice(0, -'/mlpath.json'.length);
     for (const file of files) {
@@ -134,7 +136,9 @@ export function placeUpload(files: string[], scope: LoadedExercise[]): Placement
       if (ex && rel) put(file, ex, rel.slice(ex.key.length + 1));
     }
     const found = scope.filter((e) => exercises.has(e.key)).map((e) => e.key);
-    const notes = [`Graded the exercise folders of your workspace${root ? ` (${root}/)` : ''}: ${found.join(', ') || 'none found'}.`];
+    const notes = [
+      `Graded the exercise folders of your workspace${root ? ` (${root}/)` : ''}: ${found.join(', ') || 'none found'}.`,
+    ];
     return { placed, exercises, notes };
   }
   for (const file of files) {
@@ -168,9 +172,14 @@ export function placeUpload(files: string[], scope: LoadedExercise[]): Placement
     unplaced.push(file);
   }
   const notes: string[] = [];
-  if (placed.size) notes.push(`Read your upload as: ${[...placed].map(([from, to]) => (from === to ? to : `${from} -> ${to}`)).join(', ')}.`);
+  if (placed.size)
+    notes.push(
+      `Read your upload as: ${[...placed].map(([from, to]) => (from === to ? to : `${from} -> ${to}`)).join(', ')}.`,
+    );
   if (unplaced.length) {
-    notes.push(`Could not tell which exercise these files belong to, so they were not graded: ${unplaced.join(', ')}. Upload them inside their exercise folder (e.g. ${scope[0]?.key}/${scope[0]?.entry ?? 'train.ts'}).`);
+    notes.push(
+      `Could not tell which exercise these files belong to, so they were not graded: ${unplaced.join(', ')}. Upload them inside their exercise folder (e.g. ${scope[0]?.key}/${scope[0]?.entry ?? 'train.ts'}).`,
+    );
   }
   return { placed, exercises, notes };
 }

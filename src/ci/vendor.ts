@@ -22,10 +22,17 @@ export interface VendoredMlpath {
 }
 
 function npm(args: string[], what: string): string {
-  const r = spawnSync('npm', args, { encoding: 'utf8', shell: process.platform === 'win32', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('npm', args, {
+    encoding: 'utf8',
+    shell: process.platform === 'win32',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.error || r.status !== 0) {
     const why = r.error ? r.error.message : (r.stderr || '').trim().split('\n').slice(-3).join(' ');
-    throw new UsageError(`could not ${what} with npm: ${why}`, 'install npm, or pass `--mlpath <git URL with a tag>` to install mlpath from git');
+    throw new UsageError(
+      `could not ${what} with npm: ${why}`,
+      'install npm, or pass `--mlpath <git URL with a tag>` to install mlpath from git',
+    );
   }
   return r.stdout;
 }
@@ -48,7 +55,9 @@ const LIFECYCLE = ['prepare', 'prepack', 'postpack', 'preinstall', 'install', 'p
  */
 export function vendorMlpath(root: string): VendoredMlpath {
   const dir = path.join(root, VENDOR_DIR);
-  const listing = packJson(npm(['pack', '--dry-run', '--json', '--ignore-scripts', packageRoot()], 'list the files of mlpath'));
+  const listing = packJson(
+    npm(['pack', '--dry-run', '--json', '--ignore-scripts', packageRoot()], 'list the files of mlpath'),
+  );
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-vendor-'));
   try {
     const pkgDir = path.join(stage, 'mlpath');
@@ -57,13 +66,19 @@ export function vendorMlpath(root: string): VendoredMlpath {
       fs.copyFileSync(path.join(packageRoot(), f.path), path.join(pkgDir, f.path));
     }
     const pkgFile = path.join(pkgDir, 'package.json');
-    const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { scripts?: Record<string, string>; devDependencies?: unknown };
+    const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as {
+      scripts?: Record<string, string>;
+      devDependencies?: unknown;
+    };
     for (const name of LIFECYCLE) delete pkg.scripts?.[name];
     delete pkg.devDependencies;
     fs.writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
     fs.mkdirSync(dir, { recursive: true });
-    const filename = path.basename(packJson(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir, pkgDir], 'pack mlpath')).filename);
-    if (!fs.existsSync(path.join(dir, filename))) throw new UsageError(`npm pack reported ${filename}, but it is not in ${dir}`);
+    const filename = path.basename(
+      packJson(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir, pkgDir], 'pack mlpath')).filename,
+    );
+    if (!fs.existsSync(path.join(dir, filename)))
+      throw new UsageError(`npm pack reported ${filename}, but it is not in ${dir}`);
     for (const old of fs.readdirSync(dir)) {
       if (/^mlpath-.*\.tgz$/.test(old) && old !== filename) fs.rmSync(path.join(dir, old));
     }

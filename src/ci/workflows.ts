@@ -41,7 +41,8 @@ export interface CourseFilesOptions {
   curriculum?: { file: string; sha256: string };
 }
 
-const HEADER = '# Written by `mlpath ci init`. Re-run it after changing the course; it never overwrites a file you changed.\n';
+const HEADER =
+  '# Written by `mlpath ci init`. Re-run it after changing the course; it never overwrites a file you changed.\n';
 
 function curriculumFlags(opts: CourseFilesOptions): string {
   return opts.curriculum ? ` --curriculum ${opts.curriculum.file} --curriculum-sha256 ${opts.curriculum.sha256}` : '';
@@ -104,13 +105,23 @@ function closingSteps(): Record<string, unknown>[] {
       name: 'Upload reports',
       if: 'always()',
       uses: 'actions/upload-artifact@v4',
-      with: { name: 'mlpath-reports', path: `${RESULTS_JSON}\n${RESULTS_JUNIT}\n.mlpath/reports/\n.mlpath/runs/\n`, 'if-no-files-found': 'ignore' },
+      with: {
+        name: 'mlpath-reports',
+        path: `${RESULTS_JSON}\n${RESULTS_JUNIT}\n.mlpath/reports/\n.mlpath/runs/\n`,
+        'if-no-files-found': 'ignore',
+      },
     },
   ];
 }
 
 function render(workflow: Record<string, unknown>): string {
-  return HEADER + stringify(workflow, { lineWidth: 0 }).replace(/^(\s+)(push|pull_request|repository_dispatch|workflow_dispatch): null$/gm, '$1$2:');
+  return (
+    HEADER +
+    stringify(workflow, { lineWidth: 0 }).replace(
+      /^(\s+)(push|pull_request|repository_dispatch|workflow_dispatch): null$/gm,
+      '$1$2:',
+    )
+  );
 }
 
 export function gradingWorkflow(opts: CourseFilesOptions, exercises: LoadedExercise[]): string {
@@ -128,7 +139,11 @@ export function gradingWorkflow(opts: CourseFilesOptions, exercises: LoadedExerc
   });
 }
 
-export function classroomWorkflow(opts: CourseFilesOptions, exercises: LoadedExercise[], runners: ClassroomRunner[]): string {
+export function classroomWorkflow(
+  opts: CourseFilesOptions,
+  exercises: LoadedExercise[],
+  runners: ClassroomRunner[],
+): string {
   const ids = runners.map((r) => r.id).join(',');
   const env: Record<string, string> = {};
   for (const r of runners) env[`${r.id.toUpperCase()}_RESULTS`] = `\${{ steps.mlpath.outputs.${r.id} }}`;
@@ -180,7 +195,10 @@ export function coursePackageJson(name: string, opts: CourseFilesOptions, existi
   delete dev['@tensorflow/tfjs-node'];
   dev.mlpath = opts.mlpathSpec;
   pkg.devDependencies = dev;
-  pkg.optionalDependencies = { ...(existing?.optionalDependencies ?? {}), '@tensorflow/tfjs-node': `^${opts.tfjsNodeVersion}` };
+  pkg.optionalDependencies = {
+    ...(existing?.optionalDependencies ?? {}),
+    '@tensorflow/tfjs-node': `^${opts.tfjsNodeVersion}`,
+  };
   // npm runs tfjs-node's install script either way; the approval silences its warning and keeps working if npm starts to enforce it.
   pkg.allowScripts = { ...(existing?.allowScripts ?? {}), '@tensorflow/tfjs-node': true };
   pkg.scripts = { ...(existing?.scripts ?? {}), grade: `mlpath check --all${curriculumFlags(opts)}` };

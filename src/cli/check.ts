@@ -27,10 +27,19 @@ export interface RenderOptions {
  * closing `next:` line stays last.
  */
 export function renderOutcome(outcome: GradeOutcome, opts: RenderOptions): string {
-  const text = formatResult(outcome.result, { color: opts.color, cwd: opts.cwd, frames: outcome.details.frames, curve: outcome.details.curve });
+  const text = formatResult(outcome.result, {
+    color: opts.color,
+    cwd: opts.cwd,
+    frames: outcome.details.frames,
+    curve: outcome.details.curve,
+  });
   if (opts.quiet) return text;
   const extra: string[] = [];
-  const picture = trainingPicture(outcome.details.curve, outcome.result.status === 'error' ? [] : outcome.result.metrics, { color: opts.color });
+  const picture = trainingPicture(
+    outcome.details.curve,
+    outcome.result.status === 'error' ? [] : outcome.result.metrics,
+    { color: opts.color },
+  );
   if (picture.length) extra.push('', ...picture);
   if (opts.report) {
     const rel = path.relative(opts.cwd, opts.report) || opts.report;
@@ -79,7 +88,8 @@ export async function checkCli(ids: string[], o: CheckCliOptions): Promise<numbe
     return await checkAndReport(ids, o);
   } catch (err) {
     const { MlpathError } = await import('../errors');
-    if (err instanceof MlpathError) await (await import('./problem')).reportProblem(err, { json: o.json, junit: o.junit, gradescope: o.gradescope });
+    if (err instanceof MlpathError)
+      await (await import('./problem')).reportProblem(err, { json: o.json, junit: o.junit, gradescope: o.gradescope });
     throw err;
   }
 }
@@ -111,7 +121,9 @@ async function checkAndReport(ids: string[], o: CheckCliOptions): Promise<number
       spinner?.stop();
       spinner = undefined;
       if (!jsonToStdout) {
-        out.print(renderOutcome(e.outcome, { color: out.color, cwd: process.cwd(), quiet: out.quiet, report: e.report }));
+        out.print(
+          renderOutcome(e.outcome, { color: out.color, cwd: process.cwd(), quiet: out.quiet, report: e.report }),
+        );
       }
     }
   };
@@ -165,7 +177,8 @@ async function checkAndReport(ids: string[], o: CheckCliOptions): Promise<number
   }
   if (process.env.GITHUB_ACTIONS === 'true') {
     const { formatStepSummary, formatAnnotations } = await import('../reporters/github');
-    if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, formatStepSummary(report.results));
+    if (process.env.GITHUB_STEP_SUMMARY)
+      fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, formatStepSummary(report.results));
     for (const a of formatAnnotations(report.results, process.cwd())) process.stderr.write(`${a}\n`);
   }
   return report.passed === report.results.length ? 0 : 1;

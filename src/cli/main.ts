@@ -11,7 +11,10 @@ import { registerInstructorCommands } from './instructor';
 import { interactive, makeOut } from './output';
 
 function backendOption(): Option {
-  return new Option('--backend <name>', 'TensorFlow.js backend (default: tensorflow, else wasm, else cpu; or MLPATH_BACKEND)').choices(['tensorflow', 'wasm', 'cpu']);
+  return new Option(
+    '--backend <name>',
+    'TensorFlow.js backend (default: tensorflow, else wasm, else cpu; or MLPATH_BACKEND)',
+  ).choices(['tensorflow', 'wasm', 'cpu']);
 }
 
 /** `--quiet` is a program option, so it works before or after the command name. */
@@ -32,7 +35,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-q, --quiet', 'results and errors only: no progress, pictures or advice')
     .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Start here:
   mlpath start my-path     create a workspace with one folder per exercise
   cd my-path && mlpath     a menu: continue, check, hint, progress, watch
@@ -41,35 +46,52 @@ Start here:
 
 Output is plain when it is not a terminal or NO_COLOR is set.
 
-Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
+Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`,
+    );
 
   program
     .command('start [dir]')
-    .description('create or update a workspace (never overwrites a file you changed); asks a few questions in a terminal')
+    .description(
+      'create or update a workspace (never overwrites a file you changed); asks a few questions in a terminal',
+    )
     .option('-y, --yes', 'accept the defaults, ask nothing')
     .option('--track <id>', 'domain track for month 3 (nlp, tabular, recsys)')
-    .option('--curriculum <file>', 'use an instructor\'s curriculum file instead of the built-in one')
-    .action(async (dir: string | undefined, o: { yes?: boolean; track?: string; curriculum?: string }, cmd: Command) => {
-      const quiet = globalQuiet(cmd);
-      const out = makeOut({ quiet });
-      const { formatBackend, formatStart } = await import('../reporters/status');
-      const { nativeFix, probeBackends } = await import('../backend/probe');
-      let answers: { dir?: string; track?: string } = { dir, track: o.track };
-      if (!o.yes && interactive()) {
-        const { startWizard } = await import('./wizard');
-        const wizard = await startWizard({ cwd: process.cwd(), dir, track: o.track, curriculum: o.curriculum, color: out.color, print: (t) => out.print(t) });
-        if (!wizard.proceed) {
-          out.print('Nothing was written.\nnext: `mlpath start` when you are ready');
-          return;
+    .option('--curriculum <file>', "use an instructor's curriculum file instead of the built-in one")
+    .action(
+      async (dir: string | undefined, o: { yes?: boolean; track?: string; curriculum?: string }, cmd: Command) => {
+        const quiet = globalQuiet(cmd);
+        const out = makeOut({ quiet });
+        const { formatBackend, formatStart } = await import('../reporters/status');
+        const { nativeFix, probeBackends } = await import('../backend/probe');
+        let answers: { dir?: string; track?: string } = { dir, track: o.track };
+        if (!o.yes && interactive()) {
+          const { startWizard } = await import('./wizard');
+          const wizard = await startWizard({
+            cwd: process.cwd(),
+            dir,
+            track: o.track,
+            curriculum: o.curriculum,
+            color: out.color,
+            print: (t) => out.print(t),
+          });
+          if (!wizard.proceed) {
+            out.print('Nothing was written.\nnext: `mlpath start` when you are ready');
+            return;
+          }
+          answers = wizard;
+        } else if (!quiet) {
+          out.print(formatBackend(probeBackends(), nativeFix(), out.color, false));
         }
-        answers = wizard;
-      } else if (!quiet) {
-        out.print(formatBackend(probeBackends(), nativeFix(), out.color, false));
-      }
-      const { run } = await import('../commands/start');
-      const result = await run({ cwd: process.cwd(), dir: answers.dir, track: answers.track, curriculum: o.curriculum });
-      out.print(quiet ? result.root : formatStart(result, out.color, process.cwd()));
-    });
+        const { run } = await import('../commands/start');
+        const result = await run({
+          cwd: process.cwd(),
+          dir: answers.dir,
+          track: answers.track,
+          curriculum: o.curriculum,
+        });
+        out.print(quiet ? result.root : formatStart(result, out.color, process.cwd()));
+      },
+    );
 
   program
     .command('status')
@@ -102,16 +124,31 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
     .command('check [ids...]')
     .description('grade exercises on held-out data (ids like month2/mnist; inside an exercise folder, no id needed)')
     .option('--all', 'check every exercise of the workspace')
-    .option('--json [file]', 'write the results as JSON (to stdout when no file is given: then nothing else goes to stdout)')
+    .option(
+      '--json [file]',
+      'write the results as JSON (to stdout when no file is given: then nothing else goes to stdout)',
+    )
     .option('--junit <file>', 'write JUnit XML, one testcase per exercise')
-    .option('--seed <n>', 'training seed passed to your code as ctx.seed (default: the exercise\'s seeds)')
+    .option('--seed <n>', "training seed passed to your code as ctx.seed (default: the exercise's seeds)")
     .addOption(backendOption())
-    .option('--timeout <seconds>', 'time budget per run, overriding the exercise\'s')
-    .option('--holdout <path>', 'grade on an instructor\'s held-out data instead of the built-in test split: a folder keyed by exercise id, a bundle, or one file (or MLPATH_HOLDOUT)')
-    .option('--curriculum <file>', 'grade against this curriculum file, not the one mlpath.json names (or MLPATH_CURRICULUM; use it in CI)')
-    .option('--curriculum-sha256 <hex>', 'the SHA-256 the curriculum must have; any other makes every result an error (or MLPATH_CURRICULUM_SHA256)')
-    .option('--gradescope <file>', 'write Gradescope\'s results.json')
-    .option('--no-record', 'write nothing into the workspace: no progress, attempt record or report (`mlpath grade` uses it)')
+    .option('--timeout <seconds>', "time budget per run, overriding the exercise's")
+    .option(
+      '--holdout <path>',
+      "grade on an instructor's held-out data instead of the built-in test split: a folder keyed by exercise id, a bundle, or one file (or MLPATH_HOLDOUT)",
+    )
+    .option(
+      '--curriculum <file>',
+      'grade against this curriculum file, not the one mlpath.json names (or MLPATH_CURRICULUM; use it in CI)',
+    )
+    .option(
+      '--curriculum-sha256 <hex>',
+      'the SHA-256 the curriculum must have; any other makes every result an error (or MLPATH_CURRICULUM_SHA256)',
+    )
+    .option('--gradescope <file>', "write Gradescope's results.json")
+    .option(
+      '--no-record',
+      'write nothing into the workspace: no progress, attempt record or report (`mlpath grade` uses it)',
+    )
     .action(async (ids: string[], o: Omit<CheckCliOptions, 'quiet'>, cmd: Command) => {
       const { checkCli } = await import('./check');
       setExit(await checkCli(ids, { ...o, quiet: globalQuiet(cmd) }));
@@ -119,7 +156,9 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
 
   program
     .command('hint [id]')
-    .description('the next hint for an exercise, one level at a time (default: the exercise you are in, else the next one)')
+    .description(
+      'the next hint for an exercise, one level at a time (default: the exercise you are in, else the next one)',
+    )
     .option('--all', 'show every hint level')
     .action(async (id: string | undefined, o: { all?: boolean }, cmd: Command) => {
       const out = makeOut();
@@ -144,13 +183,19 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
     .command('watch [id]')
     .description('re-check an exercise on every save of its files; keys: h hint, r re-run, q quit')
     .option('--poll', 'scan for changes on a timer, for WSL or network drives where change events do not arrive')
-    .option('--timeout <seconds>', 'time budget per run, overriding the exercise\'s')
+    .option('--timeout <seconds>', "time budget per run, overriding the exercise's")
     .option('--seed <n>', 'training seed passed to your code as ctx.seed')
     .addOption(backendOption())
-    .action(async (id: string | undefined, o: { poll?: boolean; timeout?: string; seed?: string; backend?: string }, cmd: Command) => {
-      const { watchCli } = await import('./watch');
-      setExit(await watchCli(id, { ...o, quiet: globalQuiet(cmd) }));
-    });
+    .action(
+      async (
+        id: string | undefined,
+        o: { poll?: boolean; timeout?: string; seed?: string; backend?: string },
+        cmd: Command,
+      ) => {
+        const { watchCli } = await import('./watch');
+        setExit(await watchCli(id, { ...o, quiet: globalQuiet(cmd) }));
+      },
+    );
 
   program
     .command('reset [ids...]')
@@ -184,14 +229,19 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
   program
     .command('runs')
     .description('list and compare the tracked runs (MLflow file store) of your exercises')
-    .option('--exercise <id>', 'only this exercise\'s runs, e.g. month4/tracking')
-    .option('--sort <metric>', 'order by a metric\'s latest value, highest first (-metric: lowest first)')
+    .option('--exercise <id>', "only this exercise's runs, e.g. month4/tracking")
+    .option('--sort <metric>', "order by a metric's latest value, highest first (-metric: lowest first)")
     .option('--limit <n>', 'at most this many runs per experiment (default 20)')
     .option('--json', 'print the runs as JSON')
     .action(async (o: { exercise?: string; sort?: string; limit?: string; json?: boolean }) => {
       const out = makeOut();
       const { run } = await import('../commands/runs');
-      const result = await run({ cwd: process.cwd(), exercise: o.exercise, sort: o.sort, limit: o.limit === undefined ? undefined : Number(o.limit) });
+      const result = await run({
+        cwd: process.cwd(),
+        exercise: o.exercise,
+        sort: o.sort,
+        limit: o.limit === undefined ? undefined : Number(o.limit),
+      });
       if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else out.print((await import('../reporters/runs')).formatRuns(result, out.color));
     });
@@ -201,7 +251,7 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
     .description('validate a curriculum file (default: the built-in curriculum)')
     .option('--solutions', 'also grade every starter (must fail) and reference solution (must pass)')
     .option('--only <ids>', 'with --solutions: only these exercises (comma-separated ids)')
-    .option('--rows <file>', 'with --solutions: also write every exercise\'s row (values, margins, problems) as JSON')
+    .option('--rows <file>', "with --solutions: also write every exercise's row (values, margins, problems) as JSON")
     .action(async (file: string | undefined, o: { solutions?: boolean; only?: string; rows?: string }) => {
       const out = makeOut();
       if (o.solutions) {
@@ -209,7 +259,11 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
         setExit(await validateSolutions(file, { only: o.only?.split(',').filter(Boolean), rows: o.rows }));
         return;
       }
-      if (o.only || o.rows) throw new UsageError('--only and --rows go with --solutions', `\`mlpath validate --solutions${file ? ` ${file}` : ''} --only <ids>\``);
+      if (o.only || o.rows)
+        throw new UsageError(
+          '--only and --rows go with --solutions',
+          `\`mlpath validate --solutions${file ? ` ${file}` : ''} --only <ids>\``,
+        );
       const { run } = await import('../commands/validate');
       const r = await run({ cwd: process.cwd(), file });
       out.print(`✔ ${r.file}: valid (${r.months} months, ${r.exercises} exercises, ${r.ready} built)`);
@@ -217,7 +271,9 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
 
   program
     .command('doctor')
-    .description('environment report: Node, TensorFlow.js backend (and how to get the native one), dataset cache, workspace')
+    .description(
+      'environment report: Node, TensorFlow.js backend (and how to get the native one), dataset cache, workspace',
+    )
     .action(async () => {
       const out = makeOut();
       const { run } = await import('../commands/doctor');
@@ -232,7 +288,10 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
       const out = makeOut();
       const { list } = await import('../commands/data');
       const rows = await list();
-      for (const d of rows) out.print(`${d.id.padEnd(24)} ${d.task.padEnd(15)} ${d.size.padEnd(22)} ${d.cached ? 'cached ' : '       '} ${d.title}`);
+      for (const d of rows)
+        out.print(
+          `${d.id.padEnd(24)} ${d.task.padEnd(15)} ${d.size.padEnd(22)} ${d.cached ? 'cached ' : '       '} ${d.title}`,
+        );
     });
   data
     .command('info <id>')
@@ -241,7 +300,8 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`);
       const out = makeOut();
       const { info } = await import('../commands/data');
       const d = await info(id);
-      for (const [k, v] of Object.entries(d)) out.print(`${k.padEnd(14)} ${Array.isArray(v) ? v.join(', ') : String(v)}`);
+      for (const [k, v] of Object.entries(d))
+        out.print(`${k.padEnd(14)} ${Array.isArray(v) ? v.join(', ') : String(v)}`);
     });
   registerInstructorCommands(program, setExit);
   return program;
@@ -271,7 +331,8 @@ export async function main(argv: string[]): Promise<void> {
 
 function handleError(err: unknown): number {
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+      return 0;
     return 2;
   }
   const out = makeOut();

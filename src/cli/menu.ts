@@ -31,11 +31,16 @@ async function createWorkspace(prompts: Prompts, out: Out): Promise<string | und
 }
 
 function exerciseChoices(s: StatusResult): { name: string; value: string; short: string }[] {
-  return s.months.flatMap((m) => m.exercises)
+  return s.months
+    .flatMap((m) => m.exercises)
     .filter((e) => e.inWorkspace && e.state !== 'planned')
     .map((e) => {
       const mark = e.state === 'passed' ? '✔' : e.state === 'attempted' ? '…' : ' ';
-      return { name: `${mark} ${e.key}  ${e.title}${e.state === 'not started' ? '' : ` (${e.state})`}`, value: e.key, short: e.key };
+      return {
+        name: `${mark} ${e.key}  ${e.title}${e.state === 'not started' ? '' : ` (${e.state})`}`,
+        value: e.key,
+        short: e.key,
+      };
     });
 }
 
@@ -67,15 +72,20 @@ async function continueWith(prompts: Prompts, s: StatusResult, out: Out): Promis
   const next = s.next!;
   const ex = s.months.flatMap((m) => m.exercises).find((e) => e.key === next.key)!;
   const { bestText } = await import('../reporters/status');
-  const standing = ex.state === 'not started' ? 'not checked yet' : `${ex.attempts} attempt${ex.attempts === 1 ? '' : 's'}${ex.best ? `, ${bestText(ex)}` : ''}`;
-  out.print([
-    `${next.key}: ${next.title}`,
-    `  1. read   ${next.key}/README.md`,
-    `  2. edit   ${next.key}/${next.entry ?? ''}`,
-    '  3. check it, or watch it to re-check on every save',
-    `  ${standing}; hints seen ${ex.hints.seen} of ${ex.hints.total}`,
-    '',
-  ].join('\n'));
+  const standing =
+    ex.state === 'not started'
+      ? 'not checked yet'
+      : `${ex.attempts} attempt${ex.attempts === 1 ? '' : 's'}${ex.best ? `, ${bestText(ex)}` : ''}`;
+  out.print(
+    [
+      `${next.key}: ${next.title}`,
+      `  1. read   ${next.key}/README.md`,
+      `  2. edit   ${next.key}/${next.entry ?? ''}`,
+      '  3. check it, or watch it to re-check on every save',
+      `  ${standing}; hints seen ${ex.hints.seen} of ${ex.hints.total}`,
+      '',
+    ].join('\n'),
+  );
   const action = await prompts.select({
     message: `What now for ${next.key}?`,
     choices: [
@@ -120,7 +130,11 @@ export async function menu(): Promise<number> {
       pageSize: 8,
     });
     if (choice === 'quit') {
-      out.print(s.next ? `next: \`mlpath check ${s.next.key}\` when you have edited it, or just \`mlpath\`` : 'next: `mlpath status` shows your results');
+      out.print(
+        s.next
+          ? `next: \`mlpath check ${s.next.key}\` when you have edited it, or just \`mlpath\``
+          : 'next: `mlpath status` shows your results',
+      );
       return 0;
     }
     try {
@@ -129,7 +143,15 @@ export async function menu(): Promise<number> {
       } else if (choice === 'status') {
         out.print(formatStatus(s, out.color));
       } else {
-        const key = await pickExercise(prompts, s, choice === 'check' ? 'Check which exercise?' : choice === 'hint' ? 'A hint for which exercise?' : 'Watch which exercise?');
+        const key = await pickExercise(
+          prompts,
+          s,
+          choice === 'check'
+            ? 'Check which exercise?'
+            : choice === 'hint'
+              ? 'A hint for which exercise?'
+              : 'Watch which exercise?',
+        );
         if (!key) out.print('This workspace has no exercises yet: `mlpath start` adds them.');
         else if (choice === 'check') await check(key);
         else if (choice === 'hint') await showHint(key, out);

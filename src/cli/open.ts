@@ -7,14 +7,21 @@ import { spawn } from 'node:child_process';
 
 export type OpenResult = { ok: true; command: string } | { ok: false; reason: string };
 
-export function openCommand(file: string, platform: NodeJS.Platform = process.platform): { command: string; args: string[] } {
+export function openCommand(
+  file: string,
+  platform: NodeJS.Platform = process.platform,
+): { command: string; args: string[] } {
   if (platform === 'darwin') return { command: 'open', args: [file] };
   // `start` is a cmd builtin; its first quoted argument is a window title.
   if (platform === 'win32') return { command: 'cmd', args: ['/c', 'start', '""', file] };
   return { command: 'xdg-open', args: [file] };
 }
 
-export function openFile(file: string, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): Promise<OpenResult> {
+export function openFile(
+  file: string,
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OpenResult> {
   const { command, args } = openCommand(file, platform);
   return new Promise((resolve) => {
     let child;
@@ -25,7 +32,10 @@ export function openFile(file: string, platform: NodeJS.Platform = process.platf
       return;
     }
     child.once('error', (err: NodeJS.ErrnoException) => {
-      resolve({ ok: false, reason: err.code === 'ENOENT' ? `${command} is not installed` : `${command}: ${err.message}` });
+      resolve({
+        ok: false,
+        reason: err.code === 'ENOENT' ? `${command} is not installed` : `${command}: ${err.message}`,
+      });
     });
     // xdg-open exits non-zero at once when no browser is configured; a
     // browser it launched keeps running, so a quiet second means success.

@@ -26,9 +26,11 @@ function write(file: string, text: string): void {
 
 export async function reportProblem(err: MlpathError, files: ReportFiles): Promise<void> {
   const problem = err.message;
-  if (typeof files.json === 'string') write(files.json, `${JSON.stringify({ results: [], passed: 0, failed: 0, errors: 0, problem }, null, 2)}\n`);
+  if (typeof files.json === 'string')
+    write(files.json, `${JSON.stringify({ results: [], passed: 0, failed: 0, errors: 0, problem }, null, 2)}\n`);
   if (files.junit) write(files.junit, (await import('../reporters/junit')).formatJunitProblem(problem));
-  if (files.gradescope) write(files.gradescope, (await import('../reporters/gradebook')).formatGradescope([], { failure: problem }));
+  if (files.gradescope)
+    write(files.gradescope, (await import('../reporters/gradebook')).formatGradescope([], { failure: problem }));
   if (process.env.GITHUB_ACTIONS === 'true') {
     const { formatProblemSummary, problemAnnotation } = await import('../reporters/github');
     if (process.env.GITHUB_STEP_SUMMARY) {

@@ -40,9 +40,10 @@ export async function watchCli(id: string | undefined, o: WatchCliOptions): Prom
   let exercise = id ?? '';
   let report: string | undefined;
   const c = new chalk.Instance({ level: out.color ? 1 : 0 });
-  const footer = (): string => (keys
-    ? `${c.cyan('keys:')} h hint · r re-run · q quit   ${c.dim('(watching for saves)')}`
-    : 'type h (hint), r (re-run) or q (quit) and Enter   (watching for saves)');
+  const footer = (): string =>
+    keys
+      ? `${c.cyan('keys:')} h hint · r re-run · q quit   ${c.dim('(watching for saves)')}`
+      : 'type h (hint), r (re-run) or q (quit) and Enter   (watching for saves)';
   const draw = (fresh: boolean): void => {
     if (!screen) return;
     lastDraw = Date.now();
@@ -97,16 +98,18 @@ export async function watchCli(id: string | undefined, o: WatchCliOptions): Prom
         if (outcome) {
           const done = `${new Date().toLocaleTimeString()}`;
           lines.push(`checked at ${done}`, renderOutcome(outcome, { color: out.color, cwd, quiet: o.quiet, report }));
-          if (outcome.result.status === 'passed') lines.push('', 'Passed. Quit with q, then `mlpath next` for the next exercise.');
+          if (outcome.result.status === 'passed')
+            lines.push('', 'Passed. Quit with q, then `mlpath next` for the next exercise.');
         }
         show(lines);
         break;
       }
       case 'failed': {
         const err = e.error;
-        const lines = err instanceof MlpathError
-          ? [`mlpath: ${err.message}`, ...(err.hint ? [`  next: ${err.hint}`] : [])]
-          : [`mlpath: internal error: ${err instanceof Error ? err.message : String(err)}`];
+        const lines =
+          err instanceof MlpathError
+            ? [`mlpath: ${err.message}`, ...(err.hint ? [`  next: ${err.hint}`] : [])]
+            : [`mlpath: internal error: ${err instanceof Error ? err.message : String(err)}`];
         show(lines);
         break;
       }

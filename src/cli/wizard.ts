@@ -43,13 +43,22 @@ export async function startWizard(input: WizardInput): Promise<StartAnswers> {
   const here = findWorkspaceRoot(input.cwd);
   const existingConfig = here === path.resolve(input.cwd) ? readTrack(here) : undefined;
   const curriculum = loadCurriculum(curriculumFile ?? existingConfig?.curriculumFile);
-  input.print(`${curriculum.title}: ${curriculum.months.length} months, one folder per exercise, graded on data your code never sees.\n`);
+  input.print(
+    `${curriculum.title}: ${curriculum.months.length} months, one folder per exercise, graded on data your code never sees.\n`,
+  );
 
-  const dir = input.dir ?? (await ask({
-    message: here === path.resolve(input.cwd) ? 'Folder for your workspace (this one is already a workspace: "." updates it)' : 'Folder for your workspace',
-    default: here === path.resolve(input.cwd) ? '.' : 'ml-path',
-    validate: (value) => folderProblem(input.cwd, value) ?? true,
-  })).trim();
+  const dir =
+    input.dir ??
+    (
+      await ask({
+        message:
+          here === path.resolve(input.cwd)
+            ? 'Folder for your workspace (this one is already a workspace: "." updates it)'
+            : 'Folder for your workspace',
+        default: here === path.resolve(input.cwd) ? '.' : 'ml-path',
+        validate: (value) => folderProblem(input.cwd, value) ?? true,
+      })
+    ).trim();
 
   let track = input.track;
   if (!track && curriculum.tracks.length) {
@@ -70,14 +79,22 @@ export async function startWizard(input: WizardInput): Promise<StartAnswers> {
   const exists = fs.existsSync(path.join(target, 'mlpath.json'));
   // Flags that answered every question need no confirmation either.
   const asked = input.dir === undefined || (input.track === undefined && curriculum.tracks.length > 0);
-  const proceed = !asked || await confirm({ message: `${exists ? 'Update' : 'Create'} the workspace in ${target}?`, default: true });
+  const proceed =
+    !asked ||
+    (await confirm({ message: `${exists ? 'Update' : 'Create'} the workspace in ${target}?`, default: true }));
   return { dir, track, proceed };
 }
 
 function readTrack(root: string): { track?: string; curriculumFile?: string } | undefined {
   try {
-    const config = JSON.parse(fs.readFileSync(path.join(root, 'mlpath.json'), 'utf8')) as { track?: string; curriculumFile?: string };
-    return { track: config.track, curriculumFile: config.curriculumFile ? path.resolve(root, config.curriculumFile) : undefined };
+    const config = JSON.parse(fs.readFileSync(path.join(root, 'mlpath.json'), 'utf8')) as {
+      track?: string;
+      curriculumFile?: string;
+    };
+    return {
+      track: config.track,
+      curriculumFile: config.curriculumFile ? path.resolve(root, config.curriculumFile) : undefined,
+    };
   } catch {
     return undefined;
   }

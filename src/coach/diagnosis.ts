@@ -19,11 +19,13 @@ export const DIAGNOSIS_IDS = [
 ] as const;
 export type DiagnosisId = (typeof DIAGNOSIS_IDS)[number];
 
-export const diagnosisSchema = z.object({
-  id: z.enum(DIAGNOSIS_IDS).describe('Stable name of the diagnosis, for tools.'),
-  title: z.string().describe('One line a learner reads first.'),
-  evidence: z.string().describe('The numbers from this check that support the diagnosis.'),
-  next: z.string().describe('What to try next.'),
-}).strict();
+export const diagnosisSchema = z
+  .object({
+    id: z.enum(DIAGNOSIS_IDS).describe('Stable name of the diagnosis, for tools.'),
+    title: z.string().describe('One line a learner reads first.'),
+    evidence: z.string().describe('The numbers from this check that support the diagnosis.'),
+    next: z.string().describe('What to try next.'),
+  })
+  .strict();
 
 export type Diagnosis = z.infer<typeof diagnosisSchema>;

@@ -98,7 +98,9 @@ export function read(input: CoachInput): Reading {
   const keys: string[] = [];
   for (const step of curve) for (const k of Object.keys(step)) if (!keys.includes(k)) keys.push(k);
   const position = POSITION_KEYS.find((k) => curve.length > 0 && curve.every((s) => typeof s[k] === 'number'));
-  const lossKey = keys.find((k) => TRAIN_LOSS.has(norm(k))) ?? keys.find((k) => /loss/.test(norm(k)) && !VALIDATION.test(norm(k)) && !/^test/.test(norm(k)));
+  const lossKey =
+    keys.find((k) => TRAIN_LOSS.has(norm(k))) ??
+    keys.find((k) => /loss/.test(norm(k)) && !VALIDATION.test(norm(k)) && !/^test/.test(norm(k)));
   const valLossKey = keys.find((k) => VAL_LOSS.has(norm(k)));
   const logged: LoggedMetric[] = [];
   for (const key of keys) {
@@ -126,10 +128,12 @@ export function heldOut(input: CoachInput, metric: MetricName): number | undefin
   if (metric === 'accuracy' && input.confusion?.length) {
     let right = 0;
     let total = 0;
-    input.confusion.forEach((row, t) => row.forEach((count, p) => {
-      total += count;
-      if (t === p) right += count;
-    }));
+    input.confusion.forEach((row, t) =>
+      row.forEach((count, p) => {
+        total += count;
+        if (t === p) right += count;
+      }),
+    );
     return total > 0 ? right / total : undefined;
   }
   return undefined;

@@ -57,7 +57,9 @@ const noTrainingCurve: Rule = (r) => {
   const { kind, result, curve, nonFinite } = r.input;
   if (!TRAINING_KINDS.has(kind)) return undefined;
   // On a pass the curve is a nicety; on a miss it is the evidence the coach needs.
-  const ran = result.status === 'failed' || (result.status === 'error' && !!result.error && TRAINED_ERRORS.has(result.error.kind));
+  const ran =
+    result.status === 'failed' ||
+    (result.status === 'error' && !!result.error && TRAINED_ERRORS.has(result.error.kind));
   if (!ran || curve.some((s) => Object.keys(s).length > 0) || nonFinite?.length) return undefined;
   const why = result.status === 'error' ? `the check ended in ${result.error!.kind}` : 'train() finished';
   return {
@@ -176,7 +178,10 @@ const perfectValidation: Rule = (r) => {
     const held = heldOut(r.input, s.metric);
     const start = first(s);
     const end = last(s);
-    const fromStart = s.points.length >= 2 && s.points.every((p) => p.v >= PERFECT) && (held === undefined || held <= end.v - LEAK_FROM_START_GAP);
+    const fromStart =
+      s.points.length >= 2 &&
+      s.points.every((p) => p.v >= PERFECT) &&
+      (held === undefined || held <= end.v - LEAK_FROM_START_GAP);
     const unbelievable = end.v >= PERFECT && held !== undefined && held <= end.v - LEAK_GAP;
     if (!fromStart && !unbelievable) continue;
     const against = held !== undefined ? `, yet held-out ${s.metric} is ${num(held)}` : '';
@@ -185,7 +190,7 @@ const perfectValidation: Rule = (r) => {
       id: 'perfect-validation',
       title: 'Suspiciously perfect validation: something may leak',
       evidence: `${s.key} was ${num(end.v)} ${when}${against}.`,
-      next: 'make sure no validation row is also a training row: fit on xTrain and yTrain only, compute the validation score from the model\'s predictions on xVal (never from yVal itself), and check that predict() prepares inputs exactly as train() does.',
+      next: "make sure no validation row is also a training row: fit on xTrain and yTrain only, compute the validation score from the model's predictions on xVal (never from yVal itself), and check that predict() prepares inputs exactly as train() does.",
     };
   }
   return undefined;
@@ -212,7 +217,9 @@ const trainServeSkew: Rule = (r, found) => {
   if (!worst) return undefined;
   const { s, held } = worst;
   const end = last(s);
-  const how = s.higherIsBetter ? `${num(held)}, ${num(end.v - held)} lower` : `${num(held)}, ${num(held / end.v)} times higher`;
+  const how = s.higherIsBetter
+    ? `${num(held)}, ${num(end.v - held)} lower`
+    : `${num(held)}, ${num(held / end.v)} times higher`;
   return {
     id: 'train-serve-skew',
     title: 'Train/serve skew: predict() does not see inputs the way training did',
@@ -232,9 +239,12 @@ const oneClass: Rule = (r) => {
   const share = predicted[top] / total;
   const trueShare = m[top].reduce((a, b) => a + b, 0) / total;
   if (share < COLLAPSE_SHARE || trueShare > COLLAPSE_TRUE_SHARE) return undefined;
-  const name = (i: number): string => (r.input.classNames?.[i] !== undefined ? `'${r.input.classNames[i]}'` : `class ${i}`);
+  const name = (i: number): string =>
+    r.input.classNames?.[i] !== undefined ? `'${r.input.classNames[i]}'` : `class ${i}`;
   const never = predicted.map((n, j) => (n === 0 ? j : -1)).filter((j) => j >= 0);
-  const missing = never.length ? `; ${never.slice(0, 3).map(name).join(', ')}${never.length > 3 ? ` and ${never.length - 3} more` : ''} never predicted` : '';
+  const missing = never.length
+    ? `; ${never.slice(0, 3).map(name).join(', ')}${never.length > 3 ? ` and ${never.length - 3} more` : ''} never predicted`
+    : '';
   return {
     id: 'one-class',
     title: `Collapse onto one class: almost every prediction is ${name(top)}`,
@@ -272,4 +282,14 @@ const seedNearMiss: Rule = (r) => {
 };
 
 /** In the order of DIAGNOSIS_IDS; a rule may read what the rules before it found. */
-export const RULES: Rule[] = [noTrainingCurve, diverged, unnormalisedInputs, underfitting, overfitting, perfectValidation, trainServeSkew, oneClass, seedNearMiss];
+export const RULES: Rule[] = [
+  noTrainingCurve,
+  diverged,
+  unnormalisedInputs,
+  underfitting,
+  overfitting,
+  perfectValidation,
+  trainServeSkew,
+  oneClass,
+  seedNearMiss,
+];

@@ -16,7 +16,13 @@ import { loadProgress, recordAttempt, updateProgress } from '../progress/store';
 import { writeAttemptRecord } from '../progress/attempts';
 import { writeReportQuietly } from '../reporters/exercise-report';
 import { exerciseDir, requireWorkspace } from '../workspace';
-import { availableExercises, curriculumStamp, gradingStrictly, loadWorkspaceCurriculum, pinBrokenResult } from '../workspace/curriculum';
+import {
+  availableExercises,
+  curriculumStamp,
+  gradingStrictly,
+  loadWorkspaceCurriculum,
+  pinBrokenResult,
+} from '../workspace/curriculum';
 import { builtExercise, exerciseAt } from './target';
 
 export type CheckEvent =
@@ -56,12 +62,21 @@ export interface CheckRun extends CheckReport {
  * `--all` means the workspace's exercises; named ids may be any built
  * exercise (a folder kept from an earlier track still gets graded).
  */
-function selectExercises(curriculum: Curriculum, ids: string[], all: boolean | undefined, available: LoadedExercise[]): LoadedExercise[] {
+function selectExercises(
+  curriculum: Curriculum,
+  ids: string[],
+  all: boolean | undefined,
+  available: LoadedExercise[],
+): LoadedExercise[] {
   if (all) {
     if (ids.length) throw new UsageError('give exercise ids or --all, not both');
     return available;
   }
-  if (ids.length === 0) throw new UsageError('which exercise? e.g. `mlpath check month2/mnist`', '`mlpath next` names the exercise to work on; `mlpath check --all` checks every one');
+  if (ids.length === 0)
+    throw new UsageError(
+      'which exercise? e.g. `mlpath check month2/mnist`',
+      '`mlpath next` names the exercise to work on; `mlpath check --all` checks every one',
+    );
   const chosen: LoadedExercise[] = [];
   for (const id of ids) {
     const ex = builtExercise(curriculum, id);
@@ -73,16 +88,28 @@ function selectExercises(curriculum: Curriculum, ids: string[], all: boolean | u
 export async function run(opts: CheckOptions): Promise<CheckRun> {
   const ws = requireWorkspace(opts.cwd);
   // In CI the file mlpath.json names is refused; see workspace/curriculum.ts.
-  const graded = loadWorkspaceCurriculum(ws, { override: opts.curriculum ? path.resolve(opts.cwd, opts.curriculum) : undefined, strict: gradingStrictly(), expectSha256: opts.curriculumSha256 });
+  const graded = loadWorkspaceCurriculum(ws, {
+    override: opts.curriculum ? path.resolve(opts.cwd, opts.curriculum) : undefined,
+    strict: gradingStrictly(),
+    expectSha256: opts.curriculumSha256,
+  });
   const { curriculum } = graded;
   // A broken pin is already in every result; a warning would repeat it.
   const warnings = [...(graded.mismatch && !graded.pinBroken ? [graded.mismatch] : []), ...graded.warnings];
   const here = opts.ids.length || opts.all ? undefined : exerciseAt(ws, opts.cwd, curriculum.exercises);
-  const exercises = selectExercises(curriculum, here ? [here.key] : opts.ids, opts.all, availableExercises(curriculum, ws.config.track));
+  const exercises = selectExercises(
+    curriculum,
+    here ? [here.key] : opts.ids,
+    opts.all,
+    availableExercises(curriculum, ws.config.track),
+  );
   const backend = resolveBackendName(opts.backend ?? process.env.MLPATH_BACKEND);
-  if (opts.seed !== undefined && (!Number.isInteger(opts.seed) || opts.seed < 0)) throw new UsageError(`--seed must be a non-negative integer, got ${opts.seed}`);
-  if (opts.timeout !== undefined && !(opts.timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got ${opts.timeout}`);
-  if (opts.timeout !== undefined && opts.timeout > MAX_BUDGET_SECONDS) throw new UsageError(`--timeout must be at most ${MAX_BUDGET_SECONDS} seconds (24 hours), got ${opts.timeout}`);
+  if (opts.seed !== undefined && (!Number.isInteger(opts.seed) || opts.seed < 0))
+    throw new UsageError(`--seed must be a non-negative integer, got ${opts.seed}`);
+  if (opts.timeout !== undefined && !(opts.timeout > 0))
+    throw new UsageError(`--timeout must be a positive number of seconds, got ${opts.timeout}`);
+  if (opts.timeout !== undefined && opts.timeout > MAX_BUDGET_SECONDS)
+    throw new UsageError(`--timeout must be at most ${MAX_BUDGET_SECONDS} seconds (24 hours), got ${opts.timeout}`);
   const holdout = opts.holdout ?? process.env.MLPATH_HOLDOUT;
   // A file, a folder keyed by exercise id, or a bundle (datasets/holdout.ts): checked before anything is graded.
   const holdouts = holdout ? openHoldouts(path.resolve(opts.cwd, holdout), exercises) : undefined;
@@ -91,7 +118,10 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
   const { gradeExercise } = await import('../grader/grade');
   // --no-record (how `grade` runs) writes nothing into the submission, not even a repair of progress.json.
   const loaded = opts.record === false ? { progress: undefined, recoveredFrom: undefined } : loadProgress(ws.root);
-  if (loaded.recoveredFrom) warnings.push(`.mlpath/progress.json was unreadable; it was moved to ${path.relative(ws.root, loaded.recoveredFrom)} and progress starts afresh`);
+  if (loaded.recoveredFrom)
+    warnings.push(
+      `.mlpath/progress.json was unreadable; it was moved to ${path.relative(ws.root, loaded.recoveredFrom)} and progress starts afresh`,
+    );
   const outcomes: GradeOutcome[] = [];
   let cancelled = false;
   for (const [index, ex] of exercises.entries()) {
@@ -102,17 +132,19 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     opts.onEvent?.({ type: 'start', exercise: ex.key, index, total: exercises.length });
     const dir = exerciseDir(ws, ex.key);
     // A broken pin means other goalposts: nothing is graded, each result is a `curriculum` error.
-    const outcome = graded.pinBroken ? { result: pinBrokenResult(ex, graded, backend.name), details: { curve: [] } } : await gradeExercise(ex, {
-      exerciseDir: dir,
-      keepOutputs: opts.record !== false,
-      seeds: opts.seed !== undefined ? [opts.seed] : ex.seeds,
-      backend: backend.name,
-      timeoutSeconds: opts.timeout,
-      holdout: holdouts?.fileFor(ex),
-      onLog: (step, seed) => opts.onEvent?.({ type: 'log', exercise: ex.key, seed, step }),
-      onPhase: (phase) => opts.onEvent?.({ type: 'phase', exercise: ex.key, phase }),
-      signal: opts.signal,
-    });
+    const outcome = graded.pinBroken
+      ? { result: pinBrokenResult(ex, graded, backend.name), details: { curve: [] } }
+      : await gradeExercise(ex, {
+          exerciseDir: dir,
+          keepOutputs: opts.record !== false,
+          seeds: opts.seed !== undefined ? [opts.seed] : ex.seeds,
+          backend: backend.name,
+          timeoutSeconds: opts.timeout,
+          holdout: holdouts?.fileFor(ex),
+          onLog: (step, seed) => opts.onEvent?.({ type: 'log', exercise: ex.key, seed, step }),
+          onPhase: (phase) => opts.onEvent?.({ type: 'phase', exercise: ex.key, phase }),
+          signal: opts.signal,
+        });
     // A cancelled run's result is the cancellation, not the learner's work.
     if (opts.signal?.aborted) {
       cancelled = true;
@@ -128,8 +160,14 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     let report: string | undefined;
     if (opts.record !== false && !graded.pinBroken) {
       // Recorded on what is on disk now, not on `loaded`: another check may have finished meanwhile.
-      updateProgress(ws.root, (progress) => recordAttempt(progress, ex.key, outcome.result.status, outcome.result.metrics));
-      record = writeAttemptRecord(ws.root, outcome, { curriculum: curriculum.id, curriculumVersion: curriculum.version, holdout: !!holdouts?.fileFor(ex) });
+      updateProgress(ws.root, (progress) =>
+        recordAttempt(progress, ex.key, outcome.result.status, outcome.result.metrics),
+      );
+      record = writeAttemptRecord(ws.root, outcome, {
+        curriculum: curriculum.id,
+        curriculumVersion: curriculum.version,
+        holdout: !!holdouts?.fileFor(ex),
+      });
       report = writeReportQuietly(ws.root, ex);
     }
     outcomes.push(outcome);

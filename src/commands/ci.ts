@@ -13,10 +13,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultCurriculumPath, loadCurriculum } from '../curriculum';
 import { MlpathError, UsageError } from '../errors';
-import { classroomResults, classroomRunners, githubOutputLines, RUNNER_ID, runnersArgument, type ClassroomResult, type ClassroomRunner } from '../ci/classroom';
+import {
+  classroomResults,
+  classroomRunners,
+  githubOutputLines,
+  RUNNER_ID,
+  runnersArgument,
+  type ClassroomResult,
+  type ClassroomRunner,
+} from '../ci/classroom';
 import { courseCopy } from '../ci/course';
 import { vendorMlpath } from '../ci/vendor';
-import { classroomWorkflow, coursePackageJson, gradingWorkflow, pinnedSpecProblem, type CourseFilesOptions } from '../ci/workflows';
+import {
+  classroomWorkflow,
+  coursePackageJson,
+  gradingWorkflow,
+  pinnedSpecProblem,
+  type CourseFilesOptions,
+} from '../ci/workflows';
 import { checkReportSchema, type ExerciseResult } from '../grader/result';
 import { emptyReport, writeFiles, type ScaffoldReport } from '../scaffold';
 import { requireWorkspace } from '../workspace';
@@ -73,7 +87,12 @@ export async function init(opts: CiInitOptions): Promise<CiInitResult> {
     writeFiles(ws.root, copy.files, files, true);
     const { run: start } = await import('./start');
     // Pins the workspace to the copy (same bytes, same SHA-256) and scaffolds exercises the course added.
-    const started = await start({ cwd: ws.root, dir: '.', curriculum: path.join(ws.root, copy.file), localInstall: true });
+    const started = await start({
+      cwd: ws.root,
+      dir: '.',
+      curriculum: path.join(ws.root, copy.file),
+      localInstall: true,
+    });
     for (const key of ['created', 'updated', 'kept'] as const) files[key].push(...started.files[key]);
     ws = requireWorkspace(ws.root);
     course = { file: copy.file, sha256: original.hash };
@@ -93,15 +112,30 @@ export async function init(opts: CiInitOptions): Promise<CiInitResult> {
   const courseFiles: CourseFilesOptions = { mlpathSpec: spec, tfjsNodeVersion: tfjsVersion(), curriculum: course };
   const runners = classroomRunners(exercises);
   const workflows = new Map<string, string>();
-  if (opts.classroom ?? ciInitDefaults.classroom) workflows.set('.github/workflows/classroom.yml', classroomWorkflow(courseFiles, exercises, runners));
+  if (opts.classroom ?? ciInitDefaults.classroom)
+    workflows.set('.github/workflows/classroom.yml', classroomWorkflow(courseFiles, exercises, runners));
   else workflows.set('.github/workflows/mlpath.yml', gradingWorkflow(courseFiles, exercises));
   writeFiles(ws.root, workflows, files);
   const pkgFile = path.join(ws.root, 'package.json');
-  const existing = fs.existsSync(pkgFile) ? (JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as Record<string, unknown>) : undefined;
-  const name = path.basename(ws.root).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'ml-course';
+  const existing = fs.existsSync(pkgFile)
+    ? (JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as Record<string, unknown>)
+    : undefined;
+  const name =
+    path
+      .basename(ws.root)
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'ml-course';
   fs.writeFileSync(pkgFile, coursePackageJson(name, courseFiles, existing));
   (existing ? files.updated : files.created).push('package.json');
-  return { root: ws.root, files, workflows: [...workflows.keys()], course, vendored, runners: runners.map((r) => r.id) };
+  return {
+    root: ws.root,
+    files,
+    workflows: [...workflows.keys()],
+    course,
+    vendored,
+    runners: runners.map((r) => r.id),
+  };
 }
 
 export interface ClassroomOptions {
@@ -127,14 +161,20 @@ function readResults(file: string): { results: ExerciseResult[]; problem?: strin
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    return { results: [], problem: `${path.basename(file)} was not written: the grading step stopped before grading (its log says why)` };
+    return {
+      results: [],
+      problem: `${path.basename(file)} was not written: the grading step stopped before grading (its log says why)`,
+    };
   }
   try {
     const doc = JSON.parse(text) as { problem?: string };
     const report = checkReportSchema.parse(doc);
     return { results: report.results, problem: typeof doc.problem === 'string' ? doc.problem : undefined };
   } catch (err) {
-    return { results: [], problem: `${path.basename(file)} is not an mlpath report (${(err as Error).message.split('\n')[0]})` };
+    return {
+      results: [],
+      problem: `${path.basename(file)} is not an mlpath report (${(err as Error).message.split('\n')[0]})`,
+    };
   }
 }
 
@@ -146,19 +186,27 @@ function readResults(file: string): { results: ExerciseResult[]; problem?: strin
  */
 export async function classroom(opts: ClassroomOptions): Promise<ClassroomRun> {
   // `id=points`: the workflow also says what each runner is worth, so a course that cannot be read still scores 0 of the right total.
-  const listed = opts.runners.split(',').map((r) => r.trim()).filter(Boolean).map((r) => {
-    const [id, worth] = r.split('=');
-    const maxScore = worth === undefined ? undefined : Number(worth);
-    if (!RUNNER_ID.test(id) || (maxScore !== undefined && !(maxScore >= 0))) throw new UsageError(`--runners: '${r}' is not a runner id (letters and digits) with an optional =points`);
-    return { id, maxScore };
-  });
+  const listed = opts.runners
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean)
+    .map((r) => {
+      const [id, worth] = r.split('=');
+      const maxScore = worth === undefined ? undefined : Number(worth);
+      if (!RUNNER_ID.test(id) || (maxScore !== undefined && !(maxScore >= 0)))
+        throw new UsageError(`--runners: '${r}' is not a runner id (letters and digits) with an optional =points`);
+      return { id, maxScore };
+    });
   if (listed.length === 0) throw new UsageError('--runners is empty: give the ids the reporter step lists');
   const problems: string[] = [];
   let expected: ClassroomRunner[] | undefined;
   let entries: Record<string, string | undefined> = {};
   try {
     const ws = requireWorkspace(opts.cwd);
-    const exercises = availableExercises(loadCurriculum(curriculumOverride(opts.cwd, opts.curriculum)), ws.config.track);
+    const exercises = availableExercises(
+      loadCurriculum(curriculumOverride(opts.cwd, opts.curriculum)),
+      ws.config.track,
+    );
     expected = classroomRunners(exercises);
     entries = Object.fromEntries(exercises.map((e) => [e.key, e.entry]));
   } catch (err) {
@@ -166,16 +214,24 @@ export async function classroom(opts: ClassroomOptions): Promise<ClassroomRun> {
     if (!(err instanceof MlpathError)) throw err;
     problems.push(err.message);
   }
-  const same = expected !== undefined && listed.length === expected.length
-    && listed.every((r, i) => r.id === expected[i].id && (r.maxScore === undefined || r.maxScore === expected[i].maxScore));
+  const same =
+    expected !== undefined &&
+    listed.length === expected.length &&
+    listed.every(
+      (r, i) => r.id === expected[i].id && (r.maxScore === undefined || r.maxScore === expected[i].maxScore),
+    );
   if (expected && !same) {
-    problems.push(`the workflow lists runners ${opts.runners} but the curriculum gives ${runnersArgument(expected)}: the workflow is older than the course; re-run \`mlpath ci init\` and commit`);
+    problems.push(
+      `the workflow lists runners ${opts.runners} but the curriculum gives ${runnersArgument(expected)}: the workflow is older than the course; re-run \`mlpath ci init\` and commit`,
+    );
   }
   const read = readResults(path.resolve(opts.cwd, opts.results));
   if (read.problem) problems.push(read.problem);
   const known = new Map((expected ?? []).map((r) => [r.id, r]));
   // Runners the curriculum does not give still get a result, so the reporter can read one.
-  const runners = listed.map((r) => known.get(r.id) ?? { id: r.id, exercise: r.id, name: r.id, threshold: Infinity, maxScore: r.maxScore ?? 0 });
+  const runners = listed.map(
+    (r) => known.get(r.id) ?? { id: r.id, exercise: r.id, name: r.id, threshold: Infinity, maxScore: r.maxScore ?? 0 },
+  );
   const problem = same ? read.problem : problems[0];
   const results = classroomResults(runners, same ? read.results : [], { entries, problem });
   const output = opts.output ? path.resolve(opts.cwd, opts.output) : process.env.GITHUB_OUTPUT;

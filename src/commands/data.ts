@@ -4,7 +4,16 @@
  * Returns data; the CLI prints it.
  */
 import * as fs from 'node:fs';
-import { cacheDir, datasetCacheFile, datasetInfo, datasetOptions, listDatasets, loadDataset, type DatasetInfo, type OptionDoc } from '../datasets';
+import {
+  cacheDir,
+  datasetCacheFile,
+  datasetInfo,
+  datasetOptions,
+  listDatasets,
+  loadDataset,
+  type DatasetInfo,
+  type OptionDoc,
+} from '../datasets';
 import { holdoutHeader } from '../datasets/holdout';
 
 export async function list(): Promise<DatasetInfo[]> {
@@ -26,7 +35,11 @@ export interface DataInfoResult extends DatasetInfo {
 }
 
 function formatOption(o: OptionDoc): string {
-  const range = o.values ? ` ${o.values.join('|')}` : o.min !== undefined || o.max !== undefined ? ` ${o.min ?? ''}..${o.max ?? ''}` : '';
+  const range = o.values
+    ? ` ${o.values.join('|')}`
+    : o.min !== undefined || o.max !== undefined
+      ? ` ${o.min ?? ''}..${o.max ?? ''}`
+      : '';
   return `${o.name} (${o.type}${range}, default ${JSON.stringify(o.default)}): ${o.description}`;
 }
 
@@ -49,16 +62,27 @@ async function columns(id: string): Promise<Pick<DataInfoResult, 'features' | 'h
     return { features: why, holdoutHeader: why };
   }
   const header = holdoutHeader(ds);
-  if (ds.texts !== undefined) return { features: 'one text per row, no numeric features', holdoutHeader: header.join(',') };
-  if (ds.featureNames && ds.featureNames.length === header.length - 1) return { features: ds.featureNames, holdoutHeader: header.join(',') };
+  if (ds.texts !== undefined)
+    return { features: 'one text per row, no numeric features', holdoutHeader: header.join(',') };
+  if (ds.featureNames && ds.featureNames.length === header.length - 1)
+    return { features: ds.featureNames, holdoutHeader: header.join(',') };
   const width = header.length - 1;
-  return { features: `${width} unnamed values per row (shape ${ds.featureShape.join(' x ')})`, holdoutHeader: `x1,x2,...,x${width},label` };
+  return {
+    features: `${width} unnamed values per row (shape ${ds.featureShape.join(' x ')})`,
+    holdoutHeader: `x1,x2,...,x${width},label`,
+  };
 }
 
 /** Unknown ids throw a DatasetError that lists the valid ones. */
 export async function info(id: string): Promise<DataInfoResult> {
   const base = datasetInfo(id);
-  const result: DataInfoResult = { ...base, options: datasetOptions(id).map(formatOption), cacheDir: cacheDir(), features: '', holdoutHeader: '' };
+  const result: DataInfoResult = {
+    ...base,
+    options: datasetOptions(id).map(formatOption),
+    cacheDir: cacheDir(),
+    features: '',
+    holdoutHeader: '',
+  };
   const file = cacheFileOf(id);
   if (file) {
     result.cacheFile = file;

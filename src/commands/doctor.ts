@@ -40,23 +40,39 @@ function coursePackageCheck(root: string): DoctorCheck | undefined {
   const spec = pkg.dependencies?.mlpath ?? pkg.devDependencies?.mlpath;
   if (spec === undefined) return undefined;
   const problem = pinnedSpecProblem(spec);
-  return { name: 'course package', ok: !problem, detail: `package.json installs mlpath from ${spec}`, fix: problem ? 'run `mlpath ci init` to vendor mlpath (vendor/mlpath-<version>.tgz), or name a git URL with a tag' : undefined };
+  return {
+    name: 'course package',
+    ok: !problem,
+    detail: `package.json installs mlpath from ${spec}`,
+    fix: problem
+      ? 'run `mlpath ci init` to vendor mlpath (vendor/mlpath-<version>.tgz), or name a git URL with a tag'
+      : undefined,
+  };
 }
 
 export async function run(opts: { cwd: string }): Promise<DoctorResult> {
   const checks: DoctorCheck[] = [];
   const major = Number(process.versions.node.split('.')[0]);
-  checks.push({ name: 'node', ok: major >= 20, detail: `Node.js ${process.version}`, fix: major >= 20 ? undefined : 'install Node.js 20 or newer' });
+  checks.push({
+    name: 'node',
+    ok: major >= 20,
+    detail: `Node.js ${process.version}`,
+    fix: major >= 20 ? undefined : 'install Node.js 20 or newer',
+  });
   const backends = probeBackends();
   const requested = process.env.MLPATH_BACKEND;
-  const active = requested ? backends.find((b) => b.name === requested && b.available)?.name : backends.find((b) => b.available)?.name;
+  const active = requested
+    ? backends.find((b) => b.name === requested && b.available)?.name
+    : backends.find((b) => b.available)?.name;
   const native = backends.find((b) => b.name === 'tensorflow');
   checks.push({
     name: 'backend',
     ok: active !== undefined,
     detail: active
       ? `${active}${requested ? ' (MLPATH_BACKEND)' : ''}${active === 'tensorflow' ? ', native libtensorflow: the fast path' : ''}`
-      : requested ? `MLPATH_BACKEND=${requested} is not available` : 'no backend available',
+      : requested
+        ? `MLPATH_BACKEND=${requested} is not available`
+        : 'no backend available',
   });
   checks.push({
     name: 'native backend',
@@ -69,22 +85,39 @@ export async function run(opts: { cwd: string }): Promise<DoctorResult> {
   checks.push({ name: 'dataset cache', ok: true, detail: `${cache} (${cached} file${cached === 1 ? '' : 's'})` });
   const root = findWorkspaceRoot(opts.cwd);
   if (!root) {
-    checks.push({ name: 'workspace', ok: true, detail: 'not inside a workspace', fix: 'run `mlpath start` to create one' });
+    checks.push({
+      name: 'workspace',
+      ok: true,
+      detail: 'not inside a workspace',
+      fix: 'run `mlpath start` to create one',
+    });
   } else {
     try {
       const ws = readWorkspace(root);
       const { curriculum, mismatch } = loadWorkspaceCurriculum(ws);
-      checks.push({ name: 'workspace', ok: !mismatch, detail: `${root}: ${curriculum.id} ${curriculum.version}${ws.config.track ? `, track ${ws.config.track}` : ''}`, fix: mismatch });
+      checks.push({
+        name: 'workspace',
+        ok: !mismatch,
+        detail: `${root}: ${curriculum.id} ${curriculum.version}${ws.config.track ? `, track ${ws.config.track}` : ''}`,
+        fix: mismatch,
+      });
       const pkg = coursePackageCheck(root);
       if (pkg) checks.push(pkg);
       const progress = loadProgress(root);
       checks.push({
         name: 'progress',
         ok: !progress.recoveredFrom,
-        detail: progress.recoveredFrom ? `was unreadable; moved to ${path.relative(root, progress.recoveredFrom)}` : `${Object.keys(progress.progress.exercises).length} exercise(s) attempted`,
+        detail: progress.recoveredFrom
+          ? `was unreadable; moved to ${path.relative(root, progress.recoveredFrom)}`
+          : `${Object.keys(progress.progress.exercises).length} exercise(s) attempted`,
       });
     } catch (err) {
-      checks.push({ name: 'workspace', ok: false, detail: (err as Error).message, fix: 'fix mlpath.json or run `mlpath start`' });
+      checks.push({
+        name: 'workspace',
+        ok: false,
+        detail: (err as Error).message,
+        fix: 'fix mlpath.json or run `mlpath start`',
+      });
     }
   }
   return { checks, backends, active };

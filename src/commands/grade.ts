@@ -21,7 +21,13 @@ import { checkReportSchema } from '../grader/result';
 import { packageRoot } from '../grader/sandbox';
 import { WORKSPACE_FILE } from '../workspace';
 import { curriculumOverride } from '../workspace/curriculum';
-import { csvHeader, csvRow, formatGradescope, type GradebookExercise, type WorkspaceGrade } from '../reporters/gradebook';
+import {
+  csvHeader,
+  csvRow,
+  formatGradescope,
+  type GradebookExercise,
+  type WorkspaceGrade,
+} from '../reporters/gradebook';
 
 export interface GradeOptions {
   cwd: string;
@@ -70,7 +76,9 @@ export function notAWorkspace(dir: string): string | undefined {
     stat = fs.statSync(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR' ? `${dir} does not exist` : `cannot read ${dir} (${code ?? (err as Error).message})`;
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? `${dir} does not exist`
+      : `cannot read ${dir} (${code ?? (err as Error).message})`;
   }
   if (!stat.isDirectory()) return `${dir} is a file, not a workspace folder`;
   if (!fs.existsSync(path.join(dir, WORKSPACE_FILE))) return `no mlpath workspace in ${dir} (no ${WORKSPACE_FILE})`;
@@ -80,7 +88,10 @@ export function notAWorkspace(dir: string): string | undefined {
 /** The commit checked out in a workspace and its time, when it is a git repository (git is asked, never required). */
 export function commitOf(dir: string): { commit?: string; committedAt?: string } {
   // safe.directory: submissions are often owned by another user than the instructor's.
-  const r = spawnSync('git', ['-c', 'safe.directory=*', '-C', dir, 'log', '-1', '--format=%H %cI'], { encoding: 'utf8', timeout: 20000 });
+  const r = spawnSync('git', ['-c', 'safe.directory=*', '-C', dir, 'log', '-1', '--format=%H %cI'], {
+    encoding: 'utf8',
+    timeout: 20000,
+  });
   const [commit, committedAt] = r.status === 0 ? r.stdout.trim().split(' ') : [];
   return commit ? { commit, committedAt } : {};
 }
@@ -119,10 +130,21 @@ export function gradescopeNames(workspaces: string[]): string[] {
   });
 }
 
-async function gradeWithFacts(workspace: string, opts: GradeOptions, budgetMs: number, seedJobs: number): Promise<WorkspaceGrade> {
+async function gradeWithFacts(
+  workspace: string,
+  opts: GradeOptions,
+  budgetMs: number,
+  seedJobs: number,
+): Promise<WorkspaceGrade> {
   const grade = await gradeOne(workspace, opts, budgetMs, seedJobs);
   const facts = grade.failure && !fs.existsSync(workspace) ? {} : commitOf(workspace);
-  return { student: studentId(workspace, opts.studentPrefix), track: trackOf(workspace), ...facts, gradedAt: new Date().toISOString(), ...grade };
+  return {
+    student: studentId(workspace, opts.studentPrefix),
+    track: trackOf(workspace),
+    ...facts,
+    gradedAt: new Date().toISOString(),
+    ...grade,
+  };
 }
 
 function gradeOne(workspace: string, opts: GradeOptions, budgetMs: number, seedJobs: number): Promise<WorkspaceGrade> {
@@ -145,10 +167,20 @@ function gradeOne(workspace: string, opts: GradeOptions, budgetMs: number, seedJ
       resolve({ workspace, durationMs: Date.now() - started, ...grade });
     };
     // A workspace removed or made unreadable since the look above fails to spawn: its row says so.
-    const spawnFailed = (err: Error): void => settle({ results: [], failure: `could not run mlpath check in ${workspace}: ${err.message}` });
+    const spawnFailed = (err: Error): void =>
+      settle({ results: [], failure: `could not run mlpath check in ${workspace}: ${err.message}` });
     let child: ChildProcessByStdio<null, Readable, Readable>;
     try {
-      child = spawn(process.execPath, args, { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GITHUB_ACTIONS: '', MLPATH_GRADING: '1', MLPATH_SEED_JOBS: process.env.MLPATH_SEED_JOBS ?? String(seedJobs) } });
+      child = spawn(process.execPath, args, {
+        cwd: workspace,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          GITHUB_ACTIONS: '',
+          MLPATH_GRADING: '1',
+          MLPATH_SEED_JOBS: process.env.MLPATH_SEED_JOBS ?? String(seedJobs),
+        },
+      });
     } catch (err) {
       spawnFailed(err as Error);
       return;
@@ -191,7 +223,11 @@ export async function run(opts: GradeOptions): Promise<GradeRun> {
   }));
   // A workspace grades only its own track's exercises: its budget is the largest a track needs, not every track's at once.
   const tracks = [undefined, ...curriculum.tracks.map((t) => t.id)];
-  const budgetSeconds = Math.max(...tracks.map((t) => ready.filter((e) => !e.track || e.track === t).reduce((a, e) => a + e.budget.seconds * e.seeds.length + 60, 0)));
+  const budgetSeconds = Math.max(
+    ...tracks.map((t) =>
+      ready.filter((e) => !e.track || e.track === t).reduce((a, e) => a + e.budget.seconds * e.seeds.length + 60, 0),
+    ),
+  );
   const budgetMs = (budgetSeconds + 60) * 1000;
   // Each check trains its seeds side by side too: together they should not ask for more cores than there are.
   const seedJobs = Math.max(1, Math.floor(cores() / jobs));
@@ -210,15 +246,21 @@ export async function run(opts: GradeOptions): Promise<GradeRun> {
       grades.push(grade);
       // Appended as each one finishes, so an interrupted batch keeps what it graded.
       if (csv) fs.appendFileSync(csv, csvRow(grade, columns, curriculum.defaultTrack));
-      if (gradescopeDir) fs.writeFileSync(path.join(gradescopeDir, names[index]), formatGradescope(grade.results, { failure: grade.failure, executionTime: grade.durationMs / 1000 }));
+      if (gradescopeDir)
+        fs.writeFileSync(
+          path.join(gradescopeDir, names[index]),
+          formatGradescope(grade.results, { failure: grade.failure, executionTime: grade.durationMs / 1000 }),
+        );
       opts.onProgress?.(grades.length, workspaces.length, grade);
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, workspaces.length) }, worker));
   grades.sort((a, b) => workspaces.indexOf(a.workspace) - workspaces.indexOf(b.workspace));
   // Then rewritten in argument order, so the same class gives the same file.
-  if (csv) writeFileAtomic(csv, csvHeader(columns) + grades.map((g) => csvRow(g, columns, curriculum.defaultTrack)).join(''));
-  if (opts.json) fs.writeFileSync(path.resolve(opts.cwd, opts.json), `${JSON.stringify({ exercises, grades }, null, 2)}\n`);
+  if (csv)
+    writeFileAtomic(csv, csvHeader(columns) + grades.map((g) => csvRow(g, columns, curriculum.defaultTrack)).join(''));
+  if (opts.json)
+    fs.writeFileSync(path.resolve(opts.cwd, opts.json), `${JSON.stringify({ exercises, grades }, null, 2)}\n`);
   if (opts.junit) {
     const { formatJunitSuites } = await import('../reporters/junit');
     const suites = grades.map((g) => ({
@@ -229,5 +271,13 @@ export async function run(opts: GradeOptions): Promise<GradeRun> {
     }));
     writeFileAtomic(path.resolve(opts.cwd, opts.junit), formatJunitSuites(suites, { packageName: 'mlpath.grade' }));
   }
-  return { grades, exercises, jobs, durationMs: Date.now() - started, gradescopeFiles: gradescopeDir ? grades.map((g) => path.join(gradescopeDir, names[workspaces.indexOf(g.workspace)])) : undefined };
+  return {
+    grades,
+    exercises,
+    jobs,
+    durationMs: Date.now() - started,
+    gradescopeFiles: gradescopeDir
+      ? grades.map((g) => path.join(gradescopeDir, names[workspaces.indexOf(g.workspace)]))
+      : undefined,
+  };
 }

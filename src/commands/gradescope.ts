@@ -46,7 +46,8 @@ export interface PackageResult {
 
 function visibilityOf(v: string | undefined): GradescopeVisibility {
   const value = (v ?? packageDefaults.visibility) as GradescopeVisibility;
-  if (!GRADESCOPE_VISIBILITY.includes(value)) throw new UsageError(`--visibility must be one of ${GRADESCOPE_VISIBILITY.join(', ')}, got '${v}'`);
+  if (!GRADESCOPE_VISIBILITY.includes(value))
+    throw new UsageError(`--visibility must be one of ${GRADESCOPE_VISIBILITY.join(', ')}, got '${v}'`);
   return value;
 }
 
@@ -54,7 +55,11 @@ function scopeOf(all: LoadedExercise[], ready: LoadedExercise[], ids: string[] |
   if (!ids || ids.length === 0) return ready;
   return ids.map((id) => {
     const ex = all.find((e) => e.key === id);
-    if (!ex) throw new UsageError(`no exercise '${id}' in the curriculum`, `exercise ids: ${all.map((e) => e.key).join(', ')}`);
+    if (!ex)
+      throw new UsageError(
+        `no exercise '${id}' in the curriculum`,
+        `exercise ids: ${all.map((e) => e.key).join(', ')}`,
+      );
     if (ex.status !== 'ready') throw new UsageError(`${id} is planned, not built: it cannot be graded yet`);
     return ex;
   });
@@ -82,7 +87,8 @@ export async function packageAutograder(opts: PackageOptions): Promise<PackageRe
     const source = path.resolve(opts.cwd, opts.holdout);
     if (!fs.existsSync(source)) throw new UsageError(`holdout ${source} does not exist`);
     if (fs.statSync(source).isDirectory()) {
-      for (const [key, file] of holdoutFolderFiles(source)) entries.push({ name: `holdouts/${key}${path.extname(file).toLowerCase()}`, content: fs.readFileSync(file) });
+      for (const [key, file] of holdoutFolderFiles(source))
+        entries.push({ name: `holdouts/${key}${path.extname(file).toLowerCase()}`, content: fs.readFileSync(file) });
       holdout = 'holdouts';
     } else {
       holdout = `holdouts${path.extname(source).toLowerCase() || '.csv'}`;
@@ -101,7 +107,10 @@ export async function packageAutograder(opts: PackageOptions): Promise<PackageRe
       fs.rmSync(stage, { recursive: true, force: true });
     }
   }
-  entries.push({ name: 'package.json', content: Buffer.from(coursePackageJson('mlpath-autograder', { mlpathSpec: spec, tfjsNodeVersion: tfjsVersion() })) });
+  entries.push({
+    name: 'package.json',
+    content: Buffer.from(coursePackageJson('mlpath-autograder', { mlpathSpec: spec, tfjsNodeVersion: tfjsVersion() })),
+  });
   const scripts: AutograderScripts = {
     curriculum: copy.file,
     sha256: curriculum.hash,
@@ -150,7 +159,9 @@ function copyInto(from: string, to: string): void {
 export async function runAutograder(opts: AutograderRunOptions): Promise<AutograderRun> {
   const started = Date.now();
   const resultsFile = path.resolve(opts.cwd, opts.results);
-  const visibility = GRADESCOPE_VISIBILITY.includes(opts.visibility as GradescopeVisibility) ? (opts.visibility as GradescopeVisibility) : 'visible';
+  const visibility = GRADESCOPE_VISIBILITY.includes(opts.visibility as GradescopeVisibility)
+    ? (opts.visibility as GradescopeVisibility)
+    : 'visible';
   let scope: LoadedExercise[] = [];
   const notes: string[] = [];
   const log: string[] = [];
@@ -172,7 +183,13 @@ export async function runAutograder(opts: AutograderRunOptions): Promise<Autogra
     for (const [from, to] of placement.placed) copyInto(path.join(submission, from), path.join(started2.root, to));
     const graded = scope.filter((e) => placement.exercises.has(e.key));
     const missing = scope.filter((e) => !placement.exercises.has(e.key));
-    const expected = missing.map((e) => ({ key: e.key, points: e.points, why: files.length ? `nothing was uploaded for it (expected e.g. ${e.key}/${e.entry ?? 'train.ts'})` : 'the submission is empty' }));
+    const expected = missing.map((e) => ({
+      key: e.key,
+      points: e.points,
+      why: files.length
+        ? `nothing was uploaded for it (expected e.g. ${e.key}/${e.entry ?? 'train.ts'})`
+        : 'the submission is empty',
+    }));
     let results: import('../grader/result').ExerciseResult[] = [];
     if (graded.length) {
       const { run: check } = await import('./check');
@@ -189,13 +206,32 @@ export async function runAutograder(opts: AutograderRunOptions): Promise<Autogra
       // For the instructor's log only: warnings name holdout files and paths of the image.
       log.push(...report.warnings.map((w) => `warning: ${w}`));
     }
-    const doc = formatGradescope(results, { visibility, executionTime: (Date.now() - started) / 1000, output: notes.join('\n'), expected });
+    const doc = formatGradescope(results, {
+      visibility,
+      executionTime: (Date.now() - started) / 1000,
+      output: notes.join('\n'),
+      expected,
+    });
     write(doc);
-    return { results: resultsFile, score: (JSON.parse(doc) as { score: number }).score, graded: graded.map((e) => e.key), notes, log };
+    return {
+      results: resultsFile,
+      score: (JSON.parse(doc) as { score: number }).score,
+      graded: graded.map((e) => e.key),
+      notes,
+      log,
+    };
   } catch (err) {
     // Any failure of mlpath's own is still a result: 0, with the reason and what to tell the instructor.
     const message = err instanceof MlpathError ? err.message : `internal error: ${(err as Error).message}`;
-    write(formatGradescope([], { failure: message, visibility, executionTime: (Date.now() - started) / 1000, output: notes.join('\n'), expected: scope.map((e) => ({ key: e.key, points: e.points })) }));
+    write(
+      formatGradescope([], {
+        failure: message,
+        visibility,
+        executionTime: (Date.now() - started) / 1000,
+        output: notes.join('\n'),
+        expected: scope.map((e) => ({ key: e.key, points: e.points })),
+      }),
+    );
     return { results: resultsFile, score: 0, graded: [], notes, log, failure: message };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

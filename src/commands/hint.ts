@@ -45,7 +45,9 @@ export async function run(opts: HintOptions): Promise<HintResult> {
   const level = all ? total : Math.min(entry.hintsSeen + 1, total);
   const shown = all
     ? exercise.hints.map((text, i) => ({ level: i + 1, text }))
-    : level > 0 ? [{ level, text: exercise.hints[level - 1] }] : [];
+    : level > 0
+      ? [{ level, text: exercise.hints[level - 1] }]
+      : [];
   if (level > entry.hintsSeen) {
     entry.hintsSeen = level;
     updateProgress(ws.root, (progress) => {

@@ -61,9 +61,15 @@ function sample(n: number, keep: number | undefined, seed: number): number[] {
 export async function make(opts: HoldoutMakeOptions): Promise<HoldoutMakeResult> {
   const curriculum = loadCurriculum(curriculumOverride(opts.cwd, opts.curriculum));
   const ex = curriculum.exercises.find((e) => e.key === opts.exercise);
-  if (!ex) throw new UsageError(`no exercise '${opts.exercise}' in ${curriculum.file}`, `exercise ids: ${curriculum.exercises.map((e) => e.key).join(', ')}`);
-  if (!ex.dataset) throw new UsageError(`${ex.key} (kind ${ex.kind}) is graded without a dataset, so it takes no holdout`);
-  if (opts.rows !== undefined && (!Number.isInteger(opts.rows) || opts.rows < 1)) throw new UsageError(`--rows must be a positive integer, got ${opts.rows}`);
+  if (!ex)
+    throw new UsageError(
+      `no exercise '${opts.exercise}' in ${curriculum.file}`,
+      `exercise ids: ${curriculum.exercises.map((e) => e.key).join(', ')}`,
+    );
+  if (!ex.dataset)
+    throw new UsageError(`${ex.key} (kind ${ex.kind}) is graded without a dataset, so it takes no holdout`);
+  if (opts.rows !== undefined && (!Number.isInteger(opts.rows) || opts.rows < 1))
+    throw new UsageError(`--rows must be a positive integer, got ${opts.rows}`);
   const ref = ex.dataset;
   const like = await loadDataset(ref.id, ref.options);
   const out = path.resolve(opts.cwd, opts.out ?? holdoutDefaults.out, ...ex.key.split('/')) + '.csv';
@@ -87,12 +93,20 @@ export async function make(opts: HoldoutMakeOptions): Promise<HoldoutMakeResult>
     ignored = table.ignored;
     source = `${path.relative(opts.cwd, from) || from}${picked.length < table.rows.length ? ` (a sample of ${picked.length} of its ${table.rows.length} rows)` : ''}`;
   } else {
-    const split = splitDataset(like, { seed: ref.split.seed, test: ref.split.test, val: ref.split.val, limit: ref.split.limit, stratify: ex.task !== 'regression' });
+    const split = splitDataset(like, {
+      seed: ref.split.seed,
+      test: ref.split.test,
+      val: ref.split.val,
+      limit: ref.split.limit,
+      stratify: ex.task !== 'regression',
+    });
     const picked = sample(split.test.n, opts.rows, opts.seed ?? 1);
     csv = holdoutCsv(split.test, picked);
     rows = picked.length;
     source = `the built-in test split of '${ref.id}'`;
-    warnings.push('these are the rows of the built-in test split, which a learner can recompute from the dataset: they show the format; for rows no one has seen, pass --from <your CSV>');
+    warnings.push(
+      'these are the rows of the built-in test split, which a learner can recompute from the dataset: they show the format; for rows no one has seen, pass --from <your CSV>',
+    );
   }
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, csv);
@@ -118,12 +132,16 @@ export const SECRET_LIMIT_BYTES = 48 * 1024;
 
 export async function pack(opts: HoldoutPackOptions): Promise<HoldoutPackResult> {
   const folder = path.resolve(opts.cwd, opts.folder);
-  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new UsageError(`${folder} is not a folder of holdouts`, 'make one with `mlpath holdout make <exercise>`');
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory())
+    throw new UsageError(`${folder} is not a folder of holdouts`, 'make one with `mlpath holdout make <exercise>`');
   const files = holdoutFolderFiles(folder);
   if (files.size === 0) throw new UsageError(`${folder} holds no .csv or .json holdout`);
   const bundle: HoldoutBundle = { mlpathHoldouts: 1, holdouts: {} };
   for (const [key, file] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-    bundle.holdouts[key] = { format: file.toLowerCase().endsWith('.json') ? 'json' : 'csv', content: fs.readFileSync(file, 'utf8') };
+    bundle.holdouts[key] = {
+      format: file.toLowerCase().endsWith('.json') ? 'json' : 'csv',
+      content: fs.readFileSync(file, 'utf8'),
+    };
   }
   const out = path.resolve(opts.cwd, opts.out ?? `${path.basename(folder)}.json`);
   const text = `${JSON.stringify(bundle)}\n`;

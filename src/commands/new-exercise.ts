@@ -59,7 +59,10 @@ TODO: dataset, held-out split, metric and threshold; the baseline and a good res
 
 export async function run(opts: NewExerciseOptions): Promise<NewExerciseResult> {
   const m = /^([a-z0-9][a-z0-9-]*)\/([a-z0-9][a-z0-9-]*)$/.exec(opts.key);
-  if (!m) throw new UsageError(`exercise id '${opts.key}' must look like month1/my-exercise (lowercase letters, digits, dashes)`);
+  if (!m)
+    throw new UsageError(
+      `exercise id '${opts.key}' must look like month1/my-exercise (lowercase letters, digits, dashes)`,
+    );
   const [, monthId, id] = m;
   const file = path.resolve(opts.cwd, opts.file);
   if (!fs.existsSync(file)) throw new UsageError(`curriculum file ${file} does not exist`, 'pass --curriculum <file>');
@@ -79,24 +82,27 @@ export async function run(opts: NewExerciseOptions): Promise<NewExerciseResult> 
     month.set('exercises', exercises);
   }
   const seq = exercises as YAMLSeq;
-  if (seq.items.some((item) => isMap(item) && item.get('id') === id)) throw new UsageError(`${opts.key} already exists in ${file}`);
+  if (seq.items.some((item) => isMap(item) && item.get('id') === id))
+    throw new UsageError(`${opts.key} already exists in ${file}`);
   const title = opts.title ?? id.replace(/-/g, ' ');
   const templateRel = path.join('exercises', monthId, id);
   const solutionRel = path.join('solutions', monthId, id);
-  seq.items.push(doc.createNode({
-    id,
-    title,
-    kind: 'train',
-    status: 'planned',
-    entry: 'train.ts',
-    template: templateRel,
-    solution: solutionRel,
-    dataset: { id: 'iris', split: { seed: 1, test: 0.3 } },
-    task: 'classification',
-    metrics: [{ name: 'accuracy', min: 0.9 }],
-    budget: { seconds: 60 },
-    hints: ['TODO: a nudge', 'TODO: a direction', 'TODO: nearly the answer'],
-  }));
+  seq.items.push(
+    doc.createNode({
+      id,
+      title,
+      kind: 'train',
+      status: 'planned',
+      entry: 'train.ts',
+      template: templateRel,
+      solution: solutionRel,
+      dataset: { id: 'iris', split: { seed: 1, test: 0.3 } },
+      task: 'classification',
+      metrics: [{ name: 'accuracy', min: 0.9 }],
+      budget: { seconds: 60 },
+      hints: ['TODO: a nudge', 'TODO: a direction', 'TODO: nearly the answer'],
+    }),
+  );
   const dir = path.dirname(file);
   const created: string[] = [];
   const write = (rel: string, content: string): void => {

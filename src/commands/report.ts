@@ -24,7 +24,10 @@ export async function run(opts: ReportOptions): Promise<ReportResult> {
   const { ws, exercise } = resolveTarget({ cwd: opts.cwd, id: opts.id, verb: 'report', fallbackToNext: true });
   const attempts = reportAttempts(ws.root, exercise.key).length;
   if (attempts === 0) {
-    throw new UsageError(`${exercise.key} has not been checked yet, so there is nothing to report`, `\`mlpath check ${exercise.key}\` writes the report`);
+    throw new UsageError(
+      `${exercise.key} has not been checked yet, so there is nothing to report`,
+      `\`mlpath check ${exercise.key}\` writes the report`,
+    );
   }
   return { exercise: exercise.key, file: writeExerciseReport(ws.root, exercise), attempts };
 }

@@ -61,7 +61,11 @@ export async function run(opts: ResetOptions): Promise<ResetResult> {
     chosen = [...new Set(opts.ids.map((id) => availableExercise(curriculum, available, id, ws.config.track)))];
   } else {
     const here = exerciseAt(ws, opts.cwd, available);
-    if (!here) throw new UsageError(`which exercise? e.g. \`mlpath reset ${available[0]?.key ?? 'month2/mnist'}\` (or --all)`, '`mlpath status` lists the exercises of this workspace');
+    if (!here)
+      throw new UsageError(
+        `which exercise? e.g. \`mlpath reset ${available[0]?.key ?? 'month2/mnist'}\` (or --all)`,
+        '`mlpath status` lists the exercises of this workspace',
+      );
     chosen = [here];
   }
 

@@ -48,16 +48,20 @@ export async function run(opts: SolutionOptions): Promise<SolutionResult> {
   const p = exerciseProgress(loadProgress(ws.root).progress, exercise.key);
   if (!p.passed) {
     const hints = exercise.hints.length;
-    const nextHint = p.hintsSeen < hints
-      ? `\`mlpath hint ${exercise.key}\` shows hint ${p.hintsSeen + 1} of ${hints}`
-      : `\`mlpath hint ${exercise.key} --all\` shows all ${hints} hints again`;
+    const nextHint =
+      p.hintsSeen < hints
+        ? `\`mlpath hint ${exercise.key}\` shows hint ${p.hintsSeen + 1} of ${hints}`
+        : `\`mlpath hint ${exercise.key} --all\` shows all ${hints} hints again`;
     throw new UsageError(
       `the reference solution of ${exercise.key} unlocks once your own solution passes (${p.attempts ? `${p.attempts} attempt${p.attempts > 1 ? 's' : ''} so far` : 'not checked yet'})`,
       `${nextHint}; then \`mlpath check ${exercise.key}\``,
     );
   }
   if (!exercise.solutionDir || !fs.existsSync(exercise.solutionDir)) {
-    throw new UsageError(`this curriculum ships no reference solution for ${exercise.key}`, '`mlpath next` shows the next exercise');
+    throw new UsageError(
+      `this curriculum ships no reference solution for ${exercise.key}`,
+      '`mlpath next` shows the next exercise',
+    );
   }
   const files = listFiles(exercise.solutionDir).map((file) => {
     const rel = path.relative(exercise.solutionDir!, file).split(path.sep).join('/');

@@ -47,7 +47,8 @@ interface TypesSource {
 }
 
 function typesSource(root: string, local: boolean | undefined): TypesSource {
-  if (local) return { mlpathDir: path.join(root, 'node_modules', 'mlpath'), nodeModules: path.join(root, 'node_modules') };
+  if (local)
+    return { mlpathDir: path.join(root, 'node_modules', 'mlpath'), nodeModules: path.join(root, 'node_modules') };
   return { mlpathDir: packageRoot(), nodeModules: path.dirname(path.dirname(tfjsTypesDir())) };
 }
 
@@ -64,29 +65,33 @@ function tsconfig(root: string, source: TypesSource, months: string[]): string {
   };
   const modules = source.nodeModules;
   const tfjs = path.join(modules, '@tensorflow', 'tfjs');
-  return `${JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022',
-      module: 'commonjs',
-      moduleResolution: 'node',
-      strict: true,
-      noEmit: true,
-      esModuleInterop: true,
-      skipLibCheck: true,
-      // Node's own types (learners may use node:fs and friends), from mlpath's install.
-      typeRoots: [rel(path.join(modules, '@types'))],
-      types: ['node'],
-      paths: {
-        mlpath: [rel(path.join(source.mlpathDir, 'dist', 'index.d.ts'))],
-        '@tensorflow/tfjs': [rel(tfjs)],
-        '@tensorflow/tfjs-node': [rel(tfjs)],
-        '@tensorflow/*': [rel(path.join(modules, '@tensorflow', '*'))],
-        // Libraries mlpath ships for learners (ml.js, ...) resolve for the editor too.
-        '*': [rel(path.join(modules, '*')), rel(path.join(modules, '@types', '*'))],
+  return `${JSON.stringify(
+    {
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'commonjs',
+        moduleResolution: 'node',
+        strict: true,
+        noEmit: true,
+        esModuleInterop: true,
+        skipLibCheck: true,
+        // Node's own types (learners may use node:fs and friends), from mlpath's install.
+        typeRoots: [rel(path.join(modules, '@types'))],
+        types: ['node'],
+        paths: {
+          mlpath: [rel(path.join(source.mlpathDir, 'dist', 'index.d.ts'))],
+          '@tensorflow/tfjs': [rel(tfjs)],
+          '@tensorflow/tfjs-node': [rel(tfjs)],
+          '@tensorflow/*': [rel(path.join(modules, '@tensorflow', '*'))],
+          // Libraries mlpath ships for learners (ml.js, ...) resolve for the editor too.
+          '*': [rel(path.join(modules, '*')), rel(path.join(modules, '@types', '*'))],
+        },
       },
+      include: months.map((m) => `${m}/**/*.ts`),
     },
-    include: months.map((m) => `${m}/**/*.ts`),
-  }, null, 2)}\n`;
+    null,
+    2,
+  )}\n`;
 }
 
 function readme(c: Curriculum, exercises: LoadedExercise[], track?: string): string {
@@ -120,13 +125,15 @@ export async function run(opts: StartOptions): Promise<StartResult> {
   const enclosing = findWorkspaceRoot(target);
   const existing = enclosing && enclosing !== target ? undefined : enclosing;
   if (enclosing && enclosing !== target) {
-    throw new UsageError(`${target} is inside the workspace ${enclosing}`, `run \`mlpath start\` in ${enclosing} to update it`);
+    throw new UsageError(
+      `${target} is inside the workspace ${enclosing}`,
+      `run \`mlpath start\` in ${enclosing} to update it`,
+    );
   }
-  if (fs.existsSync(target) && !fs.statSync(target).isDirectory()) throw new UsageError(`${target} exists and is not a folder`);
+  if (fs.existsSync(target) && !fs.statSync(target).isDirectory())
+    throw new UsageError(`${target} exists and is not a folder`);
   const previous = existing ? readWorkspace(existing) : undefined;
-  const curriculumFile = opts.curriculum
-    ? path.resolve(opts.cwd, opts.curriculum)
-    : previous?.curriculumFile;
+  const curriculumFile = opts.curriculum ? path.resolve(opts.cwd, opts.curriculum) : previous?.curriculumFile;
   const curriculum = loadCurriculum(curriculumFile);
   const track = opts.track ?? previous?.config.track ?? curriculum.defaultTrack;
   if (track && !curriculum.tracks.some((t) => t.id === track)) {

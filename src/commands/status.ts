@@ -49,7 +49,8 @@ export async function run(opts: StatusOptions): Promise<StatusResult> {
   const { curriculum, mismatch } = loadWorkspaceCurriculum(ws);
   const loaded = loadProgress(ws.root);
   const warnings = mismatch ? [mismatch] : [];
-  if (loaded.recoveredFrom) warnings.push(`progress file was unreadable and was moved aside to ${loaded.recoveredFrom}`);
+  if (loaded.recoveredFrom)
+    warnings.push(`progress file was unreadable and was moved aside to ${loaded.recoveredFrom}`);
   const available = new Set(availableExercises(curriculum, ws.config.track).map((e) => e.key));
   const months: MonthStatus[] = curriculum.months.map((m) => {
     const exercises = curriculum.exercises
@@ -70,13 +71,20 @@ export async function run(opts: StatusOptions): Promise<StatusResult> {
     curriculum: `${curriculum.title} (${curriculum.id} ${curriculum.version})`,
     track: ws.config.track,
     months,
-    next: nextEx ? { key: nextEx.key, title: nextEx.title, command: `mlpath check ${nextEx.key}`, entry: nextEx.entry } : undefined,
+    next: nextEx
+      ? { key: nextEx.key, title: nextEx.title, command: `mlpath check ${nextEx.key}`, entry: nextEx.entry }
+      : undefined,
     warnings,
   };
 }
 
-function exerciseStatus(ex: LoadedExercise, inWorkspace: boolean, p: ReturnType<typeof exerciseProgress>): ExerciseStatus {
-  const state: ExerciseState = ex.status === 'planned' ? 'planned' : p.passed ? 'passed' : p.attempts > 0 ? 'attempted' : 'not started';
+function exerciseStatus(
+  ex: LoadedExercise,
+  inWorkspace: boolean,
+  p: ReturnType<typeof exerciseProgress>,
+): ExerciseStatus {
+  const state: ExerciseState =
+    ex.status === 'planned' ? 'planned' : p.passed ? 'passed' : p.attempts > 0 ? 'attempted' : 'not started';
   const spec = ex.metrics[0];
   const best = spec ? p.best.find((b) => b.name === spec.name) : undefined;
   return {

@@ -41,13 +41,21 @@ export function exerciseAt(ws: Workspace, cwd: string, exercises: LoadedExercise
 export function builtExercise(curriculum: Curriculum, id: string): LoadedExercise {
   const ex = findExercise(curriculum, normalizeId(id));
   if (ex.status !== 'ready') {
-    throw new UsageError(`${ex.key} is not built yet: it is planned for a later release of this curriculum`, '`mlpath status` lists the exercises you can do now');
+    throw new UsageError(
+      `${ex.key} is not built yet: it is planned for a later release of this curriculum`,
+      '`mlpath status` lists the exercises you can do now',
+    );
   }
   return ex;
 }
 
 /** Looks an id up and makes sure this workspace can work on it. */
-export function availableExercise(curriculum: Curriculum, available: LoadedExercise[], id: string, track: string | undefined): LoadedExercise {
+export function availableExercise(
+  curriculum: Curriculum,
+  available: LoadedExercise[],
+  id: string,
+  track: string | undefined,
+): LoadedExercise {
   const ex = builtExercise(curriculum, id);
   if (!available.includes(ex)) {
     throw new UsageError(
@@ -70,7 +78,10 @@ export function resolveTargetIn(ws: Workspace, curriculum: Curriculum, opts: Tar
     if (next) return { ...base, exercise: next };
   }
   const example = available[0]?.key ?? 'month2/mnist';
-  throw new UsageError(`which exercise? e.g. \`mlpath ${opts.verb} ${example}\``, '`mlpath status` lists the exercises of this workspace');
+  throw new UsageError(
+    `which exercise? e.g. \`mlpath ${opts.verb} ${example}\``,
+    '`mlpath status` lists the exercises of this workspace',
+  );
 }
 
 export function resolveTarget(opts: TargetOptions): Target {

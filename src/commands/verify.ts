@@ -68,7 +68,8 @@ export function tightestMargin(rows: VerifyRow[]): VerifyResult['tightest'] {
       // A threshold the reference meets exactly asks for a perfect score (every case of a suite): no noise to guard against.
       if (m.margin === undefined || m.margin === 0) continue;
       const relative = m.margin / (Math.abs(m.min ?? m.max ?? 1) || 1);
-      if (!tightest || relative < tightest.relative) tightest = { exercise: row.exercise, metric: m.name, margin: m.margin, relative };
+      if (!tightest || relative < tightest.relative)
+        tightest = { exercise: row.exercise, metric: m.name, margin: m.margin, relative };
     }
   }
   return tightest;
@@ -89,11 +90,17 @@ function copyTree(from: string, to: string): void {
 
 /** The row of one exercise from its two results; exported for tests. */
 export function verifyRow(
-  ex: { key: string; seeds: number[]; metrics: { name: string; min?: number; max?: number; k?: number }[]; baseline?: { label: string; metrics: Record<string, number> } },
+  ex: {
+    key: string;
+    seeds: number[];
+    metrics: { name: string; min?: number; max?: number; k?: number }[];
+    baseline?: { label: string; metrics: Record<string, number> };
+  },
   starter: ExerciseResult,
   reference: ExerciseResult,
 ): VerifyRow {
-  const same = (a: { name: string; k?: number }, b: { name: string; k?: number }): boolean => a.name === b.name && a.k === b.k;
+  const same = (a: { name: string; k?: number }, b: { name: string; k?: number }): boolean =>
+    a.name === b.name && a.k === b.k;
   // The curriculum's metrics, then the checks a kind adds of its own (a service's latency, a sweep's runs).
   const specs = [...ex.metrics, ...reference.metrics.filter((m) => !ex.metrics.some((spec) => same(spec, m)))];
   const metrics = specs.map((spec): VerifyMetric => {
@@ -105,19 +112,33 @@ export function verifyRow(
       max: spec.max,
       baseline: baselineValue(ex.baseline, spec),
       starter: starter.metrics.find((m) => same(m, spec))?.value,
-      reference: ref ? ref.values ?? [ref.value] : [],
+      reference: ref ? (ref.values ?? [ref.value]) : [],
       margin: worst === null || worst === undefined ? undefined : margin(spec, worst),
     };
   });
   const problems: string[] = [];
   if (starter.status === 'passed') problems.push('the starter passes: it must fail until the learner does the work');
-  if (reference.status === 'error') problems.push(`the reference solution errs (${reference.error?.kind}: ${reference.error?.message.split('\n')[0]})`);
+  if (reference.status === 'error')
+    problems.push(`the reference solution errs (${reference.error?.kind}: ${reference.error?.message.split('\n')[0]})`);
   else if (reference.status !== 'passed') {
-    const missed = reference.metrics.filter((m) => !m.passed).map((m) => (m.k !== undefined ? `${m.name}@${m.k}` : m.name));
+    const missed = reference.metrics
+      .filter((m) => !m.passed)
+      .map((m) => (m.k !== undefined ? `${m.name}@${m.k}` : m.name));
     const why = reference.output?.trim().split('\n').slice(-3).join(' / ');
-    problems.push(`the reference solution fails: ${missed.length ? `it misses ${missed.join(', ')} on at least one seed` : 'a check of the kind failed'}${why ? ` (${why.slice(0, 400)})` : ''}`);
+    problems.push(
+      `the reference solution fails: ${missed.length ? `it misses ${missed.join(', ')} on at least one seed` : 'a check of the kind failed'}${why ? ` (${why.slice(0, 400)})` : ''}`,
+    );
   }
-  return { exercise: ex.key, seeds: reference.seeds ?? [reference.seed], baselineLabel: ex.baseline?.label, metrics, starter, reference, problems, ok: problems.length === 0 };
+  return {
+    exercise: ex.key,
+    seeds: reference.seeds ?? [reference.seed],
+    baselineLabel: ex.baseline?.label,
+    metrics,
+    starter,
+    reference,
+    problems,
+    ok: problems.length === 0,
+  };
 }
 
 export async function run(opts: VerifyOptions): Promise<VerifyResult> {

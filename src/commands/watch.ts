@@ -58,7 +58,13 @@ const IGNORED_DIRS = new Set(['node_modules', '.git', 'mlruns']);
 
 /** Editor droppings and hidden files are not the learner's exercise files. */
 export function isWatchedName(name: string): boolean {
-  return !name.startsWith('.') && !name.endsWith('~') && !/\.(swp|swx|swo|tmp|bak|orig)$/.test(name) && !/^#.*#$/.test(name) && name !== '4913';
+  return (
+    !name.startsWith('.') &&
+    !name.endsWith('~') &&
+    !/\.(swp|swx|swo|tmp|bak|orig)$/.test(name) &&
+    !/^#.*#$/.test(name) &&
+    name !== '4913'
+  );
 }
 
 export function snapshot(dir: string): Snapshot {
@@ -99,7 +105,10 @@ export async function start(opts: WatchOptions): Promise<WatchSession> {
   const { ws, exercise } = resolveTarget({ cwd: opts.cwd, id: opts.id, verb: 'watch', fallbackToNext: true });
   const dir = path.join(ws.root, ...exercise.key.split('/'));
   if (!fs.existsSync(dir)) {
-    throw new UsageError(`${exercise.key} has no folder in this workspace yet`, `\`mlpath start\` in ${ws.root} adds it`);
+    throw new UsageError(
+      `${exercise.key} has no folder in this workspace yet`,
+      `\`mlpath start\` in ${ws.root} adds it`,
+    );
   }
   const polling = opts.poll ?? watchDefaults.poll;
   const debounceMs = opts.debounceMs ?? watchDefaults.debounceMs;
@@ -185,7 +194,13 @@ export async function start(opts: WatchOptions): Promise<WatchSession> {
       if (!closed && !poller) poller = setInterval(poll, opts.pollMs ?? watchDefaults.pollMs);
     });
   }
-  opts.onEvent({ type: 'watching', exercise: exercise.key, dir, files: [...last.keys()].sort(), mode: polling ? 'poll' : 'events' });
+  opts.onEvent({
+    type: 'watching',
+    exercise: exercise.key,
+    dir,
+    files: [...last.keys()].sort(),
+    mode: polling ? 'poll' : 'events',
+  });
   request('start', []);
 
   return {

@@ -13,7 +13,13 @@ import { mlpathVersion } from '../version';
 import type { Curriculum } from './types';
 
 function cacheKey(absolute: string, bytes: Buffer): string {
-  return createHash('sha256').update(mlpathVersion()).update('\0').update(absolute).update('\0').update(bytes).digest('hex');
+  return createHash('sha256')
+    .update(mlpathVersion())
+    .update('\0')
+    .update(absolute)
+    .update('\0')
+    .update(bytes)
+    .digest('hex');
 }
 
 function cachePath(absolute: string, bytes: Buffer): string {

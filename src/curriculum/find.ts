@@ -50,7 +50,10 @@ export function closest(query: string, candidates: readonly string[], limit = 3)
 export function findExercise(curriculum: Curriculum, key: string): LoadedExercise {
   const found = curriculum.exercises.find((e) => e.key === key);
   if (found) return found;
-  const suggestions = closest(key, curriculum.exercises.map((e) => e.key));
+  const suggestions = closest(
+    key,
+    curriculum.exercises.map((e) => e.key),
+  );
   const didYouMean = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
   throw new UsageError(`unknown exercise '${key}'.${didYouMean}`, 'mlpath status lists every exercise');
 }

@@ -7,8 +7,16 @@ export { loadCurriculum, defaultCurriculumPath } from './loader';
 export type { Curriculum, LoadedExercise } from './types';
 export { findExercise } from './find';
 export {
-  curriculumSchema, exerciseSchema, monthSchema, metricSchema, trackSchema, readingSchema,
-  datasetRefSchema, splitSchema, budgetSchema, EXERCISE_KINDS,
+  curriculumSchema,
+  exerciseSchema,
+  monthSchema,
+  metricSchema,
+  trackSchema,
+  readingSchema,
+  datasetRefSchema,
+  splitSchema,
+  budgetSchema,
+  EXERCISE_KINDS,
 } from './schema';
 export { METRIC_NAMES, METRIC_TASKS, TASKS } from './metrics';
 export type { CurriculumData, Exercise, Month, Track, Reading, MetricSpec, DatasetRef, ExerciseKind } from './schema';

@@ -30,14 +30,14 @@ export interface LoadOptions {
 export function loadCurriculum(file: string = defaultCurriculumPath(), options: LoadOptions = {}): Curriculum {
   const absolute = path.resolve(file);
   const bytes = readBytes(absolute);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a curriculum is read, not by --help
   const cache = require('./cache') as typeof import('./cache');
   if (options.cache !== false) {
     const hit = cache.readCachedCurriculum(absolute, bytes);
     if (hit) return hit;
   }
   // yaml and the rules load only when the file has to be parsed.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- yaml and the rules load only on a cache miss
   const { parseCurriculum } = require('./parse') as typeof import('./parse');
   if (options.cache === false) return parseCurriculum(absolute, bytes);
   const curriculum = parseCurriculum(absolute, bytes);
@@ -51,9 +51,11 @@ function readBytes(file: string): Buffer {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const message =
-      code === 'ENOENT' ? 'curriculum file not found'
-      : code === 'EISDIR' ? 'is a folder, not a curriculum file'
-      : `cannot read the curriculum file: ${(err as Error).message}`;
+      code === 'ENOENT'
+        ? 'curriculum file not found'
+        : code === 'EISDIR'
+          ? 'is a folder, not a curriculum file'
+          : `cannot read the curriculum file: ${(err as Error).message}`;
     throw new CurriculumError([{ file, field: 'file', message }], FILE_HINT);
   }
 }

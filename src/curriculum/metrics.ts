@@ -13,11 +13,25 @@ export const TASKS = ['classification', 'binary', 'regression', 'ranking'] as co
 export type Task = (typeof TASKS)[number];
 
 export const METRIC_NAMES = [
-  'accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'macro_f1',
-  'roc_auc', 'log_loss', 'mse', 'rmse', 'mae', 'r2',
-  'precision_at_k', 'recall_at_k', 'ndcg_at_k',
+  'accuracy',
+  'balanced_accuracy',
+  'precision',
+  'recall',
+  'f1',
+  'macro_f1',
+  'roc_auc',
+  'log_loss',
+  'mse',
+  'rmse',
+  'mae',
+  'r2',
+  'precision_at_k',
+  'recall_at_k',
+  'ndcg_at_k',
   // Monitoring metrics a grading suite computes itself (drift detection).
-  'detection_rate', 'false_alarm_rate', 'detection_delay',
+  'detection_rate',
+  'false_alarm_rate',
+  'detection_delay',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 

@@ -27,11 +27,18 @@ export function parseCurriculum(absolute: string, bytes: Buffer): Curriculum {
 
   if (doc.errors.length > 0) {
     throw new CurriculumError(
-      doc.errors.map((e) => ({ file: absolute, line: lineCounter.linePos(e.pos[0]).line, field: 'yaml', message: e.message })),
+      doc.errors.map((e) => ({
+        file: absolute,
+        line: lineCounter.linePos(e.pos[0]).line,
+        field: 'yaml',
+        message: e.message,
+      })),
     );
   }
   if (doc.contents === null) {
-    throw new CurriculumError([issue([], 'the file is empty; a curriculum needs formatVersion, id, version, title and months')]);
+    throw new CurriculumError([
+      issue([], 'the file is empty; a curriculum needs formatVersion, id, version, title and months'),
+    ]);
   }
 
   let raw: unknown;
@@ -67,7 +74,6 @@ export function parseCurriculum(absolute: string, bytes: Buffer): Curriculum {
   return { ...data, file: absolute, dir, exercises, hash: createHash('sha256').update(bytes).digest('hex') };
 }
 
-
 /** One zod issue as one or more (path, message) pairs; `raw` is the data parsed, for what the issue leaves out. */
 function fromZod(issue: ZodIssue, raw: unknown): Array<[DataPath, string]> {
   if (issue.code === 'unrecognized_keys') {
@@ -85,7 +91,7 @@ function fromZod(issue: ZodIssue, raw: unknown): Array<[DataPath, string]> {
     const at = issue.path;
     const kind = valueAt(raw, at);
     if (kind === undefined) return [[at, `missing required field 'kind' (one of ${EXERCISE_KINDS.join(', ')})`]];
-    const typed = String(kind);
+    const typed = typeof kind === 'string' ? kind : JSON.stringify(kind);
     const kinds = EXERCISE_KINDS.join(', ');
     return [[at, `unknown kind '${typed}'${didYouMean(typed, EXERCISE_KINDS)} (mlpath grades ${kinds})`]];
   }

@@ -72,7 +72,12 @@ function locateExercises(data: CurriculumData): Located[] {
   );
 }
 
-function duplicates<T>(items: readonly T[], idOf: (item: T) => string, pathOf: (index: number) => DataPath, what: string): RuleIssue[] {
+function duplicates<T>(
+  items: readonly T[],
+  idOf: (item: T) => string,
+  pathOf: (index: number) => DataPath,
+  what: string,
+): RuleIssue[] {
   const firstIndex = new Map<string, number>();
   const issues: RuleIssue[] = [];
   items.forEach((item, index) => {
@@ -81,7 +86,10 @@ function duplicates<T>(items: readonly T[], idOf: (item: T) => string, pathOf: (
     if (first === undefined) {
       firstIndex.set(id, index);
     } else {
-      issues.push({ path: pathOf(index), message: `duplicate ${what} id '${id}', already used by ${formatPath(pathOf(first).slice(0, -1))}` });
+      issues.push({
+        path: pathOf(index),
+        message: `duplicate ${what} id '${id}', already used by ${formatPath(pathOf(first).slice(0, -1))}`,
+      });
     }
   });
   return issues;
@@ -89,10 +97,25 @@ function duplicates<T>(items: readonly T[], idOf: (item: T) => string, pathOf: (
 
 function uniqueIds(data: CurriculumData): RuleIssue[] {
   return [
-    ...duplicates(data.tracks, (t) => t.id, (i) => ['tracks', i, 'id'], 'track'),
-    ...duplicates(data.months, (m) => m.id, (i) => ['months', i, 'id'], 'month'),
+    ...duplicates(
+      data.tracks,
+      (t) => t.id,
+      (i) => ['tracks', i, 'id'],
+      'track',
+    ),
+    ...duplicates(
+      data.months,
+      (m) => m.id,
+      (i) => ['months', i, 'id'],
+      'month',
+    ),
     ...data.months.flatMap((month, m) =>
-      duplicates(month.exercises, (e) => e.id, (i) => ['months', m, 'exercises', i, 'id'], `exercise (in ${month.id})`),
+      duplicates(
+        month.exercises,
+        (e) => e.id,
+        (i) => ['months', m, 'exercises', i, 'id'],
+        `exercise (in ${month.id})`,
+      ),
     ),
   ];
 }
@@ -170,7 +193,10 @@ function metrics(exercises: Located[]): RuleIssue[] {
         issues.push({ path: where, message: `metric '${metric.name}' needs a threshold: set min or max` });
       }
       if (metric.min !== undefined && metric.max !== undefined && metric.min > metric.max) {
-        issues.push({ path: [...where, 'max'], message: `max (${metric.max}) is below min (${metric.min}): no result can pass` });
+        issues.push({
+          path: [...where, 'max'],
+          message: `max (${metric.max}) is below min (${metric.min}): no result can pass`,
+        });
       }
       if (RANKED_METRICS.has(metric.name) && metric.k === undefined) {
         issues.push({ path: [...where, 'k'], message: `ranking metric '${metric.name}' needs k (the cut-off)` });
@@ -182,11 +208,17 @@ function metrics(exercises: Located[]): RuleIssue[] {
     const computed = new Set(exercise.metrics.map((m) => m.name));
     exercise.partialCredit.forEach((tier, t) => {
       if (tier.points > exercise.points) {
-        issues.push({ path: [...at, 'partialCredit', t, 'points'], message: `a partial-credit tier (${tier.points}) cannot be worth more than a pass (${exercise.points})` });
+        issues.push({
+          path: [...at, 'partialCredit', t, 'points'],
+          message: `a partial-credit tier (${tier.points}) cannot be worth more than a pass (${exercise.points})`,
+        });
       }
       tier.metrics.forEach((metric, i) => {
         if (!computed.has(metric.name)) {
-          issues.push({ path: [...at, 'partialCredit', t, 'metrics', i, 'name'], message: `'${metric.name}' is not one of this exercise's metrics (${[...computed].join(', ') || 'none'})` });
+          issues.push({
+            path: [...at, 'partialCredit', t, 'metrics', i, 'name'],
+            message: `'${metric.name}' is not one of this exercise's metrics (${[...computed].join(', ') || 'none'})`,
+          });
         }
       });
     });
@@ -203,7 +235,10 @@ function baselines(exercises: Located[]): RuleIssue[] {
     const labels = exercise.metrics.map((m) => (m.k !== undefined ? `${m.name}@${m.k}` : m.name));
     for (const key of Object.keys(baseline.metrics)) {
       if (!exercise.metrics.some((m) => key === m.name || (m.k !== undefined && key === `${m.name}@${m.k}`))) {
-        issues.push({ path: [...at, 'baseline', 'metrics', key], message: `'${key}' is not one of this exercise's metrics (${labels.join(', ') || 'none'})` });
+        issues.push({
+          path: [...at, 'baseline', 'metrics', key],
+          message: `'${key}' is not one of this exercise's metrics (${labels.join(', ') || 'none'})`,
+        });
       }
     }
     const meets = (m: Exercise['metrics'][number]): boolean => {
@@ -211,7 +246,10 @@ function baselines(exercises: Located[]): RuleIssue[] {
       return v !== undefined && (m.min === undefined || v >= m.min) && (m.max === undefined || v <= m.max);
     };
     if (exercise.metrics.length > 0 && exercise.metrics.every(meets)) {
-      issues.push({ path: [...at, 'baseline'], message: `the baseline (${baseline.label}) meets every threshold, so it would pass: set the thresholds between the baseline and the reference solution` });
+      issues.push({
+        path: [...at, 'baseline'],
+        message: `the baseline (${baseline.label}) meets every threshold, so it would pass: set the thresholds between the baseline and the reference solution`,
+      });
     }
   }
   return issues;
@@ -223,10 +261,14 @@ function seeds(exercises: Located[]): RuleIssue[] {
   for (const { exercise, path: at } of exercises) {
     const where = [...at, 'seeds'];
     if (exercise.kind !== 'train' && exercise.seeds.length > 1) {
-      issues.push({ path: where, message: `a ${exercise.kind} exercise is graded on one seed (only train exercises train once per seed): list one` });
+      issues.push({
+        path: where,
+        message: `a ${exercise.kind} exercise is graded on one seed (only train exercises train once per seed): list one`,
+      });
     }
     const repeated = exercise.seeds.find((seed, i) => exercise.seeds.indexOf(seed) !== i);
-    if (repeated !== undefined) issues.push({ path: where, message: `seed ${repeated} is listed twice: a repeated seed repeats the same run` });
+    if (repeated !== undefined)
+      issues.push({ path: where, message: `seed ${repeated} is listed twice: a repeated seed repeats the same run` });
   }
   return issues;
 }
@@ -270,14 +312,20 @@ function folders(exercises: Located[], dir: string): RuleIssue[] {
     for (const field of ['template', 'solution'] as const) {
       const folder = exercise[field];
       if (folder !== undefined && !isDirectory(path.resolve(dir, folder))) {
-        issues.push({ path: [...at, field], message: `${field} folder '${folder}' not found (looked in ${path.resolve(dir, folder)})` });
+        issues.push({
+          path: [...at, field],
+          message: `${field} folder '${folder}' not found (looked in ${path.resolve(dir, folder)})`,
+        });
       }
     }
     const { template, entry } = exercise;
     if (template !== undefined && entry !== undefined) {
       const templateDir = path.resolve(dir, template);
       if (isDirectory(templateDir) && !isFile(path.join(templateDir, entry))) {
-        issues.push({ path: [...at, 'entry'], message: `entry file '${entry}' not found in template folder '${template}'` });
+        issues.push({
+          path: [...at, 'entry'],
+          message: `entry file '${entry}' not found in template folder '${template}'`,
+        });
       }
     }
   }
@@ -292,9 +340,15 @@ function imports(exercises: Located[]): RuleIssue[] {
     exercise.imports.forEach((name, i) => {
       const where = [...at, 'imports', i];
       if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(name)) {
-        issues.push({ path: where, message: `'${name}' is not a package name (write the bare name, e.g. ml-random-forest; subpaths are allowed with it)` });
+        issues.push({
+          path: where,
+          message: `'${name}' is not a package name (write the bare name, e.g. ml-random-forest; subpaths are allowed with it)`,
+        });
       } else if (datasets.has(name)) {
-        issues.push({ path: where, message: `'${name}' ships a dataset: graded code gets its data from ctx.data, so it cannot be imported` });
+        issues.push({
+          path: where,
+          message: `'${name}' ships a dataset: graded code gets its data from ctx.data, so it cannot be imported`,
+        });
       } else if (name === 'mlpath' || name.startsWith('@tensorflow/')) {
         issues.push({ path: where, message: `'${name}' is always available to graded code: remove it from imports` });
       }
@@ -336,7 +390,8 @@ function datasets(exercises: Located[]): RuleIssue[] {
     if (!DATASET_IDS.includes(ref.id)) {
       issues.push({
         path: [...where, 'id'],
-        message: `unknown dataset '${ref.id}'${didYouMean(ref.id, DATASET_IDS)} ` +
+        message:
+          `unknown dataset '${ref.id}'${didYouMean(ref.id, DATASET_IDS)} ` +
           `(datasets: ${DATASET_IDS.join(', ')}; \`mlpath data list\` describes them)`,
       });
       continue;
@@ -412,7 +467,8 @@ function tasks(exercises: Located[]): RuleIssue[] {
   for (const { exercise, path: at } of exercises) {
     if (exercise.kind === 'functions') continue;
     if (exercise.kind === 'service' && exercise.task !== undefined && exercise.task !== 'classification') {
-      const message = `a service exercise is graded on the class its server answers: task must be classification, ` +
+      const message =
+        `a service exercise is graded on the class its server answers: task must be classification, ` +
         `not ${exercise.task}`;
       issues.push({ path: [...at, 'task'], message });
       continue;

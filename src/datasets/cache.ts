@@ -86,7 +86,10 @@ function floatToPixels(values: Float32Array): Uint8Array | undefined {
 
 const align8 = (x: number): number => (x + 7) & ~7;
 
-function encodeSections(ds: LoadedDataset, encoding: FeatureEncoding): { encoding: FeatureEncoding; parts: [SectionName, Uint8Array][] } {
+function encodeSections(
+  ds: LoadedDataset,
+  encoding: FeatureEncoding,
+): { encoding: FeatureEncoding; parts: [SectionName, Uint8Array][] } {
   const pixels = encoding === 'u8' ? floatToPixels(ds.features) : undefined;
   const parts: [SectionName, Uint8Array][] = [
     ['features', pixels ?? littleEndianBytes(ds.features)],
@@ -105,8 +108,15 @@ function encodeSections(ds: LoadedDataset, encoding: FeatureEncoding): { encodin
 export function encodeDataset(ds: LoadedDataset, key: string, preferred: FeatureEncoding = 'f32'): Buffer {
   const { encoding, parts } = encodeSections(ds, preferred);
   const header: Header = {
-    key, id: ds.id, n: ds.n, featureShape: ds.featureShape, featureEncoding: encoding,
-    fingerprint: ds.fingerprint, featureNames: ds.featureNames, classNames: ds.classNames, meta: ds.meta,
+    key,
+    id: ds.id,
+    n: ds.n,
+    featureShape: ds.featureShape,
+    featureEncoding: encoding,
+    fingerprint: ds.fingerprint,
+    featureNames: ds.featureNames,
+    classNames: ds.classNames,
+    meta: ds.meta,
     sections: {},
   };
   // Offsets depend on the header length, which depends on the offsets'

@@ -14,7 +14,8 @@ export function makeDataset(parts: DatasetParts): LoadedDataset {
   const width = rowWidth(parts);
   const problems: string[] = [];
   if (parts.labels.length !== n) problems.push(`${parts.labels.length} labels for ${n} rows`);
-  if (parts.features.length !== n * width) problems.push(`${parts.features.length} feature values, expected ${n} x ${width}`);
+  if (parts.features.length !== n * width)
+    problems.push(`${parts.features.length} feature values, expected ${n} x ${width}`);
   if (parts.texts && parts.texts.length !== n) problems.push(`${parts.texts.length} texts for ${n} rows`);
   if (parts.groups && parts.groups.length !== n) problems.push(`${parts.groups.length} group ids for ${n} rows`);
   if (parts.featureNames && width > 0 && parts.featureNames.length !== width) {

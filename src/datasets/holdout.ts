@@ -36,7 +36,10 @@ type Fail = (where: string, message: string) => never;
 
 function failer(file: string): Fail {
   return (where, message) => {
-    throw new DatasetError(`${file}${where ? `:${where}` : ''}: ${message}`, 'a holdout is a CSV file whose header ends in `label`, or JSON { "features": [[...]], "labels": [...] }');
+    throw new DatasetError(
+      `${file}${where ? `:${where}` : ''}: ${message}`,
+      'a holdout is a CSV file whose header ends in `label`, or JSON { "features": [[...]], "labels": [...] }',
+    );
   };
 }
 
@@ -59,14 +62,23 @@ function parseLabel(raw: unknown, like: LoadedDataset, where: string, fail: Fail
     }
     const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
     if (Number.isInteger(value) && value >= 0 && value < names.length) return value;
-    return fail(where, `label ${JSON.stringify(raw)} is neither a class index 0..${names.length - 1} nor one of ${names.join(', ')}`);
+    return fail(
+      where,
+      `label ${JSON.stringify(raw)} is neither a class index 0..${names.length - 1} nor one of ${names.join(', ')}`,
+    );
   }
   const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
   if (!Number.isFinite(value)) return fail(where, `label ${JSON.stringify(raw)} is not a number`);
   return value;
 }
 
-function finish(like: LoadedDataset, file: string, features: number[], labels: number[], texts?: string[]): LoadedDataset {
+function finish(
+  like: LoadedDataset,
+  file: string,
+  features: number[],
+  labels: number[],
+  texts?: string[],
+): LoadedDataset {
   if (labels.length === 0) failer(file)('', 'no examples');
   const parts: DatasetParts = {
     id: like.id,
@@ -96,10 +108,15 @@ function fromCsv(text: string, like: LoadedDataset, file: string): LoadedDataset
     const expected = isText ? "2 columns: 'text,label'" : `${width + 1} columns (${width} features, then 'label')`;
     return fail(String(header.line), `header has ${columns.length} columns, expected ${expected}`);
   }
-  if (isText && columns[0].toLowerCase() !== 'text') return fail(String(header.line), `the first column must be 'text', got '${columns[0]}'`);
+  if (isText && columns[0].toLowerCase() !== 'text')
+    return fail(String(header.line), `the first column must be 'text', got '${columns[0]}'`);
   if (!isText && like.featureNames) {
     const j = like.featureNames.findIndex((name, k) => columns[k] !== name);
-    if (j >= 0) return fail(String(header.line), `column ${j + 1} must be '${like.featureNames[j]}' (dataset '${like.id}' feature order), got '${columns[j]}'`);
+    if (j >= 0)
+      return fail(
+        String(header.line),
+        `column ${j + 1} must be '${like.featureNames[j]}' (dataset '${like.id}' feature order), got '${columns[j]}'`,
+      );
   }
 
   const features: number[] = [];
@@ -113,7 +130,8 @@ function fromCsv(text: string, like: LoadedDataset, file: string): LoadedDataset
       for (let j = 0; j < width; j++) {
         const raw = row.fields[j].trim();
         const value = raw === '' ? NaN : Number(raw);
-        if (!Number.isFinite(value)) fail(where, `field '${columns[j]}' is not a number: ${JSON.stringify(row.fields[j])}`);
+        if (!Number.isFinite(value))
+          fail(where, `field '${columns[j]}' is not a number: ${JSON.stringify(row.fields[j])}`);
         features.push(value);
       }
     }
@@ -152,7 +170,8 @@ function fromJson(text: string, like: LoadedDataset, file: string): LoadedDatase
   const isText = like.texts !== undefined;
   const rowsField = isText ? 'texts' : 'features';
   const rows = isText ? rawTexts : rawFeatures;
-  if (!Array.isArray(rows)) return fail(rowsField, `missing, or not an array (dataset '${like.id}' needs ${rowsField})`);
+  if (!Array.isArray(rows))
+    return fail(rowsField, `missing, or not an array (dataset '${like.id}' needs ${rowsField})`);
   if (rows.length !== rawLabels.length) return fail(rowsField, `${rows.length} rows but ${rawLabels.length} labels`);
 
   const width = rowWidth(like);
@@ -166,7 +185,8 @@ function fromJson(text: string, like: LoadedDataset, file: string): LoadedDatase
     }
     const values: number[] = [];
     if (!flatten(row, values)) fail(`features[${i}]`, 'must be an array of finite numbers');
-    if (values.length !== width) fail(`features[${i}]`, `${values.length} numbers, expected ${width} (shape [${like.featureShape}])`);
+    if (values.length !== width)
+      fail(`features[${i}]`, `${values.length} numbers, expected ${width} (shape [${like.featureShape}])`);
     for (const v of values) features.push(v);
   });
   const labels = rawLabels.map((raw, i) => parseLabel(raw, like, `labels[${i}]`, fail));
@@ -179,7 +199,9 @@ function readText(file: string): string {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new DatasetError(
-      code === 'ENOENT' ? `holdout file not found: ${file}` : `cannot read holdout file ${file}: ${(err as Error).message}`,
+      code === 'ENOENT'
+        ? `holdout file not found: ${file}`
+        : `cannot read holdout file ${file}: ${(err as Error).message}`,
       'check --holdout / MLPATH_HOLDOUT',
     );
   }
@@ -194,7 +216,8 @@ export function loadHoldout(file: string, like: LoadedDataset): LoadedDataset {
   const cut = resolved.lastIndexOf('#');
   if (!fs.existsSync(resolved) && cut > 0) {
     const entry = readBundle(resolved.slice(0, cut)).holdouts[resolved.slice(cut + 1)];
-    if (!entry) throw new DatasetError(`holdout bundle ${resolved.slice(0, cut)} has no entry '${resolved.slice(cut + 1)}'`);
+    if (!entry)
+      throw new DatasetError(`holdout bundle ${resolved.slice(0, cut)} has no entry '${resolved.slice(cut + 1)}'`);
     return entry.format === 'json' ? fromJson(entry.content, like, resolved) : fromCsv(entry.content, like, resolved);
   }
   const text = readText(resolved);
@@ -226,7 +249,10 @@ export function readBundle(file: string): HoldoutBundle {
     throw new DatasetError(`${file}: not valid JSON: ${jsonError(text, err as Error)}`);
   }
   if (!isBundle(doc) || typeof doc.holdouts !== 'object' || doc.holdouts === null) {
-    throw new DatasetError(`${file} is not a holdout bundle (expected { "mlpathHoldouts": 1, "holdouts": { ... } })`, 'make one with `mlpath holdout pack <folder>`');
+    throw new DatasetError(
+      `${file} is not a holdout bundle (expected { "mlpathHoldouts": 1, "holdouts": { ... } })`,
+      'make one with `mlpath holdout pack <folder>`',
+    );
   }
   for (const [key, entry] of Object.entries(doc.holdouts)) {
     if (!entry || typeof entry.content !== 'string' || (entry.format !== 'csv' && entry.format !== 'json')) {
@@ -245,7 +271,10 @@ export function holdoutFolderFiles(dir: string): Map<string, string> {
       if (entry.isDirectory()) walk(rel);
       else if (/\.(csv|json)$/i.test(entry.name)) {
         const key = rel.replace(/\.(csv|json)$/i, '');
-        if (found.has(key)) throw new DatasetError(`${dir} has two holdouts for ${key}: ${path.basename(found.get(key)!)} and ${entry.name}; keep one`);
+        if (found.has(key))
+          throw new DatasetError(
+            `${dir} has two holdouts for ${key}: ${path.basename(found.get(key)!)} and ${entry.name}; keep one`,
+          );
         found.set(key, path.join(dir, rel));
       }
     }
@@ -281,12 +310,19 @@ export function openHoldouts(source: string, targets: HoldoutTarget[]): HoldoutS
   try {
     stat = fs.statSync(source);
   } catch {
-    throw new DatasetError(`holdout ${source} does not exist`, 'give a folder keyed by exercise id, a bundle (`mlpath holdout pack`) or one CSV/JSON file');
+    throw new DatasetError(
+      `holdout ${source} does not exist`,
+      'give a folder keyed by exercise id, a bundle (`mlpath holdout pack`) or one CSV/JSON file',
+    );
   }
   let keyed: Map<string, string> | undefined;
   if (stat.isDirectory()) {
     keyed = holdoutFolderFiles(source);
-    if (keyed.size === 0) throw new DatasetError(`holdout folder ${source} holds no .csv or .json file`, 'lay it out by exercise id, e.g. holdouts/week1/iris.csv (`mlpath holdout make week1/iris`)');
+    if (keyed.size === 0)
+      throw new DatasetError(
+        `holdout folder ${source} holds no .csv or .json file`,
+        'lay it out by exercise id, e.g. holdouts/week1/iris.csv (`mlpath holdout make week1/iris`)',
+      );
   } else {
     const head = fs.readFileSync(source, 'utf8').slice(0, 4096);
     if (/^\s*\{\s*"mlpathHoldouts"/.test(head)) {
@@ -305,7 +341,9 @@ export function openHoldouts(source: string, targets: HoldoutTarget[]): HoldoutS
   }
   const files = keyed;
   const missing = withData.filter((t) => !files.has(t.key)).map((t) => t.key);
-  const warnings = missing.length ? [`no holdout for ${missing.join(', ')} in ${source}: graded on the built-in test split`] : [];
+  const warnings = missing.length
+    ? [`no holdout for ${missing.join(', ')} in ${source}: graded on the built-in test split`]
+    : [];
   return { fileFor: (t) => (t.dataset ? files.get(t.key) : undefined), warnings };
 }
 
@@ -313,7 +351,10 @@ export function openHoldouts(source: string, targets: HoldoutTarget[]): HoldoutS
 export function holdoutHeader(like: LoadedDataset): string[] {
   if (like.texts !== undefined) return ['text', 'label'];
   const width = rowWidth(like);
-  const names = like.featureNames && like.featureNames.length === width ? like.featureNames : Array.from({ length: width }, (_, j) => `x${j + 1}`);
+  const names =
+    like.featureNames && like.featureNames.length === width
+      ? like.featureNames
+      : Array.from({ length: width }, (_, j) => `x${j + 1}`);
   return [...names, 'label'];
 }
 
@@ -339,9 +380,10 @@ export function holdoutCsv(ds: LoadedDataset, rows?: number[]): string {
   const width = rowWidth(ds);
   const lines = [holdoutHeader(ds).map(csvField).join(',')];
   for (const i of rows ?? Array.from({ length: ds.n }, (_, k) => k)) {
-    const cells = ds.texts !== undefined
-      ? [ds.texts[i]]
-      : Array.from(ds.features.subarray(i * width, (i + 1) * width), float32Text);
+    const cells =
+      ds.texts !== undefined
+        ? [ds.texts[i]]
+        : Array.from(ds.features.subarray(i * width, (i + 1) * width), float32Text);
     cells.push(labelText(ds, ds.labels[i]));
     lines.push(cells.map(csvField).join(','));
   }
@@ -366,7 +408,12 @@ export interface ConvertedTable {
  * name (in any order, extra ones ignored) when the dataset names its
  * features, else by position; every value checked, with the source's line.
  */
-export function holdoutFromCsv(text: string, like: LoadedDataset, source: string, cols: TableColumns = {}): ConvertedTable {
+export function holdoutFromCsv(
+  text: string,
+  like: LoadedDataset,
+  source: string,
+  cols: TableColumns = {},
+): ConvertedTable {
   const fail = failer(source);
   const records = csvRecords(text, fail);
   if (records.length < 2) return fail('', 'needs a header row and at least one row of data');
@@ -377,17 +424,27 @@ export function holdoutFromCsv(text: string, like: LoadedDataset, source: string
     return exact >= 0 ? exact : columns.findIndex((c) => c.toLowerCase() === name.toLowerCase());
   };
   const labelAt = cols.label !== undefined ? find(cols.label) : find('label') >= 0 ? find('label') : columns.length - 1;
-  if (labelAt < 0) return fail(String(header.line), `no column '${cols.label}' for the label (columns: ${columns.join(', ')})`);
+  if (labelAt < 0)
+    return fail(String(header.line), `no column '${cols.label}' for the label (columns: ${columns.join(', ')})`);
   const wanted = holdoutHeader(like).slice(0, -1);
-  const named = like.texts !== undefined || (like.featureNames !== undefined && like.featureNames.length === wanted.length);
+  const named =
+    like.texts !== undefined || (like.featureNames !== undefined && like.featureNames.length === wanted.length);
   let picks: number[];
   if (named) {
     const missing = wanted.filter((w) => find(w) < 0);
-    if (missing.length) return fail(String(header.line), `no column for ${missing.map((m) => `'${m}'`).join(', ')} (dataset '${like.id}' needs ${wanted.join(', ')})`);
+    if (missing.length)
+      return fail(
+        String(header.line),
+        `no column for ${missing.map((m) => `'${m}'`).join(', ')} (dataset '${like.id}' needs ${wanted.join(', ')})`,
+      );
     picks = wanted.map(find);
   } else {
     picks = columns.map((_, j) => j).filter((j) => j !== labelAt);
-    if (picks.length !== wanted.length) return fail(String(header.line), `${picks.length} feature columns besides the label, expected ${wanted.length} (dataset '${like.id}', shape [${like.featureShape}])`);
+    if (picks.length !== wanted.length)
+      return fail(
+        String(header.line),
+        `${picks.length} feature columns besides the label, expected ${wanted.length} (dataset '${like.id}', shape [${like.featureShape}])`,
+      );
   }
   const ignored = columns.filter((_, j) => j !== labelAt && !picks.includes(j));
   const lines: string[] = [];
@@ -397,7 +454,8 @@ export function holdoutFromCsv(text: string, like: LoadedDataset, source: string
     const cells = picks.map((j) => {
       if (like.texts !== undefined) return row.fields[j];
       const raw = row.fields[j].trim();
-      if (raw === '' || !Number.isFinite(Number(raw))) fail(where, `field '${columns[j]}' is not a number: ${JSON.stringify(row.fields[j])}`);
+      if (raw === '' || !Number.isFinite(Number(raw)))
+        fail(where, `field '${columns[j]}' is not a number: ${JSON.stringify(row.fields[j])}`);
       return raw;
     });
     const label = parseLabel(row.fields[labelAt], like, `${where}: field '${columns[labelAt]}'`, fail);

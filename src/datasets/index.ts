@@ -6,7 +6,13 @@
  */
 export type { DatasetInfo, DatasetOptions, DatasetTask, LoadedDataset, SplitResult, SplitSpec } from './types';
 export {
-  DATASET_IDS, checkDatasetOptions, datasetCacheFile, datasetInfo, datasetOptions, listDatasets, loadDataset,
+  DATASET_IDS,
+  checkDatasetOptions,
+  datasetCacheFile,
+  datasetInfo,
+  datasetOptions,
+  listDatasets,
+  loadDataset,
   type OptionDoc,
 } from './registry';
 export { overlapReport, replaceTest, splitDataset } from './split';

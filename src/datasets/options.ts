@@ -43,10 +43,13 @@ function accepts(spec: OptionSpec, value: unknown): value is OptionValue {
     case 'enum':
       return typeof value === 'string' && (spec.values ?? []).includes(value);
     default:
-      return typeof value === 'number' && Number.isFinite(value)
-        && (spec.type === 'number' || Number.isInteger(value))
-        && (spec.min === undefined || value >= spec.min)
-        && (spec.max === undefined || value <= spec.max);
+      return (
+        typeof value === 'number' &&
+        Number.isFinite(value) &&
+        (spec.type === 'number' || Number.isInteger(value)) &&
+        (spec.min === undefined || value >= spec.min) &&
+        (spec.max === undefined || value <= spec.max)
+      );
   }
 }
 

@@ -32,6 +32,9 @@ export function readPackageJson<T>(pkg: PackageRef, relative: string, datasetId:
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
   } catch (err) {
-    throw new DatasetError(`dataset '${datasetId}': cannot read ${file}: ${(err as Error).message}`, 'reinstall mlpath\'s dependencies with `npm ci`');
+    throw new DatasetError(
+      `dataset '${datasetId}': cannot read ${file}: ${(err as Error).message}`,
+      "reinstall mlpath's dependencies with `npm ci`",
+    );
   }
 }

@@ -19,8 +19,16 @@ import { ratings } from './synthetic/ratings';
 import type { DatasetInfo, DatasetOptions, LoadedDataset } from './types';
 
 const FACTORIES: readonly DatasetFactory[] = [
-  mnist, fashionMnist, iris, spam, boston, cpsWages,
-  syntheticLinear, syntheticLogistic, driftStream, ratings,
+  mnist,
+  fashionMnist,
+  iris,
+  spam,
+  boston,
+  cpsWages,
+  syntheticLinear,
+  syntheticLogistic,
+  driftStream,
+  ratings,
 ];
 
 export const DATASET_IDS: readonly string[] = FACTORIES.map((f) => f.info.id);

@@ -48,7 +48,7 @@ function apportion(total: number, sizes: number[]): number[] {
   const exact = sizes.map((s) => (total * s) / sum);
   const shares = exact.map(Math.floor);
   let left = total - shares.reduce((a, b) => a + b, 0);
-  const order = exact.map((_, i) => i).sort((a, b) => (exact[b] - shares[b]) - (exact[a] - shares[a]) || a - b);
+  const order = exact.map((_, i) => i).sort((a, b) => exact[b] - shares[b] - (exact[a] - shares[a]) || a - b);
   for (const i of order) {
     if (left <= 0) break;
     if (shares[i] < sizes[i]) {
@@ -77,7 +77,10 @@ function subsample(ds: LoadedDataset, limit: number, stratify: boolean, rng: Rng
   const all = Int32Array.from({ length: ds.n }, (_, i) => i);
   if (limit >= ds.n) return all;
   const groups = strata(ds, all, stratify);
-  const quotas = apportion(limit, groups.map((g) => g.length));
+  const quotas = apportion(
+    limit,
+    groups.map((g) => g.length),
+  );
   const chosen: number[] = [];
   groups.forEach((rows, s) => {
     shuffleInPlace(rows, rng);
@@ -96,7 +99,12 @@ function orderedSides(count: number, testCount: number, valCount: number): Uint8
 
 /** Side per position for a shuffled split: units shuffled within each stratum, filled test first, then val. */
 function shuffledSides(
-  ds: LoadedDataset, pool: Int32Array, unit: Int32Array, spec: SplitSpec, stratify: boolean, rng: Rng,
+  ds: LoadedDataset,
+  pool: Int32Array,
+  unit: Int32Array,
+  spec: SplitSpec,
+  stratify: boolean,
+  rng: Rng,
 ): Uint8Array {
   const members = new Map<number, number[]>();
   for (let p = 0; p < pool.length; p++) {
@@ -137,17 +145,22 @@ function shuffledSides(
 
 export function splitDataset(ds: LoadedDataset, spec: SplitSpec): SplitResult {
   checkSpec(ds, spec);
-  const stratify = spec.ordered ? false : spec.stratify ?? ds.classNames !== undefined;
+  const stratify = spec.ordered ? false : (spec.stratify ?? ds.classNames !== undefined);
   const keys = rowKeys(ds);
-  const pool = spec.limit !== undefined
-    ? subsample(ds, spec.limit, stratify, createRng(deriveSeed(spec.seed, 'limit')))
-    : Int32Array.from({ length: ds.n }, (_, i) => i);
+  const pool =
+    spec.limit !== undefined
+      ? subsample(ds, spec.limit, stratify, createRng(deriveSeed(spec.seed, 'limit')))
+      : Int32Array.from({ length: ds.n }, (_, i) => i);
   const groups = ds.groups;
   const unit = linkedUnits(pool.length, (p) => keys[pool[p]], groups && ((p) => groups[pool[p]]));
 
   let side: Uint8Array;
   if (spec.ordered) {
-    const bySide = orderedSides(pool.length, Math.round(spec.test * pool.length), Math.round((spec.val ?? 0) * pool.length));
+    const bySide = orderedSides(
+      pool.length,
+      Math.round(spec.test * pool.length),
+      Math.round((spec.val ?? 0) * pool.length),
+    );
     side = Uint8Array.from(unit, (root) => bySide[root]);
   } else {
     side = shuffledSides(ds, pool, unit, spec, stratify, createRng(deriveSeed(spec.seed, 'split')));
@@ -162,7 +175,9 @@ export function splitDataset(ds: LoadedDataset, spec: SplitSpec): SplitResult {
   const name = ['train', 'val', 'test'];
   for (const s of [TRAIN, TEST]) {
     if (indices[s].length === 0) {
-      throw new DatasetError(`split of '${ds.id}': the ${name[s]} split is empty (${pool.length} rows, test ${spec.test}, val ${spec.val ?? 0})`);
+      throw new DatasetError(
+        `split of '${ds.id}': the ${name[s]} split is empty (${pool.length} rows, test ${spec.test}, val ${spec.val ?? 0})`,
+      );
     }
   }
 
@@ -184,7 +199,9 @@ export function splitDataset(ds: LoadedDataset, spec: SplitSpec): SplitResult {
 /** Rows of `b` whose features (and text) exactly equal some row of `a`. */
 export function overlapReport(a: LoadedDataset, b: LoadedDataset): { overlap: number } {
   if (rowWidth(a) !== rowWidth(b) || Boolean(a.texts) !== Boolean(b.texts)) {
-    throw new DatasetError(`cannot compare '${a.id}' [${a.featureShape}] with '${b.id}' [${b.featureShape}]: different row shapes`);
+    throw new DatasetError(
+      `cannot compare '${a.id}' [${a.featureShape}] with '${b.id}' [${b.featureShape}]: different row shapes`,
+    );
   }
   const seen = new Set(rowKeys(a));
   return { overlap: rowKeys(b).filter((k) => seen.has(k)).length };

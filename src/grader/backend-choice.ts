@@ -30,8 +30,9 @@ export function resolveBackendName(requested: string | undefined): BackendChoice
   const first = probes.find((p) => p.available);
   if (!first) throw new UsageError('no TensorFlow.js backend is available', 'reinstall mlpath: `npm i -g mlpath`');
   const native = probes.find((p) => p.name === 'tensorflow');
-  const note = first.name !== 'tensorflow' && native && /binding/i.test(native.reason)
-    ? `@tensorflow/tfjs-node is installed but ${native.reason}; using ${first.name} (\`mlpath doctor\` shows the fix)`
-    : undefined;
+  const note =
+    first.name !== 'tensorflow' && native && /binding/i.test(native.reason)
+      ? `@tensorflow/tfjs-node is installed but ${native.reason}; using ${first.name} (\`mlpath doctor\` shows the fix)`
+      : undefined;
   return { name: first.name, note };
 }

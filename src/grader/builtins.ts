@@ -11,8 +11,21 @@ import { builtinModules } from 'node:module';
  * network around the child's lockdown (dns).
  */
 export const REFUSED_BUILTINS: ReadonlySet<string> = new Set([
-  'vm', 'v8', 'module', 'repl', 'inspector', 'inspector/promises', 'worker_threads', 'child_process',
-  'cluster', 'wasi', 'trace_events', 'dns', 'dns/promises', 'http2', 'diagnostics_channel',
+  'vm',
+  'v8',
+  'module',
+  'repl',
+  'inspector',
+  'inspector/promises',
+  'worker_threads',
+  'child_process',
+  'cluster',
+  'wasi',
+  'trace_events',
+  'dns',
+  'dns/promises',
+  'http2',
+  'diagnostics_channel',
 ]);
 
 const BUILTINS: ReadonlySet<string> = new Set(builtinModules);

@@ -43,14 +43,19 @@ export function childMarker(token: string): Buffer {
 export type FrameProblem = 'foreign' | 'too-large' | 'unreadable' | 'truncated';
 
 export class FrameError extends Error {
-  constructor(readonly problem: FrameProblem, message: string, readonly bytes?: number) {
+  constructor(
+    readonly problem: FrameProblem,
+    message: string,
+    readonly bytes?: number,
+  ) {
     super(message);
   }
 }
 
 export function encodeFrame(message: unknown, marker: Buffer): Buffer {
   const body = serialize(message);
-  if (body.length > MAX_LENGTH) throw new FrameError('too-large', `a message of ${body.length} bytes does not fit in a frame`, body.length);
+  if (body.length > MAX_LENGTH)
+    throw new FrameError('too-large', `a message of ${body.length} bytes does not fit in a frame`, body.length);
   const length = Buffer.allocUnsafe(LENGTH_BYTES);
   length.writeUInt32BE(body.length, 0);
   return Buffer.concat([marker, length, body]);
@@ -67,8 +72,12 @@ export class FrameDecoder {
   private need = -1;
   private broken?: FrameError;
 
-  constructor(private readonly marker: Buffer, private readonly maxFrameBytes = MAX_LENGTH) {
-    if (marker.length !== MARKER_BYTES) throw new Error(`a frame marker has ${MARKER_BYTES} bytes, not ${marker.length}`);
+  constructor(
+    private readonly marker: Buffer,
+    private readonly maxFrameBytes = MAX_LENGTH,
+  ) {
+    if (marker.length !== MARKER_BYTES)
+      throw new Error(`a frame marker has ${MARKER_BYTES} bytes, not ${marker.length}`);
   }
 
   /** Bytes held for a frame not yet complete. */
@@ -94,7 +103,13 @@ export class FrameDecoder {
         if (head.length < HEADER_BYTES) return messages;
         const length = head.readUInt32BE(MARKER_BYTES);
         if (length > this.maxFrameBytes) {
-          throw this.break(new FrameError('too-large', `a frame of ${length} bytes is larger than the ${this.maxFrameBytes} allowed`, length));
+          throw this.break(
+            new FrameError(
+              'too-large',
+              `a frame of ${length} bytes is larger than the ${this.maxFrameBytes} allowed`,
+              length,
+            ),
+          );
         }
         this.take(HEADER_BYTES);
         this.need = length;
@@ -105,7 +120,12 @@ export class FrameDecoder {
       try {
         messages.push(deserialize(body));
       } catch (err) {
-        throw this.break(new FrameError('unreadable', `a frame could not be read (${err instanceof Error ? err.message : String(err)})`));
+        throw this.break(
+          new FrameError(
+            'unreadable',
+            `a frame could not be read (${err instanceof Error ? err.message : String(err)})`,
+          ),
+        );
       }
     }
   }
@@ -114,7 +134,12 @@ export class FrameDecoder {
   end(): void {
     if (this.broken) throw this.broken;
     if (this.buffered > 0 || this.need >= 0) {
-      throw this.break(new FrameError('truncated', `the channel closed in the middle of a frame (${this.buffered} bytes of it received)`));
+      throw this.break(
+        new FrameError(
+          'truncated',
+          `the channel closed in the middle of a frame (${this.buffered} bytes of it received)`,
+        ),
+      );
     }
   }
 

@@ -72,32 +72,48 @@ function confinement(exerciseDir: string, imports: readonly string[]): Plugin {
     name: 'mlpath-confinement',
     setup(build) {
       build.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.kind === 'entry-point' || (args.pluginData as { [CONFINED]?: boolean } | undefined)?.[CONFINED]) return undefined;
+        if (args.kind === 'entry-point' || (args.pluginData as { [CONFINED]?: boolean } | undefined)?.[CONFINED])
+          return undefined;
         const request = args.path;
         const builtin = builtinName(request);
         if (builtin !== undefined) {
-          if (REFUSED_BUILTINS.has(builtin)) return refuse(`graded code cannot use Node's '${builtin}' module: it runs code from strings, starts processes or reaches the network`);
+          if (REFUSED_BUILTINS.has(builtin))
+            return refuse(
+              `graded code cannot use Node's '${builtin}' module: it runs code from strings, starts processes or reaches the network`,
+            );
           return { path: request, external: true };
         }
         if (request.startsWith('@tensorflow/')) return { path: request, external: true };
         const relative = request.startsWith('.') || path.isAbsolute(request);
         const name = relative ? undefined : packageName(request);
         if (name === 'mlpath') {
-          return request === 'mlpath' ? { path: request, external: true } : refuse(`graded code cannot import mlpath's own files ('${request}'): import types from 'mlpath' only`);
+          return request === 'mlpath'
+            ? { path: request, external: true }
+            : refuse(`graded code cannot import mlpath's own files ('${request}'): import types from 'mlpath' only`);
         }
-        if (name !== undefined && datasets.has(name)) return refuse(`graded code cannot import the dataset package '${request}': your data arrives in ctx.data`);
+        if (name !== undefined && datasets.has(name))
+          return refuse(`graded code cannot import the dataset package '${request}': your data arrives in ctx.data`);
         // An allowed package may load its own dependencies; learner files only what the exercise allows.
         const fromPackage = args.importer !== '' && packageDirs.some((d) => inside(d, realpathOrSelf(args.importer)));
         if (name !== undefined && !fromPackage && !allowed.has(name)) {
-          const list = allowed.size ? `; this exercise allows ${[...allowed].join(', ')}` : '; this exercise is built from TensorFlow.js alone';
+          const list = allowed.size
+            ? `; this exercise allows ${[...allowed].join(', ')}`
+            : '; this exercise is built from TensorFlow.js alone';
           return refuse(`graded code cannot import the package '${name}'${list}`);
         }
-        const resolved = await build.resolve(request, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { [CONFINED]: true } });
+        const resolved = await build.resolve(request, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: { [CONFINED]: true },
+        });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         if (resolved.external || !resolved.path) return resolved;
         const real = realpathOrSelf(resolved.path);
         if (name === undefined && !fromPackage) {
-          return inside(root, real) ? resolved : refuse(`graded code can only import files inside its exercise folder, and '${request}' is outside it`);
+          return inside(root, real)
+            ? resolved
+            : refuse(`graded code can only import files inside its exercise folder, and '${request}' is outside it`);
         }
         const home = packageDirs.find((d) => inside(d, real));
         const owner = home ? packageName(path.relative(home, real).split(path.sep).join('/')) : '';
@@ -108,11 +124,19 @@ function confinement(exerciseDir: string, imports: readonly string[]): Plugin {
   };
 }
 
-export async function compileEntry(entryFile: string, exerciseDir: string, opts: CompileOptions): Promise<CompileOutcome> {
+export async function compileEntry(
+  entryFile: string,
+  exerciseDir: string,
+  opts: CompileOptions,
+): Promise<CompileOutcome> {
   if (!fs.existsSync(entryFile)) {
     return {
       ok: false,
-      error: { kind: 'missing-entry', message: `${path.relative(process.cwd(), entryFile) || entryFile} does not exist`, file: entryFile },
+      error: {
+        kind: 'missing-entry',
+        message: `${path.relative(process.cwd(), entryFile) || entryFile} does not exist`,
+        file: entryFile,
+      },
     };
   }
   const esbuild = await import('esbuild');

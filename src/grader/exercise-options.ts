@@ -13,7 +13,11 @@ export interface WithOptions {
 }
 
 /** The parsed block, or undefined when the exercise does not set it. */
-export function exerciseOption<S extends z.ZodTypeAny>(ex: WithOptions, name: string, schema: S): z.infer<S> | undefined {
+export function exerciseOption<S extends z.ZodTypeAny>(
+  ex: WithOptions,
+  name: string,
+  schema: S,
+): z.infer<S> | undefined {
   const raw = (ex.options as Record<string, unknown> | undefined)?.[name];
   if (raw === undefined) return undefined;
   const parsed = schema.safeParse(raw);

@@ -34,11 +34,31 @@ export const MAX_COLUMNS = 1024;
 
 /** The target transforms a learner chooses from, each implemented here in both directions. */
 export const TARGETS = {
-  identity: { forward: (y: number) => y, inverse: (t: number) => t, domain: (y: number) => Number.isFinite(y), formula: 'the price as it is' },
-  log: { forward: Math.log, inverse: Math.exp, domain: (y: number) => y > 0, formula: 'log(price), turned back with exp' },
-  log1p: { forward: Math.log1p, inverse: Math.expm1, domain: (y: number) => y > -1, formula: 'log(1 + price), turned back with exp(t) - 1' },
+  identity: {
+    forward: (y: number) => y,
+    inverse: (t: number) => t,
+    domain: (y: number) => Number.isFinite(y),
+    formula: 'the price as it is',
+  },
+  log: {
+    forward: Math.log,
+    inverse: Math.exp,
+    domain: (y: number) => y > 0,
+    formula: 'log(price), turned back with exp',
+  },
+  log1p: {
+    forward: Math.log1p,
+    inverse: Math.expm1,
+    domain: (y: number) => y > -1,
+    formula: 'log(1 + price), turned back with exp(t) - 1',
+  },
   // A negative answer has no square root to come from: it is read as 0.
-  sqrt: { forward: Math.sqrt, inverse: (t: number) => Math.max(t, 0) ** 2, domain: (y: number) => y >= 0, formula: 'sqrt(price), turned back by squaring' },
+  sqrt: {
+    forward: Math.sqrt,
+    inverse: (t: number) => Math.max(t, 0) ** 2,
+    domain: (y: number) => y >= 0,
+    formula: 'sqrt(price), turned back by squaring',
+  },
 } as const;
 export type TargetName = keyof typeof TARGETS;
 export const TARGET_NAMES = Object.keys(TARGETS) as TargetName[];
@@ -61,10 +81,14 @@ export function fixedModelPayload(train: LoadedDataset, fixedModel: FixedModel):
 export function targetOf(declared: string | undefined): TargetName {
   const menu = TARGET_NAMES.map((t) => `'${t}'`).join(', ');
   if (declared === undefined) {
-    throw new InvalidOutputError(`train.ts must name the target the model learns: add \`export const target = 'log'\` (one of ${menu}). In this exercise ${LESSON}: mlpath applies the transform to the prices and undoes it on the model's answers itself`);
+    throw new InvalidOutputError(
+      `train.ts must name the target the model learns: add \`export const target = 'log'\` (one of ${menu}). In this exercise ${LESSON}: mlpath applies the transform to the prices and undoes it on the model's answers itself`,
+    );
   }
   if (!(TARGET_NAMES as string[]).includes(declared)) {
-    throw new InvalidOutputError(`target is ${JSON.stringify(declared.slice(0, 40))}, which mlpath does not know: choose one of ${menu} (mlpath applies it to the prices and undoes it on the model's answers itself, since ${LESSON})`);
+    throw new InvalidOutputError(
+      `target is ${JSON.stringify(declared.slice(0, 40))}, which mlpath does not know: choose one of ${menu} (mlpath applies it to the prices and undoes it on the model's answers itself, since ${LESSON})`,
+    );
   }
   return declared as TargetName;
 }
@@ -98,7 +122,9 @@ interface Row {
 function inputsOf(rows: readonly Row[], parts: { train: LoadedDataset; test: LoadedDataset }): WireTensor {
   const width = parts.train.featureShape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(rows.length * width);
-  rows.forEach((r, i) => values.set(parts[r.part].features.subarray(r.index * width, (r.index + 1) * width), i * width));
+  rows.forEach((r, i) =>
+    values.set(parts[r.part].features.subarray(r.index * width, (r.index + 1) * width), i * width),
+  );
   return { values, shape: [rows.length, ...parts.train.featureShape], dtype: 'float32' };
 }
 
@@ -106,24 +132,36 @@ function inputsOf(rows: readonly Row[], parts: { train: LoadedDataset; test: Loa
 function columnsOf(tensor: WireTensor, rows: number, what: string): number[][] {
   const { shape, values } = tensor;
   if (shape.length !== 2 || shape[0] !== rows) {
-    throw new InvalidOutputError(`${what} returned shape [${shape.join(', ')}] for ${rows} rows; expected [${rows}, d]: one row per input row, one column per feature`);
+    throw new InvalidOutputError(
+      `${what} returned shape [${shape.join(', ')}] for ${rows} rows; expected [${rows}, d]: one row per input row, one column per feature`,
+    );
   }
   const d = shape[1];
   if (d === 0) throw new InvalidOutputError(`${what} returned no columns: return at least the raw ones`);
-  if (d > MAX_COLUMNS) throw new InvalidOutputError(`${what} returned ${d} columns; at most ${MAX_COLUMNS} are fitted (354 rows do not support hundreds of columns anyway: keep a handful you can explain)`);
+  if (d > MAX_COLUMNS)
+    throw new InvalidOutputError(
+      `${what} returned ${d} columns; at most ${MAX_COLUMNS} are fitted (354 rows do not support hundreds of columns anyway: keep a handful you can explain)`,
+    );
   if (Array.isArray(values)) throw new InvalidOutputError(`${what} returned strings; return numbers`);
   const out: number[][] = [];
   for (let r = 0; r < rows; r++) {
     const row = Array.from(values.subarray(r * d, (r + 1) * d));
     const j = row.findIndex((v) => !Number.isFinite(v));
-    if (j >= 0) throw new InvalidOutputError(`${what} gave ${fmt(row[j])} in column ${j} of row ${r}: a transform blew up (log of 0 is -Infinity: zn and chas hold zeros, use tf.log1p there)`);
+    if (j >= 0)
+      throw new InvalidOutputError(
+        `${what} gave ${fmt(row[j])} in column ${j} of row ${r}: a transform blew up (log of 0 is -Infinity: zn and chas hold zeros, use tf.log1p there)`,
+      );
     out.push(row);
   }
   return out;
 }
 
 /** The first row whose columns differ from the ones it got before, described, or undefined. */
-function firstDifference(got: number[][], rows: readonly Row[], before: (r: Row) => number[] | undefined): string | undefined {
+function firstDifference(
+  got: number[][],
+  rows: readonly Row[],
+  before: (r: Row) => number[] | undefined,
+): string | undefined {
   for (let i = 0; i < rows.length; i++) {
     const want = before(rows[i]);
     if (!want) continue;
@@ -136,7 +174,9 @@ function firstDifference(got: number[][], rows: readonly Row[], before: (r: Row)
 }
 
 function notFixed(how: string, difference: string): InvalidOutputError {
-  return new InvalidOutputError(`engineer() is not a fixed formula of each row: given ${how}, ${difference}. A statistic of the rows it is handed (a mean, a min or max, a rank), or anything remembered from an earlier call, changes with the rows, and the held-out rows are other rows; compute each column from the row's own values only (${LESSON})`);
+  return new InvalidOutputError(
+    `engineer() is not a fixed formula of each row: given ${how}, ${difference}. A statistic of the rows it is handed (a mean, a min or max, a rank), or anything remembered from an earlier call, changes with the rows, and the held-out rows are other rows; compute each column from the row's own values only (${LESSON})`,
+  );
 }
 
 export interface FixedModelRun {
@@ -171,13 +211,18 @@ export async function runFixedModel(
   const known = (r: Row): number[] | undefined => (r.part === 'train' ? features[r.index] : undefined);
 
   // Half of the training rows in another order: a row's columns may depend on that row alone.
-  const half = shuffled(train.n).slice(0, Math.ceil(train.n / 2)).map((index): Row => ({ part: 'train', index }));
+  const half = shuffled(train.n)
+    .slice(0, Math.ceil(train.n / 2))
+    .map((index): Row => ({ part: 'train', index }));
   const shifted = firstDifference(await engineer(half, 'engineer(tf, x, names)'), half, known);
   if (shifted) throw notFixed('half of the training rows in another order', shifted);
 
   const price = Array.from(train.labels);
   const outside = price.findIndex((y) => !target.domain(y));
-  if (outside >= 0) throw new InvalidOutputError(`target '${declared}' cannot take a price of ${fmt(price[outside])} (row ${outside}): choose another target`);
+  if (outside >= 0)
+    throw new InvalidOutputError(
+      `target '${declared}' cannot take a price of ${fmt(price[outside])} (row ${outside}): choose another target`,
+    );
   const model = fitRidge(features, price.map(target.forward), spec.l2);
   log({ columns: d, rows: train.n, trainRmse: model.trainRmse });
 
@@ -186,13 +231,22 @@ export async function runFixedModel(
   // the one that counts, and which row is which, cannot be told apart.
   const heldColumns = new Array<number[] | undefined>(test.n);
   const seen = (r: Row): number[] | undefined => (r.part === 'train' ? features[r.index] : heldColumns[r.index]);
-  const calls: Row[][] = [0, 1].map(() => shuffled(test.n).slice(0, Math.ceil(test.n / 2)).map((index): Row => ({ part: 'test', index })));
-  const mixed = [...Array.from({ length: test.n }, (_, index): Row => ({ part: 'test', index })), ...half.slice(0, Math.ceil(test.n / 4))];
+  const calls: Row[][] = [0, 1].map(() =>
+    shuffled(test.n)
+      .slice(0, Math.ceil(test.n / 2))
+      .map((index): Row => ({ part: 'test', index })),
+  );
+  const mixed = [
+    ...Array.from({ length: test.n }, (_, index): Row => ({ part: 'test', index })),
+    ...half.slice(0, Math.ceil(test.n / 4)),
+  ];
   calls.push(shuffled(mixed.length).map((i) => mixed[i]));
   for (const rows of calls) {
     const got = await engineer(rows, 'engineer(tf, x, names) on the held-out rows');
     if (got[0].length !== d) {
-      throw new InvalidOutputError(`engineer() gave the held-out rows ${got[0].length} columns but the training rows ${d}: the same function must build both`);
+      throw new InvalidOutputError(
+        `engineer() gave the held-out rows ${got[0].length} columns but the training rows ${d}: the same function must build both`,
+      );
     }
     const differs = firstDifference(got, rows, seen);
     if (differs) throw notFixed('the held-out rows in random subsets and orders, mixed with training rows', differs);
@@ -205,7 +259,10 @@ export async function runFixedModel(
   const prices = new Float32Array(test.n);
   for (let i = 0; i < test.n; i++) {
     const p = target.inverse(answers[i]);
-    if (!Number.isFinite(p)) throw new InvalidOutputError(`the model's answer for held-out row ${i} is ${fmt(answers[i])} on the target's scale, which turns back into a price of ${fmt(p)}: a column with huge values there (a power of a large column?) threw the fit off`);
+    if (!Number.isFinite(p))
+      throw new InvalidOutputError(
+        `the model's answer for held-out row ${i} is ${fmt(answers[i])} on the target's scale, which turns back into a price of ${fmt(p)}: a column with huge values there (a power of a large column?) threw the fit off`,
+      );
     prices[i] = p;
   }
 

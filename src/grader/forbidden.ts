@@ -20,8 +20,23 @@ export interface ForbiddenUse {
  * optimizers, and each is also exported as a class (`new tf.SGDOptimizer`).
  */
 const IMPLIED: Record<string, string[]> = {
-  losses: ['metrics.binaryCrossentropy', 'metrics.categoricalCrossentropy', 'metrics.meanSquaredError', 'metrics.MSE', 'metrics.mse'],
-  train: ['SGDOptimizer', 'MomentumOptimizer', 'AdagradOptimizer', 'AdadeltaOptimizer', 'AdamOptimizer', 'AdamaxOptimizer', 'RMSPropOptimizer', 'OptimizerConstructors'],
+  losses: [
+    'metrics.binaryCrossentropy',
+    'metrics.categoricalCrossentropy',
+    'metrics.meanSquaredError',
+    'metrics.MSE',
+    'metrics.mse',
+  ],
+  train: [
+    'SGDOptimizer',
+    'MomentumOptimizer',
+    'AdagradOptimizer',
+    'AdadeltaOptimizer',
+    'AdamOptimizer',
+    'AdamaxOptimizer',
+    'RMSPropOptimizer',
+    'OptimizerConstructors',
+  ],
 };
 
 /** Every autograd entry point goes through the engine's `gradients`. */
@@ -102,11 +117,19 @@ export function scanSource(file: string, source: string, forbid: string[]): Forb
       new RegExp(`\\b${owner}\\s*\\[\\s*['"\`]${name}['"\`]\\s*\\]`, 'g'),
       new RegExp(`import\\s*\\{[^}]*\\b${name}\\b[^}]*\\}\\s*from\\s*['"]@tensorflow\\/tfjs[\\w-]*['"]`, 'g'),
       // `const { grad } = tf`, but not `const { grads } = tf.engine().gradients(...)`.
-      new RegExp(`\\{[^}]*\\b${name}\\b[^}]*\\}\\s*=\\s*(?:(?:${owner})(?![\\w$.\\[(])|require\\(\\s*['"]@tensorflow\\/tfjs[\\w-]*['"]\\s*\\))`, 'g'),
+      new RegExp(
+        `\\{[^}]*\\b${name}\\b[^}]*\\}\\s*=\\s*(?:(?:${owner})(?![\\w$.\\[(])|require\\(\\s*['"]@tensorflow\\/tfjs[\\w-]*['"]\\s*\\))`,
+        'g',
+      ),
     ];
     for (const re of checks) {
       for (const m of text.matchAll(re)) {
-        uses.push({ api: `tf.${name}`, file, line: lineOf(text, m.index ?? 0), ...(ADVICE[name] ? { advice: ADVICE[name] } : {}) });
+        uses.push({
+          api: `tf.${name}`,
+          file,
+          line: lineOf(text, m.index ?? 0),
+          ...(ADVICE[name] ? { advice: ADVICE[name] } : {}),
+        });
       }
     }
   }
@@ -144,7 +167,12 @@ export class ForbiddenApiError extends Error {
  * hide), and forbidden ones stay enumerable so bundlers' namespace copies
  * (`import * as tf`) carry the throwing getter along.
  */
-export function restrictNamespace<T extends object>(ns: T, forbid: string[], onUse: (err: ForbiddenApiError) => void, prefix = 'tf'): T {
+export function restrictNamespace<T extends object>(
+  ns: T,
+  forbid: string[],
+  onUse: (err: ForbiddenApiError) => void,
+  prefix = 'tf',
+): T {
   const all = forbiddenNames(forbid).filter((n) => !isMethodEntry(n));
   const names = new Set(all.filter((n) => !n.includes('.')));
   // `metrics.mse` hides one member of the `metrics` namespace.
@@ -193,7 +221,11 @@ export function restrictNamespace<T extends object>(ns: T, forbid: string[], onU
  * restricted namespace, `tf.engine()`, the module cache or a second
  * require of TensorFlow.js).
  */
-export function blockAutograd(tf: { engine(): object }, forbid: string[], onUse: (err: ForbiddenApiError) => void): void {
+export function blockAutograd(
+  tf: { engine(): object },
+  forbid: string[],
+  onUse: (err: ForbiddenApiError) => void,
+): void {
   if (!forbiddenNames(forbid).some((n) => AUTOGRAD.has(n))) return;
   const proto = Object.getPrototypeOf(tf.engine()) as object;
   Object.defineProperty(proto, 'gradients', {
@@ -217,12 +249,33 @@ function throwing(api: string, onUse: (err: ForbiddenApiError) => void, advice?:
   };
 }
 
-function pinThrowing(target: object, key: string, api: string, onUse: (err: ForbiddenApiError) => void, advice?: string): void {
-  Object.defineProperty(target, key, { value: throwing(api, onUse, advice), writable: false, configurable: false, enumerable: false });
+function pinThrowing(
+  target: object,
+  key: string,
+  api: string,
+  onUse: (err: ForbiddenApiError) => void,
+  advice?: string,
+): void {
+  Object.defineProperty(target, key, {
+    value: throwing(api, onUse, advice),
+    writable: false,
+    configurable: false,
+    enumerable: false,
+  });
 }
 
 const OPTIMIZER_METHODS = ['minimize', 'computeGradients', 'applyGradients'];
-const MODEL_METHODS = ['compile', 'fit', 'fitDataset', 'trainOnBatch', 'predict', 'predictOnBatch', 'evaluate', 'evaluateDataset', 'execute'];
+const MODEL_METHODS = [
+  'compile',
+  'fit',
+  'fitDataset',
+  'trainOnBatch',
+  'predict',
+  'predictOnBatch',
+  'evaluate',
+  'evaluateDataset',
+  'execute',
+];
 
 /**
  * The forbidden APIs closed where they are implemented, not only where they
@@ -232,29 +285,44 @@ const MODEL_METHODS = ['compile', 'fit', 'fitDataset', 'trainOnBatch', 'predict'
  * kernel, and, with autograd forbidden, the registered gradients themselves,
  * shared by every copy of TensorFlow.js in the process.
  */
-export function blockImplementations(tf: Tf, forbid: string[], onUse: (err: ForbiddenApiError) => void, core?: Record<string, unknown>): void {
+export function blockImplementations(
+  tf: Tf,
+  forbid: string[],
+  onUse: (err: ForbiddenApiError) => void,
+  core?: Record<string, unknown>,
+): void {
   const names = new Set(forbiddenNames(forbid));
   if (names.size === 0) return;
   const lib = tf as unknown as Record<string, unknown>;
   if (names.has('train')) {
-    const classes = ['Optimizer', ...IMPLIED.train].map((n) => lib[n]).filter((c): c is { prototype: object } => typeof c === 'function');
+    const classes = ['Optimizer', ...IMPLIED.train]
+      .map((n) => lib[n])
+      .filter((c): c is { prototype: object } => typeof c === 'function');
     for (const cls of classes) {
       for (const method of OPTIMIZER_METHODS) {
-        if (Object.prototype.hasOwnProperty.call(cls.prototype, method)) pinThrowing(cls.prototype, method, 'tf.train (optimizers)', onUse);
+        if (Object.prototype.hasOwnProperty.call(cls.prototype, method))
+          pinThrowing(cls.prototype, method, 'tf.train (optimizers)', onUse);
       }
     }
   }
   if (names.has('layers') || names.has('sequential') || names.has('model')) {
     const api = 'tf.layers (layers and models)';
     // Sequential extends LayersModel, Container and Layer: one walk up covers models and every layer's forward pass.
-    for (let cls = lib.Sequential as { prototype: object } | null; cls && cls.prototype; cls = Object.getPrototypeOf(cls) as typeof cls) {
+    for (
+      let cls = lib.Sequential as { prototype: object } | null;
+      cls && cls.prototype;
+      cls = Object.getPrototypeOf(cls) as typeof cls
+    ) {
       for (const method of [...MODEL_METHODS, 'apply', 'call']) {
         if (Object.prototype.hasOwnProperty.call(cls.prototype, method)) pinThrowing(cls.prototype, method, api, onUse);
       }
     }
   }
   // Sequential overrides LayersModel's fit: close the method on every exported class that has the named one as an ancestor.
-  const classes = Object.values(lib).filter((v): v is { prototype: object } => typeof v === 'function' && typeof (v as { prototype?: unknown }).prototype === 'object');
+  const classes = Object.values(lib).filter(
+    (v): v is { prototype: object } =>
+      typeof v === 'function' && typeof (v as { prototype?: unknown }).prototype === 'object',
+  );
   for (const entry of [...names].filter(isMethodEntry)) {
     const [cls, method] = entry.split('.');
     const named = lib[cls];
@@ -269,7 +337,9 @@ export function blockImplementations(tf: Tf, forbid: string[], onUse: (err: Forb
     }
   }
   const tensorProto = (tf.Tensor as unknown as { prototype: Record<string, unknown> }).prototype;
-  const backends = Object.keys((tf.engine() as unknown as { registryFactory: Record<string, unknown> }).registryFactory);
+  const backends = Object.keys(
+    (tf.engine() as unknown as { registryFactory: Record<string, unknown> }).registryFactory,
+  );
   for (const name of names) {
     if (name.includes('.')) continue;
     const api = `tf.${name}`;
@@ -280,7 +350,9 @@ export function blockImplementations(tf: Tf, forbid: string[], onUse: (err: Forb
       if ('value' in d && d.writable) {
         if (typeof d.value === 'function') core[name] = throwing(api, onUse);
         else if (d.value !== null && typeof d.value === 'object') {
-          core[name] = Object.freeze(Object.fromEntries(Object.keys(d.value as object).map((k) => [k, throwing(`${api}.${k}`, onUse)])));
+          core[name] = Object.freeze(
+            Object.fromEntries(Object.keys(d.value as object).map((k) => [k, throwing(`${api}.${k}`, onUse)])),
+          );
         }
       }
     }
@@ -294,7 +366,11 @@ export function blockImplementations(tf: Tf, forbid: string[], onUse: (err: Forb
       tf.registerKernel({ kernelName: kernel, backendName: backend, kernelFunc: throwing(api, onUse) });
     }
   }
-  closeBackendInternals(tf, [...names].filter((n) => !n.includes('.') && !AUTOGRAD.has(n)).map((n) => n[0].toUpperCase() + n.slice(1)), onUse);
+  closeBackendInternals(
+    tf,
+    [...names].filter((n) => !n.includes('.') && !AUTOGRAD.has(n)).map((n) => n[0].toUpperCase() + n.slice(1)),
+    onUse,
+  );
   if ([...names].some((n) => AUTOGRAD.has(n))) {
     const globals = (globalThis as { _tfGlobals?: Map<string, unknown> })._tfGlobals;
     const registry = globals?.get('gradRegistry') as Map<string, unknown> | undefined;
@@ -326,7 +402,8 @@ function closeBackendInternals(tf: Tf, kernels: string[], onUse: (err: Forbidden
     const mod = (backend as { wasm?: Record<string, unknown> } | null)?.wasm;
     if (!mod || typeof mod !== 'object') continue;
     for (const kernel of kernels) {
-      if (typeof mod[`_${kernel}`] === 'function') pinThrowing(mod, `_${kernel}`, `tf.${kernel[0].toLowerCase()}${kernel.slice(1)}`, onUse);
+      if (typeof mod[`_${kernel}`] === 'function')
+        pinThrowing(mod, `_${kernel}`, `tf.${kernel[0].toLowerCase()}${kernel.slice(1)}`, onUse);
     }
     const asm = mod.asm as Record<string, unknown> | undefined;
     if (asm && typeof asm === 'object') {

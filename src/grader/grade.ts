@@ -16,8 +16,9 @@ import { annotateResult } from './verdict';
 export type { GradeOptions } from './kinds/common';
 
 async function parentKind(ex: LoadedExercise): Promise<ParentKind> {
+  const named: string = ex.kind;
   if (!isGradedKind(ex.kind)) {
-    throw new UsageError(`${ex.key} is a '${ex.kind}' exercise, which this version of mlpath cannot grade yet`);
+    throw new UsageError(`${ex.key} is a '${named}' exercise, which this version of mlpath cannot grade yet`);
   }
   return PARENT_KINDS[ex.kind]();
 }

@@ -25,7 +25,9 @@ class Failed extends Error {
 }
 
 // Captured before learner code can replace them.
-const hardExit: (code: number) => never = ((process as unknown as { reallyExit?: (code: number) => never }).reallyExit ?? process.exit).bind(process);
+const hardExit: (code: number) => never = (
+  (process as unknown as { reallyExit?: (code: number) => never }).reallyExit ?? process.exit
+).bind(process);
 const inbox: ParentMessage[] = [];
 const waiters: ((m: ParentMessage) => void)[] = [];
 
@@ -77,7 +79,10 @@ async function main(): Promise<void> {
       writeFrame({
         type: 'error',
         token,
-        error: { kind: 'forbidden-api', message: `graded code replaced JavaScript's built-in ${replaced}, which mlpath relies on to report what your code did: leave built-in objects as they are` },
+        error: {
+          kind: 'forbidden-api',
+          message: `graded code replaced JavaScript's built-in ${replaced}, which mlpath relies on to report what your code did: leave built-in objects as they are`,
+        },
       });
       return;
     }
@@ -108,7 +113,7 @@ async function main(): Promise<void> {
   process.removeAllListeners('unhandledRejection');
   if (ourException) process.on('uncaughtException', ourException);
   if (ourRejection) process.on('unhandledRejection', ourRejection);
-  tf.setBackend(active.name);
+  await tf.setBackend(active.name);
   const noteForbidden = (err: ForbiddenApiError): void => {
     forbiddenUse ??= err;
   };
@@ -123,7 +128,7 @@ async function main(): Promise<void> {
   seedMathRandom(init.seed);
   // TensorFlow.js alone puts ten frames between a failing op and the learner line that called it.
   Error.stackTraceLimit = 100;
-  send({ type: 'ready', backend: active.name, tfjsVersion: tf.version.tfjs ?? String(tf.version) });
+  send({ type: 'ready', backend: active.name, tfjsVersion: tf.version.tfjs ?? JSON.stringify(tf.version) });
 
   const ctx: HarnessContext = {
     tf,

@@ -121,11 +121,12 @@ function exchange(port: number, req: ProbeRequest, hold?: Hold): Promise<ProbeRe
       // sent has answered; only a missing response is an error.
       if (response) return;
       const code = err.code ?? '';
-      const why = code === 'ECONNREFUSED'
-        ? 'connection refused (is the server listening on process.env.PORT?)'
-        : code === 'ECONNRESET' || code === 'EPIPE'
-          ? 'the connection was closed before any response'
-          : err.message;
+      const why =
+        code === 'ECONNREFUSED'
+          ? 'connection refused (is the server listening on process.env.PORT?)'
+          : code === 'ECONNRESET' || code === 'EPIPE'
+            ? 'the connection was closed before any response'
+            : err.message;
       finish(why);
     });
     if (hold) {
@@ -147,7 +148,10 @@ export function isHealthy(res: ProbeResponse): boolean {
  * Polls `GET /health` until it answers 200, `stopped()` says the server is
  * gone, or `timeoutMs` passes.
  */
-export async function waitForHealth(port: number, opts: { timeoutMs: number; intervalMs?: number; stopped?: () => boolean }): Promise<{ ok: boolean; ms: number; last?: ProbeResponse }> {
+export async function waitForHealth(
+  port: number,
+  opts: { timeoutMs: number; intervalMs?: number; stopped?: () => boolean },
+): Promise<{ ok: boolean; ms: number; last?: ProbeResponse }> {
   const started = Date.now();
   let last: ProbeResponse | undefined;
   while (Date.now() - started < opts.timeoutMs) {
@@ -189,20 +193,33 @@ function describe(res: ProbeResponse): string {
 }
 
 /** Class per instance of a `/predict` answer, or what is wrong with it. */
-export function readPredictions(res: ProbeResponse, n: number, k: number): { ok: true; classes: number[] } | { ok: false; problem: string } {
+export function readPredictions(
+  res: ProbeResponse,
+  n: number,
+  k: number,
+): { ok: true; classes: number[] } | { ok: false; problem: string } {
   if (res.status !== 200) return { ok: false, problem: `expected HTTP 200, got ${describe(res)}` };
   const json = res.json as { predictions?: unknown } | undefined;
   if (!json || typeof json !== 'object' || !Array.isArray(json.predictions)) {
-    return { ok: false, problem: `expected a JSON body {"predictions": [...]}, got ${res.body.slice(0, 120) || 'an empty body'}` };
+    return {
+      ok: false,
+      problem: `expected a JSON body {"predictions": [...]}, got ${res.body.slice(0, 120) || 'an empty body'}`,
+    };
   }
   if (json.predictions.length !== n) {
-    return { ok: false, problem: `sent ${n} instance${n === 1 ? '' : 's'} but got ${json.predictions.length} prediction${json.predictions.length === 1 ? '' : 's'}` };
+    return {
+      ok: false,
+      problem: `sent ${n} instance${n === 1 ? '' : 's'} but got ${json.predictions.length} prediction${json.predictions.length === 1 ? '' : 's'}`,
+    };
   }
   const classes: number[] = [];
   for (let i = 0; i < n; i++) {
     const c = predictionClass(json.predictions[i], k);
     if (c === undefined) {
-      return { ok: false, problem: `prediction ${i} is ${JSON.stringify(json.predictions[i])?.slice(0, 80)}; expected a class id 0..${k - 1} or a list of ${k} scores` };
+      return {
+        ok: false,
+        problem: `prediction ${i} is ${JSON.stringify(json.predictions[i])?.slice(0, 80)}; expected a class id 0..${k - 1} or a list of ${k} scores`,
+      };
     }
     classes.push(c);
   }
@@ -230,16 +247,66 @@ export function badInputCases(sample: readonly number[], maxBodyBytes: number): 
   const withNull = [...sample.slice(0, -1), null];
   const oversizedCount = Math.ceil((2 * maxBodyBytes) / (ok.length + 1)) + 1;
   return [
-    { id: 'malformed-json', description: 'a body that is not JSON (cut off mid-array)', request: post(`{"instances": [${ok.slice(0, 40)}`), expect: [400] },
-    { id: 'not-an-object', description: 'JSON that is not an object (a bare array)', request: post(`[${ok}]`), expect: [400] },
-    { id: 'missing-instances', description: 'an object without "instances"', request: post(JSON.stringify({ data: [sample] })), expect: [400] },
-    { id: 'instances-not-array', description: '"instances" that is not an array', request: post(JSON.stringify({ instances: 'all of them' })), expect: [400] },
-    { id: 'empty-instances', description: 'an empty "instances" array', request: post(JSON.stringify({ instances: [] })), expect: [400] },
-    { id: 'wrong-length', description: `an instance with 3 numbers instead of ${sample.length}`, request: post(JSON.stringify({ instances: [[0.5, 0.5, 0.5]] })), expect: [400] },
-    { id: 'ragged', description: 'one good instance and one too short', request: post(JSON.stringify({ instances: [sample, sample.slice(0, Math.floor(sample.length / 2))] })), expect: [400] },
-    { id: 'not-numbers', description: 'an instance holding a string', request: post(JSON.stringify({ instances: [withString] })), expect: [400] },
-    { id: 'null-value', description: 'an instance holding null', request: post(JSON.stringify({ instances: [withNull] })), expect: [400] },
-    { id: 'oversized', description: `a body over the ${maxBodyBytes}-byte limit (${Math.round((oversizedCount * (ok.length + 1)) / 1024)} KiB of valid instances)`, request: post(`{"instances":[${new Array<string>(oversizedCount).fill(ok).join(',')}]}`), expect: [413] },
+    {
+      id: 'malformed-json',
+      description: 'a body that is not JSON (cut off mid-array)',
+      request: post(`{"instances": [${ok.slice(0, 40)}`),
+      expect: [400],
+    },
+    {
+      id: 'not-an-object',
+      description: 'JSON that is not an object (a bare array)',
+      request: post(`[${ok}]`),
+      expect: [400],
+    },
+    {
+      id: 'missing-instances',
+      description: 'an object without "instances"',
+      request: post(JSON.stringify({ data: [sample] })),
+      expect: [400],
+    },
+    {
+      id: 'instances-not-array',
+      description: '"instances" that is not an array',
+      request: post(JSON.stringify({ instances: 'all of them' })),
+      expect: [400],
+    },
+    {
+      id: 'empty-instances',
+      description: 'an empty "instances" array',
+      request: post(JSON.stringify({ instances: [] })),
+      expect: [400],
+    },
+    {
+      id: 'wrong-length',
+      description: `an instance with 3 numbers instead of ${sample.length}`,
+      request: post(JSON.stringify({ instances: [[0.5, 0.5, 0.5]] })),
+      expect: [400],
+    },
+    {
+      id: 'ragged',
+      description: 'one good instance and one too short',
+      request: post(JSON.stringify({ instances: [sample, sample.slice(0, Math.floor(sample.length / 2))] })),
+      expect: [400],
+    },
+    {
+      id: 'not-numbers',
+      description: 'an instance holding a string',
+      request: post(JSON.stringify({ instances: [withString] })),
+      expect: [400],
+    },
+    {
+      id: 'null-value',
+      description: 'an instance holding null',
+      request: post(JSON.stringify({ instances: [withNull] })),
+      expect: [400],
+    },
+    {
+      id: 'oversized',
+      description: `a body over the ${maxBodyBytes}-byte limit (${Math.round((oversizedCount * (ok.length + 1)) / 1024)} KiB of valid instances)`,
+      request: post(`{"instances":[${new Array<string>(oversizedCount).fill(ok).join(',')}]}`),
+      expect: [413],
+    },
   ];
 }
 
@@ -318,14 +385,39 @@ export interface ProbeReport {
 }
 
 /** `GET /metrics` as a snapshot, or what is wrong with the answer. */
-export function readMonitoring(res: ProbeResponse): { ok: true; value: MonitoringSnapshot } | { ok: false; problem: string } {
+export function readMonitoring(
+  res: ProbeResponse,
+): { ok: true; value: MonitoringSnapshot } | { ok: false; problem: string } {
   if (res.status !== 200) return { ok: false, problem: `GET /metrics: expected HTTP 200, got ${describe(res)}` };
-  const json = res.json as { requests?: unknown; errors?: unknown; in_flight?: unknown; latency_ms?: { p50?: unknown; p95?: unknown } } | undefined;
+  const json = res.json as
+    | { requests?: unknown; errors?: unknown; in_flight?: unknown; latency_ms?: { p50?: unknown; p95?: unknown } }
+    | undefined;
   const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-  if (!json || typeof json !== 'object' || !num(json.requests) || !num(json.errors) || !num(json.in_flight) || !json.latency_ms || !num(json.latency_ms.p50) || !num(json.latency_ms.p95)) {
-    return { ok: false, problem: `GET /metrics must answer {"requests": n, "errors": n, "in_flight": n, "latency_ms": {"p50": ms, "p95": ms}}, got ${res.body.slice(0, 160) || 'an empty body'}` };
+  if (
+    !json ||
+    typeof json !== 'object' ||
+    !num(json.requests) ||
+    !num(json.errors) ||
+    !num(json.in_flight) ||
+    !json.latency_ms ||
+    !num(json.latency_ms.p50) ||
+    !num(json.latency_ms.p95)
+  ) {
+    return {
+      ok: false,
+      problem: `GET /metrics must answer {"requests": n, "errors": n, "in_flight": n, "latency_ms": {"p50": ms, "p95": ms}}, got ${res.body.slice(0, 160) || 'an empty body'}`,
+    };
   }
-  return { ok: true, value: { requests: json.requests, errors: json.errors, inFlight: json.in_flight, p50: json.latency_ms.p50, p95: json.latency_ms.p95 } };
+  return {
+    ok: true,
+    value: {
+      requests: json.requests,
+      errors: json.errors,
+      inFlight: json.in_flight,
+      p50: json.latency_ms.p50,
+      p95: json.latency_ms.p95,
+    },
+  };
 }
 
 function fmtMs(ms: number): string {
@@ -354,7 +446,8 @@ export async function probeService(port: number, plan: ProbePlan): Promise<Probe
     requests++;
     return note(req, await httpRequest(port, { timeoutMs: plan.timeoutMs, ...req }));
   };
-  const predict = (instances: readonly unknown[]): Promise<ProbeResponse> => send({ method: 'POST', path: '/predict', body: predictBody(instances) });
+  const predict = (instances: readonly unknown[]): Promise<ProbeResponse> =>
+    send({ method: 'POST', path: '/predict', body: predictBody(instances) });
 
   const n = plan.instances.length;
   const classes: (number | null)[] = new Array<number | null>(n).fill(null);
@@ -393,13 +486,16 @@ export async function probeService(port: number, plan: ProbePlan): Promise<Probe
     }
     const mismatch = rows.findIndex((row, j) => classes[row] !== null && classes[row] !== read.classes[j]);
     if (mismatch >= 0) {
-      concurrentProblems.push(`${what}: instance ${rows[mismatch]} got class ${read.classes[mismatch]} under load but ${classes[rows[mismatch]]} on its own`);
+      concurrentProblems.push(
+        `${what}: instance ${rows[mismatch]} got class ${read.classes[mismatch]} under load but ${classes[rows[mismatch]]} on its own`,
+      );
       return;
     }
     concurrentOk++;
   };
   const groups = Array.from({ length: plan.concurrency }, (_, g) =>
-    Array.from({ length: plan.concurrentBatch }, (_, j) => (g * plan.concurrentBatch + j) % n));
+    Array.from({ length: plan.concurrentBatch }, (_, j) => (g * plan.concurrentBatch + j) % n),
+  );
   const answers = await Promise.all(groups.map((rows) => predict(rows.map((r) => plan.instances[r]))));
   answers.forEach((res, g) => judge(res, groups[g], `request ${g + 1} of ${plan.concurrency}`));
 
@@ -421,7 +517,16 @@ export async function probeService(port: number, plan: ProbePlan): Promise<Probe
         const row = (held.length * 7 + 3) % n;
         requests++;
         const body = predictBody([plan.instances[row]]);
-        held.push({ rows: [row], tier, req: heldRequest(port, { method: 'POST', path: '/predict', body, timeoutMs: 2 * plan.timeoutMs + holdGroups.length * holdMs }) });
+        held.push({
+          rows: [row],
+          tier,
+          req: heldRequest(port, {
+            method: 'POST',
+            path: '/predict',
+            body,
+            timeoutMs: 2 * plan.timeoutMs + holdGroups.length * holdMs,
+          }),
+        });
       }
     });
   }
@@ -429,10 +534,14 @@ export async function probeService(port: number, plan: ProbePlan): Promise<Probe
   // own time for it, from its handler being called to its answer, is at least the span between the two.
   const letIn: number[] = [];
   const releasedAt: number[] = [];
-  const took = await Promise.all(held.map((h, i) => h.req.continued.then((ok) => {
-    letIn[i] = performance.now();
-    return ok;
-  })));
+  const took = await Promise.all(
+    held.map((h, i) =>
+      h.req.continued.then((ok) => {
+        letIn[i] = performance.now();
+        return ok;
+      }),
+    ),
+  );
   const continued = took.filter(Boolean).length;
   const during = await send({ method: 'GET', path: '/metrics' });
   const answersOf = held.map((h) => h.req.response.then((res) => note({ method: 'POST', path: '/predict' }, res)));
@@ -494,7 +603,14 @@ export async function probeService(port: number, plan: ProbePlan): Promise<Probe
   return {
     classes,
     accuracyProblems,
-    latency: { count: times.length, failures, p50: percentile(times, 50), p95: percentile(times, 95), max: times.length ? Math.max(...times) : NaN, problems: latencyProblems },
+    latency: {
+      count: times.length,
+      failures,
+      p50: percentile(times, 50),
+      p95: percentile(times, 95),
+      max: times.length ? Math.max(...times) : NaN,
+      problems: latencyProblems,
+    },
     concurrent: { ok: concurrentOk, total: concurrentTotal, problems: concurrentProblems },
     badInput,
     servesAfterBadInput,
@@ -571,7 +687,12 @@ export function checkMonitoring(final: ProbeResponse, during: ProbeResponse, sen
   };
   const end = readMonitoring(final);
   const mid = readMonitoring(during);
-  add('metrics-endpoint', 'GET /metrics answers {"requests", "errors", "in_flight", "latency_ms": {"p50", "p95"}}', end.ok && mid.ok, end.ok ? (mid.ok ? 'it does' : mid.problem) : end.problem);
+  add(
+    'metrics-endpoint',
+    'GET /metrics answers {"requests", "errors", "in_flight", "latency_ms": {"p50", "p95"}}',
+    end.ok && mid.ok,
+    end.ok ? (mid.ok ? 'it does' : mid.problem) : end.problem,
+  );
   const lost = sent.predicts.filter((p) => p.status === 0).length;
   const answered = sent.predicts.length - lost;
   const errors = sent.predicts.filter((p) => p.status >= 400).length;
@@ -579,30 +700,61 @@ export function checkMonitoring(final: ProbeResponse, during: ProbeResponse, sen
   const slack = lost ? ` (give or take ${lost} whose answer never arrived)` : '';
 
   const unread = 'no reading (see metrics-endpoint)';
-  if (!mid.ok) add('in-flight-while-held', `while ${sent.heldTotal} requests waited for their bodies, in_flight counts them`, false, unread);
+  if (!mid.ok)
+    add(
+      'in-flight-while-held',
+      `while ${sent.heldTotal} requests waited for their bodies, in_flight counts them`,
+      false,
+      unread,
+    );
   if (!end.ok) {
     add('in-flight-at-rest', 'once every request was answered, in_flight is back to 0', false, unread);
     add('requests', 'requests counts the POST /predict requests answered', false, unread);
     add('errors', 'errors counts the answers with a status of 400 or more', false, unread);
-    add('latency-p95', 'latency_ms.p95 is a 95th percentile of the time from a request\'s arrival to its answer', false, unread);
+    add(
+      'latency-p95',
+      "latency_ms.p95 is a 95th percentile of the time from a request's arrival to its answer",
+      false,
+      unread,
+    );
     add('latency-p50', 'latency_ms.p50 is the median of those times', false, unread);
   }
   if (mid.ok) {
     const m = mid.value;
     const passed = sent.held > 0 && m.inFlight === sent.held;
-    add('in-flight-while-held', `while ${sent.heldTotal} requests waited for their bodies, in_flight counts them`, passed,
+    add(
+      'in-flight-while-held',
+      `while ${sent.heldTotal} requests waited for their bodies, in_flight counts them`,
+      passed,
       sent.held === 0
         ? 'the server never answered 100 Continue to the held requests, so none reached a handler'
-        : `in_flight ${m.inFlight}, with ${sent.held} POST /predict requests inside handlers${passed ? '' : ': count a request from the moment its handler is called (before its body arrives) until its answer has gone out (res.on(\'close\'))'}`);
+        : `in_flight ${m.inFlight}, with ${sent.held} POST /predict requests inside handlers${passed ? '' : ": count a request from the moment its handler is called (before its body arrives) until its answer has gone out (res.on('close'))"}`,
+    );
   }
   if (end.ok) {
     const m = end.value;
-    add('in-flight-at-rest', 'once every request was answered, in_flight is back to 0', m.inFlight === 0,
-      `in_flight ${m.inFlight}${m.inFlight === 0 ? '' : ': some request left its handler without being counted out; decrement when the answer has gone out, on every path (400s and 413s included), e.g. in res.on(\'close\')'}`);
-    const midOk = !mid.ok || within(mid.value.requests, sent.answeredBefore) || within(mid.value.requests, sent.answeredBefore + sent.held);
-    add('requests', 'requests counts the POST /predict requests answered', within(m.requests, answered) && midOk,
-      `requests ${m.requests}, the grader got ${answered} answers to POST /predict${slack}${mid.ok ? `; mid-probe ${mid.value.requests} for ${sent.answeredBefore}` : ''}${within(m.requests, answered) && midOk ? '' : ' (count POST /predict only, not /health or /metrics, each once)'}`);
-    add('errors', 'errors counts the answers with a status of 400 or more', within(m.errors, errors), `errors ${m.errors}, the grader got ${errors}${slack}`);
+    add(
+      'in-flight-at-rest',
+      'once every request was answered, in_flight is back to 0',
+      m.inFlight === 0,
+      `in_flight ${m.inFlight}${m.inFlight === 0 ? '' : ": some request left its handler without being counted out; decrement when the answer has gone out, on every path (400s and 413s included), e.g. in res.on('close')"}`,
+    );
+    const midOk =
+      !mid.ok ||
+      within(mid.value.requests, sent.answeredBefore) ||
+      within(mid.value.requests, sent.answeredBefore + sent.held);
+    add(
+      'requests',
+      'requests counts the POST /predict requests answered',
+      within(m.requests, answered) && midOk,
+      `requests ${m.requests}, the grader got ${answered} answers to POST /predict${slack}${mid.ok ? `; mid-probe ${mid.value.requests} for ${sent.answeredBefore}` : ''}${within(m.requests, answered) && midOk ? '' : ' (count POST /predict only, not /health or /metrics, each once)'}`,
+    );
+    add(
+      'errors',
+      'errors counts the answers with a status of 400 or more',
+      within(m.errors, errors),
+      `errors ${m.errors}, the grader got ${errors}${slack}`,
+    );
 
     const n = sent.predicts.length;
     // The grader's own times, sorted; a request it got no answer to could have taken the server any time.
@@ -622,17 +774,35 @@ export function checkMonitoring(final: ProbeResponse, during: ProbeResponse, sen
     const low95 = atLeast(95);
     const high95 = atMost(95);
     const p95Ok = m.p95 >= low95 - 1 && m.p95 <= high95;
-    add('latency-p95', `latency_ms.p95 is a 95th percentile: at least ${low95} ms (over 5 % of the requests were held that long), at most what 95 % of the requests took as the grader measured them`, p95Ok,
-      `p95 ${fmtMs(m.p95)}; it must lie between ${low95} ms and ${fmtMs(high95)}${p95Ok ? '' : m.p95 < low95 - 1
-        ? ': keep every request\'s time, from its handler being called to its answer going out, sort them and take the one 95 % of the way up (an average hides the slow tail)'
-        : `: no more than 5 % of the requests took that long${m.p95 >= longest - 1 ? ` (the slowest, held ${longest} ms, are the maximum, not the 95th percentile)` : ''}: sort the times and take the one at Math.ceil(0.95 * n)`}`);
+    add(
+      'latency-p95',
+      `latency_ms.p95 is a 95th percentile: at least ${low95} ms (over 5 % of the requests were held that long), at most what 95 % of the requests took as the grader measured them`,
+      p95Ok,
+      `p95 ${fmtMs(m.p95)}; it must lie between ${low95} ms and ${fmtMs(high95)}${
+        p95Ok
+          ? ''
+          : m.p95 < low95 - 1
+            ? ": keep every request's time, from its handler being called to its answer going out, sort them and take the one 95 % of the way up (an average hides the slow tail)"
+            : `: no more than 5 % of the requests took that long${m.p95 >= longest - 1 ? ` (the slowest, held ${longest} ms, are the maximum, not the 95th percentile)` : ''}: sort the times and take the one at Math.ceil(0.95 * n)`
+      }`,
+    );
     const low50 = atLeast(50);
     const high50 = atMost(50);
     const p50Ok = m.p50 >= low50 - 1 && m.p50 <= high50 && m.p50 <= m.p95;
-    add('latency-p50', `latency_ms.p50 is the median: at least ${low50} ms (over half of the requests were held that long), at most what half of the requests took as the grader measured them, and no more than p95`, p50Ok,
-      `p50 ${fmtMs(m.p50)}; it must lie between ${low50} ms and ${fmtMs(high50)}${p50Ok ? '' : m.p50 < low50 - 1
-        ? `: more than half of the requests were held at least ${shortest} ms, so half of them took at least that long: sort the times and take the one half way up (0 or an average is not a median)`
-        : m.p50 > m.p95 ? ': a median above the 95th percentile is not one' : ': half of the requests were answered sooner than that'}`);
+    add(
+      'latency-p50',
+      `latency_ms.p50 is the median: at least ${low50} ms (over half of the requests were held that long), at most what half of the requests took as the grader measured them, and no more than p95`,
+      p50Ok,
+      `p50 ${fmtMs(m.p50)}; it must lie between ${low50} ms and ${fmtMs(high50)}${
+        p50Ok
+          ? ''
+          : m.p50 < low50 - 1
+            ? `: more than half of the requests were held at least ${shortest} ms, so half of them took at least that long: sort the times and take the one half way up (0 or an average is not a median)`
+            : m.p50 > m.p95
+              ? ': a median above the 95th percentile is not one'
+              : ': half of the requests were answered sooner than that'
+      }`,
+    );
   }
   return checks;
 }

@@ -67,7 +67,12 @@ export function lessonOf(ex: WithOptions): Lesson | undefined {
 /** What the child must watch for this lesson. */
 export function observeRequest(lesson: Lesson): ObserveRequest {
   const measure = lesson.maxModelMb !== undefined;
-  return { release: lesson.releaseData || measure, measure, lesson: lesson.what, ...(lesson.descent ? { replay: lesson.descent } : {}) };
+  return {
+    release: lesson.releaseData || measure,
+    measure,
+    lesson: lesson.what,
+    ...(lesson.descent ? { replay: lesson.descent } : {}),
+  };
 }
 
 /** One seed's evidence: what the child saw and what train() logged. */
@@ -101,7 +106,11 @@ function loggedValidation(curve: Record<string, number>[]): boolean {
   return curve.some((s) => Object.entries(s).some(([k, v]) => /^val/i.test(k) && Number.isFinite(v)));
 }
 
-function worst<T>(runs: LessonRun[], pick: (r: LessonRun) => T, better: (a: T, b: T) => boolean): { value: T; run: LessonRun } {
+function worst<T>(
+  runs: LessonRun[],
+  pick: (r: LessonRun) => T,
+  better: (a: T, b: T) => boolean,
+): { value: T; run: LessonRun } {
   let out = { value: pick(runs[0]), run: runs[0] };
   for (const r of runs.slice(1)) {
     const v = pick(r);
@@ -128,7 +137,11 @@ function lossesOf(lesson: Lesson, run: LessonRun): { values: number[]; source: '
  * to the worst seed, as the metrics are. `trainingBytes` is the size of the
  * training inputs, to name a predictor that kept them.
  */
-export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowed: boolean; trainingBytes: number; scored?: MetricResult[] }): LessonVerdict {
+export function judgeLesson(
+  lesson: Lesson,
+  runs: LessonRun[],
+  opts: { fitAllowed: boolean; trainingBytes: number; scored?: MetricResult[] },
+): LessonVerdict {
   const metrics: MetricResult[] = [];
   const problems: string[] = [];
   if (runs.length === 0) return { metrics, problems };
@@ -137,64 +150,102 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
     const note = lesson.metricNotes[m.name];
     if (m.passed || !note) continue;
     const threshold = m.max !== undefined ? `above its maximum ${m.max}` : `below its minimum ${m.min}`;
-    problems.push(`${m.name} ${m.value === null ? 'could not be computed' : `${fmt(m.value)} is ${threshold}`}: ${note}`);
+    problems.push(
+      `${m.name} ${m.value === null ? 'could not be computed' : `${fmt(m.value)} is ${threshold}`}: ${note}`,
+    );
   }
 
   let stepsMissed = false;
   if (lesson.minSteps !== undefined) {
-    const { value: steps } = worst(runs, (r) => r.observed?.steps ?? 0, (a, b) => b < a);
+    const { value: steps } = worst(
+      runs,
+      (r) => r.observed?.steps ?? 0,
+      (a, b) => b < a,
+    );
     const passed = steps >= lesson.minSteps;
     stepsMissed = !passed;
     metrics.push({ name: 'optimizer_steps', value: steps, min: lesson.minSteps, passed });
     if (!passed) {
       const how = `a step is a tf.train optimizer's minimize() or applyGradients() that gives a trainable variable a non-zero gradient${opts.fitAllowed ? ', model.fit() included' : ''}`;
-      problems.push(steps === 0
-        ? `train() took no optimizer steps, so nothing was trained (${how})`
-        : `train() took ${plural(steps, 'optimizer step')}, and training here takes at least ${lesson.minSteps} (${how})`);
+      problems.push(
+        steps === 0
+          ? `train() took no optimizer steps, so nothing was trained (${how})`
+          : `train() took ${plural(steps, 'optimizer step')}, and training here takes at least ${lesson.minSteps} (${how})`,
+      );
     }
   }
 
   if (lesson.minEpochs !== undefined) {
-    const { value: epochs } = worst(runs, (r) => highestEpoch(r.curve), (a, b) => b < a);
+    const { value: epochs } = worst(
+      runs,
+      (r) => highestEpoch(r.curve),
+      (a, b) => b < a,
+    );
     const passed = epochs >= lesson.minEpochs;
     metrics.push({ name: 'epochs', value: epochs, min: lesson.minEpochs, passed });
     if (!passed) {
       const logged = epochs === 0 ? 'train() logged no epoch' : `train() logged ${plural(epochs, 'epoch')}`;
-      problems.push(`${logged}: call ctx.log({ epoch, loss, valAccuracy }) after each pass over the training data, for at least ${lesson.minEpochs} passes`);
+      problems.push(
+        `${logged}: call ctx.log({ epoch, loss, valAccuracy }) after each pass over the training data, for at least ${lesson.minEpochs} passes`,
+      );
     }
   }
 
   if (lesson.validation && !runs.every((r) => loggedValidation(r.curve))) {
-    problems.push(`train() logged no validation number: measure the model on ctx.data.xVal / yVal after each epoch and log it (ctx.log({ epoch, loss, valAccuracy }))`);
+    problems.push(
+      `train() logged no validation number: measure the model on ctx.data.xVal / yVal after each epoch and log it (ctx.log({ epoch, loss, valAccuracy }))`,
+    );
   }
 
   // Judged after the fall: a loss that does not fall says more than the direction of steps that led nowhere.
   let alignmentProblem: string | undefined;
   if (lesson.descent) {
-    const { value: rounds } = worst(runs, (r) => r.observed?.replay?.rounds ?? 0, (a, b) => b < a);
+    const { value: rounds } = worst(
+      runs,
+      (r) => r.observed?.replay?.rounds ?? 0,
+      (a, b) => b < a,
+    );
     const problem = runs.find((r) => r.observed?.replay?.problem !== undefined)?.observed?.replay?.problem;
-    metrics.push({ name: 'weight_updates', value: rounds, min: lesson.minRounds, passed: rounds >= lesson.minRounds && problem === undefined });
+    metrics.push({
+      name: 'weight_updates',
+      value: rounds,
+      min: lesson.minRounds,
+      passed: rounds >= lesson.minRounds && problem === undefined,
+    });
     if (problem !== undefined) {
       problems.push(problem);
       stepsMissed = true;
     } else if (rounds >= lesson.minRounds) {
-      const { value: aligned } = worst(runs, (r) => median(r.observed?.replay?.alignment ?? []), (a, b) => b < a);
+      const { value: aligned } = worst(
+        runs,
+        (r) => median(r.observed?.replay?.alignment ?? []),
+        (a, b) => b < a,
+      );
       const passed = aligned >= ALIGNED;
       metrics.push({ name: 'descent_alignment', value: Number(aligned.toFixed(3)), min: ALIGNED, passed });
       if (!passed) {
         alignmentProblem = `the first steps train() took were not gradient descent: the grader measured the gradient of the training loss at each of them (through predict()), and in the median step only ${Math.round(aligned * 100)}% of the weights moved by their own gradient times one learning rate common to all (full-batch gradient descent moves every weight that way). Update every weight by minus the learning rate times the gradient you derived for it`;
       }
-      const { value: rank, run } = worst(runs, (r) => r.observed?.replay?.rank ?? 0, (a, b) => b < a);
+      const { value: rank, run } = worst(
+        runs,
+        (r) => r.observed?.replay?.rank ?? 0,
+        (a, b) => b < a,
+      );
       const inputs = run.observed?.replay?.inputs ?? 0;
       if (rank < inputs) {
-        problems.push(`predict() depends on the weights train() updated in ${plural(rank, 'independent direction')}, and a linear model of the ${inputs} input columns has ${inputs} at least: keep the model's own weights (one per input column, and the bias) in tf.variable and compute predict() from them`);
+        problems.push(
+          `predict() depends on the weights train() updated in ${plural(rank, 'independent direction')}, and a linear model of the ${inputs} input columns has ${inputs} at least: keep the model's own weights (one per input column, and the bias) in tf.variable and compute predict() from them`,
+        );
         stepsMissed = true;
       }
     } else {
-      const how = 'keep the weights in tf.variable (const w = tf.variable(tf.zeros([d, 1]))) and update them each step with w.assign(...); the grader replays those values through predict() to see the training loss fall';
-      problems.push(rounds === 0
-        ? `train() updated no tf.variable with assign(), so the grader saw no descent: ${how}`
-        : `train() updated its variables ${plural(rounds, 'time')}, and gradient descent here takes at least ${lesson.minRounds} steps: ${how}`);
+      const how =
+        'keep the weights in tf.variable (const w = tf.variable(tf.zeros([d, 1]))) and update them each step with w.assign(...); the grader replays those values through predict() to see the training loss fall';
+      problems.push(
+        rounds === 0
+          ? `train() updated no tf.variable with assign(), so the grader saw no descent: ${how}`
+          : `train() updated its variables ${plural(rounds, 'time')}, and gradient descent here takes at least ${lesson.minRounds} steps: ${how}`,
+      );
       stepsMissed = true;
     }
   }
@@ -203,48 +254,64 @@ export function judgeLesson(lesson: Lesson, runs: LessonRun[], opts: { fitAllowe
   if (lesson.lossFalls && !stepsMissed) {
     for (const run of runs) {
       const { values, source } = lossesOf(lesson, run);
-      const where = source === 'steps'
-        ? 'the optimizer steps returned'
-        : source === 'replay'
-          ? 'the grader computed, replaying the weights train() assigned through predict(),'
-          : 'train() logged with ctx.log({ loss })';
+      const where =
+        source === 'steps'
+          ? 'the optimizer steps returned'
+          : source === 'replay'
+            ? 'the grader computed, replaying the weights train() assigned through predict(),'
+            : 'train() logged with ctx.log({ loss })';
       const needed = source === 'log' ? lesson.minLosses : 2;
       if (values.length < needed && source !== 'log') {
-        problems.push(`the grader saw the loss of ${plural(values.length, 'optimizer step')}, too few to see it fall: a step's loss is the value of the gradient computation it follows (optimizer.minimize(f), or tf.variableGrads(f) then applyGradients); what ctx.log reports is not read for it`);
+        problems.push(
+          `the grader saw the loss of ${plural(values.length, 'optimizer step')}, too few to see it fall: a step's loss is the value of the gradient computation it follows (optimizer.minimize(f), or tf.variableGrads(f) then applyGradients); what ctx.log reports is not read for it`,
+        );
         break;
       }
       if (values.length < needed) {
-        problems.push(values.length === 0
-          ? 'train() logged no training loss, so no descent can be seen: log the loss as training goes, ctx.log({ epoch: step, loss })'
-          : `train() logged ${plural(values.length, 'loss', 'losses')}; the check wants the loss of at least ${needed} steps, logged as training goes (ctx.log({ epoch: step, loss }))`);
+        problems.push(
+          values.length === 0
+            ? 'train() logged no training loss, so no descent can be seen: log the loss as training goes, ctx.log({ epoch: step, loss })'
+            : `train() logged ${plural(values.length, 'loss', 'losses')}; the check wants the loss of at least ${needed} steps, logged as training goes (ctx.log({ epoch: step, loss }))`,
+        );
         break;
       }
       const first = values[0];
       const last = values[values.length - 1];
       if (!(last < first * FALL)) {
-        const hint = source === 'replay' ? ' (does predict() compute its answer from the variables train() updated?)' : '';
+        const hint =
+          source === 'replay' ? ' (does predict() compute its answer from the variables train() updated?)' : '';
         problems.push(`the loss ${where} did not fall: ${fmt(first)} at first, ${fmt(last)} at the end${hint}`);
         break;
       }
     }
   }
 
-  if (alignmentProblem !== undefined && !problems.some((p) => p.startsWith('the loss '))) problems.push(alignmentProblem);
+  if (alignmentProblem !== undefined && !problems.some((p) => p.startsWith('the loss ')))
+    problems.push(alignmentProblem);
 
   if (lesson.maxModelMb !== undefined) {
     const tampered = runs.find((r) => r.observed?.tampered !== undefined)?.observed?.tampered;
     if (tampered !== undefined) {
-      problems.push(`TensorFlow.js's memory bookkeeping was changed (${tampered}), so the model cannot be weighed: leave tf.engine() and its state as they are`);
+      problems.push(
+        `TensorFlow.js's memory bookkeeping was changed (${tampered}), so the model cannot be weighed: leave tf.engine() and its state as they are`,
+      );
     }
-    const { value: bytes } = worst(runs, (r) => r.observed?.retainedBytes ?? 0, (a, b) => b > a);
+    const { value: bytes } = worst(
+      runs,
+      (r) => r.observed?.retainedBytes ?? 0,
+      (a, b) => b > a,
+    );
     const mb = bytes / MB;
     const passed = mb <= lesson.maxModelMb && tampered === undefined;
     metrics.push({ name: 'model_mb', value: Number(mb.toFixed(2)), max: lesson.maxModelMb, passed });
     if (mb > lesson.maxModelMb) {
-      const kept = opts.trainingBytes > 0 && bytes >= 0.8 * opts.trainingBytes
-        ? `predict() kept the training set: ${mb.toFixed(1)} MB of tensors and arrays alive after train() returned (the training inputs are ${(opts.trainingBytes / MB).toFixed(1)} MB)`
-        : `train() left ${mb.toFixed(1)} MB of tensors and arrays alive after it returned`;
-      problems.push(`${kept}, over the ${lesson.maxModelMb} MB a trained model needs here. Keep only the model's weights: dispose what you made from the training data (tf.tidy, tf.dispose)`);
+      const kept =
+        opts.trainingBytes > 0 && bytes >= 0.8 * opts.trainingBytes
+          ? `predict() kept the training set: ${mb.toFixed(1)} MB of tensors and arrays alive after train() returned (the training inputs are ${(opts.trainingBytes / MB).toFixed(1)} MB)`
+          : `train() left ${mb.toFixed(1)} MB of tensors and arrays alive after it returned`;
+      problems.push(
+        `${kept}, over the ${lesson.maxModelMb} MB a trained model needs here. Keep only the model's weights: dispose what you made from the training data (tf.tidy, tf.dispose)`,
+      );
     }
   }
   return { metrics, problems };
@@ -273,9 +340,15 @@ export function lessonWatch(ex: Pick<LoadedExercise, 'key' | 'options' | 'forbid
     },
     judge(run) {
       if (!lesson) return { ...run, passed: true };
-      const verdict = judgeLesson(lesson, runs, { fitAllowed: !ex.forbid.includes('LayersModel.fit'), trainingBytes, scored: run.metrics });
+      const verdict = judgeLesson(lesson, runs, {
+        fitAllowed: !ex.forbid.includes('LayersModel.fit'),
+        trainingBytes,
+        scored: run.metrics,
+      });
       // The lesson heads the findings, so that each of them reads as a part of it that was skipped.
-      const findings = verdict.problems.length ? [`--- the lesson is ${lesson.what} ---`, ...verdict.problems].join('\n') : '';
+      const findings = verdict.problems.length
+        ? [`--- the lesson is ${lesson.what} ---`, ...verdict.problems].join('\n')
+        : '';
       return {
         metrics: [...run.metrics, ...verdict.metrics],
         output: [run.output.trimEnd(), findings].filter(Boolean).join('\n'),

@@ -53,7 +53,10 @@ export function orderNames(names: readonly string[], order: ListingOrder, salt =
  * sorting.
  */
 export function walkOrder(paths: readonly string[], order: ListingOrder, salt = 0): string[] {
-  interface Folder { files: Set<string>; folders: Map<string, Folder> }
+  interface Folder {
+    files: Set<string>;
+    folders: Map<string, Folder>;
+  }
   const root: Folder = { files: new Set(), folders: new Map() };
   for (const p of paths) {
     const parts = p.split('/');

@@ -51,7 +51,9 @@ function checkPair(metric: string, yTrue: Values, yPred: Values): number {
 function checkClassLabels(metric: string, what: string, y: Values): void {
   for (let i = 0; i < y.length; i++) {
     if (!Number.isInteger(y[i]) || y[i] < 0) {
-      throw new GradingError(`${metric}: ${what} must be class indices (non-negative integers), got ${y[i]} at row ${i}`);
+      throw new GradingError(
+        `${metric}: ${what} must be class indices (non-negative integers), got ${y[i]} at row ${i}`,
+      );
     }
   }
 }
@@ -166,7 +168,7 @@ function aucOf(metric: string, positive: (i: number) => boolean, scores: Values)
   order.sort((a, b) => scores[a] - scores[b]);
   let nPos = 0;
   let rankSum = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
     const averageRank = (i + j) / 2 + 1;
@@ -203,7 +205,9 @@ export function rocAucOvr(yTrue: Values, scores: Values, k: number): number {
   const probs = classProbabilities(scores, k);
   const present = [...new Set(Array.from(yTrue))].sort((a, b) => a - b);
   if (present.length < 2) {
-    throw new GradingError(`roc_auc: ROC AUC is undefined when the held-out labels hold a single class (${present[0]})`);
+    throw new GradingError(
+      `roc_auc: ROC AUC is undefined when the held-out labels hold a single class (${present[0]})`,
+    );
   }
   let sum = 0;
   const column = new Float64Array(n);
@@ -382,10 +386,14 @@ function rankedItems(user: number, list: ScoredItem[]): number[] {
   const seen = new Set<number>();
   for (const { item, score } of list) {
     if (!Number.isFinite(score)) {
-      throw new InvalidOutputError(`the recommendations for user ${user} give item ${item} the score ${score}; scores must be finite numbers`);
+      throw new InvalidOutputError(
+        `the recommendations for user ${user} give item ${item} the score ${score}; scores must be finite numbers`,
+      );
     }
     if (seen.has(item)) {
-      throw new InvalidOutputError(`the recommendations for user ${user} list item ${item} more than once; recommend each item at most once`);
+      throw new InvalidOutputError(
+        `the recommendations for user ${user} list item ${item} more than once; recommend each item at most once`,
+      );
     }
     seen.add(item);
   }
@@ -439,7 +447,9 @@ export function computeMetric(
     );
   }
   if (labels.length !== preds.n) {
-    throw new GradingError(`${name}: the held-out set has ${labels.length} labels but ${preds.n} predictions were normalized`);
+    throw new GradingError(
+      `${name}: the held-out set has ${labels.length} labels but ${preds.n} predictions were normalized`,
+    );
   }
 
   const binary = preds.task === 'binary';

@@ -17,7 +17,10 @@ export class OutputCapture {
   private tail = '';
   private total = 0;
 
-  constructor(private readonly headMax = 4096, private readonly tailMax = 16384) {}
+  constructor(
+    private readonly headMax = 4096,
+    private readonly tailMax = 16384,
+  ) {}
 
   push(chunk: Buffer | string): void {
     const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');

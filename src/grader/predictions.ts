@@ -130,7 +130,7 @@ function checkDtype(task: Task, raw: RawPredictions): void {
     raw.dtype === 'bool'
       ? task === 'binary'
         ? ': return the probability of the positive class (e.g. the sigmoid output), not a thresholded boolean'
-        : ': cast it with .cast(\'float32\') or .cast(\'int32\')'
+        : ": cast it with .cast('float32') or .cast('int32')"
       : '';
   throw new InvalidOutputError(
     `predict returned a tensor of dtype '${raw.dtype}', but a ${task} task needs numbers (float32 or int32)${advice}`,
@@ -169,7 +169,8 @@ export function normalizePredictions(
   n: number,
   numClasses?: number,
 ): NormalizedPredictions {
-  if (!Number.isInteger(n) || n < 0) throw new GradingError(`held-out row count must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new GradingError(`held-out row count must be a non-negative integer, got ${n}`);
   if (numClasses !== undefined && (!Number.isInteger(numClasses) || numClasses < 2)) {
     throw new GradingError(`number of classes must be an integer >= 2, got ${numClasses}`);
   }
@@ -177,7 +178,9 @@ export function normalizePredictions(
     throw new GradingError('ranking predictions are per-user lists, not one tensor: score them with rankingMetrics');
   }
   if (raw == null || typeof raw !== 'object') {
-    throw new InvalidOutputError(`predict returned ${describeValue(raw)}; expected a tensor of ${expectedShapes(task, n, numClasses)}`);
+    throw new InvalidOutputError(
+      `predict returned ${describeValue(raw)}; expected a tensor of ${expectedShapes(task, n, numClasses)}`,
+    );
   }
   checkDtype(task, raw);
   checkShape(raw);

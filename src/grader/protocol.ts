@@ -15,8 +15,14 @@ import type { GradedKind } from './kinds/kind';
 import type { ListingOrder } from './listing-order';
 
 export const ERROR_KINDS = [
-  'compile', 'runtime', 'timeout', 'memory', 'invalid-output',
-  'forbidden-api', 'exited', 'missing-entry',
+  'compile',
+  'runtime',
+  'timeout',
+  'memory',
+  'invalid-output',
+  'forbidden-api',
+  'exited',
+  'missing-entry',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
@@ -32,7 +38,11 @@ export interface WireTensor {
 
 const wireTensor = z.object({
   values: z.custom<WireTensor['values']>(
-    (v) => v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array || (Array.isArray(v) && v.every((s) => typeof s === 'string')),
+    (v) =>
+      v instanceof Float32Array ||
+      v instanceof Int32Array ||
+      v instanceof Uint8Array ||
+      (Array.isArray(v) && v.every((s) => typeof s === 'string')),
     'expected a typed array or an array of strings',
   ),
   shape: z.array(z.number().int().nonnegative()),
@@ -178,29 +188,42 @@ export const childMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('features'), token: z.string(), tensor: wireTensor }),
   z.object({ type: z.literal('explored'), token: z.string() }),
   z.object({ type: z.literal('exports'), token: z.string(), names: z.array(z.string()) }),
-  z.object({ type: z.literal('result'), token: z.string(), id: z.number(), ok: z.boolean(), value: z.unknown(), error: z.string().optional() }),
+  z.object({
+    type: z.literal('result'),
+    token: z.string(),
+    id: z.number(),
+    ok: z.boolean(),
+    value: z.unknown(),
+    error: z.string().optional(),
+  }),
   z.object({ type: z.literal('error'), token: z.string(), error: learnerErrorSchema }),
   z.object({
     type: z.literal('candidates'),
     token: z.string(),
     /** The `chosen` name the predictor reported, when it is a string. */
     chosen: z.string().nullable(),
-    entries: z.array(z.object({
-      name: z.string(),
-      baseline: z.boolean(),
-      /** The validation score the learner reported for it, when a finite number. */
-      claimed: z.number().nullable(),
-      tensor: wireTensor.optional(),
-      /** Why it has no predictions (predict threw, returned something else). */
-      error: z.string().optional(),
-    })).max(100),
+    entries: z
+      .array(
+        z.object({
+          name: z.string(),
+          baseline: z.boolean(),
+          /** The validation score the learner reported for it, when a finite number. */
+          claimed: z.number().nullable(),
+          tensor: wireTensor.optional(),
+          /** Why it has no predictions (predict threw, returned something else). */
+          error: z.string().optional(),
+        }),
+      )
+      .max(100),
     /** Why there is no list at all (no `candidates`, not an array). */
     problem: z.string().optional(),
   }),
   z.object({
     type: z.literal('savedScores'),
     token: z.string(),
-    results: z.array(z.object({ id: z.string(), tensor: wireTensor.optional(), error: z.string().optional() })).max(1000),
+    results: z
+      .array(z.object({ id: z.string(), tensor: wireTensor.optional(), error: z.string().optional() }))
+      .max(1000),
   }),
 ]);
 export type ChildMessage = z.infer<typeof childMessageSchema>;

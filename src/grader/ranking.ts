@@ -32,7 +32,9 @@ export interface RatedPairs {
 /** Reads a ratings dataset (features `[user, item]`, label the rating) as pairs. */
 export function ratedPairs(ds: LoadedDataset): RatedPairs {
   if (ds.featureShape.length !== 1 || ds.featureShape[0] !== 2) {
-    throw new GradingError(`a ranking task needs rows of [user, item]; dataset '${ds.id}' has rows of shape [${ds.featureShape.join(', ')}]`);
+    throw new GradingError(
+      `a ranking task needs rows of [user, item]; dataset '${ds.id}' has rows of shape [${ds.featureShape.join(', ')}]`,
+    );
   }
   const users = new Int32Array(ds.n);
   const items = new Int32Array(ds.n);
@@ -72,7 +74,9 @@ export function groupByUser(
 export function relevantMinOf(options: object | undefined): number {
   const value = (options as { relevantMin?: unknown } | undefined)?.relevantMin ?? DEFAULT_RELEVANT_MIN;
   if (!relevantMinSchema.safeParse(value).success) {
-    throw new GradingError(`options.relevantMin must be a number (the lowest rating that counts as liked), got ${JSON.stringify(value)}`);
+    throw new GradingError(
+      `options.relevantMin must be a number (the lowest rating that counts as liked), got ${JSON.stringify(value)}`,
+    );
   }
   return value as number;
 }
@@ -102,7 +106,12 @@ export function scoreRanking(
     if (RANKED_METRICS.has(spec.name)) {
       if (spec.k === undefined) throw new GradingError(`${spec.name} needs k (the cut-off)`);
       const result = rankingMetrics(grouped!.scoresByUser, grouped!.relevantByUser, spec.k);
-      scores[spec.name] = spec.name === 'precision_at_k' ? result.precisionAtK : spec.name === 'recall_at_k' ? result.recallAtK : result.ndcgAtK;
+      scores[spec.name] =
+        spec.name === 'precision_at_k'
+          ? result.precisionAtK
+          : spec.name === 'recall_at_k'
+            ? result.recallAtK
+            : result.ndcgAtK;
     } else {
       // Pointwise: each predicted rating against the held-out one, as a regression.
       scores[spec.name] = computeMetric(spec.name, preds, pairs.ratings);

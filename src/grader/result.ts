@@ -78,7 +78,9 @@ export const checkReportSchema = z.object({
 });
 
 /** How many results passed, failed and erred: the one count every summary, report and exit code uses. */
-export function countStatuses(results: readonly Pick<ExerciseResult, 'status'>[]): Pick<CheckReport, 'passed' | 'failed' | 'errors'> {
+export function countStatuses(
+  results: readonly Pick<ExerciseResult, 'status'>[],
+): Pick<CheckReport, 'passed' | 'failed' | 'errors'> {
   const counts = { passed: 0, failed: 0, errors: 0 };
   for (const r of results) {
     if (r.status === 'passed') counts.passed++;

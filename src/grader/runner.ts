@@ -13,7 +13,12 @@ import * as path from 'node:path';
 import type { GradedKind } from './kinds/kind';
 import { childMarker, encodeFrame, FrameDecoder, FrameError, GRADER_MARKER, MAX_CHILD_FRAME_BYTES } from './channel';
 import {
-  childMessageSchema, HARNESS_FAILED, type ChildMessage, type LearnerError, type LogStep, type ParentMessage,
+  childMessageSchema,
+  HARNESS_FAILED,
+  type ChildMessage,
+  type LearnerError,
+  type LogStep,
+  type ParentMessage,
 } from './protocol';
 import { OutputCapture, printable } from './output-capture';
 import { childCommand, childEntry, childEnv, childExecArgv } from './sandbox';
@@ -114,10 +119,10 @@ function channelFailure(err: unknown): LearnerError {
   }
   return {
     kind: 'runtime',
-    message: 'wrote to mlpath\'s private channel (file descriptor 3) and broke it; graded code must not write to file descriptors it did not open',
+    message:
+      "wrote to mlpath's private channel (file descriptor 3) and broke it; graded code must not write to file descriptors it did not open",
   };
 }
-
 
 function residentMb(pid: number): number | undefined {
   try {
@@ -177,14 +182,19 @@ export class ChildSession {
       this.output.push(d);
       if (this.stderrText.length < 65536) this.stderrText += d.toString('utf8');
     });
-    this.child.on('error', (err) => this.fail({ kind: 'exited', message: `could not run the learner process: ${err.message}` }));
+    this.child.on('error', (err) =>
+      this.fail({ kind: 'exited', message: `could not run the learner process: ${err.message}` }),
+    );
     // 'close' comes after the child's output and channel are drained, so a
     // last error message or heap report is not lost as it can be on 'exit'.
     this.child.on('close', (code, signal) => this.onExit(code, signal));
     // The budget starts once the backend is up, so a slow machine's start-up
     // does not eat the learner's time; start-up has its own, generous limit.
     this.startupTimer = later(() => {
-      this.fail({ kind: 'timeout', message: `the learner process did not start within ${STARTUP_SECONDS} s (TensorFlow.js backend initialisation); try \`mlpath doctor\`` });
+      this.fail({
+        kind: 'timeout',
+        message: `the learner process did not start within ${STARTUP_SECONDS} s (TensorFlow.js backend initialisation); try \`mlpath doctor\``,
+      });
       killTree(this.child);
     }, STARTUP_SECONDS * 1000);
     this.timers.push(this.startupTimer);
@@ -196,7 +206,10 @@ export class ChildSession {
         if (rss === undefined) return;
         this.peakRssMb = Math.max(this.peakRssMb, rss);
         if (rss > limitMb) {
-          this.fail({ kind: 'memory', message: `used ${Math.round(rss)} MB of memory, over the ${limitMb} MB allowed; free tensors you no longer need (tf.tidy, dispose) or train on smaller batches` });
+          this.fail({
+            kind: 'memory',
+            message: `used ${Math.round(rss)} MB of memory, over the ${limitMb} MB allowed; free tensors you no longer need (tf.tidy, dispose) or train on smaller batches`,
+          });
           killTree(this.child);
         }
       }, 250);
@@ -285,11 +298,13 @@ export class ChildSession {
     // The harness holds the channel until it exits; a live child whose channel
     // ended had it closed by learner code, and would otherwise wait out its budget.
     if (!this.exited && !this.closing) {
-      this.timers.push(later(() => {
-        if (this.exited) return;
-        this.cutOff = true;
-        killTree(this.child);
-      }, 2000));
+      this.timers.push(
+        later(() => {
+          if (this.exited) return;
+          this.cutOff = true;
+          killTree(this.child);
+        }, 2000),
+      );
     }
   }
 
@@ -299,7 +314,10 @@ export class ChildSession {
     // Validation walks the message: one with a billion-element sparse array or deep nesting is refused before it can.
     const oversized = shapeProblem(raw);
     if (oversized) {
-      this.fail({ kind: 'runtime', message: `the learner process sent mlpath a message it refuses (${oversized}); did your code replace built-in objects the harness relies on?` });
+      this.fail({
+        kind: 'runtime',
+        message: `the learner process sent mlpath a message it refuses (${oversized}); did your code replace built-in objects the harness relies on?`,
+      });
       killTree(this.child);
       return;
     }
@@ -372,12 +390,18 @@ export class ChildSession {
       return;
     }
     if (/JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(this.stderrText)) {
-      this.fail({ kind: 'memory', message: `ran out of memory: the ${this.opts.memoryMb} MB heap of this exercise is full. Free tensors you no longer need (tf.tidy, dispose) and avoid keeping large arrays.` });
+      this.fail({
+        kind: 'memory',
+        message: `ran out of memory: the ${this.opts.memoryMb} MB heap of this exercise is full. Free tensors you no longer need (tf.tidy, dispose) and avoid keeping large arrays.`,
+      });
       return;
     }
     if (/ERR_ACCESS_DENIED/.test(this.stderrText)) {
       const m = /resource: '([^']*)'/.exec(this.stderrText);
-      this.fail({ kind: 'runtime', message: `tried to access something graded code may not use${m ? ` (${m[1]})` : ''}: reading files outside the exercise folder, starting processes and workers are blocked during a check` });
+      this.fail({
+        kind: 'runtime',
+        message: `tried to access something graded code may not use${m ? ` (${m[1]})` : ''}: reading files outside the exercise folder, starting processes and workers are blocked during a check`,
+      });
       return;
     }
     // The harness's own refusal (harness.ts exits with 71 after saying why): mlpath's fault, and said as such.

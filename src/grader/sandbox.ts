@@ -66,7 +66,8 @@ export function dependencyReadRoots(): string[] {
     } catch {
       return;
     }
-    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) visit(packageDir(dep, dir));
+    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }))
+      visit(packageDir(dep, dir));
   };
   for (const name of CHILD_PACKAGES) visit(packageDir(name, __dirname));
   closure = [...seen];
@@ -74,17 +75,23 @@ export function dependencyReadRoots(): string[] {
 }
 
 export function childExecArgv(opts: SandboxOptions): string[] {
-  const argv = ['--enable-source-maps', `--max-old-space-size=${opts.memoryMb}`, '--disallow-code-generation-from-strings'];
+  const argv = [
+    '--enable-source-maps',
+    `--max-old-space-size=${opts.memoryMb}`,
+    '--disallow-code-generation-from-strings',
+  ];
   const permission = permissionFlag();
   if (permission) {
     argv.push(permission);
-    if (process.allowedNodeEnvironmentFlags.has('--disable-warning')) argv.push('--disable-warning=ExperimentalWarning');
+    if (process.allowedNodeEnvironmentFlags.has('--disable-warning'))
+      argv.push('--disable-warning=ExperimentalWarning');
     const roots = [childEntry(), path.join(packageRoot(), 'models'), ...dependencyReadRoots(), ...opts.readRoots];
     for (const root of new Set(roots)) {
       const isDir = fs.existsSync(root) && fs.statSync(root).isDirectory();
       argv.push(`--allow-fs-read=${isDir ? path.join(root, '*') : root}`);
     }
-    for (const root of new Set(opts.writeRoots ?? [])) argv.push(`--allow-fs-read=${path.join(root, '*')}`, `--allow-fs-write=${path.join(root, '*')}`);
+    for (const root of new Set(opts.writeRoots ?? []))
+      argv.push(`--allow-fs-read=${path.join(root, '*')}`, `--allow-fs-write=${path.join(root, '*')}`);
     if (opts.nativeAddons && process.allowedNodeEnvironmentFlags.has('--allow-addons')) argv.push('--allow-addons');
   }
   return argv;
@@ -108,15 +115,34 @@ let setprivProbe: string | null | undefined;
 function workingSetpriv(): string | undefined {
   if (setprivProbe === undefined) {
     setprivProbe = null;
-    const candidate = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p)) : undefined;
-    if (candidate && spawnSync(candidate, ['--pdeathsig', 'KILL', '--', process.execPath, '--version'], { stdio: 'ignore', timeout: 10000 }).status === 0) {
+    const candidate =
+      process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p)) : undefined;
+    if (
+      candidate &&
+      spawnSync(candidate, ['--pdeathsig', 'KILL', '--', process.execPath, '--version'], {
+        stdio: 'ignore',
+        timeout: 10000,
+      }).status === 0
+    ) {
       setprivProbe = candidate;
     }
   }
   return setprivProbe ?? undefined;
 }
 
-const PASSED_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SYSTEMROOT', 'TEMP', 'TMP', 'NO_COLOR', 'FORCE_COLOR', 'TERM'];
+const PASSED_ENV = [
+  'PATH',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'TMPDIR',
+  'SYSTEMROOT',
+  'TEMP',
+  'TMP',
+  'NO_COLOR',
+  'FORCE_COLOR',
+  'TERM',
+];
 
 export function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { TF_CPP_MIN_LOG_LEVEL: '2', NODE_ENV: 'production' };

@@ -79,16 +79,21 @@ export interface Unseen {
 }
 
 /** How far apart two answers to the same rows are: the first row that differs, and how many do. */
-function disagreement(a: NormalizedPredictions, b: NormalizedPredictions): { first: number; count: number; a: string; b: string } | undefined {
+function disagreement(
+  a: NormalizedPredictions,
+  b: NormalizedPredictions,
+): { first: number; count: number; a: string; b: string } | undefined {
   let first = -1;
   let count = 0;
-  const show = (p: NormalizedPredictions, i: number): string => (p.values ? fmt(p.values[i]) : p.positiveProb ? fmt(p.positiveProb[i]) : `class ${p.classes?.[i]}`);
+  const show = (p: NormalizedPredictions, i: number): string =>
+    p.values ? fmt(p.values[i]) : p.positiveProb ? fmt(p.positiveProb[i]) : `class ${p.classes?.[i]}`;
   for (let i = 0; i < a.n; i++) {
-    const same = a.values && b.values
-      ? Math.abs(a.values[i] - b.values[i]) <= 1e-4 * (1 + Math.abs(b.values[i]))
-      : a.positiveProb && b.positiveProb
-        ? Math.abs(a.positiveProb[i] - b.positiveProb[i]) <= 1e-4
-        : a.classes?.[i] === b.classes?.[i];
+    const same =
+      a.values && b.values
+        ? Math.abs(a.values[i] - b.values[i]) <= 1e-4 * (1 + Math.abs(b.values[i]))
+        : a.positiveProb && b.positiveProb
+          ? Math.abs(a.positiveProb[i] - b.positiveProb[i]) <= 1e-4
+          : a.classes?.[i] === b.classes?.[i];
     if (!same) {
       count++;
       if (first < 0) first = i;
@@ -110,7 +115,14 @@ export function judgeCandidates(
   const lower = LOWER_IS_BETTER.has(metric);
   const shape = `return { predict, chosen, candidates: [{ name, baseline: true, ${claim}, predict }, { name, ${claim}, predict }, ...] }`;
   if (answer.problem) {
-    return { models: 0, chosenIsBest: false, problems: [`${answer.problem}: ${LESSON}. Fit each candidate on xTrain, measure it on xVal / yVal, and ${shape} (see README.md)`], table };
+    return {
+      models: 0,
+      chosenIsBest: false,
+      problems: [
+        `${answer.problem}: ${LESSON}. Fit each candidate on xTrain, measure it on xVal / yVal, and ${shape} (see README.md)`,
+      ],
+      table,
+    };
   }
   const scores = new Map<string, number>();
   const names = new Set<string>();
@@ -139,25 +151,41 @@ export function judgeCandidates(
       continue;
     }
     scores.set(c.name, score);
-    table.push(`  ${c.baseline ? 'baseline ' : ''}'${c.name}': ${claim} reported ${c.claimed === null ? 'none' : fmt(c.claimed)}, validation ${metric} of its predictions ${fmt(score)}`);
+    table.push(
+      `  ${c.baseline ? 'baseline ' : ''}'${c.name}': ${claim} reported ${c.claimed === null ? 'none' : fmt(c.claimed)}, validation ${metric} of its predictions ${fmt(score)}`,
+    );
     if (c.claimed === null) {
-      problems.push(`candidate '${c.name}' reports no ${claim}: measure every candidate on ctx.data.xVal / yVal and report the number (${LESSON})`);
+      problems.push(
+        `candidate '${c.name}' reports no ${claim}: measure every candidate on ctx.data.xVal / yVal and report the number (${LESSON})`,
+      );
     } else if (!(Math.abs(c.claimed - score) <= spec.tolerance)) {
-      problems.push(`candidate '${c.name}' reports ${claim} ${fmt(c.claimed)}, but its predictions on the validation rows give ${fmt(score)}: report the ${metric} of the very model you hand in, fitted on xTrain only and measured on xVal / yVal`);
+      problems.push(
+        `candidate '${c.name}' reports ${claim} ${fmt(c.claimed)}, but its predictions on the validation rows give ${fmt(score)}: report the ${metric} of the very model you hand in, fitted on xTrain only and measured on xVal / yVal`,
+      );
     }
     // An error, whatever the metric: a score of 1 is no error for accuracy-like metrics.
     const error = (v: number): number => (lower ? v : 1 - v);
     if (elsewhere !== undefined && Number.isFinite(elsewhere) && error(score) < spec.seenRatio * error(elsewhere)) {
       seen.add(c.name);
-      problems.push(`candidate '${c.name}' scores ${metric} ${fmt(score)} on the validation rows but ${fmt(elsewhere)} on rows it cannot have seen (the held-out rows, which mlpath sent mixed in with the validation rows): it has seen the validation rows, by looking their answers up or by training on them, so its validation score says nothing about new rows. Fit every candidate on xTrain / yTrain only (${LESSON})`);
+      problems.push(
+        `candidate '${c.name}' scores ${metric} ${fmt(score)} on the validation rows but ${fmt(elsewhere)} on rows it cannot have seen (the held-out rows, which mlpath sent mixed in with the validation rows): it has seen the validation rows, by looking their answers up or by training on them, so its validation score says nothing about new rows. Fit every candidate on xTrain / yTrain only (${LESSON})`,
+      );
     }
   }
   const baselines = answer.entries.filter((c) => c.baseline);
-  if (baselines.length === 0) problems.push(`no candidate is marked baseline: true; compare against the simplest answer (the training mean) so you know what your models add (${LESSON})`);
-  else if (baselines.length > 1) problems.push(`${baselines.length} candidates are marked baseline: true (${baselines.map((c) => `'${c.name}'`).join(', ')}); mark only the simplest one`);
+  if (baselines.length === 0)
+    problems.push(
+      `no candidate is marked baseline: true; compare against the simplest answer (the training mean) so you know what your models add (${LESSON})`,
+    );
+  else if (baselines.length > 1)
+    problems.push(
+      `${baselines.length} candidates are marked baseline: true (${baselines.map((c) => `'${c.name}'`).join(', ')}); mark only the simplest one`,
+    );
   const models = answer.entries.filter((c) => !c.baseline && scores.has(c.name) && !seen.has(c.name)).length;
   if (models < spec.minModels) {
-    problems.push(`${models === 0 ? 'no model was' : `only ${models} model${models === 1 ? ' was' : 's were'}`} compared besides the baseline; compare at least ${spec.minModels} (${LESSON})`);
+    problems.push(
+      `${models === 0 ? 'no model was' : `only ${models} model${models === 1 ? ' was' : 's were'}`} compared besides the baseline; compare at least ${spec.minModels} (${LESSON})`,
+    );
   }
 
   // Best among fewer than the required candidates, or without a baseline, is no choice at all.
@@ -167,7 +195,9 @@ export function judgeCandidates(
   if (answer.chosen === null) {
     problems.push(`train() returned no chosen: name the candidate you kept (chosen: '<its name>')`);
   } else if (!names.has(answer.chosen)) {
-    problems.push(`chosen is '${answer.chosen}', but no candidate has that name (${[...names].map((n) => `'${n}'`).join(', ') || 'none'})`);
+    problems.push(
+      `chosen is '${answer.chosen}', but no candidate has that name (${[...names].map((n) => `'${n}'`).join(', ') || 'none'})`,
+    );
   } else if (scores.has(answer.chosen) && !seen.has(answer.chosen)) {
     const mine = scores.get(answer.chosen)!;
     let best: [string, number] | undefined;
@@ -175,7 +205,9 @@ export function judgeCandidates(
     const isBest = !better(best![1], mine - (lower ? 1e-9 : -1e-9));
     chosenIsBest = isBest && compared;
     if (!isBest) {
-      problems.push(`you chose '${answer.chosen}' (validation ${metric} ${fmt(mine)}), but '${best![0]}' has ${fmt(best![1])}: keep the candidate that is best on the validation rows, ${lower ? 'lowest' : 'highest'} wins`);
+      problems.push(
+        `you chose '${answer.chosen}' (validation ${metric} ${fmt(mine)}), but '${best![0]}' has ${fmt(best![1])}: keep the candidate that is best on the validation rows, ${lower ? 'lowest' : 'highest'} wins`,
+      );
     }
   }
   if (answer.chosen !== null) {
@@ -190,7 +222,9 @@ export function judgeCandidates(
       }
       if (off) {
         chosenIsBest = false;
-        problems.push(`predict(x) is not the chosen candidate '${answer.chosen}': on held-out row ${off.first} it answers ${off.a} where the candidate answers ${off.b} (${off.count} of ${unseen.n} rows differ). Return the chosen candidate's own predict, as it was compared: a model refitted or swapped after the comparison is one the comparison never measured (${LESSON})`);
+        problems.push(
+          `predict(x) is not the chosen candidate '${answer.chosen}': on held-out row ${off.first} it answers ${off.a} where the candidate answers ${off.b} (${off.count} of ${unseen.n} rows differ). Return the chosen candidate's own predict, as it was compared: a model refitted or swapped after the comparison is one the comparison never measured (${LESSON})`,
+        );
       }
     }
   }
@@ -201,7 +235,8 @@ export function judgeCandidates(
 function pickRows(t: WireTensor, rows: readonly number[]): WireTensor {
   const width = t.shape.slice(1).reduce((a, b) => a * b, 1);
   const shape = [rows.length, ...t.shape.slice(1)];
-  if (Array.isArray(t.values)) return { ...t, shape, values: rows.flatMap((r) => (t.values as string[]).slice(r * width, (r + 1) * width)) };
+  if (Array.isArray(t.values))
+    return { ...t, shape, values: rows.flatMap((r) => (t.values as string[]).slice(r * width, (r + 1) * width)) };
   const values = t.values as Float32Array;
   const out = new (values.constructor as Float32ArrayConstructor)(rows.length * width);
   rows.forEach((r, i) => out.set(values.subarray(r * width, (r + 1) * width), i * width));
@@ -211,7 +246,13 @@ function pickRows(t: WireTensor, rows: readonly number[]): WireTensor {
 /** A candidate's answer to the mixed batch, split back into its validation and held-out rows; a malformed one is left whole for judgeCandidates to report. */
 function splitEntry(e: Entry, order: readonly number[], valN: number): JudgedEntry {
   const t = e.tensor;
-  if (!t || t.shape.length === 0 || t.shape[0] !== order.length || t.values.length !== t.shape.reduce((a, b) => a * b, 1)) return e;
+  if (
+    !t ||
+    t.shape.length === 0 ||
+    t.shape[0] !== order.length ||
+    t.values.length !== t.shape.reduce((a, b) => a * b, 1)
+  )
+    return e;
   const valRows = new Array<number>(valN);
   const heldRows = new Array<number>(order.length - valN);
   order.forEach((row, position) => {
@@ -237,15 +278,22 @@ function shuffled(n: number): number[] {
  * what the returned predictor answered on the held-out rows, and merge the
  * verdict into the outcome.
  */
-export function selectionWatch(ex: Pick<LoadedExercise, 'key' | 'options' | 'task'>, parts: { val?: LoadedDataset; test: LoadedDataset }): {
+export function selectionWatch(
+  ex: Pick<LoadedExercise, 'key' | 'options' | 'task'>,
+  parts: { val?: LoadedDataset; test: LoadedDataset },
+): {
   ask(session: ChildSession, seed: number): Promise<void>;
   graded(seed: number, returned: WireTensor): void;
   judge<R extends { metrics: MetricResult[]; output: string; passed?: boolean }>(run: R): R & { passed: boolean };
 } {
   const spec = selectionOf(ex);
   const { val, test } = parts;
-  if (spec && !val) throw new GradingError(`${ex.key}: options.selection needs a validation split (dataset.split.val > 0)`);
-  const asked = new Map<number, { answer: Extract<ChildMessage, { type: 'candidates' }>; order: number[]; returned?: WireTensor }>();
+  if (spec && !val)
+    throw new GradingError(`${ex.key}: options.selection needs a validation split (dataset.split.val > 0)`);
+  const asked = new Map<
+    number,
+    { answer: Extract<ChildMessage, { type: 'candidates' }>; order: number[]; returned?: WireTensor }
+  >();
   return {
     async ask(session, seed) {
       if (!spec || !val) return;
@@ -266,15 +314,17 @@ export function selectionWatch(ex: Pick<LoadedExercise, 'key' | 'options' | 'tas
     judge(run) {
       const passed = run.passed ?? true;
       if (!spec || !val || asked.size === 0) return { ...run, passed };
-      const bySeed = [...asked].sort((a, b) => a[0] - b[0]).map(([seed, a]) => ({
-        seed,
-        findings: judgeCandidates(
-          spec,
-          { ...a.answer, entries: a.answer.entries.map((e) => splitEntry(e, a.order, val.n)) },
-          { n: val.n, labels: val.labels, task: ex.task ?? 'regression' },
-          { n: test.n, labels: test.labels, returned: a.returned },
-        ),
-      }));
+      const bySeed = [...asked]
+        .sort((a, b) => a[0] - b[0])
+        .map(([seed, a]) => ({
+          seed,
+          findings: judgeCandidates(
+            spec,
+            { ...a.answer, entries: a.answer.entries.map((e) => splitEntry(e, a.order, val.n)) },
+            { n: val.n, labels: val.labels, task: ex.task ?? 'regression' },
+            { n: test.n, labels: test.labels, returned: a.returned },
+          ),
+        }));
       const worst = bySeed.find((s) => s.findings.problems.length > 0) ?? bySeed[0];
       const f = worst.findings;
       const minModels = Math.min(...bySeed.map((s) => s.findings.models));
@@ -285,8 +335,17 @@ export function selectionWatch(ex: Pick<LoadedExercise, 'key' | 'options' | 'tas
         { name: 'chosen_best_on_val', value: allBest ? 1 : 0, min: 1, passed: allBest },
       ];
       const where = bySeed.length > 1 ? ` (seed ${worst.seed})` : '';
-      const lines = [`--- the choice on validation${where} ---`, ...f.problems, ...(f.table.length ? ['candidates:', ...f.table] : [])];
-      return { ...run, metrics, output: [run.output.trimEnd(), lines.join('\n')].filter(Boolean).join('\n'), passed: passed && f.problems.length === 0 };
+      const lines = [
+        `--- the choice on validation${where} ---`,
+        ...f.problems,
+        ...(f.table.length ? ['candidates:', ...f.table] : []),
+      ];
+      return {
+        ...run,
+        metrics,
+        output: [run.output.trimEnd(), lines.join('\n')].filter(Boolean).join('\n'),
+        passed: passed && f.problems.length === 0,
+      };
     },
   };
 }

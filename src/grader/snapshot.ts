@@ -28,7 +28,10 @@ const OWNER_FILE = '.owner';
 const MAX_COPY_BACK_BYTES = 64 * 1024 * 1024;
 
 export class SnapshotError extends Error {
-  constructor(message: string, readonly file?: string) {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
     super(message);
   }
 }
@@ -110,7 +113,10 @@ export function snapshotExercise(exerciseDir: string, runDir: string): Snapshot 
   const copyDir = (from: string, to: string, shown: string, depth: number): void => {
     if (depth > 32) throw new SnapshotError(`${shown} is nested more than 32 folders deep`);
     // Folders count too: links between folders could otherwise make a copy of exponential size.
-    if (++files > MAX_FILES) throw new SnapshotError(`the exercise folder holds more than ${MAX_FILES} files and folders: keep data and outputs elsewhere`);
+    if (++files > MAX_FILES)
+      throw new SnapshotError(
+        `the exercise folder holds more than ${MAX_FILES} files and folders: keep data and outputs elsewhere`,
+      );
     fs.mkdirSync(to, { recursive: true });
     for (const entry of fs.readdirSync(from).sort()) {
       if (depth === 0 && SKIPPED.has(entry)) continue;
@@ -126,20 +132,30 @@ export function snapshotExercise(exerciseDir: string, runDir: string): Snapshot 
           throw new SnapshotError(`a symbolic link to something that does not exist: remove it`, p);
         }
         if (!inside(real, resolved)) {
-          throw new SnapshotError(`a symbolic link to ${resolved}, outside the exercise folder: graded code may use files inside its folder only, so replace the link with the files themselves`, p);
+          throw new SnapshotError(
+            `a symbolic link to ${resolved}, outside the exercise folder: graded code may use files inside its folder only, so replace the link with the files themselves`,
+            p,
+          );
         }
         target = resolved;
         st = fs.statSync(resolved);
         // A link to a folder that holds it would copy forever.
-        if (st.isDirectory() && inside(resolved, from)) throw new SnapshotError(`a symbolic link to a folder that contains it: remove it`, p);
+        if (st.isDirectory() && inside(resolved, from))
+          throw new SnapshotError(`a symbolic link to a folder that contains it: remove it`, p);
       }
       if (st.isDirectory()) {
         copyDir(target, path.join(to, entry), rel, depth + 1);
       } else if (st.isFile()) {
         files++;
         bytes += st.size;
-        if (files > MAX_FILES) throw new SnapshotError(`the exercise folder holds more than ${MAX_FILES} files and folders: keep data and outputs elsewhere`);
-        if (bytes > MAX_BYTES) throw new SnapshotError(`the exercise folder holds more than ${MAX_BYTES / 1024 / 1024} MB: keep data and outputs elsewhere`);
+        if (files > MAX_FILES)
+          throw new SnapshotError(
+            `the exercise folder holds more than ${MAX_FILES} files and folders: keep data and outputs elsewhere`,
+          );
+        if (bytes > MAX_BYTES)
+          throw new SnapshotError(
+            `the exercise folder holds more than ${MAX_BYTES / 1024 / 1024} MB: keep data and outputs elsewhere`,
+          );
         fs.copyFileSync(target, path.join(to, entry));
       }
       // Sockets, fifos and devices are not part of a submission.
@@ -173,13 +189,17 @@ export function stageOutput(from: string, to: string): void {
       const d = path.join(dst, entry);
       const st = fs.lstatSync(s, { throwIfNoEntry: false });
       if (!st) continue;
-      if (++files > MAX_FILES) throw new SnapshotError(`more than ${MAX_FILES} files were written to ${path.basename(from)}`);
+      if (++files > MAX_FILES)
+        throw new SnapshotError(`more than ${MAX_FILES} files were written to ${path.basename(from)}`);
       if (st.isDirectory()) {
         fs.mkdirSync(d);
         copy(s, d, depth + 1);
       } else if (st.isFile()) {
         total += st.size;
-        if (total > MAX_COPY_BACK_BYTES) throw new SnapshotError(`more than ${MAX_COPY_BACK_BYTES / 1024 / 1024} MB were written to ${path.basename(from)}`);
+        if (total > MAX_COPY_BACK_BYTES)
+          throw new SnapshotError(
+            `more than ${MAX_COPY_BACK_BYTES / 1024 / 1024} MB were written to ${path.basename(from)}`,
+          );
         fs.copyFileSync(s, d);
       }
     }
@@ -217,7 +237,8 @@ export function copyBack(snap: Snapshot, rel: string): string | undefined {
         if (st.isDirectory()) list(s, path.join(dst, entry));
         else if (st.isFile()) {
           total += st.size;
-          if (total > MAX_COPY_BACK_BYTES) throw new Error(`more than ${MAX_COPY_BACK_BYTES / 1024 / 1024} MB were written`);
+          if (total > MAX_COPY_BACK_BYTES)
+            throw new Error(`more than ${MAX_COPY_BACK_BYTES / 1024 / 1024} MB were written`);
           files.push({ src: s, dst: path.join(dst, entry), size: st.size });
         }
       }

@@ -25,33 +25,37 @@ export function attemptsDir(root: string): string {
 /** NaN and Infinity are written as null by JSON, so computed numbers read back as number or null. */
 const measured = z.number().nullable().optional();
 
-export const attemptRecordSchema = z.object({
-  version: z.number().int().optional(),
-  createdAt: z.string(),
-  /** The public result without the captured output (`outputTail` keeps its end). */
-  result: exerciseResultSchema.omit({ output: true }).passthrough(),
-  curve: z.array(z.record(z.unknown())).default([]),
-  /** Logged steps whose NaN or Infinity values were dropped from `curve`. */
-  nonFinite: z.array(z.object({ index: z.number(), keys: z.array(z.string()) })).optional(),
-  confusion: z.array(z.array(z.number())).optional(),
-  classNames: z.array(z.string()).optional(),
-  inputScale: z.object({
-    min: z.number().nullable(),
-    max: z.number().nullable(),
-    feature: z.string().optional(),
-  }).optional(),
-  datasetFingerprint: z.string().optional(),
-  trainSeconds: measured,
-  peakRssMb: measured,
-  versions: z.object({ node: z.string(), tfjs: z.string().optional(), mlpath: z.string() }).partial().optional(),
-  platform: z.string().optional(),
-  outputTail: z.string().optional(),
-  /** Id and version of the curriculum that graded the attempt. */
-  curriculum: z.string().optional(),
-  curriculumVersion: z.string().optional(),
-  /** Graded on an instructor's holdout rather than the built-in test split. */
-  holdout: z.boolean().optional(),
-}).passthrough();
+export const attemptRecordSchema = z
+  .object({
+    version: z.number().int().optional(),
+    createdAt: z.string(),
+    /** The public result without the captured output (`outputTail` keeps its end). */
+    result: exerciseResultSchema.omit({ output: true }).passthrough(),
+    curve: z.array(z.record(z.unknown())).default([]),
+    /** Logged steps whose NaN or Infinity values were dropped from `curve`. */
+    nonFinite: z.array(z.object({ index: z.number(), keys: z.array(z.string()) })).optional(),
+    confusion: z.array(z.array(z.number())).optional(),
+    classNames: z.array(z.string()).optional(),
+    inputScale: z
+      .object({
+        min: z.number().nullable(),
+        max: z.number().nullable(),
+        feature: z.string().optional(),
+      })
+      .optional(),
+    datasetFingerprint: z.string().optional(),
+    trainSeconds: measured,
+    peakRssMb: measured,
+    versions: z.object({ node: z.string(), tfjs: z.string().optional(), mlpath: z.string() }).partial().optional(),
+    platform: z.string().optional(),
+    outputTail: z.string().optional(),
+    /** Id and version of the curriculum that graded the attempt. */
+    curriculum: z.string().optional(),
+    curriculumVersion: z.string().optional(),
+    /** Graded on an instructor's holdout rather than the built-in test split. */
+    holdout: z.boolean().optional(),
+  })
+  .passthrough();
 
 export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
 
@@ -68,7 +72,10 @@ function fileSuffix(key: string): string {
 
 /** Writes the record of one graded check and returns its path. */
 export function writeAttemptRecord(
-  root: string, outcome: GradeOutcome, context: AttemptContext, now = new Date(),
+  root: string,
+  outcome: GradeOutcome,
+  context: AttemptContext,
+  now = new Date(),
 ): string {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const file = path.join(attemptsDir(root), `${stamp}${fileSuffix(outcome.result.exercise)}`);

@@ -78,12 +78,16 @@ export function loadProgress(root: string): LoadedProgress {
  */
 export function updateProgress<T>(root: string, change: (progress: Progress) => T, lock: LockOptions = {}): T {
   const file = progressFile(root);
-  return withFileLock(`${file}.lock`, () => {
-    const { progress } = loadProgress(root);
-    const value = change(progress);
-    writeJsonAtomic(file, progress);
-    return value;
-  }, lock);
+  return withFileLock(
+    `${file}.lock`,
+    () => {
+      const { progress } = loadProgress(root);
+      const value = change(progress);
+      writeJsonAtomic(file, progress);
+      return value;
+    },
+    lock,
+  );
 }
 
 /** Replaces the whole file (tests and fixtures); a command records through `updateProgress`. */
@@ -124,7 +128,9 @@ export function recordAttempt(
     const prev = entry.best.find((b) => b.name === m.name);
     const lowerIsBetter = m.max !== undefined;
     if (!prev || prev.value === null || (lowerIsBetter ? m.value < prev.value : m.value > prev.value)) {
-      entry.best = entry.best.filter((b) => b.name !== m.name).concat({ name: m.name, value: m.value, passed: m.passed });
+      entry.best = entry.best
+        .filter((b) => b.name !== m.name)
+        .concat({ name: m.name, value: m.value, passed: m.passed });
     }
   }
   progress.exercises[key] = entry;
@@ -201,12 +207,16 @@ export function withFileLock<T>(lockFile: string, fn: () => T, opts: LockOptions
     if (holder && isStale(holder, staleMs)) {
       // Only remove the very file judged stale: another waiter may have broken it and taken a fresh lock meanwhile.
       const now = readHolder(lockFile);
-      if (now && now.stat.ino === holder.stat.ino && now.stat.mtimeMs === holder.stat.mtimeMs) fs.rmSync(lockFile, { force: true });
+      if (now && now.stat.ino === holder.stat.ino && now.stat.mtimeMs === holder.stat.mtimeMs)
+        fs.rmSync(lockFile, { force: true });
       continue;
     }
     if (Date.now() > deadline) {
       const who = holder?.pid ? `process ${holder.pid}` : 'another process';
-      throw new WorkspaceError(`${lockFile} is held by ${who}; gave up after ${Math.round(waitMs / 1000)} s`, `if no mlpath command is running, delete ${lockFile} and run the command again`);
+      throw new WorkspaceError(
+        `${lockFile} is held by ${who}; gave up after ${Math.round(waitMs / 1000)} s`,
+        `if no mlpath command is running, delete ${lockFile} and run the command again`,
+      );
     }
     sleep(Math.min(50, 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()));
   }

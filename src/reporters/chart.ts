@@ -77,7 +77,9 @@ export function columnChart(values: number[], opts: ChartOptions & { label?: str
       line += blocks[eighth];
     }
     const tick = row === height - 1 ? top : row === 0 ? bottom : '';
-    lines.push(`  ${tick.padStart(gutter)} ${row === height - 1 || row === 0 ? vbar : ascii ? '|' : '│'}${c.cyan(line.trimEnd())}`);
+    lines.push(
+      `  ${tick.padStart(gutter)} ${row === height - 1 || row === 0 ? vbar : ascii ? '|' : '│'}${c.cyan(line.trimEnd())}`,
+    );
   }
   const axis = ascii ? `+${'-'.repeat(cols.length)}` : `└${'─'.repeat(cols.length)}`;
   lines.push(`  ${' '.repeat(gutter)} ${axis}${opts.xLabel ? ` ${opts.xLabel}` : ''}`);
@@ -126,13 +128,19 @@ function positionKey(curve: Record<string, number>[]): string | undefined {
  * sparkline per other logged value (validation accuracy, ...), and each
  * metric against its threshold. Empty when nothing was logged or graded.
  */
-export function trainingPicture(curve: Record<string, number>[], metrics: MetricResult[], opts: ChartOptions): string[] {
+export function trainingPicture(
+  curve: Record<string, number>[],
+  metrics: MetricResult[],
+  opts: ChartOptions,
+): string[] {
   const ascii = opts.ascii ?? !opts.color;
   const c = new chalk.Instance({ level: opts.color ? 1 : 0 });
   const lines: string[] = [];
   const keys: string[] = [];
-  for (const step of curve) for (const k of Object.keys(step)) if (!POSITION_KEYS.has(k) && !keys.includes(k)) keys.push(k);
-  const series = (k: string): number[] => curve.map((s) => s[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  for (const step of curve)
+    for (const k of Object.keys(step)) if (!POSITION_KEYS.has(k) && !keys.includes(k)) keys.push(k);
+  const series = (k: string): number[] =>
+    curve.map((s) => s[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   const lossKey = keys.includes('loss') ? 'loss' : keys.find((k) => /loss/i.test(k));
   const xKey = positionKey(curve);
   if (lossKey && series(lossKey).length >= 2) {
@@ -140,13 +148,21 @@ export function trainingPicture(curve: Record<string, number>[], metrics: Metric
     const first = curve.find((s) => typeof s[lossKey] === 'number');
     const last = [...curve].reverse().find((s) => typeof s[lossKey] === 'number');
     const span = xKey && first && last ? `${xKey} ${first[xKey]}..${last[xKey]}` : `${values.length} steps`;
-    lines.push(...columnChart(values, { ...opts, label: `${lossKey}  ${fmt(values[0])} -> ${fmt(values[values.length - 1])}`, xLabel: span }));
+    lines.push(
+      ...columnChart(values, {
+        ...opts,
+        label: `${lossKey}  ${fmt(values[0])} -> ${fmt(values[values.length - 1])}`,
+        xLabel: span,
+      }),
+    );
   }
   const others = keys.filter((k) => k !== lossKey && series(k).length >= 2).slice(0, 4);
   const width = Math.max(0, ...others.map((k) => k.length));
   for (const k of others) {
     const values = series(k);
-    lines.push(`  ${k.padEnd(width)} ${c.cyan(sparkline(values, ascii, 40))} ${fmt(values[0])} -> ${fmt(values[values.length - 1])}`);
+    lines.push(
+      `  ${k.padEnd(width)} ${c.cyan(sparkline(values, ascii, 40))} ${fmt(values[0])} -> ${fmt(values[values.length - 1])}`,
+    );
   }
   for (const m of metrics) {
     const bar = thresholdBar(m, opts);

@@ -52,11 +52,14 @@ export function reportAttempts(root: string, key: string): Attempt[] {
 /** Writes the report of one exercise from its attempt records and returns its path. */
 export function writeExerciseReport(root: string, ex: LoadedExercise, now = new Date()): string {
   const file = reportFile(root, ex.key);
-  writeFileAtomic(file, renderReport({
-    exercise: { key: ex.key, title: ex.title, summary: ex.summary },
-    attempts: reportAttempts(root, ex.key),
-    generatedAt: now.toISOString(),
-  }));
+  writeFileAtomic(
+    file,
+    renderReport({
+      exercise: { key: ex.key, title: ex.title, summary: ex.summary },
+      attempts: reportAttempts(root, ex.key),
+      generatedAt: now.toISOString(),
+    }),
+  );
   return file;
 }
 

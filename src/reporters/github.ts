@@ -23,8 +23,15 @@ export function formatStepSummary(results: ExerciseResult[]): string {
     const icon = r.status === 'passed' ? '✅' : r.status === 'failed' ? '❌' : '⚠️';
     const metrics = r.error
       ? `${r.error.kind}: ${r.error.message.split('\n')[0].slice(0, 200)}`
-      : r.metrics.map((m) => `${m.name} ${m.value === null ? 'n/a' : m.value.toFixed(4)} (${m.min !== undefined ? `≥ ${m.min}` : `≤ ${m.max}`})`).join(', ');
-    lines.push(`| ${cell(r.exercise)} | ${icon} ${r.status} | ${cell(metrics)} | ${r.backend} | ${(r.durationMs / 1000).toFixed(1)} s |`);
+      : r.metrics
+          .map(
+            (m) =>
+              `${m.name} ${m.value === null ? 'n/a' : m.value.toFixed(4)} (${m.min !== undefined ? `≥ ${m.min}` : `≤ ${m.max}`})`,
+          )
+          .join(', ');
+    lines.push(
+      `| ${cell(r.exercise)} | ${icon} ${r.status} | ${cell(metrics)} | ${r.backend} | ${(r.durationMs / 1000).toFixed(1)} s |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -45,7 +52,12 @@ export function formatAnnotations(results: ExerciseResult[], cwd: string): strin
     if (r.error?.file) props.push(`file=${escapeProperty(path.relative(cwd, r.error.file))}`);
     if (r.error?.line) props.push(`line=${r.error.line}`);
     props.push(`title=${escapeProperty(`${r.exercise} ${r.status}`)}`);
-    const message = r.error ? `${r.error.kind}: ${r.error.message}` : r.metrics.filter((m) => !m.passed).map((m) => `${m.name} ${m.value?.toFixed(4)} misses its threshold`).join('; ');
+    const message = r.error
+      ? `${r.error.kind}: ${r.error.message}`
+      : r.metrics
+          .filter((m) => !m.passed)
+          .map((m) => `${m.name} ${m.value?.toFixed(4)} misses its threshold`)
+          .join('; ');
     out.push(`::error ${props.join(',')}::${escapeData(message)}`);
   }
   return out;
@@ -53,7 +65,16 @@ export function formatAnnotations(results: ExerciseResult[], cwd: string): strin
 
 /** Nothing was graded (a configuration error): the step summary says why and what to do. */
 export function formatProblemSummary(problem: string, next?: string): string {
-  return [`## mlpath: not graded`, '', problem.split('\n').map((l) => `> ${l}`).join('\n'), '', ...(next ? [`Next: ${next}`, ''] : [])].join('\n');
+  return [
+    `## mlpath: not graded`,
+    '',
+    problem
+      .split('\n')
+      .map((l) => `> ${l}`)
+      .join('\n'),
+    '',
+    ...(next ? [`Next: ${next}`, ''] : []),
+  ].join('\n');
 }
 
 /** The same as an `::error` workflow command, which GitHub shows on the run and the commit. */

@@ -42,7 +42,19 @@ function csvCell(v: string | number | undefined | null): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const FIXED = ['student', 'workspace', 'commit', 'committed_at', 'graded_at', 'points', 'max_points', 'passed', 'failed', 'errors', 'problem'];
+const FIXED = [
+  'student',
+  'workspace',
+  'commit',
+  'committed_at',
+  'graded_at',
+  'points',
+  'max_points',
+  'passed',
+  'failed',
+  'errors',
+  'problem',
+];
 
 export function csvHeader(exercises: GradebookExercise[]): string {
   const cols = [...FIXED];
@@ -81,7 +93,15 @@ export function csvRow(grade: WorkspaceGrade, exercises: GradebookExercise[], de
     const r = byId.get(ex.key);
     const own = earnable(ex, track);
     // "missing" would say the learner skipped it; a workspace that could not be graded says error for each.
-    const status = r ? (r.error ? `error:${r.error.kind}` : r.status) : !own ? 'other-track' : grade.failure ? 'error' : 'missing';
+    const status = r
+      ? r.error
+        ? `error:${r.error.kind}`
+        : r.status
+      : !own
+        ? 'other-track'
+        : grade.failure
+          ? 'error'
+          : 'missing';
     cells.push(status, r?.points ?? 0, own ? ex.points : 0);
     for (const name of ex.metrics) {
       const m = r?.metrics.find((x) => (x.k !== undefined ? `${x.name}@${x.k}` : x.name) === name);
@@ -92,7 +112,12 @@ export function csvRow(grade: WorkspaceGrade, exercises: GradebookExercise[], de
 }
 
 export type GradescopeVisibility = 'hidden' | 'after_due_date' | 'after_published' | 'visible';
-export const GRADESCOPE_VISIBILITY: readonly GradescopeVisibility[] = ['hidden', 'after_due_date', 'after_published', 'visible'];
+export const GRADESCOPE_VISIBILITY: readonly GradescopeVisibility[] = [
+  'hidden',
+  'after_due_date',
+  'after_published',
+  'visible',
+];
 
 export interface GradescopeOptions {
   /** The workspace could not be graded: shown as the top-level output, score 0. */
@@ -109,7 +134,10 @@ export interface GradescopeOptions {
 
 function testOutput(r: ExerciseResult): string {
   if (r.error) return `${r.error.kind}: ${r.error.message}`;
-  const lines = r.metrics.map((m) => `${m.name} = ${m.value === null ? 'n/a' : m.value.toFixed(4)}${m.min !== undefined ? ` (min ${m.min})` : ''}${m.max !== undefined ? ` (max ${m.max})` : ''}`);
+  const lines = r.metrics.map(
+    (m) =>
+      `${m.name} = ${m.value === null ? 'n/a' : m.value.toFixed(4)}${m.min !== undefined ? ` (min ${m.min})` : ''}${m.max !== undefined ? ` (max ${m.max})` : ''}`,
+  );
   if (r.status === 'failed' && r.tier) lines.push(`partial credit: ${r.tier}`);
   return lines.join('\n');
 }
@@ -126,13 +154,23 @@ export function formatGradescope(results: ExerciseResult[], opts: GradescopeOpti
   }));
   const got = new Set(results.map((r) => r.exercise));
   for (const e of opts.expected ?? []) {
-    if (!got.has(e.key)) tests.push({ name: e.key, score: 0, max_score: e.points, status: 'failed', output: `not graded: ${e.why ?? opts.failure ?? 'no result for this exercise'}`, visibility });
+    if (!got.has(e.key))
+      tests.push({
+        name: e.key,
+        score: 0,
+        max_score: e.points,
+        status: 'failed',
+        output: `not graded: ${e.why ?? opts.failure ?? 'no result for this exercise'}`,
+        visibility,
+      });
   }
   tests.forEach((t, i) => (t.number = String(i + 1)));
   const score = tests.reduce((a, t) => a + (t.score as number), 0);
   const max = tests.reduce((a, t) => a + (t.max_score as number), 0);
   const { passed } = countStatuses(results);
-  const summary = opts.failure ? `not graded: ${opts.failure}` : `${passed}/${tests.length} exercises passed, ${score}/${max} points.`;
+  const summary = opts.failure
+    ? `not graded: ${opts.failure}`
+    : `${passed}/${tests.length} exercises passed, ${score}/${max} points.`;
   const output = [opts.output, summary].filter(Boolean).join('\n\n');
   const doc: Record<string, unknown> = { score, output, visibility, stdout_visibility: 'hidden' };
   if (opts.executionTime !== undefined) doc.execution_time = Math.round(opts.executionTime);

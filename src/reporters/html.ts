@@ -89,7 +89,9 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const raw = (max - min) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const candidates = [1, 2, 5, 10].map((m) => m * mag);
-  const step = candidates.reduce((best, s) => (Math.abs((max - min) / s - count) < Math.abs((max - min) / best - count) ? s : best));
+  const step = candidates.reduce((best, s) =>
+    Math.abs((max - min) / s - count) < Math.abs((max - min) / best - count) ? s : best,
+  );
   const ticks: number[] = [];
   for (let t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
   return ticks;
@@ -110,48 +112,82 @@ function extent(values: number[], pad: number): [number, number] {
 
 function dataAttrs(data: Record<string, string | number> | undefined): string {
   if (!data) return '';
-  return Object.entries(data).map(([k, v]) => ` data-${k}="${esc(String(v))}"`).join('');
+  return Object.entries(data)
+    .map(([k, v]) => ` data-${k}="${esc(String(v))}"`)
+    .join('');
 }
 
 export function lineChart(spec: ChartSpec): string {
   const all = spec.series.flatMap((s) => s.points);
   if (all.length === 0) return '';
-  const [x0, x1] = spec.integerX && all.every((p) => p.x === all[0].x) ? [all[0].x - 1, all[0].x + 1] : extent(all.map((p) => p.x), 0.02);
-  const [y0, y1] = extent([...all.map((p) => p.y), ...(spec.threshold ? [spec.threshold.value] : []), ...(spec.baseline ? [spec.baseline.value] : [])], 0.08);
+  const [x0, x1] =
+    spec.integerX && all.every((p) => p.x === all[0].x)
+      ? [all[0].x - 1, all[0].x + 1]
+      : extent(
+          all.map((p) => p.x),
+          0.02,
+        );
+  const [y0, y1] = extent(
+    [
+      ...all.map((p) => p.y),
+      ...(spec.threshold ? [spec.threshold.value] : []),
+      ...(spec.baseline ? [spec.baseline.value] : []),
+    ],
+    0.08,
+  );
   const sx = (x: number): number => M.l + ((x - x0) / (x1 - x0)) * (W - M.l - M.r);
   const sy = (y: number): number => H - M.b - ((y - y0) / (y1 - y0)) * (H - M.t - M.b);
   const parts: string[] = [];
-  parts.push(`<svg id="${spec.id}" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(`${spec.yLabel} by ${spec.xLabel}`)}" xmlns="http://www.w3.org/2000/svg">`);
+  parts.push(
+    `<svg id="${spec.id}" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(`${spec.yLabel} by ${spec.xLabel}`)}" xmlns="http://www.w3.org/2000/svg">`,
+  );
   for (const t of niceTicks(y0, y1)) {
     parts.push(`<line class="grid" x1="${M.l}" x2="${W - M.r}" y1="${round2(sy(t))}" y2="${round2(sy(t))}"/>`);
     parts.push(`<text class="tick" x="${M.l - 6}" y="${round2(sy(t) + 4)}" text-anchor="end">${esc(fmt(t))}</text>`);
   }
   const xTicks = niceTicks(x0, x1, 8).filter((t) => !spec.integerX || Number.isInteger(t));
-  for (const t of xTicks) parts.push(`<text class="tick" x="${round2(sx(t))}" y="${H - M.b + 16}" text-anchor="middle">${esc(fmt(t))}</text>`);
+  for (const t of xTicks)
+    parts.push(
+      `<text class="tick" x="${round2(sx(t))}" y="${H - M.b + 16}" text-anchor="middle">${esc(fmt(t))}</text>`,
+    );
   parts.push(`<line class="axis" x1="${M.l}" x2="${W - M.r}" y1="${H - M.b}" y2="${H - M.b}"/>`);
   parts.push(`<line class="axis" x1="${M.l}" x2="${M.l}" y1="${M.t}" y2="${H - M.b}"/>`);
-  parts.push(`<text class="label" x="${(M.l + W - M.r) / 2}" y="${H - 6}" text-anchor="middle">${esc(spec.xLabel)}</text>`);
-  parts.push(`<text class="label" transform="translate(14 ${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`);
+  parts.push(
+    `<text class="label" x="${(M.l + W - M.r) / 2}" y="${H - 6}" text-anchor="middle">${esc(spec.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text class="label" transform="translate(14 ${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`,
+  );
   if (spec.threshold) {
     const y = round2(sy(spec.threshold.value));
-    parts.push(`<line class="threshold" data-threshold="${spec.threshold.value}" x1="${M.l}" x2="${W - M.r}" y1="${y}" y2="${y}"/>`);
+    parts.push(
+      `<line class="threshold" data-threshold="${spec.threshold.value}" x1="${M.l}" x2="${W - M.r}" y1="${y}" y2="${y}"/>`,
+    );
     parts.push(`<text class="threshold-label" x="${M.l + 6}" y="${Number(y) - 5}">${esc(spec.threshold.label)}</text>`);
   }
   if (spec.baseline) {
     const y = round2(sy(spec.baseline.value));
-    parts.push(`<line class="baseline" data-baseline="${spec.baseline.value}" x1="${M.l}" x2="${W - M.r}" y1="${y}" y2="${y}"/>`);
-    parts.push(`<text class="baseline-label" x="${W - M.r - 6}" y="${Number(y) - 5}" text-anchor="end">${esc(spec.baseline.label)}</text>`);
+    parts.push(
+      `<line class="baseline" data-baseline="${spec.baseline.value}" x1="${M.l}" x2="${W - M.r}" y1="${y}" y2="${y}"/>`,
+    );
+    parts.push(
+      `<text class="baseline-label" x="${W - M.r - 6}" y="${Number(y) - 5}" text-anchor="end">${esc(spec.baseline.label)}</text>`,
+    );
   }
   for (const s of spec.series) {
     const coords = s.points.map((p) => `${round2(sx(p.x))},${round2(sy(p.y))}`).join(' ');
     if (s.points.length > 1) {
-      parts.push(`<polyline class="line${s.faded ? ' faded' : ''}" data-series="${esc(s.name)}" fill="none" stroke="${s.color}" points="${coords}"/>`);
+      parts.push(
+        `<polyline class="line${s.faded ? ' faded' : ''}" data-series="${esc(s.name)}" fill="none" stroke="${s.color}" points="${coords}"/>`,
+      );
     }
     if (s.faded) continue;
     const r = s.points.length > 200 ? 1.2 : 3;
     for (const p of s.points) {
       const title = p.title ?? `${s.name} at ${spec.xLabel} ${fmt(p.x)}: ${fmt(p.y)}`;
-      parts.push(`<circle class="pt${p.cls ? ` ${p.cls}` : ''}" data-series="${esc(s.name)}" data-x="${p.x}" data-y="${p.y}"${dataAttrs(p.data)} cx="${round2(sx(p.x))}" cy="${round2(sy(p.y))}" r="${r}" fill="${s.color}"><title>${esc(title)}</title></circle>`);
+      parts.push(
+        `<circle class="pt${p.cls ? ` ${p.cls}` : ''}" data-series="${esc(s.name)}" data-x="${p.x}" data-y="${p.y}"${dataAttrs(p.data)} cx="${round2(sx(p.x))}" cy="${round2(sy(p.y))}" r="${r}" fill="${s.color}"><title>${esc(title)}</title></circle>`,
+      );
     }
   }
   parts.push('</svg>');
@@ -184,23 +220,36 @@ export function confusionMatrix(matrix: number[][], classNames?: string[]): stri
   ];
   matrix.forEach((row, i) => {
     const total = row.reduce((a, b) => a + b, 0);
-    parts.push(`<text class="tick" x="${left - 6}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end">${esc(label(i))}</text>`);
+    parts.push(
+      `<text class="tick" x="${left - 6}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end">${esc(label(i))}</text>`,
+    );
     const cx = left + i * cell + cell / 2;
-    parts.push(slant
-      ? `<text class="tick" transform="translate(${cx} ${top - 6}) rotate(-45)">${esc(label(i))}</text>`
-      : `<text class="tick" x="${cx}" y="${top - 6}" text-anchor="middle">${esc(label(i))}</text>`);
+    parts.push(
+      slant
+        ? `<text class="tick" transform="translate(${cx} ${top - 6}) rotate(-45)">${esc(label(i))}</text>`
+        : `<text class="tick" x="${cx}" y="${top - 6}" text-anchor="middle">${esc(label(i))}</text>`,
+    );
     row.forEach((count, j) => {
       const share = total ? count / total : 0;
-      const fill = i === j ? `rgba(22,163,74,${(0.08 + 0.92 * share).toFixed(3)})` : `rgba(220,38,38,${(share === 0 ? 0.02 : 0.12 + 0.88 * share).toFixed(3)})`;
+      const fill =
+        i === j
+          ? `rgba(22,163,74,${(0.08 + 0.92 * share).toFixed(3)})`
+          : `rgba(220,38,38,${(share === 0 ? 0.02 : 0.12 + 0.88 * share).toFixed(3)})`;
       const x = left + j * cell;
       const y = top + i * cell;
-      parts.push(`<rect class="cell" data-true="${i}" data-pred="${j}" data-count="${count}" x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${fill}"><title>${esc(`true ${label(i)}, predicted ${label(j)}: ${count}`)}</title></rect>`);
+      parts.push(
+        `<rect class="cell" data-true="${i}" data-pred="${j}" data-count="${count}" x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${fill}"><title>${esc(`true ${label(i)}, predicted ${label(j)}: ${count}`)}</title></rect>`,
+      );
       if (showCounts && count > 0) {
-        parts.push(`<text class="count${share > 0.55 ? ' on-dark' : ''}" x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle">${count}</text>`);
+        parts.push(
+          `<text class="count${share > 0.55 ? ' on-dark' : ''}" x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle">${count}</text>`,
+        );
       }
     });
     const recall = total ? `${Math.round((row[i] / total) * 100)}%` : 'n/a';
-    parts.push(`<text class="tick" data-recall="${i}" x="${left + k * cell + 8}" y="${top + i * cell + cell / 2 + 4}">${recall}</text>`);
+    parts.push(
+      `<text class="tick" data-recall="${i}" x="${left + k * cell + 8}" y="${top + i * cell + cell / 2 + 4}">${recall}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('\n');
@@ -216,13 +265,16 @@ function positionKey(curve: Record<string, number>[]): string | undefined {
 
 function seriesOf(curve: Record<string, number>[], key: string, color: string, name = key, faded = false): Series {
   const xKey = positionKey(curve);
-  const points = curve.flatMap((step, i) => (typeof step[key] === 'number' ? [{ x: xOf(step, i, xKey), y: step[key] }] : []));
+  const points = curve.flatMap((step, i) =>
+    typeof step[key] === 'number' ? [{ x: xOf(step, i, xKey), y: step[key] }] : [],
+  );
   return { name, points, color, faded };
 }
 
 function keysOf(curve: Record<string, number>[]): string[] {
   const keys: string[] = [];
-  for (const step of curve) for (const k of Object.keys(step)) if (!POSITION_KEYS.has(k) && !keys.includes(k)) keys.push(k);
+  for (const step of curve)
+    for (const k of Object.keys(step)) if (!POSITION_KEYS.has(k) && !keys.includes(k)) keys.push(k);
   return keys;
 }
 
@@ -253,16 +305,32 @@ function trainingSection(attempts: Attempt[]): string {
   const otherKeys = keys.filter((k) => !/loss/i.test(k));
   const out: string[] = [`<section><h2>Training curve <span class="muted">(attempt ${latest.n})</span></h2>`];
   if (lossKeys.length) {
-    const earlier = withCurve.slice(-5, -1)
+    const earlier = withCurve
+      .slice(-5, -1)
       .filter(({ a }) => a.curve.some((s) => typeof s.loss === 'number'))
       .map(({ a, n }) => seriesOf(a.curve, 'loss', '#94a3b8', `loss, attempt ${n}`, true));
     const current = lossKeys.map((k, i) => seriesOf(latest.a.curve, k, PALETTE[i % PALETTE.length]));
     const series = [...earlier, ...current];
-    out.push(lineChart({ id: 'loss-chart', xLabel: xKey, yLabel: 'loss', series, integerX: xKey === 'epoch' }), legend(series));
+    out.push(
+      lineChart({ id: 'loss-chart', xLabel: xKey, yLabel: 'loss', series, integerX: xKey === 'epoch' }),
+      legend(series),
+    );
   }
   if (otherKeys.length) {
-    const series = otherKeys.map((k, i) => seriesOf(latest.a.curve, k, PALETTE[(i + lossKeys.length) % PALETTE.length]));
-    out.push('<h3>Logged metrics</h3>', lineChart({ id: 'metrics-chart', xLabel: xKey, yLabel: otherKeys.length === 1 ? otherKeys[0] : 'value', series, integerX: xKey === 'epoch' }), legend(series));
+    const series = otherKeys.map((k, i) =>
+      seriesOf(latest.a.curve, k, PALETTE[(i + lossKeys.length) % PALETTE.length]),
+    );
+    out.push(
+      '<h3>Logged metrics</h3>',
+      lineChart({
+        id: 'metrics-chart',
+        xLabel: xKey,
+        yLabel: otherKeys.length === 1 ? otherKeys[0] : 'value',
+        series,
+        integerX: xKey === 'epoch',
+      }),
+      legend(series),
+    );
   }
   out.push('</section>');
   return out.join('\n');
@@ -288,16 +356,20 @@ function historySection(attempts: Attempt[]): string {
     });
     const bound = spec.min ?? spec.max;
     const errors = attempts.map((a, i) => (a.status === 'error' ? i + 1 : 0)).filter((n) => n > 0);
-    out.push(lineChart({
-      id: `history-${mi}`,
-      xLabel: 'attempt',
-      yLabel: name,
-      series: [{ name, points, color: PALETTE[0] }],
-      threshold: bound === undefined ? undefined : { value: bound, label: `threshold ${thresholdText(spec)}` },
-      baseline: spec.baseline === undefined ? undefined : { value: spec.baseline, label: `baseline ${fmt(spec.baseline)}` },
-      integerX: true,
-    }));
-    if (errors.length) out.push(`<p class="muted">Attempts ${errors.join(', ')} ended in an error, so they have no ${esc(name)}.</p>`);
+    out.push(
+      lineChart({
+        id: `history-${mi}`,
+        xLabel: 'attempt',
+        yLabel: name,
+        series: [{ name, points, color: PALETTE[0] }],
+        threshold: bound === undefined ? undefined : { value: bound, label: `threshold ${thresholdText(spec)}` },
+        baseline:
+          spec.baseline === undefined ? undefined : { value: spec.baseline, label: `baseline ${fmt(spec.baseline)}` },
+        integerX: true,
+      }),
+    );
+    if (errors.length)
+      out.push(`<p class="muted">Attempts ${errors.join(', ')} ended in an error, so they have no ${esc(name)}.</p>`);
   });
   out.push('</section>');
   return out.join('\n');
@@ -316,9 +388,11 @@ ${confusionMatrix(a.confusion!, a.classNames)}</section>`;
 function coachSection(attempts: Attempt[]): string {
   const a = attempts[attempts.length - 1];
   if (!a.diagnoses?.length) return '';
-  const items = a.diagnoses.map((d) => `<li class="diagnosis" data-id="${esc(d.id)}"><strong>${esc(d.title)}</strong>
+  const items = a.diagnoses.map(
+    (d) => `<li class="diagnosis" data-id="${esc(d.id)}"><strong>${esc(d.title)}</strong>
 <p>${esc(d.evidence)}</p>
-<p><span class="try">Try:</span> ${esc(d.next)}</p></li>`);
+<p><span class="try">Try:</span> ${esc(d.next)}</p></li>`,
+  );
   return `<section id="coach"><h2>Coach <span class="muted">(attempt ${attempts.length})</span></h2>
 <ul class="diagnoses">${items.join('\n')}</ul></section>`;
 }
@@ -334,15 +408,30 @@ function latestSection(input: ReportInput): string {
       esc(metricName(m)),
       ...(withBaseline ? [num(m.baseline)] : []),
       num(m.value),
-      ...(withSeeds ? [m.values ? `${m.values.map((v) => `<span class="seed">${num(v)}</span>`).join(' ')}${m.mean !== undefined ? ` <span class="muted">(mean ${num(m.mean)} ± ${num(m.std)})</span>` : ''}` : ''] : []),
+      ...(withSeeds
+        ? [
+            m.values
+              ? `${m.values.map((v) => `<span class="seed">${num(v)}</span>`).join(' ')}${m.mean !== undefined ? ` <span class="muted">(mean ${num(m.mean)} ± ${num(m.std)})</span>` : ''}`
+              : '',
+          ]
+        : []),
       esc(thresholdText(m)),
       m.passed ? 'pass' : 'miss',
     ];
     return `<tr class="${m.passed ? 'pass' : 'miss'}">${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
   });
-  const head = ['metric', ...(withBaseline ? ['baseline'] : []), withSeeds ? 'value (worst seed)' : 'value', ...(withSeeds ? ['per seed'] : []), 'threshold', ''];
+  const head = [
+    'metric',
+    ...(withBaseline ? ['baseline'] : []),
+    withSeeds ? 'value (worst seed)' : 'value',
+    ...(withSeeds ? ['per seed'] : []),
+    'threshold',
+    '',
+  ];
   const notes = [
-    a.seedRule === 'every-seed' && a.seeds ? `Graded on seeds ${a.seeds.join(', ')}: every seed must meet each threshold, so the value is the worst seed's.` : '',
+    a.seedRule === 'every-seed' && a.seeds
+      ? `Graded on seeds ${a.seeds.join(', ')}: every seed must meet each threshold, so the value is the worst seed's.`
+      : '',
     withBaseline && a.baselineLabel ? `Baseline: ${esc(a.baselineLabel)}.` : '',
   ].filter(Boolean);
   const seeds = a.seeds && a.seeds.length > 1 ? `seeds ${a.seeds.join(', ')}` : `seed ${a.seed}`;
@@ -385,16 +474,22 @@ export function renderReport(input: ReportInput): string {
   const { exercise, attempts } = input;
   const key = esc(exercise.key);
   const passedAt = attempts.findIndex((a) => a.status === 'passed');
-  const body = attempts.length === 0
-    ? `<section><p>No checks yet. Run <code>mlpath check ${key}</code> and this page fills in.</p></section>`
-    : [
-      latestSection(input),
-      coachSection(attempts),
-      trainingSection(attempts),
-      historySection(attempts),
-      confusionSection(attempts),
-    ].join('\n');
-  const standing = attempts.length === 0 ? '' : passedAt >= 0 ? `${attempts.length} attempt${attempts.length > 1 ? 's' : ''}; first passed on attempt ${passedAt + 1}.` : `${attempts.length} attempt${attempts.length > 1 ? 's' : ''}; not passed yet.`;
+  const body =
+    attempts.length === 0
+      ? `<section><p>No checks yet. Run <code>mlpath check ${key}</code> and this page fills in.</p></section>`
+      : [
+          latestSection(input),
+          coachSection(attempts),
+          trainingSection(attempts),
+          historySection(attempts),
+          confusionSection(attempts),
+        ].join('\n');
+  const standing =
+    attempts.length === 0
+      ? ''
+      : passedAt >= 0
+        ? `${attempts.length} attempt${attempts.length > 1 ? 's' : ''}; first passed on attempt ${passedAt + 1}.`
+        : `${attempts.length} attempt${attempts.length > 1 ? 's' : ''}; not passed yet.`;
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -19,12 +19,18 @@ function esc(s: string): string {
   return s
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 function metricsLine(r: ExerciseResult): string {
   return r.metrics
-    .map((m) => `${m.name}=${m.value === null ? 'n/a' : m.value.toFixed(4)}${m.min !== undefined ? ` (min ${m.min})` : ''}${m.max !== undefined ? ` (max ${m.max})` : ''} ${m.passed ? 'pass' : 'miss'}`)
+    .map(
+      (m) =>
+        `${m.name}=${m.value === null ? 'n/a' : m.value.toFixed(4)}${m.min !== undefined ? ` (min ${m.min})` : ''}${m.max !== undefined ? ` (max ${m.max})` : ''} ${m.passed ? 'pass' : 'miss'}`,
+    )
     .join('; ');
 }
 
@@ -59,7 +65,8 @@ function testcase(r: ExerciseResult, pkg: string): string {
   const [month] = r.exercise.split('/');
   const open = `    <testcase name="${esc(r.exercise)}" classname="${esc(`${pkg}.${month}`)}" time="${seconds(r.durationMs)}"`;
   if (r.status === 'failed') {
-    const points = r.points !== undefined ? `; ${r.points}/${r.maxPoints ?? 0} points${r.tier ? ` (${r.tier})` : ''}` : '';
+    const points =
+      r.points !== undefined ? `; ${r.points}/${r.maxPoints ?? 0} points${r.tier ? ` (${r.tier})` : ''}` : '';
     return `${open}>\n      <failure message="${esc(metricsLine(r) + points)}" type="threshold">${esc(metricsLine(r) + points)}</failure>\n    </testcase>`;
   }
   if (r.status === 'error') {
@@ -81,18 +88,32 @@ function suite(s: JunitSuite, id: number, opts: Required<JunitOptions>): string 
   const missing = s.failure ? [] : (s.expected ?? []).filter((e) => !got.has(e));
   const cases = s.results.map((r) => testcase(r, pkg));
   if (s.failure) cases.push(errorCase('not graded', pkg, 'not-graded', `not graded: ${s.failure}`));
-  for (const e of missing) cases.push(errorCase(e, `${pkg}.${e.split('/')[0]}`, 'missing', `${e}: no result (the exercise is not in this workspace)`));
+  for (const e of missing)
+    cases.push(
+      errorCase(e, `${pkg}.${e.split('/')[0]}`, 'missing', `${e}: no result (the exercise is not in this workspace)`),
+    );
   const tests = cases.length;
   const failures = s.results.filter((r) => r.status === 'failed').length;
   const errors = s.results.filter((r) => r.status === 'error').length + (s.failure ? 1 : 0) + missing.length;
   const time = seconds(s.results.reduce((a, r) => a + r.durationMs, 0));
   const props = s.results.flatMap((r) => [
-    ...(r.points !== undefined ? [`      <property name="${esc(`${r.exercise} points`)}" value="${r.points}/${r.maxPoints ?? 0}"/>`] : []),
-    ...r.metrics.map((m) => `      <property name="${esc(`${r.exercise} ${m.name}${m.k !== undefined ? `@${m.k}` : ''}`)}" value="${m.value ?? ''}"/>`),
+    ...(r.points !== undefined
+      ? [`      <property name="${esc(`${r.exercise} points`)}" value="${r.points}/${r.maxPoints ?? 0}"/>`]
+      : []),
+    ...r.metrics.map(
+      (m) =>
+        `      <property name="${esc(`${r.exercise} ${m.name}${m.k !== undefined ? `@${m.k}` : ''}`)}" value="${m.value ?? ''}"/>`,
+    ),
   ]);
   const curriculum = s.results.find((r) => r.curriculum)?.curriculum;
-  if (curriculum) props.unshift(`      <property name="curriculum" value="${esc(`${curriculum.id} ${curriculum.version} sha256:${curriculum.sha256}`)}"/>`);
-  const outputs = s.results.filter((r) => r.output).map((r) => `--- ${r.exercise} ---\n${r.output!.slice(-8000)}`).join('\n');
+  if (curriculum)
+    props.unshift(
+      `      <property name="curriculum" value="${esc(`${curriculum.id} ${curriculum.version} sha256:${curriculum.sha256}`)}"/>`,
+    );
+  const outputs = s.results
+    .filter((r) => r.output)
+    .map((r) => `--- ${r.exercise} ---\n${r.output!.slice(-8000)}`)
+    .join('\n');
   return [
     `  <testsuite name="${esc(s.name || 'mlpath')}" package="${esc(pkg)}" id="${id}" timestamp="${timestamp(opts.when)}" hostname="${esc(opts.hostname)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="0" time="${time}">`,
     props.length ? `    <properties>\n${props.join('\n')}\n    </properties>` : '    <properties/>',
@@ -104,13 +125,23 @@ function suite(s: JunitSuite, id: number, opts: Required<JunitOptions>): string 
 }
 
 function resolve(opts: JunitOptions): Required<JunitOptions> {
-  return { packageName: opts.packageName ?? 'mlpath', when: opts.when ?? new Date(), hostname: opts.hostname || os.hostname() || 'localhost' };
+  return {
+    packageName: opts.packageName ?? 'mlpath',
+    when: opts.when ?? new Date(),
+    hostname: opts.hostname || os.hostname() || 'localhost',
+  };
 }
 
 /** Several workspaces (`mlpath grade --junit`): one testsuite each. */
 export function formatJunitSuites(suites: JunitSuite[], opts: JunitOptions = {}): string {
   const o = resolve(opts);
-  return ['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites>', ...suites.map((s, i) => suite(s, i, o)), '</testsuites>', ''].join('\n');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<testsuites>',
+    ...suites.map((s, i) => suite(s, i, o)),
+    '</testsuites>',
+    '',
+  ].join('\n');
 }
 
 /** One workspace (`mlpath check --junit`). */

@@ -32,7 +32,8 @@ function table(head: string[], rows: string[][], rightAligned: Set<number>): str
 }
 
 function experimentBlock(e: ExperimentRuns, c: chalk.Chalk): string[] {
-  const shown = e.runs.length < e.total ? `${e.runs.length} of ${e.total} runs` : `${e.total} run${e.total === 1 ? '' : 's'}`;
+  const shown =
+    e.runs.length < e.total ? `${e.runs.length} of ${e.total} runs` : `${e.total} run${e.total === 1 ? '' : 's'}`;
   const lines = [`${c.bold(e.exercise)}  experiment ${e.experimentName} (${shown}, ${e.mlruns}/${e.experimentId})`];
   const head = ['', 'run', 'status', 'check', 'started', ...e.varying, ...e.metricKeys];
   const numeric = new Set(head.map((_, i) => i).filter((i) => i === 3 || i >= 5));
@@ -47,10 +48,13 @@ function experimentBlock(e: ExperimentRuns, c: chalk.Chalk): string[] {
   ]);
   const [header, ...body] = table(head, rows, numeric);
   lines.push(c.dim(`  ${header}`));
-  e.runs.forEach((r, i) => lines.push(`  ${r.chosen ? c.green(body[i]) : r.status === 'FINISHED' ? body[i] : c.dim(body[i])}`));
+  e.runs.forEach((r, i) =>
+    lines.push(`  ${r.chosen ? c.green(body[i]) : r.status === 'FINISHED' ? body[i] : c.dim(body[i])}`),
+  );
   const constant = Object.entries(e.constant);
   if (constant.length) lines.push(c.dim(`  same in every run: ${constant.map(([k, v]) => `${k}=${v}`).join(', ')}`));
-  if (e.runs.some((r) => r.chosen)) lines.push(c.dim(`  * chosen in its check (tag mlpath.chosen = true); check #1 is your oldest \`mlpath check\``));
+  if (e.runs.some((r) => r.chosen))
+    lines.push(c.dim(`  * chosen in its check (tag mlpath.chosen = true); check #1 is your oldest \`mlpath check\``));
   return lines;
 }
 
@@ -60,14 +64,19 @@ export function formatRuns(r: RunsResult, color: boolean): string {
     const one = r.searched.length === 1 ? r.searched[0] : undefined;
     const tracking = one && r.trackingExercises.includes(one) ? one : r.trackingExercises[0];
     const where = one ? `${one}/mlruns` : 'the exercise folders';
-    const next = tracking ? `\`mlpath check ${tracking}\` runs your sweep and records its runs` : '`mlpath status` lists the exercises of this workspace';
+    const next = tracking
+      ? `\`mlpath check ${tracking}\` runs your sweep and records its runs`
+      : '`mlpath status` lists the exercises of this workspace';
     return `No tracked runs in ${where} yet.\n${c.cyan('next:')} ${next}`;
   }
   const lines: string[] = [];
   for (const e of r.experiments) lines.push(...experimentBlock(e, c), '');
   if (r.unknownSort) lines.push(c.yellow(`no run logged a metric named ${r.unknownSort}: runs are shown newest first`));
-  else if (r.sort) lines.push(c.dim(`sorted by ${r.sort.replace(/^-/, '')}, ${r.sort.startsWith('-') ? 'lowest' : 'highest'} first`));
+  else if (r.sort)
+    lines.push(c.dim(`sorted by ${r.sort.replace(/^-/, '')}, ${r.sort.startsWith('-') ? 'lowest' : 'highest'} first`));
   const first = r.experiments[0];
-  lines.push(`${c.cyan('next:')} open them in MLflow: cd ${first.mlruns.replace(/\/mlruns$/, '')} && mlflow ui --backend-store-uri ./mlruns`);
+  lines.push(
+    `${c.cyan('next:')} open them in MLflow: cd ${first.mlruns.replace(/\/mlruns$/, '')} && mlflow ui --backend-store-uri ./mlruns`,
+  );
   return lines.join('\n');
 }

@@ -26,7 +26,9 @@ export function nextLine(c: Chalk, text: string): string {
 export function progressBar(done: number, total: number, color: boolean, width = 12): string {
   const c = palette(color);
   const filled = total ? Math.round((done / total) * width) : 0;
-  return color ? `${c.green('█'.repeat(filled))}${c.dim('░'.repeat(width - filled))}` : `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+  return color
+    ? `${c.green('█'.repeat(filled))}${c.dim('░'.repeat(width - filled))}`
+    : `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
 }
 
 function fmt(v: number): string {
@@ -41,7 +43,8 @@ export function bestText(e: ExerciseStatus): string {
 
 /** What to do about the next exercise, in one line. */
 export function nextAdvice(s: StatusResult): string {
-  if (!s.next) return 'every exercise in this workspace has passed: `mlpath start` adds new ones when the curriculum grows';
+  if (!s.next)
+    return 'every exercise in this workspace has passed: `mlpath start` adds new ones when the curriculum grows';
   const file = s.next.entry ? `${s.next.key}/${s.next.entry}` : `${s.next.key}/`;
   return `edit ${file} (${s.next.key}/README.md explains the task), then \`${s.next.command}\``;
 }
@@ -51,20 +54,41 @@ export function formatStatus(s: StatusResult, color: boolean, quiet = false): st
   const c = palette(color);
   const lines = [`${c.bold(s.curriculum)}${s.track ? c.dim(`  track: ${s.track}`) : ''}`, ''];
   const width = Math.max(...s.months.map((m) => m.title.length));
-  const keyWidth = Math.max(0, ...s.months.flatMap((m) => m.exercises.filter((e) => e.state !== 'planned').map((e) => e.key.length)));
-  const titleWidth = Math.min(44, Math.max(0, ...s.months.flatMap((m) => m.exercises.filter((e) => e.state !== 'planned').map((e) => e.title.length))));
+  const keyWidth = Math.max(
+    0,
+    ...s.months.flatMap((m) => m.exercises.filter((e) => e.state !== 'planned').map((e) => e.key.length)),
+  );
+  const titleWidth = Math.min(
+    44,
+    Math.max(
+      0,
+      ...s.months.flatMap((m) => m.exercises.filter((e) => e.state !== 'planned').map((e) => e.title.length)),
+    ),
+  );
   const nextMonth = s.next ? s.months.find((m) => m.exercises.some((e) => e.key === s.next!.key)) : undefined;
   for (const m of s.months) {
     const counts = m.total ? `${m.passed}/${m.total} passed` : c.dim('coming later');
     lines.push(`${c.bold(m.title.padEnd(width))}  ${progressBar(m.passed, m.total, color)}  ${counts}`);
     for (const e of m.exercises.filter((x) => x.state !== 'planned')) {
       const icon = e.state === 'passed' ? c.green('✔') : e.state === 'attempted' ? c.yellow('…') : c.dim('·');
-      const state = e.state === 'passed' ? c.green('passed'.padEnd(11)) : e.state === 'attempted' ? c.yellow('attempted'.padEnd(11)) : c.dim('not started');
+      const state =
+        e.state === 'passed'
+          ? c.green('passed'.padEnd(11))
+          : e.state === 'attempted'
+            ? c.yellow('attempted'.padEnd(11))
+            : c.dim('not started');
       const title = e.title.length > titleWidth ? `${e.title.slice(0, titleWidth - 1)}…` : e.title.padEnd(titleWidth);
-      const extra = [bestText(e), e.attempts ? `${e.attempts} attempt${e.attempts > 1 ? 's' : ''}` : '', e.hints.seen ? `hints ${e.hints.seen}/${e.hints.total}` : '']
-        .filter(Boolean).join(' · ');
+      const extra = [
+        bestText(e),
+        e.attempts ? `${e.attempts} attempt${e.attempts > 1 ? 's' : ''}` : '',
+        e.hints.seen ? `hints ${e.hints.seen}/${e.hints.total}` : '',
+      ]
+        .filter(Boolean)
+        .join(' · ');
       const arrow = s.next?.key === e.key ? c.cyan(' <- next') : '';
-      lines.push(`  ${icon} ${e.key.padEnd(keyWidth)}  ${title}  ${state}${extra ? `  ${c.dim(extra)}` : ''}${arrow}`.trimEnd());
+      lines.push(
+        `  ${icon} ${e.key.padEnd(keyWidth)}  ${title}  ${state}${extra ? `  ${c.dim(extra)}` : ''}${arrow}`.trimEnd(),
+      );
     }
     const planned = m.exercises.filter((x) => x.state === 'planned');
     if (planned.length) lines.push(c.dim(`    later: ${planned.map((e) => e.key.split('/').pop()).join(', ')}`));
@@ -82,7 +106,8 @@ export function formatStatus(s: StatusResult, color: boolean, quiet = false): st
 
 export function formatNext(s: StatusResult, color: boolean): string {
   const c = palette(color);
-  if (!s.next) return `${c.green('✔')} Every exercise in this workspace has passed.\n${nextLine(c, '`mlpath status` shows your results')}`;
+  if (!s.next)
+    return `${c.green('✔')} Every exercise in this workspace has passed.\n${nextLine(c, '`mlpath status` shows your results')}`;
   return [`${c.bold(s.next.key)}: ${s.next.title}`, nextLine(c, nextAdvice(s))].join('\n');
 }
 
@@ -95,9 +120,12 @@ export function formatHint(h: HintResult, color: boolean): string {
     lines.push(`  ${hint.text}`, '');
   }
   let next: string;
-  if (h.passed && h.hasSolution) next = `\`mlpath solution ${h.exercise}\` shows the reference solution to compare with yours`;
-  else if (!h.last && h.shown.length === 1) next = `try it with \`mlpath check ${h.exercise}\`; still stuck? \`mlpath hint ${h.exercise}\` shows hint ${h.shown[0].level + 1}`;
-  else next = `that was the last hint: \`mlpath check ${h.exercise}\`${h.hasSolution ? `, and once it passes \`mlpath solution ${h.exercise}\` shows the reference` : ''}`;
+  if (h.passed && h.hasSolution)
+    next = `\`mlpath solution ${h.exercise}\` shows the reference solution to compare with yours`;
+  else if (!h.last && h.shown.length === 1)
+    next = `try it with \`mlpath check ${h.exercise}\`; still stuck? \`mlpath hint ${h.exercise}\` shows hint ${h.shown[0].level + 1}`;
+  else
+    next = `that was the last hint: \`mlpath check ${h.exercise}\`${h.hasSolution ? `, and once it passes \`mlpath solution ${h.exercise}\` shows the reference` : ''}`;
   lines.push(nextLine(c, next));
   return lines.join('\n');
 }
@@ -131,10 +159,15 @@ export function formatBackend(probes: BackendProbe[], fix: string, color: boolea
   const active = probes.find((p) => p.available);
   const native = probes.find((p) => p.name === 'tensorflow');
   if (!active) return `${c.red('✘')} no TensorFlow.js backend is available: run \`mlpath doctor\``;
-  if (active.name === 'tensorflow') return `${c.green('✔')} TensorFlow.js backend: tensorflow (native libtensorflow, the fast one)`;
+  if (active.name === 'tensorflow')
+    return `${c.green('✔')} TensorFlow.js backend: tensorflow (native libtensorflow, the fast one)`;
   const head = `${c.yellow('!')} TensorFlow.js backend: ${active.name}. Every exercise trains fine on it; the native backend is faster for larger models.`;
   if (!verbose) return `${head} ${c.dim('`mlpath doctor` explains how to get it.')}`;
-  return [head, c.dim(`  (${native?.reason ?? 'native backend unavailable'})`), ...fix.split('\n').map((l) => c.dim(`  ${l}`))].join('\n');
+  return [
+    head,
+    c.dim(`  (${native?.reason ?? 'native backend unavailable'})`),
+    ...fix.split('\n').map((l) => c.dim(`  ${l}`)),
+  ].join('\n');
 }
 
 export function formatDoctor(d: DoctorResult, color: boolean): string {
@@ -145,7 +178,10 @@ export function formatDoctor(d: DoctorResult, color: boolean): string {
     if (check.fix) lines.push(`    ${c.cyan('fix:')} ${check.fix}`);
   }
   lines.push('', 'backends, in order of preference:');
-  for (const b of d.backends) lines.push(`  ${b.available ? c.green('available  ') : c.dim('unavailable')} ${b.name}${b.available ? '' : c.dim(`  (${b.reason})`)}`);
+  for (const b of d.backends)
+    lines.push(
+      `  ${b.available ? c.green('available  ') : c.dim('unavailable')} ${b.name}${b.available ? '' : c.dim(`  (${b.reason})`)}`,
+    );
   return lines.join('\n');
 }
 

@@ -58,7 +58,15 @@ export function metricTable(metrics: MetricResult[], c: chalk.Chalk): string[] {
     gap(m),
     m.passed ? c.green('pass') : c.red('miss'),
   ]);
-  const head = ['metric', ...(withBaseline ? ['baseline'] : []), withSeeds ? 'value (worst seed)' : 'value', ...(withSeeds ? ['per seed'] : []), 'threshold', 'margin', ''];
+  const head = [
+    'metric',
+    ...(withBaseline ? ['baseline'] : []),
+    withSeeds ? 'value (worst seed)' : 'value',
+    ...(withSeeds ? ['per seed'] : []),
+    'threshold',
+    'margin',
+    '',
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
   return [
     c.dim(`  ${head.map((h, i) => pad(h, widths[i])).join('')}`.trimEnd()),
@@ -70,7 +78,9 @@ export function metricTable(metrics: MetricResult[], c: chalk.Chalk): string[] {
 export function metricNotes(r: ExerciseResult, c: chalk.Chalk): string[] {
   const notes: string[] = [];
   if (r.seedRule === 'every-seed' && r.seeds) {
-    notes.push(`graded on seeds ${r.seeds.join(', ')}: every seed must meet each threshold, so value and margin are the worst seed's`);
+    notes.push(
+      `graded on seeds ${r.seeds.join(', ')}: every seed must meet each threshold, so value and margin are the worst seed's`,
+    );
   }
   if (r.baselineLabel && r.metrics.some((m) => m.baseline !== undefined)) notes.push(`baseline: ${r.baselineLabel}`);
   return notes.map((n) => c.dim(`  ${n}`));
@@ -92,15 +102,23 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
   if (r.status === 'passed') {
     lines.push(`${c.green('✔')} ${c.bold(r.exercise)} ${c.green('passed')} ${c.dim(`(${secs})`)}`);
   } else if (r.status === 'failed') {
-    lines.push(`${c.red('✘')} ${c.bold(r.exercise)} ${c.red('failed')}: it ran, but a threshold was missed ${c.dim(`(${secs})`)}`);
+    lines.push(
+      `${c.red('✘')} ${c.bold(r.exercise)} ${c.red('failed')}: it ran, but a threshold was missed ${c.dim(`(${secs})`)}`,
+    );
   } else {
     lines.push(`${c.red('✘')} ${c.bold(r.exercise)} ${c.red(`error (${r.error?.kind})`)} ${c.dim(`(${secs})`)}`);
   }
   if (r.metrics.length) lines.push(...metricTable(r.metrics, c), ...metricNotes(r, c));
   if (r.error) {
     // Some messages (compile errors, forbidden APIs) already start with their own file:line.
-    const located = r.error.file && r.error.line && new RegExp(`^\\S*${escapeRegExp(path.basename(r.error.file))}:${r.error.line}\\b`).test(r.error.message);
-    const where = r.error.file && !located ? `${path.relative(opts.cwd, r.error.file)}${r.error.line ? `:${r.error.line}` : ''}: ` : '';
+    const located =
+      r.error.file &&
+      r.error.line &&
+      new RegExp(`^\\S*${escapeRegExp(path.basename(r.error.file))}:${r.error.line}\\b`).test(r.error.message);
+    const where =
+      r.error.file && !located
+        ? `${path.relative(opts.cwd, r.error.file)}${r.error.line ? `:${r.error.line}` : ''}: `
+        : '';
     lines.push(`  ${where}${r.error.message.split('\n').join('\n  ')}`);
     for (const f of opts.frames?.slice(0, 5) ?? []) lines.push(c.dim(`    ${f}`));
   }
@@ -109,7 +127,13 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
     // A run that finished but missed a threshold carries the grader's findings
     // (failed cases, HTTP probes, the sweep) before the program's output: show more of it.
     const shown = r.status === 'failed' ? 40 : 15;
-    lines.push(c.dim(r.status === 'failed' ? `  --- details from the check and your program's output (last ${shown} lines; --json has all) ---` : `  --- your program's output (last lines) ---`));
+    lines.push(
+      c.dim(
+        r.status === 'failed'
+          ? `  --- details from the check and your program's output (last ${shown} lines; --json has all) ---`
+          : `  --- your program's output (last lines) ---`,
+      ),
+    );
     for (const l of tail(r.output, shown)) lines.push(c.dim(`  | ${l}`));
   }
   lines.push(`  ${c.cyan('next:')} ${nextStep(r)}`);

@@ -20,7 +20,9 @@ function signed(v: number | undefined): string {
 }
 
 function threshold(m: VerifyMetric): string {
-  return [m.min !== undefined ? `>= ${num(m.min)}` : '', m.max !== undefined ? `<= ${num(m.max)}` : ''].filter(Boolean).join(', ');
+  return [m.min !== undefined ? `>= ${num(m.min)}` : '', m.max !== undefined ? `<= ${num(m.max)}` : '']
+    .filter(Boolean)
+    .join(', ');
 }
 
 function status(r: ExerciseResult): string {
@@ -33,16 +35,33 @@ function pad(s: string, n: number): string {
 }
 
 export function formatVerifyRow(row: VerifyRow): string {
-  const lines = [`${row.ok ? 'ok  ' : 'FAIL'} ${row.exercise.padEnd(28)} starter: ${status(row.starter)} | reference: ${status(row.reference)} | seeds ${row.seeds.join(', ')}`];
-  const head = ['metric', 'baseline', 'starter', `reference (seed${row.seeds.length > 1 ? 's' : ''} ${row.seeds.join(', ')})`, 'threshold', 'margin'];
-  const cells = row.metrics.map((m) => [m.name, num(m.baseline), num(m.starter), m.reference.length ? m.reference.map(num).join(' ') : 'n/a', threshold(m), signed(m.margin)]);
+  const lines = [
+    `${row.ok ? 'ok  ' : 'FAIL'} ${row.exercise.padEnd(28)} starter: ${status(row.starter)} | reference: ${status(row.reference)} | seeds ${row.seeds.join(', ')}`,
+  ];
+  const head = [
+    'metric',
+    'baseline',
+    'starter',
+    `reference (seed${row.seeds.length > 1 ? 's' : ''} ${row.seeds.join(', ')})`,
+    'threshold',
+    'margin',
+  ];
+  const cells = row.metrics.map((m) => [
+    m.name,
+    num(m.baseline),
+    num(m.starter),
+    m.reference.length ? m.reference.map(num).join(' ') : 'n/a',
+    threshold(m),
+    signed(m.margin),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)) + 2);
   if (cells.length) {
     lines.push(`       ${head.map((h, i) => pad(h, widths[i])).join('')}`.trimEnd());
     for (const c of cells) lines.push(`       ${c.map((cell, i) => pad(cell, widths[i])).join('')}`.trimEnd());
   }
   if (row.baselineLabel) lines.push(`       baseline: ${row.baselineLabel}`);
-  else if (cells.length) lines.push('       baseline: none in the curriculum (add `baseline:` with a trivial predictor\'s score)');
+  else if (cells.length)
+    lines.push("       baseline: none in the curriculum (add `baseline:` with a trivial predictor's score)");
   for (const p of row.problems) lines.push(`       ! ${p}`);
   return lines.join('\n');
 }
@@ -50,6 +69,8 @@ export function formatVerifyRow(row: VerifyRow): string {
 /** The closing line, naming the exercise closest to failing its own reference. */
 export function formatVerifySummary(result: VerifyResult): string {
   const t = result.tightest;
-  const closest = t ? `; tightest margin: ${t.exercise} ${t.metric} ${signed(t.margin)} (${(t.relative * 100).toFixed(1)}% of its threshold)` : '';
+  const closest = t
+    ? `; tightest margin: ${t.exercise} ${t.metric} ${signed(t.margin)} (${(t.relative * 100).toFixed(1)}% of its threshold)`
+    : '';
   return `${result.verified}/${result.rows.length} exercises verified${closest}`;
 }

@@ -40,7 +40,12 @@ export function emptyReport(): ScaffoldReport {
 }
 
 /** Writes `files` (workspace-relative path -> content), honouring learner edits. */
-export function writeFiles(root: string, files: Map<string, string | Buffer>, report = emptyReport(), force = false): ScaffoldReport {
+export function writeFiles(
+  root: string,
+  files: Map<string, string | Buffer>,
+  report = emptyReport(),
+  force = false,
+): ScaffoldReport {
   const manifest = readManifest(root);
   for (const [rel, content] of files) {
     const target = path.join(root, rel);
@@ -77,7 +82,11 @@ export function templateFiles(templateDir: string, targetRel: string): Map<strin
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else files.set(path.join(targetRel, path.relative(templateDir, full)).split(path.sep).join('/'), fs.readFileSync(full));
+      else
+        files.set(
+          path.join(targetRel, path.relative(templateDir, full)).split(path.sep).join('/'),
+          fs.readFileSync(full),
+        );
     }
   };
   walk(templateDir);

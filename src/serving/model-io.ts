@@ -99,21 +99,27 @@ export function toFloat16Bits(value: number): number {
 }
 
 /** Weight specs and bytes with every float32 weight stored as float16. */
-function quantizeFloat16(specs: WeightsManifestEntry[], bytes: Uint8Array): { specs: WeightsManifestEntry[]; bytes: Uint8Array } {
+function quantizeFloat16(
+  specs: WeightsManifestEntry[],
+  bytes: Uint8Array,
+): { specs: WeightsManifestEntry[]; bytes: Uint8Array } {
   const parts: Uint8Array[] = [];
   const out: WeightsManifestEntry[] = [];
   let offset = 0;
   for (const spec of specs) {
     const count = spec.shape.reduce((a, b) => a * b, 1);
     if (spec.quantization || spec.dtype !== 'float32') {
-      if (spec.dtype === 'string') throw new UsageError(`weight ${spec.name} is a string tensor; save without quantize`);
+      if (spec.dtype === 'string')
+        throw new UsageError(`weight ${spec.name} is a string tensor; save without quantize`);
       const size = spec.quantization ? count * (spec.quantization.dtype === 'uint8' ? 1 : 2) : count * 4;
       parts.push(bytes.slice(offset, offset + size));
       out.push(spec);
       offset += size;
       continue;
     }
-    const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + count * 4));
+    const values = new Float32Array(
+      bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + count * 4),
+    );
     const halves = new Uint16Array(count);
     for (let i = 0; i < count; i++) halves[i] = toFloat16Bits(values[i]);
     parts.push(new Uint8Array(halves.buffer));
@@ -131,7 +137,8 @@ function quantizeFloat16(specs: WeightsManifestEntry[], bytes: Uint8Array): { sp
 }
 
 function encoded(artifacts: ModelArtifacts, opts: SaveOptions): { specs: WeightsManifestEntry[]; bytes: Uint8Array } {
-  if (artifacts.modelTopology instanceof ArrayBuffer) throw new UsageError('only layers models (JSON topology) can be saved this way');
+  if (artifacts.modelTopology instanceof ArrayBuffer)
+    throw new UsageError('only layers models (JSON topology) can be saved this way');
   const specs = artifacts.weightSpecs ?? [];
   const bytes = weightBytes(artifacts);
   return opts.quantize === 'float16' ? quantizeFloat16(specs, bytes) : { specs, bytes };
@@ -175,7 +182,11 @@ function modelJsonPath(location: string): string {
  */
 export function readModelArtifacts(location: string): ModelArtifacts {
   const jsonFile = modelJsonPath(location);
-  if (!fs.existsSync(jsonFile)) throw new UsageError(`${path.dirname(jsonFile)} has no ${MODEL_JSON}`, 'save a model there with saveModel(model, dir)');
+  if (!fs.existsSync(jsonFile))
+    throw new UsageError(
+      `${path.dirname(jsonFile)} has no ${MODEL_JSON}`,
+      'save a model there with saveModel(model, dir)',
+    );
   let json: tfjs.io.ModelJSON;
   try {
     json = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as tfjs.io.ModelJSON;
@@ -183,7 +194,9 @@ export function readModelArtifacts(location: string): ModelArtifacts {
     throw new UsageError(`${jsonFile} is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   if (!json || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new UsageError(`${jsonFile} is not a TensorFlow.js layers model (it needs modelTopology and weightsManifest)`);
+    throw new UsageError(
+      `${jsonFile} is not a TensorFlow.js layers model (it needs modelTopology and weightsManifest)`,
+    );
   }
   const dir = path.dirname(jsonFile);
   const specs: WeightsManifestEntry[] = [];
@@ -251,11 +264,19 @@ export function parseModelJSON(text: string): ModelArtifacts {
   } catch (err) {
     throw new UsageError(`not a saved model: invalid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  if (!parsed || parsed.format !== JSON_FORMAT || typeof parsed.weightData !== 'string' || !Array.isArray(parsed.weightSpecs) || !parsed.modelTopology) {
+  if (
+    !parsed ||
+    parsed.format !== JSON_FORMAT ||
+    typeof parsed.weightData !== 'string' ||
+    !Array.isArray(parsed.weightSpecs) ||
+    !parsed.modelTopology
+  ) {
     throw new UsageError(`not a saved model: expected the output of modelToJSON (format '${JSON_FORMAT}')`);
   }
   if (parsed.formatVersion !== JSON_FORMAT_VERSION) {
-    throw new UsageError(`saved model format version ${parsed.formatVersion} is not supported (this mlpath reads version ${JSON_FORMAT_VERSION})`);
+    throw new UsageError(
+      `saved model format version ${parsed.formatVersion} is not supported (this mlpath reads version ${JSON_FORMAT_VERSION})`,
+    );
   }
   const bytes = Buffer.from(parsed.weightData, 'base64');
   return {

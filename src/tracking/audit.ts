@@ -44,7 +44,11 @@ export interface SweepAudit {
 }
 
 function paramKey(params: Record<string, string>): string {
-  return JSON.stringify(Object.keys(params).sort().map((k) => [k, params[k]]));
+  return JSON.stringify(
+    Object.keys(params)
+      .sort()
+      .map((k) => [k, params[k]]),
+  );
 }
 
 function better(a: number, b: number, goal: 'max' | 'min'): boolean {
@@ -77,7 +81,9 @@ export function auditSweep(runs: readonly RunRecord[], rules: SweepRules): Sweep
     }
     const steps = new Set(history.map((p) => p.step)).size;
     if (steps < rules.minSteps) {
-      problems.push(`${who} logged ${rules.metric} at ${steps} step${steps === 1 ? '' : 's'}: log it after every epoch, with the epoch as the step`);
+      problems.push(
+        `${who} logged ${rules.metric} at ${steps} step${steps === 1 ? '' : 's'}: log it after every epoch, with the epoch as the step`,
+      );
       continue;
     }
     const refused = rules.refused?.get(run.runId);
@@ -89,9 +95,14 @@ export function auditSweep(runs: readonly RunRecord[], rules: SweepRules): Sweep
   }
 
   const distinctParams = new Set(counted.map((r) => paramKey(r.params))).size;
-  if (distinctParams < counted.length) notes.push(`${counted.length - distinctParams} run(s) repeat the params of another run and count once: each run of a sweep tries different hyperparameters`);
+  if (distinctParams < counted.length)
+    notes.push(
+      `${counted.length - distinctParams} run(s) repeat the params of another run and count once: each run of a sweep tries different hyperparameters`,
+    );
   if (distinctParams < rules.minRuns) {
-    problems.push(`the sweep has ${distinctParams} counted run${distinctParams === 1 ? '' : 's'} with distinct params; it needs at least ${rules.minRuns}`);
+    problems.push(
+      `the sweep has ${distinctParams} counted run${distinctParams === 1 ? '' : 's'} with distinct params; it needs at least ${rules.minRuns}`,
+    );
   }
 
   let best: SweepAudit['best'];
@@ -104,9 +115,13 @@ export function auditSweep(runs: readonly RunRecord[], rules: SweepRules): Sweep
   let chosen: RunRecord | undefined;
   let chosenValue: number | undefined;
   if (marked.length === 0) {
-    problems.push(`no run is marked as chosen: tag the run whose model you return with run.setTag('${CHOSEN_TAG}', 'true')`);
+    problems.push(
+      `no run is marked as chosen: tag the run whose model you return with run.setTag('${CHOSEN_TAG}', 'true')`,
+    );
   } else if (marked.length > 1) {
-    problems.push(`${marked.length} runs are tagged ${CHOSEN_TAG}=true (${marked.map((r) => r.runName).join(', ')}); tag only the one whose model you return`);
+    problems.push(
+      `${marked.length} runs are tagged ${CHOSEN_TAG}=true (${marked.map((r) => r.runName).join(', ')}); tag only the one whose model you return`,
+    );
   } else {
     chosen = marked[0];
     if (!counted.includes(chosen)) {
@@ -118,7 +133,9 @@ export function auditSweep(runs: readonly RunRecord[], rules: SweepRules): Sweep
 
   const chosenIsBest = chosenValue !== undefined && best !== undefined && !better(best.value, chosenValue, rules.goal);
   if (chosenValue !== undefined && best && !chosenIsBest) {
-    problems.push(`the chosen run ${chosen!.runName} has ${rules.metric} ${chosenValue}, but ${best.run.runName} has ${best.value}: choose by the validation metric, ${rules.goal === 'max' ? 'highest' : 'lowest'} wins`);
+    problems.push(
+      `the chosen run ${chosen!.runName} has ${rules.metric} ${chosenValue}, but ${best.run.runName} has ${best.value}: choose by the validation metric, ${rules.goal === 'max' ? 'highest' : 'lowest'} wins`,
+    );
   }
   return { counted, distinctParams, chosen, chosenValue, best, chosenIsBest, problems, notes };
 }
@@ -129,7 +146,10 @@ const NOT_WIDTH = /layers|depth|dropout/i;
 
 /** The widths a param value claims: one integer, or several for several layers (`128,64`, `[128, 64]`). */
 function claimedWidths(value: string): number[] | undefined {
-  const parts = value.replace(/^\[|\]$/g, '').split(/[\s,x]+/).filter(Boolean);
+  const parts = value
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,x]+/)
+    .filter(Boolean);
   const widths = parts.map(Number);
   return widths.length > 0 && widths.every((w) => Number.isInteger(w) && w > 0) ? widths : undefined;
 }
@@ -142,7 +162,10 @@ function claimedWidths(value: string): number[] | undefined {
  * its model does not have. Params that do not map to the architecture (the
  * learning rate, the epochs) cannot be checked against a model's weights.
  */
-export function auditLoggedModels(runs: readonly RunRecord[], models: ReadonlyMap<string, LoggedModel>): Map<string, string> {
+export function auditLoggedModels(
+  runs: readonly RunRecord[],
+  models: ReadonlyMap<string, LoggedModel>,
+): Map<string, string> {
   const refused = new Map<string, string>();
   const byHash = new Map<string, RunRecord>();
   for (const run of runs) {
@@ -150,7 +173,10 @@ export function auditLoggedModels(runs: readonly RunRecord[], models: ReadonlyMa
     if (!model) continue;
     const first = byHash.get(model.weightsHash);
     if (first && paramKey(first.params) !== paramKey(run.params)) {
-      refused.set(run.runId, `logged the very same model weights as run ${first.runName || first.runId}, under other params: one model trained once and logged under several runs' params is one run, not a sweep. Train each configuration's own model and log that one`);
+      refused.set(
+        run.runId,
+        `logged the very same model weights as run ${first.runName || first.runId}, under other params: one model trained once and logged under several runs' params is one run, not a sweep. Train each configuration's own model and log that one`,
+      );
       continue;
     }
     if (!first) byHash.set(model.weightsHash, run);
@@ -162,7 +188,10 @@ export function auditLoggedModels(runs: readonly RunRecord[], models: ReadonlyMa
       const missing = widths.filter((w) => !hidden.includes(w));
       if (missing.length) {
         const has = hidden.length ? `hidden Dense layers of ${hidden.join(', ')} units` : 'no hidden Dense layer';
-        refused.set(run.runId, `logged ${key} ${value}, but the model it logged has ${has}: a run's params must be the ones its model was built and trained with`);
+        refused.set(
+          run.runId,
+          `logged ${key} ${value}, but the model it logged has ${has}: a run's params must be the ones its model was built and trained with`,
+        );
         break;
       }
     }

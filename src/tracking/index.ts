@@ -5,7 +5,15 @@
  */
 export * from './layout';
 export { FileStore, experimentId, randomRunName, MAX_PARAM_LENGTH } from './store';
-export { listExperiments, listRuns, readRun, latest, parseMetricFile, type MetricPoint, type RunRecord } from './reader';
+export {
+  listExperiments,
+  listRuns,
+  readRun,
+  latest,
+  parseMetricFile,
+  type MetricPoint,
+  type RunRecord,
+} from './reader';
 export { FileTracker, CHECK_TAG, CHOSEN_TAG, type TrackerOptions } from './tracker';
 export { auditLoggedModels, auditSweep, type SweepAudit, type SweepRules } from './audit';
 export { readLoggedModel, type LoggedModel } from './logged-model';

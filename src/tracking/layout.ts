@@ -180,8 +180,13 @@ const KEY_CHARS = /^[A-Za-z0-9_\-. :/]+$/;
 export function keyProblem(key: unknown): string | undefined {
   if (typeof key !== 'string' || key.length === 0) return 'must be a non-empty string';
   if (key.length > 250) return 'must be at most 250 characters';
-  if (!KEY_CHARS.test(key)) return 'may only contain letters, digits, underscores (_), dashes (-), periods (.), spaces, colons (:) and slashes (/)';
-  if (key.startsWith('/') || key.endsWith('/') || key.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+  if (!KEY_CHARS.test(key))
+    return 'may only contain letters, digits, underscores (_), dashes (-), periods (.), spaces, colons (:) and slashes (/)';
+  if (
+    key.startsWith('/') ||
+    key.endsWith('/') ||
+    key.split('/').some((part) => part === '' || part === '.' || part === '..')
+  ) {
     return 'must be a relative name without empty, "." or ".." parts';
   }
   return undefined;

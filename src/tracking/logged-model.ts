@@ -41,7 +41,10 @@ export function readLoggedModel(dir: string): LoggedModel | undefined {
     const jsonFile = path.join(dir, 'model.json');
     const st = fs.statSync(jsonFile);
     if (!st.isFile() || st.size > MAX_MODEL_BYTES) return undefined;
-    const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as { modelTopology?: unknown; weightsManifest?: { paths?: unknown }[] };
+    const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as {
+      modelTopology?: unknown;
+      weightsManifest?: { paths?: unknown }[];
+    };
     const hash = createHash('sha256');
     let total = st.size;
     for (const group of json.weightsManifest ?? []) {

@@ -6,7 +6,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { META_FILE, RESERVED_EXPERIMENT_FOLDERS, statusName, TRASH_FOLDER, type ExperimentInfo, type RunInfo } from './layout';
+import {
+  META_FILE,
+  RESERVED_EXPERIMENT_FOLDERS,
+  statusName,
+  TRASH_FOLDER,
+  type ExperimentInfo,
+  type RunInfo,
+} from './layout';
 import { parseMetaYaml } from './yaml';
 
 export interface MetricPoint {
@@ -57,7 +64,10 @@ function str(v: unknown): string {
 
 function subdirs(dir: string): string[] {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
   } catch {
     return [];
   }
@@ -143,7 +153,13 @@ function parsePythonFloat(text: string): number | undefined {
 export function latest(points: readonly MetricPoint[]): MetricPoint | undefined {
   let best: MetricPoint | undefined;
   for (const p of points) {
-    if (!best || p.step > best.step || (p.step === best.step && (p.timestamp > best.timestamp || (p.timestamp === best.timestamp && p.value > best.value)))) best = p;
+    if (
+      !best ||
+      p.step > best.step ||
+      (p.step === best.step &&
+        (p.timestamp > best.timestamp || (p.timestamp === best.timestamp && p.value > best.value)))
+    )
+      best = p;
   }
   return best;
 }

@@ -11,16 +11,70 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-write';
 import { UsageError } from '../errors';
 import {
-  appendToUri, DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, experimentMetaYaml, keyProblem, META_FILE,
-  metricLine, relativeStoreUri, RUN_NAME_TAG, runMetaYaml, TRASH_FOLDER, type ExperimentInfo, type RunInfo, type RunStatusName,
+  appendToUri,
+  DEFAULT_EXPERIMENT_ID,
+  DEFAULT_EXPERIMENT_NAME,
+  experimentMetaYaml,
+  keyProblem,
+  META_FILE,
+  metricLine,
+  relativeStoreUri,
+  RUN_NAME_TAG,
+  runMetaYaml,
+  TRASH_FOLDER,
+  type ExperimentInfo,
+  type RunInfo,
+  type RunStatusName,
 } from './layout';
 import { listExperiments } from './reader';
 
 /** Longest param value MLflow accepts (6000 characters since MLflow 2.4). */
 export const MAX_PARAM_LENGTH = 6000;
 
-const ADJECTIVES = ['bold', 'calm', 'clever', 'eager', 'gentle', 'honest', 'keen', 'lucky', 'merry', 'nimble', 'polite', 'quiet', 'rare', 'sharp', 'sunny', 'tidy', 'vast', 'warm', 'wise', 'zesty'];
-const NOUNS = ['ant', 'bear', 'crane', 'deer', 'eel', 'finch', 'gnu', 'hare', 'ibis', 'jay', 'koala', 'lynx', 'mole', 'newt', 'owl', 'panda', 'quail', 'robin', 'seal', 'toad'];
+const ADJECTIVES = [
+  'bold',
+  'calm',
+  'clever',
+  'eager',
+  'gentle',
+  'honest',
+  'keen',
+  'lucky',
+  'merry',
+  'nimble',
+  'polite',
+  'quiet',
+  'rare',
+  'sharp',
+  'sunny',
+  'tidy',
+  'vast',
+  'warm',
+  'wise',
+  'zesty',
+];
+const NOUNS = [
+  'ant',
+  'bear',
+  'crane',
+  'deer',
+  'eel',
+  'finch',
+  'gnu',
+  'hare',
+  'ibis',
+  'jay',
+  'koala',
+  'lynx',
+  'mole',
+  'newt',
+  'owl',
+  'panda',
+  'quail',
+  'robin',
+  'seal',
+  'toad',
+];
 
 /** A run name like MLflow's generated ones (`clever-owl-123`). */
 export function randomRunName(): string {
@@ -42,7 +96,10 @@ function checkKey(what: string, key: string): void {
 export class FileStore {
   readonly root: string;
 
-  constructor(root: string, private readonly clock: () => number = Date.now) {
+  constructor(
+    root: string,
+    private readonly clock: () => number = Date.now,
+  ) {
     this.root = path.resolve(root);
   }
 
@@ -91,7 +148,10 @@ export class FileStore {
     return path.join(this.root, info.experimentId, info.runId, 'artifacts');
   }
 
-  createRun(experiment: ExperimentInfo, opts: { runName?: string; userId: string; tags?: Record<string, string> }): RunInfo {
+  createRun(
+    experiment: ExperimentInfo,
+    opts: { runName?: string; userId: string; tags?: Record<string, string> },
+  ): RunInfo {
     const runId = randomBytes(16).toString('hex');
     const info: RunInfo = {
       runId,
@@ -116,12 +176,15 @@ export class FileStore {
   /** Params are immutable in MLflow: logging a key again with another value is an error. */
   logParam(info: RunInfo, key: string, value: string): void {
     checkKey('param', key);
-    if (value.length > MAX_PARAM_LENGTH) throw new UsageError(`param ${key} is ${value.length} characters long; MLflow keeps at most ${MAX_PARAM_LENGTH}`);
+    if (value.length > MAX_PARAM_LENGTH)
+      throw new UsageError(`param ${key} is ${value.length} characters long; MLflow keeps at most ${MAX_PARAM_LENGTH}`);
     const file = path.join(this.runDir(info), 'params', key);
     if (fs.existsSync(file)) {
       const current = fs.readFileSync(file, 'utf8');
       if (current !== value) {
-        throw new UsageError(`param ${key} was already logged as '${current}' for run ${info.runName}; params cannot change (start a new run for a new value)`);
+        throw new UsageError(
+          `param ${key} was already logged as '${current}' for run ${info.runName}; params cannot change (start a new run for a new value)`,
+        );
       }
       return;
     }
@@ -132,7 +195,8 @@ export class FileStore {
   logMetric(info: RunInfo, key: string, value: number, step: number, timestamp = this.clock()): void {
     checkKey('metric', key);
     if (typeof value !== 'number') throw new UsageError(`metric ${key} must be a number, got ${typeof value}`);
-    if (!Number.isInteger(step)) throw new UsageError(`the step of metric ${key} must be an integer (e.g. the epoch), got ${step}`);
+    if (!Number.isInteger(step))
+      throw new UsageError(`the step of metric ${key} must be an integer (e.g. the epoch), got ${step}`);
     const file = path.join(this.runDir(info), 'metrics', key);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.appendFileSync(file, metricLine(timestamp, value, step));

@@ -9,7 +9,14 @@ import * as path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { UsageError } from '../errors';
 import { saveModel } from '../serving/model-io';
-import { MODEL_ARTIFACT, SOURCE_NAME_TAG, SOURCE_TYPE_TAG, USER_TAG, type ExperimentInfo, type RunInfo } from './layout';
+import {
+  MODEL_ARTIFACT,
+  SOURCE_NAME_TAG,
+  SOURCE_TYPE_TAG,
+  USER_TAG,
+  type ExperimentInfo,
+  type RunInfo,
+} from './layout';
 import { latest, listRuns } from './reader';
 import { FileStore } from './store';
 import type { ParamValue, RunEndStatus, RunSummary, TrackedRun, Tracker } from './types';
@@ -42,11 +49,16 @@ function userName(): string {
 function paramText(key: string, value: ParamValue): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new UsageError(`param ${key} must be a string, number or boolean, got ${value === null ? 'null' : typeof value}`);
+  throw new UsageError(
+    `param ${key} must be a string, number or boolean, got ${value === null ? 'null' : typeof value}`,
+  );
 }
 
 class Run implements TrackedRun {
-  constructor(private readonly store: FileStore, private info: RunInfo) {}
+  constructor(
+    private readonly store: FileStore,
+    private info: RunInfo,
+  ) {}
 
   get id(): string {
     return this.info.runId;
@@ -82,13 +94,16 @@ class Run implements TrackedRun {
 
   async logModel(model: LayersModel): Promise<void> {
     if (typeof (model as { save?: unknown } | null)?.save !== 'function') {
-      throw new UsageError('run.logModel(model) takes a tf.LayersModel (a model built with tf.sequential() or tf.model()), which it saves with model.save()');
+      throw new UsageError(
+        'run.logModel(model) takes a tf.LayersModel (a model built with tf.sequential() or tf.model()), which it saves with model.save()',
+      );
     }
     await saveModel(model, path.join(this.store.artifactsDir(this.info), MODEL_ARTIFACT));
   }
 
   end(status: RunEndStatus = 'FINISHED'): void {
-    if (!['FINISHED', 'FAILED', 'KILLED'].includes(status)) throw new UsageError(`a run ends FINISHED, FAILED or KILLED, not ${String(status)}`);
+    if (!['FINISHED', 'FAILED', 'KILLED'].includes(status))
+      throw new UsageError(`a run ends FINISHED, FAILED or KILLED, not ${String(status)}`);
     this.info = this.store.endRun(this.info, status);
   }
 }
@@ -122,7 +137,10 @@ export class FileTracker implements Tracker {
     return new Run(this.store, info);
   }
 
-  async withRun<T>(options: { name?: string; tags?: Record<string, string> } | undefined, fn: (run: TrackedRun) => T | Promise<T>): Promise<T> {
+  async withRun<T>(
+    options: { name?: string; tags?: Record<string, string> } | undefined,
+    fn: (run: TrackedRun) => T | Promise<T>,
+  ): Promise<T> {
     const run = this.startRun(options) as Run;
     // A run the function ended itself (say KILLED) keeps that status, as with mlflow.end_run() inside `with`.
     try {

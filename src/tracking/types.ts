@@ -54,7 +54,10 @@ export interface Tracker {
    * returns, FAILED (and the error rethrown) when it throws, unless `fn`
    * ended the run itself. The `with mlflow.start_run():` of Python.
    */
-  withRun<T>(options: { name?: string; tags?: Record<string, string> } | undefined, fn: (run: TrackedRun) => T | Promise<T>): Promise<T>;
+  withRun<T>(
+    options: { name?: string; tags?: Record<string, string> } | undefined,
+    fn: (run: TrackedRun) => T | Promise<T>,
+  ): Promise<T>;
   /** The runs this check started so far, oldest first (MLflow's search_runs). */
   runs(): RunSummary[];
 }

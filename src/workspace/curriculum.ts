@@ -53,8 +53,20 @@ export interface CurriculumChoice {
  * the checks `mlpath grade` spawns).
  */
 export const CI_VARIABLES = [
-  'CI', 'GITHUB_ACTIONS', 'GITLAB_CI', 'BUILDKITE', 'CIRCLECI', 'TRAVIS', 'JENKINS_URL', 'TF_BUILD',
-  'TEAMCITY_VERSION', 'BITBUCKET_BUILD_NUMBER', 'CODEBUILD_BUILD_ID', 'DRONE', 'APPVEYOR', 'MLPATH_GRADING',
+  'CI',
+  'GITHUB_ACTIONS',
+  'GITLAB_CI',
+  'BUILDKITE',
+  'CIRCLECI',
+  'TRAVIS',
+  'JENKINS_URL',
+  'TF_BUILD',
+  'TEAMCITY_VERSION',
+  'BITBUCKET_BUILD_NUMBER',
+  'CODEBUILD_BUILD_ID',
+  'DRONE',
+  'APPVEYOR',
+  'MLPATH_GRADING',
 ] as const;
 
 export function gradingStrictly(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -92,23 +104,32 @@ export function loadWorkspaceCurriculum(ws: Workspace, choice: CurriculumChoice 
   if (choice.strict && !override && ws.curriculumFile && !samePath(ws.curriculumFile, defaultCurriculumPath())) {
     throw new UsageError(
       `mlpath.json names its own curriculum file (${named}), and a learner can edit both, so CI and \`mlpath grade\` never grade with it: pass \`--curriculum <the instructor's copy>\` or set MLPATH_CURRICULUM`,
-      'keep that copy outside the learner\'s repository, e.g. checked out from the instructor repository by the workflow',
+      "keep that copy outside the learner's repository, e.g. checked out from the instructor repository by the workflow",
     );
   }
   const file = override ?? (choice.strict ? undefined : ws.curriculumFile);
   const curriculum = loadCurriculum(file);
-  const source: CurriculumSource = !file || samePath(file, defaultCurriculumPath()) ? 'built-in' : override ? 'override' : 'workspace';
+  const source: CurriculumSource =
+    !file || samePath(file, defaultCurriculumPath()) ? 'built-in' : override ? 'override' : 'workspace';
   const warnings: string[] = [];
   const expected = (choice.expectSha256 ?? process.env.MLPATH_CURRICULUM_SHA256 ?? '').trim().toLowerCase();
   // A workspace's own curriculum file grades the learner's local checks only (its results say \`source: workspace\`);
   // it must match the pinned hash (below), and CI and \`mlpath grade\` never use it, so a line on every check would be noise.
   if (source === 'override' && choice.strict && override && inside(override, ws.root) && !expected) {
     // With an expected SHA-256 the copy is checked below: an edited one breaks the pin.
-    warnings.push(`the curriculum ${path.relative(ws.root, override)} lies inside the workspace, which the learner controls; grade with a copy from outside it`);
+    warnings.push(
+      `the curriculum ${path.relative(ws.root, override)} lies inside the workspace, which the learner controls; grade with a copy from outside it`,
+    );
   }
   if (expected && expected !== curriculum.hash) {
     const where = file ? path.relative(ws.root, file) || file : 'the built-in curriculum';
-    return { curriculum, source, warnings, pinBroken: true, mismatch: `${where} is not the course's curriculum (sha256 ${curriculum.hash.slice(0, 12)}, expected ${expected.slice(0, 12)}): restore it from the course (git checkout -- ${where})` };
+    return {
+      curriculum,
+      source,
+      warnings,
+      pinBroken: true,
+      mismatch: `${where} is not the course's curriculum (sha256 ${curriculum.hash.slice(0, 12)}, expected ${expected.slice(0, 12)}): restore it from the course (git checkout -- ${where})`,
+    };
   }
   return { curriculum, source, warnings, ...checkPin(ws, curriculum, source) };
 }
@@ -121,25 +142,42 @@ export function loadWorkspaceCurriculum(ws: Workspace, choice: CurriculumChoice 
  * legitimately changes when mlpath is upgraded, so there a different version
  * or sha256 only warns.
  */
-function checkPin(ws: Workspace, curriculum: Curriculum, source: CurriculumSource): { mismatch?: string; pinBroken: boolean } {
+function checkPin(
+  ws: Workspace,
+  curriculum: Curriculum,
+  source: CurriculumSource,
+): { mismatch?: string; pinBroken: boolean } {
   const pin = ws.config;
   const instructorFile = source !== 'built-in';
-  const repin = source === 'built-in'
-    ? 'run `mlpath start` to add new exercises'
-    : 'if the course file changed on purpose, `mlpath start` in the workspace pins the new one';
+  const repin =
+    source === 'built-in'
+      ? 'run `mlpath start` to add new exercises'
+      : 'if the course file changed on purpose, `mlpath start` in the workspace pins the new one';
   if (pin.curriculum !== curriculum.id) {
-    return { pinBroken: true, mismatch: `this workspace was created for curriculum '${pin.curriculum}', but it is graded with '${curriculum.id}'` };
+    return {
+      pinBroken: true,
+      mismatch: `this workspace was created for curriculum '${pin.curriculum}', but it is graded with '${curriculum.id}'`,
+    };
   }
   if (pin.curriculumVersion !== curriculum.version) {
-    return { pinBroken: instructorFile, mismatch: `this workspace was created with curriculum version ${pin.curriculumVersion}; grading uses ${curriculum.version} (${repin})` };
+    return {
+      pinBroken: instructorFile,
+      mismatch: `this workspace was created with curriculum version ${pin.curriculumVersion}; grading uses ${curriculum.version} (${repin})`,
+    };
   }
   if (!pin.curriculumHash) {
     return instructorFile
-      ? { pinBroken: true, mismatch: `mlpath.json pins no curriculumHash, so nothing shows this workspace was made with the curriculum grading it (sha256 ${curriculum.hash.slice(0, 12)}); ${repin}` }
+      ? {
+          pinBroken: true,
+          mismatch: `mlpath.json pins no curriculumHash, so nothing shows this workspace was made with the curriculum grading it (sha256 ${curriculum.hash.slice(0, 12)}); ${repin}`,
+        }
       : { pinBroken: false };
   }
   if (pin.curriculumHash !== curriculum.hash) {
-    return { pinBroken: instructorFile, mismatch: `the curriculum file changed since this workspace was created (same id and version, different content: sha256 ${curriculum.hash.slice(0, 12)} vs pinned ${pin.curriculumHash.slice(0, 12)}); ${repin}` };
+    return {
+      pinBroken: instructorFile,
+      mismatch: `the curriculum file changed since this workspace was created (same id and version, different content: sha256 ${curriculum.hash.slice(0, 12)} vs pinned ${pin.curriculumHash.slice(0, 12)}); ${repin}`,
+    };
   }
   return { pinBroken: false };
 }

@@ -9,14 +9,16 @@ import { WorkspaceError } from '../errors';
 
 export const WORKSPACE_FILE = 'mlpath.json';
 
-export const workspaceConfigSchema = z.object({
-  curriculum: z.string(),
-  curriculumVersion: z.string(),
-  curriculumHash: z.string().optional(),
-  curriculumFile: z.string().optional(),
-  track: z.string().optional(),
-  createdWith: z.string().optional(),
-}).passthrough();
+export const workspaceConfigSchema = z
+  .object({
+    curriculum: z.string(),
+    curriculumVersion: z.string(),
+    curriculumHash: z.string().optional(),
+    curriculumFile: z.string().optional(),
+    track: z.string().optional(),
+    createdWith: z.string().optional(),
+  })
+  .passthrough();
 export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;
 
 export interface Workspace {
@@ -42,12 +44,18 @@ export function readWorkspace(root: string): Workspace {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new WorkspaceError(`${file} is not valid JSON (${(err as Error).message})`, 'fix it by hand, or move it away and run `mlpath start` to write a new one');
+    throw new WorkspaceError(
+      `${file} is not valid JSON (${(err as Error).message})`,
+      'fix it by hand, or move it away and run `mlpath start` to write a new one',
+    );
   }
   const parsed = workspaceConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new WorkspaceError(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, 'fix it, or move it away and run `mlpath start`');
+    throw new WorkspaceError(
+      `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      'fix it, or move it away and run `mlpath start`',
+    );
   }
   const config = parsed.data;
   return {
@@ -60,7 +68,10 @@ export function readWorkspace(root: string): Workspace {
 export function requireWorkspace(cwd: string): Workspace {
   const root = findWorkspaceRoot(cwd);
   if (!root) {
-    throw new WorkspaceError(`no mlpath workspace here (no ${WORKSPACE_FILE} in ${path.resolve(cwd)} or above)`, 'run `mlpath start` to create one');
+    throw new WorkspaceError(
+      `no mlpath workspace here (no ${WORKSPACE_FILE} in ${path.resolve(cwd)} or above)`,
+      'run `mlpath start` to create one',
+    );
   }
   return readWorkspace(root);
 }

@@ -83,7 +83,8 @@ interface State {
 /** A tokenizer and recursive-descent parser for the expression subset above. */
 function evaluate(expr: string, st: State): Value {
   const tokens = expr.match(/\s*('(?:[^']|'')*'|[A-Za-z_][A-Za-z0-9_.\-*]*|==|!=|&&|\|\||[!(),]|\d+(?:\.\d+)?)\s*/g);
-  if (!tokens || tokens.join('').replace(/\s+/g, '') !== expr.replace(/\s+/g, '')) throw new Error(`unsupported expression: ${expr}`);
+  if (!tokens || tokens.join('').replace(/\s+/g, '') !== expr.replace(/\s+/g, ''))
+    throw new Error(`unsupported expression: ${expr}`);
   const toks = tokens.map((t) => t.trim());
   let i = 0;
   const peek = (): string | undefined => toks[i];
@@ -218,12 +219,22 @@ function readOutputs(file: string): Record<string, string> {
 }
 
 export function runJob(workflowFile: string, jobId: string, opts: JobOptions): JobRun {
-  const workflow = parse(fs.readFileSync(workflowFile, 'utf8')) as { jobs: Record<string, { if?: string; steps: Step[] }> };
+  const workflow = parse(fs.readFileSync(workflowFile, 'utf8')) as {
+    jobs: Record<string, { if?: string; steps: Step[] }>;
+  };
   const job = workflow.jobs[jobId];
   if (!job) throw new Error(`${workflowFile} has no job ${jobId}`);
   const temp = fs.mkdtempSync(path.join(path.dirname(opts.repo), 'runner-temp-'));
-  const st: State = { steps: new Map(), failed: false, secrets: opts.secrets ?? {}, repo: opts.repo, temp, actor: opts.actor ?? 'a-learner' };
-  if (job.if !== undefined && !condition(job.if, st)) return { steps: [], summary: '', conclusion: 'success', skipped: true };
+  const st: State = {
+    steps: new Map(),
+    failed: false,
+    secrets: opts.secrets ?? {},
+    repo: opts.repo,
+    temp,
+    actor: opts.actor ?? 'a-learner',
+  };
+  if (job.if !== undefined && !condition(job.if, st))
+    return { steps: [], summary: '', conclusion: 'success', skipped: true };
   const records: StepRecord[] = [];
   let summary = '';
   for (const [index, step] of job.steps.entries()) {
@@ -236,7 +247,8 @@ export function runJob(workflowFile: string, jobId: string, opts: JobOptions): J
     // Workflow inputs and env values are YAML scalars (GitHub Actions refuses mappings there).
     /* eslint-disable @typescript-eslint/no-base-to-string -- see above */
     for (const [k, v] of Object.entries(step.env ?? {})) env[k] = interpolate(String(v ?? ''), st);
-    for (const [k, v] of Object.entries(step.with ?? {})) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = interpolate(String(v ?? ''), st);
+    for (const [k, v] of Object.entries(step.with ?? {}))
+      env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = interpolate(String(v ?? ''), st);
     /* eslint-enable @typescript-eslint/no-base-to-string */
     const ctx: ActionContext = { repo: opts.repo, env, step };
     try {

@@ -36,7 +36,8 @@ const STATUSES = ['pass', 'fail', 'error'];
 
 export function classroomReporter(env: Record<string, string | undefined>): ReporterOutcome {
   const input = env.INPUT_RUNNERS ?? '';
-  if (!RUNNERS.test(input)) throw new Error(`reporter: the runners input must be a comma-separated list of alphanumeric ids, got '${input}'`);
+  if (!RUNNERS.test(input))
+    throw new Error(`reporter: the runners input must be a comma-separated list of alphanumeric ids, got '${input}'`);
   const rows: ReporterRow[] = [];
   let points = 0;
   let maxPoints = 0;
@@ -45,14 +46,19 @@ export function classroomReporter(env: Record<string, string | undefined>): Repo
     const encoded = env[variable];
     if (!encoded) throw new Error(`reporter: ${variable} is not set (the reporter crashes reading it)`);
     const results = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Record<string, unknown>;
-    if (results.version !== 1) throw new Error(`reporter: ${runner}: version must be 1, got ${JSON.stringify(results.version)}`);
-    if (!STATUSES.includes(results.status as string)) throw new Error(`reporter: ${runner}: status ${JSON.stringify(results.status)}`);
+    if (results.version !== 1)
+      throw new Error(`reporter: ${runner}: version must be 1, got ${JSON.stringify(results.version)}`);
+    if (!STATUSES.includes(results.status as string))
+      throw new Error(`reporter: ${runner}: status ${JSON.stringify(results.status)}`);
     if (typeof results.max_score !== 'number') throw new Error(`reporter: ${runner}: max_score must be a number`);
     const tests = results.tests as ReporterRow['tests'];
-    if (!Array.isArray(tests) || tests.length === 0) throw new Error(`reporter: ${runner}: tests must be a non-empty array`);
+    if (!Array.isArray(tests) || tests.length === 0)
+      throw new Error(`reporter: ${runner}: tests must be a non-empty array`);
     for (const t of tests) {
       if (typeof t.name !== 'string' || !STATUSES.includes(t.status) || typeof t.score !== 'number') {
-        throw new Error(`reporter: ${runner}: a test needs a name, a status pass|fail|error and a numeric score: ${JSON.stringify(t)}`);
+        throw new Error(
+          `reporter: ${runner}: a test needs a name, a status pass|fail|error and a numeric score: ${JSON.stringify(t)}`,
+        );
       }
     }
     const max = results.max_score;

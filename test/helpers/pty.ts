@@ -42,10 +42,24 @@ export class PtySession {
     const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_ACTIONS: '', TERM: 'xterm-256color', ...opts.env };
     delete env.NO_COLOR;
     if (opts.env && 'NO_COLOR' in opts.env) env.NO_COLOR = opts.env.NO_COLOR;
-    this.child = spawn('python3', [BRIDGE, '--cols', String(opts.cols ?? 110), '--rows', String(opts.rows ?? 50), '--', process.execPath, BIN, ...args], {
-      cwd: opts.cwd,
-      env,
-    });
+    this.child = spawn(
+      'python3',
+      [
+        BRIDGE,
+        '--cols',
+        String(opts.cols ?? 110),
+        '--rows',
+        String(opts.rows ?? 50),
+        '--',
+        process.execPath,
+        BIN,
+        ...args,
+      ],
+      {
+        cwd: opts.cwd,
+        env,
+      },
+    );
     this.child.stdout.on('data', (d: Buffer) => {
       this.raw += d.toString('utf8');
       for (const l of this.listeners) l();
@@ -54,11 +68,13 @@ export class PtySession {
       this.raw += d.toString('utf8');
       for (const l of this.listeners) l();
     });
-    this.exited = new Promise((resolve) => this.child.on('close', (code) => {
-      this.closed = true;
-      for (const l of this.listeners) l();
-      resolve(code);
-    }));
+    this.exited = new Promise((resolve) =>
+      this.child.on('close', (code) => {
+        this.closed = true;
+        for (const l of this.listeners) l();
+        resolve(code);
+      }),
+    );
   }
 
   /** Everything shown so far, without escape sequences. */
@@ -94,12 +110,20 @@ export class PtySession {
           resolve(this.text().slice(from));
         } else if (this.closed) {
           done();
-          reject(new Error(`the program ended while waiting for ${String(pattern)}; the screen shows:\n${this.text().slice(from).slice(-3000)}`));
+          reject(
+            new Error(
+              `the program ended while waiting for ${String(pattern)}; the screen shows:\n${this.text().slice(from).slice(-3000)}`,
+            ),
+          );
         }
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${String(pattern)}; the screen shows:\n${this.text().slice(from).slice(-3000)}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${String(pattern)}; the screen shows:\n${this.text().slice(from).slice(-3000)}`,
+          ),
+        );
       }, timeoutMs);
       this.listeners.push(check);
       check();
@@ -112,7 +136,9 @@ export class PtySession {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.kill();
-        reject(new Error(`the program did not exit within ${timeoutMs} ms; the screen shows:\n${this.text().slice(-3000)}`));
+        reject(
+          new Error(`the program did not exit within ${timeoutMs} ms; the screen shows:\n${this.text().slice(-3000)}`),
+        );
       }, timeoutMs);
     });
     try {

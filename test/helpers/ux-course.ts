@@ -104,7 +104,10 @@ export function writeCourse(dir = tempDir('mlpath-ux-course-')): string {
   fs.mkdirSync(path.join(dir, 'solutions', 'iris'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'curriculum.yaml'), CURRICULUM);
   fs.writeFileSync(path.join(dir, 'exercises', 'iris', 'train.ts'), STARTER);
-  fs.writeFileSync(path.join(dir, 'exercises', 'iris', 'README.md'), '# m1/iris\n\nTrain a classifier for three kinds of iris.\n');
+  fs.writeFileSync(
+    path.join(dir, 'exercises', 'iris', 'README.md'),
+    '# m1/iris\n\nTrain a classifier for three kinds of iris.\n',
+  );
   fs.writeFileSync(path.join(dir, 'solutions', 'iris', 'train.ts'), PASSING);
   return path.join(dir, 'curriculum.yaml');
 }
@@ -139,7 +142,11 @@ export function processesIn(dir: string): string[] {
       const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
       const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       // A learner process runs in a private snapshot; its last argument names the submission it grades.
-      const label = args.includes(path.join(path.dirname(require.resolve('../../package.json')), 'dist', 'grader', 'child.cjs')) ? args[args.length - 2] : undefined;
+      const label = args.includes(
+        path.join(path.dirname(require.resolve('../../package.json')), 'dist', 'grader', 'child.cjs'),
+      )
+        ? args[args.length - 2]
+        : undefined;
       const within = (p: string | undefined): boolean => p !== undefined && (p === dir || p.startsWith(`${dir}/`));
       if (within(cwd) || within(label)) found.push(`${pid} ${args.join(' ')}`);
     } catch {

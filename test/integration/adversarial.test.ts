@@ -8,7 +8,17 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { checkReportSchema } from '../../src/grader/result';
-import { BIN, harnessProcesses, makeWorkspace, parseReport, runCli, submit, SUBMISSIONS, tempDir, type JsonResult } from '../helpers/cli';
+import {
+  BIN,
+  harnessProcesses,
+  makeWorkspace,
+  parseReport,
+  runCli,
+  submit,
+  SUBMISSIONS,
+  tempDir,
+  type JsonResult,
+} from '../helpers/cli';
 
 let ws: string;
 beforeAll(() => {
@@ -34,7 +44,11 @@ function place(submission: string, exercise: string, entry = 'train.ts'): void {
   }
 }
 
-function check(submission: string, exercise = 'm1/iris', opts: { entry?: string; env?: NodeJS.ProcessEnv; extra?: string[] } = {}): { result: JsonResult; stdout: string; ms: number } {
+function check(
+  submission: string,
+  exercise = 'm1/iris',
+  opts: { entry?: string; env?: NodeJS.ProcessEnv; extra?: string[] } = {},
+): { result: JsonResult; stdout: string; ms: number } {
   place(submission, exercise, opts.entry);
   const run = runCli(['check', exercise, '--json', ...(opts.extra ?? [])], ws, opts.env);
   const report = parseReport(run.stdout);
@@ -48,7 +62,12 @@ function harnessesOf(parent: number): number[] {
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const ppid = Number(fs.readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+      const ppid = Number(
+        fs
+          .readFileSync(`/proc/${entry}/stat`, 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ')[1],
+      );
       if (ppid !== parent) continue;
       if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('child.cjs')) pids.push(Number(entry));
     } catch {
@@ -102,7 +121,11 @@ describe('the grader survives and reports', () => {
 
   test('a learner process spinning in a loop dies with a grader killed from outside', async () => {
     place('adv-spin.ts', 'm1/iris');
-    const cli = spawn(process.execPath, [BIN, 'check', 'm1/iris', '--json', '--timeout', '60'], { cwd: ws, stdio: 'ignore', env: { ...process.env } });
+    const cli = spawn(process.execPath, [BIN, 'check', 'm1/iris', '--json', '--timeout', '60'], {
+      cwd: ws,
+      stdio: 'ignore',
+      env: { ...process.env },
+    });
     let pids: number[] | undefined;
     try {
       pids = await waitFor(() => (harnessesOf(cli.pid!).length ? harnessesOf(cli.pid!) : undefined), 60000);
@@ -137,7 +160,9 @@ describe('the grader survives and reports', () => {
     const replaced = check('adv-global-typed-array.ts').result;
     expect(replaced.status).toBe('error');
     expect(replaced.error?.kind).toBe('forbidden-api');
-    expect(replaced.error?.message).toMatch(/replaced JavaScript's built-in globalThis\.\w+Array.*leave built-in objects as they are/);
+    expect(replaced.error?.message).toMatch(
+      /replaced JavaScript's built-in globalThis\.\w+Array.*leave built-in objects as they are/,
+    );
   });
 });
 
@@ -151,7 +176,10 @@ describe('integrity', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       place('adv-network.ts', 'm1/iris');
-      fs.writeFileSync(path.join(exerciseDir('m1/iris'), 'port.txt'), String((server.address() as net.AddressInfo).port));
+      fs.writeFileSync(
+        path.join(exerciseDir('m1/iris'), 'port.txt'),
+        String((server.address() as net.AddressInfo).port),
+      );
       const run = runCli(['check', 'm1/iris', '--json'], ws);
       const result = parseReport(run.stdout).results[0];
       expect(result.error?.kind).toBe('runtime');
@@ -218,18 +246,21 @@ describe('precise diagnoses', () => {
     expect(result.error?.message).toMatch(/not an Error: .*code: 'E_DIVERGED', step: 17/);
   });
 
-  test.each([
-    ['adv-top-level-await.ts', /train\.ts:4:1: Top-level await .* move the await inside train\(ctx\)/],
-  ])('%s: the compile error says what to do', (file, message) => {
-    const { result } = check(file);
-    expect(result.error?.kind).toBe('compile');
-    expect(result.error?.message).toMatch(message);
-  });
+  test.each([['adv-top-level-await.ts', /train\.ts:4:1: Top-level await .* move the await inside train\(ctx\)/]])(
+    '%s: the compile error says what to do',
+    (file, message) => {
+      const { result } = check(file);
+      expect(result.error?.kind).toBe('compile');
+      expect(result.error?.message).toMatch(message);
+    },
+  );
 
   test('a package the exercise does not allow is refused by name, with file and line', () => {
     const { result } = check('adv-missing-package.ts');
     expect(result.error?.kind).toBe('forbidden-api');
-    expect(result.error?.message).toMatch(/train\.ts:\d+:\d+: graded code cannot import the package 'lodash-shuffle-fast'; this exercise is built from TensorFlow.js alone/);
+    expect(result.error?.message).toMatch(
+      /train\.ts:\d+:\d+: graded code cannot import the package 'lodash-shuffle-fast'; this exercise is built from TensorFlow.js alone/,
+    );
   });
 });
 
@@ -240,7 +271,7 @@ describe('honest code in less usual shapes', () => {
     expect(result.status).toBe('passed');
   });
 
-  test('__dirname and import.meta.url find files next to the learner\'s code', () => {
+  test("__dirname and import.meta.url find files next to the learner's code", () => {
     place('adv-dirname.ts', 'm1/iris');
     fs.writeFileSync(path.join(exerciseDir('m1/iris'), 'settings.json'), '{ "scale": 1 }');
     const run = runCli(['check', 'm1/iris', '--json'], ws);

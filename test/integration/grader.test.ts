@@ -8,7 +8,11 @@ import * as path from 'node:path';
 import { checkReportSchema } from '../../src/grader/result';
 import { harnessProcesses, makeWorkspace, parseReport, runCli, submit, type JsonResult } from '../helpers/cli';
 
-function check(submission: string, exercise = 'm1/iris', extra: string[] = []): { result: JsonResult; stdout: string; stderr: string; code: number | null; ms: number } {
+function check(
+  submission: string,
+  exercise = 'm1/iris',
+  extra: string[] = [],
+): { result: JsonResult; stdout: string; stderr: string; code: number | null; ms: number } {
   const ws = makeWorkspace({ course: true });
   submit(ws, exercise, submission);
   const run = runCli(['check', exercise, '--json', ...extra], ws);
@@ -48,7 +52,7 @@ describe('honest submissions', () => {
 });
 
 describe('broken submissions', () => {
-  test('an exception names the message and the learner\'s file and TypeScript line', () => {
+  test("an exception names the message and the learner's file and TypeScript line", () => {
     const { result } = check('iris-throws.ts');
     expect(result.status).toBe('error');
     expect(result.error?.kind).toBe('runtime');
@@ -57,7 +61,7 @@ describe('broken submissions', () => {
     expect(result.error?.line).toBe(5);
   });
 
-  test('an error thrown from a timer is reported, without the wasm module\'s source', () => {
+  test("an error thrown from a timer is reported, without the wasm module's source", () => {
     const { result, stdout } = check('iris-async-throw.ts');
     expect(result.error?.kind).toBe('runtime');
     expect(result.error?.message).toContain('cannot read the batch');

@@ -80,8 +80,15 @@ function submit(root: string, files: Record<string, string>): GradescopeResult {
     fs.copyFileSync(from, path.join(submission, rel));
   }
   fs.rmSync(path.join(root, 'results'), { recursive: true, force: true });
-  const r = spawnSync(path.join(root, 'source', 'run_autograder'), [], { cwd: root, encoding: 'utf8', env: { ...process.env, AUTOGRADER: root, GITHUB_ACTIONS: '', NO_COLOR: '1' } });
-  expect({ code: r.status, stderr: r.stderr.includes('internal error') ? r.stderr : '' }).toEqual({ code: 0, stderr: '' });
+  const r = spawnSync(path.join(root, 'source', 'run_autograder'), [], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, AUTOGRADER: root, GITHUB_ACTIONS: '', NO_COLOR: '1' },
+  });
+  expect({ code: r.status, stderr: r.stderr.includes('internal error') ? r.stderr : '' }).toEqual({
+    code: 0,
+    stderr: '',
+  });
   return JSON.parse(fs.readFileSync(path.join(root, 'results', 'results.json'), 'utf8')) as GradescopeResult;
 }
 
@@ -105,12 +112,54 @@ describe('a Gradescope autograder made by mlpath', () => {
     course = path.join(tempDir('mlpath-gs-course-'), 'my-course');
     fs.mkdirSync(course);
     fs.copyFileSync(path.join(FIXTURE, 'course.yaml'), path.join(course, 'course.yaml'));
-    for (const sub of ['exercises', 'solutions']) fs.cpSync(path.join(FIXTURE, sub), path.join(course, sub), { recursive: true });
-    expect(runCli(['holdout', 'make', 'week1/iris', '--curriculum', 'course.yaml', '--from', path.join(FIXTURE, 'iris-fieldwork.csv'), '--label', 'species'], course).code).toBe(0);
-    const packed = runCli(['gradescope', 'package', '--curriculum', 'course.yaml', '--holdout', 'holdouts', '--visibility', 'after_published'], course);
+    for (const sub of ['exercises', 'solutions'])
+      fs.cpSync(path.join(FIXTURE, sub), path.join(course, sub), { recursive: true });
+    expect(
+      runCli(
+        [
+          'holdout',
+          'make',
+          'week1/iris',
+          '--curriculum',
+          'course.yaml',
+          '--from',
+          path.join(FIXTURE, 'iris-fieldwork.csv'),
+          '--label',
+          'species',
+        ],
+        course,
+      ).code,
+    ).toBe(0);
+    const packed = runCli(
+      [
+        'gradescope',
+        'package',
+        '--curriculum',
+        'course.yaml',
+        '--holdout',
+        'holdouts',
+        '--visibility',
+        'after_published',
+      ],
+      course,
+    );
     expect(packed.code).toBe(0);
     whole = autograder(path.join(course, 'autograder.zip'));
-    const one = runCli(['gradescope', 'package', '--curriculum', 'course.yaml', '--exercise', 'week1/iris', '--mlpath', 'git+https://example.invalid/mlpath.git#v0.1.0', '--out', 'iris.zip'], course);
+    const one = runCli(
+      [
+        'gradescope',
+        'package',
+        '--curriculum',
+        'course.yaml',
+        '--exercise',
+        'week1/iris',
+        '--mlpath',
+        'git+https://example.invalid/mlpath.git#v0.1.0',
+        '--out',
+        'iris.zip',
+      ],
+      course,
+    );
     expect(one.code).toBe(0);
     irisOnly = autograder(path.join(course, 'iris.zip'));
   }, 180000);
@@ -120,7 +169,14 @@ describe('a Gradescope autograder made by mlpath', () => {
     const byName = new Map(entries.map((e) => [e.name, e]));
     expect(byName.get('run_autograder')!.mode & 0o111).toBe(0o111);
     expect(byName.get('setup.sh')!.mode & 0o111).toBe(0o111);
-    expect([...byName.keys()]).toEqual(expect.arrayContaining(['course/course.yaml', 'course/exercises/week1/iris/train.ts', 'holdouts/week1/iris.csv', 'package.json']));
+    expect([...byName.keys()]).toEqual(
+      expect.arrayContaining([
+        'course/course.yaml',
+        'course/exercises/week1/iris/train.ts',
+        'holdouts/week1/iris.csv',
+        'package.json',
+      ]),
+    );
     expect([...byName.keys()].some((n) => n.startsWith('course/solutions/') && n.endsWith('.ts'))).toBe(false);
     const vendored = [...byName.keys()].find((n) => /^vendor\/mlpath-.*\.tgz$/.test(n));
     expect(JSON.parse(byName.get('package.json')!.content.toString()).devDependencies.mlpath).toBe(`file:${vendored}`);
@@ -130,44 +186,67 @@ describe('a Gradescope autograder made by mlpath', () => {
     }
     expect(byName.get('run_autograder')!.content.toString()).toMatch(/--curriculum-sha256 [0-9a-f]{64}/);
     if (spawnSync('unzip', ['-v']).status === 0) {
-      expect(spawnSync('unzip', ['-tq', path.join(course, 'autograder.zip')], { encoding: 'utf8' }).stdout).toMatch(/No errors detected/);
+      expect(spawnSync('unzip', ['-tq', path.join(course, 'autograder.zip')], { encoding: 'utf8' }).stdout).toMatch(
+        /No errors detected/,
+      );
     }
   });
 
-  test('a whole workspace: every exercise graded, on the instructor\'s holdout, with visibility and execution time', () => {
+  test("a whole workspace: every exercise graded, on the instructor's holdout, with visibility and execution time", () => {
     const ws = path.join(tempDir('mlpath-gs-ws-'), 'ws');
-    expect(runCli(['start', ws, '--curriculum', path.join(whole, 'source', 'course', 'course.yaml'), '--yes', '--quiet'], ROOT).code).toBe(0);
+    expect(
+      runCli(
+        ['start', ws, '--curriculum', path.join(whole, 'source', 'course', 'course.yaml'), '--yes', '--quiet'],
+        ROOT,
+      ).code,
+    ).toBe(0);
     const files: Record<string, string> = {};
-    for (const rel of ['mlpath.json', 'README.md', 'week1/houses/README.md']) files[`my-repo/${rel}`] = path.join(ws, rel);
+    for (const rel of ['mlpath.json', 'README.md', 'week1/houses/README.md'])
+      files[`my-repo/${rel}`] = path.join(ws, rel);
     files['my-repo/week1/iris/train.ts'] = path.join(FIXTURE, 'submissions', 'iris-sepals.ts');
     files['my-repo/week1/houses/train.ts'] = path.join(FIXTURE, 'solutions', 'week1', 'houses', 'train.ts');
     const doc = submit(whole, files);
     expectGradescopeShape(doc);
     // Sepals alone pass the instructor's field rows (they miss the public split).
-    expect(doc.tests.map((t) => [t.name, t.score, t.max_score, t.status])).toEqual([['week1/iris', 10, 10, 'passed'], ['week1/houses', 10, 10, 'passed']]);
+    expect(doc.tests.map((t) => [t.name, t.score, t.max_score, t.status])).toEqual([
+      ['week1/iris', 10, 10, 'passed'],
+      ['week1/houses', 10, 10, 'passed'],
+    ]);
     expect(doc).toMatchObject({ score: 20, visibility: 'after_published' });
     expect(doc.tests.every((t) => t.visibility === 'after_published')).toBe(true);
     expect(doc.execution_time).toBeGreaterThanOrEqual(0);
-    expect(doc.output).toMatch(/Graded the exercise folders of your workspace \(my-repo\/\): week1\/iris, week1\/houses/);
+    expect(doc.output).toMatch(
+      /Graded the exercise folders of your workspace \(my-repo\/\): week1\/iris, week1\/houses/,
+    );
   }, 180000);
 
   test('a lone train.ts: graded for a one-exercise assignment, explained and scored 0 where it is ambiguous', () => {
     const lone = submit(irisOnly, { 'train.ts': path.join(FIXTURE, 'submissions', 'iris-sepals.ts') });
     expectGradescopeShape(lone);
     // No holdout in this zip: the built-in split, where sepals earn the partial-credit tier.
-    expect(lone.tests).toEqual([expect.objectContaining({ name: 'week1/iris', score: 4, max_score: 10, status: 'failed' })]);
+    expect(lone.tests).toEqual([
+      expect.objectContaining({ name: 'week1/iris', score: 4, max_score: 10, status: 'failed' }),
+    ]);
     expect(lone.tests[0].output).toMatch(/partial credit: beats guessing by far/);
     expect(lone.output).toMatch(/Read your upload as: train\.ts -> week1\/iris\/train\.ts/);
 
     const ambiguous = submit(whole, { 'train.ts': path.join(FIXTURE, 'submissions', 'iris-sepals.ts') });
     expectGradescopeShape(ambiguous);
     expect(ambiguous.score).toBe(0);
-    expect(ambiguous.tests.map((t) => [t.name, t.max_score])).toEqual([['week1/iris', 10], ['week1/houses', 10]]);
-    expect(ambiguous.output).toMatch(/Could not tell which exercise these files belong to, so they were not graded: train\.ts/);
+    expect(ambiguous.tests.map((t) => [t.name, t.max_score])).toEqual([
+      ['week1/iris', 10],
+      ['week1/houses', 10],
+    ]);
+    expect(ambiguous.output).toMatch(
+      /Could not tell which exercise these files belong to, so they were not graded: train\.ts/,
+    );
     expect(ambiguous.tests[0].output).toMatch(/nothing was uploaded for it \(expected e\.g\. week1\/iris\/train\.ts\)/);
 
     const byFolder = submit(whole, { 'houses/train.ts': path.join(FIXTURE, 'submissions', 'houses-lstat.ts') });
-    expect(byFolder.tests.map((t) => [t.name, t.score])).toEqual([['week1/houses', 5], ['week1/iris', 0]]);
+    expect(byFolder.tests.map((t) => [t.name, t.score])).toEqual([
+      ['week1/houses', 5],
+      ['week1/iris', 0],
+    ]);
   }, 240000);
 
   test('nothing uploaded, and an image where mlpath cannot start: still a results.json that says why', () => {

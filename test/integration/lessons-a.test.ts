@@ -34,7 +34,8 @@ function check(id: string): JsonResult {
   return parseReport(run.stdout).results[0];
 }
 
-const metric = (r: JsonResult, name: string): JsonResult['metrics'][number] | undefined => r.metrics.find((m) => m.name === name);
+const metric = (r: JsonResult, name: string): JsonResult['metrics'][number] | undefined =>
+  r.metrics.find((m) => m.name === name);
 
 /** The findings under `--- the lesson is ... ---`, after what the program printed. */
 function lessonFindings(r: JsonResult): string {
@@ -46,14 +47,18 @@ function lessonFindings(r: JsonResult): string {
 describe('month1/tensors: the finite-difference gradient is exercised where autograd cannot stand in', () => {
   const id = 'month1/tensors';
 
-  test('numericalGradient returning tf.grad\'s answer fails the two cases that call it on its own', () => {
+  test("numericalGradient returning tf.grad's answer fails the two cases that call it on its own", () => {
     submit(ws, id, 'lesson-tensors-autograd.ts', 'tensors.ts');
     const r = check(id);
     expect(r.status).toBe('failed');
     expect(r.metrics[0].value).toBeCloseTo(20 / 22, 6);
     expect(r.output).toMatch(/20\/22 cases passed/);
-    expect(r.output).toMatch(/numericalGradient: a function computed on plain numbers \(through dataSync\(\), out of autograd's sight\).*only evaluating it at x \+- eps can differentiate it: threw: Cannot compute gradient/);
-    expect(r.output).toMatch(/numericalGradient: sum\(x\^3\) .* eps = 0\.5.*that is the exact derivative 3x\^2, as autograd gives it; a central difference with the eps it is given is 3x\^2 \+ eps\^2 here/);
+    expect(r.output).toMatch(
+      /numericalGradient: a function computed on plain numbers \(through dataSync\(\), out of autograd's sight\).*only evaluating it at x \+- eps can differentiate it: threw: Cannot compute gradient/,
+    );
+    expect(r.output).toMatch(
+      /numericalGradient: sum\(x\^3\) .* eps = 0\.5.*that is the exact derivative 3x\^2, as autograd gives it; a central difference with the eps it is given is 3x\^2 \+ eps\^2 here/,
+    );
   });
 
   test('the reference passes every case', () => {
@@ -74,7 +79,9 @@ describe('month1/linear-regression: gradient descent, not the formula it converg
     expect(r.error?.kind).toBe('forbidden-api');
     expect(path.basename(r.error?.file ?? '')).toBe('train.ts');
     expect(r.error?.line).toBe(9);
-    expect(r.error?.message).toMatch(/tf\.linalg is not allowed in this exercise: .*the lesson is getting there by gradient descent/);
+    expect(r.error?.message).toMatch(
+      /tf\.linalg is not allowed in this exercise: .*the lesson is getting there by gradient descent/,
+    );
   });
 
   test('the normal equations solved by hand reach the metrics but show no descent', () => {
@@ -85,15 +92,19 @@ describe('month1/linear-regression: gradient descent, not the formula it converg
     expect(metric(r, 'rmse')?.passed).toBe(true);
     expect(metric(r, 'r2')?.passed).toBe(true);
     expect(metric(r, 'weight_updates')).toMatchObject({ value: 0, passed: false });
-    expect(lessonFindings(r)).toMatch(/^--- the lesson is gradient descent with a gradient you derive by hand: weights in tf\.variable, updated step by step, the training loss falling ---\ntrain\(\) updated no tf\.variable with assign\(\), so the grader saw no descent/);
+    expect(lessonFindings(r)).toMatch(
+      /^--- the lesson is gradient descent with a gradient you derive by hand: weights in tf\.variable, updated step by step, the training loss falling ---\ntrain\(\) updated no tf\.variable with assign\(\), so the grader saw no descent/,
+    );
   });
 
-  test('made-up falling losses through ctx.log and a variable predict() never reads: the grader\'s own loss stays flat', () => {
+  test("made-up falling losses through ctx.log and a variable predict() never reads: the grader's own loss stays flat", () => {
     submit(ws, id, 'lesson-linear-fabricated-losses.ts');
     const r = check(id);
     expect(r.status).toBe('failed');
     expect(metric(r, 'rmse')?.passed).toBe(true);
-    expect(lessonFindings(r)).toMatch(/the loss the grader computed, replaying the weights train\(\) assigned through predict\(\), did not fall: (\S+) at first, \1 at the end/);
+    expect(lessonFindings(r)).toMatch(
+      /the loss the grader computed, replaying the weights train\(\) assigned through predict\(\), did not fall: (\S+) at first, \1 at the end/,
+    );
   });
 
   test('the closed-form answer walked to in a straight line: the loss falls, the steps do not follow the gradient', () => {
@@ -101,17 +112,21 @@ describe('month1/linear-regression: gradient descent, not the formula it converg
     const r = check(id);
     expect(r.status).toBe('failed');
     expect(metric(r, 'descent_alignment')?.passed).toBe(false);
-    expect(lessonFindings(r)).toMatch(/the first steps train\(\) took were not gradient descent: .* only \d+% of the weights moved by their own gradient/);
+    expect(lessonFindings(r)).toMatch(
+      /the first steps train\(\) took were not gradient descent: .* only \d+% of the weights moved by their own gradient/,
+    );
   });
 
   test('the closed-form answer scaled by one variable walked from 0 to 1: predict() moves in one direction only', () => {
     submit(ws, id, 'lesson-linear-one-scalar.ts');
     const r = check(id);
     expect(r.status).toBe('failed');
-    expect(lessonFindings(r)).toMatch(/predict\(\) depends on the weights train\(\) updated in 1 independent direction, and a linear model of the 13 input columns has 13 at least/);
+    expect(lessonFindings(r)).toMatch(
+      /predict\(\) depends on the weights train\(\) updated in 1 independent direction, and a linear model of the 13 input columns has 13 at least/,
+    );
   });
 
-  test('one knob walked beside thirteen weights predict() barely reads: the steps are no gradient\'s', () => {
+  test("one knob walked beside thirteen weights predict() barely reads: the steps are no gradient's", () => {
     submit(ws, id, 'lesson-linear-scaled-knob.ts');
     const r = check(id);
     expect(r.status).toBe('failed');
@@ -138,7 +153,9 @@ describe('month1/logistic-regression: a sigmoid trained on the cross-entropy, ju
     expect(metric(r, 'roc_auc')?.passed).toBe(true);
     expect(metric(r, 'log_loss')?.passed).toBe(false);
     expect(metric(r, 'log_loss')?.value).toBeGreaterThan(0.3);
-    expect(lessonFindings(r)).toMatch(/^--- the lesson is logistic regression by hand: a sigmoid of a linear score, trained on the cross-entropy by gradient descent ---\nlog_loss 0\.3\d+ is above its maximum 0\.28: these probabilities are not a sigmoid's trained on the cross-entropy/);
+    expect(lessonFindings(r)).toMatch(
+      /^--- the lesson is logistic regression by hand: a sigmoid of a linear score, trained on the cross-entropy by gradient descent ---\nlog_loss 0\.3\d+ is above its maximum 0\.28: these probabilities are not a sigmoid's trained on the cross-entropy/,
+    );
   });
 
   test('the starter completed from its README and TODOs passes, log loss included', () => {
@@ -149,7 +166,7 @@ describe('month1/logistic-regression: a sigmoid trained on the cross-entropy, ju
   });
 });
 
-describe('month2/mnist: the training loop is the learner\'s, and the grader watches it', () => {
+describe("month2/mnist: the training loop is the learner's, and the grader watches it", () => {
   const id = 'month2/mnist';
 
   test('model.fit is refused where it is called: the loop is the lesson', () => {
@@ -167,7 +184,9 @@ describe('month2/mnist: the training loop is the learner\'s, and the grader watc
     const r = check(id);
     expect(r.status).toBe('error');
     expect(r.error?.kind).toBe('invalid-output');
-    expect(r.error?.message).toMatch(/^predict\(x\) used ctx\.data\.xTrain, which was released when train\(\) returned: .*the lesson is a training loop you write \(mini-batches, a loss, a gradient step with an optimizer, epochs, validation\), not a lookup of the training digits/);
+    expect(r.error?.message).toMatch(
+      /^predict\(x\) used ctx\.data\.xTrain, which was released when train\(\) returned: .*the lesson is a training loop you write \(mini-batches, a loss, a gradient step with an optimizer, epochs, validation\), not a lookup of the training digits/,
+    );
   });
 
   test('3 nearest neighbours on a copy of the digits: nothing trained, and the copy weighed', () => {
@@ -179,9 +198,13 @@ describe('month2/mnist: the training loop is the learner\'s, and the grader watc
     expect(metric(r, 'model_mb')?.passed).toBe(false);
     expect(metric(r, 'model_mb')?.value).toBeGreaterThan(20);
     const findings = lessonFindings(r);
-    expect(findings).toMatch(/^--- the lesson is a training loop you write .*, not a lookup of the training digits ---/);
+    expect(findings).toMatch(
+      /^--- the lesson is a training loop you write .*, not a lookup of the training digits ---/,
+    );
     expect(findings).toMatch(/\ntrain\(\) took no optimizer steps, so nothing was trained/);
-    expect(findings).toMatch(/\npredict\(\) kept the training set: 2\d\.\d MB of tensors and arrays alive after train\(\) returned \(the training inputs are 22\.0 MB\), over the 1\.5 MB a trained model needs here/);
+    expect(findings).toMatch(
+      /\npredict\(\) kept the training set: 2\d\.\d MB of tensors and arrays alive after train\(\) returned \(the training inputs are 22\.0 MB\), over the 1\.5 MB a trained model needs here/,
+    );
   });
 
   const LESSON = /^--- the lesson is a training loop you write .*, not a lookup of the training digits ---\n/;
@@ -193,7 +216,9 @@ describe('month2/mnist: the training loop is the learner\'s, and the grader watc
     expect(metric(r, 'accuracy')?.passed).toBe(true);
     expect(metric(r, 'optimizer_steps')).toMatchObject({ value: 0, passed: false });
     expect(lessonFindings(r)).toMatch(LESSON);
-    expect(lessonFindings(r)).toMatch(/\ntrain\(\) took no optimizer steps, so nothing was trained \(.*that gives a trainable variable a non-zero gradient\)/);
+    expect(lessonFindings(r)).toMatch(
+      /\ntrain\(\) took no optimizer steps, so nothing was trained \(.*that gives a trainable variable a non-zero gradient\)/,
+    );
   });
 
   test('a uint8 copy of the digits beside a model trained for show is over the budget', () => {
@@ -204,7 +229,9 @@ describe('month2/mnist: the training loop is the learner\'s, and the grader watc
     expect(metric(r, 'model_mb')).toMatchObject({ max: 1.5, passed: false });
     expect(metric(r, 'model_mb')?.value).toBeGreaterThan(5);
     expect(lessonFindings(r)).toMatch(LESSON);
-    expect(lessonFindings(r)).toMatch(/\ntrain\(\) left 5\.\d MB of tensors and arrays alive after it returned, over the 1\.5 MB/);
+    expect(lessonFindings(r)).toMatch(
+      /\ntrain\(\) left 5\.\d MB of tensors and arrays alive after it returned, over the 1\.5 MB/,
+    );
   });
 
   test('a pretrained model whose weights claim 100 million values takes off only what its files hold', () => {
@@ -216,12 +243,14 @@ describe('month2/mnist: the training loop is the learner\'s, and the grader watc
     expect(lessonFindings(r)).toMatch(LESSON);
   });
 
-  test('an iterator that ends the grader\'s next loop does not keep ctx.data alive', () => {
+  test("an iterator that ends the grader's next loop does not keep ctx.data alive", () => {
     submit(ws, id, 'lesson-mnist-iterator.ts');
     const r = check(id);
     expect(r.status).toBe('error');
     expect(r.error?.kind).toBe('invalid-output');
-    expect(r.error?.message).toMatch(/^predict\(x\) used ctx\.data\.xTrain, which was released when train\(\) returned: .*the lesson is a training loop you write/);
+    expect(r.error?.message).toMatch(
+      /^predict\(x\) used ctx\.data\.xTrain, which was released when train\(\) returned: .*the lesson is a training loop you write/,
+    );
   });
 
   test('tf.engine().state.numBytes = 0 is caught, and the copy still weighed', () => {
@@ -231,7 +260,9 @@ describe('month2/mnist: the training loop is the learner\'s, and the grader watc
     expect(metric(r, 'model_mb')?.passed).toBe(false);
     expect(metric(r, 'model_mb')?.value).toBeGreaterThan(20);
     expect(lessonFindings(r)).toMatch(LESSON);
-    expect(lessonFindings(r)).toMatch(/\nTensorFlow\.js's memory bookkeeping was changed \(tf\.engine\(\)\.state\.numBytes reads -?\d+ bytes, the engine's own updates add up to \d+\)/);
+    expect(lessonFindings(r)).toMatch(
+      /\nTensorFlow\.js's memory bookkeeping was changed \(tf\.engine\(\)\.state\.numBytes reads -?\d+ bytes, the engine's own updates add up to \d+\)/,
+    );
   });
 
   test('a loop of tf.variable weights, tf.variableGrads and SGD with momentum, written from the README, passes', () => {
@@ -269,7 +300,9 @@ describe('month3/fine-tune: a head trained on the frozen features, not a lookup 
     expect(r.status).toBe('failed');
     expect(metric(r, 'accuracy')?.passed).toBe(true);
     expect(metric(r, 'optimizer_steps')).toMatchObject({ value: 0, passed: false });
-    expect(lessonFindings(r)).toMatch(/^--- the lesson is a new head trained on the pretrained model's frozen features, not a lookup of the labelled images ---\ntrain\(\) took no optimizer steps, so nothing was trained \(.*model\.fit\(\) included\)/);
+    expect(lessonFindings(r)).toMatch(
+      /^--- the lesson is a new head trained on the pretrained model's frozen features, not a lookup of the labelled images ---\ntrain\(\) took no optimizer steps, so nothing was trained \(.*model\.fit\(\) included\)/,
+    );
   });
 
   test('a head of its own, trained by a loop written from the README, passes with its features left undisposed', () => {

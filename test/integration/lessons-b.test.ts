@@ -26,7 +26,16 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { harnessProcesses, makeWorkspace, parseReport, ROOT, runCli, SUBMISSIONS, tempDir, type JsonResult } from '../helpers/cli';
+import {
+  harnessProcesses,
+  makeWorkspace,
+  parseReport,
+  ROOT,
+  runCli,
+  SUBMISSIONS,
+  tempDir,
+  type JsonResult,
+} from '../helpers/cli';
 
 let ws: string;
 let tabularWs: string;
@@ -60,7 +69,8 @@ function edit(source: string, from: string, to: string): string {
   return source.replace(from, to);
 }
 
-const metric = (r: JsonResult, name: string): JsonResult['metrics'][number] | undefined => r.metrics.find((m) => m.name === name);
+const metric = (r: JsonResult, name: string): JsonResult['metrics'][number] | undefined =>
+  r.metrics.find((m) => m.name === name);
 
 describe('month2/classical-ml: the choice is made on validation, among a baseline and other models', () => {
   const id = 'month2/classical-ml';
@@ -72,26 +82,44 @@ describe('month2/classical-ml: the choice is made on validation, among a baselin
     expect(metric(r, 'rmse')?.passed).toBe(true);
     expect(metric(r, 'models_compared')).toMatchObject({ value: 0, passed: false });
     expect(metric(r, 'chosen_best_on_val')?.passed).toBe(false);
-    expect(r.output).toMatch(/train\(\) returned no `candidates`: the lesson is choosing a model on validation data, among a baseline and other candidates/);
+    expect(r.output).toMatch(
+      /train\(\) returned no `candidates`: the lesson is choosing a model on validation data, among a baseline and other candidates/,
+    );
   });
 
-  test('a validation RMSE the candidate\'s own predictions do not earn is refused', () => {
-    write(id, 'train.ts', edit(solution(id, 'train.ts'),
-      "return { name: recipe.name, baseline: recipe.baseline, valRmse, predict",
-      "return { name: recipe.name, baseline: recipe.baseline, valRmse: recipe.baseline ? valRmse : valRmse / 2, predict"));
+  test("a validation RMSE the candidate's own predictions do not earn is refused", () => {
+    write(
+      id,
+      'train.ts',
+      edit(
+        solution(id, 'train.ts'),
+        'return { name: recipe.name, baseline: recipe.baseline, valRmse, predict',
+        'return { name: recipe.name, baseline: recipe.baseline, valRmse: recipe.baseline ? valRmse : valRmse / 2, predict',
+      ),
+    );
     const r = check(id, ['--seed', '1']);
     expect(r.status).toBe('failed');
-    expect(r.output).toMatch(/candidate 'random forest \(100 trees\)' reports valRmse \d\.\d{3}, but its predictions on the validation rows give \d\.\d{3}: report the rmse of the very model you hand in/);
+    expect(r.output).toMatch(
+      /candidate 'random forest \(100 trees\)' reports valRmse \d\.\d{3}, but its predictions on the validation rows give \d\.\d{3}: report the rmse of the very model you hand in/,
+    );
   });
 
   test('keeping a candidate that is not the best on validation is refused', () => {
-    write(id, 'train.ts', edit(solution(id, 'train.ts'),
-      'const best = candidates.reduce((a, b) => (b.valRmse < a.valRmse ? b : a));',
-      'const best = candidates.reduce((a, b) => (b.valRmse > a.valRmse && !b.baseline ? b : a), candidates[1]);'));
+    write(
+      id,
+      'train.ts',
+      edit(
+        solution(id, 'train.ts'),
+        'const best = candidates.reduce((a, b) => (b.valRmse < a.valRmse ? b : a));',
+        'const best = candidates.reduce((a, b) => (b.valRmse > a.valRmse && !b.baseline ? b : a), candidates[1]);',
+      ),
+    );
     const r = check(id, ['--seed', '1']);
     expect(r.status).toBe('failed');
     expect(metric(r, 'chosen_best_on_val')?.passed).toBe(false);
-    expect(r.output).toMatch(/you chose '.+' \(validation rmse \d\.\d{3}\), but '.+' has \d\.\d{3}: keep the candidate that is best on the validation rows, lowest wins/);
+    expect(r.output).toMatch(
+      /you chose '.+' \(validation rmse \d\.\d{3}\), but '.+' has \d\.\d{3}: keep the candidate that is best on the validation rows, lowest wins/,
+    );
   });
 
   test('a candidate that looks the validation answers up wins nothing, and the predictor must be the chosen candidate', () => {
@@ -101,22 +129,34 @@ describe('month2/classical-ml: the choice is made on validation, among a baselin
     expect(metric(r, 'rmse')?.passed).toBe(true);
     expect(metric(r, 'models_compared')).toMatchObject({ value: 1, passed: false });
     expect(metric(r, 'chosen_best_on_val')).toMatchObject({ value: 0, passed: false });
-    expect(r.output).toMatch(/candidate 'validation lookup' scores rmse 0\.000 on the validation rows but \d\.\d{3} on rows it cannot have seen .*: it has seen the validation rows.* \(the lesson is choosing a model on validation data, among a baseline and other candidates\)/);
-    expect(r.output).toMatch(/predict\(x\) is not the chosen candidate 'validation lookup': on held-out row \d+ it answers [\d.]+ where the candidate answers [\d.]+/);
+    expect(r.output).toMatch(
+      /candidate 'validation lookup' scores rmse 0\.000 on the validation rows but \d\.\d{3} on rows it cannot have seen .*: it has seen the validation rows.* \(the lesson is choosing a model on validation data, among a baseline and other candidates\)/,
+    );
+    expect(r.output).toMatch(
+      /predict\(x\) is not the chosen candidate 'validation lookup': on held-out row \d+ it answers [\d.]+ where the candidate answers [\d.]+/,
+    );
   });
 
   test('the winner refitted on train + val after the comparison is not the model the comparison measured', () => {
-    write(id, 'train.ts', edit(solution(id, 'train.ts'),
-      'return { predict: best.predict, chosen: best.name, candidates };',
-      `const refit = recipes.find((r) => r.name === best.name)!.fit([...xTrain, ...xVal], [...yTrain, ...yVal]);
-  return { predict: (x: Tensor) => refit.predict(x.arraySync() as Rows), chosen: best.name, candidates };`));
+    write(
+      id,
+      'train.ts',
+      edit(
+        solution(id, 'train.ts'),
+        'return { predict: best.predict, chosen: best.name, candidates };',
+        `const refit = recipes.find((r) => r.name === best.name)!.fit([...xTrain, ...xVal], [...yTrain, ...yVal]);
+  return { predict: (x: Tensor) => refit.predict(x.arraySync() as Rows), chosen: best.name, candidates };`,
+      ),
+    );
     const r = check(id, ['--seed', '1']);
     expect(r.status).toBe('failed');
     expect(metric(r, 'chosen_best_on_val')?.passed).toBe(false);
-    expect(r.output).toMatch(/predict\(x\) is not the chosen candidate 'random forest \(100 trees\)': .* Return the chosen candidate's own predict, as it was compared: a model refitted or swapped after the comparison is one the comparison never measured/);
+    expect(r.output).toMatch(
+      /predict\(x\) is not the chosen candidate 'random forest \(100 trees\)': .* Return the chosen candidate's own predict, as it was compared: a model refitted or swapped after the comparison is one the comparison never measured/,
+    );
   });
 
-  test('the reference\'s comparison holds on every seed', () => {
+  test("the reference's comparison holds on every seed", () => {
     write(id, 'train.ts', solution(id, 'train.ts'));
     const r = check(id);
     expect(r.status).toBe('passed');
@@ -125,68 +165,106 @@ describe('month2/classical-ml: the choice is made on validation, among a baselin
   });
 });
 
-describe('month3/tabular: the model is fixed, only the features are the learner\'s', () => {
+describe("month3/tabular: the model is fixed, only the features are the learner's", () => {
   const id = 'month3/tabular';
 
   test('a random forest in place of the fixed model is refused, whatever it scores', () => {
     write(id, 'train.ts', fixture('lesson-tabular-forest.ts'), tabularWs);
     const r = check(id, [], tabularWs);
     expect(r.status).toBe('error');
-    expect(r.error?.message).toMatch(/exports a default train\(\), but in this exercise the model is fixed and only the features are yours: mlpath fits ridge regression itself/);
+    expect(r.error?.message).toMatch(
+      /exports a default train\(\), but in this exercise the model is fixed and only the features are yours: mlpath fits ridge regression itself/,
+    );
   });
 
-  test('the starter\'s raw columns, fitted by the grader, fail and say nothing was engineered', () => {
-    write(id, 'train.ts', fs.readFileSync(path.join(ROOT, 'exercises', 'month3', 'tabular', 'train.ts'), 'utf8'), tabularWs);
+  test("the starter's raw columns, fitted by the grader, fail and say nothing was engineered", () => {
+    write(
+      id,
+      'train.ts',
+      fs.readFileSync(path.join(ROOT, 'exercises', 'month3', 'tabular', 'train.ts'), 'utf8'),
+      tabularWs,
+    );
     const r = check(id, [], tabularWs);
     expect(r.status).toBe('failed');
-    expect(r.output).toMatch(/mlpath fitted ridge regression \(l2 = 1\) on the 13 columns engineer\(\) returned \(the raw columns as they are: nothing engineered yet\)/);
+    expect(r.output).toMatch(
+      /mlpath fitted ridge regression \(l2 = 1\) on the 13 columns engineer\(\) returned \(the raw columns as they are: nothing engineered yet\)/,
+    );
   });
 
   test('a column computed from the other rows (a statistic, not a formula of the row) is refused', () => {
-    write(id, 'train.ts', edit(solution(id, 'train.ts'),
-      'tf.square(column(\'rm\')),',
-      'tf.square(tf.sub(column(\'rm\'), tf.mean(column(\'rm\')))),'), tabularWs);
+    write(
+      id,
+      'train.ts',
+      edit(
+        solution(id, 'train.ts'),
+        "tf.square(column('rm')),",
+        "tf.square(tf.sub(column('rm'), tf.mean(column('rm')))),",
+      ),
+      tabularWs,
+    );
     const r = check(id, [], tabularWs);
     expect(r.status).toBe('error');
-    expect(r.error?.message).toMatch(/engineer\(\) is not a fixed formula of each row: given half of the training rows in another order, training row \d+ got .* instead of/);
+    expect(r.error?.message).toMatch(
+      /engineer\(\) is not a fixed formula of each row: given half of the training rows in another order, training row \d+ got .* instead of/,
+    );
   });
 
-  test('a model of the learner\'s own smuggled through toTarget and fromTarget is refused, whatever it scores', () => {
+  test("a model of the learner's own smuggled through toTarget and fromTarget is refused, whatever it scores", () => {
     write(id, 'train.ts', fixture('lesson-tabular-kernel.ts'), tabularWs);
     const r = check(id, [], tabularWs);
     expect(r.status).toBe('error');
-    expect(r.error?.message).toMatch(/^train\.ts exports toTarget\(\) and fromTarget\(\), but in this exercise the model is fixed and only the features are yours: mlpath transforms the prices and turns the model's answers back itself/);
+    expect(r.error?.message).toMatch(
+      /^train\.ts exports toTarget\(\) and fromTarget\(\), but in this exercise the model is fixed and only the features are yours: mlpath transforms the prices and turns the model's answers back itself/,
+    );
     // Named from the menu, the target leaves those functions nothing to do: they are refused all the same.
     write(id, 'train.ts', `${fixture('lesson-tabular-kernel.ts')}\nexport const target = 'log';\n`, tabularWs);
-    expect(check(id, [], tabularWs).error?.message).toMatch(/exports toTarget\(\) and fromTarget\(\), but in this exercise the model is fixed and only the features are yours/);
+    expect(check(id, [], tabularWs).error?.message).toMatch(
+      /exports toTarget\(\) and fromTarget\(\), but in this exercise the model is fixed and only the features are yours/,
+    );
   });
 
   test('an engineer that answers later calls from what it kept of earlier ones is refused on the held-out rows', () => {
-    write(id, 'train.ts', edit(solution(id, 'train.ts'),
-      'export function engineer(tf: Tf, x: Tensor, names: string[]): Tensor {',
-      `let calls = 0;
+    write(
+      id,
+      'train.ts',
+      edit(
+        solution(id, 'train.ts'),
+        'export function engineer(tf: Tf, x: Tensor, names: string[]): Tensor {',
+        `let calls = 0;
 export function engineer(tf: Tf, x: Tensor, names: string[]): Tensor {
-  if (calls++ >= 2) x = tf.add(x, calls);`), tabularWs);
+  if (calls++ >= 2) x = tf.add(x, calls);`,
+      ),
+      tabularWs,
+    );
     const r = check(id, [], tabularWs);
     expect(r.status).toBe('error');
-    expect(r.error?.message).toMatch(/engineer\(\) is not a fixed formula of each row: given the held-out rows in random subsets and orders, mixed with training rows, (held-out|training) row \d+ got .* instead of .*\(the model is fixed and only the features are yours\)/);
+    expect(r.error?.message).toMatch(
+      /engineer\(\) is not a fixed formula of each row: given the held-out rows in random subsets and orders, mixed with training rows, (held-out|training) row \d+ got .* instead of .*\(the model is fixed and only the features are yours\)/,
+    );
   });
 
   test('a target off the menu is refused with the menu', () => {
-    write(id, 'train.ts', edit(solution(id, 'train.ts'), "export const target = 'log';", "export const target = 'boxcox';"), tabularWs);
+    write(
+      id,
+      'train.ts',
+      edit(solution(id, 'train.ts'), "export const target = 'log';", "export const target = 'boxcox';"),
+      tabularWs,
+    );
     const r = check(id, [], tabularWs);
     expect(r.status).toBe('error');
-    expect(r.error?.message).toMatch(/target is "boxcox", which mlpath does not know: choose one of 'identity', 'log', 'log1p', 'sqrt'/);
+    expect(r.error?.message).toMatch(
+      /target is "boxcox", which mlpath does not know: choose one of 'identity', 'log', 'log1p', 'sqrt'/,
+    );
   });
 
-  test('the reference\'s features pass on the grader\'s fit', () => {
+  test("the reference's features pass on the grader's fit", () => {
     write(id, 'train.ts', solution(id, 'train.ts'), tabularWs);
     const r = check(id, [], tabularWs);
     expect(r.status).toBe('passed');
   });
 });
 
-describe('month4/tracking: every run\'s numbers are re-scored from the model it logged', () => {
+describe("month4/tracking: every run's numbers are re-scored from the model it logged", () => {
   const id = 'month4/tracking';
 
   test('three made-up runs beside one real run do not make a sweep', () => {
@@ -196,14 +274,21 @@ describe('month4/tracking: every run\'s numbers are re-scored from the model it 
     expect(metric(r, 'accuracy')?.passed).toBe(true);
     expect(metric(r, 'sweep_runs')).toMatchObject({ value: 1, passed: false });
     for (const name of ['lr=0.0003 hidden=32', 'lr=0.03 hidden=32', 'lr=0.003 hidden=32']) {
-      expect(r.output).toContain(`run ${name} logged no model: a run is evidence only when its numbers can be reproduced`);
+      expect(r.output).toContain(
+        `run ${name} logged no model: a run is evidence only when its numbers can be reproduced`,
+      );
     }
     // The real run's model is on disk, in MLflow's artifacts folder, where MLflow's UI finds it.
     const root = path.join(ws, 'month4', 'tracking', 'mlruns');
-    const models = fs.readdirSync(root).flatMap((exp) => {
-      const dir = path.join(root, exp);
-      return fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).map((run) => path.join(dir, run, 'artifacts', 'model')) : [];
-    }).filter((dir) => fs.existsSync(dir));
+    const models = fs
+      .readdirSync(root)
+      .flatMap((exp) => {
+        const dir = path.join(root, exp);
+        return fs.statSync(dir).isDirectory()
+          ? fs.readdirSync(dir).map((run) => path.join(dir, run, 'artifacts', 'model'))
+          : [];
+      })
+      .filter((dir) => fs.existsSync(dir));
     expect(models.length).toBeGreaterThanOrEqual(1);
     expect(fs.readdirSync(models[0]).sort()).toEqual(['model.json', 'weights.bin']);
   });
@@ -215,51 +300,78 @@ describe('month4/tracking: every run\'s numbers are re-scored from the model it 
     expect(metric(r, 'accuracy')?.passed).toBe(true);
     expect(metric(r, 'sweep_runs')).toMatchObject({ value: 1, passed: false });
     for (const lr of ['0.001', '0.003', '0.03']) {
-      expect(r.output).toContain(`run lr=${lr} hidden=128 logged the very same model weights as run lr=0.0003 hidden=128, under other params: one model trained once and logged under several runs' params is one run, not a sweep`);
+      expect(r.output).toContain(
+        `run lr=${lr} hidden=128 logged the very same model weights as run lr=0.0003 hidden=128, under other params: one model trained once and logged under several runs' params is one run, not a sweep`,
+      );
     }
   });
 
   test('a hidden-units param the logged model does not have is refused', () => {
-    write(id, 'train.ts', edit(solution(id, 'train.ts'),
-      "run.logParams({ learning_rate: config.learningRate, hidden_units: config.hidden, epochs: EPOCHS, optimizer: 'adam', batch_size: 64 });",
-      "run.logParams({ learning_rate: config.learningRate, hidden_units: config.hidden === 128 ? 256 : config.hidden, epochs: EPOCHS, optimizer: 'adam', batch_size: 64 });"));
+    write(
+      id,
+      'train.ts',
+      edit(
+        solution(id, 'train.ts'),
+        "run.logParams({ learning_rate: config.learningRate, hidden_units: config.hidden, epochs: EPOCHS, optimizer: 'adam', batch_size: 64 });",
+        "run.logParams({ learning_rate: config.learningRate, hidden_units: config.hidden === 128 ? 256 : config.hidden, epochs: EPOCHS, optimizer: 'adam', batch_size: 64 });",
+      ),
+    );
     const r = check(id);
     expect(r.status).toBe('failed');
     expect(metric(r, 'sweep_runs')).toMatchObject({ value: 3, passed: false });
-    expect(r.output).toContain('run lr=0.003 hidden=128 logged hidden_units 256, but the model it logged has hidden Dense layers of 128 units: a run\'s params must be the ones its model was built and trained with');
+    expect(r.output).toContain(
+      "run lr=0.003 hidden=128 logged hidden_units 256, but the model it logged has hidden Dense layers of 128 units: a run's params must be the ones its model was built and trained with",
+    );
   });
 
   test('what predict() writes to mlruns/ is neither graded nor kept: the runs are taken as train() left them', () => {
     const root = path.join(ws, 'month4', 'tracking', 'mlruns');
     fs.rmSync(root, { recursive: true, force: true });
-    write(id, 'train.ts', edit(solution(id, 'train.ts'),
-      '  return chosen.model;',
-      `  const root = (ctx.tracker as unknown as { root: string }).root;
+    write(
+      id,
+      'train.ts',
+      edit(
+        solution(id, 'train.ts'),
+        '  return chosen.model;',
+        `  const root = (ctx.tracker as unknown as { root: string }).root;
   return {
     predict(x: tfjs.Tensor) {
       require('node:fs').writeFileSync(require('node:path').join(root, 'held-out.json'), JSON.stringify(x.arraySync()));
       return chosen.model.predict(x) as tfjs.Tensor;
     },
-  };`));
+  };`,
+      ),
+    );
     const r = check(id);
     expect(r.status).toBe('passed');
     expect(fs.existsSync(path.join(root, 'held-out.json'))).toBe(false);
     // The runs themselves are kept, models and all.
-    const runs = fs.readdirSync(root).filter((e) => /^\d{6,}$/.test(e)).flatMap((exp) => fs.readdirSync(path.join(root, exp)).filter((run) => run !== 'meta.yaml'));
+    const runs = fs
+      .readdirSync(root)
+      .filter((e) => /^\d{6,}$/.test(e))
+      .flatMap((exp) => fs.readdirSync(path.join(root, exp)).filter((run) => run !== 'meta.yaml'));
     expect(runs.length).toBe(4);
   });
 
   test('made-up numbers with an untrained model logged beside them are refused by the re-score', () => {
-    write(id, 'train.ts', edit(fixture('lesson-tracking-fabricated.ts'),
-      'fake.curve.forEach((v, i) => run.logMetrics({ val_accuracy: v }, i + 1));',
-      `fake.curve.forEach((v, i) => run.logMetrics({ val_accuracy: v }, i + 1));
+    write(
+      id,
+      'train.ts',
+      edit(
+        fixture('lesson-tracking-fabricated.ts'),
+        'fake.curve.forEach((v, i) => run.logMetrics({ val_accuracy: v }, i + 1));',
+        `fake.curve.forEach((v, i) => run.logMetrics({ val_accuracy: v }, i + 1));
       const untrained = tf.sequential();
       untrained.add(tf.layers.dense({ inputShape: [784], units: 10, activation: 'softmax' }));
-      await run.logModel(untrained);`));
+      await run.logModel(untrained);`,
+      ),
+    );
     const r = check(id);
     expect(r.status).toBe('failed');
     expect(metric(r, 'sweep_runs')?.value).toBe(1);
-    expect(r.output).toMatch(/run lr=0\.0003 hidden=32 logged val_accuracy 0\.8, but the model it logged scores accuracy 0\.\d{4} on the validation set: a run's metrics must be its model's/);
+    expect(r.output).toMatch(
+      /run lr=0\.0003 hidden=32 logged val_accuracy 0\.8, but the model it logged scores accuracy 0\.\d{4} on the validation set: a run's metrics must be its model's/,
+    );
   });
 });
 
@@ -271,22 +383,38 @@ describe('month4/data-versioning: the lock does not depend on the order a file s
     const r = check(id);
     expect(r.status).toBe('failed');
     expect(r.output).toMatch(/^11\/18 cases passed/);
-    expect(r.output).toMatch(/fingerprint: two rows of iris\.csv swapped; folders listed case-insensitively, as Windows lists a folder on NTFS: hash .* it is the hash of the manifest in the order the folder was listed: sort the paths/);
+    expect(r.output).toMatch(
+      /fingerprint: two rows of iris\.csv swapped; folders listed case-insensitively, as Windows lists a folder on NTFS: hash .* it is the hash of the manifest in the order the folder was listed: sort the paths/,
+    );
   });
 
   test('the orders reach every way of listing a folder: async, and a reference taken before the call', () => {
     const unsorted = fixture('lesson-data-versioning-unsorted.ts');
-    const viaPromises = edit(edit(unsorted,
-      'function listFiles(dir: string, prefix = \'\'): string[] {\n  const out: string[] = [];\n  for (const e of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {',
-      'async function listFiles(dir: string, prefix = \'\'): Promise<string[]> {\n  const out: string[] = [];\n  for (const e of await fs.promises.readdir(path.join(dir, prefix), { withFileTypes: true })) {'),
-    'export function fingerprint(dir: string): Lock {\n  const files: Record<string, string> = {};\n  for (const rel of listFiles(dir))',
-    'export async function fingerprint(dir: string): Promise<Lock> {\n  const files: Record<string, string> = {};\n  for (const rel of await listFiles(dir))');
-    const patched = edit(viaPromises, 'if (e.isDirectory()) out.push(...listFiles(dir, rel));', 'if (e.isDirectory()) out.push(...(await listFiles(dir, rel)));');
+    const viaPromises = edit(
+      edit(
+        unsorted,
+        "function listFiles(dir: string, prefix = ''): string[] {\n  const out: string[] = [];\n  for (const e of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {",
+        "async function listFiles(dir: string, prefix = ''): Promise<string[]> {\n  const out: string[] = [];\n  for (const e of await fs.promises.readdir(path.join(dir, prefix), { withFileTypes: true })) {",
+      ),
+      'export function fingerprint(dir: string): Lock {\n  const files: Record<string, string> = {};\n  for (const rel of listFiles(dir))',
+      'export async function fingerprint(dir: string): Promise<Lock> {\n  const files: Record<string, string> = {};\n  for (const rel of await listFiles(dir))',
+    );
+    const patched = edit(
+      viaPromises,
+      'if (e.isDirectory()) out.push(...listFiles(dir, rel));',
+      'if (e.isDirectory()) out.push(...(await listFiles(dir, rel)));',
+    );
     write(id, 'data.ts', patched);
     const async = check(id);
-    expect(async.output).toMatch(/fingerprint: a copy in another folder.*: hash .* it is the hash of the manifest in the order the folder was listed/);
+    expect(async.output).toMatch(
+      /fingerprint: a copy in another folder.*: hash .* it is the hash of the manifest in the order the folder was listed/,
+    );
 
-    const early = edit(unsorted, 'for (const e of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {', 'for (const e of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {');
+    const early = edit(
+      unsorted,
+      'for (const e of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {',
+      'for (const e of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {',
+    );
     write(id, 'data.ts', `const { readdirSync } = require('node:fs') as typeof import('node:fs');\n${early}`);
     const taken = check(id);
     expect(taken.output).toMatch(/^11\/18 cases passed/);
@@ -305,19 +433,30 @@ describe('month3/deploy: the service reports its own traffic, and the grader re-
     write(id, 'server.ts', fixture('lesson-deploy-plain.ts'));
     const r = check(id);
     expect(r.status).toBe('failed');
-    for (const name of ['accuracy', 'p95_latency_ms', 'concurrent_ok', 'bad_input_handled']) expect(metric(r, name)?.passed).toBe(true);
+    for (const name of ['accuracy', 'p95_latency_ms', 'concurrent_ok', 'bad_input_handled'])
+      expect(metric(r, name)?.passed).toBe(true);
     expect(metric(r, 'monitoring_ok')).toMatchObject({ value: 0, passed: false });
-    expect(r.output).toMatch(/monitoring: GET \/metrics must report the service's traffic, errors, requests in flight and latency percentiles/);
+    expect(r.output).toMatch(
+      /monitoring: GET \/metrics must report the service's traffic, errors, requests in flight and latency percentiles/,
+    );
     expect(r.output).toMatch(/✘ metrics-endpoint: .*expected HTTP 200, got HTTP 404/);
   });
 
   test('an average reported as the 95th percentile is caught by the requests the grader held open', () => {
-    write(id, 'server.ts', edit(solution(id, 'server.ts'),
-      'latency_ms: { p50: percentile(this.times, 50), p95: percentile(this.times, 95) },',
-      'latency_ms: { p50: percentile(this.times, 50), p95: this.times.reduce((a, t) => a + t, 0) / Math.max(1, this.times.length) },'));
+    write(
+      id,
+      'server.ts',
+      edit(
+        solution(id, 'server.ts'),
+        'latency_ms: { p50: percentile(this.times, 50), p95: percentile(this.times, 95) },',
+        'latency_ms: { p50: percentile(this.times, 50), p95: this.times.reduce((a, t) => a + t, 0) / Math.max(1, this.times.length) },',
+      ),
+    );
     const r = check(id);
     expect(r.status).toBe('failed');
-    expect(r.output).toMatch(/✘ latency-p95: .*: p95 [\d.]+ ms; it must lie between \d+ ms and [\d.]+ ms: keep every request's time.*an average hides the slow tail/);
+    expect(r.output).toMatch(
+      /✘ latency-p95: .*: p95 [\d.]+ ms; it must lie between \d+ ms and [\d.]+ ms: keep every request's time.*an average hides the slow tail/,
+    );
     expect(r.output).not.toMatch(/✘ (requests|errors|in-flight)/);
   });
 
@@ -325,24 +464,32 @@ describe('month3/deploy: the service reports its own traffic, and the grader re-
     write(id, 'server.ts', fixture('lesson-deploy-max-percentiles.ts'));
     const r = check(id);
     expect(r.status).toBe('failed');
-    for (const name of ['accuracy', 'p95_latency_ms', 'concurrent_ok', 'bad_input_handled']) expect(metric(r, name)?.passed).toBe(true);
+    for (const name of ['accuracy', 'p95_latency_ms', 'concurrent_ok', 'bad_input_handled'])
+      expect(metric(r, name)?.passed).toBe(true);
     expect(metric(r, 'monitoring_ok')?.passed).toBe(false);
-    expect(r.output).toMatch(/monitoring: GET \/metrics must report the service's traffic, errors, requests in flight and latency percentiles/);
-    expect(r.output).toMatch(/✘ latency-p95: .*: no more than 5 % of the requests took that long \(the slowest, held \d+ ms, are the maximum, not the 95th percentile\)/);
+    expect(r.output).toMatch(
+      /monitoring: GET \/metrics must report the service's traffic, errors, requests in flight and latency percentiles/,
+    );
+    expect(r.output).toMatch(
+      /✘ latency-p95: .*: no more than 5 % of the requests took that long \(the slowest, held \d+ ms, are the maximum, not the 95th percentile\)/,
+    );
     expect(r.output).toMatch(/✘ latency-p50: .*: p50 0 ms; .*more than half of the requests were held at least \d+ ms/);
     expect(r.output).not.toMatch(/✘ (requests|errors|in-flight)/);
   });
 
   test('a request counted only once its body has arrived is missing from in_flight while requests overlap', () => {
     const reference = solution(id, 'server.ts');
-    const late = edit(edit(reference,
-      "    if (route === '/predict' && req.method === 'POST') monitor.track(res);\n", ''),
-    'const instances = parseInstances(await readBody(req));',
-    'const body = await readBody(req);\n        monitor.track(res);\n        const instances = parseInstances(body);');
+    const late = edit(
+      edit(reference, "    if (route === '/predict' && req.method === 'POST') monitor.track(res);\n", ''),
+      'const instances = parseInstances(await readBody(req));',
+      'const body = await readBody(req);\n        monitor.track(res);\n        const instances = parseInstances(body);',
+    );
     write(id, 'server.ts', late);
     const r = check(id);
     expect(r.status).toBe('failed');
-    expect(r.output).toMatch(/✘ in-flight-while-held: .*: in_flight 0, with 70 POST \/predict requests inside handlers: count a request from the moment its handler is called/);
+    expect(r.output).toMatch(
+      /✘ in-flight-while-held: .*: in_flight 0, with 70 POST \/predict requests inside handlers: count a request from the moment its handler is called/,
+    );
   });
 
   test('the reference passes every check, /metrics included', () => {

@@ -24,7 +24,10 @@ test('the untouched starter fails, and says what to do next', () => {
 });
 
 test('the reference MLP passes on held-out digits, and the attempt is recorded', () => {
-  fs.copyFileSync(path.join(ROOT, 'solutions', 'month2', 'mnist', 'train.ts'), path.join(ws, 'month2', 'mnist', 'train.ts'));
+  fs.copyFileSync(
+    path.join(ROOT, 'solutions', 'month2', 'mnist', 'train.ts'),
+    path.join(ws, 'month2', 'mnist', 'train.ts'),
+  );
   const run = runCli(['check', 'month2/mnist', '--json'], ws);
   expect(run.code).toBe(0);
   const result = parseReport(run.stdout).results[0];

@@ -40,7 +40,8 @@ test('the starter serves, but fails on accuracy and bad input, and lists every b
   expect(metric(result, 'accuracy').passed).toBe(false);
   expect(metric(result, 'bad_input_handled').passed).toBe(false);
   expect(metric(result, 'concurrent_ok').passed).toBe(true);
-  for (const id of ['malformed-json', 'wrong-length', 'not-numbers', 'oversized', 'still-serving']) expect(result.output).toContain(id);
+  for (const id of ['malformed-json', 'wrong-length', 'not-numbers', 'oversized', 'still-serving'])
+    expect(result.output).toContain(id);
   expect(result.output).toMatch(/expected 400, got HTTP 500/);
   expect(result.output).toMatch(/starter: the model is untrained/);
 });
@@ -51,7 +52,13 @@ test('the reference passes every check', () => {
   expect(result.error).toBeNull();
   expect(result.status).toBe('passed');
   expect(code).toBe(0);
-  expect(result.metrics.map((m) => m.name)).toEqual(['accuracy', 'p95_latency_ms', 'concurrent_ok', 'bad_input_handled', 'monitoring_ok']);
+  expect(result.metrics.map((m) => m.name)).toEqual([
+    'accuracy',
+    'p95_latency_ms',
+    'concurrent_ok',
+    'bad_input_handled',
+    'monitoring_ok',
+  ]);
   for (const m of result.metrics) expect(m.passed).toBe(true);
   const p95 = metric(result, 'p95_latency_ms');
   expect(p95.value).toBeLessThanOrEqual(p95.max!);
@@ -83,10 +90,27 @@ test('a model saved on the cpu backend into the exercise folder serves inside th
   const ex = loadCurriculum().exercises.find((e) => e.key === EXERCISE)!;
   const split = splitDataset(await loadDataset(ex.dataset!.id), { ...ex.dataset!.split, stratify: true });
   const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [784], units: 32, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 1 }) }));
-  model.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+  model.add(
+    tf.layers.dense({
+      inputShape: [784],
+      units: 32,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.heNormal({ seed: 1 }),
+    }),
+  );
+  model.add(
+    tf.layers.dense({
+      units: 10,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+    }),
+  );
   model.compile({ optimizer: tf.train.adam(0.003), loss: 'sparseCategoricalCrossentropy' });
-  await model.fit(tf.tensor2d(split.train.features, [split.train.n, 784]), tf.tensor1d(split.train.labels), { epochs: 3, batchSize: 32, verbose: 0 });
+  await model.fit(tf.tensor2d(split.train.features, [split.train.n, 784]), tf.tensor1d(split.train.labels), {
+    epochs: 3,
+    batchSize: 32,
+    verbose: 0,
+  });
   await saveModel(model, path.join(ws, EXERCISE, 'model'));
 
   submit(ws, EXERCISE, 'deploy-load-saved.ts', 'server.ts');

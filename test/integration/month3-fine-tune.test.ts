@@ -14,7 +14,10 @@ beforeAll(() => {
   ws = makeWorkspace();
 });
 
-function check(extra: string[] = []): { code: number | null; result: ReturnType<typeof parseReport>['results'][number] & { metrics: { min?: number }[] } } {
+function check(extra: string[] = []): {
+  code: number | null;
+  result: ReturnType<typeof parseReport>['results'][number] & { metrics: { min?: number }[] };
+} {
   const run = runCli(['check', EXERCISE, '--json', ...extra], ws);
   return { code: run.code, result: parseReport(run.stdout).results[0] };
 }

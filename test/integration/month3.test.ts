@@ -70,7 +70,9 @@ describe('month3/nlp', () => {
     const total = 6046;
     const test = Math.round(total * split.test);
     const val = Math.round(total * split.val);
-    expect(result.output).toContain(`textTrain ${total - test - val} strings, textVal ${val} strings, xTrain [${total - test - val}, 0]`);
+    expect(result.output).toContain(
+      `textTrain ${total - test - val} strings, textVal ${val} strings, xTrain [${total - test - val}, 0]`,
+    );
     expect(result.output).toContain(`predict got ${test} strings`);
   });
 

@@ -27,7 +27,8 @@ function useSolution(id: string, file: string): void {
   fs.copyFileSync(path.join(ROOT, 'solutions', ...id.split('/'), file), path.join(ws, ...id.split('/'), file));
 }
 
-const metric = (r: JsonResult, name: string): number | null | undefined => r.metrics.find((m) => m.name === name)?.value;
+const metric = (r: JsonResult, name: string): number | null | undefined =>
+  r.metrics.find((m) => m.name === name)?.value;
 
 /** A quick sweep (two epochs, 16 units) whose last line decides which model comes back. */
 function quickSweep(returnLine: string, extra = ''): string {
@@ -71,7 +72,7 @@ describe('month4/tracking', () => {
     expect(r.output).toMatch(/no run is marked as chosen/);
   });
 
-  test('the reference sweep passes, leaves MLflow\'s layout in mlruns/, and `mlpath runs` compares it', () => {
+  test("the reference sweep passes, leaves MLflow's layout in mlruns/, and `mlpath runs` compares it", () => {
     useSolution(id, 'train.ts');
     const r = check(id);
     expect(r.status).toBe('passed');
@@ -86,7 +87,9 @@ describe('month4/tracking', () => {
     expect(runs.length).toBeGreaterThanOrEqual(4);
     for (const run of runs) {
       expect(run.status).toBe('FINISHED');
-      expect(fs.readFileSync(path.join(root, exp.experimentId, run.runId, 'meta.yaml'), 'utf8')).toMatch(new RegExp(`^artifact_uri: mlruns/${exp.experimentId}/${run.runId}/artifacts\nend_time: \\d+\n`));
+      expect(fs.readFileSync(path.join(root, exp.experimentId, run.runId, 'meta.yaml'), 'utf8')).toMatch(
+        new RegExp(`^artifact_uri: mlruns/${exp.experimentId}/${run.runId}/artifacts\nend_time: \\d+\n`),
+      );
       expect(run.metrics.val_accuracy.length).toBeGreaterThanOrEqual(2);
     }
     expect(runs.filter((run) => run.tags['mlpath.chosen'] === 'true')).toHaveLength(1);
@@ -100,29 +103,46 @@ describe('month4/tracking', () => {
     expect(json.experiments[0].runs.length).toBe(runs.length);
   });
 
-  test('returning another run\'s model than the one marked chosen fails', () => {
-    write(id, 'train.ts', quickSweep(`
+  test("returning another run's model than the one marked chosen fails", () => {
+    write(
+      id,
+      'train.ts',
+      quickSweep(`
   kept[best].run.setTag('mlpath.chosen', 'true');
-  return kept[(best + 1) % kept.length].model;`));
+  return kept[(best + 1) % kept.length].model;`),
+    );
     const r = check(id);
     expect(r.status).toBe('failed');
     expect(metric(r, 'chosen_best_on_val')).toBe(0);
-    expect(r.output).toMatch(/the model you returned scores accuracy .* on the validation set, but the chosen run lr=[\d.]+ logged val_accuracy/);
+    expect(r.output).toMatch(
+      /the model you returned scores accuracy .* on the validation set, but the chosen run lr=[\d.]+ logged val_accuracy/,
+    );
   });
 
   test('marking a run that is not the best on validation fails', () => {
-    write(id, 'train.ts', quickSweep(`
+    write(
+      id,
+      'train.ts',
+      quickSweep(`
   const worst = byVal.indexOf(Math.min(...byVal));
   kept[worst].run.setTag('mlpath.chosen', 'true');
-  return kept[worst].model;`));
+  return kept[worst].model;`),
+    );
     const r = check(id);
     expect(r.status).toBe('failed');
     expect(r.output).toMatch(/choose by the validation metric, highest wins/);
   });
 
   test('the learner process may write in mlruns/ and nowhere else', () => {
-    write(id, 'train.ts', quickSweep(`
-  return kept[best].model;`, `require('node:fs').writeFileSync(require('node:path').join(ctx.tracker.root, '..', 'escaped.txt'), 'x');`));
+    write(
+      id,
+      'train.ts',
+      quickSweep(
+        `
+  return kept[best].model;`,
+        `require('node:fs').writeFileSync(require('node:path').join(ctx.tracker.root, '..', 'escaped.txt'), 'x');`,
+      ),
+    );
     const r = check(id);
     expect(r.status).toBe('error');
     expect(r.error?.message).toMatch(/tried to reach something graded code may not use/);
@@ -144,13 +164,21 @@ describe('month4/data-versioning', () => {
   });
 
   test('files outside the exercise folder and the fixtures stay unreadable', () => {
-    write(id, 'data.ts', fs.readFileSync(path.join(ws, 'month4', 'data-versioning', 'data.ts'), 'utf8').replace(
-      'export function fingerprint(dir: string): Lock {',
-      `export function fingerprint(dir: string): Lock {\n  require('node:fs').readFileSync(${JSON.stringify(path.join(ws, 'mlpath.json'))});`,
-    ));
+    write(
+      id,
+      'data.ts',
+      fs
+        .readFileSync(path.join(ws, 'month4', 'data-versioning', 'data.ts'), 'utf8')
+        .replace(
+          'export function fingerprint(dir: string): Lock {',
+          `export function fingerprint(dir: string): Lock {\n  require('node:fs').readFileSync(${JSON.stringify(path.join(ws, 'mlpath.json'))});`,
+        ),
+    );
     const r = check(id);
     expect(r.status).toBe('failed');
-    expect(r.output).toMatch(/fingerprint: the dataset folder: threw: tried to reach something graded code may not use/);
+    expect(r.output).toMatch(
+      /fingerprint: the dataset folder: threw: tried to reach something graded code may not use/,
+    );
   });
 });
 
@@ -171,12 +199,20 @@ describe('month4/drift', () => {
   });
 
   test('an answer that is not a report fails the check even if the rates would pass', () => {
-    write(id, 'drift.ts', fs.readFileSync(path.join(ROOT, 'solutions', 'month4', 'drift', 'drift.ts'), 'utf8').replace(
-      "return { drift: worst.p < ALPHA / tests.length, feature: worst.feature, pValue: worst.p };",
-      "return (current.x.length === 200 && current.y[0] === 0 && current.y[1] === 1 && current.y[2] === 1 ? 'maybe' : { drift: worst.p < ALPHA / tests.length }) as unknown as DriftReport;",
-    ));
+    write(
+      id,
+      'drift.ts',
+      fs
+        .readFileSync(path.join(ROOT, 'solutions', 'month4', 'drift', 'drift.ts'), 'utf8')
+        .replace(
+          'return { drift: worst.p < ALPHA / tests.length, feature: worst.feature, pValue: worst.p };',
+          "return (current.x.length === 200 && current.y[0] === 0 && current.y[1] === 1 && current.y[2] === 1 ? 'maybe' : { drift: worst.p < ALPHA / tests.length }) as unknown as DriftReport;",
+        ),
+    );
     const r = check(id);
     expect(r.status).toBe('failed');
-    expect(r.output).toMatch(/detectDrift: stream \d+, rows \d+-\d+: returned "maybe"; return \{ drift: true \} or \{ drift: false \}/);
+    expect(r.output).toMatch(
+      /detectDrift: stream \d+, rows \d+-\d+: returned "maybe"; return \{ drift: true \} or \{ drift: false \}/,
+    );
   });
 });

@@ -34,7 +34,9 @@ describe('concurrent checks in one workspace', () => {
     for (const r of runs) expect(r.stderr).not.toMatch(/internal error|is held by/);
     expect(runs.map((r) => r.code)).toEqual(Array(10).fill(1));
     expect(entry(ws)).toMatchObject({ attempts: 10, passed: false });
-    expect(fs.readdirSync(path.join(ws, '.mlpath')).filter((f) => f.startsWith('progress.json'))).toEqual(['progress.json']);
+    expect(fs.readdirSync(path.join(ws, '.mlpath')).filter((f) => f.startsWith('progress.json'))).toEqual([
+      'progress.json',
+    ]);
   }, 300000);
 
   test('a pass among nine failing checks at once survives them', async () => {
@@ -43,7 +45,10 @@ describe('concurrent checks in one workspace', () => {
     const twin = path.join(path.dirname(ws), 'twin');
     fs.mkdirSync(path.join(twin, ...EXERCISE.split('/')), { recursive: true });
     fs.copyFileSync(path.join(ws, 'mlpath.json'), path.join(twin, 'mlpath.json'));
-    fs.copyFileSync(path.join(ROOT, 'solutions', ...EXERCISE.split('/'), 'tensors.ts'), path.join(twin, ...EXERCISE.split('/'), 'tensors.ts'));
+    fs.copyFileSync(
+      path.join(ROOT, 'solutions', ...EXERCISE.split('/'), 'tensors.ts'),
+      path.join(twin, ...EXERCISE.split('/'), 'tensors.ts'),
+    );
     fs.symlinkSync(path.join(ws, '.mlpath'), path.join(twin, '.mlpath'));
 
     const runs = await Promise.all([
@@ -57,7 +62,12 @@ describe('concurrent checks in one workspace', () => {
 
     // Later failures add attempts and move lastStatus, never the pass.
     await Promise.all(Array.from({ length: 2 }, () => runCliAsync(['check', EXERCISE], ws)));
-    expect(entry(ws)).toMatchObject({ attempts: 22, passed: true, firstPassedAt: after.firstPassedAt, lastStatus: 'failed' });
+    expect(entry(ws)).toMatchObject({
+      attempts: 22,
+      passed: true,
+      firstPassedAt: after.firstPassedAt,
+      lastStatus: 'failed',
+    });
     expect(harnessProcesses()).toEqual([]);
   }, 300000);
 });

@@ -6,7 +6,12 @@
 import { checkReportSchema } from '../../src/grader/result';
 import { harnessProcesses, makeWorkspace, parseReport, runCli, submit, type JsonResult } from '../helpers/cli';
 
-type SeedResult = JsonResult & { seed: number; seedRule?: string; baselineLabel?: string; metrics: (JsonResult['metrics'][number] & { mean?: number; baseline?: number })[] };
+type SeedResult = JsonResult & {
+  seed: number;
+  seedRule?: string;
+  baselineLabel?: string;
+  metrics: (JsonResult['metrics'][number] & { mean?: number; baseline?: number })[];
+};
 
 function check(submission: string, extra: string[] = []): { result: SeedResult; code: number | null } {
   const ws = makeWorkspace({ course: true });

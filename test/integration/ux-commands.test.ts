@@ -71,22 +71,24 @@ test('the solution is locked until the exercise passes, then shown', () => {
   const shown = runCli(['solution', 'm1/iris'], ws);
   expect(shown.code).toBe(0);
   expect(shown.stdout).toMatch(/--- train\.ts ---/);
-  expect(shown.stdout).toContain("optimizer: tf.train.adam(0.1)");
+  expect(shown.stdout).toContain('optimizer: tf.train.adam(0.1)');
   expect(lastLine(shown.stdout)).toMatch(/^next: /);
 });
 
-test('status: a bar per month, each exercise\'s state and best metric, then the next command', () => {
+test("status: a bar per month, each exercise's state and best metric, then the next command", () => {
   const s = runCli(['status'], ws);
   expect(s.code).toBe(0);
   expect(s.stdout).toMatch(/Month 1: Flowers +\[#{12}\] +1\/1 passed/);
-  expect(s.stdout).toMatch(/✔ m1\/iris +Iris with a small network +passed +best accuracy 0\.\d{4} \(needs >= 0\.8\) · \d attempts? · hints 3\/3/);
+  expect(s.stdout).toMatch(
+    /✔ m1\/iris +Iris with a small network +passed +best accuracy 0\.\d{4} \(needs >= 0\.8\) · \d attempts? · hints 3\/3/,
+  );
   expect(s.stdout).toMatch(/later: later/);
   expect(lastLine(s.stdout)).toMatch(/^next: /);
   const json = JSON.parse(runCli(['status', '--json'], ws).stdout);
   expect(json.months[0].exercises[0].hints).toEqual({ seen: 3, total: 3 });
 });
 
-test('reset backs the learner\'s file up and restores the starter; progress stays', () => {
+test("reset backs the learner's file up and restores the starter; progress stays", () => {
   const mine = `${PASSING}\n// my notes\n`;
   save(ws, mine);
   const r = runCli(['reset', 'm1/iris'], ws);
@@ -129,7 +131,10 @@ test('output is plain without a terminal or with NO_COLOR, and --quiet keeps res
 test('Ctrl-C during a check kills the graded child, records nothing and exits 130', async () => {
   const fresh = makeUxWorkspace();
   save(fresh, HANGS);
-  const child = spawn(process.execPath, [BIN, 'check', 'm1/iris', '--timeout', '60'], { cwd: fresh, env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [BIN, 'check', 'm1/iris', '--timeout', '60'], {
+    cwd: fresh,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -146,7 +151,15 @@ test('Ctrl-C during a check kills the graded child, records nothing and exits 13
 });
 
 test('the learner verbs load no TensorFlow.js', () => {
-  for (const args of [['hint', 'm1/iris'], ['solution', 'm1/iris'], ['reset', 'm1/iris'], ['report', 'm1/iris'], ['next'], ['watch', '--help'], []]) {
+  for (const args of [
+    ['hint', 'm1/iris'],
+    ['solution', 'm1/iris'],
+    ['reset', 'm1/iris'],
+    ['report', 'm1/iris'],
+    ['next'],
+    ['watch', '--help'],
+    [],
+  ]) {
     const script = `
       const Module = require('module');
       const seen = new Set();
@@ -156,7 +169,11 @@ test('the learner verbs load no TensorFlow.js', () => {
       process.argv = [process.argv[0], ${JSON.stringify(BIN)}, ...${JSON.stringify(args)}];
       require(${JSON.stringify(BIN)});
     `;
-    const r = spawnSync(process.execPath, ['-e', script], { cwd: ws, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, ['-e', script], {
+      cwd: ws,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     const loaded = JSON.parse(/LOADED (.*)/.exec(r.stderr)![1]) as string[];
     expect(loaded.filter((m) => m.includes('@tensorflow') || m === 'esbuild')).toEqual([]);
   }

@@ -24,7 +24,11 @@ interface Circle {
 }
 
 function circles(svg: string): Circle[] {
-  return [...svg.matchAll(/<circle class="pt[^"]*" data-series="([^"]*)" data-x="([^"]*)" data-y="([^"]*)"(?: data-attempt="(\d+)")?/g)].map((m) => ({
+  return [
+    ...svg.matchAll(
+      /<circle class="pt[^"]*" data-series="([^"]*)" data-x="([^"]*)" data-y="([^"]*)"(?: data-attempt="(\d+)")?/g,
+    ),
+  ].map((m) => ({
     series: m[1],
     x: Number(m[2]),
     y: Number(m[3]),
@@ -57,7 +61,10 @@ beforeAll(() => {
   expect(passed.stdout).toMatch(/report: \.mlpath\/reports\/m1-iris\.html/);
   html = fs.readFileSync(path.join(ws, '.mlpath', 'reports', 'm1-iris.html'), 'utf8');
   const runs = path.join(ws, '.mlpath', 'runs');
-  records = fs.readdirSync(runs).sort().map((f) => JSON.parse(fs.readFileSync(path.join(runs, f), 'utf8')));
+  records = fs
+    .readdirSync(runs)
+    .sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(runs, f), 'utf8')));
 });
 
 test('the loss chart and the logged-metrics chart hold every logged point', () => {
@@ -81,7 +88,9 @@ test('the history chart holds the metric of every attempt, against the threshold
 });
 
 test('the confusion matrix holds the held-out counts, and its diagonal is the accuracy', () => {
-  const cells = [...svgById(html, 'confusion').matchAll(/data-true="(\d+)" data-pred="(\d+)" data-count="(\d+)"/g)].map((m) => m.slice(1).map(Number));
+  const cells = [...svgById(html, 'confusion').matchAll(/data-true="(\d+)" data-pred="(\d+)" data-count="(\d+)"/g)].map(
+    (m) => m.slice(1).map(Number),
+  );
   const matrix = records[1].confusion!;
   expect(cells.length).toBe(matrix.length * matrix.length);
   for (const [t, p, n] of cells) expect(n).toBe(matrix[t][p]);
@@ -151,15 +160,35 @@ document.body.appendChild(pre);
   `headless Chromium lays the report out and renders it to a PNG${haveChromium ? '' : ` (skipped: ${CHROMIUM} is not installed; apt-get install -y chromium)`}`,
   () => {
     const dir = tempDir('mlpath-chromium-');
-    const dom = spawnSync(CHROMIUM, [
-      '--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${path.join(dir, 'profile')}`,
-      '--window-size=1000,2400', '--dump-dom', `file://${probePage(dir)}`,
-    ], { encoding: 'utf8', timeout: 60000 });
+    const dom = spawnSync(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        `--user-data-dir=${path.join(dir, 'profile')}`,
+        '--window-size=1000,2400',
+        '--dump-dom',
+        `file://${probePage(dir)}`,
+      ],
+      { encoding: 'utf8', timeout: 60000 },
+    );
     const m = /<pre id="probe">(.*?)<\/pre>/s.exec(dom.stdout);
     expect(m).not.toBeNull();
-    const probe = JSON.parse(m![1].replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
+    const probe = JSON.parse(
+      m![1]
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>'),
+    );
     expect(probe.title).toBe('m1/iris: Iris with a small network');
-    expect(probe.charts.map((c: { id: string }) => c.id)).toEqual(['loss-chart', 'metrics-chart', 'history-0', 'confusion']);
+    expect(probe.charts.map((c: { id: string }) => c.id)).toEqual([
+      'loss-chart',
+      'metrics-chart',
+      'history-0',
+      'confusion',
+    ]);
     for (const c of probe.charts) {
       expect(c.width).toBeGreaterThan(100);
       expect(c.height).toBeGreaterThan(100);
@@ -171,11 +200,15 @@ document.body.appendChild(pre);
     expect(probe.cellsInside).toBe(9);
 
     const png = path.join(dir, 'report.png');
-    const render = spawnSync(path.join(ROOT, 'scripts', 'render-report.sh'), [path.join(ws, '.mlpath', 'reports', 'm1-iris.html'), png], {
-      encoding: 'utf8',
-      timeout: 60000,
-      env: { ...process.env, CHROMIUM, HEIGHT: '1600' },
-    });
+    const render = spawnSync(
+      path.join(ROOT, 'scripts', 'render-report.sh'),
+      [path.join(ws, '.mlpath', 'reports', 'm1-iris.html'), png],
+      {
+        encoding: 'utf8',
+        timeout: 60000,
+        env: { ...process.env, CHROMIUM, HEIGHT: '1600' },
+      },
+    );
     expect(render.stderr).toBe('');
     expect(render.status).toBe(0);
     expect(render.stdout.trim()).toBe(png);

@@ -12,7 +12,7 @@ import { HANGS, makeUxWorkspace, PASSING, processesIn, save, SYNTAX_ERROR } from
 
 function attempts(ws: string): number {
   const file = path.join(ws, '.mlpath', 'progress.json');
-  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).exercises['m1/iris']?.attempts ?? 0 : 0;
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')).exercises['m1/iris']?.attempts ?? 0) : 0;
 }
 
 function runRecords(ws: string): number {

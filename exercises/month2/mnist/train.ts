@@ -17,7 +17,14 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
 
   // 1. The model: 784 pixels -> 128 hidden units -> 10 scores (logits), one per digit.
   const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [784], units: 128, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed }) }));
+  model.add(
+    tf.layers.dense({
+      inputShape: [784],
+      units: 128,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.heNormal({ seed }),
+    }),
+  );
   model.add(tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
   // 2. The optimizer turns each batch's gradients into a step on every weight.
   const optimizer = tf.train.adam(0.001);
@@ -40,7 +47,9 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
     ctx.log({ epoch, loss: lossSum / batches });
   }
   if (firstLayerWeights() === untrained) {
-    console.log(`starter: the model has ${model.countParams()} weights but has not been trained yet (see the TODOs in train.ts)`);
+    console.log(
+      `starter: the model has ${model.countParams()} weights but has not been trained yet (see the TODOs in train.ts)`,
+    );
   }
   void [xTrain, yTrain, optimizer]; // used once the TODOs are done
 

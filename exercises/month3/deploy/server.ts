@@ -9,7 +9,14 @@ const FEATURES = 784;
 async function buildModel(ctx: ServeContext): Promise<LayersModel> {
   const { tf, seed } = ctx;
   const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [FEATURES], units: 64, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed }) }));
+  model.add(
+    tf.layers.dense({
+      inputShape: [FEATURES],
+      units: 64,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.heNormal({ seed }),
+    }),
+  );
   model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
   // TODO 1. Train it: compile, then fit on ctx.data.xTrain / ctx.data.yTrain (a few epochs are
   //         enough), so the server answers with something better than a guess.

@@ -11,8 +11,21 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
   // clothes look like. Run `mlpath check month3/fine-tune` once to see the
   // from-scratch score, then replace it with the pretrained model.
   const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [784], units: 128, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed }) }));
-  model.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
+  model.add(
+    tf.layers.dense({
+      inputShape: [784],
+      units: 128,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.heNormal({ seed }),
+    }),
+  );
+  model.add(
+    tf.layers.dense({
+      units: 10,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+    }),
+  );
 
   // TODO 1. Load the pretrained base instead: const base = await ctx.pretrained('fashion-cnn');
   //         It maps [n, 784] pixels to [n, 64] features (see README.md).
@@ -31,6 +44,8 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
     verbose: 0,
     callbacks: { onEpochEnd: async (epoch, logs) => ctx.log({ epoch: epoch + 1, loss: logs?.loss }) },
   });
-  console.log('starter: this network was trained from scratch on 800 images; see the TODOs in train.ts to use the pretrained model instead');
+  console.log(
+    'starter: this network was trained from scratch on 800 images; see the TODOs in train.ts to use the pretrained model instead',
+  );
   return model;
 }

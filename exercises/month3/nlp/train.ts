@@ -27,7 +27,9 @@ export default async function train(ctx: TrainContext): Promise<TextPredictor> {
   const texts = data.textTrain ?? []; // the raw mails, headers included
   const labels = Array.from(await data.yTrain.data()); // 1 = spam, 0 = ham
   const spamShare = labels.reduce((sum, y) => sum + y, 0) / labels.length;
-  console.log(`starter: ${texts.length} training mails, ${(100 * spamShare).toFixed(1)}% spam; predicting with a keyword rule, nothing is learned yet (see the TODOs in train.ts)`);
+  console.log(
+    `starter: ${texts.length} training mails, ${(100 * spamShare).toFixed(1)}% spam; predicting with a keyword rule, nothing is learned yet (see the TODOs in train.ts)`,
+  );
 
   return {
     predict(heldOut) {

@@ -4,12 +4,14 @@ import type { Predictor, TrainContext } from 'mlpath';
 
 export default async function train(ctx: TrainContext): Promise<Predictor> {
   const { tf, data } = ctx;
-  const pairs = await data.xTrain.array() as number[][]; // [n, 2]: [user, item] ids, from 0
+  const pairs = (await data.xTrain.array()) as number[][]; // [n, 2]: [user, item] ids, from 0
   const ratings = Array.from(await data.yTrain.data()); // [n]: 1..5 stars
   const users = Math.max(...pairs.map((p) => p[0])) + 1;
   const items = Math.max(...pairs.map((p) => p[1])) + 1;
   const mean = ratings.reduce((a, b) => a + b, 0) / ratings.length;
-  console.log(`starter: ${ratings.length} ratings by ${users} users of ${items} items; predicting the mean rating ${mean.toFixed(2)} for everyone (see the TODOs in train.ts)`);
+  console.log(
+    `starter: ${ratings.length} ratings by ${users} users of ${items} items; predicting the mean rating ${mean.toFixed(2)} for everyone (see the TODOs in train.ts)`,
+  );
 
   // TODO 1. Put the ratings in a [users, items] matrix, with a 0/1 mask of the observed cells.
   // TODO 2. Make the parameters with tf.variable: a bias per user ([users, 1]) and per item

@@ -12,18 +12,33 @@ interface Config {
 // TODO 1: the sweep. One configuration is a guess, not an experiment: list at
 // least four, each different (try learning rates a factor of 10 apart, and a
 // wider hidden layer).
-const SWEEP: Config[] = [
-  { learningRate: 0.0003, hidden: 32 },
-];
+const SWEEP: Config[] = [{ learningRate: 0.0003, hidden: 32 }];
 const EPOCHS = 6;
 
 /** Trains one small network with one configuration. `run` is where its params and metrics go. */
 async function trainOne(ctx: TrackingContext, config: Config, run?: TrackedRun): Promise<tfjs.LayersModel> {
   const { tf, data, seed } = ctx;
   const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [784], units: config.hidden, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed }) }));
-  model.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
-  model.compile({ optimizer: tf.train.adam(config.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.add(
+    tf.layers.dense({
+      inputShape: [784],
+      units: config.hidden,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.heNormal({ seed }),
+    }),
+  );
+  model.add(
+    tf.layers.dense({
+      units: 10,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+    }),
+  );
+  model.compile({
+    optimizer: tf.train.adam(config.learningRate),
+    loss: 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
 
   // TODO 2: record what this run tries: run.logParams({ learning_rate: ..., hidden_units: ..., ... }).
   const yTrain = tf.oneHot(data.yTrain.toInt(), 10);

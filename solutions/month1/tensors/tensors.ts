@@ -36,7 +36,12 @@ export function crossEntropy(probs: tf.Tensor2D, labels: tf.Tensor1D): number {
 }
 
 export function gradOfSquare(x: number): number {
-  return tf.tidy(() => tf.grad((t: tf.Tensor) => tf.square(t))(tf.scalar(x)).dataSync()[0]);
+  return tf.tidy(
+    () =>
+      tf
+        .grad((t: tf.Tensor) => tf.square(t))(tf.scalar(x))
+        .dataSync()[0],
+  );
 }
 
 export function gradOfMse(w: tf.Tensor1D, x: tf.Tensor2D, y: tf.Tensor1D): tf.Tensor1D {

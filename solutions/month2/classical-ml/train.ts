@@ -50,13 +50,14 @@ export default async function train(ctx: TrainContext): Promise<Selection> {
   // Prices fall with the log of the share of low-status households, rise with
   // the square of the room count, and so on: curves a line cannot bend to
   // unless we hand it the bent columns.
-  const engineered = (rows: Rows): Rows => rows.map((row) => [
-    ...kept.map((j) => row[j]),
-    Math.log(row[column('lstat')]),
-    row[column('rm')] ** 2,
-    Math.log(row[column('crim')]),
-    Math.log(row[column('dis')]),
-  ]);
+  const engineered = (rows: Rows): Rows =>
+    rows.map((row) => [
+      ...kept.map((j) => row[j]),
+      Math.log(row[column('lstat')]),
+      row[column('rm')] ** 2,
+      Math.log(row[column('crim')]),
+      Math.log(row[column('dis')]),
+    ]);
 
   const recipes: Recipe[] = [
     {
@@ -70,7 +71,10 @@ export default async function train(ctx: TrainContext): Promise<Selection> {
     {
       name: 'linear regression on engineered features',
       fit(rows, y) {
-        const model = new MultivariateLinearRegression(engineered(rows), y.map((v) => [v]));
+        const model = new MultivariateLinearRegression(
+          engineered(rows),
+          y.map((v) => [v]),
+        );
         return { predict: (x) => model.predict(engineered(x)).map((r) => r[0]) };
       },
     },
@@ -94,7 +98,12 @@ export default async function train(ctx: TrainContext): Promise<Selection> {
     const model = recipe.fit(xTrain, yTrain);
     const valRmse = rmse(model.predict(xVal), yVal);
     console.log(`validation RMSE ${valRmse.toFixed(2)}  ${recipe.name}`);
-    return { name: recipe.name, baseline: recipe.baseline, valRmse, predict: (x) => model.predict(x.arraySync() as Rows) };
+    return {
+      name: recipe.name,
+      baseline: recipe.baseline,
+      valRmse,
+      predict: (x) => model.predict(x.arraySync() as Rows),
+    };
   });
   const best = candidates.reduce((a, b) => (b.valRmse < a.valRmse ? b : a));
 

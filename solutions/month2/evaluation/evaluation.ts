@@ -118,5 +118,9 @@ export function selectModel(candidates: Candidate[], labels: number[], split: Sp
   let best = 0;
   for (let i = 1; i < candidates.length; i++) if (valScores[i] > valScores[best]) best = i;
   // The test rows are looked at once, for the model already chosen.
-  return { chosen: candidates[best].name, valScores, testScore: accuracy(candidates[best].predictions, labels, split.test) };
+  return {
+    chosen: candidates[best].name,
+    valScores,
+    testScore: accuracy(candidates[best].predictions, labels, split.test),
+  };
 }

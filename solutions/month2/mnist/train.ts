@@ -15,7 +15,14 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
   const n = xTrain.shape[0];
 
   const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [784], units: 128, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed }) }));
+  model.add(
+    tf.layers.dense({
+      inputShape: [784],
+      units: 128,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.heNormal({ seed }),
+    }),
+  );
   // Raw scores (logits): the loss applies the softmax itself, more stably.
   model.add(tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
   const optimizer = tf.train.adam(LEARNING_RATE);
@@ -37,7 +44,8 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
       batches++;
       tf.dispose([rows, loss]);
     }
-    const valAccuracy = data.xVal && data.yVal ? accuracy(ctx, model.predict(data.xVal) as Tensor, data.yVal) : undefined;
+    const valAccuracy =
+      data.xVal && data.yVal ? accuracy(ctx, model.predict(data.xVal) as Tensor, data.yVal) : undefined;
     ctx.log({ epoch, loss: lossSum / batches, valAccuracy });
   }
   optimizer.dispose();

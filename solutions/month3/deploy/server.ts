@@ -54,7 +54,10 @@ class Monitor {
 
 /** A request the client got wrong: answered with `status`, never a crash. */
 class BadRequest extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -62,8 +65,21 @@ class BadRequest extends Error {
 async function trainModel(ctx: ServeContext): Promise<LayersModel> {
   const { tf, data, seed } = ctx;
   const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [FEATURES], units: 64, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed }) }));
-  model.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
+  model.add(
+    tf.layers.dense({
+      inputShape: [FEATURES],
+      units: 64,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.heNormal({ seed }),
+    }),
+  );
+  model.add(
+    tf.layers.dense({
+      units: 10,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+    }),
+  );
   model.compile({ optimizer: tf.train.adam(0.001), loss: 'sparseCategoricalCrossentropy' });
   await model.fit(data.xTrain, data.yTrain.toFloat(), {
     epochs: 8,
@@ -101,7 +117,8 @@ function parseInstances(body: string): number[][] {
   } catch {
     throw new BadRequest(400, 'body is not valid JSON');
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new BadRequest(400, 'body must be a JSON object {"instances": [...]}');
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new BadRequest(400, 'body must be a JSON object {"instances": [...]}');
   const instances = (json as { instances?: unknown }).instances;
   if (!Array.isArray(instances)) throw new BadRequest(400, '"instances" must be an array');
   if (instances.length === 0) throw new BadRequest(400, '"instances" is empty');

@@ -14,10 +14,14 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
   const valFeatures = data.xVal ? (base.predict(data.xVal) as Tensor) : undefined;
 
   const head = tf.sequential();
-  head.add(tf.layers.dense({
-    inputShape: [features.shape[1] as number], units: 10, activation: 'softmax',
-    kernelInitializer: tf.initializers.glorotUniform({ seed }),
-  }));
+  head.add(
+    tf.layers.dense({
+      inputShape: [features.shape[1] as number],
+      units: 10,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    }),
+  );
   head.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   await head.fit(features, data.yTrain.toFloat(), {
     epochs: 20,

@@ -8,7 +8,12 @@ const MIN_DOCUMENTS = 3;
 const MAX_CHARS = 20000;
 
 export function tokenize(text: string): string[] {
-  return text.slice(0, MAX_CHARS).toLowerCase().match(/[a-z0-9$!']+/g) ?? [];
+  return (
+    text
+      .slice(0, MAX_CHARS)
+      .toLowerCase()
+      .match(/[a-z0-9$!']+/g) ?? []
+  );
 }
 
 /** The tokens found in the most training documents, each counted once per document. */
@@ -45,15 +50,20 @@ export default async function train(ctx: TrainContext): Promise<TextPredictor> {
   const asMatrix = (batch: readonly string[]) => tf.tensor2d(vectorize(batch, vocabulary), [batch.length, width]);
 
   const model = tf.sequential();
-  model.add(tf.layers.dense({
-    inputShape: [width], units: 1, activation: 'sigmoid',
-    kernelInitializer: tf.initializers.glorotUniform({ seed }),
-  }));
+  model.add(
+    tf.layers.dense({
+      inputShape: [width],
+      units: 1,
+      activation: 'sigmoid',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    }),
+  );
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
 
   const xs = asMatrix(texts);
   const ys = data.yTrain.toFloat();
-  const validationData = data.textVal && data.yVal ? [asMatrix(data.textVal), data.yVal.toFloat()] as [typeof xs, typeof ys] : undefined;
+  const validationData =
+    data.textVal && data.yVal ? ([asMatrix(data.textVal), data.yVal.toFloat()] as [typeof xs, typeof ys]) : undefined;
   await model.fit(xs, ys, {
     epochs: 8,
     batchSize: 64,

@@ -11,7 +11,7 @@ const L2 = 0.05;
 
 export default async function train(ctx: TrainContext): Promise<Predictor> {
   const { tf, data, seed } = ctx;
-  const pairs = await data.xTrain.array() as number[][];
+  const pairs = (await data.xTrain.array()) as number[][];
   const ratings = Array.from(await data.yTrain.data());
   const users = Math.max(...pairs.map((p) => p[0])) + 1;
   const items = Math.max(...pairs.map((p) => p[1])) + 1;
@@ -32,13 +32,14 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
   const itemFactors = tf.variable(tf.randomNormal([items, RANK], 0, 0.1, 'float32', seed + 1));
   const userBias = tf.variable(tf.zeros([users, 1]));
   const itemBias = tf.variable(tf.zeros([1, items]));
-  const predictAll = (): Tensor => tf.addN([
-    tf.matMul(userFactors, itemFactors, false, true),
-    tf.add(userBias, itemBias),
-    tf.fill([users, items], mean),
-  ]);
+  const predictAll = (): Tensor =>
+    tf.addN([
+      tf.matMul(userFactors, itemFactors, false, true),
+      tf.add(userBias, itemBias),
+      tf.fill([users, items], mean),
+    ]);
 
-  const valPairs = data.xVal ? await data.xVal.array() as number[][] : [];
+  const valPairs = data.xVal ? ((await data.xVal.array()) as number[][]) : [];
   const valRatings = data.yVal ? await data.yVal.data() : new Float32Array(0);
   const optimizer = tf.train.adam(LEARNING_RATE);
   for (let step = 1; step <= STEPS; step++) {
@@ -54,7 +55,11 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
         const p = u < users && i < items ? all[u * items + i] : mean;
         sum += (p - valRatings[r]) ** 2;
       });
-      ctx.log({ epoch: step, loss: loss.dataSync()[0], valRmse: valPairs.length ? Math.sqrt(sum / valPairs.length) : undefined });
+      ctx.log({
+        epoch: step,
+        loss: loss.dataSync()[0],
+        valRmse: valPairs.length ? Math.sqrt(sum / valPairs.length) : undefined,
+      });
     }
     loss.dispose();
   }

@@ -9,14 +9,17 @@ type Tf = TrainContext['tf'];
 export function engineer(tf: Tf, x: Tensor, names: string[]): Tensor {
   const column = (name: string): Tensor => tf.slice(x, [0, names.indexOf(name)], [-1, 1]);
   const logLstat = tf.log(column('lstat'));
-  return tf.concat([
-    x,
-    logLstat,
-    tf.log(column('crim')),
-    tf.log(column('dis')),
-    tf.square(column('rm')),
-    tf.mul(column('rm'), logLstat),
-  ], 1);
+  return tf.concat(
+    [
+      x,
+      logLstat,
+      tf.log(column('crim')),
+      tf.log(column('dis')),
+      tf.square(column('rm')),
+      tf.mul(column('rm'), logLstat),
+    ],
+    1,
+  );
 }
 
 export const target = 'log';

@@ -34,7 +34,9 @@ function listFiles(dir: string, prefix = ''): string[] {
 export function fingerprint(dir: string): Lock {
   const files: Record<string, string> = {};
   for (const rel of listFiles(dir).sort()) files[rel] = sha256(fs.readFileSync(path.join(dir, ...rel.split('/'))));
-  const manifest = Object.keys(files).map((rel) => `${files[rel]}  ${rel}\n`).join('');
+  const manifest = Object.keys(files)
+    .map((rel) => `${files[rel]}  ${rel}\n`)
+    .join('');
   return { hash: sha256(manifest), files };
 }
 

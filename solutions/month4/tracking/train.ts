@@ -20,10 +20,33 @@ const EPOCHS = 6;
 async function trainOne(ctx: TrackingContext, config: Config, run: TrackedRun): Promise<tfjs.LayersModel> {
   const { tf, data, seed } = ctx;
   const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [784], units: config.hidden, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed }) }));
-  model.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
-  model.compile({ optimizer: tf.train.adam(config.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  run.logParams({ learning_rate: config.learningRate, hidden_units: config.hidden, epochs: EPOCHS, optimizer: 'adam', batch_size: 64 });
+  model.add(
+    tf.layers.dense({
+      inputShape: [784],
+      units: config.hidden,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.heNormal({ seed }),
+    }),
+  );
+  model.add(
+    tf.layers.dense({
+      units: 10,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+    }),
+  );
+  model.compile({
+    optimizer: tf.train.adam(config.learningRate),
+    loss: 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
+  run.logParams({
+    learning_rate: config.learningRate,
+    hidden_units: config.hidden,
+    epochs: EPOCHS,
+    optimizer: 'adam',
+    batch_size: 64,
+  });
   const yTrain = tf.oneHot(data.yTrain.toInt(), 10);
   const yVal = tf.oneHot(data.yVal!.toInt(), 10);
   await model.fit(data.xTrain, yTrain, {
@@ -34,7 +57,10 @@ async function trainOne(ctx: TrackingContext, config: Config, run: TrackedRun): 
     verbose: 0,
     callbacks: {
       onEpochEnd: async (epoch, logs) => {
-        run.logMetrics({ loss: logs?.loss, accuracy: logs?.acc, val_loss: logs?.val_loss, val_accuracy: logs?.val_acc }, epoch + 1);
+        run.logMetrics(
+          { loss: logs?.loss, accuracy: logs?.acc, val_loss: logs?.val_loss, val_accuracy: logs?.val_acc },
+          epoch + 1,
+        );
         ctx.log({ epoch: epoch + 1, loss: logs?.loss, valAccuracy: logs?.val_acc });
       },
     },

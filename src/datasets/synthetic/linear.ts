@@ -41,8 +41,18 @@ export const syntheticLinear: DatasetFactory = {
     const labels = new Float32Array(n);
     for (let i = 0; i < n; i++) labels[i] = dot(features, i, coefficients) + intercept + noise * gaussian(rng);
     return makeDataset({
-      id: ID, features, featureShape: [d], labels, featureNames: featureNames(d),
-      meta: { coefficients, intercept, noise, irreducibleMse: noise * noise, formula: 'y = x . coefficients + intercept + noise * N(0, 1)' },
+      id: ID,
+      features,
+      featureShape: [d],
+      labels,
+      featureNames: featureNames(d),
+      meta: {
+        coefficients,
+        intercept,
+        noise,
+        irreducibleMse: noise * noise,
+        formula: 'y = x . coefficients + intercept + noise * N(0, 1)',
+      },
     });
   },
 };

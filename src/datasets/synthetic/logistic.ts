@@ -45,8 +45,18 @@ export const syntheticLogistic: DatasetFactory = {
       bayes += Math.max(p, 1 - p);
     }
     return makeDataset({
-      id: ID, features, featureShape: [d], labels, featureNames: featureNames(d), classNames: ['0', '1'],
-      meta: { coefficients, intercept, bayesAccuracy: bayes / n, formula: 'P(y = 1 | x) = sigmoid(x . coefficients + intercept)' },
+      id: ID,
+      features,
+      featureShape: [d],
+      labels,
+      featureNames: featureNames(d),
+      classNames: ['0', '1'],
+      meta: {
+        coefficients,
+        intercept,
+        bayesAccuracy: bayes / n,
+        formula: 'P(y = 1 | x) = sigmoid(x . coefficients + intercept)',
+      },
     });
   },
 };

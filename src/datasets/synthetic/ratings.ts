@@ -68,7 +68,11 @@ export const ratings: DatasetFactory = {
       labels[r] = Math.min(5, Math.max(1, Math.round(raw)));
     }
     return makeDataset({
-      id: ID, features, featureShape: [2], labels, featureNames: ['user', 'item'],
+      id: ID,
+      features,
+      featureShape: [2],
+      labels,
+      featureNames: ['user', 'item'],
       meta: { users, items, rank, density, noise, globalMean: GLOBAL_MEAN, ratingScale: [1, 5] },
     });
   },

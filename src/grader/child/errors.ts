@@ -48,7 +48,11 @@ function isMemoryError(err: Error): boolean {
 
 /** An ERR_ACCESS_DENIED error itself or as the cause of another (fetch wraps a refused connection). */
 function accessDenied(err: Error | undefined): (Error & { resource?: string }) | undefined {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = err, depth = 0;
+    e instanceof Error && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_ACCESS_DENIED') return e;
   }
   return undefined;

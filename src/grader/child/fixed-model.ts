@@ -45,7 +45,8 @@ function learnerExports(ctx: HarnessContext): Learner {
   if (typeof exports.engineer !== 'function') {
     ctx.fail({
       kind: 'missing-entry',
-      message: 'train.ts must export engineer(tf, x, names): mlpath calls it on the rows and fits the model itself on the columns it returns (restore the starter with `mlpath reset` to see its shape)',
+      message:
+        'train.ts must export engineer(tf, x, names): mlpath calls it on the rows and fits the model itself on the columns it returns (restore the starter with `mlpath reset` to see its shape)',
     });
   }
   return exports as unknown as Learner;
@@ -78,7 +79,10 @@ export async function runFixedModel(ctx: HarnessContext): Promise<void> {
       ctx.assertClean();
       if (!(out instanceof tf.Tensor)) {
         const got = out === null ? 'null' : Array.isArray(out) ? 'an array' : typeof out;
-        ctx.fail({ kind: 'invalid-output', message: `engineer(tf, x, names) must return a tf.Tensor of shape [n, d], but it returned ${got}` });
+        ctx.fail({
+          kind: 'invalid-output',
+          message: `engineer(tf, x, names) must return a tf.Tensor of shape [n, d], but it returned ${got}`,
+        });
       }
       const tensor = await fromTensor(ctx, out, 'engineer(tf, x, names)');
       ctx.send({ type: 'features', tensor });

@@ -31,30 +31,66 @@ const ALLOWED = new Set(['Math.random']);
 function owners(): [string, object][] {
   const typed = getPrototypeOf(Uint8Array.prototype) as object;
   const list: [string, unknown][] = [
-    ['Object', Object], ['Object.prototype', Object.prototype], ['Function.prototype', Function.prototype],
-    ['Array', Array], ['Array.prototype', Array.prototype], ['String.prototype', String.prototype],
-    ['Number', Number], ['Number.prototype', Number.prototype], ['Boolean.prototype', Boolean.prototype],
-    ['Symbol', Symbol], ['Math', Math], ['JSON', JSON], ['Reflect', Reflect], ['Promise', Promise],
-    ['Promise.prototype', Promise.prototype], ['Map.prototype', Map.prototype], ['Set.prototype', Set.prototype],
-    ['WeakMap.prototype', WeakMap.prototype], ['Error', Error], ['Error.prototype', Error.prototype],
-    ['ArrayBuffer', ArrayBuffer], ['ArrayBuffer.prototype', ArrayBuffer.prototype], ['DataView.prototype', DataView.prototype],
-    ['TypedArray', getPrototypeOf(Uint8Array)], ['TypedArray.prototype', typed],
-    ['Float32Array.prototype', Float32Array.prototype], ['Float64Array.prototype', Float64Array.prototype],
-    ['Int32Array.prototype', Int32Array.prototype], ['Uint8Array.prototype', Uint8Array.prototype],
-    ['Buffer', Buffer], ['Buffer.prototype', Buffer.prototype], ['globalThis', globalThis],
-    ['RegExp.prototype', RegExp.prototype], ['Date', Date], ['Date.prototype', Date.prototype],
-    ['WeakSet.prototype', WeakSet.prototype], ['Map', Map], ['Set', Set],
+    ['Object', Object],
+    ['Object.prototype', Object.prototype],
+    ['Function.prototype', Function.prototype],
+    ['Array', Array],
+    ['Array.prototype', Array.prototype],
+    ['String.prototype', String.prototype],
+    ['Number', Number],
+    ['Number.prototype', Number.prototype],
+    ['Boolean.prototype', Boolean.prototype],
+    ['Symbol', Symbol],
+    ['Math', Math],
+    ['JSON', JSON],
+    ['Reflect', Reflect],
+    ['Promise', Promise],
+    ['Promise.prototype', Promise.prototype],
+    ['Map.prototype', Map.prototype],
+    ['Set.prototype', Set.prototype],
+    ['WeakMap.prototype', WeakMap.prototype],
+    ['Error', Error],
+    ['Error.prototype', Error.prototype],
+    ['ArrayBuffer', ArrayBuffer],
+    ['ArrayBuffer.prototype', ArrayBuffer.prototype],
+    ['DataView.prototype', DataView.prototype],
+    ['TypedArray', getPrototypeOf(Uint8Array)],
+    ['TypedArray.prototype', typed],
+    ['Float32Array.prototype', Float32Array.prototype],
+    ['Float64Array.prototype', Float64Array.prototype],
+    ['Int32Array.prototype', Int32Array.prototype],
+    ['Uint8Array.prototype', Uint8Array.prototype],
+    ['Buffer', Buffer],
+    ['Buffer.prototype', Buffer.prototype],
+    ['globalThis', globalThis],
+    ['RegExp.prototype', RegExp.prototype],
+    ['Date', Date],
+    ['Date.prototype', Date.prototype],
+    ['WeakSet.prototype', WeakSet.prototype],
+    ['Map', Map],
+    ['Set', Set],
     // for..of, spread and destructuring go through the iterators: a replaced next() ends the harness's loops early.
     ['%IteratorPrototype%', getPrototypeOf(getPrototypeOf([][Symbol.iterator]()) as object)],
     ['%ArrayIteratorPrototype%', getPrototypeOf([][Symbol.iterator]())],
     ['%MapIteratorPrototype%', getPrototypeOf(new Map()[Symbol.iterator]())],
     ['%SetIteratorPrototype%', getPrototypeOf(new Set()[Symbol.iterator]())],
     ['%StringIteratorPrototype%', getPrototypeOf(''[Symbol.iterator]())],
-    ['%GeneratorPrototype%', getPrototypeOf(getPrototypeOf((function* gen() { /* empty */ })()) as object)],
+    [
+      '%GeneratorPrototype%',
+      getPrototypeOf(
+        getPrototypeOf(
+          (function* gen() {
+            /* empty */
+          })(),
+        ) as object,
+      ),
+    ],
     ['%AsyncFunction.prototype%', getPrototypeOf(async () => undefined)],
     ['EventEmitter.prototype', EventEmitter.prototype],
   ];
-  return list.filter((e): e is [string, object] => e[1] !== null && (typeof e[1] === 'object' || typeof e[1] === 'function'));
+  return list.filter(
+    (e): e is [string, object] => e[1] !== null && (typeof e[1] === 'object' || typeof e[1] === 'function'),
+  );
 }
 
 export interface Integrity {
@@ -76,7 +112,11 @@ export function recordBuiltins(): Integrity {
       // Data properties that hold state, not behaviour (Error.stackTraceLimit), may change; of the
       // global object only the constructors and namespaces count (Node defines others lazily).
       if (owner === globalThis) {
-        if (!('value' in d) || (typeof d.value !== 'function' && d.value !== Math && d.value !== JSON && d.value !== Reflect)) continue;
+        if (
+          !('value' in d) ||
+          (typeof d.value !== 'function' && d.value !== Math && d.value !== JSON && d.value !== Reflect)
+        )
+          continue;
       } else if ('value' in d && typeof d.value !== 'function' && (typeof d.value !== 'object' || d.value === null)) {
         continue;
       }

@@ -22,7 +22,8 @@ type Entry = string | Buffer | fs.Dirent;
 function keyOf(entry: Entry, dir: unknown): string | undefined {
   if (typeof entry === 'string') return entry;
   if (entry instanceof fs.Dirent) {
-    const parent = (entry as fs.Dirent & { parentPath?: string; path?: string }).parentPath ?? (entry as { path?: string }).path;
+    const parent =
+      (entry as fs.Dirent & { parentPath?: string; path?: string }).parentPath ?? (entry as { path?: string }).path;
     return typeof parent === 'string' && typeof dir === 'string' && parent !== dir
       ? `${path.relative(dir, parent).split(path.sep).join('/')}/${entry.name}`
       : entry.name;
@@ -54,7 +55,8 @@ function install(): void {
     const last = rest.length - 1;
     const callback = rest[last];
     if (typeof callback === 'function') {
-      rest[last] = (err: unknown, entries: unknown) => (callback as (e: unknown, v: unknown) => void)(err, err ? entries : reorder(entries, dir));
+      rest[last] = (err: unknown, entries: unknown) =>
+        (callback as (e: unknown, v: unknown) => void)(err, err ? entries : reorder(entries, dir));
     }
     return (readdir as (...a: unknown[]) => unknown).call(this, dir, ...rest);
   } as typeof fs.readdir;
@@ -66,7 +68,11 @@ function install(): void {
 install();
 
 /** Runs `fn` with folders listed in `order` (salted for the hashed order); restores Node's order after, even when it throws. */
-export async function withListingOrder<T>(order: ListingOrder | undefined, salt: number, fn: () => T | Promise<T>): Promise<T> {
+export async function withListingOrder<T>(
+  order: ListingOrder | undefined,
+  salt: number,
+  fn: () => T | Promise<T>,
+): Promise<T> {
   if (!order) return fn();
   active = { order, salt };
   try {

@@ -44,9 +44,10 @@ function lockNetwork(): void {
     // net.connect() passes its arguments already normalised, as [options, callback].
     const given = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
     const first = given as { path?: string; port?: unknown; host?: string } | string | number | undefined;
-    const where = typeof first === 'object' && first !== null
-      ? first.path ?? `${first.host ?? 'localhost'}:${String(first.port)}`
-      : String(first);
+    const where =
+      typeof first === 'object' && first !== null
+        ? (first.path ?? `${first.host ?? 'localhost'}:${String(first.port)}`)
+        : String(first);
     throw denied(`connecting to ${where}`, 'network');
   });
   const blockUdp = function blocked(): never {
@@ -80,26 +81,37 @@ function lockDns(): void {
     return (rawLookupAsync as (...args: unknown[]) => Promise<unknown>)(address, ...rest);
   };
   const query = (name: string, asynchronous: boolean) => {
-    const what = (args: unknown[]): string => `a DNS query (${name}${typeof args[0] === 'string' ? ` ${args[0]}` : ''})`;
+    const what = (args: unknown[]): string =>
+      `a DNS query (${name}${typeof args[0] === 'string' ? ` ${args[0]}` : ''})`;
     return asynchronous
       ? async (...args: unknown[]): Promise<never> => {
-        throw denied(what(args), 'network');
-      }
+          throw denied(what(args), 'network');
+        }
       : (...args: unknown[]): never => {
-        throw denied(what(args), 'network');
-      };
+          throw denied(what(args), 'network');
+        };
   };
   // Every method a Resolver has of its own sends a query (getServers and the like are inherited).
-  const queries = [...Object.getOwnPropertyNames(dns.Resolver.prototype).filter((key) => key !== 'constructor'), 'lookupService'];
+  const queries = [
+    ...Object.getOwnPropertyNames(dns.Resolver.prototype).filter((key) => key !== 'constructor'),
+    'lookupService',
+  ];
   // Resolver instances made some other way get nothing from their prototypes either.
-  for (const [proto, asynchronous] of [[dns.Resolver.prototype, false], [promises.Resolver.prototype, true]] as const) {
-    for (const key of Object.getOwnPropertyNames(proto)) if (key !== 'constructor') pin(proto, key, query(key, asynchronous));
+  for (const [proto, asynchronous] of [
+    [dns.Resolver.prototype, false],
+    [promises.Resolver.prototype, true],
+  ] as const) {
+    for (const key of Object.getOwnPropertyNames(proto))
+      if (key !== 'constructor') pin(proto, key, query(key, asynchronous));
   }
   // A function, not an arrow: `new dns.Resolver()` must reach the throw, not fail as "not a constructor".
   const resolver = function Resolver(): never {
     throw denied('a DNS resolver', 'network');
   };
-  for (const [target, asynchronous] of [[dns, false], [promises, true]] as const) {
+  for (const [target, asynchronous] of [
+    [dns, false],
+    [promises, true],
+  ] as const) {
     for (const key of queries) if (key in target) pin(target, key, query(key, asynchronous));
     pin(target, 'lookup', asynchronous ? lookupAsync : lookup);
     pin(target, 'Resolver', resolver);
@@ -126,7 +138,9 @@ function lockHandles(): void {
     server.listen(0);
     const tcp = (server as unknown as { _handle?: object })._handle;
     server.close();
-    const pipe = (process.stdout as unknown as { _handle?: object })._handle ?? (process.stderr as unknown as { _handle?: object })._handle;
+    const pipe =
+      (process.stdout as unknown as { _handle?: object })._handle ??
+      (process.stderr as unknown as { _handle?: object })._handle;
     const udpSocket = dgram.createSocket('udp4');
     const udp = (udpSocket as unknown as { _handle?: object })._handle;
     udpSocket.close();
@@ -164,9 +178,10 @@ function lockStores(): void {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (typeof v === 'string') env[k] = v;
   Object.defineProperty(process, 'env', { value: env, writable: false, configurable: false, enumerable: true });
-  const refuse = (name: string) => function refused(): never {
-    throw denied(`${name} (it keeps bytes where a check cannot weigh them)`, name);
-  };
+  const refuse = (name: string) =>
+    function refused(): never {
+      throw denied(`${name} (it keeps bytes where a check cannot weigh them)`, name);
+    };
   const g = globalThis as unknown as Record<string, unknown>;
   for (const name of ['Blob', 'File', 'MessageChannel', 'MessagePort', 'BroadcastChannel']) {
     if (name in g) pin(g, name, refuse(name));
@@ -176,10 +191,22 @@ function lockStores(): void {
   for (const name of ['Blob', 'File']) if (name in buffer) pin(buffer, name, refuse(`buffer.${name}`));
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above.
   const crypto = require('node:crypto') as Record<string, unknown>;
-  for (const name of ['createSecretKey', 'createPrivateKey', 'createPublicKey']) if (name in crypto) pin(crypto, name, refuse(`crypto.${name}`));
+  for (const name of ['createSecretKey', 'createPrivateKey', 'createPublicKey'])
+    if (name in crypto) pin(crypto, name, refuse(`crypto.${name}`));
   const wasm = g.WebAssembly as Record<string, unknown> | undefined;
   if (wasm) {
-    for (const name of ['Memory', 'Module', 'Instance', 'Table', 'Global', 'compile', 'instantiate', 'compileStreaming', 'instantiateStreaming', 'validate']) {
+    for (const name of [
+      'Memory',
+      'Module',
+      'Instance',
+      'Table',
+      'Global',
+      'compile',
+      'instantiate',
+      'compileStreaming',
+      'instantiateStreaming',
+      'validate',
+    ]) {
       if (name in wasm) pin(wasm, name, refuse(`WebAssembly.${name}`));
     }
   }
@@ -195,7 +222,8 @@ export function lockDown(): void {
 }
 
 /** TensorFlow ops that read or write files, or load graphs: on the native backend they run where the permission model cannot see. */
-const NATIVE_FILE_OPS = /File|Reader|Record|Save|Restore|Summary|Checkpoint|Dataset|Immutable|LoadAndRemap|Matching|Shard|Snapshot|Event|Iterator|Lookup.*Table|Print/;
+const NATIVE_FILE_OPS =
+  /File|Reader|Record|Save|Restore|Summary|Checkpoint|Dataset|Immutable|LoadAndRemap|Matching|Shard|Snapshot|Event|Iterator|Lookup.*Table|Print/;
 
 /**
  * The native backend (tfjs-node) executes any TensorFlow op by name
@@ -210,7 +238,8 @@ export function lockNativeBackend(backend: unknown): void {
   const execute = binding.executeOp;
   if (typeof execute === 'function') {
     pin(binding, 'executeOp', function executeOp(this: unknown, name: unknown, ...rest: unknown[]): unknown {
-      if (typeof name !== 'string' || NATIVE_FILE_OPS.test(name)) throw denied(`running the TensorFlow op ${String(name)}`, 'filesystem');
+      if (typeof name !== 'string' || NATIVE_FILE_OPS.test(name))
+        throw denied(`running the TensorFlow op ${String(name)}`, 'filesystem');
       return (execute as (...a: unknown[]) => unknown).call(this, name, ...rest);
     });
   }

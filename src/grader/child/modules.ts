@@ -43,12 +43,17 @@ function answer(request: string, learnerTf: object): unknown {
   if (typeof request !== 'string') throw refused('require() takes a module name');
   const builtin = builtinName(request);
   if (builtin !== undefined) {
-    if (REFUSED_BUILTINS.has(builtin)) throw refused(`graded code cannot use Node's '${builtin}' module: it runs code from strings, starts processes or reaches the network`);
+    if (REFUSED_BUILTINS.has(builtin))
+      throw refused(
+        `graded code cannot use Node's '${builtin}' module: it runs code from strings, starts processes or reaches the network`,
+      );
     return undefined;
   }
   if (request.startsWith('@tensorflow/')) return learnerTf;
   if (request === 'mlpath') return {};
-  throw refused(`graded code cannot load '${request}' at run time: everything it uses must be imported with a literal name, so that it is bundled (and checked) before the run`);
+  throw refused(
+    `graded code cannot load '${request}' at run time: everything it uses must be imported with a literal name, so that it is bundled (and checked) before the run`,
+  );
 }
 
 /**
@@ -65,7 +70,8 @@ const retained: object[] = [];
  * harness are loaded.
  */
 export function loadLearnerBundle(bundle: string, learnerTf: object): Record<string, unknown> {
-  const M = Module as unknown as ModuleInternals & (new (id: string, parent: unknown) => { filename: string; paths: string[]; exports: unknown; loaded: boolean });
+  const M = Module as unknown as ModuleInternals &
+    (new (id: string, parent: unknown) => { filename: string; paths: string[]; exports: unknown; loaded: boolean });
   const original = M._load;
   pin(M, '_load', function load(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
     const given = answer(request, learnerTf);

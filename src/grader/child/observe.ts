@@ -49,7 +49,16 @@ const MAX_LOSSES = 4096;
 /** The losses cross to the grader as means of this many equal chunks of the steps. */
 const LOSS_CHUNKS = 50;
 
-const OPTIMIZER_CLASSES = ['Optimizer', 'SGDOptimizer', 'MomentumOptimizer', 'AdagradOptimizer', 'AdadeltaOptimizer', 'AdamOptimizer', 'AdamaxOptimizer', 'RMSPropOptimizer'];
+const OPTIMIZER_CLASSES = [
+  'Optimizer',
+  'SGDOptimizer',
+  'MomentumOptimizer',
+  'AdagradOptimizer',
+  'AdadeltaOptimizer',
+  'AdamOptimizer',
+  'AdamaxOptimizer',
+  'RMSPropOptimizer',
+];
 
 const state = {
   /** Set while train() of an observed exercise runs: only then are losses read. */
@@ -136,12 +145,14 @@ function gradientList(given: unknown): { name: string; tensor: Tensor }[] | unde
   if (isArray(given)) {
     for (let i = 0; i < given.length; i++) {
       const entry = given[i] as { name?: unknown; tensor?: unknown } | null;
-      if (entry && typeof entry.name === 'string') out[out.length] = { name: entry.name, tensor: entry.tensor as Tensor };
+      if (entry && typeof entry.name === 'string')
+        out[out.length] = { name: entry.name, tensor: entry.tensor as Tensor };
     }
     return out;
   }
   const names = keysOf(given);
-  for (let i = 0; i < names.length; i++) out[out.length] = { name: names[i], tensor: (given as Record<string, Tensor>)[names[i]] };
+  for (let i = 0; i < names.length; i++)
+    out[out.length] = { name: names[i], tensor: (given as Record<string, Tensor>)[names[i]] };
   return out;
 }
 
@@ -210,7 +221,8 @@ export function prepareObservation(tf: Tf): void {
       if (state.active && state.depth === 0) {
         state.pendingLoss = undefined;
         const value = out.value;
-        if (value && value.size === 1 && !apply(captured.isDisposed!, value, [])) state.pendingLoss = apply(captured.dataSync!, value, [])[0];
+        if (value && value.size === 1 && !apply(captured.isDisposed!, value, []))
+          state.pendingLoss = apply(captured.dataSync!, value, [])[0];
       }
       return out;
     };
@@ -221,7 +233,8 @@ export function prepareObservation(tf: Tf): void {
   for (let c = 0; c < OPTIMIZER_CLASSES.length; c++) {
     const proto = lib[OPTIMIZER_CLASSES[c]]?.prototype;
     if (!proto || pinned(proto, 'applyGradients')) continue;
-    if (typeof proto.dispose === 'function') state.disposers[state.disposers.length] = { proto, dispose: proto.dispose as (this: object) => void };
+    if (typeof proto.dispose === 'function')
+      state.disposers[state.disposers.length] = { proto, dispose: proto.dispose as (this: object) => void };
     const original = proto.applyGradients as (...args: unknown[]) => unknown;
     // Subclasses may call their parent's step: only the outermost call is a step.
     const step = function applyGradients(this: unknown, given: unknown): unknown {
@@ -265,7 +278,8 @@ function disposeOptimizers(): void {
   for (let i = 0; i < list.length; i++) {
     for (let p: object | null = protoOf(list[i]) as object | null; p; p = protoOf(p) as object | null) {
       let dispose: ((this: object) => void) | undefined;
-      for (let k = 0; k < state.disposers.length; k++) if (state.disposers[k].proto === p) dispose = state.disposers[k].dispose;
+      for (let k = 0; k < state.disposers.length; k++)
+        if (state.disposers[k].proto === p) dispose = state.disposers[k].dispose;
       if (!dispose) continue;
       try {
         apply(dispose, list[i], []);
@@ -294,7 +308,8 @@ function pinEngineBytes(engine: Record<string, unknown>, proto: Record<string, u
   const names = ['trackTensor', 'disposeTensor', 'makeTensor', 'reset'];
   for (let i = 0; i < names.length; i++) if (pinned(proto, names[i])) return;
   let bytes = (engine as unknown as Engine).state.numBytes;
-  const elementBytes = (dtype: string): number => (dtype === 'complex64' || dtype === 'string' ? 0 : dtype === 'bool' ? 1 : 4);
+  const elementBytes = (dtype: string): number =>
+    dtype === 'complex64' || dtype === 'string' ? 0 : dtype === 'bool' ? 1 : 4;
   const info = (self: Engine, dataId: object): Info | undefined => {
     const map = self.state.tensorInfo;
     return apply(weakHas, map, [dataId]) ? (apply(weakGet, map, [dataId]) as Info) : undefined;
@@ -315,7 +330,7 @@ function pinEngineBytes(engine: Record<string, unknown>, proto: Record<string, u
       if (before) {
         const n = a.dtype === 'string' ? before.bytes : a.size * elementBytes(a.dtype);
         if (a.dtype !== 'string' && a.dtype !== 'complex64' && n !== before.bytes) {
-          state.tampered ??= 'a tensor was disposed with a size other than its data\'s';
+          state.tampered ??= "a tensor was disposed with a size other than its data's";
           return;
         }
         bytes -= n;
@@ -341,7 +356,8 @@ function pinEngineBytes(engine: Record<string, unknown>, proto: Record<string, u
   }
   state.tensorBytes = () => {
     const counted = (engine as unknown as Engine).state.numBytes;
-    if (counted !== bytes) state.tampered ??= `tf.engine().state.numBytes reads ${counted} bytes, the engine's own updates add up to ${bytes}`;
+    if (counted !== bytes)
+      state.tampered ??= `tf.engine().state.numBytes reads ${counted} bytes, the engine's own updates add up to ${bytes}`;
     return bytes;
   };
 }
@@ -357,7 +373,8 @@ function bytesOf(t: { size: number; dtype: string }): number {
 function heapDataBytes(): number {
   let n = 0;
   const spaces = heapSpaces();
-  for (let i = 0; i < spaces.length; i++) if (!apply(regexpTest, NOT_HEAP_DATA, [spaces[i].space_name])) n += spaces[i].space_used_size;
+  for (let i = 0; i < spaces.length; i++)
+    if (!apply(regexpTest, NOT_HEAP_DATA, [spaces[i].space_name])) n += spaces[i].space_used_size;
   return n;
 }
 
@@ -489,7 +506,9 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
  * second copy is the learner's to weigh) and never past the bytes its files
  * hold.
  */
-function pretrainedBytes(models: { name: string; bytes: number; weights: { tensor: Tensor; bytes: number }[] }[]): number {
+function pretrainedBytes(
+  models: { name: string; bytes: number; weights: { tensor: Tensor; bytes: number }[] }[],
+): number {
   let total = 0;
   const counted: string[] = [];
   for (let i = 0; i < models.length; i++) {

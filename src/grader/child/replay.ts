@@ -73,7 +73,8 @@ const captured = {
 };
 
 function read(t: Tensor): Float32Array {
-  return F32.from(apply(captured.dataSync!, t, []) as ArrayLike<number>);
+  const values: ArrayLike<number> = apply(captured.dataSync!, t, []);
+  return F32.from(values);
 }
 
 function indexOf(v: Variable): number {
@@ -104,7 +105,8 @@ function endRound(): void {
   const values: Float32Array[] = [];
   for (let i = 0; i < state.tracked.length; i++) values[i] = read(state.tracked[i].variable);
   // The first rounds that moved something, whole: a round that changed nothing says nothing about direction.
-  if (state.early.length < EARLY && moved(state.early[state.early.length - 1], values)) state.early[state.early.length] = values;
+  if (state.early.length < EARLY && moved(state.early[state.early.length - 1], values))
+    state.early[state.early.length] = values;
   if (round % state.stride !== 0) return;
   const kept = state.snapshots;
   kept[kept.length] = { round, values };
@@ -158,7 +160,10 @@ export function prepareReplay(tf: Tf): void {
  * train() runs: on the cpu backend a tensor made from a typed array shares
  * it, and train() must not be able to rewrite what it is graded on.
  */
-export function replayData(x: WireTensor, y: WireTensor): { x: { values: Float32Array; shape: number[] }; y: Float32Array } | undefined {
+export function replayData(
+  x: WireTensor,
+  y: WireTensor,
+): { x: { values: Float32Array; shape: number[] }; y: Float32Array } | undefined {
   if (isArray(x.values) || isArray(y.values)) return undefined;
   return { x: { values: F32.from(x.values), shape: x.shape.slice() }, y: F32.from(y.values) };
 }
@@ -245,13 +250,17 @@ export async function finishReplay(
     try {
       out = await predict(x);
     } catch (err) {
-      throw new ReplayProblem(`predict(x) threw while the grader replayed the weights train() assigned: ${(err as Error)?.message ?? String(err)}`);
+      throw new ReplayProblem(
+        `predict(x) threw while the grader replayed the weights train() assigned: ${(err as Error)?.message ?? String(err)}`,
+      );
     } finally {
       if (!apply(captured.isDisposed!, x, [])) apply(captured.dispose!, x, []);
     }
     const answers = numbersOf(tf, out);
     if (!answers || answers.length !== data.y.length) {
-      throw new ReplayProblem('predict(x) did not answer one number per training row while the grader replayed the weights train() assigned');
+      throw new ReplayProblem(
+        'predict(x) did not answer one number per training row while the grader replayed the weights train() assigned',
+      );
     }
     return Float64Array.from(answers);
   };
@@ -277,7 +286,11 @@ export async function finishReplay(
 
 class ReplayProblem extends Error {}
 
-type Probe = (values: Float32Array[], v: number, i: number) => Promise<{ up: Float64Array; down: Float64Array; h: number } | undefined>;
+type Probe = (
+  values: Float32Array[],
+  v: number,
+  i: number,
+) => Promise<{ up: Float64Array; down: Float64Array; h: number } | undefined>;
 
 /**
  * predict()'s answers with one weight moved either way, by a step that grows
@@ -314,7 +327,8 @@ function prober(outputs: (values: Float32Array[]) => Promise<Float64Array>): Pro
 /** Every weight's coordinates, in an order from the operating system's randomness, at most `limit` of them. */
 function sampledCoords(limit: number): [number, number][] {
   const coords: [number, number][] = [];
-  for (let v = 0; v < state.tracked.length; v++) for (let i = 0; i < state.tracked[v].initial.length; i++) coords[coords.length] = [v, i];
+  for (let v = 0; v < state.tracked.length; v++)
+    for (let i = 0; i < state.tracked[v].initial.length; i++) coords[coords.length] = [v, i];
   for (let i = coords.length - 1; i > 0; i--) {
     const j = draw(i + 1);
     const t = coords[i];
@@ -338,7 +352,11 @@ function full(values: Float32Array[]): Float32Array[] {
  * sit elsewhere, does not. Weights predict() does not depend on, and those
  * whose gradient vanishes, are left out.
  */
-async function earlyAgreement(probe: Probe, lossAt: (answers: Float64Array) => number, states: Float32Array[][]): Promise<number[]> {
+async function earlyAgreement(
+  probe: Probe,
+  lossAt: (answers: Float64Array) => number,
+  states: Float32Array[][],
+): Promise<number[]> {
   const coords = sampledCoords(GRADIENT_COORDS);
   const out: number[] = [];
   for (let k = 0; k + 1 < states.length; k++) {

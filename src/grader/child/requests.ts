@@ -28,9 +28,10 @@ async function answerCandidates(ctx: HarnessContext, predictor: unknown, x: Wire
   const chosen = typeof p.chosen === 'string' ? p.chosen.slice(0, 200) : null;
   const list = p.candidates;
   if (!Array.isArray(list)) {
-    const problem = list === undefined
-      ? 'train() returned no `candidates`'
-      : `\`candidates\` must be an array of { name, ${claim}, predict }, but it is ${list === null ? 'null' : typeof list}`;
+    const problem =
+      list === undefined
+        ? 'train() returned no `candidates`'
+        : `\`candidates\` must be an array of { name, ${claim}, predict }, but it is ${list === null ? 'null' : typeof list}`;
     ctx.send({ type: 'candidates', chosen, entries: [], problem });
     return;
   }
@@ -39,7 +40,11 @@ async function answerCandidates(ctx: HarnessContext, predictor: unknown, x: Wire
     const c = (item ?? {}) as Record<string, unknown>;
     const name = typeof c.name === 'string' && c.name ? c.name.slice(0, 200) : `candidates[${i}]`;
     const value = c[claim];
-    const entry: Entry = { name, baseline: c.baseline === true, claimed: typeof value === 'number' && Number.isFinite(value) ? value : null };
+    const entry: Entry = {
+      name,
+      baseline: c.baseline === true,
+      claimed: typeof value === 'number' && Number.isFinite(value) ? value : null,
+    };
     if (typeof c.predict !== 'function') {
       entry.error = 'it has no predict(x) method';
     } else {

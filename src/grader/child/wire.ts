@@ -8,8 +8,8 @@ import type { WireTensor } from '../protocol';
 import type { HarnessContext } from './context';
 
 export function toTensor(tf: HarnessContext['tf'], w: WireTensor): Tensor {
-  if (w.dtype === 'string') return tf.tensor(w.values as string[], w.shape, 'string');
-  return tf.tensor(w.values as Float32Array, w.shape, w.dtype);
+  if (w.dtype === 'string') return tf.tensor(w.values, w.shape, 'string');
+  return tf.tensor(w.values, w.shape, w.dtype);
 }
 
 function describeElement(tf: HarnessContext['tf'], v: unknown): string {
@@ -49,7 +49,7 @@ function fromNumbers(ctx: HarnessContext, value: ArrayLike<unknown>, what: strin
           message: `${what} returned an array holding a non-number (${describeElement(ctx.tf, v)} at ${where}); return numbers (class indices, probabilities or values) or a tf.Tensor`,
         });
       }
-      out[i * cols + j] = v as number;
+      out[i * cols + j] = v;
     }
   }
   return { values: out, shape: nested ? [rows, cols] : [rows], dtype: 'float32' };
@@ -66,29 +66,43 @@ function isTensorList(tf: HarnessContext['tf'], value: unknown[]): boolean {
 export async function fromTensor(ctx: HarnessContext, value: unknown, what: string): Promise<WireTensor> {
   const tf = ctx.tf;
   if (Array.isArray(value) && !isTensorList(tf, value)) return fromNumbers(ctx, value, what);
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return fromNumbers(ctx, value as unknown as ArrayLike<unknown>, what);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return fromNumbers(ctx, value as unknown as ArrayLike<unknown>, what);
   if (!(value instanceof tf.Tensor)) {
     // Arrays of numbers were read above, so an array here holds only tensors.
-    const got = value === null
-      ? 'null'
-      : Array.isArray(value)
-        ? `an array of ${value.length} tensors (a model with several outputs): return one`
-        : typeof value;
+    const got =
+      value === null
+        ? 'null'
+        : Array.isArray(value)
+          ? `an array of ${value.length} tensors (a model with several outputs): return one`
+          : typeof value;
     ctx.fail({ kind: 'invalid-output', message: `${what} must return a tf.Tensor, but it returned ${got}` });
   }
   const t = value as Tensor;
-  if (t.isDisposed) ctx.fail({ kind: 'invalid-output', message: `${what} returned a tensor that was already disposed` });
+  if (t.isDisposed)
+    ctx.fail({ kind: 'invalid-output', message: `${what} returned a tensor that was already disposed` });
   const dtype = t.dtype;
   if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') {
-    ctx.fail({ kind: 'invalid-output', message: `${what} returned a ${dtype} tensor; expected float32 (scores, probabilities, values) or int32 (class indices)` });
+    ctx.fail({
+      kind: 'invalid-output',
+      message: `${what} returned a ${dtype} tensor; expected float32 (scores, probabilities, values) or int32 (class indices)`,
+    });
   }
   const shape: unknown = t.shape;
   const data: unknown = await t.data();
   // A real tensor always passes; an object dressed up as one may not, and must not reach the grader as a message it cannot read.
   const typed = data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array;
-  const dims = Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0) ? (shape as number[]) : undefined;
+  const dims =
+    Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0) ? (shape as number[]) : undefined;
   if (!typed || !dims || dims.reduce((a, b) => a * b, 1) !== data.length) {
-    ctx.fail({ kind: 'invalid-output', message: `${what} returned an object that looks like a tf.Tensor but is not one (its shape or data() do not agree); return a tensor made by TensorFlow.js` });
+    ctx.fail({
+      kind: 'invalid-output',
+      message: `${what} returned an object that looks like a tf.Tensor but is not one (its shape or data() do not agree); return a tensor made by TensorFlow.js`,
+    });
   }
-  return { values: data as Float32Array | Int32Array | Uint8Array, shape: dims!.slice(), dtype: dtype as WireTensor['dtype'] };
+  return {
+    values: data,
+    shape: dims.slice(),
+    dtype: dtype as WireTensor['dtype'],
+  };
 }

@@ -17,7 +17,10 @@ const apply = Reflect.apply;
 const setBytes = Uint8Array.prototype.set;
 const subarray = Uint8Array.prototype.subarray;
 const setUint32 = DataView.prototype.setUint32;
-const byteLength = Reflect.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, 'byteLength')!.get!;
+const byteLength = Reflect.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype) as object,
+  'byteLength',
+)!.get!;
 const wait = Atomics.wait;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 const NewUint8Array = Uint8Array;

@@ -45,7 +45,14 @@ const MAX_CURVE_POINTS = 10000;
 
 export type Prepared = { ok: true; compiled: CompiledEntry } | { ok: false; outcome: GradeOutcome };
 
-export function errorOutcome(ex: LoadedExercise, opts: GradeOptions, error: LearnerError, started: number, extra: Partial<ExerciseResult> = {}, details: Partial<RunDetails> = {}): GradeOutcome {
+export function errorOutcome(
+  ex: LoadedExercise,
+  opts: GradeOptions,
+  error: LearnerError,
+  started: number,
+  extra: Partial<ExerciseResult> = {},
+  details: Partial<RunDetails> = {},
+): GradeOutcome {
   return {
     result: {
       exercise: ex.key,
@@ -105,7 +112,8 @@ export function learnerSession(
         else if (v === null) blown.push(k);
       }
       if (curve && curve.length < MAX_CURVE_POINTS) {
-        if (blown.length && nonFinite && nonFinite.length < MAX_CURVE_POINTS) nonFinite.push({ index: curve.length, keys: blown });
+        if (blown.length && nonFinite && nonFinite.length < MAX_CURVE_POINTS)
+          nonFinite.push({ index: curve.length, keys: blown });
         curve.push(step);
       }
       opts.onLog?.(step, run.seed);
@@ -136,11 +144,12 @@ export async function runSession<T>(
   try {
     ended = { ok: true, value: await body() };
   } catch (err) {
-    const error = err instanceof ChildFailure
-      ? err.error
-      : err instanceof InvalidOutputError
-        ? { kind: 'invalid-output' as const, message: err.message }
-        : learnerError?.(err);
+    const error =
+      err instanceof ChildFailure
+        ? err.error
+        : err instanceof InvalidOutputError
+          ? { kind: 'invalid-output' as const, message: err.message }
+          : learnerError?.(err);
     if (!error) throw err;
     ended = { ok: false, error };
   } finally {
@@ -166,7 +175,14 @@ export function failedOutcome(
 export function completedOutcome(
   ex: LoadedExercise,
   opts: GradeOptions,
-  run: { started: number; backend: string; metrics: MetricResult[]; passed?: boolean; output?: string; details?: RunDetails },
+  run: {
+    started: number;
+    backend: string;
+    metrics: MetricResult[];
+    passed?: boolean;
+    output?: string;
+    details?: RunDetails;
+  },
 ): GradeOutcome {
   const passed = (run.passed ?? true) && run.metrics.every((m) => m.passed);
   return {
@@ -196,7 +212,10 @@ function entryPath(exerciseDir: string, entry: string): string {
 
 export async function prepareEntry(ex: LoadedExercise, opts: GradeOptions, started: number): Promise<Prepared> {
   const entryFile = entryPath(opts.exerciseDir, ex.entry ?? 'index.ts');
-  const compiled = await compileEntry(entryFile, opts.exerciseDir, { outDir: opts.runDir ?? opts.exerciseDir, imports: ex.imports });
+  const compiled = await compileEntry(entryFile, opts.exerciseDir, {
+    outDir: opts.runDir ?? opts.exerciseDir,
+    imports: ex.imports,
+  });
   if (!compiled.ok) {
     const e = compiled.error;
     if (e.kind === 'missing-entry') {
@@ -209,15 +228,26 @@ export async function prepareEntry(ex: LoadedExercise, opts: GradeOptions, start
     cleanupCompiled(compiled.entry);
     const first = uses[0];
     const rel = path.relative(opts.exerciseDir, first.file);
-    const others = uses.length > 1 ? ` (${uses.length - 1} more use${uses.length > 2 ? 's' : ''}: ${uses.slice(1, 4).map((u) => `${u.api} at line ${u.line}`).join(', ')})` : '';
+    const others =
+      uses.length > 1
+        ? ` (${uses.length - 1} more use${uses.length > 2 ? 's' : ''}: ${uses
+            .slice(1, 4)
+            .map((u) => `${u.api} at line ${u.line}`)
+            .join(', ')})`
+        : '';
     return {
       ok: false,
-      outcome: errorOutcome(ex, opts, {
-        kind: 'forbidden-api',
-        message: `${rel}:${first.line}: ${first.api} is not allowed in this exercise: ${first.advice ?? 'build it from tensor operations'}${others}`,
-        file: first.file,
-        line: first.line,
-      }, started),
+      outcome: errorOutcome(
+        ex,
+        opts,
+        {
+          kind: 'forbidden-api',
+          message: `${rel}:${first.line}: ${first.api} is not allowed in this exercise: ${first.advice ?? 'build it from tensor operations'}${others}`,
+          file: first.file,
+          line: first.line,
+        },
+        started,
+      ),
     };
   }
   return { ok: true, compiled: compiled.entry };

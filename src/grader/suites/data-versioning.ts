@@ -36,7 +36,16 @@ export interface Changes {
 
 type Files = Record<string, string>;
 
-const VARIANTS = ['base', 'copy', 'row-changed', 'rows-swapped', 'contents-swapped', 'added', 'removed', 'renamed'] as const;
+const VARIANTS = [
+  'base',
+  'copy',
+  'row-changed',
+  'rows-swapped',
+  'contents-swapped',
+  'added',
+  'removed',
+  'renamed',
+] as const;
 type Variant = (typeof VARIANTS)[number];
 
 interface Fixture {
@@ -150,8 +159,14 @@ async function baseFiles(seed: number): Promise<Files> {
   const bostonHeader = [...(boston.featureNames ?? []), 'medv'];
   const medv = (i: number): string => num(boston.labels[i]);
   return {
-    'README.md': '# House prices and flowers\n\nA dataset folder for month4/data-versioning: iris.csv (Fisher, 1936) and\nthe Boston housing tracts (Harrison & Rubinfeld, 1978) split into train and test.\n',
-    'iris.csv': csv(iris, irisOrder, [...(iris.featureNames ?? []), 'species'], (i) => iris.classNames![iris.labels[i]]),
+    'README.md':
+      '# House prices and flowers\n\nA dataset folder for month4/data-versioning: iris.csv (Fisher, 1936) and\nthe Boston housing tracts (Harrison & Rubinfeld, 1978) split into train and test.\n',
+    'iris.csv': csv(
+      iris,
+      irisOrder,
+      [...(iris.featureNames ?? []), 'species'],
+      (i) => iris.classNames![iris.labels[i]],
+    ),
     'boston/train.csv': csv(boston, bostonOrder.slice(0, 400), bostonHeader, medv),
     'boston/test.csv': csv(boston, bostonOrder.slice(400), bostonHeader, medv),
     'boston/NOTES': '',
@@ -167,7 +182,11 @@ async function build(root: string, seed: number): Promise<Fixture> {
     copy: base,
     'row-changed': { ...base, 'boston/train.csv': editOneValue(base['boston/train.csv'], rng) },
     'rows-swapped': { ...base, 'iris.csv': swapTwoRows(base['iris.csv'], rng) },
-    'contents-swapped': { ...base, 'boston/train.csv': base['boston/test.csv'], 'boston/test.csv': base['boston/train.csv'] },
+    'contents-swapped': {
+      ...base,
+      'boston/train.csv': base['boston/test.csv'],
+      'boston/test.csv': base['boston/train.csv'],
+    },
     added: { ...base, 'boston/extra.csv': base['boston/test.csv'].split('\n').slice(0, 21).join('\n') + '\n' },
     removed: Object.fromEntries(Object.entries(base).filter(([p]) => p !== 'README.md')),
     renamed: Object.fromEntries(Object.entries(base).map(([p, v]) => [p === 'iris.csv' ? 'flowers.csv' : p, v])),
@@ -195,20 +214,29 @@ function describeValue(value: unknown): string {
 
 /** What is wrong with a returned lock, compared with the expected one; undefined when equal. */
 export function lockProblem(value: unknown, want: Lock): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `${describeValue(value)}; expected { hash, files }`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return `${describeValue(value)}; expected { hash, files }`;
   const got = value as Partial<Lock>;
-  if (got.files === null || typeof got.files !== 'object' || Array.isArray(got.files)) return 'files must be an object mapping each relative path to the sha256 of its bytes';
+  if (got.files === null || typeof got.files !== 'object' || Array.isArray(got.files))
+    return 'files must be an object mapping each relative path to the sha256 of its bytes';
   const files = got.files as Record<string, unknown>;
   const missing = Object.keys(want.files).filter((p) => !(p in files));
   const extra = Object.keys(files).filter((p) => !(p in want.files));
   if (missing.length || extra.length) {
     const parts: string[] = [];
     if (missing.length) parts.push(`missing ${missing.map((p) => `'${p}'`).join(', ')}`);
-    if (extra.length) parts.push(`unexpected ${extra.slice(0, 4).map((p) => `'${p}'`).join(', ')}`);
+    if (extra.length)
+      parts.push(
+        `unexpected ${extra
+          .slice(0, 4)
+          .map((p) => `'${p}'`)
+          .join(', ')}`,
+      );
     return `files ${parts.join('; ')} (paths relative to the folder, '/' between folders, subfolders included)`;
   }
   const wrong = Object.keys(want.files).find((p) => files[p] !== want.files[p]);
-  if (wrong) return `files['${wrong}'] is ${JSON.stringify(files[wrong]).slice(0, 70)}, not the sha256 (hex) of the file's bytes`;
+  if (wrong)
+    return `files['${wrong}'] is ${JSON.stringify(files[wrong]).slice(0, 70)}, not the sha256 (hex) of the file's bytes`;
   if (got.hash !== want.hash) {
     return `hash ${JSON.stringify(got.hash).slice(0, 70)} is not the sha256 of the manifest (one "<sha256>  <path>\\n" line per file, sorted by path)`;
   }
@@ -216,7 +244,8 @@ export function lockProblem(value: unknown, want: Lock): string | undefined {
 }
 
 function changesProblem(value: unknown, want: Changes): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `${describeValue(value)}; expected { added, removed, modified }`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return `${describeValue(value)}; expected { added, removed, modified }`;
   const got = value as Record<string, unknown>;
   for (const key of ['added', 'removed', 'modified'] as const) {
     const list = got[key];
@@ -239,7 +268,8 @@ function listingProblem(hash: string, want: Lock, order: ListingOrder, salt: num
   const paths = Object.keys(want.files);
   const line = (p: string): string => `${want.files[p]}  ${p}\n`;
   const orders = [walkOrder(paths, order, salt), orderNames(paths, order, salt)];
-  if (!orders.some((o) => o.join('\n') !== [...paths].sort().join('\n') && sha256(o.map(line).join('')) === hash)) return undefined;
+  if (!orders.some((o) => o.join('\n') !== [...paths].sort().join('\n') && sha256(o.map(line).join('')) === hash))
+    return undefined;
   return 'it is the hash of the manifest in the order the folder was listed: sort the paths (a plain .sort()) before building the manifest, because each file system lists a folder in its own order and Node sorts only on some of them';
 }
 
@@ -274,16 +304,41 @@ function cases(fixture: Fixture): SuiteCase[] {
     });
   };
   fingerprintCase('base', 'the dataset folder');
-  fingerprintCase('copy', 'a copy in another folder, files written in another order and at another time (must equal the original)', 'it differs from the original\'s: sort the paths, and keep the folder\'s location and the file times out of the lock');
-  fingerprintCase('row-changed', `one value of one row of ${fixture.changedFile} edited (same size, same modification time)`, 'it equals the original\'s: hash the bytes, not the size or the time');
-  fingerprintCase('rows-swapped', 'two rows of iris.csv swapped', 'it equals the original\'s: the order of the bytes matters');
-  fingerprintCase('contents-swapped', 'boston/train.csv and boston/test.csv swapped', 'it equals the original\'s: each hash must stay tied to its path');
-  fingerprintCase('added', 'a file added in a subfolder', 'it equals the original\'s: list the files of every subfolder');
-  fingerprintCase('removed', 'a file removed', 'it equals the original\'s');
-  fingerprintCase('renamed', 'iris.csv renamed to flowers.csv', 'it equals the original\'s: a path is part of the lock');
+  fingerprintCase(
+    'copy',
+    'a copy in another folder, files written in another order and at another time (must equal the original)',
+    "it differs from the original's: sort the paths, and keep the folder's location and the file times out of the lock",
+  );
+  fingerprintCase(
+    'row-changed',
+    `one value of one row of ${fixture.changedFile} edited (same size, same modification time)`,
+    "it equals the original's: hash the bytes, not the size or the time",
+  );
+  fingerprintCase(
+    'rows-swapped',
+    'two rows of iris.csv swapped',
+    "it equals the original's: the order of the bytes matters",
+  );
+  fingerprintCase(
+    'contents-swapped',
+    'boston/train.csv and boston/test.csv swapped',
+    "it equals the original's: each hash must stay tied to its path",
+  );
+  fingerprintCase(
+    'added',
+    'a file added in a subfolder',
+    "it equals the original's: list the files of every subfolder",
+  );
+  fingerprintCase('removed', 'a file removed', "it equals the original's");
+  fingerprintCase('renamed', 'iris.csv renamed to flowers.csv', "it equals the original's: a path is part of the lock");
 
   const diffCase = (a: Variant, b: Variant, title: string): void => {
-    out.push({ fn: 'diff', title, args: [locks[a], locks[b]], verify: (value) => changesProblem(value, diffLocks(locks[a], locks[b])) });
+    out.push({
+      fn: 'diff',
+      title,
+      args: [locks[a], locks[b]],
+      verify: (value) => changesProblem(value, diffLocks(locks[a], locks[b])),
+    });
   };
   diffCase('base', 'copy', 'two equal locks: nothing changed');
   diffCase('base', 'row-changed', 'a row edited');

@@ -85,7 +85,8 @@ export async function makeStream(kind: StreamKind, seed: number): Promise<Stream
 export async function makeStreams(seed: number): Promise<Stream[]> {
   const out: Stream[] = [];
   for (const kind of STREAM_KINDS) {
-    for (let k = 0; k < STREAMS_PER_KIND; k++) out.push(await makeStream(kind, deriveSeed(seed, `drift:${kind}:${k}`) % 1_000_000));
+    for (let k = 0; k < STREAMS_PER_KIND; k++)
+      out.push(await makeStream(kind, deriveSeed(seed, `drift:${kind}:${k}`) % 1_000_000));
   }
   return out;
 }
@@ -93,7 +94,8 @@ export async function makeStreams(seed: number): Promise<Stream[]> {
 /** The alarm in a detector's answer: `true`, or an object with `drift: true`; undefined when unreadable. */
 export function readAlarm(value: unknown): boolean | undefined {
   if (typeof value === 'boolean') return value;
-  if (value && typeof value === 'object' && typeof (value as { drift?: unknown }).drift === 'boolean') return (value as { drift: boolean }).drift;
+  if (value && typeof value === 'object' && typeof (value as { drift?: unknown }).drift === 'boolean')
+    return (value as { drift: boolean }).drift;
   return undefined;
 }
 
@@ -165,7 +167,10 @@ export const suite: Suite = {
           title: `stream ${index + 1}, rows ${end - BATCH_ROWS}-${end - 1}`,
           args: [reference, batch],
           tag,
-          verify: (value) => (readAlarm(value) === undefined ? `returned ${JSON.stringify(value)?.slice(0, 60) ?? 'undefined'}; return { drift: true } or { drift: false }` : undefined),
+          verify: (value) =>
+            readAlarm(value) === undefined
+              ? `returned ${JSON.stringify(value)?.slice(0, 60) ?? 'undefined'}; return { drift: true } or { drift: false }`
+              : undefined,
         });
       }
     });

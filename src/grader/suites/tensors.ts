@@ -59,7 +59,8 @@ export function readValue(value: unknown): Read | string {
     if (!shape) return 'returned a tensor whose values could not be read';
     return { shape, values: flatten(t.tensor) };
   }
-  if (value === undefined || value === null) return `returned ${String(value)}: return a value (did you forget \`return\`?)`;
+  if (value === undefined || value === null)
+    return `returned ${String(value)}: return a value (did you forget \`return\`?)`;
   const shape = shapeOfNested(value);
   if (!shape) return `returned ${describe(value)}; expected a number or a tensor`;
   return { shape, values: flatten(value) };
@@ -88,14 +89,21 @@ function indexOf(flat: number, shape: number[]): string {
 }
 
 /** Compares a returned tensor with the expected values; undefined when they match. */
-export function compareTensor(value: unknown, want: number[], shape: number[], rtol = RTOL, atol = ATOL): string | undefined {
+export function compareTensor(
+  value: unknown,
+  want: number[],
+  shape: number[],
+  rtol = RTOL,
+  atol = ATOL,
+): string | undefined {
   const read = readValue(value);
   if (typeof read === 'string') return read;
   if (read.shape.join() !== shape.join()) return `expected shape [${shape.join(', ')}], got [${read.shape.join(', ')}]`;
   for (let i = 0; i < want.length; i++) {
     const got = read.values[i];
     if (!Number.isFinite(got)) return `element ${indexOf(i, shape)} is ${got}`;
-    if (!close(got, want[i], rtol, atol)) return `element ${indexOf(i, shape)} is ${fmt(got)}, expected ${fmt(want[i])}`;
+    if (!close(got, want[i], rtol, atol))
+      return `element ${indexOf(i, shape)} is ${fmt(got)}, expected ${fmt(want[i])}`;
   }
   return undefined;
 }
@@ -114,7 +122,14 @@ export function refDot(u: number[], v: number[]): number {
 }
 
 export function refMatmul(a: Matrix, b: Matrix): Matrix {
-  return a.map((row) => b[0].map((_, j) => refDot(row, b.map((r) => r[j]))));
+  return a.map((row) =>
+    b[0].map((_, j) =>
+      refDot(
+        row,
+        b.map((r) => r[j]),
+      ),
+    ),
+  );
 }
 
 export function refStandardize(x: Matrix, ddof = 0): Matrix {
@@ -185,7 +200,9 @@ function dotCases(rng: Rng): SuiteCase[] {
     const u = vector(rng, n);
     const v = vector(rng, n);
     return {
-      fn: 'dot', title: `dot of two length-${n} vectors`, args: [tensor(u), tensor(v)],
+      fn: 'dot',
+      title: `dot of two length-${n} vectors`,
+      args: [tensor(u), tensor(v)],
       verify: (value) => compareNumber(value, refDot(u, v)),
     };
   });
@@ -201,7 +218,9 @@ function matmulCases(rng: Rng): SuiteCase[] {
     const a = matrix(rng, m, k);
     const b = matrix(rng, k, n);
     return {
-      fn: 'matmul', title: what, args: [tensor(a), tensor(b)],
+      fn: 'matmul',
+      title: what,
+      args: [tensor(a), tensor(b)],
       verify: (value) => {
         const problem = compareTensor(value, flat(refMatmul(a, b)), [m, n]);
         return problem?.startsWith('expected shape') ? `${problem}: an [m, k] x [k, n] product is [m, n]` : problem;
@@ -211,23 +230,33 @@ function matmulCases(rng: Rng): SuiteCase[] {
 }
 
 function addBiasCases(rng: Rng): SuiteCase[] {
-  return [[4, 3], [5, 1]].map(([n, d]) => {
+  return [
+    [4, 3],
+    [5, 1],
+  ].map(([n, d]) => {
     const x = matrix(rng, n, d);
     const b = vector(rng, d);
     return {
-      fn: 'addBias', title: `[${n}, ${d}] plus a bias of shape [${d}], broadcast over the rows`, args: [tensor(x), tensor(b)],
+      fn: 'addBias',
+      title: `[${n}, ${d}] plus a bias of shape [${d}], broadcast over the rows`,
+      args: [tensor(x), tensor(b)],
       verify: (value) => compareTensor(value, flat(x.map((r) => r.map((v, j) => v + b[j]))), [n, d]),
     };
   });
 }
 
 function standardizeCases(rng: Rng): SuiteCase[] {
-  const scales = [[1, 100, 0.01], [5, 0.5, 20, 1000]];
+  const scales = [
+    [1, 100, 0.01],
+    [5, 0.5, 20, 1000],
+  ];
   return scales.map((colScales) => {
     const n = 8;
     const x = Array.from({ length: n }, () => colScales.map((s) => round(gaussian(rng) * s + 3 * s, 4)));
     return {
-      fn: 'standardize', title: `columns of very different scales (${colScales.join(', ')})`, args: [tensor(x)],
+      fn: 'standardize',
+      title: `columns of very different scales (${colScales.join(', ')})`,
+      args: [tensor(x)],
       verify: (value) => {
         const want = refStandardize(x);
         const problem = compareTensor(value, flat(want), [n, colScales.length]);
@@ -237,9 +266,12 @@ function standardizeCases(rng: Rng): SuiteCase[] {
         }
         const read = readValue(value);
         if (typeof read !== 'string' && read.shape.join() === [n, colScales.length].join()) {
-          const colMean = colScales.map((_, j) => read.values.filter((__, i) => i % colScales.length === j).reduce((a, b) => a + b, 0) / n);
+          const colMean = colScales.map(
+            (_, j) => read.values.filter((__, i) => i % colScales.length === j).reduce((a, b) => a + b, 0) / n,
+          );
           const off = colMean.findIndex((m) => Math.abs(m) > 1e-3);
-          if (off >= 0) return `column ${off} has mean ${fmt(colMean[off])}; every column should have mean 0 (${problem})`;
+          if (off >= 0)
+            return `column ${off} has mean ${fmt(colMean[off])}; every column should have mean 0 (${problem})`;
         }
         return problem;
       },
@@ -252,11 +284,14 @@ function softmaxCheck(logits: Matrix): (value: unknown) => string | undefined {
   return (value) => {
     const read = readValue(value);
     if (typeof read === 'string') return read;
-    if (read.shape.join() !== [logits.length, k].join()) return `expected shape [${logits.length}, ${k}], got [${read.shape.join(', ')}]`;
+    if (read.shape.join() !== [logits.length, k].join())
+      return `expected shape [${logits.length}, ${k}], got [${read.shape.join(', ')}]`;
     const bad = read.values.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
-      return `element ${indexOf(bad, read.shape)} is ${read.values[bad]}: in float32, exp(z) is Infinity past z = 88 and 0 below about -103, `
-        + 'so Infinity / Infinity or 0 / 0; subtract each row\'s max before exp (the largest exponent becomes exactly 0)';
+      return (
+        `element ${indexOf(bad, read.shape)} is ${read.values[bad]}: in float32, exp(z) is Infinity past z = 88 and 0 below about -103, ` +
+        "so Infinity / Infinity or 0 / 0; subtract each row's max before exp (the largest exponent becomes exactly 0)"
+      );
     }
     for (let i = 0; i < logits.length; i++) {
       const sum = read.values.slice(i * k, (i + 1) * k).reduce((a, b) => a + b, 0);
@@ -270,12 +305,26 @@ function softmaxCheck(logits: Matrix): (value: unknown) => string | undefined {
 
 function softmaxCases(rng: Rng): SuiteCase[] {
   const random = matrix(rng, 3, 4, 2);
-  const large = [[1000, 1001, 1002], [-1000, 0, 1000], [500, 500, 500]];
+  const large = [
+    [1000, 1001, 1002],
+    [-1000, 0, 1000],
+    [500, 500, 500],
+  ];
   const negative = [[-10000, -10001, -9999]];
   return [
     { fn: 'softmax', title: 'random logits [3, 4]', args: [tensor(random)], verify: softmaxCheck(random) },
-    { fn: 'softmax', title: 'large logits (1000, 1001, 1002): must not overflow', args: [tensor(large)], verify: softmaxCheck(large) },
-    { fn: 'softmax', title: 'very negative logits (-10000): must not underflow to 0/0', args: [tensor(negative)], verify: softmaxCheck(negative) },
+    {
+      fn: 'softmax',
+      title: 'large logits (1000, 1001, 1002): must not overflow',
+      args: [tensor(large)],
+      verify: softmaxCheck(large),
+    },
+    {
+      fn: 'softmax',
+      title: 'very negative logits (-10000): must not underflow to 0/0',
+      args: [tensor(negative)],
+      verify: softmaxCheck(negative),
+    },
   ];
 }
 
@@ -284,24 +333,33 @@ function crossEntropyCases(rng: Rng): SuiteCase[] {
   const k = 4;
   const probs = refSoftmax(matrix(rng, n, k, 1.5));
   const labels = Array.from({ length: n }, () => Math.floor(rng() * k));
-  const confident = [[0.98, 0.01, 0.01], [0.01, 0.01, 0.98]];
+  const confident = [
+    [0.98, 0.01, 0.01],
+    [0.01, 0.01, 0.98],
+  ];
   const confidentLabels = [0, 1];
-  const check = (p: Matrix, y: number[]) => (value: unknown): string | undefined => {
-    const want = refCrossEntropy(p, y);
-    const got = readNumber(value);
-    if (typeof got === 'string') return got;
-    if (close(got, want)) return undefined;
-    if (close(got, want * p.length)) return `got ${fmt(got)}, the sum over rows; expected the mean, ${fmt(want)}`;
-    if (close(got, -want)) return `got ${fmt(got)}; cross-entropy is -log(p), a positive number: mind the sign`;
-    return `got ${fmt(got)}, expected ${fmt(want)} (the mean over rows of -log(probability of the true class))`;
-  };
+  const check =
+    (p: Matrix, y: number[]) =>
+    (value: unknown): string | undefined => {
+      const want = refCrossEntropy(p, y);
+      const got = readNumber(value);
+      if (typeof got === 'string') return got;
+      if (close(got, want)) return undefined;
+      if (close(got, want * p.length)) return `got ${fmt(got)}, the sum over rows; expected the mean, ${fmt(want)}`;
+      if (close(got, -want)) return `got ${fmt(got)}; cross-entropy is -log(p), a positive number: mind the sign`;
+      return `got ${fmt(got)}, expected ${fmt(want)} (the mean over rows of -log(probability of the true class))`;
+    };
   return [
     {
-      fn: 'crossEntropy', title: `${n} rows of ${k}-class probabilities`, args: [tensor(probs), tensor(labels, 'int32')],
+      fn: 'crossEntropy',
+      title: `${n} rows of ${k}-class probabilities`,
+      args: [tensor(probs), tensor(labels, 'int32')],
       verify: check(probs, labels),
     },
     {
-      fn: 'crossEntropy', title: 'one confident right and one confident wrong answer', args: [tensor(confident), tensor(confidentLabels, 'int32')],
+      fn: 'crossEntropy',
+      title: 'one confident right and one confident wrong answer',
+      args: [tensor(confident), tensor(confidentLabels, 'int32')],
       verify: check(confident, confidentLabels),
     },
   ];
@@ -310,7 +368,9 @@ function crossEntropyCases(rng: Rng): SuiteCase[] {
 function gradOfSquareCases(rng: Rng): SuiteCase[] {
   const xs = [3, round(gaussian(rng) * 4, 2), -2.5];
   return xs.map((x) => ({
-    fn: 'gradOfSquare', title: `d/dx x^2 at x = ${x}`, args: [x],
+    fn: 'gradOfSquare',
+    title: `d/dx x^2 at x = ${x}`,
+    args: [x],
     verify: (value: unknown) => compareNumber(value, 2 * x),
   }));
 }
@@ -321,32 +381,54 @@ function gradOfMseCases(rng: Rng): SuiteCase[] {
   const x = matrix(rng, n, d);
   const w = vector(rng, d);
   const y = vector(rng, n, 2);
-  return [{
-    fn: 'gradOfMse', title: `gradient of mean((x w - y)^2) w.r.t. w, x [${n}, ${d}]`, args: [tensor(w), tensor(x), tensor(y)],
-    verify: (value: unknown) => {
-      const want = refGradMse(w, x, y);
-      const problem = compareTensor(value, want, [d]);
-      if (!problem) return undefined;
-      if (!compareTensor(value, want.map((g) => g / 2), [d])) return 'off by a factor of 2: the derivative of r^2 is 2r';
-      if (!compareTensor(value, want.map((g) => g * n), [d])) return 'off by a factor of n: the loss is the mean, not the sum';
-      return problem;
+  return [
+    {
+      fn: 'gradOfMse',
+      title: `gradient of mean((x w - y)^2) w.r.t. w, x [${n}, ${d}]`,
+      args: [tensor(w), tensor(x), tensor(y)],
+      verify: (value: unknown) => {
+        const want = refGradMse(w, x, y);
+        const problem = compareTensor(value, want, [d]);
+        if (!problem) return undefined;
+        if (
+          !compareTensor(
+            value,
+            want.map((g) => g / 2),
+            [d],
+          )
+        )
+          return 'off by a factor of 2: the derivative of r^2 is 2r';
+        if (
+          !compareTensor(
+            value,
+            want.map((g) => g * n),
+            [d],
+          )
+        )
+          return 'off by a factor of n: the loss is the mean, not the sum';
+        return problem;
+      },
     },
-  }];
+  ];
 }
 
 function gradCheckCases(rng: Rng): SuiteCase[] {
   const inputs = [vector(rng, 5, 1.5), [0, 0.5, -1, 2]];
   return inputs.map((x) => ({
-    fn: 'gradCheck', title: `autograd and central differences of f at x = [${x.join(', ')}]`, args: [tensor(x)],
+    fn: 'gradCheck',
+    title: `autograd and central differences of f at x = [${x.join(', ')}]`,
+    args: [tensor(x)],
     verify: (value: unknown) => {
-      if (!value || typeof value !== 'object' || Array.isArray(value)) return 'return an object { autograd, numerical }';
+      if (!value || typeof value !== 'object' || Array.isArray(value))
+        return 'return an object { autograd, numerical }';
       const { autograd, numerical } = value as Record<string, unknown>;
       const want = refGradF(x);
       const a = compareTensor(autograd, want, [x.length]);
       if (a) return `autograd: ${a}`;
       // Central differences in float32 lose digits to rounding, hence a looser tolerance.
       const nProblem = compareTensor(numerical, want, [x.length], 2e-2, 2e-2);
-      if (nProblem) return `numerical: ${nProblem} (central difference (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), with eps around 1e-3 to 1e-2: smaller eps drowns in float32 rounding)`;
+      if (nProblem)
+        return `numerical: ${nProblem} (central difference (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), with eps around 1e-3 to 1e-2: smaller eps drowns in float32 rounding)`;
       return undefined;
     },
   }));
@@ -369,7 +451,9 @@ function numericalGradientCases(rng: Rng): SuiteCase[] {
       args: [{ scalarFunction: 'wave' }, tensor(x), 1e-3],
       verify: (value: unknown) => {
         const problem = compareTensor(value, refGradWave(x), [x.length], 2e-2, 2e-2);
-        return problem ? `${problem} (for each i, (fn(x + eps e_i) - fn(x - eps e_i)) / (2 eps), evaluating fn only)` : undefined;
+        return problem
+          ? `${problem} (for each i, (fn(x + eps e_i) - fn(x - eps e_i)) / (2 eps), evaluating fn only)`
+          : undefined;
       },
     },
     {
@@ -379,10 +463,26 @@ function numericalGradientCases(rng: Rng): SuiteCase[] {
       verify: (value: unknown) => {
         const problem = compareTensor(value, refCentralCube(cube, eps), [cube.length], 1e-3, 1e-3);
         if (!problem) return undefined;
-        if (!compareTensor(value, cube.map((v) => 3 * v * v), [cube.length], 1e-3, 1e-3)) {
+        if (
+          !compareTensor(
+            value,
+            cube.map((v) => 3 * v * v),
+            [cube.length],
+            1e-3,
+            1e-3,
+          )
+        ) {
           return `${problem}: that is the exact derivative 3x^2, as autograd gives it; a central difference with the eps it is given is 3x^2 + eps^2 here`;
         }
-        if (!compareTensor(value, cube.map((v) => 3 * v * v + 3 * v * eps + eps * eps), [cube.length], 1e-3, 1e-3)) {
+        if (
+          !compareTensor(
+            value,
+            cube.map((v) => 3 * v * v + 3 * v * eps + eps * eps),
+            [cube.length],
+            1e-3,
+            1e-3,
+          )
+        ) {
           return `${problem}: that is the forward difference (fn(x + eps) - fn(x)) / eps; use the central one, (fn(x + eps) - fn(x - eps)) / (2 eps)`;
         }
         return problem;
@@ -393,7 +493,18 @@ function numericalGradientCases(rng: Rng): SuiteCase[] {
 
 export const suite: Suite = {
   id: 'tensors',
-  exports: ['dot', 'matmul', 'addBias', 'standardize', 'softmax', 'crossEntropy', 'gradOfSquare', 'gradOfMse', 'numericalGradient', 'gradCheck'],
+  exports: [
+    'dot',
+    'matmul',
+    'addBias',
+    'standardize',
+    'softmax',
+    'crossEntropy',
+    'gradOfSquare',
+    'gradOfMse',
+    'numericalGradient',
+    'gradCheck',
+  ],
   cases(seed: number): SuiteCase[] {
     const rng = createRng(deriveSeed(seed, 'suite:tensors'));
     return [

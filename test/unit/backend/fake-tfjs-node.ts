@@ -29,7 +29,10 @@ export function fakeRepo(name: string, opts: { binding: boolean; napiVersions?: 
   const pkg = path.join(repo, 'node_modules', '@tensorflow', 'tfjs-node');
   mkdirSync(pkg, { recursive: true });
   const binary = { ...BINARY, napi_versions: opts.napiVersions ?? BINARY.napi_versions };
-  writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', main: 'index.js', binary }));
+  writeFileSync(
+    path.join(pkg, 'package.json'),
+    JSON.stringify({ name: '@tensorflow/tfjs-node', main: 'index.js', binary }),
+  );
   writeFileSync(
     path.join(pkg, 'index.js'),
     "throw new Error('libtensorflow.so.2: cannot open shared object file: No such file or directory');\n",
@@ -50,4 +53,3 @@ export async function rejection(promise: Promise<unknown>): Promise<UsageError> 
   expect(error).toBeInstanceOf(UsageError);
   return error as UsageError;
 }
-

@@ -23,11 +23,15 @@ describe('initBackend', () => {
     const before = [process.listeners('uncaughtException').length, process.listeners('unhandledRejection').length];
     try {
       await initBackend('wasm');
-      expect(on.mock.calls.map(([event]) => event)).toEqual(expect.arrayContaining(['uncaughtException', 'unhandledRejection']));
+      expect(on.mock.calls.map(([event]) => event)).toEqual(
+        expect.arrayContaining(['uncaughtException', 'unhandledRejection']),
+      );
     } finally {
       on.mockRestore();
     }
-    expect([process.listeners('uncaughtException').length, process.listeners('unhandledRejection').length]).toEqual(before);
+    expect([process.listeners('uncaughtException').length, process.listeners('unhandledRejection').length]).toEqual(
+      before,
+    );
   });
 
   it('picks wasm here, says why tensorflow was skipped, and returns a working tf', async () => {
@@ -47,7 +51,9 @@ describe('initBackend', () => {
 
   it('refuses tensorflow when tfjs-node is absent instead of falling back, with the fix as hint', async () => {
     const error = await rejection(initBackend('tensorflow'));
-    expect(error.message).toMatch(/Backend 'tensorflow' \(from --backend\) is not available: @tensorflow\/tfjs-node is not installed/);
+    expect(error.message).toMatch(
+      /Backend 'tensorflow' \(from --backend\) is not available: @tensorflow\/tfjs-node is not installed/,
+    );
     expect(error.message).toContain('Available here: wasm, cpu.');
     expect(error.hint).toBe(nativeFix());
   });
@@ -67,7 +73,9 @@ describe('initBackend', () => {
     const repo = fakeRepo('fallback-broken', { binding: true });
     const active = await initBackend(undefined, { paths: [repo] });
     expect(active.name).toBe('wasm');
-    expect(active.note).toMatch(/^tensorflow failed to start \(libtensorflow\.so\.2: cannot open shared object file.*\); using wasm/);
+    expect(active.note).toMatch(
+      /^tensorflow failed to start \(libtensorflow\.so\.2: cannot open shared object file.*\); using wasm/,
+    );
     const error = await rejection(initBackend('Tensorflow', { paths: [repo] }));
     expect(error.message).toMatch(/it failed to start: libtensorflow\.so\.2/);
   });

@@ -35,8 +35,21 @@ function digits(n: number, seed: number): { x: Float32Array; y: Int32Array } {
 /** The month2/mnist reference solution's model and loop, in small. */
 async function trainMlp(t: Tf, xTrain: T.Tensor, yTrain: T.Tensor, seed: number): Promise<T.LayersModel> {
   const model = t.sequential();
-  model.add(t.layers.dense({ inputShape: [784], units: 32, activation: 'relu', kernelInitializer: t.initializers.heNormal({ seed }) }));
-  model.add(t.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: t.initializers.glorotUniform({ seed: seed + 1 }) }));
+  model.add(
+    t.layers.dense({
+      inputShape: [784],
+      units: 32,
+      activation: 'relu',
+      kernelInitializer: t.initializers.heNormal({ seed }),
+    }),
+  );
+  model.add(
+    t.layers.dense({
+      units: 10,
+      activation: 'softmax',
+      kernelInitializer: t.initializers.glorotUniform({ seed: seed + 1 }),
+    }),
+  );
   model.compile({ optimizer: t.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const yOneHot = t.tidy(() => t.oneHot(yTrain.toInt(), 10));
   await model.fit(xTrain, yOneHot, { epochs: 2, batchSize: 16, shuffle: true, validationSplit: 0.25, verbose: 0 });
@@ -47,11 +60,32 @@ async function trainMlp(t: Tf, xTrain: T.Tensor, yTrain: T.Tensor, seed: number)
 async function trainCnn(t: Tf, xTrain: T.Tensor, yTrain: T.Tensor, seed: number): Promise<T.LayersModel> {
   const model = t.sequential();
   model.add(t.layers.reshape({ inputShape: [784], targetShape: [28, 28, 1] }));
-  model.add(t.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: t.initializers.glorotUniform({ seed }) }));
+  model.add(
+    t.layers.conv2d({
+      filters: 4,
+      kernelSize: 3,
+      activation: 'relu',
+      kernelInitializer: t.initializers.glorotUniform({ seed }),
+    }),
+  );
   model.add(t.layers.maxPooling2d({ poolSize: 2 }));
-  model.add(t.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: t.initializers.glorotUniform({ seed: seed + 1 }) }));
+  model.add(
+    t.layers.conv2d({
+      filters: 8,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: t.initializers.glorotUniform({ seed: seed + 1 }),
+    }),
+  );
   model.add(t.layers.flatten());
-  model.add(t.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: t.initializers.glorotUniform({ seed: seed + 2 }) }));
+  model.add(
+    t.layers.dense({
+      units: 10,
+      activation: 'softmax',
+      kernelInitializer: t.initializers.glorotUniform({ seed: seed + 2 }),
+    }),
+  );
   model.compile({ optimizer: t.train.adam(0.001), loss: 'sparseCategoricalCrossentropy' });
   const yFloat = yTrain.toFloat();
   await model.fit(xTrain, yFloat, { epochs: 1, batchSize: 16, verbose: 0 });
@@ -61,7 +95,12 @@ async function trainCnn(t: Tf, xTrain: T.Tensor, yTrain: T.Tensor, seed: number)
 
 function usage(): Record<string, number> {
   const m = tf.memory();
-  return { numTensors: m.numTensors, numBytes: m.numBytes, numDataBuffers: m.numDataBuffers, wasmDataIds: tf.backend().numDataIds() };
+  return {
+    numTensors: m.numTensors,
+    numBytes: m.numBytes,
+    numDataBuffers: m.numDataBuffers,
+    wasmDataIds: tf.backend().numDataIds(),
+  };
 }
 
 describe('training for two seeds in one process', () => {
@@ -101,10 +140,7 @@ describe("the grader's train kind, run twice in one process", () => {
     const { x, y } = digits(48, 11);
     const test = digits(16, 12);
     const payload: TrainPayload = { xTrain: wire(x, [48, 784], 'float32'), yTrain: wire(y, [48], 'int32') };
-    const inbox: ParentMessage[] = [
-      { type: 'predict', x: wire(test.x, [16, 784], 'float32') },
-      { type: 'done' },
-    ];
+    const inbox: ParentMessage[] = [{ type: 'predict', x: wire(test.x, [16, 784], 'float32') }, { type: 'done' }];
     let predicted: WireTensor | undefined;
     const trained: { model?: T.LayersModel } = {};
     const ctx = {

@@ -9,7 +9,11 @@ describe('probeBackends', () => {
   it('lists tensorflow, wasm, cpu in order with a reason for each', () => {
     const probes = probeBackends();
     expect(probes.map((p) => p.name)).toEqual(['tensorflow', 'wasm', 'cpu']);
-    expect(probes[0]).toEqual({ name: 'tensorflow', available: false, reason: '@tensorflow/tfjs-node is not installed' });
+    expect(probes[0]).toEqual({
+      name: 'tensorflow',
+      available: false,
+      reason: '@tensorflow/tfjs-node is not installed',
+    });
     expect(probes[1]).toEqual({ name: 'wasm', available: true, reason: 'ok' });
     expect(probes[2]).toEqual({ name: 'cpu', available: true, reason: 'ok' });
   });
@@ -25,6 +29,7 @@ describe('probeBackends', () => {
             return {};
           });
         }
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy inside isolateModules
         const isolated = require('../../../src/backend/probe') as typeof import('../../../src/backend/probe');
         expect(isolated.probeBackends()).toHaveLength(3);
       });

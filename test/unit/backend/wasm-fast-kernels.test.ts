@@ -1,7 +1,11 @@
 import type * as T from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend/init';
 import { values } from '../../helpers/values';
-import { FAST_KERNELS, registerWasmFastKernels, unregisterWasmFastKernels } from '../../../src/backend/wasm-fast-kernels';
+import {
+  FAST_KERNELS,
+  registerWasmFastKernels,
+  unregisterWasmFastKernels,
+} from '../../../src/backend/wasm-fast-kernels';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -38,7 +42,15 @@ function relError(actual: number[], expected: ArrayLike<number>): number {
   return diff / scale;
 }
 
-function matMul64(a: Float32Array, b: Float32Array, m: number, k: number, n: number, ta: boolean, tb: boolean): Float64Array {
+function matMul64(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  ta: boolean,
+  tb: boolean,
+): Float64Array {
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
@@ -61,17 +73,51 @@ describe('registration', () => {
 });
 
 describe('GatherV2 by row copies', () => {
-  const cases: Array<{ name: string; shape: number[]; dtype: 'float32' | 'int32' | 'bool'; indices: number[] | number[][]; axis: number }> = [
-    { name: 'rows of a matrix, repeated and out of order', shape: [50, 40], dtype: 'float32', indices: [7, 0, 49, 7, 3], axis: 0 },
+  const cases: Array<{
+    name: string;
+    shape: number[];
+    dtype: 'float32' | 'int32' | 'bool';
+    indices: number[] | number[][];
+    axis: number;
+  }> = [
+    {
+      name: 'rows of a matrix, repeated and out of order',
+      shape: [50, 40],
+      dtype: 'float32',
+      indices: [7, 0, 49, 7, 3],
+      axis: 0,
+    },
     { name: 'axis 1 of a 3-d tensor', shape: [3, 20, 16], dtype: 'float32', indices: [19, 2, 2, 0], axis: 1 },
-    { name: '2-d indices', shape: [10, 32], dtype: 'int32', indices: [[1, 2], [9, 0]], axis: 0 },
+    {
+      name: '2-d indices',
+      shape: [10, 32],
+      dtype: 'int32',
+      indices: [
+        [1, 2],
+        [9, 0],
+      ],
+      axis: 0,
+    },
     { name: 'bool rows', shape: [6, 80], dtype: 'bool', indices: [5, 1], axis: 0 },
     { name: 'rows too small to copy (stock path)', shape: [30, 3], dtype: 'float32', indices: [4, 29, 0], axis: 0 },
   ];
   it.each(cases)('is bit-identical to the stock kernel: $name', ({ shape, dtype, indices, axis }) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const raw = values(size, 3);
-    const x = dtype === 'bool' ? tf.tensor(raw.map((v) => (v > 0 ? 1 : 0)), shape, 'bool') : dtype === 'int32' ? tf.tensor(raw.map((v) => Math.round(v * 1000)), shape, 'int32') : tf.tensor(raw, shape);
+    const x =
+      dtype === 'bool'
+        ? tf.tensor(
+            raw.map((v) => (v > 0 ? 1 : 0)),
+            shape,
+            'bool',
+          )
+        : dtype === 'int32'
+          ? tf.tensor(
+              raw.map((v) => Math.round(v * 1000)),
+              shape,
+              'int32',
+            )
+          : tf.tensor(raw, shape);
     const idx = tf.tensor(indices, undefined, 'int32');
     const ours = tf.gather(x, idx, axis);
     const theirs = stock(() => tf.gather(x, idx, axis));
@@ -92,7 +138,15 @@ describe('GatherV2 by row copies', () => {
     const xs = tf.tensor2d(values(40 * 30, 5), [40, 30]);
     const ys = tf.tensor2d(values(40 * 2, 6), [40, 2]);
     const fitOnce = async (): Promise<number[]> => {
-      const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [30], units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] });
+      const model = tf.sequential({
+        layers: [
+          tf.layers.dense({
+            inputShape: [30],
+            units: 2,
+            kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+          }),
+        ],
+      });
       model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
       // model.fit shuffles with Math.random: the same order for both runs.
       const random = jest.spyOn(Math, 'random').mockReturnValue(0.25);
@@ -120,19 +174,22 @@ describe('BatchMatMul with a transposed operand', () => {
     [64, 128, 784, false, true], // the gradient of a dense layer's input
     [96, 80, 70, true, true],
   ];
-  it.each(cases)('m=%i k=%i n=%i transposeA=%s transposeB=%s agrees with float64 as closely as the stock kernel', (m, k, n, ta, tb) => {
-    const a = tf.tensor2d(values(m * k, 7), ta ? [k, m] : [m, k]);
-    const b = tf.tensor2d(values(k * n, 8), tb ? [n, k] : [k, n]);
-    const exact = matMul64(a.dataSync() as Float32Array, b.dataSync() as Float32Array, m, k, n, ta, tb);
-    const ours = tf.matMul(a, b, ta, tb);
-    const theirs = stock(() => tf.matMul(a, b, ta, tb));
-    expect(ours.shape).toEqual([m, n]);
-    const oursErr = relError(Array.from(ours.dataSync()), exact);
-    // float32 accumulation over k terms: a few ulps times sqrt(k).
-    expect(oursErr).toBeLessThan(4 * 2 ** -24 * Math.sqrt(k) * 4);
-    expect(relError(Array.from(ours.dataSync()), theirs.dataSync())).toBeLessThan(1e-5);
-    tf.dispose([a, b, ours, theirs]);
-  });
+  it.each(cases)(
+    'm=%i k=%i n=%i transposeA=%s transposeB=%s agrees with float64 as closely as the stock kernel',
+    (m, k, n, ta, tb) => {
+      const a = tf.tensor2d(values(m * k, 7), ta ? [k, m] : [m, k]);
+      const b = tf.tensor2d(values(k * n, 8), tb ? [n, k] : [k, n]);
+      const exact = matMul64(a.dataSync() as Float32Array, b.dataSync() as Float32Array, m, k, n, ta, tb);
+      const ours = tf.matMul(a, b, ta, tb);
+      const theirs = stock(() => tf.matMul(a, b, ta, tb));
+      expect(ours.shape).toEqual([m, n]);
+      const oursErr = relError(Array.from(ours.dataSync()), exact);
+      // float32 accumulation over k terms: a few ulps times sqrt(k).
+      expect(oursErr).toBeLessThan(4 * 2 ** -24 * Math.sqrt(k) * 4);
+      expect(relError(Array.from(ours.dataSync()), theirs.dataSync())).toBeLessThan(1e-5);
+      tf.dispose([a, b, ours, theirs]);
+    },
+  );
 
   it('keeps the stock kernel for batched and tiny products, with the same results', () => {
     const a = tf.tensor3d(values(2 * 5 * 4, 9), [2, 5, 4]);
@@ -156,7 +213,13 @@ describe('BatchMatMul with a transposed operand', () => {
 
 describe('Conv2DBackpropInput as a convolution', () => {
   type Pad = 'valid' | 'same' | number;
-  const cases: Array<{ name: string; x: [number, number, number, number]; f: [number, number, number, number]; strides: number; pad: Pad }> = [
+  const cases: Array<{
+    name: string;
+    x: [number, number, number, number];
+    f: [number, number, number, number];
+    strides: number;
+    pad: Pad;
+  }> = [
     { name: 'valid 3x3, as in the small CNN', x: [4, 13, 13, 8], f: [3, 3, 8, 16], strides: 1, pad: 'valid' },
     { name: 'same 3x3', x: [2, 9, 8, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' },
     // Square filter: tfjs computes the output width of a numeric padding from the filter height.
@@ -166,9 +229,26 @@ describe('Conv2DBackpropInput as a convolution', () => {
   it.each(cases)('matches the cpu backend: $name', async ({ x, f, strides, pad }) => {
     const grads = (): number[] =>
       tf.tidy(() => {
-        const xs = tf.tensor4d(values(x.reduce((a, b) => a * b, 1), 13), x);
-        const w = tf.tensor4d(values(f.reduce((a, b) => a * b, 1), 14), f);
-        const dx = tf.grad((input: T.Tensor) => tf.conv2d(input as T.Tensor4D, w, strides, pad as 'same').square().sum())(xs);
+        const xs = tf.tensor4d(
+          values(
+            x.reduce((a, b) => a * b, 1),
+            13,
+          ),
+          x,
+        );
+        const w = tf.tensor4d(
+          values(
+            f.reduce((a, b) => a * b, 1),
+            14,
+          ),
+          f,
+        );
+        const dx = tf.grad((input: T.Tensor) =>
+          tf
+            .conv2d(input as T.Tensor4D, w, strides, pad as 'same')
+            .square()
+            .sum(),
+        )(xs);
         return Array.from(dx.dataSync());
       });
     const ours = grads();
@@ -184,7 +264,8 @@ describe('Conv2DBackpropInput as a convolution', () => {
     const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 6, 6, 2] };
     tf.engine().runKernel<T.Tensor>('Conv2DBackpropInput', { dy, filter: w }, attrs).dispose();
     const before = { ...tf.memory(), ids: tf.backend().numDataIds() };
-    for (let i = 0; i < 5; i++) tf.engine().runKernel<T.Tensor>('Conv2DBackpropInput', { dy, filter: w }, attrs).dispose();
+    for (let i = 0; i < 5; i++)
+      tf.engine().runKernel<T.Tensor>('Conv2DBackpropInput', { dy, filter: w }, attrs).dispose();
     expect({ ...tf.memory(), ids: tf.backend().numDataIds() }).toEqual(before);
     tf.dispose([dy, w]);
   });

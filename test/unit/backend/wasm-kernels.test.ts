@@ -51,7 +51,18 @@ describe('Conv2DBackpropFilter on wasm', () => {
     { name: 'valid, stride 2', x: [3, 11, 10, 2], f: [3, 3, 2, 5], strides: 2, pad: 'valid' },
     { name: 'same, stride 2, even input', x: [3, 10, 12, 2], f: [4, 3, 2, 5], strides: 2, pad: 'same' },
     { name: 'same, strides [2, 1], 5x5 filter', x: [2, 13, 7, 1], f: [5, 5, 1, 3], strides: [2, 1], pad: 'same' },
-    { name: 'explicit padding', x: [2, 7, 6, 2], f: [3, 2, 2, 3], strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+    {
+      name: 'explicit padding',
+      x: [2, 7, 6, 2],
+      f: [3, 2, 2, 3],
+      strides: 1,
+      pad: [
+        [0, 0],
+        [1, 2],
+        [0, 1],
+        [0, 0],
+      ],
+    },
   ];
 
   it.each(cases)('matches the cpu filter gradient of a CNN loss: $name', async ({ x, f, strides, pad }) => {
@@ -60,8 +71,14 @@ describe('Conv2DBackpropFilter on wasm', () => {
     const grad = () =>
       tf.tidy(() => {
         const input = tf.tensor4d(xv, x as [number, number, number, number]);
-        const loss = (w: T.Tensor) => tf.conv2d(input, w as T.Tensor4D, strides, pad).square().sum();
-        return tf.grad(loss)(tf.tensor4d(fv, f as [number, number, number, number])).arraySync();
+        const loss = (w: T.Tensor) =>
+          tf
+            .conv2d(input, w as T.Tensor4D, strides, pad)
+            .square()
+            .sum();
+        return tf
+          .grad(loss)(tf.tensor4d(fv, f as [number, number, number, number]))
+          .arraySync();
       });
     const wasm = await on('wasm', grad);
     const cpu = await on('cpu', grad);
@@ -82,7 +99,9 @@ describe('Conv2DBackpropFilter on wasm', () => {
             .conv2d({ x, filter: w as T.Tensor4D, bias: b, strides: 2, pad: 'same', activation: 'relu' })
             .square()
             .sum();
-        return tf.grads(loss)([tf.tensor4d(fv, fShape), tf.tensor1d(bv)]).map((g) => g.arraySync() as Nested);
+        return tf
+          .grads(loss)([tf.tensor4d(fv, fShape), tf.tensor1d(bv)])
+          .map((g) => g.arraySync() as Nested);
       });
     const [wasmFilter, wasmBias] = await on('wasm', grads);
     const [cpuFilter, cpuBias] = await on('cpu', grads);
@@ -114,10 +133,19 @@ describe('Conv2DBackpropFilter on wasm', () => {
         const f = tf.tensor4d(fv, [3, 3, 2, 3]);
         const dilated = tf.stack(
           [0, 1, 2, 3, 4].map((r) =>
-            tf.stack([0, 1, 2, 3, 4].map((c) => (r % 2 || c % 2 ? tf.zeros([2, 3]) : f.slice([r / 2, c / 2], [1, 1]).reshape([2, 3])))),
+            tf.stack(
+              [0, 1, 2, 3, 4].map((c) =>
+                r % 2 || c % 2 ? tf.zeros([2, 3]) : f.slice([r / 2, c / 2], [1, 1]).reshape([2, 3]),
+              ),
+            ),
           ),
         ) as T.Tensor4D;
-        const g = tf.grad((w: T.Tensor) => tf.conv2d(x, w as T.Tensor4D, 1, 'valid').square().sum())(dilated);
+        const g = tf.grad((w: T.Tensor) =>
+          tf
+            .conv2d(x, w as T.Tensor4D, 1, 'valid')
+            .square()
+            .sum(),
+        )(dilated);
         return g.stridedSlice([0, 0, 0, 0], [5, 5, 2, 3], [2, 2, 1, 1]).arraySync();
       }),
     );
@@ -127,11 +155,13 @@ describe('Conv2DBackpropFilter on wasm', () => {
   it('rejects NCHW with a message that says what to do', () => {
     const run = () =>
       tf.tidy(() =>
-        tf.engine().runKernel(
-          'Conv2DBackpropFilter',
-          { x: tf.zeros([1, 2, 5, 5]), dy: tf.zeros([1, 3, 3, 3]) },
-          { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] },
-        ),
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x: tf.zeros([1, 2, 5, 5]), dy: tf.zeros([1, 3, 3, 3]) },
+            { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] },
+          ),
       );
     expect(run).toThrow(/'NHWC' only/);
   });
@@ -150,7 +180,9 @@ describe('kernels bridged to cpu', () => {
       tf.tidy(() => {
         const idx = tf.tensor1d(ids, 'int32');
         const loss = (t: T.Tensor) => tf.gather(t, idx).sin().sum();
-        return tf.grad(loss)(tf.tensor2d(table, [10, 4])).arraySync() as number[][];
+        return tf
+          .grad(loss)(tf.tensor2d(table, [10, 4]))
+          .arraySync() as number[][];
       });
     const wasm = await on('wasm', grad);
     const cpu = await on('cpu', grad);
@@ -162,15 +194,38 @@ describe('kernels bridged to cpu', () => {
 
   it('UnsortedSegmentSum (as a scatter) matches cpu for rows of any rank and out-of-range ids', async () => {
     const run = () =>
-      tf.tidy(() => [
-        tf.unsortedSegmentSum(tf.tensor3d(values(5 * 3 * 4, 9), [5, 3, 4]), tf.tensor1d([0, 2, 0, 2, 2], 'int32'), 3).arraySync(),
-        tf.unsortedSegmentSum(tf.tensor2d([[1, 1], [2, 2], [3, 3], [4, 4]]), tf.tensor1d([0, -1, 5, 1], 'int32'), 2).arraySync(),
-      ] as Nested[]);
+      tf.tidy(
+        () =>
+          [
+            tf
+              .unsortedSegmentSum(
+                tf.tensor3d(values(5 * 3 * 4, 9), [5, 3, 4]),
+                tf.tensor1d([0, 2, 0, 2, 2], 'int32'),
+                3,
+              )
+              .arraySync(),
+            tf
+              .unsortedSegmentSum(
+                tf.tensor2d([
+                  [1, 1],
+                  [2, 2],
+                  [3, 3],
+                  [4, 4],
+                ]),
+                tf.tensor1d([0, -1, 5, 1], 'int32'),
+                2,
+              )
+              .arraySync(),
+          ] as Nested[],
+      );
     const wasm = await on('wasm', run);
     const cpu = await on('cpu', run);
     expect(relError(wasm[0], cpu[0])).toBeLessThan(1e-6);
     expect(wasm[1]).toEqual(cpu[1]);
-    expect(wasm[1]).toEqual([[1, 1], [4, 4]]);
+    expect(wasm[1]).toEqual([
+      [1, 1],
+      [4, 4],
+    ]);
   });
 
   it('matches cpu for both gradients of a depthwise convolution', async () => {
@@ -181,8 +236,13 @@ describe('kernels bridged to cpu', () => {
     const grads = () =>
       tf.tidy(() => {
         const loss = (x: T.Tensor, w: T.Tensor) =>
-          tf.depthwiseConv2d(x as T.Tensor4D, w as T.Tensor4D, 2, 'same').square().sum();
-        return tf.grads(loss)([tf.tensor4d(xv, xShape), tf.tensor4d(fv, fShape)]).map((g) => g.arraySync() as Nested);
+          tf
+            .depthwiseConv2d(x as T.Tensor4D, w as T.Tensor4D, 2, 'same')
+            .square()
+            .sum();
+        return tf
+          .grads(loss)([tf.tensor4d(xv, xShape), tf.tensor4d(fv, fShape)])
+          .map((g) => g.arraySync() as Nested);
       });
     const [wasmX, wasmF] = await on('wasm', grads);
     const [cpuX, cpuF] = await on('cpu', grads);
@@ -193,7 +253,8 @@ describe('kernels bridged to cpu', () => {
   it('runs einsum with several inputs', async () => {
     const a = values(2 * 3 * 4, 11);
     const b = values(2 * 4 * 5, 12);
-    const run = () => tf.tidy(() => tf.einsum('bij,bjk->bik', tf.tensor3d(a, [2, 3, 4]), tf.tensor3d(b, [2, 4, 5])).arraySync());
+    const run = () =>
+      tf.tidy(() => tf.einsum('bij,bjk->bik', tf.tensor3d(a, [2, 3, 4]), tf.tensor3d(b, [2, 4, 5])).arraySync());
     const wasm = await on('wasm', run);
     const cpu = await on('cpu', run);
     expect(wasm).toEqual(cpu);
@@ -202,9 +263,24 @@ describe('kernels bridged to cpu', () => {
   it('runs the ragged and string kernels, whose inputs nest arrays, like cpu', async () => {
     const run = () =>
       tf.tidy(() => {
-        const range = tf.raggedRange(tf.tensor1d([0, 5], 'int32'), tf.tensor1d([3, 8], 'int32'), tf.tensor1d([1, 1], 'int32'));
-        const gathered = tf.raggedGather([tf.tensor1d([0, 2, 3], 'int32')], tf.tensor1d([1, 2, 3]), tf.tensor1d([1, 0], 'int32'), 1);
-        const dense = tf.raggedTensorToTensor([2, 3], tf.tensor1d([1, 2, 3]), tf.scalar(0), [tf.tensor1d([0, 2, 3], 'int32')], ['ROW_SPLITS']);
+        const range = tf.raggedRange(
+          tf.tensor1d([0, 5], 'int32'),
+          tf.tensor1d([3, 8], 'int32'),
+          tf.tensor1d([1, 1], 'int32'),
+        );
+        const gathered = tf.raggedGather(
+          [tf.tensor1d([0, 2, 3], 'int32')],
+          tf.tensor1d([1, 2, 3]),
+          tf.tensor1d([1, 0], 'int32'),
+          1,
+        );
+        const dense = tf.raggedTensorToTensor(
+          [2, 3],
+          tf.tensor1d([1, 2, 3]),
+          tf.scalar(0),
+          [tf.tensor1d([0, 2, 3], 'int32')],
+          ['ROW_SPLITS'],
+        );
         const replaced = tf.string.staticRegexReplace(tf.tensor1d(['aXb', 'XX'], 'string'), 'X', 'y');
         return {
           range: [range.rtNestedSplits.arraySync(), range.rtDenseValues.arraySync()],
@@ -287,10 +363,27 @@ describe('tf.layers on wasm', () => {
 
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-        tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        tf.layers.conv2d({
+          inputShape: [8, 8, 1],
+          filters: 4,
+          kernelSize: 3,
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        }),
+        tf.layers.conv2d({
+          filters: 4,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+        }),
         tf.layers.flatten(),
-        tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+        tf.layers.dense({
+          units: 1,
+          activation: 'sigmoid',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+        }),
       ],
     });
     model.compile({ optimizer: tf.train.adam(0.02), loss: 'binaryCrossentropy' });

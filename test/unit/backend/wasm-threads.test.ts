@@ -45,9 +45,27 @@ main().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.e
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-threads-'));
   fs.writeFileSync(path.join(dir, 'child.ts'), CHILD);
-  await build({ entryPoints: [path.join(dir, 'child.ts')], outfile: path.join(dir, 'child.js'), bundle: true, packages: 'external', platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(dir, 'child.ts')],
+    outfile: path.join(dir, 'child.js'),
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'silent',
+  });
   // The worker is bundled whole: it must run from any folder.
-  await build({ entryPoints: [path.join(repo, 'src', 'backend', 'wasm-thread-worker.ts')], outfile: path.join(dir, 'wasm-thread-worker.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent', absWorkingDir: repo });
+  await build({
+    entryPoints: [path.join(repo, 'src', 'backend', 'wasm-thread-worker.ts')],
+    outfile: path.join(dir, 'wasm-thread-worker.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'silent',
+    absWorkingDir: repo,
+  });
 }, 60000);
 
 afterAll(() => {
@@ -64,7 +82,12 @@ interface ChildResult {
 function runChild(threads: string, nodeFlags: string[] = []): ChildResult {
   const r = spawnSync(process.execPath, [...nodeFlags, path.join(dir, 'child.js')], {
     encoding: 'utf8',
-    env: { ...process.env, MLPATH_WASM_THREADS: threads, MLPATH_BACKEND: '', NODE_PATH: path.join(repo, 'node_modules') },
+    env: {
+      ...process.env,
+      MLPATH_WASM_THREADS: threads,
+      MLPATH_BACKEND: '',
+      NODE_PATH: path.join(repo, 'node_modules'),
+    },
     timeout: 90000,
   });
   if (r.status !== 0) throw new Error(`child exited with ${r.status}: ${r.stderr}`);
@@ -106,7 +129,9 @@ describe('the threaded build', () => {
     expect(two.weights).toEqual(one.weights);
   });
 
-  const permission = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+  const permission = process.allowedNodeEnvironmentFlags.has('--permission')
+    ? '--permission'
+    : '--experimental-permission';
   it('falls back to one thread, still on wasm, when the permission model refuses workers', () => {
     const sandboxed = runChild('2', [permission, '--allow-fs-read=*', '--no-warnings']);
     expect(sandboxed).toMatchObject({ backend: 'wasm', threads: 1 });

@@ -11,7 +11,8 @@ import { formatResult } from '../../../src/reporters/terminal';
 const skew: Diagnosis = {
   id: 'train-serve-skew',
   title: 'Train/serve skew: predict() does not see inputs the way training did',
-  evidence: 'valAccuracy logged during training ended at 0.985 (epoch 8), but held-out accuracy is 0.31, 0.675 lower (graded f1: 0.27).',
+  evidence:
+    'valAccuracy logged during training ended at 0.985 (epoch 8), but held-out accuracy is 0.31, 0.675 lower (graded f1: 0.27).',
   next: 'build the vocabulary <once> in train()',
 };
 
@@ -41,15 +42,31 @@ test('no coach block without diagnoses', () => {
   expect(formatResult({ ...result, diagnoses: undefined }, { color: false, cwd: '/' })).not.toContain('coach:');
 });
 
-test('the HTML report shows the latest attempt\'s diagnoses, escaped', () => {
+test("the HTML report shows the latest attempt's diagnoses, escaped", () => {
   const attempt = (diagnoses?: Diagnosis[]): Attempt => ({
-    createdAt: '2026-01-01T10:00:00.000Z', status: 'failed', metrics: result.metrics, seed: 1, backend: 'wasm', durationMs: 1, error: null, curve: [], diagnoses,
+    createdAt: '2026-01-01T10:00:00.000Z',
+    status: 'failed',
+    metrics: result.metrics,
+    seed: 1,
+    backend: 'wasm',
+    durationMs: 1,
+    error: null,
+    curve: [],
+    diagnoses,
   });
-  const html = renderReport({ exercise: { key: 'month3/nlp', title: 'Spam' }, attempts: [attempt(), attempt([skew])], generatedAt: '2026-01-01T10:00:00.000Z' });
+  const html = renderReport({
+    exercise: { key: 'month3/nlp', title: 'Spam' },
+    attempts: [attempt(), attempt([skew])],
+    generatedAt: '2026-01-01T10:00:00.000Z',
+  });
   expect(html).toContain('<section id="coach"><h2>Coach <span class="muted">(attempt 2)</span></h2>');
   expect(html).toContain('<li class="diagnosis" data-id="train-serve-skew">');
   expect(html).toContain('build the vocabulary &lt;once&gt; in train()');
-  const older = renderReport({ exercise: { key: 'month3/nlp', title: 'Spam' }, attempts: [attempt([skew]), attempt()], generatedAt: '2026-01-01T10:00:00.000Z' });
+  const older = renderReport({
+    exercise: { key: 'month3/nlp', title: 'Spam' },
+    attempts: [attempt([skew]), attempt()],
+    generatedAt: '2026-01-01T10:00:00.000Z',
+  });
   expect(older).not.toContain('id="coach"');
 });
 
@@ -57,5 +74,7 @@ test('the result schema keeps diagnoses and refuses malformed ones', () => {
   expect(exerciseResultSchema.parse(result)).toEqual(result);
   expect(exerciseResultSchema.safeParse({ ...result, diagnoses: [{ ...skew, id: 'made-up' }] }).success).toBe(false);
   expect(exerciseResultSchema.safeParse({ ...result, diagnoses: [{ ...skew, extra: true }] }).success).toBe(false);
-  expect(exerciseResultSchema.safeParse({ ...result, diagnoses: [{ id: skew.id, title: skew.title }] }).success).toBe(false);
+  expect(exerciseResultSchema.safeParse({ ...result, diagnoses: [{ id: skew.id, title: skew.title }] }).success).toBe(
+    false,
+  );
 });

@@ -43,7 +43,12 @@ test('a signal aborted before the check starts runs nothing', async () => {
   const controller = new AbortController();
   controller.abort();
   const events: string[] = [];
-  const result = await run({ cwd: ws, ids: ['m1/iris'], signal: controller.signal, onEvent: (e) => events.push(e.type) });
+  const result = await run({
+    cwd: ws,
+    ids: ['m1/iris'],
+    signal: controller.signal,
+    onEvent: (e) => events.push(e.type),
+  });
   expect(result.cancelled).toBe(true);
   expect(events).toEqual([]);
 });

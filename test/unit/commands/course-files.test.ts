@@ -16,12 +16,16 @@ function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-course-files-'));
 }
 
-test('tsconfig.json: relative paths to the install or to the workspace\'s own node_modules, and the course\'s months', async () => {
+test("tsconfig.json: relative paths to the install or to the workspace's own node_modules, and the course's months", async () => {
   const dir = tmp();
   const installed = await start({ cwd: dir, dir: 'ws', curriculum: COURSE });
   const config = JSON.parse(fs.readFileSync(path.join(installed.root, 'tsconfig.json'), 'utf8'));
   expect(config.include).toEqual(['week1/**/*.ts']);
-  for (const p of [...config.compilerOptions.typeRoots, ...Object.values(config.compilerOptions.paths as Record<string, string[]>).flat()]) expect(path.isAbsolute(p)).toBe(false);
+  for (const p of [
+    ...config.compilerOptions.typeRoots,
+    ...Object.values(config.compilerOptions.paths as Record<string, string[]>).flat(),
+  ])
+    expect(path.isAbsolute(p)).toBe(false);
   // Relative, yet still the running install: resolved from the workspace it names mlpath's own types.
   expect(fs.existsSync(path.resolve(installed.root, config.compilerOptions.paths.mlpath[0]))).toBe(true);
   const local = await start({ cwd: dir, dir: 'template', curriculum: COURSE, localInstall: true });
@@ -34,9 +38,21 @@ test('doctor flags a course package.json that would install mlpath from a regist
   const dir = tmp();
   const ws = (await start({ cwd: dir, dir: 'ws', curriculum: COURSE })).root;
   fs.writeFileSync(path.join(ws, 'package.json'), JSON.stringify({ devDependencies: { mlpath: '^0.1.0' } }));
-  expect((await doctor({ cwd: ws })).checks.find((c) => c.name === 'course package')).toMatchObject({ ok: false, fix: expect.stringMatching(/mlpath ci init/) });
-  fs.writeFileSync(path.join(ws, 'package.json'), JSON.stringify({ devDependencies: { mlpath: 'file:vendor/mlpath-0.1.0.tgz' } }));
+  expect((await doctor({ cwd: ws })).checks.find((c) => c.name === 'course package')).toMatchObject({
+    ok: false,
+    fix: expect.stringMatching(/mlpath ci init/),
+  });
+  fs.writeFileSync(
+    path.join(ws, 'package.json'),
+    JSON.stringify({ devDependencies: { mlpath: 'file:vendor/mlpath-0.1.0.tgz' } }),
+  );
   expect((await doctor({ cwd: ws })).checks.find((c) => c.name === 'course package')).toMatchObject({ ok: true });
-  for (const ok of ['file:vendor/mlpath-0.1.0.tgz', 'git+https://example.invalid/mlpath.git#v0.1.0', 'github:org/mlpath#v0.1.0']) expect(pinnedSpecProblem(ok)).toBeUndefined();
-  for (const bad of ['^0.1.0', 'latest', '0.1.0', 'mlpath@0.1.0']) expect(pinnedSpecProblem(bad)).toMatch(/looked up in the npm registry/);
+  for (const ok of [
+    'file:vendor/mlpath-0.1.0.tgz',
+    'git+https://example.invalid/mlpath.git#v0.1.0',
+    'github:org/mlpath#v0.1.0',
+  ])
+    expect(pinnedSpecProblem(ok)).toBeUndefined();
+  for (const bad of ['^0.1.0', 'latest', '0.1.0', 'mlpath@0.1.0'])
+    expect(pinnedSpecProblem(bad)).toMatch(/looked up in the npm registry/);
 });

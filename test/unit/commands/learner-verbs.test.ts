@@ -30,7 +30,15 @@ function record(createdAt: string, accuracy: number | null, curve: Record<string
   return {
     version: 1,
     createdAt,
-    result: { exercise: 'm1/iris', status: accuracy === null ? 'error' : accuracy >= 0.8 ? 'passed' : 'failed', metrics: accuracy === null ? [] : [{ name: 'accuracy', value: accuracy, min: 0.8, passed: accuracy >= 0.8 }], seed: 1, backend: 'wasm', durationMs: 10, error: accuracy === null ? { kind: 'compile', message: 'x' } : null },
+    result: {
+      exercise: 'm1/iris',
+      status: accuracy === null ? 'error' : accuracy >= 0.8 ? 'passed' : 'failed',
+      metrics: accuracy === null ? [] : [{ name: 'accuracy', value: accuracy, min: 0.8, passed: accuracy >= 0.8 }],
+      seed: 1,
+      backend: 'wasm',
+      durationMs: 10,
+      error: accuracy === null ? { kind: 'compile', message: 'x' } : null,
+    },
     curve,
   };
 }
@@ -58,7 +66,9 @@ describe('hint', () => {
 describe('solution', () => {
   test('locked before a pass, with the next hint to try; the files after', async () => {
     const ws = makeUxWorkspace();
-    await expect(solution({ cwd: ws, id: 'm1/iris' })).rejects.toThrow(/unlocks once your own solution passes \(not checked yet\)/);
+    await expect(solution({ cwd: ws, id: 'm1/iris' })).rejects.toThrow(
+      /unlocks once your own solution passes \(not checked yet\)/,
+    );
     await expect(solution({ cwd: ws, id: 'm1/iris' })).rejects.toBeInstanceOf(UsageError);
     markPassed(ws);
     const s = await solution({ cwd: ws, id: 'm1/iris' });
@@ -75,7 +85,13 @@ describe('reset', () => {
     const now = new Date('2026-01-02T03:04:05.678Z');
     const r = await reset({ cwd: ws, ids: ['m1/iris'], now });
     expect(r.backupDir).toBe(path.join(ws, '.mlpath', 'backups', '2026-01-02T03-04-05-678Z'));
-    expect(r.exercises).toEqual([{ exercise: 'm1/iris', backedUp: ['m1/iris/train.ts'], restored: expect.arrayContaining(['m1/iris/train.ts', 'm1/iris/README.md']) }]);
+    expect(r.exercises).toEqual([
+      {
+        exercise: 'm1/iris',
+        backedUp: ['m1/iris/train.ts'],
+        restored: expect.arrayContaining(['m1/iris/train.ts', 'm1/iris/README.md']),
+      },
+    ]);
     expect(fs.readFileSync(path.join(r.backupDir!, 'm1', 'iris', 'train.ts'), 'utf8')).toBe('// mine\n');
     expect(fs.readFileSync(entryOf(ws), 'utf8')).toBe(STARTER);
     expect(fs.readFileSync(path.join(ws, 'm1', 'iris', 'notes.md'), 'utf8')).toBe('my notes');
@@ -96,9 +112,16 @@ describe('reset', () => {
 });
 
 describe('report', () => {
-  test('reads this exercise\'s records, oldest first, skipping unreadable ones and other exercises', () => {
+  test("reads this exercise's records, oldest first, skipping unreadable ones and other exercises", () => {
     const ws = makeUxWorkspace();
-    writeRun(ws, '2026-01-01T00-00-02-000Z-m1-iris.json', record('2026-01-01T00:00:02.000Z', 0.9, [{ epoch: 1, loss: 1 }, { epoch: 2, loss: null }]));
+    writeRun(
+      ws,
+      '2026-01-01T00-00-02-000Z-m1-iris.json',
+      record('2026-01-01T00:00:02.000Z', 0.9, [
+        { epoch: 1, loss: 1 },
+        { epoch: 2, loss: null },
+      ]),
+    );
     writeRun(ws, '2026-01-01T00-00-01-000Z-m1-iris.json', record('2026-01-01T00:00:01.000Z', 0.5));
     writeRun(ws, '2026-01-01T00-00-03-000Z-m1-iris.json', '{ broken');
     writeRun(ws, '2026-01-01T00-00-04-000Z-m1-iris.json', { createdAt: 'x' });
@@ -125,6 +148,8 @@ describe('target', () => {
   test('an unknown id, or none where none can be inferred, is a usage error', () => {
     const ws = makeUxWorkspace();
     expect(() => resolveTarget({ cwd: ws, id: 'm1/nope', verb: 'hint' })).toThrow(/unknown exercise 'm1\/nope'/);
-    expect(() => resolveTarget({ cwd: ws, verb: 'solution' })).toThrow(/which exercise\? e\.g\. `mlpath solution m1\/iris`/);
+    expect(() => resolveTarget({ cwd: ws, verb: 'solution' })).toThrow(
+      /which exercise\? e\.g\. `mlpath solution m1\/iris`/,
+    );
   });
 });

@@ -20,15 +20,20 @@ interface FakeCall {
 const calls: FakeCall[] = [];
 
 jest.mock('../../../src/commands/check', () => ({
-  run: (opts: CheckOptions) => new Promise<Partial<CheckRun>>((resolve) => {
-    const call: FakeCall = { opts, aborted: false, finish: () => resolve({ cancelled: false, results: [], outcomes: [], warnings: [] }) };
-    opts.signal?.addEventListener('abort', () => {
-      call.aborted = true;
-      // A killed child takes a moment to go away.
-      setTimeout(() => resolve({ cancelled: true, results: [], outcomes: [], warnings: [] }), 20);
-    });
-    calls.push(call);
-  }),
+  run: (opts: CheckOptions) =>
+    new Promise<Partial<CheckRun>>((resolve) => {
+      const call: FakeCall = {
+        opts,
+        aborted: false,
+        finish: () => resolve({ cancelled: false, results: [], outcomes: [], warnings: [] }),
+      };
+      opts.signal?.addEventListener('abort', () => {
+        call.aborted = true;
+        // A killed child takes a moment to go away.
+        setTimeout(() => resolve({ cancelled: true, results: [], outcomes: [], warnings: [] }), 20);
+      });
+      calls.push(call);
+    }),
 }));
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -51,10 +56,25 @@ beforeEach(() => {
   calls.length = 0;
 });
 
-test.each([['events', false], ['poll', true]])('%s: debounced saves, cancel on save, close waits', async (_mode, poll) => {
+test.each([
+  ['events', false],
+  ['poll', true],
+])('%s: debounced saves, cancel on save, close waits', async (_mode, poll) => {
   const events: WatchEvent[] = [];
-  const session = await start({ cwd: ws, id: 'm1/iris', poll, pollMs: 50, debounceMs: 80, onEvent: (e) => events.push(e) });
-  expect(events[0]).toMatchObject({ type: 'watching', exercise: 'm1/iris', files: ['README.md', 'train.ts'], mode: poll ? 'poll' : 'events' });
+  const session = await start({
+    cwd: ws,
+    id: 'm1/iris',
+    poll,
+    pollMs: 50,
+    debounceMs: 80,
+    onEvent: (e) => events.push(e),
+  });
+  expect(events[0]).toMatchObject({
+    type: 'watching',
+    exercise: 'm1/iris',
+    files: ['README.md', 'train.ts'],
+    mode: poll ? 'poll' : 'events',
+  });
   await until(() => calls.length === 1);
   expect(calls[0].opts).toMatchObject({ cwd: ws, ids: ['m1/iris'] });
   calls[0].finish();
@@ -97,7 +117,10 @@ test('rerun() checks again without a save', async () => {
   calls[0].finish();
   session.rerun();
   await until(() => calls.length === 2);
-  expect(events.filter((e) => e.type === 'checking').map((e) => (e as { reason: string }).reason)).toEqual(['start', 'rerun']);
+  expect(events.filter((e) => e.type === 'checking').map((e) => (e as { reason: string }).reason)).toEqual([
+    'start',
+    'rerun',
+  ]);
   calls[1].finish();
   await session.close();
 });
@@ -118,6 +141,8 @@ test('snapshots compare size and mtime; names that are not exercise files are sk
 test('an exercise without its folder is a usage error that names `mlpath start`', async () => {
   const other = makeUxWorkspace();
   fs.rmSync(path.join(other, 'm1', 'iris'), { recursive: true });
-  await expect(start({ cwd: other, id: 'm1/iris', onEvent: () => undefined })).rejects.toThrow(/has no folder in this workspace yet/);
+  await expect(start({ cwd: other, id: 'm1/iris', onEvent: () => undefined })).rejects.toThrow(
+    /has no folder in this workspace yet/,
+  );
   expect(calls).toHaveLength(0);
 });

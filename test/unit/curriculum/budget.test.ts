@@ -13,7 +13,8 @@ function loadWithBudget(seconds: number): unknown {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-budget-'));
   const file = path.join(dir, 'curriculum.yaml');
   fs.writeFileSync(file, text);
-  for (const folder of ['exercises', 'solutions']) fs.symlinkSync(path.join(path.dirname(VALID), folder), path.join(dir, folder));
+  for (const folder of ['exercises', 'solutions'])
+    fs.symlinkSync(path.join(path.dirname(VALID), folder), path.join(dir, folder));
   try {
     return loadCurriculum(file);
   } catch (err) {

@@ -24,7 +24,9 @@ describe('findExercise', () => {
 
   it('suggests the three closest keys for a typo, closest first', () => {
     const error = usageErrorFor('month1/linaer');
-    expect(error.message).toBe("unknown exercise 'month1/linaer'. Did you mean: month1/linear, month1/tensors, month2/serve?");
+    expect(error.message).toBe(
+      "unknown exercise 'month1/linaer'. Did you mean: month1/linear, month1/tensors, month2/serve?",
+    );
     expect(error.hint).toBe('mlpath status lists every exercise');
     expect(error.exitCode).toBe(2);
   });

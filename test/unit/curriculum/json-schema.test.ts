@@ -15,7 +15,9 @@ describe('curriculum JSON Schema', () => {
 
   it('carries the zod constraints and descriptions editors need', () => {
     const schema = curriculumJsonSchema();
-    expect(at(schema, 'required')).toEqual(expect.arrayContaining(['formatVersion', 'id', 'version', 'title', 'months']));
+    expect(at(schema, 'required')).toEqual(
+      expect.arrayContaining(['formatVersion', 'id', 'version', 'title', 'months']),
+    );
     expect(at(schema, 'additionalProperties')).toBe(false);
     // One exercise shape per kind, each with that kind's options and no others.
     const kinds = at(schema, 'properties', 'months', 'items', 'properties', 'exercises', 'items').anyOf as JsonObject[];

@@ -22,10 +22,13 @@ function issuesOf(file: string): CurriculumIssue[] {
  * comments: each field must be reported on the line that carries the comment.
  */
 function expectedIn(file: string): Array<{ field: string; line: number }> {
-  return fs.readFileSync(file, 'utf8').split('\n').flatMap((text, i) => {
-    const marker = /#\s*expect\s+(.+)$/.exec(text);
-    return marker ? marker[1].split(/,\s*/).map((field) => ({ field: field.trim(), line: i + 1 })) : [];
-  });
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((text, i) => {
+      const marker = /#\s*expect\s+(.+)$/.exec(text);
+      return marker ? marker[1].split(/,\s*/).map((field) => ({ field: field.trim(), line: i + 1 })) : [];
+    });
 }
 
 describe('loadCurriculum on a valid file', () => {
@@ -34,7 +37,10 @@ describe('loadCurriculum on a valid file', () => {
 
   it('flattens exercises in path order with their keys and months', () => {
     expect(curriculum.exercises.map((e) => e.key)).toEqual([
-      'month1/tensors', 'month1/linear', 'month2/search', 'month2/serve',
+      'month1/tensors',
+      'month1/linear',
+      'month2/search',
+      'month2/serve',
     ]);
     expect(curriculum.exercises.map((e) => e.monthId)).toEqual(['month1', 'month1', 'month2', 'month2']);
   });
@@ -77,15 +83,21 @@ describe('loadCurriculum on a valid file', () => {
 describe('loadCurriculum reports every problem with its field and line', () => {
   const cases: Array<[string, RegExp[]]> = [
     ['syntax-error.yaml', [/nested mappings/i, /keys must be unique/i]],
-    ['schema-errors.yaml', [
-      /missing required field .title./,
-      /expected number, received string/i,
-      /^'acurracy' is not one of accuracy, .*; did you mean 'accuracy'\?$/,
-      /unknown field 'hint'; did you mean 'hints'\?/,
-      /^unknown field 'colour'$/,
-    ]],
+    [
+      'schema-errors.yaml',
+      [
+        /missing required field .title./,
+        /expected number, received string/i,
+        /^'acurracy' is not one of accuracy, .*; did you mean 'accuracy'\?$/,
+        /unknown field 'hint'; did you mean 'hints'\?/,
+        /^unknown field 'colour'$/,
+      ],
+    ],
     ['duplicate-month.yaml', [/duplicate month id 'month1', already used by months\[0\]$/]],
-    ['duplicate-exercise.yaml', [/duplicate exercise \(in month1\) id 'tensors', already used by months\[0\]\.exercises\[0\]$/]],
+    [
+      'duplicate-exercise.yaml',
+      [/duplicate exercise \(in month1\) id 'tensors', already used by months\[0\]\.exercises\[0\]$/],
+    ],
     ['unknown-prerequisite.yaml', [/unknown exercise 'month1\/tensor'.*Did you mean: month1\/tensors\?$/]],
     ['prerequisite-cycle.yaml', [/cycle: month1\/a -> month1\/b -> month1\/c -> month1\/a$/]],
     ['self-prerequisite.yaml', [/cycle: month1\/a -> month1\/a$/]],
@@ -93,71 +105,105 @@ describe('loadCurriculum reports every problem with its field and line', () => {
     ['unknown-default-track.yaml', [/unknown track 'vision'/]],
     ['metric-without-threshold.yaml', [/'f1' needs a threshold: set min or max/, /max \(1\) is below min \(2\)/]],
     ['ranking-without-k.yaml', [/'ndcg_at_k' needs k/, /k only applies to ranking metrics/]],
-    ['seeds-and-baseline.yaml', [
-      /seed 1 is listed twice/,
-      /'f1' is not one of this exercise's metrics \(accuracy, ndcg_at_k@5\)/,
-      /the baseline \(the training mean\) meets every threshold, so it would pass/,
-      /a functions exercise is graded on one seed .*: list one/,
-    ]],
-    ['lesson-options.yaml', [
-      /greater than 0/,
-      /unknown field 'lesson': it is an option of train exercises, and this one is 'functions'/,
-    ]],
+    [
+      'seeds-and-baseline.yaml',
+      [
+        /seed 1 is listed twice/,
+        /'f1' is not one of this exercise's metrics \(accuracy, ndcg_at_k@5\)/,
+        /the baseline \(the training mean\) meets every threshold, so it would pass/,
+        /a functions exercise is graded on one seed .*: list one/,
+      ],
+    ],
+    [
+      'lesson-options.yaml',
+      [/greater than 0/, /unknown field 'lesson': it is an option of train exercises, and this one is 'functions'/],
+    ],
     ['lesson-metric-notes.yaml', [/'log_loss' is not one of this exercise's metrics/]],
     // What validate checks of the meaning: names the registries know, metrics that fit the task, bounded budgets.
     ['unknown-dataset.yaml', [/^unknown dataset 'mnistt'; did you mean 'mnist'\? \(datasets: mnist, /]],
-    ['unknown-dataset-option.yaml', [
-      /^dataset 'ratings' has no option 'userz'; did you mean 'users'\? \(options: users, /,
-    ]],
-    ['dataset-option-value.yaml', [
-      /^dataset 'boston' option 'target' must be one of price, above-median, got "above-medain"; did you mean/,
-      /^dataset 'synthetic-linear' option 'n' must be an integer from 2 to \d+, got 0.5$/,
-    ]],
-    ['unknown-suite.yaml', [
-      /^no grading suite 'tensorz'; did you mean 'tensors'\? \(suites: tensors, /,
-      /^no grading suite 'shapes' \(without options.suite, the suite named like the exercise grades it; suites: /,
-    ]],
-    ['suite-metric.yaml', [
-      /^suite 'tensors' scores accuracy \(the share of its cases passed\), not 'rmse'$/,
-      /^suite 'drift' scores detection_rate, false_alarm_rate, detection_delay, not 'accuracy'$/,
-    ]],
-    ['unknown-kind.yaml', [
-      /^unknown kind 'split' \(mlpath grades train, functions, service, tracking\)$/,
-      /^unknown kind 'trian'; did you mean 'train'\? /,
-      /^missing required field 'kind'/,
-    ]],
-    ['metric-task.yaml', [
-      /^'mse' does not score a binary task; a binary task is scored with accuracy, .*log_loss$/,
-      /^'detection_rate' is computed by a grading suite/,
-      /^'accuracy' does not score a ranking task; a ranking task is scored with mse, rmse, mae, r2, precision_at_k/,
-    ]],
+    [
+      'unknown-dataset-option.yaml',
+      [/^dataset 'ratings' has no option 'userz'; did you mean 'users'\? \(options: users, /],
+    ],
+    [
+      'dataset-option-value.yaml',
+      [
+        /^dataset 'boston' option 'target' must be one of price, above-median, got "above-medain"; did you mean/,
+        /^dataset 'synthetic-linear' option 'n' must be an integer from 2 to \d+, got 0.5$/,
+      ],
+    ],
+    [
+      'unknown-suite.yaml',
+      [
+        /^no grading suite 'tensorz'; did you mean 'tensors'\? \(suites: tensors, /,
+        /^no grading suite 'shapes' \(without options.suite, the suite named like the exercise grades it; suites: /,
+      ],
+    ],
+    [
+      'suite-metric.yaml',
+      [
+        /^suite 'tensors' scores accuracy \(the share of its cases passed\), not 'rmse'$/,
+        /^suite 'drift' scores detection_rate, false_alarm_rate, detection_delay, not 'accuracy'$/,
+      ],
+    ],
+    [
+      'unknown-kind.yaml',
+      [
+        /^unknown kind 'split' \(mlpath grades train, functions, service, tracking\)$/,
+        /^unknown kind 'trian'; did you mean 'train'\? /,
+        /^missing required field 'kind'/,
+      ],
+    ],
+    [
+      'metric-task.yaml',
+      [
+        /^'mse' does not score a binary task; a binary task is scored with accuracy, .*log_loss$/,
+        /^'detection_rate' is computed by a grading suite/,
+        /^'accuracy' does not score a ranking task; a ranking task is scored with mse, rmse, mae, r2, precision_at_k/,
+      ],
+    ],
     ['budget-bounds.yaml', [/^must be at most 86400 seconds \(24 hours\)/, /^must be at most 16384 MiB \(16 GiB\)/]],
-    ['unknown-option.yaml', [
-      /^unknown field 'minRun'; did you mean 'minRuns'\?$/,
-      /^unknown field 'selection': it is an option of train exercises, and this one is 'service'$/,
-      /^unknown field 'minStep'; did you mean 'minSteps'\?$/,
-    ]],
-    ['option-task.yaml', [
-      /^'rmse' does not score a classification task/,
-      /^'accuracy' does not score a regression task; a regression task is scored with mse, rmse, mae, r2$/,
-      /^a fixed ridge model predicts numbers: the task must be regression, not classification$/,
-      /^relevantMin only applies to a ranking task, not classification$/,
-      /^a service exercise is graded on the class its server answers: task must be classification, not regression$/,
-    ]],
+    [
+      'unknown-option.yaml',
+      [
+        /^unknown field 'minRun'; did you mean 'minRuns'\?$/,
+        /^unknown field 'selection': it is an option of train exercises, and this one is 'service'$/,
+        /^unknown field 'minStep'; did you mean 'minSteps'\?$/,
+      ],
+    ],
+    [
+      'option-task.yaml',
+      [
+        /^'rmse' does not score a classification task/,
+        /^'accuracy' does not score a regression task; a regression task is scored with mse, rmse, mae, r2$/,
+        /^a fixed ridge model predicts numbers: the task must be regression, not classification$/,
+        /^relevantMin only applies to a ranking task, not classification$/,
+        /^a service exercise is graded on the class its server answers: task must be classification, not regression$/,
+      ],
+    ],
     ['ready-train-incomplete.yaml', [/needs a dataset/, /needs a task/, /needs at least one metric/]],
-    ['ready-kinds-incomplete.yaml', [
-      /a ready exercise of kind tracking needs a dataset/,
-      /of kind tracking needs a task/,
-      /of kind tracking needs at least one metric/,
-      /a ready exercise of kind service needs a dataset to serve a model of/,
-    ]],
-    ['ready-incomplete.yaml', [/needs a starter template folder/, /needs an entry file/, /at least 3 tiered hints \(has 2\)/]],
-    ['missing-folders.yaml', [
-      /template folder 'exercises\/nowhere' not found/,
-      /solution folder 'solutions\/nowhere' not found/,
-      /entry file 'tensors.ts' not found in template folder 'exercises\/no-entry'/,
-      /template folder 'exercises\/tensors\/tensors.ts' not found/,
-    ]],
+    [
+      'ready-kinds-incomplete.yaml',
+      [
+        /a ready exercise of kind tracking needs a dataset/,
+        /of kind tracking needs a task/,
+        /of kind tracking needs at least one metric/,
+        /a ready exercise of kind service needs a dataset to serve a model of/,
+      ],
+    ],
+    [
+      'ready-incomplete.yaml',
+      [/needs a starter template folder/, /needs an entry file/, /at least 3 tiered hints \(has 2\)/],
+    ],
+    [
+      'missing-folders.yaml',
+      [
+        /template folder 'exercises\/nowhere' not found/,
+        /solution folder 'solutions\/nowhere' not found/,
+        /entry file 'tensors.ts' not found in template folder 'exercises\/no-entry'/,
+        /template folder 'exercises\/tensors\/tensors.ts' not found/,
+      ],
+    ],
   ];
 
   it.each(cases)('%s', (name, messages) => {
@@ -166,9 +212,7 @@ describe('loadCurriculum reports every problem with its field and line', () => {
     expect(expected.length).toBeGreaterThan(0);
 
     const issues = issuesOf(file);
-    expect(issues.map(({ field, line }) => ({ field, line }))).toEqual(
-      expect.arrayContaining(expected),
-    );
+    expect(issues.map(({ field, line }) => ({ field, line }))).toEqual(expect.arrayContaining(expected));
     expect(issues).toHaveLength(expected.length);
     for (const issue of issues) expect(issue.file).toBe(file);
     for (const message of messages) {

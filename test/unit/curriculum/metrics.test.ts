@@ -3,7 +3,13 @@
  * validate reads agree with what the grader computes.
  */
 import {
-  METRIC_NAMES, METRIC_TASKS, metricsForTask, RANKED_METRICS, SUITE_METRICS, TASKS, type Task,
+  METRIC_NAMES,
+  METRIC_TASKS,
+  metricsForTask,
+  RANKED_METRICS,
+  SUITE_METRICS,
+  TASKS,
+  type Task,
 } from '../../../src/curriculum/metrics';
 import { GradingError } from '../../../src/errors';
 import { computeMetric } from '../../../src/grader/metrics';
@@ -15,7 +21,11 @@ const labels = Float32Array.from([0, 1, 1, 0]);
 const classes = Int32Array.from([0, 1, 0, 0]);
 const predsFor: Record<Exclude<Task, 'ranking'>, NormalizedPredictions> = {
   classification: {
-    task: 'classification', n: 4, k: 2, classes, scores: Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.6, 0.4, 0.7, 0.3]),
+    task: 'classification',
+    n: 4,
+    k: 2,
+    classes,
+    scores: Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.6, 0.4, 0.7, 0.3]),
   },
   binary: { task: 'binary', n: 4, classes, positiveProb: Float32Array.from([0.1, 0.8, 0.4, 0.3]) },
   regression: { task: 'regression', n: 4, values: Float32Array.from([0.1, 0.9, 0.7, 0.2]) },
@@ -30,7 +40,7 @@ test('a recommender is scored pointwise and as ranked lists; suite metrics have 
 });
 
 const NOT_RANKING = ['classification', 'binary', 'regression'] as const;
-test.each(NOT_RANKING)('computeMetric scores %s with the table\'s metrics', (task) => {
+test.each(NOT_RANKING)("computeMetric scores %s with the table's metrics", (task) => {
   for (const name of METRIC_NAMES) {
     const score = (): number => computeMetric(name, predsFor[task], labels);
     if (METRIC_TASKS[name].includes(task)) expect(Number.isFinite(score())).toBe(true);
@@ -38,7 +48,7 @@ test.each(NOT_RANKING)('computeMetric scores %s with the table\'s metrics', (tas
   }
 });
 
-test('scoreRanking scores a ranking task with exactly the table\'s metrics', () => {
+test("scoreRanking scores a ranking task with exactly the table's metrics", () => {
   const pairs = {
     users: Int32Array.from([0, 0, 1, 1]),
     items: Int32Array.from([0, 1, 0, 1]),

@@ -2,7 +2,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cacheDir, datasetCacheFile, loadDataset } from '../../../src/datasets';
-import { cacheFile, decodeDataset, encodeDataset, loadCached, readCache, writeCache } from '../../../src/datasets/cache';
+import {
+  cacheFile,
+  decodeDataset,
+  encodeDataset,
+  loadCached,
+  readCache,
+  writeCache,
+} from '../../../src/datasets/cache';
 import { makeDataset } from '../../../src/datasets/dataset';
 import { fingerprintOf } from '../../../src/datasets/hash';
 import type { LoadedDataset } from '../../../src/datasets';

@@ -39,8 +39,17 @@ describe('parseCsv', () => {
   });
 
   it('names the line of the record that breaks the syntax', () => {
-    expect(syntaxError('a,b\n"x\ny",1\n"5.1,3\n')).toMatchObject({ line: 4, message: 'a quoted field is never closed' });
-    expect(syntaxError('a,b\r\n"x\r\ny",1\r\nx"y,1\r\n')).toMatchObject({ line: 4, message: expect.stringMatching(/^a quote inside an unquoted field/) });
-    expect(syntaxError('a,b\n"x"y,1\n')).toMatchObject({ line: 2, message: 'unexpected character after a closing quote' });
+    expect(syntaxError('a,b\n"x\ny",1\n"5.1,3\n')).toMatchObject({
+      line: 4,
+      message: 'a quoted field is never closed',
+    });
+    expect(syntaxError('a,b\r\n"x\r\ny",1\r\nx"y,1\r\n')).toMatchObject({
+      line: 4,
+      message: expect.stringMatching(/^a quote inside an unquoted field/),
+    });
+    expect(syntaxError('a,b\n"x"y,1\n')).toMatchObject({
+      line: 2,
+      message: 'unexpected character after a closing quote',
+    });
   });
 });

@@ -35,7 +35,9 @@ describe('mlpath data info', () => {
 
   it('lists the options of a generator with their defaults', async () => {
     const result = await info('drift-stream');
-    expect(result.options).toContainEqual(expect.stringMatching(/^kind \(enum none\|sudden\|gradual\|prior, default "sudden"\): /));
+    expect(result.options).toContainEqual(
+      expect.stringMatching(/^kind \(enum none\|sudden\|gradual\|prior, default "sudden"\): /),
+    );
     expect(result.cacheFile).toBeUndefined();
   });
 

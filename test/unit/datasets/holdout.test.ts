@@ -11,9 +11,20 @@ let dir: string;
 let iris: LoadedDataset;
 let boston: LoadedDataset;
 const textLike = makeDataset({
-  id: 'spam', features: new Float32Array(0), featureShape: [0], labels: Float32Array.from([0]), texts: ['x'], classNames: ['ham', 'spam'],
+  id: 'spam',
+  features: new Float32Array(0),
+  featureShape: [0],
+  labels: Float32Array.from([0]),
+  texts: ['x'],
+  classNames: ['ham', 'spam'],
 });
-const imageLike = makeDataset({ id: 'img', features: new Float32Array(2 * 2 * 2), featureShape: [2, 2], labels: Float32Array.from([0, 1]), classNames: ['a', 'b'] });
+const imageLike = makeDataset({
+  id: 'img',
+  features: new Float32Array(2 * 2 * 2),
+  featureShape: [2, 2],
+  labels: Float32Array.from([0, 1]),
+  classNames: ['a', 'b'],
+});
 
 beforeAll(async () => {
   dir = tempDir();
@@ -42,7 +53,10 @@ function errorOf(fn: () => unknown): DatasetError {
 
 describe('CSV holdout', () => {
   it('reads features and labels given as class names or indices', () => {
-    const file = write('iris.csv', `${IRIS_HEADER}\n5.1,3.5,1.4,0.2,setosa\n6.3, 3.3 ,6.0,2.5,2\r\n\n7.0,3.2,4.7,1.4,versicolor\n`);
+    const file = write(
+      'iris.csv',
+      `${IRIS_HEADER}\n5.1,3.5,1.4,0.2,setosa\n6.3, 3.3 ,6.0,2.5,2\r\n\n7.0,3.2,4.7,1.4,versicolor\n`,
+    );
     const ds = loadHoldout(file, iris);
     expect(ds.n).toBe(3);
     expect(ds.id).toBe('iris');
@@ -71,11 +85,23 @@ describe('CSV holdout', () => {
   it.each([
     ['a header not ending in label', 'a,b,c,d,species\n1,2,3,4,setosa\n', /:1: the last column must be 'label'/],
     ['the wrong number of columns', 'a,b,label\n1,2,setosa\n', /:1: header has 3 columns, expected 5 columns/],
-    ['features in another order', 'sepal_width_cm,sepal_length_cm,petal_length_cm,petal_width_cm,label\n', /:1: column 1 must be 'sepal_length_cm'/],
+    [
+      'features in another order',
+      'sepal_width_cm,sepal_length_cm,petal_length_cm,petal_width_cm,label\n',
+      /:1: column 1 must be 'sepal_length_cm'/,
+    ],
     ['a short row', `${IRIS_HEADER}\n5.1,3.5,1.4,0.2,setosa\n5.1,3.5,1.4,setosa\n`, /:3: 4 fields, expected 5/],
-    ['a non-numeric feature', `${IRIS_HEADER}\n5.1,3.5,1.4,0.2,setosa\n5.1,abc,1.4,0.2,setosa\n`, /:3: field 'sepal_width_cm' is not a number: "abc"/],
+    [
+      'a non-numeric feature',
+      `${IRIS_HEADER}\n5.1,3.5,1.4,0.2,setosa\n5.1,abc,1.4,0.2,setosa\n`,
+      /:3: field 'sepal_width_cm' is not a number: "abc"/,
+    ],
     ['an empty feature', `${IRIS_HEADER}\n5.1,,1.4,0.2,setosa\n`, /:2: field 'sepal_width_cm' is not a number/],
-    ['an unknown class', `${IRIS_HEADER}\n5.1,3.5,1.4,0.2,rose\n`, /:2: field 'label': label "rose" is neither a class index 0..2 nor one of setosa, versicolor, virginica/],
+    [
+      'an unknown class',
+      `${IRIS_HEADER}\n5.1,3.5,1.4,0.2,rose\n`,
+      /:2: field 'label': label "rose" is neither a class index 0..2 nor one of setosa, versicolor, virginica/,
+    ],
     ['a class index out of range', `${IRIS_HEADER}\n5.1,3.5,1.4,0.2,3\n`, /:2: field 'label'/],
     ['no rows', `${IRIS_HEADER}\n`, /no examples/],
     ['an empty file', '', /empty file/],
@@ -90,7 +116,19 @@ describe('CSV holdout', () => {
 
 describe('JSON holdout', () => {
   it('reads flat and nested feature rows', () => {
-    const file = write('img.json', JSON.stringify({ features: [[[0, 0.5], [1, 0.25]], [1, 2, 3, 4]], labels: ['b', 0] }));
+    const file = write(
+      'img.json',
+      JSON.stringify({
+        features: [
+          [
+            [0, 0.5],
+            [1, 0.25],
+          ],
+          [1, 2, 3, 4],
+        ],
+        labels: ['b', 0],
+      }),
+    );
     const ds = loadHoldout(file, imageLike);
     expect(Array.from(ds.features)).toEqual([0, 0.5, 1, 0.25, 1, 2, 3, 4]);
     expect(Array.from(ds.labels)).toEqual([1, 0]);
@@ -115,7 +153,11 @@ describe('JSON holdout', () => {
     ['missing features', '{"labels": [0]}', /:features: missing, or not an array/],
     ['more rows than labels', '{"features": [[1,2,3,4],[1,2,3,4]], "labels": [0]}', /2 rows but 1 labels/],
     ['a short row', '{"features": [[1,2,3,4],[1,2,3]], "labels": [0, 1]}', /:features\[1\]: 3 numbers, expected 4/],
-    ['a string feature', '{"features": [[1,2,"3",4]], "labels": [0]}', /:features\[0\]: must be an array of finite numbers/],
+    [
+      'a string feature',
+      '{"features": [[1,2,"3",4]], "labels": [0]}',
+      /:features\[0\]: must be an array of finite numbers/,
+    ],
     ['a bad label', '{"features": [[1,2,3,4]], "labels": [null]}', /:labels\[0\]: label null/],
   ])('rejects %s with a DatasetError naming the field', (_, content, message) => {
     const file = write('bad.json', content);
@@ -130,7 +172,19 @@ describe('JSON holdout', () => {
 describe('holdout replacing the test split', () => {
   it('becomes the test set, and a holdout copied from training rows shows as overlap', () => {
     const split = splitDataset(iris, { seed: 1, test: 0.2 });
-    const fresh = loadHoldout(write('fresh.json', JSON.stringify({ features: [[9, 9, 9, 9], [8, 8, 8, 8]], labels: [0, 1] })), iris);
+    const fresh = loadHoldout(
+      write(
+        'fresh.json',
+        JSON.stringify({
+          features: [
+            [9, 9, 9, 9],
+            [8, 8, 8, 8],
+          ],
+          labels: [0, 1],
+        }),
+      ),
+      iris,
+    );
     const replaced = replaceTest(split, fresh);
     expect(replaced.test).toBe(fresh);
     expect(replaced.train).toBe(split.train);

@@ -2,7 +2,13 @@ import { invalidJsonPosition } from '../../../src/datasets/json-position';
 
 describe('invalidJsonPosition', () => {
   it.each([
-    '{}', '[]', '0', '-1.5e+3', '"a\\"b\\u00e9\\n"', 'true', ' null ',
+    '{}',
+    '[]',
+    '0',
+    '-1.5e+3',
+    '"a\\"b\\u00e9\\n"',
+    'true',
+    ' null ',
     '{"features": [[1, 2.5, -3e-2]], "labels": ["a", 0, false]}',
     JSON.stringify({ deep: [[[{ x: 'y' }]]], s: 'é ✓ \t' }),
   ])('accepts what JSON.parse accepts: %s', (text) => {

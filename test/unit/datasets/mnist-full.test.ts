@@ -20,7 +20,8 @@ function idx(dims: number[], data: Uint8Array): Buffer {
 
 /** Four small gzipped IDX files standing in for the real ones, and their table of sizes and hashes. */
 function fakeMirror(trainCount: number, testCount: number): { files: MnistFiles; bodies: Map<string, Buffer> } {
-  const images = (count: number, offset: number) => Uint8Array.from({ length: count * 784 }, (_, i) => (i + offset) % 256);
+  const images = (count: number, offset: number) =>
+    Uint8Array.from({ length: count * 784 }, (_, i) => (i + offset) % 256);
   const labels = (count: number) => Uint8Array.from({ length: count }, (_, i) => i % 10);
   const raw = {
     trainImages: ['train-images-idx3-ubyte.gz', idx([trainCount, 28, 28], images(trainCount, 0))],
@@ -74,7 +75,9 @@ describe('full MNIST download', () => {
     try {
       const failure = fetchFullMnist({ mirrors: [mirror.url], timeoutMs: 5000 }, tampered);
       await expect(failure).rejects.toThrow(DatasetError);
-      await expect(fetchFullMnist({ mirrors: [mirror.url], timeoutMs: 5000 }, tampered)).rejects.toThrow(/does not match the published/);
+      await expect(fetchFullMnist({ mirrors: [mirror.url], timeoutMs: 5000 }, tampered)).rejects.toThrow(
+        /does not match the published/,
+      );
     } finally {
       await mirror.close();
     }
@@ -94,7 +97,10 @@ describe('full MNIST download', () => {
       expect(plain.notes).toBeUndefined();
       expect(plain.fingerprint).toBe(ds.fingerprint);
     } finally {
-      for (const [name, value] of [['MLPATH_MNIST_FULL', saved.full], ['MLPATH_MNIST_MIRROR', saved.mirror]] as const) {
+      for (const [name, value] of [
+        ['MLPATH_MNIST_FULL', saved.full],
+        ['MLPATH_MNIST_MIRROR', saved.mirror],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

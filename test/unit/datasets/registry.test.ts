@@ -1,5 +1,13 @@
 import { DatasetError } from '../../../src/errors';
-import { datasetInfo, datasetOptions, listDatasets, loadDataset, checkDatasetOptions, splitDataset, type LoadedDataset } from '../../../src/datasets';
+import {
+  datasetInfo,
+  datasetOptions,
+  listDatasets,
+  loadDataset,
+  checkDatasetOptions,
+  splitDataset,
+  type LoadedDataset,
+} from '../../../src/datasets';
 import { classCounts, hasNaN, range, useTempCache } from './helpers';
 
 useTempCache();
@@ -31,10 +39,20 @@ function expectWellFormed(ds: LoadedDataset, id: string): void {
 describe('registry', () => {
   it('lists every dataset the issue names, each with source, license and size', () => {
     const ids = listDatasets().map((d) => d.id);
-    expect(ids).toEqual(expect.arrayContaining([
-      'mnist', 'fashion-mnist', 'iris', 'spam', 'boston', 'cps-wages',
-      'synthetic-linear', 'synthetic-logistic', 'drift-stream', 'ratings',
-    ]));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'mnist',
+        'fashion-mnist',
+        'iris',
+        'spam',
+        'boston',
+        'cps-wages',
+        'synthetic-linear',
+        'synthetic-logistic',
+        'drift-stream',
+        'ratings',
+      ]),
+    );
     for (const info of listDatasets()) {
       expect(info.title).not.toBe('');
       expect(info.source).not.toBe('');
@@ -50,9 +68,13 @@ describe('registry', () => {
   });
 
   it('rejects unknown and ill-typed options, naming them', () => {
-    expect(() => checkDatasetOptions('synthetic-linear', { noize: 0.1 })).toThrow(/no option 'noize' \(valid options: n, d, noise, seed\)/);
+    expect(() => checkDatasetOptions('synthetic-linear', { noize: 0.1 })).toThrow(
+      /no option 'noize' \(valid options: n, d, noise, seed\)/,
+    );
     expect(() => checkDatasetOptions('synthetic-linear', { n: 2.5 })).toThrow(/option 'n' must be an integer/);
-    expect(() => checkDatasetOptions('drift-stream', { kind: 'sideways' })).toThrow(/one of none, sudden, gradual, prior/);
+    expect(() => checkDatasetOptions('drift-stream', { kind: 'sideways' })).toThrow(
+      /one of none, sudden, gradual, prior/,
+    );
     expect(() => checkDatasetOptions('iris', { n: 3 })).toThrow(/takes no options/);
     expect(() => checkDatasetOptions('synthetic-linear', { n: 50, noise: 0 })).not.toThrow();
   });
@@ -141,8 +163,12 @@ describe('real datasets', () => {
   });
 
   it('boston documents its target option and rejects unknown targets', () => {
-    expect(datasetOptions('boston')).toEqual([expect.objectContaining({ name: 'target', type: 'enum', default: 'price', values: ['price', 'above-median'] })]);
-    expect(() => checkDatasetOptions('boston', { target: 'expensive' })).toThrow(/option 'target' must be one of price, above-median/);
+    expect(datasetOptions('boston')).toEqual([
+      expect.objectContaining({ name: 'target', type: 'enum', default: 'price', values: ['price', 'above-median'] }),
+    ]);
+    expect(() => checkDatasetOptions('boston', { target: 'expensive' })).toThrow(
+      /option 'target' must be one of price, above-median/,
+    );
     expect(() => checkDatasetOptions('boston', { target: 'above-median' })).not.toThrow();
   });
 
@@ -163,15 +189,18 @@ describe('real datasets', () => {
 });
 
 describe('synthetic datasets', () => {
-  it.each(['synthetic-linear', 'synthetic-logistic', 'drift-stream', 'ratings'])('%s loads well-formed and is identical for the same seed', async (id) => {
-    const a = await loadDataset(id, { seed: 5 });
-    const b = await loadDataset(id, { seed: 5 });
-    const c = await loadDataset(id, { seed: 6 });
-    expectWellFormed(a, id);
-    expect(a.fingerprint).toBe(b.fingerprint);
-    expect(c.fingerprint).not.toBe(a.fingerprint);
-    expect(datasetInfo(id).synthetic).toBe(true);
-  });
+  it.each(['synthetic-linear', 'synthetic-logistic', 'drift-stream', 'ratings'])(
+    '%s loads well-formed and is identical for the same seed',
+    async (id) => {
+      const a = await loadDataset(id, { seed: 5 });
+      const b = await loadDataset(id, { seed: 5 });
+      const c = await loadDataset(id, { seed: 6 });
+      expectWellFormed(a, id);
+      expect(a.fingerprint).toBe(b.fingerprint);
+      expect(c.fingerprint).not.toBe(a.fingerprint);
+      expect(datasetInfo(id).synthetic).toBe(true);
+    },
+  );
 
   it('honours size options', async () => {
     const ds = await loadDataset('synthetic-linear', { n: 40, d: 7 });

@@ -41,7 +41,10 @@ describe('splitDataset', () => {
     expect(test.n).toBe(2000);
     expect(val!.n).toBe(1000);
     const all = classCounts(mnist);
-    for (const [part, fraction] of [[test, 0.2], [val!, 0.1]] as const) {
+    for (const [part, fraction] of [
+      [test, 0.2],
+      [val!, 0.1],
+    ] as const) {
       const counts = classCounts(part);
       for (const [label, count] of all) expect(Math.abs(counts.get(label)! - count * fraction)).toBeLessThanOrEqual(1);
     }
@@ -129,7 +132,11 @@ describe('splitDataset', () => {
 
   it('splits text data by text', async () => {
     const texts = ['a', 'b', 'c', 'a', 'd', 'e', 'f', 'g', 'h', 'a'];
-    const ds = tiny(texts.map(() => []), texts.map((_, i) => i % 2), { texts, featureShape: [0] });
+    const ds = tiny(
+      texts.map(() => []),
+      texts.map((_, i) => i % 2),
+      { texts, featureShape: [0] },
+    );
     const split = splitDataset(ds, { seed: 3, test: 0.3 });
     expect(split.report.duplicatesFound).toBe(2);
     expect(split.report.trainTestOverlap).toBe(0);
@@ -148,8 +155,23 @@ describe('splitDataset', () => {
 
 describe('overlapReport', () => {
   it('counts rows of the second set found in the first', () => {
-    const a = tiny([[1, 2], [3, 4], [5, 6]], [0, 1, 0]);
-    const b = tiny([[3, 4], [7, 8], [1, 2], [1, 2]], [1, 1, 0, 0]);
+    const a = tiny(
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      [0, 1, 0],
+    );
+    const b = tiny(
+      [
+        [3, 4],
+        [7, 8],
+        [1, 2],
+        [1, 2],
+      ],
+      [1, 1, 0, 0],
+    );
     expect(overlapReport(a, b).overlap).toBe(3);
     expect(overlapReport(b, a).overlap).toBe(2);
   });

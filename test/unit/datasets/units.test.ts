@@ -5,7 +5,15 @@ describe('linkedUnits', () => {
     // Items 1 and 4 are copies; 1 is in group 0 with 0, 4 in group 2 with 5: 0, 1, 4, 5 are one unit.
     const keys = ['a', 'b', 'c', 'd', 'b', 'e'];
     const groups = [0, 0, 1, 1, 2, 2];
-    expect(Array.from(linkedUnits(6, (i) => keys[i], (i) => groups[i]))).toEqual([0, 0, 2, 2, 0, 0]);
+    expect(
+      Array.from(
+        linkedUnits(
+          6,
+          (i) => keys[i],
+          (i) => groups[i],
+        ),
+      ),
+    ).toEqual([0, 0, 2, 2, 0, 0]);
   });
 
   it('without groups only copies are linked', () => {

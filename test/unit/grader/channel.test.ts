@@ -1,4 +1,11 @@
-import { childMarker, encodeFrame, FrameDecoder, FrameError, GRADER_MARKER, MAX_CHILD_FRAME_BYTES } from '../../../src/grader/channel';
+import {
+  childMarker,
+  encodeFrame,
+  FrameDecoder,
+  FrameError,
+  GRADER_MARKER,
+  MAX_CHILD_FRAME_BYTES,
+} from '../../../src/grader/channel';
 
 const TOKEN = 'a'.repeat(48);
 const marker = childMarker(TOKEN);
@@ -27,7 +34,10 @@ function problemOf(fn: () => unknown): string | undefined {
 describe('frames', () => {
   test('round-trip, whole, split byte by byte, and several in one chunk', () => {
     // Plain values: typed arrays come back from another realm than jest's, which toEqual tells apart.
-    const messages = [{ type: 'log', n: 1 }, { type: 'result', value: [1, 2, 3], text: 'é'.repeat(100) }];
+    const messages = [
+      { type: 'log', n: 1 },
+      { type: 'result', value: [1, 2, 3], text: 'é'.repeat(100) },
+    ];
     const bytes = Buffer.concat(messages.map((m) => encodeFrame(m, marker)));
     expect(decoder().push(bytes)).toEqual(messages);
     const slow = decoder();
@@ -39,7 +49,14 @@ describe('frames', () => {
   });
 
   test('the largest real message, predictions for 10,000 rows of 10 classes, is far under the cap', () => {
-    const frame = encodeFrame({ type: 'predictions', token: TOKEN, tensor: { values: new Float32Array(10_000 * 10), shape: [10_000, 10], dtype: 'float32' } }, marker);
+    const frame = encodeFrame(
+      {
+        type: 'predictions',
+        token: TOKEN,
+        tensor: { values: new Float32Array(10_000 * 10), shape: [10_000, 10], dtype: 'float32' },
+      },
+      marker,
+    );
     expect(frame.length).toBeLessThan(MAX_CHILD_FRAME_BYTES / 64);
     expect(decoder().push(frame)).toHaveLength(1);
   });
@@ -52,7 +69,7 @@ describe('frames', () => {
   });
 });
 
-describe('bytes that are not the harness\'s', () => {
+describe("bytes that are not the harness's", () => {
   test('a lone 4-byte length, as learner code once wrote, fails at once instead of swallowing later frames', () => {
     const d = decoder();
     const lone = Buffer.alloc(4);
@@ -85,7 +102,11 @@ describe('oversized frames', () => {
       expect(d.pending).toBe(0);
       expect(problemOf(() => d.push(Buffer.alloc(1024 * 1024)))).toBe('too-large');
       expect(d.pending).toBe(0);
-      const sizes = [...concat.mock.calls.map((c) => c[1] ?? 0), ...alloc.mock.calls.map((c) => c[0]), ...allocUnsafe.mock.calls.map((c) => c[0])];
+      const sizes = [
+        ...concat.mock.calls.map((c) => c[1] ?? 0),
+        ...alloc.mock.calls.map((c) => c[0]),
+        ...allocUnsafe.mock.calls.map((c) => c[0]),
+      ];
       expect(Math.max(0, ...sizes)).toBeLessThan(2 * 1024 * 1024);
     } finally {
       concat.mockRestore();

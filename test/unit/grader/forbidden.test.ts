@@ -6,7 +6,13 @@
  */
 import type * as T from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend/init';
-import { blockImplementations, ForbiddenApiError, isMethodEntry, restrictNamespace, scanSource } from '../../../src/grader/forbidden';
+import {
+  blockImplementations,
+  ForbiddenApiError,
+  isMethodEntry,
+  restrictNamespace,
+  scanSource,
+} from '../../../src/grader/forbidden';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -36,16 +42,21 @@ describe('method entries', () => {
   it('close fit on a Sequential and on a functional model, with advice to write the loop', () => {
     const x = tf.zeros([4, 2]);
     const y = tf.zeros([4, 1]);
-    expect(() => model().fit(x, y)).toThrow(/^model\.fit is not allowed in this exercise: write the training loop yourself/);
+    expect(() => model().fit(x, y)).toThrow(
+      /^model\.fit is not allowed in this exercise: write the training loop yourself/,
+    );
     const input = tf.input({ shape: [2] });
-    const functional = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 1 }).apply(input) as T.SymbolicTensor });
+    const functional = tf.model({
+      inputs: input,
+      outputs: tf.layers.dense({ units: 1 }).apply(input) as T.SymbolicTensor,
+    });
     functional.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     expect(() => functional.fit(x, y)).toThrow(ForbiddenApiError);
     expect(() => model().trainOnBatch(x, y)).toThrow(/model\.trainOnBatch/);
     expect(uses[0].api).toBe('model.fit');
   });
 
-  it('leave the rest of a model working: predict, apply, and an optimizer step of the learner\'s own', () => {
+  it("leave the rest of a model working: predict, apply, and an optimizer step of the learner's own", () => {
     const m = model();
     const x = tf.ones([3, 2]);
     expect((m.predict(x) as T.Tensor).shape).toEqual([3, 1]);
@@ -55,7 +66,7 @@ describe('method entries', () => {
     expect(Array.from(m.getWeights()[0].dataSync())).not.toEqual(Array.from(before));
   });
 
-  it('are neither scanned for nor hidden in the namespace: `fit` is any object\'s method', () => {
+  it("are neither scanned for nor hidden in the namespace: `fit` is any object's method", () => {
     expect(scanSource('train.ts', 'await model.fit(x, y);\nconst fit = tf.LayersModel;', FORBID)).toEqual([]);
     const restricted = restrictNamespace(tf, FORBID, () => undefined);
     expect(restricted.LayersModel).toBe(tf.LayersModel);
@@ -69,6 +80,8 @@ describe('advice that names the lesson', () => {
     expect(use).toMatchObject({ api: 'tf.linalg', line: 1 });
     expect(use.advice).toMatch(/the lesson is getting there by gradient descent/);
     const restricted = restrictNamespace(tf, ['tf.linalg'], () => undefined);
-    expect(() => restricted.linalg).toThrow(/tf\.linalg is not allowed in this exercise: a factorisation solves least squares in one go/);
+    expect(() => restricted.linalg).toThrow(
+      /tf\.linalg is not allowed in this exercise: a factorisation solves least squares in one go/,
+    );
   });
 });

@@ -1,8 +1,17 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  badInputCases, holdPlan, httpRequest, percentile, predictBody, predictionClass, probeService, readPredictions, waitForHealth,
-  type ProbePlan, type ProbeResponse,
+  badInputCases,
+  holdPlan,
+  httpRequest,
+  percentile,
+  predictBody,
+  predictionClass,
+  probeService,
+  readPredictions,
+  waitForHealth,
+  type ProbePlan,
+  type ProbeResponse,
 } from '../../../src/grader/http-probe';
 
 const WIDTH = 6;
@@ -35,7 +44,14 @@ interface Behaviour {
   metrics: 'good' | 'none' | 'mean' | 'max' | 'late' | 'leaky';
 }
 
-const GOOD: Behaviour = { validate: true, limit: true, dieOnMalformed: false, crossTalk: false, delayMs: 0, metrics: 'good' };
+const GOOD: Behaviour = {
+  validate: true,
+  limit: true,
+  dieOnMalformed: false,
+  crossTalk: false,
+  delayMs: 0,
+  metrics: 'good',
+};
 
 function nearestRank(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -69,8 +85,18 @@ function startServer(b: Behaviour): Promise<{ port: number; server: http.Server 
     if (req.url === '/health' && req.method === 'GET') return send(200, { status: 'ok' });
     if (req.url === '/metrics' && req.method === 'GET' && b.metrics !== 'none') {
       const mean = seen.times.reduce((a, t) => a + t, 0) / Math.max(1, seen.times.length);
-      const [p50, p95] = b.metrics === 'mean' ? [mean, mean] : b.metrics === 'max' ? [0, Math.max(0, ...seen.times)] : [nearestRank(seen.times, 50), nearestRank(seen.times, 95)];
-      return send(200, { requests: seen.requests, errors: seen.errors, in_flight: seen.inFlight, latency_ms: { p50, p95 } });
+      const [p50, p95] =
+        b.metrics === 'mean'
+          ? [mean, mean]
+          : b.metrics === 'max'
+            ? [0, Math.max(0, ...seen.times)]
+            : [nearestRank(seen.times, 50), nearestRank(seen.times, 95)];
+      return send(200, {
+        requests: seen.requests,
+        errors: seen.errors,
+        in_flight: seen.inFlight,
+        latency_ms: { p50, p95 },
+      });
     }
     if (req.url !== '/predict' || req.method !== 'POST') return send(404, { error: 'not found' });
     if (b.metrics === 'late') req.once('end', () => track(res));
@@ -103,8 +129,12 @@ function startServer(b: Behaviour): Promise<{ port: number; server: http.Server 
         return send(b.validate ? 400 : 500, { error: 'invalid JSON' });
       }
       const rows = body?.instances;
-      const valid = Array.isArray(rows) && rows.length > 0
-        && rows.every((r) => Array.isArray(r) && r.length === WIDTH && r.every((v) => typeof v === 'number' && Number.isFinite(v)));
+      const valid =
+        Array.isArray(rows) &&
+        rows.length > 0 &&
+        rows.every(
+          (r) => Array.isArray(r) && r.length === WIDTH && r.every((v) => typeof v === 'number' && Number.isFinite(v)),
+        );
       if (!valid) return send(b.validate ? 400 : 500, { error: 'bad instances' });
       if (b.crossTalk) {
         current = rows as number[][];
@@ -116,7 +146,9 @@ function startServer(b: Behaviour): Promise<{ port: number; server: http.Server 
     };
     req.on('end', () => void respond());
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, server })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, server })),
+  );
 }
 
 const open: http.Server[] = [];
@@ -171,7 +203,11 @@ describe('httpRequest', () => {
     const hang = http.createServer(() => undefined);
     open.push(hang);
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', () => r()));
-    const res = await httpRequest((hang.address() as AddressInfo).port, { method: 'GET', path: '/health', timeoutMs: 200 });
+    const res = await httpRequest((hang.address() as AddressInfo).port, {
+      method: 'GET',
+      path: '/health',
+      timeoutMs: 200,
+    });
     expect(res.status).toBe(0);
     expect(res.error).toMatch(/no answer within 200 ms/);
   });
@@ -237,10 +273,22 @@ describe('reading predictions', () => {
   test('readPredictions says what is wrong with an answer', () => {
     const res = (status: number, json: unknown): ProbeResponse => ({ status, body: JSON.stringify(json), json, ms: 1 });
     expect(readPredictions(res(200, { predictions: [1, [0, 0, 1]] }), 2, 3)).toEqual({ ok: true, classes: [1, 2] });
-    expect(readPredictions(res(500, { error: 'x' }), 1, 3)).toMatchObject({ ok: false, problem: expect.stringMatching(/expected HTTP 200, got HTTP 500/) });
-    expect(readPredictions(res(200, { outputs: [1] }), 1, 3)).toMatchObject({ ok: false, problem: expect.stringMatching(/"predictions"/) });
-    expect(readPredictions(res(200, { predictions: [1] }), 2, 3)).toMatchObject({ ok: false, problem: expect.stringMatching(/sent 2 instances but got 1 prediction$/) });
-    expect(readPredictions(res(200, { predictions: ['cat'] }), 1, 3)).toMatchObject({ ok: false, problem: expect.stringMatching(/prediction 0 is "cat"/) });
+    expect(readPredictions(res(500, { error: 'x' }), 1, 3)).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/expected HTTP 200, got HTTP 500/),
+    });
+    expect(readPredictions(res(200, { outputs: [1] }), 1, 3)).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/"predictions"/),
+    });
+    expect(readPredictions(res(200, { predictions: [1] }), 2, 3)).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/sent 2 instances but got 1 prediction$/),
+    });
+    expect(readPredictions(res(200, { predictions: ['cat'] }), 1, 3)).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/prediction 0 is "cat"/),
+    });
   });
 });
 
@@ -249,7 +297,9 @@ describe('badInputCases', () => {
 
   test('cover malformed JSON, wrong shapes, wrong types and oversized bodies, each with a unique id', () => {
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
-    expect(cases.map((c) => c.id)).toEqual(expect.arrayContaining(['malformed-json', 'wrong-length', 'not-numbers', 'oversized']));
+    expect(cases.map((c) => c.id)).toEqual(
+      expect.arrayContaining(['malformed-json', 'wrong-length', 'not-numbers', 'oversized']),
+    );
     for (const c of cases) {
       expect(c.request.method).toBe('POST');
       expect(c.request.path).toBe('/predict');
@@ -287,16 +337,32 @@ describe('probeService', () => {
     expect(report.latency.p95).toBeGreaterThanOrEqual(report.latency.p50);
     const held = report.concurrent.total - p.concurrency;
     // More than half of all POST /predict requests are held (holdPlan).
-    const others = Math.ceil(p.instances.length / p.batchSize) + p.latencyRequests + p.concurrency + report.badInput.length + 1;
+    const others =
+      Math.ceil(p.instances.length / p.batchSize) + p.latencyRequests + p.concurrency + report.badInput.length + 1;
     expect(held).toBe(holdPlan(others).reduce((a, b) => a + b, 0));
     expect(held).toBeGreaterThan(others);
     expect(report.concurrent).toEqual({ ok: p.concurrency + held, total: p.concurrency + held, problems: [] });
     expect(report.badInput.filter((c) => !c.passed)).toEqual([]);
     expect(report.servesAfterBadInput).toBe(true);
     expect(report.monitoring.filter((c) => !c.passed)).toEqual([]);
-    expect(report.monitoring.map((c) => c.id)).toEqual(['metrics-endpoint', 'in-flight-while-held', 'in-flight-at-rest', 'requests', 'errors', 'latency-p95', 'latency-p50']);
+    expect(report.monitoring.map((c) => c.id)).toEqual([
+      'metrics-endpoint',
+      'in-flight-while-held',
+      'in-flight-at-rest',
+      'requests',
+      'errors',
+      'latency-p95',
+      'latency-p50',
+    ]);
     // Every request of the plan, the held ones and the two GET /metrics included.
-    const expectedRequests = Math.ceil(p.instances.length / p.batchSize) + p.latencyRequests + p.concurrency + held + 2 + 2 * report.badInput.length + 1;
+    const expectedRequests =
+      Math.ceil(p.instances.length / p.batchSize) +
+      p.latencyRequests +
+      p.concurrency +
+      held +
+      2 +
+      2 * report.badInput.length +
+      1;
     expect(report.requests).toBe(expectedRequests);
   });
 
@@ -358,7 +424,9 @@ describe('probeService', () => {
     const failed = report.monitoring.filter((c) => !c.passed);
     expect(failed.map((c) => c.id)).toEqual(['latency-p95', 'latency-p50']);
     expect(failed[0].got).toMatch(/the slowest, held \d+ ms, are the maximum, not the 95th percentile/);
-    expect(failed[1].got).toMatch(/more than half of the requests were held at least \d+ ms.*0 or an average is not a median/);
+    expect(failed[1].got).toMatch(
+      /more than half of the requests were held at least \d+ ms.*0 or an average is not a median/,
+    );
   });
 
   test('the hold plan puts the median, the 95th percentile and the maximum in groups of their own', () => {
@@ -380,7 +448,9 @@ describe('probeService', () => {
     const report = await probeService(port, plan());
     const check = report.monitoring.find((c) => c.id === 'in-flight-while-held')!;
     expect(check.passed).toBe(false);
-    expect(check.got).toMatch(/^in_flight 0, with \d+ POST \/predict requests inside handlers: count a request from the moment its handler is called/);
+    expect(check.got).toMatch(
+      /^in_flight 0, with \d+ POST \/predict requests inside handlers: count a request from the moment its handler is called/,
+    );
   });
 
   test('a refused request never counted out leaves in_flight above 0 at rest', async () => {

@@ -14,8 +14,20 @@ test('each order is the one its file system gives', () => {
 
 test('a walk lists each folder in the order and meets the files depth first', () => {
   expect(walkOrder(PATHS, 'sorted')).toEqual(PATHS);
-  expect(walkOrder(PATHS, 'ntfs')).toEqual(['boston/NOTES', 'boston/test.csv', 'boston/train.csv', 'iris.csv', 'README.md']);
-  expect(walkOrder(PATHS, 'reverse')).toEqual(['iris.csv', 'boston/train.csv', 'boston/test.csv', 'boston/NOTES', 'README.md']);
+  expect(walkOrder(PATHS, 'ntfs')).toEqual([
+    'boston/NOTES',
+    'boston/test.csv',
+    'boston/train.csv',
+    'iris.csv',
+    'README.md',
+  ]);
+  expect(walkOrder(PATHS, 'reverse')).toEqual([
+    'iris.csv',
+    'boston/train.csv',
+    'boston/test.csv',
+    'boston/NOTES',
+    'README.md',
+  ]);
   for (const order of LISTING_ORDERS) expect([...walkOrder(PATHS, order, 3)].sort()).toEqual(PATHS);
 });
 

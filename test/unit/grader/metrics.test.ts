@@ -6,8 +6,26 @@
  */
 import { GradingError } from '../../../src/errors';
 import {
-  accuracy, balancedAccuracy, checkThreshold, classProbabilities, computeMetric, f1, logLoss, logLossMulticlass,
-  mae, METRIC_TASKS, SUITE_METRICS, mse, precision, r2, rankingMetrics, recall, rmse, rocAuc, rocAucOvr, type ScoredItem,
+  accuracy,
+  balancedAccuracy,
+  checkThreshold,
+  classProbabilities,
+  computeMetric,
+  f1,
+  logLoss,
+  logLossMulticlass,
+  mae,
+  METRIC_TASKS,
+  SUITE_METRICS,
+  mse,
+  precision,
+  r2,
+  rankingMetrics,
+  recall,
+  rmse,
+  rocAuc,
+  rocAucOvr,
+  type ScoredItem,
 } from '../../../src/grader/metrics';
 import { InvalidOutputError, normalizePredictions } from '../../../src/grader/predictions';
 import { METRIC_NAMES } from '../../../src/curriculum/schema';
@@ -247,11 +265,30 @@ describe('rankingMetrics', () => {
     //   P@3 1/3 (divided by k, not by 2), R@3 1, NDCG 1
     // user 3 has nothing relevant: left out of the mean
     const scores = lists([
-      [1, [[12, 0.5], [10, 0.9], [14, 0.1], [11, 0.7], [13, 0.3]]],
-      [2, [[21, 1], [20, 2]]],
+      [
+        1,
+        [
+          [12, 0.5],
+          [10, 0.9],
+          [14, 0.1],
+          [11, 0.7],
+          [13, 0.3],
+        ],
+      ],
+      [
+        2,
+        [
+          [21, 1],
+          [20, 2],
+        ],
+      ],
       [3, [[30, 1]]],
     ]);
-    const relevant = new Map([[1, new Set([11, 14, 99])], [2, new Set([20])], [3, new Set<number>()]]);
+    const relevant = new Map([
+      [1, new Set([11, 14, 99])],
+      [2, new Set([20])],
+      [3, new Set<number>()],
+    ]);
     const r = rankingMetrics(scores, relevant, 3);
     expect(r.users).toBe(2);
     expect(r.precisionAtK).toBeCloseTo(1 / 3, 12);
@@ -260,10 +297,39 @@ describe('rankingMetrics', () => {
   });
 
   it('is 1 on a perfect ranking and 0 for a user left without recommendations', () => {
-    const relevant = new Map([[1, new Set([5, 6])], [2, new Set([7])]]);
-    const perfect = rankingMetrics(lists([[1, [[5, 2], [6, 1], [8, 0]]], [2, [[7, 1]]]]), relevant, 1);
+    const relevant = new Map([
+      [1, new Set([5, 6])],
+      [2, new Set([7])],
+    ]);
+    const perfect = rankingMetrics(
+      lists([
+        [
+          1,
+          [
+            [5, 2],
+            [6, 1],
+            [8, 0],
+          ],
+        ],
+        [2, [[7, 1]]],
+      ]),
+      relevant,
+      1,
+    );
     expect(perfect).toEqual({ precisionAtK: 1, recallAtK: 0.75, ndcgAtK: 1, users: 2 });
-    const missing = rankingMetrics(lists([[1, [[5, 2], [6, 1]]]]), relevant, 2);
+    const missing = rankingMetrics(
+      lists([
+        [
+          1,
+          [
+            [5, 2],
+            [6, 1],
+          ],
+        ],
+      ]),
+      relevant,
+      2,
+    );
     expect(missing.precisionAtK).toBeCloseTo(0.5, 12);
     expect(missing.ndcgAtK).toBeCloseTo(0.5, 12);
   });
@@ -271,14 +337,56 @@ describe('rankingMetrics', () => {
   it('breaks score ties by item id', () => {
     // items 4 and 2 tie: 2 ranks first, so it is the one hit at k=1
     const relevant = new Map([[1, new Set([2])]]);
-    expect(rankingMetrics(lists([[1, [[4, 1], [2, 1]]]]), relevant, 1).precisionAtK).toBe(1);
+    expect(
+      rankingMetrics(
+        lists([
+          [
+            1,
+            [
+              [4, 1],
+              [2, 1],
+            ],
+          ],
+        ]),
+        relevant,
+        1,
+      ).precisionAtK,
+    ).toBe(1);
     const other = new Map([[1, new Set([4])]]);
-    expect(rankingMetrics(lists([[1, [[4, 1], [2, 1]]]]), other, 1).precisionAtK).toBe(0);
+    expect(
+      rankingMetrics(
+        lists([
+          [
+            1,
+            [
+              [4, 1],
+              [2, 1],
+            ],
+          ],
+        ]),
+        other,
+        1,
+      ).precisionAtK,
+    ).toBe(0);
   });
 
   it('rejects duplicate items and non-finite scores as invalid output', () => {
     const relevant = new Map([[1, new Set([2])]]);
-    expect(() => rankingMetrics(lists([[1, [[2, 1], [2, 0.5]]]]), relevant, 2)).toThrow(InvalidOutputError);
+    expect(() =>
+      rankingMetrics(
+        lists([
+          [
+            1,
+            [
+              [2, 1],
+              [2, 0.5],
+            ],
+          ],
+        ]),
+        relevant,
+        2,
+      ),
+    ).toThrow(InvalidOutputError);
     expect(() => rankingMetrics(lists([[1, [[2, NaN]]]]), relevant, 2)).toThrow(/score NaN/);
   });
 
@@ -289,7 +397,11 @@ describe('rankingMetrics', () => {
 });
 
 describe('computeMetric', () => {
-  const binaryPreds = normalizePredictions('binary', { values: f32([0.1, 0.4, 0.35, 0.8]), shape: [4], dtype: 'float32' }, 4);
+  const binaryPreds = normalizePredictions(
+    'binary',
+    { values: f32([0.1, 0.4, 0.35, 0.8]), shape: [4], dtype: 'float32' },
+    4,
+  );
   const binaryLabels = f32([0, 0, 1, 1]);
 
   it('scores binary predictions: class 1 for precision/recall/f1, probabilities for auc and log loss', () => {
@@ -308,7 +420,12 @@ describe('computeMetric', () => {
   });
 
   it('macro-averages multi-class precision, recall and f1', () => {
-    const preds = normalizePredictions('classification', { values: f32([0, 2, 1, 0, 0, 1]), shape: [6], dtype: 'float32' }, 6, 3);
+    const preds = normalizePredictions(
+      'classification',
+      { values: f32([0, 2, 1, 0, 0, 1]), shape: [6], dtype: 'float32' },
+      6,
+      3,
+    );
     const labels = f32([0, 1, 2, 0, 1, 2]);
     expect(computeMetric('precision', preds, labels)).toBeCloseTo(2 / 9, 12);
     expect(computeMetric('recall', preds, labels)).toBeCloseTo(1 / 3, 12);
@@ -319,7 +436,12 @@ describe('computeMetric', () => {
 
   it('scores multi-class scores with auc and log loss', () => {
     const logits = [2, 1, 0, 0.5, -1, 3, 0, 0, 0, 1, 4, 1];
-    const preds = normalizePredictions('classification', { values: f32(logits), shape: [4, 3], dtype: 'float32' }, 4, 3);
+    const preds = normalizePredictions(
+      'classification',
+      { values: f32(logits), shape: [4, 3], dtype: 'float32' },
+      4,
+      3,
+    );
     const labels = f32([0, 2, 1, 0]);
     expect(computeMetric('log_loss', preds, labels)).toBeCloseTo(1.1742038847369582, 6);
     expect(computeMetric('roc_auc', preds, labels)).toBeCloseTo(0.7222222222222222, 6);
@@ -334,7 +456,11 @@ describe('computeMetric', () => {
   });
 
   it('scores regression', () => {
-    const preds = normalizePredictions('regression', { values: f32([2.5, 0, 2, 8]), shape: [4, 1], dtype: 'float32' }, 4);
+    const preds = normalizePredictions(
+      'regression',
+      { values: f32([2.5, 0, 2, 8]), shape: [4, 1], dtype: 'float32' },
+      4,
+    );
     const labels = f32([3, -0.5, 2, 7]);
     expect(computeMetric('mse', preds, labels)).toBeCloseTo(0.375, 12);
     expect(computeMetric('rmse', preds, labels)).toBeCloseTo(0.6123724356957945, 12);
@@ -352,7 +478,9 @@ describe('computeMetric', () => {
   });
 
   it('points ranking metrics at rankingMetrics', () => {
-    expect(() => computeMetric('ndcg_at_k', binaryPreds, binaryLabels, { k: 10 })).toThrow(/ndcg_at_k \(k=10\).*rankingMetrics/);
+    expect(() => computeMetric('ndcg_at_k', binaryPreds, binaryLabels, { k: 10 })).toThrow(
+      /ndcg_at_k \(k=10\).*rankingMetrics/,
+    );
   });
 
   it('refuses labels that do not match the predictions', () => {

@@ -7,13 +7,25 @@ const exercise = {
   points: 10,
   partialCredit: [
     { label: 'beats the baseline', points: 3, metrics: [{ name: 'accuracy', min: 0.5 }] },
-    { label: 'close', points: 7, metrics: [{ name: 'accuracy', min: 0.8 }, { name: 'log_loss', max: 0.6 }] },
+    {
+      label: 'close',
+      points: 7,
+      metrics: [
+        { name: 'accuracy', min: 0.8 },
+        { name: 'log_loss', max: 0.6 },
+      ],
+    },
   ],
 } as unknown as LoadedExercise;
 
 function result(status: ExerciseResult['status'], accuracy: number | null, logLoss = 1): ExerciseResult {
   return {
-    exercise: 'm/x', status, seed: 1, backend: 'wasm', durationMs: 1, error: null,
+    exercise: 'm/x',
+    status,
+    seed: 1,
+    backend: 'wasm',
+    durationMs: 1,
+    error: null,
     metrics: [
       { name: 'accuracy', value: accuracy, min: 0.9, passed: false },
       { name: 'log_loss', value: logLoss, max: 0.3, passed: false },

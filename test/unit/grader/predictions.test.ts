@@ -36,7 +36,12 @@ describe('normalizePredictions: classification', () => {
     const a = normalizePredictions('classification', f32([0, 2, 1], [3]), 3, 3);
     expect(Array.from(a.classes!)).toEqual([0, 2, 1]);
     expect(a.scores).toBeUndefined();
-    const b = normalizePredictions('classification', { values: Int32Array.from([2, 2]), shape: [2], dtype: 'int32' }, 2, 3);
+    const b = normalizePredictions(
+      'classification',
+      { values: Int32Array.from([2, 2]), shape: [2], dtype: 'int32' },
+      2,
+      3,
+    );
     expect(Array.from(b.classes!)).toEqual([2, 2]);
     expect(b.k).toBe(3);
   });
@@ -98,7 +103,9 @@ describe('normalizePredictions: classification', () => {
   });
 
   it('rejects NaN and Infinity, counting them and locating the first by row and column', () => {
-    const msg = invalid(() => normalizePredictions('classification', f32([0, 1, 2, 3, NaN, 5, Infinity, 0, 0], [3, 3]), 3, 3));
+    const msg = invalid(() =>
+      normalizePredictions('classification', f32([0, 1, 2, 3, NaN, 5, Infinity, 0, 0], [3, 3]), 3, 3),
+    );
     expect(msg).toContain('2 non-finite values (NaN or Infinity) out of 9');
     expect(msg).toContain('the first is NaN at row 1, column 1');
   });
@@ -122,7 +129,9 @@ describe('normalizePredictions: classification', () => {
     expect(b).toContain("dtype 'bool'");
     expect(b).toContain(".cast('int32')");
     expect(
-      invalid(() => normalizePredictions('classification', { values: [1, 0, 0, 1], shape: [2], dtype: 'complex64' }, 2, 2)),
+      invalid(() =>
+        normalizePredictions('classification', { values: [1, 0, 0, 1], shape: [2], dtype: 'complex64' }, 2, 2),
+      ),
     ).toContain("dtype 'complex64'");
   });
 
@@ -138,9 +147,9 @@ describe('normalizePredictions: classification', () => {
   });
 
   it('rejects missing predictions', () => {
-    expect(invalid(() => normalizePredictions('classification', undefined as unknown as RawPredictions, 2, 2))).toContain(
-      'predict returned undefined',
-    );
+    expect(
+      invalid(() => normalizePredictions('classification', undefined as unknown as RawPredictions, 2, 2)),
+    ).toContain('predict returned undefined');
   });
 });
 
@@ -179,7 +188,9 @@ describe('normalizePredictions: binary', () => {
   });
 
   it('rejects Infinity before the range check', () => {
-    expect(invalid(() => normalizePredictions('binary', f32([0.1, -Infinity], [2]), 2))).toContain('-Infinity at row 1');
+    expect(invalid(() => normalizePredictions('binary', f32([0.1, -Infinity], [2]), 2))).toContain(
+      '-Infinity at row 1',
+    );
   });
 
   it('rejects the wrong row count', () => {

@@ -7,12 +7,21 @@ import { makeDataset } from '../../../src/datasets/dataset';
 import { GradingError } from '../../../src/errors';
 import { InvalidOutputError } from '../../../src/grader/predictions';
 import {
-  DEFAULT_RELEVANT_MIN, groupByUser, ratedPairs, relevantMinOf, scoreRanking, type RatedPairs,
+  DEFAULT_RELEVANT_MIN,
+  groupByUser,
+  ratedPairs,
+  relevantMinOf,
+  scoreRanking,
+  type RatedPairs,
 } from '../../../src/grader/ranking';
 import type { MetricSpec } from '../../../src/curriculum/schema';
 
 const f32 = (values: number[]): Float32Array => Float32Array.from(values);
-const wire = (values: number[], shape: number[] = [values.length]) => ({ values: f32(values), shape, dtype: 'float32' });
+const wire = (values: number[], shape: number[] = [values.length]) => ({
+  values: f32(values),
+  shape,
+  dtype: 'float32',
+});
 
 // user 0: item 10 rated 5, item 11 rated 2, item 12 rated 4; user 1: item 10 rated 3, item 13 rated 4.
 const pairs: RatedPairs = {
@@ -38,9 +47,13 @@ describe('ratedPairs', () => {
 });
 
 describe('groupByUser', () => {
-  it('lists each user\'s scored items and the ones rated at least relevantMin', () => {
+  it("lists each user's scored items and the ones rated at least relevantMin", () => {
     const { scoresByUser, relevantByUser } = groupByUser(pairs, [0.1, 0.9, 0.5, 0.2, 0.3]);
-    expect(scoresByUser.get(0)).toEqual([{ item: 10, score: 0.1 }, { item: 11, score: 0.9 }, { item: 12, score: 0.5 }]);
+    expect(scoresByUser.get(0)).toEqual([
+      { item: 10, score: 0.1 },
+      { item: 11, score: 0.9 },
+      { item: 12, score: 0.5 },
+    ]);
     expect([...relevantByUser.get(0)!].sort()).toEqual([10, 12]);
     expect([...relevantByUser.get(1)!]).toEqual([13]);
   });
@@ -66,7 +79,7 @@ describe('scoreRanking', () => {
       wire([0.1, 0.9, 0.5, 0.2, 0.3]),
       pairs,
     );
-    const ndcg0 = (1 / Math.log2(3)) / (1 + 1 / Math.log2(3));
+    const ndcg0 = 1 / Math.log2(3) / (1 + 1 / Math.log2(3));
     expect(scores.recall_at_k).toBeCloseTo((0.5 + 1) / 2, 12);
     expect(scores.precision_at_k).toBeCloseTo((0.5 + 0.5) / 2, 12);
     expect(scores.ndcg_at_k).toBeCloseTo((ndcg0 + 1) / 2, 6);
@@ -90,7 +103,7 @@ describe('scoreRanking', () => {
     expect(scores.rmse).toBe(0);
   });
 
-  it('reports the learner\'s wrong shapes and non-finite scores as invalid output', () => {
+  it("reports the learner's wrong shapes and non-finite scores as invalid output", () => {
     expect(() => scoreRanking([spec('rmse')], wire([1, 2, 3]), pairs)).toThrow(InvalidOutputError);
     expect(() => scoreRanking([spec('rmse')], wire(new Array(10).fill(1), [5, 2]), pairs)).toThrow(InvalidOutputError);
     expect(() => scoreRanking([spec('ndcg_at_k', 2)], wire([1, NaN, 1, 1, 1]), pairs)).toThrow(InvalidOutputError);

@@ -6,7 +6,10 @@ test('without a penalty it recovers an exact linear relation, on the columns as 
   const y = x.map(([a, b, c]) => 3 + 2 * a - 0.5 * b + 4 * c);
   const model = fitRidge(x, y, 0);
   expect(model.trainRmse).toBeLessThan(1e-6);
-  const fresh = [[2.5, 1, 0.3], [40, 2, -1]];
+  const fresh = [
+    [2.5, 1, 0.3],
+    [40, 2, -1],
+  ];
   const got = Array.from(predictRidge(model, fresh));
   fresh.forEach(([a, b, c], i) => expect(got[i]).toBeCloseTo(3 + 2 * a - 0.5 * b + 4 * c, 6));
 });
@@ -22,7 +25,16 @@ test('a penalty shrinks the weights, a constant column is ignored, and the mean 
 });
 
 test('solveRidge solves (A + l2 I) w = b', () => {
-  const w = Array.from(solveRidge([[4, 1], [1, 3]], [1, 2], 1));
+  const w = Array.from(
+    solveRidge(
+      [
+        [4, 1],
+        [1, 3],
+      ],
+      [1, 2],
+      1,
+    ),
+  );
   expect(5 * w[0] + w[1]).toBeCloseTo(1, 12);
   expect(w[0] + 4 * w[1]).toBeCloseTo(2, 12);
 });

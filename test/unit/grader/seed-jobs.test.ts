@@ -8,7 +8,7 @@ test('seeds train one child per core at most, never more children than seeds', (
   expect(seedJobs(3, 512, {})).toBeGreaterThanOrEqual(1);
 });
 
-test('free memory bounds the children at the exercise\'s heap cap', () => {
+test("free memory bounds the children at the exercise's heap cap", () => {
   const tooBig = Math.ceil(os.freemem() / (1024 * 1024)) + 1;
   expect(seedJobs(3, tooBig, {})).toBe(1);
 });

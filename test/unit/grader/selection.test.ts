@@ -15,8 +15,18 @@ const val = { n: 4, labels, task: 'regression' as const };
 const rmse = (p: number[]): number => Math.sqrt(p.reduce((a, v, i) => a + (v - labels[i]) ** 2, 0) / p.length);
 
 type Answer = Extract<ChildMessage, { type: 'candidates' }>;
-function candidate(name: string, predictions: number[], claimed: number | null = rmse(predictions), baseline = false): Answer['entries'][number] {
-  return { name, baseline, claimed, tensor: { values: Float32Array.from(predictions), shape: [predictions.length], dtype: 'float32' } };
+function candidate(
+  name: string,
+  predictions: number[],
+  claimed: number | null = rmse(predictions),
+  baseline = false,
+): Answer['entries'][number] {
+  return {
+    name,
+    baseline,
+    claimed,
+    tensor: { values: Float32Array.from(predictions), shape: [predictions.length], dtype: 'float32' },
+  };
 }
 function answer(chosen: string | null, entries: Answer['entries']): Answer {
   return { type: 'candidates', token: 't', chosen, entries };
@@ -27,22 +37,38 @@ const GOOD = [11, 19, 31, 39];
 const FAIR = [14, 18, 33, 36];
 
 test('an honest comparison with a baseline and two models, the best chosen, has no problems', () => {
-  const f = judgeCandidates(SPEC, answer('good', [candidate('mean', MEAN, undefined, true), candidate('good', GOOD), candidate('fair', FAIR)]), val);
+  const f = judgeCandidates(
+    SPEC,
+    answer('good', [candidate('mean', MEAN, undefined, true), candidate('good', GOOD), candidate('fair', FAIR)]),
+    val,
+  );
   expect(f.problems).toEqual([]);
   expect(f).toMatchObject({ models: 2, chosenIsBest: true });
-  expect(f.table.join('\n')).toMatch(/baseline 'mean': valRmse reported 11\.180, validation rmse of its predictions 11\.180/);
+  expect(f.table.join('\n')).toMatch(
+    /baseline 'mean': valRmse reported 11\.180, validation rmse of its predictions 11\.180/,
+  );
 });
 
 test('no candidates at all names the lesson and the shape to return', () => {
   const f = judgeCandidates(SPEC, { ...answer(null, []), problem: 'train() returned no `candidates`' }, val);
-  expect(f.problems[0]).toMatch(/^train\(\) returned no `candidates`: the lesson is choosing a model on validation data, among a baseline and other candidates\. .*return \{ predict, chosen, candidates/);
+  expect(f.problems[0]).toMatch(
+    /^train\(\) returned no `candidates`: the lesson is choosing a model on validation data, among a baseline and other candidates\. .*return \{ predict, chosen, candidates/,
+  );
   expect(f.chosenIsBest).toBe(false);
 });
 
 test('a reported score the predictions do not earn is refused', () => {
-  const f = judgeCandidates(SPEC, answer('fair', [candidate('mean', MEAN, undefined, true), candidate('good', GOOD), candidate('fair', FAIR, 0.5)]), val);
-  expect(f.problems.join('\n')).toMatch(/candidate 'fair' reports valRmse 0\.500, but its predictions on the validation rows give 3\.354/);
-  expect(f.problems.join('\n')).toMatch(/you chose 'fair' .* but 'good' has 1\.000: keep the candidate that is best on the validation rows, lowest wins/);
+  const f = judgeCandidates(
+    SPEC,
+    answer('fair', [candidate('mean', MEAN, undefined, true), candidate('good', GOOD), candidate('fair', FAIR, 0.5)]),
+    val,
+  );
+  expect(f.problems.join('\n')).toMatch(
+    /candidate 'fair' reports valRmse 0\.500, but its predictions on the validation rows give 3\.354/,
+  );
+  expect(f.problems.join('\n')).toMatch(
+    /you chose 'fair' .* but 'good' has 1\.000: keep the candidate that is best on the validation rows, lowest wins/,
+  );
 });
 
 test('a missing baseline, too few models, a missing score and an unknown choice are each named', () => {
@@ -60,28 +86,58 @@ test('the best of too few candidates is no choice', () => {
 });
 
 test('a candidate that could not predict is reported with why', () => {
-  const f = judgeCandidates(SPEC, answer('good', [candidate('mean', MEAN, undefined, true), candidate('good', GOOD), { name: 'knn', baseline: false, claimed: 3, error: 'its predict(x) failed: boom' }]), val);
-  expect(f.problems).toEqual(["candidate 'knn': its predict(x) failed: boom", 'only 1 model was compared besides the baseline; compare at least 2 (the lesson is choosing a model on validation data, among a baseline and other candidates)']);
+  const f = judgeCandidates(
+    SPEC,
+    answer('good', [
+      candidate('mean', MEAN, undefined, true),
+      candidate('good', GOOD),
+      { name: 'knn', baseline: false, claimed: 3, error: 'its predict(x) failed: boom' },
+    ]),
+    val,
+  );
+  expect(f.problems).toEqual([
+    "candidate 'knn': its predict(x) failed: boom",
+    'only 1 model was compared besides the baseline; compare at least 2 (the lesson is choosing a model on validation data, among a baseline and other candidates)',
+  ]);
 });
 
 test('options are read from the curriculum and nonsense is refused', () => {
   expect(selectionOf({ key: 'm/x', options: {} })).toBeUndefined();
-  expect(selectionOf({ key: 'm/x', options: { selection: { minModels: 3 } } })).toMatchObject({ metric: 'rmse', claim: 'valRmse', minModels: 3 });
+  expect(selectionOf({ key: 'm/x', options: { selection: { minModels: 3 } } })).toMatchObject({
+    metric: 'rmse',
+    claim: 'valRmse',
+    minModels: 3,
+  });
   expect(() => selectionOf({ key: 'm/x', options: { selection: { metric: 'speed' } } })).toThrow(GradingError);
 });
 
 describe('on rows the candidates cannot have seen', () => {
   // Held-out rows: their labels never reach the child.
   const heldLabels = Float32Array.from([12, 22, 28, 42, 35]);
-  const wire = (values: number[]): WireTensor => ({ values: Float32Array.from(values), shape: [values.length], dtype: 'float32' });
-  const withHeld = (entry: Answer['entries'][number], held: number[]): JudgedEntry => ({ ...entry, unseen: wire(held) });
-  const unseen = (returned?: number[]) => ({ n: 5, labels: heldLabels, returned: returned ? wire(returned) : undefined });
+  const wire = (values: number[]): WireTensor => ({
+    values: Float32Array.from(values),
+    shape: [values.length],
+    dtype: 'float32',
+  });
+  const withHeld = (entry: Answer['entries'][number], held: number[]): JudgedEntry => ({
+    ...entry,
+    unseen: wire(held),
+  });
+  const unseen = (returned?: number[]) => ({
+    n: 5,
+    labels: heldLabels,
+    returned: returned ? wire(returned) : undefined,
+  });
   const meanHeld = [25, 25, 25, 25, 25];
   const goodHeld = [13, 21, 29, 41, 36];
   const fairHeld = [15, 19, 31, 39, 33];
 
   test('an honest comparison, the chosen candidate returned, has no problems', () => {
-    const entries = [withHeld(candidate('mean', MEAN, undefined, true), meanHeld), withHeld(candidate('good', GOOD), goodHeld), withHeld(candidate('fair', FAIR), fairHeld)];
+    const entries = [
+      withHeld(candidate('mean', MEAN, undefined, true), meanHeld),
+      withHeld(candidate('good', GOOD), goodHeld),
+      withHeld(candidate('fair', FAIR), fairHeld),
+    ];
     const f = judgeCandidates(SPEC, answer('good', entries), val, unseen(goodHeld));
     expect(f.problems).toEqual([]);
     expect(f).toMatchObject({ models: 2, chosenIsBest: true });
@@ -89,23 +145,42 @@ describe('on rows the candidates cannot have seen', () => {
 
   test('a candidate far better on the validation rows than on unseen rows has seen them: refused, and it does not count', () => {
     const lookup = [10, 20, 30, 40];
-    const entries = [withHeld(candidate('mean', MEAN, undefined, true), meanHeld), withHeld(candidate('good', GOOD), goodHeld), withHeld(candidate('fair', FAIR), fairHeld), withHeld(candidate('lookup', lookup), meanHeld)];
+    const entries = [
+      withHeld(candidate('mean', MEAN, undefined, true), meanHeld),
+      withHeld(candidate('good', GOOD), goodHeld),
+      withHeld(candidate('fair', FAIR), fairHeld),
+      withHeld(candidate('lookup', lookup), meanHeld),
+    ];
     const f = judgeCandidates(SPEC, answer('lookup', entries), val, unseen(goodHeld));
-    expect(f.problems.join('\n')).toMatch(/candidate 'lookup' scores rmse 0\.000 on the validation rows but \d+\.\d{3} on rows it cannot have seen .*it has seen the validation rows.*Fit every candidate on xTrain \/ yTrain only \(the lesson is choosing a model on validation data/);
+    expect(f.problems.join('\n')).toMatch(
+      /candidate 'lookup' scores rmse 0\.000 on the validation rows but \d+\.\d{3} on rows it cannot have seen .*it has seen the validation rows.*Fit every candidate on xTrain \/ yTrain only \(the lesson is choosing a model on validation data/,
+    );
     expect(f.chosenIsBest).toBe(false);
     expect(f.models).toBe(2);
   });
 
   test('a predictor that is not the chosen candidate (a refit, another model) is named with the first row where they differ', () => {
-    const entries = [withHeld(candidate('mean', MEAN, undefined, true), meanHeld), withHeld(candidate('good', GOOD), goodHeld), withHeld(candidate('fair', FAIR), fairHeld)];
+    const entries = [
+      withHeld(candidate('mean', MEAN, undefined, true), meanHeld),
+      withHeld(candidate('good', GOOD), goodHeld),
+      withHeld(candidate('fair', FAIR), fairHeld),
+    ];
     const f = judgeCandidates(SPEC, answer('good', entries), val, unseen([13, 21, 30, 41, 36]));
-    expect(f.problems).toEqual([expect.stringMatching(/^predict\(x\) is not the chosen candidate 'good': on held-out row 2 it answers 30\.000 where the candidate answers 29\.000 \(1 of 5 rows differ\)\. Return the chosen candidate's own predict, as it was compared/)]);
+    expect(f.problems).toEqual([
+      expect.stringMatching(
+        /^predict\(x\) is not the chosen candidate 'good': on held-out row 2 it answers 30\.000 where the candidate answers 29\.000 \(1 of 5 rows differ\)\. Return the chosen candidate's own predict, as it was compared/,
+      ),
+    ]);
     expect(f.chosenIsBest).toBe(false);
   });
 
   test('the check of unseen rows is an option: seenRatio 0 turns it off', () => {
     const lookup = [10, 20, 30, 40];
-    const entries = [withHeld(candidate('mean', MEAN, undefined, true), meanHeld), withHeld(candidate('good', GOOD), goodHeld), withHeld(candidate('lookup', lookup), goodHeld)];
+    const entries = [
+      withHeld(candidate('mean', MEAN, undefined, true), meanHeld),
+      withHeld(candidate('good', GOOD), goodHeld),
+      withHeld(candidate('lookup', lookup), goodHeld),
+    ];
     const f = judgeCandidates({ ...SPEC, seenRatio: 0 }, answer('lookup', entries), val, unseen(goodHeld));
     expect(f.problems).toEqual([]);
   });

@@ -36,7 +36,14 @@ describe('the every-seed rule', () => {
   });
 
   test('one seed is the plain value, without seed fields', () => {
-    expect(seedVerdict({ name: 'accuracy', min: 0.5 }, [0.7])).toEqual({ name: 'accuracy', min: 0.5, max: undefined, k: undefined, value: 0.7, passed: true });
+    expect(seedVerdict({ name: 'accuracy', min: 0.5 }, [0.7])).toEqual({
+      name: 'accuracy',
+      min: 0.5,
+      max: undefined,
+      k: undefined,
+      value: 0.7,
+      passed: true,
+    });
   });
 
   test('margin is signed so that positive is safe, for min and for max', () => {
@@ -49,7 +56,13 @@ describe('the every-seed rule', () => {
 
 describe('annotateResult', () => {
   const result = (seeds?: number[]): ExerciseResult => ({
-    exercise: 'm/x', status: 'failed', seed: 1, seeds, backend: 'wasm', durationMs: 1, error: null,
+    exercise: 'm/x',
+    status: 'failed',
+    seed: 1,
+    seeds,
+    backend: 'wasm',
+    durationMs: 1,
+    error: null,
     metrics: [
       { name: 'accuracy', value: 0.5, min: 0.9, passed: false },
       { name: 'ndcg_at_k', k: 5, value: 0.6, min: 0.8, passed: false },

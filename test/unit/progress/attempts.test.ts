@@ -6,7 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { GradeOutcome } from '../../../src/grader/result';
-import { attemptRecordSchema, attemptsDir, readAttemptRecords, writeAttemptRecord } from '../../../src/progress/attempts';
+import {
+  attemptRecordSchema,
+  attemptsDir,
+  readAttemptRecords,
+  writeAttemptRecord,
+} from '../../../src/progress/attempts';
 
 function outcome(exercise: string, value: number, status: 'passed' | 'failed' = 'passed'): GradeOutcome {
   return {
@@ -23,7 +28,10 @@ function outcome(exercise: string, value: number, status: 'passed' | 'failed' = 
     details: {
       curve: [{ epoch: 1, loss: 0.5 }],
       nonFinite: [{ index: 1, keys: ['loss'] }],
-      confusion: [[3, 1], [0, 4]],
+      confusion: [
+        [3, 1],
+        [0, 4],
+      ],
       classNames: ['a', 'b'],
       inputScale: { min: 0, max: 1 },
       // A computed figure that came out NaN is written as null and still reads back.
@@ -54,7 +62,10 @@ describe('attempt records', () => {
     const [read] = readAttemptRecords(root, 'm2/iris');
     expect(read.result.metrics[0].value).toBe(0.9);
     expect(read.trainSeconds).toBeNull();
-    expect(read.confusion).toEqual([[3, 1], [0, 4]]);
+    expect(read.confusion).toEqual([
+      [3, 1],
+      [0, 4],
+    ]);
     expect(read).toMatchObject({ curriculum: 'mlpath-core', holdout: false, createdAt: '2026-01-02T03:04:05.678Z' });
   });
 
@@ -63,7 +74,10 @@ describe('attempt records', () => {
     writeAttemptRecord(root, outcome('m2/iris', 0.9), context, new Date('2026-01-02T00:00:01Z'));
     writeAttemptRecord(root, outcome('m2/iris-extra', 0.1, 'failed'), context, new Date('2026-01-02T00:00:03Z'));
     fs.writeFileSync(path.join(attemptsDir(root), '2026-01-02T00-00-04-000Z-m2-iris.json'), '{ broken');
-    fs.writeFileSync(path.join(attemptsDir(root), '2026-01-02T00-00-05-000Z-m2-iris.json'), JSON.stringify({ createdAt: 'x' }));
+    fs.writeFileSync(
+      path.join(attemptsDir(root), '2026-01-02T00-00-05-000Z-m2-iris.json'),
+      JSON.stringify({ createdAt: 'x' }),
+    );
     expect(readAttemptRecords(root, 'm2/iris').map((r) => r.result.metrics[0].value)).toEqual([0.9, 0.7]);
   });
 

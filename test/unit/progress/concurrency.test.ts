@@ -31,7 +31,16 @@ updateProgress(root, (p) => recordAttempt(p, 'month1/tensors', status as 'passed
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-progress-race-'));
   fs.writeFileSync(path.join(dir, 'child.ts'), CHILD);
-  await build({ entryPoints: [path.join(dir, 'child.ts')], outfile: path.join(dir, 'child.js'), bundle: true, packages: 'external', platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(dir, 'child.ts')],
+    outfile: path.join(dir, 'child.js'),
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'silent',
+  });
 }, 60000);
 
 afterAll(() => {
@@ -44,14 +53,18 @@ interface Racer {
 }
 
 function racer(root: string, go: string, status: string): Racer {
-  const child = spawn(process.execPath, [path.join(dir, 'child.js'), root, go, status], { env: { ...process.env, NODE_PATH: path.join(repo, 'node_modules') } });
+  const child = spawn(process.execPath, [path.join(dir, 'child.js'), root, go, status], {
+    env: { ...process.env, NODE_PATH: path.join(repo, 'node_modules') },
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout.once('data', () => resolve());
     child.once('close', (code) => reject(new Error(`child ended before it was ready (${code}): ${stderr}`)));
   });
-  const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  const done = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stderr })),
+  );
   return { ready, done };
 }
 
@@ -77,7 +90,10 @@ test('ten concurrent recorders: ten attempts, and the one pass is kept', async (
   expect(fs.readdirSync(path.dirname(progressFile(root))).sort()).toEqual(['progress.json']);
 
   // A second wave of failures adds up and erases nothing.
-  await race(root, Array.from({ length: 10 }, () => 'failed'));
+  await race(
+    root,
+    Array.from({ length: 10 }, () => 'failed'),
+  );
   const after = loadProgress(root).progress.exercises['month1/tensors'];
   expect(after).toMatchObject({ attempts: 20, passed: true, firstPassedAt: e.firstPassedAt, lastStatus: 'failed' });
 }, 120000);

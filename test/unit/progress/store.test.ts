@@ -7,13 +7,24 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { WorkspaceError } from '../../../src/errors';
-import { emptyProgress, loadProgress, progressFile, recordAttempt, updateProgress, withFileLock } from '../../../src/progress/store';
+import {
+  emptyProgress,
+  loadProgress,
+  progressFile,
+  recordAttempt,
+  updateProgress,
+  withFileLock,
+} from '../../../src/progress/store';
 
 function tempRoot(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-progress-'));
 }
 
-const accuracy = (value: number): { name: string; value: number; passed: boolean } => ({ name: 'accuracy', value, passed: value >= 0.8 });
+const accuracy = (value: number): { name: string; value: number; passed: boolean } => ({
+  name: 'accuracy',
+  value,
+  passed: value >= 0.8,
+});
 
 /** A pid no process has: spawn one, let it exit, take its pid. */
 function deadPid(): number {
@@ -39,7 +50,13 @@ describe('recordAttempt', () => {
     recordAttempt(p, 'm1/iris', 'failed', [], new Date('2024-01-05T00:00:00Z'));
     recordAttempt(p, 'm1/iris', 'passed', [accuracy(0.9)], new Date('2024-01-04T00:00:00Z'));
     const e = p.exercises['m1/iris'];
-    expect(e).toMatchObject({ attempts: 2, passed: true, firstPassedAt: '2024-01-04T00:00:00.000Z', lastStatus: 'failed', lastCheckedAt: '2024-01-05T00:00:00.000Z' });
+    expect(e).toMatchObject({
+      attempts: 2,
+      passed: true,
+      firstPassedAt: '2024-01-04T00:00:00.000Z',
+      lastStatus: 'failed',
+      lastCheckedAt: '2024-01-05T00:00:00.000Z',
+    });
   });
 
   test('a lower-is-better metric (one with a max) keeps the lowest value', () => {
@@ -66,9 +83,11 @@ describe('updateProgress', () => {
   test('returns what the change returns, and releases the lock when the change throws', () => {
     const root = tempRoot();
     expect(updateProgress(root, (p) => recordAttempt(p, 'm1/iris', 'failed', []).attempts)).toBe(1);
-    expect(() => updateProgress(root, () => {
-      throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      updateProgress(root, () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(fs.existsSync(`${progressFile(root)}.lock`)).toBe(false);
     expect(updateProgress(root, (p) => recordAttempt(p, 'm1/iris', 'failed', []).attempts)).toBe(2);
   });
@@ -103,9 +122,14 @@ describe('withFileLock', () => {
     const lock = path.join(tempRoot(), 'x.lock');
     fs.writeFileSync(lock, `${process.ppid} ${os.hostname()}\n`);
     let ran = false;
-    const attempt = (): void => withFileLock(lock, () => {
-      ran = true;
-    }, { waitMs: 20, staleMs: 3_600_000 });
+    const attempt = (): void =>
+      withFileLock(
+        lock,
+        () => {
+          ran = true;
+        },
+        { waitMs: 20, staleMs: 3_600_000 },
+      );
     expect(attempt).toThrow(WorkspaceError);
     expect(attempt).toThrow(new RegExp(`held by process ${process.ppid}`));
     expect(ran).toBe(false);

@@ -47,7 +47,12 @@ test('sparkline: lowest and highest values get the lowest and highest marks', ()
 });
 
 describe('thresholdBar', () => {
-  const metric = (value: number, extra: Partial<MetricResult>): MetricResult => ({ name: 'accuracy', value, passed: true, ...extra });
+  const metric = (value: number, extra: Partial<MetricResult>): MetricResult => ({
+    name: 'accuracy',
+    value,
+    passed: true,
+    ...extra,
+  });
 
   test('marks the threshold and fills up to the value, on a 0..1 scale', () => {
     const bar = thresholdBar(metric(0.5, { min: 0.9, passed: false }), { color: false, width: 11 })!;

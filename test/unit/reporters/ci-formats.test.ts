@@ -4,13 +4,45 @@ import { formatJunit } from '../../../src/reporters/junit';
 import { checkReportSchema, type ExerciseResult } from '../../../src/grader/result';
 
 const results: ExerciseResult[] = [
-  { exercise: 'month2/mnist', status: 'passed', seed: 1, backend: 'wasm', durationMs: 8123, error: null, points: 20, maxPoints: 20,
-    metrics: [{ name: 'accuracy', value: 0.972, min: 0.95, passed: true }] },
-  { exercise: 'month1/linear-regression', status: 'failed', seed: 1, backend: 'wasm', durationMs: 1500, error: null, points: 0, maxPoints: 10,
-    metrics: [{ name: 'rmse', value: 7.5, max: 4.5, passed: false }] },
-  { exercise: 'month1/tensors', status: 'error', seed: 1, backend: 'wasm', durationMs: 300, points: 0, maxPoints: 10, metrics: [],
+  {
+    exercise: 'month2/mnist',
+    status: 'passed',
+    seed: 1,
+    backend: 'wasm',
+    durationMs: 8123,
+    error: null,
+    points: 20,
+    maxPoints: 20,
+    metrics: [{ name: 'accuracy', value: 0.972, min: 0.95, passed: true }],
+  },
+  {
+    exercise: 'month1/linear-regression',
+    status: 'failed',
+    seed: 1,
+    backend: 'wasm',
+    durationMs: 1500,
+    error: null,
+    points: 0,
+    maxPoints: 10,
+    metrics: [{ name: 'rmse', value: 7.5, max: 4.5, passed: false }],
+  },
+  {
+    exercise: 'month1/tensors',
+    status: 'error',
+    seed: 1,
+    backend: 'wasm',
+    durationMs: 300,
+    points: 0,
+    maxPoints: 10,
+    metrics: [],
     output: 'a < b & "c"\u0001',
-    error: { kind: 'runtime', message: 'shapes <3> & <4>, 100% wrong\nsecond line', file: '/ws/month1/tensors/tensors.ts', line: 12 } },
+    error: {
+      kind: 'runtime',
+      message: 'shapes <3> & <4>, 100% wrong\nsecond line',
+      file: '/ws/month1/tensors/tensors.ts',
+      line: 12,
+    },
+  },
 ];
 
 test('the JSON report matches the SPEC schema and counts', () => {
@@ -35,5 +67,7 @@ test('GitHub: a step summary table and escaped ::error annotations for what did 
   expect(md.split('\n').filter((l) => l.startsWith('| month'))).toHaveLength(3);
   const annotations = formatAnnotations(results, '/ws');
   expect(annotations).toHaveLength(2);
-  expect(annotations[1]).toBe('::error file=month1/tensors/tensors.ts,line=12,title=month1/tensors error::runtime: shapes <3> & <4>, 100%25 wrong%0Asecond line');
+  expect(annotations[1]).toBe(
+    '::error file=month1/tensors/tensors.ts,line=12,title=month1/tensors error::runtime: shapes <3> & <4>, 100%25 wrong%0Asecond line',
+  );
 });

@@ -37,8 +37,17 @@ test('esc makes text safe in HTML and attributes', () => {
 
 describe('lineChart', () => {
   test('one circle per point, carrying its values, inside the plot area', () => {
-    const data = [{ x: 1, y: 0.7 }, { x: 2, y: 0.35 }, { x: 3, y: 0.2 }];
-    const out = lineChart({ id: 'c', xLabel: 'epoch', yLabel: 'loss', series: [{ name: 'loss', points: data, color: '#000' }] });
+    const data = [
+      { x: 1, y: 0.7 },
+      { x: 2, y: 0.35 },
+      { x: 3, y: 0.2 },
+    ];
+    const out = lineChart({
+      id: 'c',
+      xLabel: 'epoch',
+      yLabel: 'loss',
+      series: [{ name: 'loss', points: data, color: '#000' }],
+    });
     expect(points(out, 'loss')).toEqual(data);
     const cx = [...out.matchAll(/ cx="([\d.]+)" cy="([\d.]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
     expect(cx).toHaveLength(3);
@@ -55,8 +64,22 @@ describe('lineChart', () => {
 
   test('earlier attempts are faded lines without points; a threshold is a dashed line at its value', () => {
     const out = lineChart({
-      id: 'c', xLabel: 'attempt', yLabel: 'accuracy', integerX: true,
-      series: [{ name: 'old', points: [{ x: 1, y: 0.1 }, { x: 2, y: 0.2 }], color: '#999', faded: true }, { name: 'new', points: [{ x: 1, y: 0.5 }], color: '#000' }],
+      id: 'c',
+      xLabel: 'attempt',
+      yLabel: 'accuracy',
+      integerX: true,
+      series: [
+        {
+          name: 'old',
+          points: [
+            { x: 1, y: 0.1 },
+            { x: 2, y: 0.2 },
+          ],
+          color: '#999',
+          faded: true,
+        },
+        { name: 'new', points: [{ x: 1, y: 0.5 }], color: '#000' },
+      ],
       threshold: { value: 0.9, label: 'threshold ≥ 0.9' },
     });
     expect(points(out, 'old')).toEqual([]);
@@ -71,9 +94,22 @@ describe('lineChart', () => {
 });
 
 test('confusionMatrix: one cell per pair with its count, class names escaped, recall per row', () => {
-  const out = confusionMatrix([[8, 2], [1, 9]], ['<cat>', 'dog']);
-  const cells = [...out.matchAll(/data-true="(\d)" data-pred="(\d)" data-count="(\d+)"/g)].map((m) => m.slice(1).map(Number));
-  expect(cells).toEqual([[0, 0, 8], [0, 1, 2], [1, 0, 1], [1, 1, 9]]);
+  const out = confusionMatrix(
+    [
+      [8, 2],
+      [1, 9],
+    ],
+    ['<cat>', 'dog'],
+  );
+  const cells = [...out.matchAll(/data-true="(\d)" data-pred="(\d)" data-count="(\d+)"/g)].map((m) =>
+    m.slice(1).map(Number),
+  );
+  expect(cells).toEqual([
+    [0, 0, 8],
+    [0, 1, 2],
+    [1, 0, 1],
+    [1, 1, 9],
+  ]);
   expect(out).toContain('&lt;cat&gt;');
   expect(out).not.toContain('<cat>');
   expect(out).toMatch(/data-recall="0"[^>]*>80%/);
@@ -83,11 +119,36 @@ test('confusionMatrix: one cell per pair with its count, class names escaped, re
 describe('renderReport', () => {
   const curve = [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch, valAccuracy: 0.6 + epoch / 10 }));
   const attempts: Attempt[] = [
-    attempt({ createdAt: '2026-01-01T10:00:00.000Z', curve: [{ epoch: 1, loss: 2 }, { epoch: 2, loss: 1.5 }] }),
-    attempt({ createdAt: '2026-01-01T10:05:00.000Z', status: 'error', metrics: [], error: { kind: 'compile', message: 'x <y>' } }),
-    attempt({ createdAt: '2026-01-01T10:09:00.000Z', status: 'passed', metrics: [{ name: 'accuracy', value: 0.95, min: 0.9, passed: true }], curve, confusion: [[5, 0], [1, 4]], classNames: ['no', 'yes'] }),
+    attempt({
+      createdAt: '2026-01-01T10:00:00.000Z',
+      curve: [
+        { epoch: 1, loss: 2 },
+        { epoch: 2, loss: 1.5 },
+      ],
+    }),
+    attempt({
+      createdAt: '2026-01-01T10:05:00.000Z',
+      status: 'error',
+      metrics: [],
+      error: { kind: 'compile', message: 'x <y>' },
+    }),
+    attempt({
+      createdAt: '2026-01-01T10:09:00.000Z',
+      status: 'passed',
+      metrics: [{ name: 'accuracy', value: 0.95, min: 0.9, passed: true }],
+      curve,
+      confusion: [
+        [5, 0],
+        [1, 4],
+      ],
+      classNames: ['no', 'yes'],
+    }),
   ];
-  const html = renderReport({ exercise: { key: 'm1/x', title: 'X & Y', summary: 'Learn <things>.' }, attempts, generatedAt: '2026-01-01T11:00:00.000Z' });
+  const html = renderReport({
+    exercise: { key: 'm1/x', title: 'X & Y', summary: 'Learn <things>.' },
+    attempts,
+    generatedAt: '2026-01-01T11:00:00.000Z',
+  });
 
   test('a whole, offline page', () => {
     expect(html).toMatch(/^<!doctype html>/);
@@ -100,11 +161,16 @@ describe('renderReport', () => {
   test('the latest curve is drawn point by point, the earlier loss faded behind it', () => {
     expect(points(svg(html, 'loss-chart'), 'loss')).toEqual(curve.map((s) => ({ x: s.epoch, y: s.loss })));
     expect(svg(html, 'loss-chart')).toMatch(/data-series="loss, attempt 1"/);
-    expect(points(svg(html, 'metrics-chart'), 'valAccuracy')).toEqual(curve.map((s) => ({ x: s.epoch, y: s.valAccuracy })));
+    expect(points(svg(html, 'metrics-chart'), 'valAccuracy')).toEqual(
+      curve.map((s) => ({ x: s.epoch, y: s.valAccuracy })),
+    );
   });
 
   test('the history has one point per attempt with a value, and names the errors', () => {
-    expect(points(svg(html, 'history-0'))).toEqual([{ x: 1, y: 0.5 }, { x: 3, y: 0.95 }]);
+    expect(points(svg(html, 'history-0'))).toEqual([
+      { x: 1, y: 0.5 },
+      { x: 3, y: 0.95 },
+    ]);
     expect(html).toMatch(/Attempts 2 ended in an error/);
     expect(svg(html, 'history-0')).toMatch(/data-threshold="0\.9"/);
   });
@@ -115,13 +181,21 @@ describe('renderReport', () => {
   });
 
   test('no attempts yet: a page that says how to get one', () => {
-    const empty = renderReport({ exercise: { key: 'm1/x', title: 'X' }, attempts: [], generatedAt: '2026-01-01T11:00:00.000Z' });
+    const empty = renderReport({
+      exercise: { key: 'm1/x', title: 'X' },
+      attempts: [],
+      generatedAt: '2026-01-01T11:00:00.000Z',
+    });
     expect(empty).toMatch(/No checks yet. Run <code>mlpath check m1\/x<\/code>/);
     expect(empty).not.toMatch(/<svg/);
   });
 
   test('no curve logged: the page says how to log one', () => {
-    const page = renderReport({ exercise: { key: 'm1/x', title: 'X' }, attempts: [attempt({})], generatedAt: '2026-01-01T11:00:00.000Z' });
+    const page = renderReport({
+      exercise: { key: 'm1/x', title: 'X' },
+      attempts: [attempt({})],
+      generatedAt: '2026-01-01T11:00:00.000Z',
+    });
     expect(page).toMatch(/ctx\.log\(\{ epoch, loss \}\)/);
   });
 });
@@ -131,9 +205,24 @@ describe('seeds and baselines in the report', () => {
     seeds: [1, 2, 3],
     seedRule: 'every-seed',
     baselineLabel: 'majority class',
-    metrics: [{ name: 'accuracy', value: 0.85, min: 0.9, passed: false, values: [0.95, 0.85, 0.93], mean: 0.91, std: 0.053, baseline: 0.11 }],
+    metrics: [
+      {
+        name: 'accuracy',
+        value: 0.85,
+        min: 0.9,
+        passed: false,
+        values: [0.95, 0.85, 0.93],
+        mean: 0.91,
+        std: 0.053,
+        baseline: 0.11,
+      },
+    ],
   });
-  const html = renderReport({ exercise: { key: 'm/x', title: 'X' }, attempts: [attempt({}), latest], generatedAt: '2026-01-01T12:00:00.000Z' });
+  const html = renderReport({
+    exercise: { key: 'm/x', title: 'X' },
+    attempts: [attempt({}), latest],
+    generatedAt: '2026-01-01T12:00:00.000Z',
+  });
 
   test('the latest table has the baseline, the worst seed, each seed and the rule', () => {
     const row = /<tr class="miss">(.*?)<\/tr>/.exec(html)![1];

@@ -2,7 +2,15 @@ import type { HintResult } from '../../../src/commands/hint';
 import type { ResetResult } from '../../../src/commands/reset';
 import type { StartResult } from '../../../src/commands/start';
 import type { StatusResult } from '../../../src/commands/status';
-import { formatBackend, formatHint, formatNext, formatReset, formatStart, formatStatus, progressBar } from '../../../src/reporters/status';
+import {
+  formatBackend,
+  formatHint,
+  formatNext,
+  formatReset,
+  formatStart,
+  formatStatus,
+  progressBar,
+} from '../../../src/reporters/status';
 
 const ANSI = /\x1b\[/;
 
@@ -18,11 +26,38 @@ const status: StatusResult = {
   next: { key: 'm1/b', title: 'Bee', command: 'mlpath check m1/b', entry: 'train.ts' },
   months: [
     {
-      id: 'm1', title: 'Month 1: One', passed: 1, total: 3, readings: [{ title: 'Read me', url: 'https://example.com' }],
+      id: 'm1',
+      title: 'Month 1: One',
+      passed: 1,
+      total: 3,
+      readings: [{ title: 'Read me', url: 'https://example.com' }],
       exercises: [
-        { key: 'm1/a', title: 'Ay', state: 'passed', attempts: 2, best: { name: 'accuracy', value: 0.97, min: 0.9, passed: true }, inWorkspace: true, hints: { seen: 1, total: 3 } },
-        { key: 'm1/b', title: 'Bee', state: 'attempted', attempts: 1, best: { name: 'rmse', value: 1.5, max: 1, passed: false }, inWorkspace: true, hints: { seen: 0, total: 3 } },
-        { key: 'm1/c', title: 'Cee', state: 'not started', attempts: 0, inWorkspace: true, hints: { seen: 0, total: 3 } },
+        {
+          key: 'm1/a',
+          title: 'Ay',
+          state: 'passed',
+          attempts: 2,
+          best: { name: 'accuracy', value: 0.97, min: 0.9, passed: true },
+          inWorkspace: true,
+          hints: { seen: 1, total: 3 },
+        },
+        {
+          key: 'm1/b',
+          title: 'Bee',
+          state: 'attempted',
+          attempts: 1,
+          best: { name: 'rmse', value: 1.5, max: 1, passed: false },
+          inWorkspace: true,
+          hints: { seen: 0, total: 3 },
+        },
+        {
+          key: 'm1/c',
+          title: 'Cee',
+          state: 'not started',
+          attempts: 0,
+          inWorkspace: true,
+          hints: { seen: 0, total: 3 },
+        },
         { key: 'm1/d', title: 'Dee', state: 'planned', attempts: 0, inWorkspace: false, hints: { seen: 0, total: 0 } },
       ],
     },
@@ -53,7 +88,9 @@ describe('formatStatus', () => {
   });
 
   test('ends with the next command, and has no escapes without colour', () => {
-    expect(lastLine(text)).toBe('next: edit m1/b/train.ts (m1/b/README.md explains the task), then `mlpath check m1/b`');
+    expect(lastLine(text)).toBe(
+      'next: edit m1/b/train.ts (m1/b/README.md explains the task), then `mlpath check m1/b`',
+    );
     expect(text).not.toMatch(ANSI);
     expect(formatStatus(status, true)).toMatch(ANSI);
   });
@@ -61,12 +98,23 @@ describe('formatStatus', () => {
   test('when all passed, it says so and still ends with a command', () => {
     const done = formatStatus({ ...status, next: undefined }, false);
     expect(lastLine(done)).toMatch(/^next: every exercise in this workspace has passed: `mlpath start`/);
-    expect(lastLine(formatNext({ ...status, next: undefined }, false))).toBe('next: `mlpath status` shows your results');
+    expect(lastLine(formatNext({ ...status, next: undefined }, false))).toBe(
+      'next: `mlpath status` shows your results',
+    );
   });
 });
 
 describe('formatHint', () => {
-  const base: HintResult = { exercise: 'm1/a', title: 'Ay', total: 3, shown: [{ level: 1, text: 'Look.' }], seen: 1, last: false, passed: false, hasSolution: true };
+  const base: HintResult = {
+    exercise: 'm1/a',
+    title: 'Ay',
+    total: 3,
+    shown: [{ level: 1, text: 'Look.' }],
+    seen: 1,
+    last: false,
+    passed: false,
+    hasSolution: true,
+  };
 
   test('level k of n, then how to get the next one', () => {
     const text = formatHint(base, false);
@@ -75,13 +123,21 @@ describe('formatHint', () => {
   });
 
   test('the last hint points to check, and after a pass to the solution', () => {
-    expect(lastLine(formatHint({ ...base, shown: [{ level: 3, text: 'Do it.' }], last: true }, false))).toMatch(/that was the last hint: `mlpath check m1\/a`, and once it passes `mlpath solution m1\/a`/);
-    expect(lastLine(formatHint({ ...base, passed: true }, false))).toMatch(/`mlpath solution m1\/a` shows the reference/);
+    expect(lastLine(formatHint({ ...base, shown: [{ level: 3, text: 'Do it.' }], last: true }, false))).toMatch(
+      /that was the last hint: `mlpath check m1\/a`, and once it passes `mlpath solution m1\/a`/,
+    );
+    expect(lastLine(formatHint({ ...base, passed: true }, false))).toMatch(
+      /`mlpath solution m1\/a` shows the reference/,
+    );
   });
 });
 
 test('formatReset names what was restored, where the backup is, and what to run', () => {
-  const r: ResetResult = { root: '/w', backupDir: '/w/.mlpath/backups/T', exercises: [{ exercise: 'm1/a', backedUp: ['m1/a/train.ts'], restored: ['m1/a/train.ts'] }] };
+  const r: ResetResult = {
+    root: '/w',
+    backupDir: '/w/.mlpath/backups/T',
+    exercises: [{ exercise: 'm1/a', backedUp: ['m1/a/train.ts'], restored: ['m1/a/train.ts'] }],
+  };
   const text = formatReset(r, false, '/w');
   expect(text).toMatch(/✔ m1\/a: restored train\.ts/);
   expect(text).toMatch(/your previous files are in \.mlpath\/backups\/T/);
@@ -90,7 +146,9 @@ test('formatReset names what was restored, where the backup is, and what to run'
 
 test('formatStart: what was written, the exact next commands, and a relative cd', () => {
   const r = {
-    root: '/home/me/ml', created: true, track: 'nlp',
+    root: '/home/me/ml',
+    created: true,
+    track: 'nlp',
     curriculum: { id: 'c', version: '1.0', title: 'Course' },
     exercises: ['m1/a'],
     files: { created: ['a'], updated: [], kept: ['m1/a/train.ts'], unchanged: [] },
@@ -105,8 +163,13 @@ test('formatStart: what was written, the exact next commands, and a relative cd'
 });
 
 test('formatBackend: native is praised; otherwise the advice, short or in full', () => {
-  const wasm = [{ name: 'tensorflow' as const, available: false, reason: 'not installed' }, { name: 'wasm' as const, available: true, reason: 'ok' }];
-  expect(formatBackend([{ name: 'tensorflow', available: true, reason: 'ok' }], 'FIX', false, false)).toMatch(/backend: tensorflow/);
+  const wasm = [
+    { name: 'tensorflow' as const, available: false, reason: 'not installed' },
+    { name: 'wasm' as const, available: true, reason: 'ok' },
+  ];
+  expect(formatBackend([{ name: 'tensorflow', available: true, reason: 'ok' }], 'FIX', false, false)).toMatch(
+    /backend: tensorflow/,
+  );
   expect(formatBackend(wasm, 'FIX', false, false)).toMatch(/backend: wasm.*`mlpath doctor`/);
   const full = formatBackend(wasm, 'line one\nline two', false, true);
   expect(full).toMatch(/\(not installed\)\n {2}line one\n {2}line two$/);

@@ -4,7 +4,14 @@ import * as path from 'node:path';
 import { initBackend } from '../../../src/backend/init';
 import { UsageError } from '../../../src/errors';
 import {
-  loadModel, modelFromJSON, modelStore, modelToJSON, parseModelJSON, readModelArtifacts, saveModel, toFloat16Bits,
+  loadModel,
+  modelFromJSON,
+  modelStore,
+  modelToJSON,
+  parseModelJSON,
+  readModelArtifacts,
+  saveModel,
+  toFloat16Bits,
 } from '../../../src/serving/model-io';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -26,12 +33,31 @@ afterEach(async () => {
 
 function smallModel(seed = 3): import('@tensorflow/tfjs').LayersModel {
   const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [4], units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }), biasInitializer: tf.initializers.randomNormal({ seed: seed + 1 }) }));
-  model.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) }));
+  model.add(
+    tf.layers.dense({
+      inputShape: [4],
+      units: 8,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      biasInitializer: tf.initializers.randomNormal({ seed: seed + 1 }),
+    }),
+  );
+  model.add(
+    tf.layers.dense({
+      units: 3,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }),
+    }),
+  );
   return model;
 }
 
-const inputs = (): import('@tensorflow/tfjs').Tensor => tf.tensor2d([[0.1, -0.5, 2, 0.3], [1, 1, -1, 0], [-2, 0.25, 0.5, 3]]);
+const inputs = (): import('@tensorflow/tfjs').Tensor =>
+  tf.tensor2d([
+    [0.1, -0.5, 2, 0.3],
+    [1, 1, -1, 0],
+    [-2, 0.25, 0.5, 3],
+  ]);
 
 function outputs(model: import('@tensorflow/tfjs').LayersModel): number[][] {
   return (model.predict(inputs()) as import('@tensorflow/tfjs').Tensor).arraySync() as number[][];
@@ -39,10 +65,21 @@ function outputs(model: import('@tensorflow/tfjs').LayersModel): number[][] {
 
 describe('toFloat16Bits', () => {
   test.each([
-    [0, 0x0000], [-0, 0x8000], [1, 0x3c00], [-2, 0xc000], [0.5, 0x3800], [65504, 0x7bff],
-    [1e6, 0x7c00], [Infinity, 0x7c00], [-Infinity, 0xfc00], [2 ** -24, 0x0001], [2 ** -14, 0x0400], [1e-9, 0x0000],
+    [0, 0x0000],
+    [-0, 0x8000],
+    [1, 0x3c00],
+    [-2, 0xc000],
+    [0.5, 0x3800],
+    [65504, 0x7bff],
+    [1e6, 0x7c00],
+    [Infinity, 0x7c00],
+    [-Infinity, 0xfc00],
+    [2 ** -24, 0x0001],
+    [2 ** -14, 0x0400],
+    [1e-9, 0x0000],
     // 1 + 2^-11 lies halfway between 1 and the next half; ties go to the even mantissa (1).
-    [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02],
+    [1 + 2 ** -11, 0x3c00],
+    [1 + 3 * 2 ** -11, 0x3c02],
   ])('%p encodes as half-precision bits %p', (value, bits) => {
     expect(toFloat16Bits(value)).toBe(bits);
   });
@@ -93,7 +130,9 @@ describe('folder format', () => {
     await initBackend('wasm');
     expect(tf.getBackend()).toBe('wasm');
     const loaded = await loadModel(tf, dir);
-    outputs(loaded).flat().forEach((v, i) => expect(v).toBeCloseTo(expected.flat()[i], 5));
+    outputs(loaded)
+      .flat()
+      .forEach((v, i) => expect(v).toBeCloseTo(expected.flat()[i], 5));
   });
 
   test('refuses missing folders, missing weights and weight files outside the folder', async () => {
@@ -126,7 +165,17 @@ describe('JSON string format', () => {
   test('refuses text that is not a saved model', () => {
     expect(() => parseModelJSON('{')).toThrow(/invalid JSON/);
     expect(() => parseModelJSON('{"format": "something-else"}')).toThrow(/expected the output of modelToJSON/);
-    expect(() => parseModelJSON(JSON.stringify({ format: 'mlpath-model', formatVersion: 99, modelTopology: {}, weightSpecs: [], weightData: '' }))).toThrow(/version 99/);
+    expect(() =>
+      parseModelJSON(
+        JSON.stringify({
+          format: 'mlpath-model',
+          formatVersion: 99,
+          modelTopology: {},
+          weightSpecs: [],
+          weightData: '',
+        }),
+      ),
+    ).toThrow(/version 99/);
   });
 
   test('the store binds the helpers to one tf instance', async () => {

@@ -10,7 +10,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  experimentMetaYaml, FileStore, keyProblem, metricLine, pythonFloat, runMetaYaml, RUN_STATUS, type RunInfo,
+  experimentMetaYaml,
+  FileStore,
+  keyProblem,
+  metricLine,
+  pythonFloat,
+  runMetaYaml,
+  RUN_STATUS,
+  type RunInfo,
 } from '../../../src/tracking';
 import { dumpFlatYaml as dump } from '../../../src/tracking/yaml';
 
@@ -85,27 +92,63 @@ describe('meta.yaml', () => {
   });
 
   it('writes an experiment as MLflow does', () => {
-    expect(experimentMetaYaml({
-      experimentId: EXP_ID, name: 'month4/tracking', artifactLocation: `file:///tmp/ws/mlruns/${EXP_ID}`,
-      lifecycleStage: 'active', creationTime: 1_700_000_000_000, lastUpdateTime: 1_700_000_000_000,
-    })).toBe(MLFLOW_EXPERIMENT_META);
+    expect(
+      experimentMetaYaml({
+        experimentId: EXP_ID,
+        name: 'month4/tracking',
+        artifactLocation: `file:///tmp/ws/mlruns/${EXP_ID}`,
+        lifecycleStage: 'active',
+        creationTime: 1_700_000_000_000,
+        lastUpdateTime: 1_700_000_000_000,
+      }),
+    ).toBe(MLFLOW_EXPERIMENT_META);
   });
 
-  it('uses the RunStatus numbers of MLflow\'s protobuf enum', () => {
+  it("uses the RunStatus numbers of MLflow's protobuf enum", () => {
     expect(RUN_STATUS).toEqual({ RUNNING: 1, SCHEDULED: 2, FINISHED: 3, FAILED: 4, KILLED: 5 });
   });
 
   it('quotes strings exactly where PyYAML safe_dump does', () => {
     // Expected lines produced by PyYAML 6 safe_dump for the same values.
     const cases: [string, string][] = [
-      ['123', "'123'"], ['0777', "'0777'"], ['1.5', "'1.5'"], ['1e5', '1e5'], ['.5', "'.5'"], ['3e1', '3e1'],
-      ['yes', "'yes'"], ['No', "'No'"], ['on', "'on'"], ['null', "'null'"], ['~', "'~'"], ['', "''"],
-      ['2024-01-01', "'2024-01-01'"], ['12:30', "'12:30'"], ['1_000', "'1_000'"], ['.inf', "'.inf'"],
-      ['a: b', "'a: b'"], ['a #b', "'a #b'"], ['#x', "'#x'"], ['- x', "'- x'"], ['-x', '-x'], ['? x', "'? x'"],
-      ['[x]', "'[x]'"], ['!t', "'!t'"], ['*b', "'*b'"], ['%r', "'%r'"], ['@s', "'@s'"], ["a'b", "a'b"],
-      [' lead', "' lead'"], ['trail ', "'trail '"], ['x:y', 'x:y'], ['a,b', 'a,b'], ['<<', "'<<'"], ['=', "'='"],
-      ['file:///tmp/my path/mlruns/1', 'file:///tmp/my path/mlruns/1'], ['lr=0.1, units=64', 'lr=0.1, units=64'],
-      ['deadbeef', 'deadbeef'], ['tab\tx', '"tab\\tx"'],
+      ['123', "'123'"],
+      ['0777', "'0777'"],
+      ['1.5', "'1.5'"],
+      ['1e5', '1e5'],
+      ['.5', "'.5'"],
+      ['3e1', '3e1'],
+      ['yes', "'yes'"],
+      ['No', "'No'"],
+      ['on', "'on'"],
+      ['null', "'null'"],
+      ['~', "'~'"],
+      ['', "''"],
+      ['2024-01-01', "'2024-01-01'"],
+      ['12:30', "'12:30'"],
+      ['1_000', "'1_000'"],
+      ['.inf', "'.inf'"],
+      ['a: b', "'a: b'"],
+      ['a #b', "'a #b'"],
+      ['#x', "'#x'"],
+      ['- x', "'- x'"],
+      ['-x', '-x'],
+      ['? x', "'? x'"],
+      ['[x]', "'[x]'"],
+      ['!t', "'!t'"],
+      ['*b', "'*b'"],
+      ['%r', "'%r'"],
+      ['@s', "'@s'"],
+      ["a'b", "a'b"],
+      [' lead', "' lead'"],
+      ['trail ', "'trail '"],
+      ['x:y', 'x:y'],
+      ['a,b', 'a,b'],
+      ['<<', "'<<'"],
+      ['=', "'='"],
+      ['file:///tmp/my path/mlruns/1', 'file:///tmp/my path/mlruns/1'],
+      ['lr=0.1, units=64', 'lr=0.1, units=64'],
+      ['deadbeef', 'deadbeef'],
+      ['tab\tx', '"tab\\tx"'],
     ];
     for (const [value, want] of cases) expect(dump({ k: value })).toBe(`k: ${want}\n`);
   });
@@ -120,11 +163,29 @@ describe('metric files', () => {
   it('formats floats as Python repr() does', () => {
     // Expected strings from Python 3: repr(float(x)).
     const cases: [number, string][] = [
-      [0, '0.0'], [-0, '-0.0'], [1, '1.0'], [-1, '-1.0'], [0.1, '0.1'], [123.456, '123.456'], [1e-4, '0.0001'],
-      [1e-5, '1e-05'], [0.00012345, '0.00012345'], [1.2345e-7, '1.2345e-07'], [1e15, '1000000000000000.0'],
-      [1e16, '1e+16'], [1.5e16, '1.5e+16'], [1e21, '1e+21'], [5e-324, '5e-324'], [NaN, 'nan'], [Infinity, 'inf'],
-      [-Infinity, '-inf'], [0.30000000000000004, '0.30000000000000004'], [99999999999999.9, '99999999999999.9'],
-      [9999999999999998, '9999999999999998.0'], [1 / 3, '0.3333333333333333'], [1e100, '1e+100'],
+      [0, '0.0'],
+      [-0, '-0.0'],
+      [1, '1.0'],
+      [-1, '-1.0'],
+      [0.1, '0.1'],
+      [123.456, '123.456'],
+      [1e-4, '0.0001'],
+      [1e-5, '1e-05'],
+      [0.00012345, '0.00012345'],
+      [1.2345e-7, '1.2345e-07'],
+      [1e15, '1000000000000000.0'],
+      [1e16, '1e+16'],
+      [1.5e16, '1.5e+16'],
+      [1e21, '1e+21'],
+      [5e-324, '5e-324'],
+      [NaN, 'nan'],
+      [Infinity, 'inf'],
+      [-Infinity, '-inf'],
+      [0.30000000000000004, '0.30000000000000004'],
+      [99999999999999.9, '99999999999999.9'],
+      [9999999999999998, '9999999999999998.0'],
+      [1 / 3, '0.3333333333333333'],
+      [1e100, '1e+100'],
     ];
     for (const [value, want] of cases) expect(pythonFloat(value)).toBe(want);
   });
@@ -133,7 +194,8 @@ describe('metric files', () => {
 describe('names', () => {
   it('accepts what MLflow accepts and refuses path tricks', () => {
     for (const ok of ['loss', 'val_accuracy', 'val/loss', 'lr 1', 'a-b.c:d']) expect(keyProblem(ok)).toBeUndefined();
-    for (const bad of ['', '../x', '/abs', 'a//b', 'a/./b', 'x/', 'semi;colon', 'tab\t', 'é']) expect(keyProblem(bad)).toBeDefined();
+    for (const bad of ['', '../x', '/abs', 'a//b', 'a/./b', 'x/', 'semi;colon', 'tab\t', 'é'])
+      expect(keyProblem(bad)).toBeDefined();
   });
 });
 
@@ -145,17 +207,24 @@ describe('FileStore on disk', () => {
   afterEach(() => fs.rmSync(path.dirname(root), { recursive: true, force: true }));
 
   function tree(dir: string, prefix = ''): string[] {
-    return fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
-      const rel = prefix ? `${prefix}/${e.name}` : e.name;
-      return e.isDirectory() ? [`${rel}/`, ...tree(dir, rel)] : [rel];
-    }).sort();
+    return fs
+      .readdirSync(path.join(dir, prefix), { withFileTypes: true })
+      .flatMap((e) => {
+        const rel = prefix ? `${prefix}/${e.name}` : e.name;
+        return e.isDirectory() ? [`${rel}/`, ...tree(dir, rel)] : [rel];
+      })
+      .sort();
   }
 
-  it('lays out experiments and runs as MLflow\'s file store documents them', () => {
+  it("lays out experiments and runs as MLflow's file store documents them", () => {
     let now = 1_700_000_000_000;
     const store = new FileStore(root, () => now);
     const exp = store.experiment('month4/tracking');
-    const run = store.createRun(exp, { runName: 'lr=0.003 hidden=128', userId: 'alice', tags: { 'mlflow.user': 'alice' } });
+    const run = store.createRun(exp, {
+      runName: 'lr=0.003 hidden=128',
+      userId: 'alice',
+      tags: { 'mlflow.user': 'alice' },
+    });
     store.logParam(run, 'learning_rate', '0.003');
     store.logMetric(run, 'val_accuracy', 0.5, 1);
     now += 1000;
@@ -166,17 +235,28 @@ describe('FileStore on disk', () => {
     store.endRun(run, 'FINISHED');
 
     const generic = tree(root).map((p) => p.replace(exp.experimentId, '<exp>').replace(run.runId, '<run>'));
-    expect(generic).toEqual([
-      '.trash/',
-      '0/', '0/meta.yaml',
-      '<exp>/', '<exp>/<run>/',
-      '<exp>/<run>/artifacts/',
-      '<exp>/<run>/meta.yaml',
-      '<exp>/<run>/metrics/', '<exp>/<run>/metrics/val/', '<exp>/<run>/metrics/val/loss', '<exp>/<run>/metrics/val_accuracy',
-      '<exp>/<run>/params/', '<exp>/<run>/params/learning_rate',
-      '<exp>/<run>/tags/', '<exp>/<run>/tags/mlflow.runName', '<exp>/<run>/tags/mlflow.user', '<exp>/<run>/tags/mlpath.chosen',
-      '<exp>/meta.yaml',
-    ].sort());
+    expect(generic).toEqual(
+      [
+        '.trash/',
+        '0/',
+        '0/meta.yaml',
+        '<exp>/',
+        '<exp>/<run>/',
+        '<exp>/<run>/artifacts/',
+        '<exp>/<run>/meta.yaml',
+        '<exp>/<run>/metrics/',
+        '<exp>/<run>/metrics/val/',
+        '<exp>/<run>/metrics/val/loss',
+        '<exp>/<run>/metrics/val_accuracy',
+        '<exp>/<run>/params/',
+        '<exp>/<run>/params/learning_rate',
+        '<exp>/<run>/tags/',
+        '<exp>/<run>/tags/mlflow.runName',
+        '<exp>/<run>/tags/mlflow.user',
+        '<exp>/<run>/tags/mlpath.chosen',
+        '<exp>/meta.yaml',
+      ].sort(),
+    );
     expect(exp.experimentId).toMatch(/^[1-9][0-9]{17}$/);
     expect(run.runId).toMatch(/^[0-9a-f]{32}$/);
 
@@ -190,10 +270,12 @@ describe('FileStore on disk', () => {
 
     // MLflow's own layout with one departure: the artifact root is relative to the folder holding the store, so a moved store keeps working.
     const uri = path.basename(root);
-    const expected = MLFLOW_RUN_META_FINISHED
-      .split('file:///tmp/ws/mlruns').join(uri)
-      .split(EXP_ID).join(exp.experimentId)
-      .split(RUN_ID).join(run.runId);
+    const expected = MLFLOW_RUN_META_FINISHED.split('file:///tmp/ws/mlruns')
+      .join(uri)
+      .split(EXP_ID)
+      .join(exp.experimentId)
+      .split(RUN_ID)
+      .join(run.runId);
     expect(read('meta.yaml')).toBe(expected);
     expect(fs.readFileSync(path.join(root, exp.experimentId, 'meta.yaml'), 'utf8')).toBe(
       MLFLOW_EXPERIMENT_META.split('file:///tmp/ws/mlruns').join(uri).split(EXP_ID).join(exp.experimentId),

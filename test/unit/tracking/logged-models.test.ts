@@ -8,7 +8,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend/init';
-import { auditLoggedModels, CHECK_TAG, FileTracker, listExperiments, listRuns, MODEL_ARTIFACT, readLoggedModel, type LoggedModel, type RunRecord } from '../../../src/tracking';
+import {
+  auditLoggedModels,
+  CHECK_TAG,
+  FileTracker,
+  listExperiments,
+  listRuns,
+  MODEL_ARTIFACT,
+  readLoggedModel,
+  type LoggedModel,
+  type RunRecord,
+} from '../../../src/tracking';
 
 let root: string;
 let tf: typeof tfjs;
@@ -22,14 +32,35 @@ afterEach(() => fs.rmSync(path.dirname(root), { recursive: true, force: true }))
 
 function model(hidden: number, seed: number): tfjs.LayersModel {
   const m = tf.sequential();
-  m.add(tf.layers.dense({ inputShape: [6], units: hidden, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
-  m.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
+  m.add(
+    tf.layers.dense({
+      inputShape: [6],
+      units: hidden,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    }),
+  );
+  m.add(
+    tf.layers.dense({
+      units: 3,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+    }),
+  );
   return m;
 }
 
 /** Logs one run per entry, each with its params and model; returns the runs and what the grader reads of their models. */
-async function logRuns(entries: { params: Record<string, number>; model: tfjs.LayersModel }[]): Promise<{ runs: RunRecord[]; models: Map<string, LoggedModel> }> {
-  const t = new FileTracker({ root, experimentName: 'month4/tracking', checkId: 'c', sourceName: 'train.ts', userId: 'u' });
+async function logRuns(
+  entries: { params: Record<string, number>; model: tfjs.LayersModel }[],
+): Promise<{ runs: RunRecord[]; models: Map<string, LoggedModel> }> {
+  const t = new FileTracker({
+    root,
+    experimentName: 'month4/tracking',
+    checkId: 'c',
+    sourceName: 'train.ts',
+    userId: 'u',
+  });
   for (const [i, e] of entries.entries()) {
     await t.withRun({ name: `run-${i}` }, async (run) => {
       run.logParams(e.params);
@@ -55,10 +86,14 @@ test('a logged model is read as its weights hash and its Dense widths, output la
 
 test('one model logged under several runs with other params counts once: the later runs are refused', async () => {
   const one = model(8, 1);
-  const { runs, models } = await logRuns([0.1, 0.01, 0.001].map((lr) => ({ params: { learning_rate: lr, hidden_units: 8 }, model: one })));
+  const { runs, models } = await logRuns(
+    [0.1, 0.01, 0.001].map((lr) => ({ params: { learning_rate: lr, hidden_units: 8 }, model: one })),
+  );
   const refused = auditLoggedModels(runs, models);
   expect([...refused.keys()]).toEqual([runs[1].runId, runs[2].runId]);
-  expect(refused.get(runs[1].runId)).toMatch(/^logged the very same model weights as run run-0, under other params: one model trained once and logged under several runs' params is one run, not a sweep/);
+  expect(refused.get(runs[1].runId)).toMatch(
+    /^logged the very same model weights as run run-0, under other params: one model trained once and logged under several runs' params is one run, not a sweep/,
+  );
 });
 
 test('models trained apart, and a repeat of the same params, are not refused for their weights', async () => {
@@ -77,16 +112,23 @@ test('a width param must match a hidden Dense layer of the model; counts of laye
     { params: { units: 3 }, model: model(8, 3) },
   ]);
   const refused = auditLoggedModels(runs, models);
-  expect(refused.get(runs[0].runId)).toBe('logged hidden_units 32, but the model it logged has hidden Dense layers of 8 units: a run\'s params must be the ones its model was built and trained with');
+  expect(refused.get(runs[0].runId)).toBe(
+    "logged hidden_units 32, but the model it logged has hidden Dense layers of 8 units: a run's params must be the ones its model was built and trained with",
+  );
   expect(refused.has(runs[1].runId)).toBe(false);
   // 3 is the output layer's width, not a hidden layer's.
-  expect(refused.get(runs[2].runId)).toMatch(/^logged units 3, but the model it logged has hidden Dense layers of 8 units/);
+  expect(refused.get(runs[2].runId)).toMatch(
+    /^logged units 3, but the model it logged has hidden Dense layers of 8 units/,
+  );
 });
 
 test('a model folder whose weight paths leave it, or that is not a model, is not read', async () => {
   const dir = path.join(path.dirname(root), 'm');
   fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['../secret.bin'], weights: [] }] }));
+  fs.writeFileSync(
+    path.join(dir, 'model.json'),
+    JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['../secret.bin'], weights: [] }] }),
+  );
   expect(readLoggedModel(dir)).toBeUndefined();
   fs.writeFileSync(path.join(dir, 'model.json'), 'not json');
   expect(readLoggedModel(dir)).toBeUndefined();

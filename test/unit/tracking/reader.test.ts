@@ -21,16 +21,31 @@ describe('reading mlruns', () => {
   let root: string;
   beforeAll(() => {
     root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-read-')), 'mlruns');
-    write(path.join(root, '0', 'meta.yaml'), "artifact_location: file:///x/mlruns/0\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n");
+    write(
+      path.join(root, '0', 'meta.yaml'),
+      "artifact_location: file:///x/mlruns/0\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n",
+    );
     // MLflow 1.x wrote experiment ids as integers.
-    write(path.join(root, '1', 'meta.yaml'), 'artifact_location: /x/mlruns/1\nexperiment_id: 1\nlifecycle_stage: active\nname: old sweep\n');
+    write(
+      path.join(root, '1', 'meta.yaml'),
+      'artifact_location: /x/mlruns/1\nexperiment_id: 1\nlifecycle_stage: active\nname: old sweep\n',
+    );
     write(path.join(root, '1', 'aaaa', 'meta.yaml'), runMeta('aaaa', '1'));
     write(path.join(root, '1', 'aaaa', 'params', 'lr'), '0.1');
     write(path.join(root, '1', 'aaaa', 'tags', 'mlflow.runName'), 'first');
-    write(path.join(root, '1', 'aaaa', 'metrics', 'acc'), '1700000001000 0.5 1\n1700000002000 0.75 2\n1700000003000 0.7 1\n');
+    write(
+      path.join(root, '1', 'aaaa', 'metrics', 'acc'),
+      '1700000001000 0.5 1\n1700000002000 0.75 2\n1700000003000 0.7 1\n',
+    );
     write(path.join(root, '1', 'aaaa', 'metrics', 'legacy'), '1700000001000 0.25\n');
     write(path.join(root, '1', 'aaaa', 'metrics', 'val', 'loss'), '1700000001000 nan 1\n1700000002000 inf 2\n');
-    write(path.join(root, '1', 'bbbb', 'meta.yaml'), runMeta('bbbb', '1', 'deleted_time: 1700000009000\n').replace('lifecycle_stage: active', 'lifecycle_stage: deleted'));
+    write(
+      path.join(root, '1', 'bbbb', 'meta.yaml'),
+      runMeta('bbbb', '1', 'deleted_time: 1700000009000\n').replace(
+        'lifecycle_stage: active',
+        'lifecycle_stage: deleted',
+      ),
+    );
     write(path.join(root, '1', 'cccc', 'params', 'lr'), '0.2');
     write(path.join(root, '1', 'dddd', 'meta.yaml'), runMeta('dddd', '2'));
     write(path.join(root, '1', 'tags', 'note'), 'an experiment tag folder, not a run');
@@ -40,14 +55,23 @@ describe('reading mlruns', () => {
   afterAll(() => fs.rmSync(path.dirname(root), { recursive: true, force: true }));
 
   it('lists the experiments, skipping the trash and malformed folders', () => {
-    expect(listExperiments(root).map((e) => [e.experimentId, e.name])).toEqual([['0', 'Default'], ['1', 'old sweep']]);
+    expect(listExperiments(root).map((e) => [e.experimentId, e.name])).toEqual([
+      ['0', 'Default'],
+      ['1', 'old sweep'],
+    ]);
   });
 
-  it('reads a run\'s params, tags and metric histories', () => {
+  it("reads a run's params, tags and metric histories", () => {
     const runs = listRuns(root, '1');
     expect(runs.map((r) => r.runId)).toEqual(['aaaa']);
     const [run] = runs;
-    expect(run).toMatchObject({ status: 'FINISHED', userId: 'bob', runName: 'aaaa-name', startTime: 1_700_000_000_000, endTime: 1_700_000_005_000 });
+    expect(run).toMatchObject({
+      status: 'FINISHED',
+      userId: 'bob',
+      runName: 'aaaa-name',
+      startTime: 1_700_000_000_000,
+      endTime: 1_700_000_005_000,
+    });
     expect(run.params).toEqual({ lr: '0.1' });
     expect(run.tags).toEqual({ 'mlflow.runName': 'first' });
     expect(run.metrics.acc.map((p) => p.value)).toEqual([0.5, 0.75, 0.7]);
@@ -58,7 +82,13 @@ describe('reading mlruns', () => {
   it('takes the latest value as MLflow does: largest step, then latest timestamp', () => {
     const acc = listRuns(root, '1')[0].metrics.acc;
     expect(latest(acc)?.value).toBe(0.75);
-    expect(latest([{ timestamp: 2, value: 1, step: 5 }, { timestamp: 9, value: 3, step: 5 }, { timestamp: 1, value: 7, step: 4 }])?.value).toBe(3);
+    expect(
+      latest([
+        { timestamp: 2, value: 1, step: 5 },
+        { timestamp: 9, value: 3, step: 5 },
+        { timestamp: 1, value: 7, step: 4 },
+      ])?.value,
+    ).toBe(3);
     expect(latest([])).toBeUndefined();
   });
 

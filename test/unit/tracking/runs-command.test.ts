@@ -20,9 +20,19 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(ws, { recursive: true, force: true }));
 
-async function record(checkId: string, runs: { lr: number; acc: number; chosen?: boolean }[], start: number): Promise<void> {
+async function record(
+  checkId: string,
+  runs: { lr: number; acc: number; chosen?: boolean }[],
+  start: number,
+): Promise<void> {
   let now = start;
-  const t = new FileTracker({ root: path.join(ws, 'month4', 'tracking', 'mlruns'), experimentName: 'month4/tracking', checkId, userId: 'alice', clock: () => now });
+  const t = new FileTracker({
+    root: path.join(ws, 'month4', 'tracking', 'mlruns'),
+    experimentName: 'month4/tracking',
+    checkId,
+    userId: 'alice',
+    clock: () => now,
+  });
   for (const r of runs) {
     now += 1000;
     await t.withRun({ name: `lr=${r.lr}` }, (tracked) => {
@@ -43,14 +53,32 @@ describe('mlpath runs', () => {
   });
 
   it('lists runs newest first, numbers the checks and keeps only varying params as columns', async () => {
-    await record('a', [{ lr: 0.1, acc: 0.8, chosen: true }, { lr: 0.01, acc: 0.7 }], 1_700_000_000_000);
+    await record(
+      'a',
+      [
+        { lr: 0.1, acc: 0.8, chosen: true },
+        { lr: 0.01, acc: 0.7 },
+      ],
+      1_700_000_000_000,
+    );
     await record('b', [{ lr: 0.001, acc: 0.9, chosen: true }], 1_700_000_100_000);
     const result = await run({ cwd: ws });
     expect(result.experiments).toHaveLength(1);
     const e = result.experiments[0];
-    expect(e).toMatchObject({ exercise: 'month4/tracking', experimentName: 'month4/tracking', total: 3, varying: ['learning_rate'], constant: { epochs: '3' }, metricKeys: ['val_accuracy'] });
+    expect(e).toMatchObject({
+      exercise: 'month4/tracking',
+      experimentName: 'month4/tracking',
+      total: 3,
+      varying: ['learning_rate'],
+      constant: { epochs: '3' },
+      metricKeys: ['val_accuracy'],
+    });
     expect(e.mlruns).toBe('month4/tracking/mlruns');
-    expect(e.runs.map((r) => [r.name, r.checkNumber, r.chosen])).toEqual([['lr=0.001', 2, true], ['lr=0.01', 1, false], ['lr=0.1', 1, true]]);
+    expect(e.runs.map((r) => [r.name, r.checkNumber, r.chosen])).toEqual([
+      ['lr=0.001', 2, true],
+      ['lr=0.01', 1, false],
+      ['lr=0.1', 1, true],
+    ]);
     expect(e.runs[0].metrics.val_accuracy).toBeCloseTo(0.9);
     expect(e.runs[0].points.val_accuracy).toBe(2);
 
@@ -58,13 +86,23 @@ describe('mlpath runs', () => {
     const lines = text.split('\n');
     const header = lines.find((l) => l.includes('status'))!;
     expect(header).toMatch(/run\s+status\s+check\s+started\s+learning_rate\s+val_accuracy/);
-    expect(lines.find((l) => l.includes('lr=0.001'))).toMatch(/^\s+\*\s+lr=0\.001\s+FINISHED\s+#2 .* 0\.001\s+0\.9000$/);
+    expect(lines.find((l) => l.includes('lr=0.001'))).toMatch(
+      /^\s+\*\s+lr=0\.001\s+FINISHED\s+#2 .* 0\.001\s+0\.9000$/,
+    );
     expect(text).toMatch(/same in every run: epochs=3/);
     expect(text).toMatch(/mlflow ui --backend-store-uri \.\/mlruns/);
   });
 
   it('sorts by a metric, highest or lowest first, and limits the rows', async () => {
-    await record('a', [{ lr: 0.1, acc: 0.8 }, { lr: 0.01, acc: 0.95 }, { lr: 0.001, acc: 0.6 }], 1_700_000_000_000);
+    await record(
+      'a',
+      [
+        { lr: 0.1, acc: 0.8 },
+        { lr: 0.01, acc: 0.95 },
+        { lr: 0.001, acc: 0.6 },
+      ],
+      1_700_000_000_000,
+    );
     const high = await run({ cwd: ws, sort: 'val_accuracy', limit: 2 });
     expect(high.experiments[0].runs.map((r) => r.name)).toEqual(['lr=0.01', 'lr=0.1']);
     expect(high.experiments[0].total).toBe(3);

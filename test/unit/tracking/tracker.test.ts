@@ -8,7 +8,17 @@ import * as path from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend/init';
 import { loadModel } from '../../../src/serving/model-io';
-import { auditSweep, CHECK_TAG, CHOSEN_TAG, FileTracker, listExperiments, listRuns, MODEL_ARTIFACT, type RunRecord, type SweepRules } from '../../../src/tracking';
+import {
+  auditSweep,
+  CHECK_TAG,
+  CHOSEN_TAG,
+  FileTracker,
+  listExperiments,
+  listRuns,
+  MODEL_ARTIFACT,
+  type RunRecord,
+  type SweepRules,
+} from '../../../src/tracking';
 
 const RULES: SweepRules = { metric: 'val_accuracy', goal: 'max', minRuns: 4, minSteps: 2 };
 
@@ -28,7 +38,8 @@ async function sweep(t: FileTracker, finals: number[], opts: { chosen?: number; 
     await t.withRun({ name: `run-${i}` }, (run) => {
       run.logParams({ learning_rate: 10 ** -(i + 1), hidden_units: 32 });
       const steps = opts.steps ?? 3;
-      for (let epoch = 1; epoch <= steps; epoch++) run.logMetrics({ loss: 1 / epoch, val_accuracy: finals[i] - (steps - epoch) * 0.01 }, epoch);
+      for (let epoch = 1; epoch <= steps; epoch++)
+        run.logMetrics({ loss: 1 / epoch, val_accuracy: finals[i] - (steps - epoch) * 0.01 }, epoch);
       if (opts.chosen === i) run.setTag(CHOSEN_TAG, 'true');
     });
   }
@@ -44,25 +55,34 @@ describe('FileTracker', () => {
     const t = tracker();
     await sweep(t, [0.8, 0.9], { chosen: 1 });
     const runs = t.runs();
-    expect(runs.map((r) => [r.name, r.status])).toEqual([['run-0', 'FINISHED'], ['run-1', 'FINISHED']]);
+    expect(runs.map((r) => [r.name, r.status])).toEqual([
+      ['run-0', 'FINISHED'],
+      ['run-1', 'FINISHED'],
+    ]);
     expect(runs[1].params).toEqual({ learning_rate: '0.01', hidden_units: '32' });
     expect(runs[1].metrics.val_accuracy).toBeCloseTo(0.9);
     expect(runs[1].tags).toMatchObject({
-      'mlflow.runName': 'run-1', 'mlflow.user': 'alice', 'mlflow.source.name': 'train.ts', 'mlflow.source.type': 'LOCAL',
-      [CHECK_TAG]: 'check-1', [CHOSEN_TAG]: 'true',
+      'mlflow.runName': 'run-1',
+      'mlflow.user': 'alice',
+      'mlflow.source.name': 'train.ts',
+      'mlflow.source.type': 'LOCAL',
+      [CHECK_TAG]: 'check-1',
+      [CHOSEN_TAG]: 'true',
     });
     expect(checkRuns()[0].metrics.val_accuracy.map((p) => p.step)).toEqual([1, 2, 3]);
   });
 
   it('ends a run FAILED when its function throws, and rethrows', async () => {
     const t = tracker();
-    await expect(t.withRun({ name: 'boom' }, () => {
-      throw new Error('diverged');
-    })).rejects.toThrow('diverged');
+    await expect(
+      t.withRun({ name: 'boom' }, () => {
+        throw new Error('diverged');
+      }),
+    ).rejects.toThrow('diverged');
     expect(t.runs()[0].status).toBe('FAILED');
   });
 
-  it('keeps each check\'s runs apart in one experiment', async () => {
+  it("keeps each check's runs apart in one experiment", async () => {
     await sweep(tracker('old'), [0.7]);
     const t = tracker('new');
     t.startRun({ name: 'open' });
@@ -70,10 +90,12 @@ describe('FileTracker', () => {
     expect(listExperiments(root).filter((e) => e.name === 'month4/tracking')).toHaveLength(1);
   });
 
-  it('logs a run\'s model into its artifacts in the TensorFlow.js layers format, and refuses what is not a model', async () => {
+  it("logs a run's model into its artifacts in the TensorFlow.js layers format, and refuses what is not a model", async () => {
     const { tf } = await initBackend('cpu');
     const model = tf.sequential();
-    model.add(tf.layers.dense({ inputShape: [3], units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+    model.add(
+      tf.layers.dense({ inputShape: [3], units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+    );
     const t = tracker();
     await t.withRun({ name: 'with-model' }, async (run) => {
       await run.logModel(model);
@@ -84,7 +106,9 @@ describe('FileTracker', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
     const back = await loadModel(tf, dir);
     const x = tf.tensor2d([[1, 2, 3]]);
-    expect(Array.from((back.predict(x) as Tensor).dataSync())).toEqual(Array.from((model.predict(x) as Tensor).dataSync()));
+    expect(Array.from((back.predict(x) as Tensor).dataSync())).toEqual(
+      Array.from((model.predict(x) as Tensor).dataSync()),
+    );
   });
 
   it('refuses values MLflow would refuse', () => {
@@ -147,13 +171,18 @@ describe('auditSweep', () => {
     const t = tracker();
     await sweep(t, [0.8, 0.9, 0.85, 0.7]);
     expect(auditSweep(checkRuns(), RULES).problems.join('\n')).toMatch(/no run is marked as chosen/);
-    for (const r of checkRuns().slice(0, 2)) fs.writeFileSync(path.join(root, r.experimentId, r.runId, 'tags', CHOSEN_TAG), 'true');
+    for (const r of checkRuns().slice(0, 2))
+      fs.writeFileSync(path.join(root, r.experimentId, r.runId, 'tags', CHOSEN_TAG), 'true');
     expect(auditSweep(checkRuns(), RULES).problems.join('\n')).toMatch(/2 runs are tagged mlpath\.chosen=true/);
   });
 
   it('counts repeated params once and lowest wins for a metric to minimise', async () => {
     const t = tracker();
-    for (const [lr, loss] of [[0.1, 0.5], [0.1, 0.4], [0.01, 0.3]] as const) {
+    for (const [lr, loss] of [
+      [0.1, 0.5],
+      [0.1, 0.4],
+      [0.01, 0.3],
+    ] as const) {
       await t.withRun({}, (run) => {
         run.logParam('lr', lr);
         run.logMetric('val_loss', loss + 0.1, 1);

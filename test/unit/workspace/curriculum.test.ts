@@ -60,18 +60,30 @@ describe('loadWorkspaceCurriculum', () => {
   test('an instructor file: a different hash, or none, is a broken pin', () => {
     const course = loadCurriculum(COURSE);
     const pinned = { curriculum: course.id, curriculumVersion: course.version };
-    const ok = loadWorkspaceCurriculum(workspace({ ...pinned, curriculumHash: course.hash }), { override: COURSE, strict: true });
+    const ok = loadWorkspaceCurriculum(workspace({ ...pinned, curriculumHash: course.hash }), {
+      override: COURSE,
+      strict: true,
+    });
     expect(ok).toMatchObject({ source: 'override', pinBroken: false });
     expect(ok.mismatch).toBeUndefined();
-    expect(loadWorkspaceCurriculum(workspace({ ...pinned, curriculumHash: 'f'.repeat(64) }), { override: COURSE }).pinBroken).toBe(true);
-    expect(loadWorkspaceCurriculum(workspace({ ...pinned, curriculumHash: undefined }), { override: COURSE }).pinBroken).toBe(true);
+    expect(
+      loadWorkspaceCurriculum(workspace({ ...pinned, curriculumHash: 'f'.repeat(64) }), { override: COURSE }).pinBroken,
+    ).toBe(true);
+    expect(
+      loadWorkspaceCurriculum(workspace({ ...pinned, curriculumHash: undefined }), { override: COURSE }).pinBroken,
+    ).toBe(true);
   });
 
   test('strict: the file mlpath.json names is refused, unless it is the built-in one', () => {
     const course = loadCurriculum(COURSE);
-    const named = workspace({ curriculum: course.id, curriculumVersion: course.version, curriculumHash: course.hash, curriculumFile: COURSE }, COURSE);
+    const named = workspace(
+      { curriculum: course.id, curriculumVersion: course.version, curriculumHash: course.hash, curriculumFile: COURSE },
+      COURSE,
+    );
     expect(loadWorkspaceCurriculum(named).source).toBe('workspace');
-    expect(() => loadWorkspaceCurriculum(named, { strict: true })).toThrow(/names its own curriculum file.*--curriculum/);
+    expect(() => loadWorkspaceCurriculum(named, { strict: true })).toThrow(
+      /names its own curriculum file.*--curriculum/,
+    );
     process.env.MLPATH_CURRICULUM = COURSE;
     expect(loadWorkspaceCurriculum(named, { strict: true }).source).toBe('override');
     delete process.env.MLPATH_CURRICULUM;
@@ -84,8 +96,16 @@ describe('loadWorkspaceCurriculum', () => {
     const ws = workspace({ curriculum: course.id, curriculumVersion: course.version, curriculumHash: course.hash });
     const inside = path.join(ws.root, 'course.yaml');
     const base = path.dirname(COURSE);
-    fs.writeFileSync(inside, fs.readFileSync(COURSE, 'utf8').replace(/(template|solution): (\S+)/g, (_, k: string, rel: string) => `${k}: ${path.resolve(base, rel)}`));
-    const wc = loadWorkspaceCurriculum({ ...ws, config: { ...ws.config, curriculumHash: loadCurriculum(inside).hash } }, { override: inside, strict: true });
+    fs.writeFileSync(
+      inside,
+      fs
+        .readFileSync(COURSE, 'utf8')
+        .replace(/(template|solution): (\S+)/g, (_, k: string, rel: string) => `${k}: ${path.resolve(base, rel)}`),
+    );
+    const wc = loadWorkspaceCurriculum(
+      { ...ws, config: { ...ws.config, curriculumHash: loadCurriculum(inside).hash } },
+      { override: inside, strict: true },
+    );
     expect(wc.source).toBe('override');
     expect(wc.warnings.join('\n')).toMatch(/lies inside the workspace/);
   });

@@ -13,7 +13,14 @@ function plain(ctx: HarnessContext, value: unknown): unknown {
   if (value instanceof tf.Tensor) {
     return { tensor: value.arraySync() as unknown, shape: value.shape as number[], dtype: value.dtype };
   }
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' || value === null || value === undefined) return value;
+  if (
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    typeof value === 'string' ||
+    value === null ||
+    value === undefined
+  )
+    return value;
   if (Array.isArray(value)) return value.map((v) => plain(ctx, v));
   if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
   if (typeof value === 'object') {
@@ -63,7 +70,9 @@ export async function runFunctionsKind(ctx: HarnessContext): Promise<void> {
     }
     try {
       const args = m.args.map((a) => revive(ctx, a));
-      const out = await withListingOrder(m.listing?.order, m.listing?.salt ?? 0, () => (fn as (...a: unknown[]) => unknown)(...args));
+      const out = await withListingOrder(m.listing?.order, m.listing?.salt ?? 0, () =>
+        (fn as (...a: unknown[]) => unknown)(...args),
+      );
       ctx.assertClean();
       ctx.send({ type: 'result', id: m.id, ok: true, value: plain(ctx, out) });
     } catch (err) {

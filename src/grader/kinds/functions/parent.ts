@@ -13,7 +13,13 @@ import type { GradeOutcome, MetricResult } from '../../result';
 import { suiteFor } from '../../suites';
 import type { CaseOutcome } from '../../suites/types';
 import {
-  completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type GradeOptions, type ParentKind,
+  completedOutcome,
+  failedOutcome,
+  learnerSession,
+  prepareEntry,
+  runSession,
+  type GradeOptions,
+  type ParentKind,
 } from '../common';
 import { suiteIdOf } from '../../../curriculum/kinds/functions';
 
@@ -29,7 +35,13 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
     cleanupCompiled(prepared.compiled);
     throw err;
   });
-  const session = learnerSession(ex, opts, { kind: 'functions', bundle: prepared.compiled.bundle, seed, payload: null, readRoots: fixture?.readRoots });
+  const session = learnerSession(ex, opts, {
+    kind: 'functions',
+    bundle: prepared.compiled.bundle,
+    seed,
+    payload: null,
+    readRoots: fixture?.readRoots,
+  });
   const failures: string[] = [];
   const outcomes: CaseOutcome[] = [];
   let total = 0;
@@ -59,8 +71,14 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
   const passedCases = total - failures.length;
   const scores = suite.score?.(outcomes);
   const metrics: MetricResult[] = ex.metrics.map((spec) => {
-    const value = scores ? scores[spec.name] ?? NaN : total ? passedCases / total : 0;
-    return { name: spec.name, value: Number.isFinite(value) ? value : null, min: spec.min, max: spec.max, passed: checkThreshold(value, spec) };
+    const value = scores ? (scores[spec.name] ?? NaN) : total ? passedCases / total : 0;
+    return {
+      name: spec.name,
+      value: Number.isFinite(value) ? value : null,
+      min: spec.min,
+      max: spec.max,
+      passed: checkThreshold(value, spec),
+    };
   });
   return completedOutcome(ex, opts, {
     started,
@@ -68,7 +86,12 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
     metrics,
     // A suite that scores rates still wants every call to have answered properly.
     passed: !scores || failures.length === 0,
-    output: [suite.describe?.(outcomes), failures.length ? `${passedCases}/${total} cases passed\n${failures.slice(0, 12).join('\n')}` : undefined].filter(Boolean).join('\n'),
+    output: [
+      suite.describe?.(outcomes),
+      failures.length ? `${passedCases}/${total} cases passed\n${failures.slice(0, 12).join('\n')}` : undefined,
+    ]
+      .filter(Boolean)
+      .join('\n'),
   });
 }
 

@@ -19,10 +19,17 @@ export async function runServiceKind(ctx: HarnessContext): Promise<void> {
   const exported = ctx.exports as unknown;
   const serve = ctx.exports.default ?? (typeof exported === 'function' ? exported : undefined);
   if (serve === undefined) {
-    ctx.fail({ kind: 'missing-entry', message: 'the entry file has no default export: add `export default async function serve(ctx: ServeContext) { ... }`' });
+    ctx.fail({
+      kind: 'missing-entry',
+      message:
+        'the entry file has no default export: add `export default async function serve(ctx: ServeContext) { ... }`',
+    });
   }
   if (typeof serve !== 'function') {
-    ctx.fail({ kind: 'missing-entry', message: `the default export must be a function serve(ctx), but it is ${typeof serve}` });
+    ctx.fail({
+      kind: 'missing-entry',
+      message: `the default export must be a function serve(ctx), but it is ${typeof serve}`,
+    });
   }
   const tf = ctx.tf;
   const p = ctx.payload as ServicePayload;

@@ -27,7 +27,13 @@ import type { GradeOutcome, MetricResult, RunDetails } from '../../result';
 import { ChildFailure } from '../../runner';
 import type { ServicePayload } from './child';
 import {
-  completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type GradeOptions, type ParentKind,
+  completedOutcome,
+  failedOutcome,
+  learnerSession,
+  prepareEntry,
+  runSession,
+  type GradeOptions,
+  type ParentKind,
 } from '../common';
 import { numClasses, prepareTrainData, trainPayload } from '../data';
 
@@ -35,7 +41,10 @@ export type { ServiceOptions };
 
 export function serviceOptions(ex: LoadedExercise): ServiceOptions {
   const parsed = serviceOptionsSchema.safeParse(ex.options ?? {});
-  if (!parsed.success) throw new GradingError(`${ex.key}: invalid service options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new GradingError(
+      `${ex.key}: invalid service options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -56,7 +65,9 @@ export function freePort(): Promise<number> {
 /** Held-out rows as JSON-friendly number arrays (4 decimals keep bodies small and change no pixel). */
 function instancesOf(ds: LoadedDataset): number[][] {
   const width = ds.featureShape.reduce((a, b) => a * b, 1);
-  return Array.from({ length: ds.n }, (_, r) => Array.from(ds.features.subarray(r * width, (r + 1) * width), (v) => Math.round(v * 1e4) / 1e4));
+  return Array.from({ length: ds.n }, (_, r) =>
+    Array.from(ds.features.subarray(r * width, (r + 1) * width), (v) => Math.round(v * 1e4) / 1e4),
+  );
 }
 
 function fmt(ms: number): string {
@@ -69,17 +80,27 @@ export function probeSummary(report: ProbeReport, opts: ServiceOptions, n: numbe
   const answered = report.classes.filter((c) => c !== null).length;
   lines.push(`held-out predictions: ${answered}/${n} came back through POST /predict`);
   for (const p of report.accuracyProblems.slice(0, 3)) lines.push(`  ${p}`);
-  lines.push(`latency: p50 ${fmt(report.latency.p50)}, p95 ${fmt(report.latency.p95)} (limit ${opts.p95Ms} ms) over ${report.latency.count} single-instance requests${report.latency.failures ? `, ${report.latency.failures} failed` : ''}`);
+  lines.push(
+    `latency: p50 ${fmt(report.latency.p50)}, p95 ${fmt(report.latency.p95)} (limit ${opts.p95Ms} ms) over ${report.latency.count} single-instance requests${report.latency.failures ? `, ${report.latency.failures} failed` : ''}`,
+  );
   for (const p of report.latency.problems) lines.push(`  ${p}`);
-  lines.push(`concurrent: ${report.concurrent.ok}/${report.concurrent.total} requests sent at once or held in flight together were answered correctly`);
+  lines.push(
+    `concurrent: ${report.concurrent.ok}/${report.concurrent.total} requests sent at once or held in flight together were answered correctly`,
+  );
   for (const p of report.concurrent.problems.slice(0, 3)) lines.push(`  ${p}`);
   lines.push('bad input (each must be refused, and GET /health must still answer 200 after it):');
   for (const c of report.badInput) {
-    const why = c.passed ? c.got : `expected ${c.expected.join(' or ')}, got ${c.got}${c.healthy ? '' : '; /health did not answer 200 afterwards'}`;
+    const why = c.passed
+      ? c.got
+      : `expected ${c.expected.join(' or ')}, got ${c.got}${c.healthy ? '' : '; /health did not answer 200 afterwards'}`;
     lines.push(`  ${c.passed ? '✔' : '✘'} ${c.id}: ${c.description}: ${why}`);
   }
-  lines.push(`  ${report.servesAfterBadInput ? '✔' : '✘'} still-serving: a valid request after all of them ${report.servesAfterBadInput ? 'got its prediction' : 'did not get a valid prediction'}`);
-  lines.push('monitoring: GET /metrics must report the service\'s traffic, errors, requests in flight and latency percentiles, each claim re-checked against what the grader sent and measured:');
+  lines.push(
+    `  ${report.servesAfterBadInput ? '✔' : '✘'} still-serving: a valid request after all of them ${report.servesAfterBadInput ? 'got its prediction' : 'did not get a valid prediction'}`,
+  );
+  lines.push(
+    "monitoring: GET /metrics must report the service's traffic, errors, requests in flight and latency percentiles, each claim re-checked against what the grader sent and measured:",
+  );
   for (const c of report.monitoring) lines.push(`  ${c.passed ? '✔' : '✘'} ${c.id}: ${c.description}: ${c.got}`);
   return lines.join('\n');
 }
@@ -99,7 +120,13 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
   const budget = opts.timeoutSeconds ?? ex.budget.seconds;
   const seed = opts.seeds[0];
   const details: RunDetails = { curve: [], datasetFingerprint: data.fingerprint, classNames: data.train.classNames };
-  const session = learnerSession(ex, opts, { kind: 'service', bundle: prepared.compiled.bundle, seed, payload, curve: details.curve });
+  const session = learnerSession(ex, opts, {
+    kind: 'service',
+    bundle: prepared.compiled.bundle,
+    seed,
+    payload,
+    curve: details.curve,
+  });
   let childError: LearnerError | undefined;
   let closing = false;
   const noteFailure = (err: unknown): void => {
@@ -108,7 +135,8 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
   };
   // The child sends `trained` once serve() returns; any later message can only
   // be an error (a crash while serving), which the second wait catches.
-  const watching = session.expect('trained')
+  const watching = session
+    .expect('trained')
     .then(() => session.expect('predictions'))
     .then(() => undefined, noteFailure);
 
@@ -121,10 +149,14 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
       await Promise.race([watching, new Promise((r) => setTimeout(r, 300))]);
       // The child's own budget kill says "train for fewer epochs"; what the
       // learner needs to hear here is what the grader was waiting for.
-      throw new ChildFailure(childError && childError.kind !== 'timeout' ? childError : {
-        kind: 'timeout',
-        message: `GET /health on port ${port} never answered 200 within the ${budget} s budget (last: ${health.last ? (health.last.error ?? `HTTP ${health.last.status}`) : 'no request'}). Listen on 127.0.0.1, port process.env.PORT (also ctx.port), and answer GET /health with 200 once the model is ready.`,
-      });
+      throw new ChildFailure(
+        childError && childError.kind !== 'timeout'
+          ? childError
+          : {
+              kind: 'timeout',
+              message: `GET /health on port ${port} never answered 200 within the ${budget} s budget (last: ${health.last ? (health.last.error ?? `HTTP ${health.last.status}`) : 'no request'}). Listen on 127.0.0.1, port process.env.PORT (also ctx.port), and answer GET /health with 200 once the model is ready.`,
+            },
+      );
     }
     details.trainSeconds = health.ms / 1000;
     opts.onPhase?.('probing the server');
@@ -144,17 +176,27 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
     details.peakRssMb = session.peakRssMb;
     return report;
   };
-  const run = await runSession(session, () => probe().finally(() => {
-    closing = true;
-  })).finally(() => cleanupCompiled(prepared.compiled));
+  const run = await runSession(session, () =>
+    probe().finally(() => {
+      closing = true;
+    }),
+  ).finally(() => cleanupCompiled(prepared.compiled));
   if (!run.ok) return failedOutcome(ex, opts, run, started, details);
   const report = run.value;
 
   const classes = Int32Array.from(report.classes, (c) => (c === null ? -1 : c));
   const metrics: MetricResult[] = ex.metrics.map((spec) => {
     // A prediction that never came back counts as class -1: wrong for every label.
-    const value = computeMetric(spec.name, { task: 'classification', n: testN, classes, k }, data.test.labels, { k: spec.k });
-    return { name: spec.name, value: Number.isFinite(value) ? value : null, min: spec.min, max: spec.max, passed: checkThreshold(value, spec) };
+    const value = computeMetric(spec.name, { task: 'classification', n: testN, classes, k }, data.test.labels, {
+      k: spec.k,
+    });
+    return {
+      name: spec.name,
+      value: Number.isFinite(value) ? value : null,
+      min: spec.min,
+      max: spec.max,
+      passed: checkThreshold(value, spec),
+    };
   });
   const p95 = report.latency.p95;
   metrics.push({
@@ -163,12 +205,22 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
     max: options.p95Ms,
     passed: Number.isFinite(p95) && report.latency.failures === 0 && p95 <= options.p95Ms,
   });
-  metrics.push({ name: 'concurrent_ok', value: report.concurrent.ok / report.concurrent.total, min: 1, passed: report.concurrent.ok === report.concurrent.total });
+  metrics.push({
+    name: 'concurrent_ok',
+    value: report.concurrent.ok / report.concurrent.total,
+    min: 1,
+    passed: report.concurrent.ok === report.concurrent.total,
+  });
   const handled = report.badInput.filter((c) => c.passed).length + (report.servesAfterBadInput ? 1 : 0);
   const cases = report.badInput.length + 1;
   metrics.push({ name: 'bad_input_handled', value: handled / cases, min: 1, passed: handled === cases });
   const claims = report.monitoring.filter((c) => c.passed).length;
-  metrics.push({ name: 'monitoring_ok', value: claims / report.monitoring.length, min: 1, passed: claims === report.monitoring.length });
+  metrics.push({
+    name: 'monitoring_ok',
+    value: claims / report.monitoring.length,
+    min: 1,
+    passed: claims === report.monitoring.length,
+  });
 
   const crash = childError ? `\nthe server process failed: ${childError.message}` : '';
   const serverOutput = run.output;

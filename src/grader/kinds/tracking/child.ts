@@ -20,12 +20,19 @@ export async function runTrackingKind(ctx: HarnessContext): Promise<void> {
   try {
     tracker = new FileTracker(payload.tracking);
   } catch (err) {
-    ctx.fail({ kind: 'runtime', message: `could not open the experiment in ${payload.tracking.root}: ${err instanceof Error ? err.message : String(err)}` });
+    ctx.fail({
+      kind: 'runtime',
+      message: `could not open the experiment in ${payload.tracking.root}: ${err instanceof Error ? err.message : String(err)}`,
+    });
   }
   const exported = ctx.exports as unknown;
   const learnerTrain = ctx.exports.default ?? (typeof exported === 'function' ? exported : undefined);
-  const exports = typeof learnerTrain === 'function'
-    ? { default: (trainCtx: object) => (learnerTrain as (c: unknown) => unknown)(Object.freeze({ ...trainCtx, tracker })) }
-    : ctx.exports;
+  const exports =
+    typeof learnerTrain === 'function'
+      ? {
+          default: (trainCtx: object) =>
+            (learnerTrain as (c: unknown) => unknown)(Object.freeze({ ...trainCtx, tracker })),
+        }
+      : ctx.exports;
   await runTrainKind({ ...ctx, exports, payload: payload.train });
 }

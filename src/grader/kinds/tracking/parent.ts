@@ -27,9 +27,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LoadedExercise } from '../../../curriculum';
 import { trackingOptionsSchema, type TrackingOptions } from '../../../curriculum/kinds/tracking';
-import type { MetricName } from '../../../curriculum/schema';
 import { GradingError } from '../../../errors';
-import { auditLoggedModels, auditSweep, CHECK_TAG, latest, listExperiments, listRuns, MODEL_ARTIFACT, readLoggedModel, type LoggedModel, type RunRecord, type SweepAudit } from '../../../tracking';
+import {
+  auditLoggedModels,
+  auditSweep,
+  CHECK_TAG,
+  latest,
+  listExperiments,
+  listRuns,
+  MODEL_ARTIFACT,
+  readLoggedModel,
+  type LoggedModel,
+  type RunRecord,
+  type SweepAudit,
+} from '../../../tracking';
 import type { Task } from '../../../curriculum/schema';
 import type { WireTensor } from '../../protocol';
 import type { TrackingPayload } from './child';
@@ -40,7 +51,13 @@ import type { GradeOutcome, MetricResult, RunDetails } from '../../result';
 import type { ChildSession } from '../../runner';
 import { SnapshotError, stagedOutput, stageOutput } from '../../snapshot';
 import {
-  completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession, type GradeOptions, type ParentKind,
+  completedOutcome,
+  failedOutcome,
+  learnerSession,
+  prepareEntry,
+  runSession,
+  type GradeOptions,
+  type ParentKind,
 } from '../common';
 import { features, numClasses, prepareTrainData, trainPayload } from '../data';
 
@@ -85,8 +102,17 @@ function loggedModels(root: string, runs: RunRecord[]): Map<string, LoggedModel>
 }
 
 function auditRuns(runs: RunRecord[], opts: TrackingOptions, refused?: ReadonlyMap<string, string>): SweepAudit {
-  const audit = auditSweep(runs, { metric: opts.metric, goal: opts.goal, minRuns: opts.minRuns, minSteps: opts.minSteps, refused });
-  if (runs.length === 0) audit.problems.unshift('no runs were logged: start one run per configuration with ctx.tracker.startRun() (see README.md)');
+  const audit = auditSweep(runs, {
+    metric: opts.metric,
+    goal: opts.goal,
+    minRuns: opts.minRuns,
+    minSteps: opts.minSteps,
+    refused,
+  });
+  if (runs.length === 0)
+    audit.problems.unshift(
+      'no runs were logged: start one run per configuration with ctx.tracker.startRun() (see README.md)',
+    );
   return audit;
 }
 
@@ -109,7 +135,11 @@ async function rescoreRuns(
   for (const run of runs) {
     const dir = path.join(root, run.experimentId, run.runId, 'artifacts', MODEL_ARTIFACT);
     if (fs.existsSync(path.join(dir, 'model.json'))) saved.push({ id: run.runId, dir });
-    else refused.set(run.runId, `logged no model: a run is evidence only when its numbers can be reproduced, so save each run's trained model with \`await run.logModel(model)\` once training is over; the grader re-scores it and compares with the ${opts.metric} the run logged`);
+    else
+      refused.set(
+        run.runId,
+        `logged no model: a run is evidence only when its numbers can be reproduced, so save each run's trained model with \`await run.logModel(model)\` once training is over; the grader re-scores it and compares with the ${opts.metric} the run logged`,
+      );
   }
   if (saved.length === 0) return { refused, notes };
   session.send({ type: 'scoreSaved', models: saved, x: val.x });
@@ -123,7 +153,7 @@ async function rescoreRuns(
     }
     let score: number;
     try {
-      score = computeMetric(opts.valMetric as MetricName, normalizePredictions(val.task, r.tensor, val.n, val.k), val.labels);
+      score = computeMetric(opts.valMetric, normalizePredictions(val.task, r.tensor, val.n, val.k), val.labels);
     } catch (err) {
       if (!(err instanceof InvalidOutputError)) throw err;
       refused.set(r.id, `logged a model whose predictions cannot be scored: ${err.message}`);
@@ -132,9 +162,14 @@ async function rescoreRuns(
     const logged = latest(run.metrics[opts.metric])?.value;
     if (logged === undefined) continue;
     if (Math.abs(score - logged) > opts.tolerance) {
-      refused.set(r.id, `logged ${opts.metric} ${logged}, but the model it logged scores ${opts.valMetric} ${score.toFixed(4)} on the validation set: a run's metrics must be its model's, measured on ctx.data.xVal / yVal (log them from the training callbacks, then log the model they describe)`);
+      refused.set(
+        r.id,
+        `logged ${opts.metric} ${logged}, but the model it logged scores ${opts.valMetric} ${score.toFixed(4)} on the validation set: a run's metrics must be its model's, measured on ctx.data.xVal / yVal (log them from the training callbacks, then log the model they describe)`,
+      );
     } else {
-      notes.push(`run ${run.runName}: its logged model scores ${opts.valMetric} ${score.toFixed(4)} on validation, as it logged`);
+      notes.push(
+        `run ${run.runName}: its logged model scores ${opts.valMetric} ${score.toFixed(4)} on validation, as it logged`,
+      );
     }
   }
   return { refused, notes };
@@ -175,36 +210,54 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
   let valScore = NaN;
   let audit: SweepAudit | undefined;
   let verifiedNotes: string[] = [];
-  const session = learnerSession(ex, opts, { kind: 'tracking', bundle: prepared.compiled.bundle, seed, payload, curve, readRoots: [path.dirname(staged)], writeRoots: [root] });
-  const run = await runSession(session, async () => {
-    opts.onPhase?.(`training (seed ${seed})`);
-    const trained = await session.expect('trained');
-    // train() has returned: every run is on disk, and every model it logged. No held-out input has reached the child yet.
-    stage();
-    details.trainSeconds = trained.seconds;
-    const runs = readRuns(staged, experimentName, checkId);
-    opts.onPhase?.('re-scoring the models the runs logged');
-    const candidates = auditRuns(runs, options).counted;
-    const rescored = await rescoreRuns(session, staged, candidates, options, { x: features(val), n: val.n, labels: val.labels, task, k });
-    const byModel = auditLoggedModels(candidates, loggedModels(staged, candidates));
-    // A number its model does not reproduce says the most; it is the reason given when a run has several.
-    audit = auditRuns(runs, options, new Map([...byModel, ...rescored.refused]));
-    verifiedNotes = rescored.notes;
-    opts.onPhase?.('predicting on validation and held-out data');
-    // One batch, validation rows first: the predictor cannot tell which rows are which.
-    session.send({ type: 'predict', x: features(val, data.test) });
-    const answer = await session.expect('predictions');
-    const all = normalizePredictions(task, answer.tensor, val.n + data.test.n, k);
-    valScore = computeMetric(options.valMetric as MetricName, rowsOf(all, 0, val.n), val.labels);
-    const test = rowsOf(all, val.n, val.n + data.test.n);
-    for (const m of ex.metrics) scores[m.name] = computeMetric(m.name, test, data.test.labels, { k: m.k });
-    details.tfjsVersion = session.tfjsVersion;
-    details.peakRssMb = session.peakRssMb;
-  }, (err) => {
-    if (!(err instanceof SnapshotError)) return undefined;
-    const message = `train() wrote too much to mlruns/: ${err.message}; log metrics and models, not data`;
-    return { kind: 'invalid-output', message };
-  }).finally(() => cleanupCompiled(prepared.compiled));
+  const session = learnerSession(ex, opts, {
+    kind: 'tracking',
+    bundle: prepared.compiled.bundle,
+    seed,
+    payload,
+    curve,
+    readRoots: [path.dirname(staged)],
+    writeRoots: [root],
+  });
+  const run = await runSession(
+    session,
+    async () => {
+      opts.onPhase?.(`training (seed ${seed})`);
+      const trained = await session.expect('trained');
+      // train() has returned: every run is on disk, and every model it logged. No held-out input has reached the child yet.
+      stage();
+      details.trainSeconds = trained.seconds;
+      const runs = readRuns(staged, experimentName, checkId);
+      opts.onPhase?.('re-scoring the models the runs logged');
+      const candidates = auditRuns(runs, options).counted;
+      const rescored = await rescoreRuns(session, staged, candidates, options, {
+        x: features(val),
+        n: val.n,
+        labels: val.labels,
+        task,
+        k,
+      });
+      const byModel = auditLoggedModels(candidates, loggedModels(staged, candidates));
+      // A number its model does not reproduce says the most; it is the reason given when a run has several.
+      audit = auditRuns(runs, options, new Map([...byModel, ...rescored.refused]));
+      verifiedNotes = rescored.notes;
+      opts.onPhase?.('predicting on validation and held-out data');
+      // One batch, validation rows first: the predictor cannot tell which rows are which.
+      session.send({ type: 'predict', x: features(val, data.test) });
+      const answer = await session.expect('predictions');
+      const all = normalizePredictions(task, answer.tensor, val.n + data.test.n, k);
+      valScore = computeMetric(options.valMetric, rowsOf(all, 0, val.n), val.labels);
+      const test = rowsOf(all, val.n, val.n + data.test.n);
+      for (const m of ex.metrics) scores[m.name] = computeMetric(m.name, test, data.test.labels, { k: m.k });
+      details.tfjsVersion = session.tfjsVersion;
+      details.peakRssMb = session.peakRssMb;
+    },
+    (err) => {
+      if (!(err instanceof SnapshotError)) return undefined;
+      const message = `train() wrote too much to mlruns/: ${err.message}; log metrics and models, not data`;
+      return { kind: 'invalid-output', message };
+    },
+  ).finally(() => cleanupCompiled(prepared.compiled));
   try {
     // A run that failed before train() returned never saw a held-out input: the runs it left are kept as they are.
     if (!run.ok && !isStaged) {
@@ -238,7 +291,12 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
     passed: checkThreshold(scores[spec.name], spec),
   }));
   metrics.push(
-    { name: 'sweep_runs', value: audit.distinctParams, min: options.minRuns, passed: audit.distinctParams >= options.minRuns },
+    {
+      name: 'sweep_runs',
+      value: audit.distinctParams,
+      min: options.minRuns,
+      passed: audit.distinctParams >= options.minRuns,
+    },
     { name: 'chosen_best_on_val', value: matches ? 1 : 0, min: 1, passed: matches },
   );
   const findings = [...audit.problems, ...audit.notes, ...(audit.problems.length ? [] : verifiedNotes)];

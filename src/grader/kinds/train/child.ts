@@ -45,9 +45,12 @@ function entryProblem(train: unknown): string | undefined {
   }
   if (train !== null && typeof train === 'object') {
     const keys = Object.keys(train);
-    const nested = typeof (train as { default?: unknown }).default === 'function'
-      ? ': it holds a function named default, as when a CommonJS file sets exports.default and is imported with `export { default } from`; export the function itself'
-      : keys.length ? ` with keys ${keys.slice(0, 5).join(', ')}` : '';
+    const nested =
+      typeof (train as { default?: unknown }).default === 'function'
+        ? ': it holds a function named default, as when a CommonJS file sets exports.default and is imported with `export { default } from`; export the function itself'
+        : keys.length
+          ? ` with keys ${keys.slice(0, 5).join(', ')}`
+          : '';
     return `the default export must be a function train(ctx), but it is an object${nested}`;
   }
   return `the default export must be a function train(ctx), but it is ${train === null ? 'null' : typeof train}`;
@@ -58,7 +61,11 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
   if ((ctx.payload as { fixedModel?: unknown }).fixedModel) return runFixedModel(ctx);
   const train = ctx.exports.default ?? (typeof ctx.exports === 'function' ? ctx.exports : undefined);
   if (train === undefined) {
-    ctx.fail({ kind: 'missing-entry', message: 'the entry file has no default export: add `export default async function train(ctx: TrainContext) { ... }`' });
+    ctx.fail({
+      kind: 'missing-entry',
+      message:
+        'the entry file has no default export: add `export default async function train(ctx: TrainContext) { ... }`',
+    });
   }
   const problem = entryProblem(train);
   if (problem) ctx.fail({ kind: 'missing-entry', message: problem });
@@ -84,7 +91,8 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     data: Object.freeze(data),
     seed: ctx.seed,
     budget: Object.freeze({ seconds: ctx.budgetSeconds }),
-    pretrained: (name: string) => watch.pretrained(name, loadPretrained(ctx.tf, name), () => pretrainedWeightBytes(name)),
+    pretrained: (name: string) =>
+      watch.pretrained(name, loadPretrained(ctx.tf, name), () => pretrainedWeightBytes(name)),
     log(step: Record<string, unknown>) {
       if (step === null || typeof step !== 'object') return;
       if (logged >= 10000 && Date.now() - lastLog < 100) return;
@@ -107,13 +115,14 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
   ctx.assertClean();
   const predict = (predictor as { predict?: unknown } | null | undefined)?.predict;
   if (typeof predict !== 'function') {
-    const got = predictor === undefined
-      ? 'nothing'
-      : predictor === null
-        ? 'null'
-        : typeof predictor === 'function'
-          ? 'a function: return { predict: yourFunction } instead'
-          : 'an object without a predict method';
+    const got =
+      predictor === undefined
+        ? 'nothing'
+        : predictor === null
+          ? 'null'
+          : typeof predictor === 'function'
+            ? 'a function: return { predict: yourFunction } instead'
+            : 'an object without a predict method';
     ctx.fail({
       kind: 'invalid-output',
       message: `train(ctx) must return a predictor with predict(x) (a tf.LayersModel qualifies), but it returned ${got}`,
@@ -144,11 +153,13 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
       out = await (predict as (x: Tensor | readonly string[]) => unknown).call(predictor, x);
     } catch (err) {
       const e = ctx.describe(err);
-      const what = watch.explain(e.message) ?? (e.message.startsWith('threw ') ? `predict(x) ${e.message}` : `predict(x) threw: ${e.message}`);
+      const what =
+        watch.explain(e.message) ??
+        (e.message.startsWith('threw ') ? `predict(x) ${e.message}` : `predict(x) threw: ${e.message}`);
       ctx.fail({ ...e, kind: e.kind === 'runtime' ? 'invalid-output' : e.kind, message: what });
     }
     ctx.assertClean();
-    checkSize(ctx, out, m.texts ? m.texts.length : m.x.shape[0] ?? 0);
+    checkSize(ctx, out, m.texts ? m.texts.length : (m.x.shape[0] ?? 0));
     const tensor = await fromTensor(ctx, out, 'predict(x)');
     ctx.send({ type: 'predictions', tensor });
     return;

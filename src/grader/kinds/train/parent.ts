@@ -19,8 +19,14 @@ import { lessonWatch } from '../../lesson';
 import { fixedModelOf, fixedModelPayload, runFixedModel } from '../../fixed-model';
 import { selectionWatch } from '../../selection';
 import {
-  completedOutcome, failedOutcome, learnerSession, prepareEntry, runSession,
-  type FailedRun, type GradeOptions, type ParentKind,
+  completedOutcome,
+  failedOutcome,
+  learnerSession,
+  prepareEntry,
+  runSession,
+  type FailedRun,
+  type GradeOptions,
+  type ParentKind,
 } from '../common';
 import { features, inputScale, numClasses, prepareTrainData, trainPayload } from '../data';
 
@@ -38,7 +44,19 @@ function confusion(preds: NormalizedPredictions, truth: Float32Array, k: number)
 
 /** What one seed's run left behind, or how it failed. */
 type SeedRun =
-  | { ok: true; seed: number; scores: Record<string, number>; curve: Record<string, number>[]; nonFinite: NonFiniteLog[]; confusion?: number[][]; output: string; backend: string; tfjsVersion: string; peakRssMb: number; trainSeconds: number }
+  | {
+      ok: true;
+      seed: number;
+      scores: Record<string, number>;
+      curve: Record<string, number>[];
+      nonFinite: NonFiniteLog[];
+      confusion?: number[][];
+      output: string;
+      backend: string;
+      tfjsVersion: string;
+      peakRssMb: number;
+      trainSeconds: number;
+    }
   | { ok: false; seed: number; run: FailedRun; curve: Record<string, number>[]; nonFinite: NonFiniteLog[] };
 
 /**
@@ -64,7 +82,8 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   if (!prepared.ok) return prepared.outcome;
   const compiled = prepared.compiled;
   const k = numClasses(data.train, task);
-  const ranking = task === 'ranking' ? { pairs: ratedPairs(data.test), relevantMin: relevantMinOf(ex.options) } : undefined;
+  const ranking =
+    task === 'ranking' ? { pairs: ratedPairs(data.test), relevantMin: relevantMinOf(ex.options) } : undefined;
   // Built once: every seed's child gets the same data.
   const lesson = lessonWatch(ex);
   const selection = selectionWatch(ex, { val: data.val, test: data.test });
@@ -77,13 +96,23 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   const running = new Map<number, ChildSession>();
   let done = 0;
   const phase = (): void => {
-    if (several) opts.onPhase?.(`training seeds ${[...running.keys()].join(', ') || '-'} side by side (${done}/${seeds.length} seeds done)`);
+    if (several)
+      opts.onPhase?.(
+        `training seeds ${[...running.keys()].join(', ') || '-'} side by side (${done}/${seeds.length} seeds done)`,
+      );
   };
 
   const runSeed = async (seed: number): Promise<SeedRun> => {
     const curve: Record<string, number>[] = [];
     const nonFinite: NonFiniteLog[] = [];
-    const session = learnerSession(ex, opts, { kind: 'train', bundle: compiled.bundle, seed, payload, curve, nonFinite });
+    const session = learnerSession(ex, opts, {
+      kind: 'train',
+      bundle: compiled.bundle,
+      seed,
+      payload,
+      curve,
+      nonFinite,
+    });
     running.set(seed, session);
     phase();
     let scores: Record<string, number> = {};
@@ -99,10 +128,16 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
       if (!several) opts.onPhase?.('predicting on held-out data');
       let answer: { tensor: WireTensor };
       if (fixedModel) {
-        const fitted = await runFixedModel(session, fixedModel, trained.target, { train: data.train, test: data.test }, (step) => {
-          curve.push(step);
-          opts.onLog?.(step, seed);
-        });
+        const fitted = await runFixedModel(
+          session,
+          fixedModel,
+          trained.target,
+          { train: data.train, test: data.test },
+          (step) => {
+            curve.push(step);
+            opts.onLog?.(step, seed);
+          },
+        );
         note = fitted.note;
         answer = fitted;
       } else {
@@ -125,8 +160,17 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
     const output = [run.output.trimEnd(), note].filter(Boolean).join('\n');
     if (!run.ok) return { ok: false, seed, run: { ...run, output }, curve, nonFinite };
     return {
-      ok: true, seed, scores, curve, nonFinite, confusion: matrix, output, backend: run.backend,
-      tfjsVersion: session.tfjsVersion, peakRssMb: session.peakRssMb, trainSeconds,
+      ok: true,
+      seed,
+      scores,
+      curve,
+      nonFinite,
+      confusion: matrix,
+      output,
+      backend: run.backend,
+      tfjsVersion: session.tfjsVersion,
+      peakRssMb: session.peakRssMb,
+      trainSeconds,
     };
   };
 
@@ -162,7 +206,12 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   }
   if (crash) throw crash.error;
 
-  const details: RunDetails = { curve: [], datasetFingerprint: data.fingerprint, classNames: data.train.classNames, inputScale: inputScale(data.train) };
+  const details: RunDetails = {
+    curve: [],
+    datasetFingerprint: data.fingerprint,
+    classNames: data.train.classNames,
+    inputScale: inputScale(data.train),
+  };
   if (failure && !failure.ok) {
     const { error } = failure.run;
     const onSeed = `${error.message} (on seed ${failure.seed} of ${seeds.join(', ')})`;
@@ -180,9 +229,19 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   details.tfjsVersion = bySeed[0].tfjsVersion;
   details.peakRssMb = Math.max(...bySeed.map((r) => r.peakRssMb));
   details.trainSeconds = bySeed.reduce((a, r) => a + r.trainSeconds, 0);
-  const metrics: MetricResult[] = ex.metrics.map((spec) => seedVerdict(spec, bySeed.map((r) => r.scores[spec.name])));
+  const metrics: MetricResult[] = ex.metrics.map((spec) =>
+    seedVerdict(
+      spec,
+      bySeed.map((r) => r.scores[spec.name]),
+    ),
+  );
   const backend = bySeed[0].backend || opts.backend || '';
-  return completedOutcome(ex, opts, { started, backend, ...selection.judge(lesson.judge({ metrics, output: bySeed[0].output })), details });
+  return completedOutcome(ex, opts, {
+    started,
+    backend,
+    ...selection.judge(lesson.judge({ metrics, output: bySeed[0].output })),
+    details,
+  });
 }
 
 export const trainKind: ParentKind = { grade: gradeTrain };

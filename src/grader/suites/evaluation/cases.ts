@@ -9,7 +9,14 @@ import { trainCandidates } from './candidates';
 import { linkedTable, stratifiedSplit } from './data';
 import { checkSelection, referenceSelect } from './selection-checks';
 import {
-  checkPartition, checkSizes, checkStratified, checkUnits, readSplit, sameSplit, sizeSlack, unitsOf,
+  checkPartition,
+  checkSizes,
+  checkStratified,
+  checkUnits,
+  readSplit,
+  sameSplit,
+  sizeSlack,
+  unitsOf,
 } from './split-checks';
 import type { Candidate, EvaluationData, SplitIndices, SplitOptions, Table } from './types';
 
@@ -104,7 +111,8 @@ export function splitCases(table: Table, opts: SplitOptions, otherSeed: number, 
       verify(value) {
         const split = read(value);
         if (typeof split === 'string') return split;
-        if (first && sameSplit(first, split)) return `seeds ${opts.seed} and ${otherSeed} gave the same split: the seed must drive the shuffle`;
+        if (first && sameSplit(first, split))
+          return `seeds ${opts.seed} and ${otherSeed} gave the same split: the seed must drive the shuffle`;
         return undefined;
       },
     },
@@ -138,7 +146,12 @@ export function selectionCases(data: EvaluationData, seed: number): SuiteCase[] 
   const title = (what: string): string => `Boston tracts over $25k (${candidates.length} models): ${what}`;
   const cases: SuiteCase[] = [];
   const add = (what: string, cands: Candidate[], ys: number[], context = ''): void => {
-    cases.push({ fn: 'selectModel', title: title(what), args: [cands, ys, split], verify: (v) => checkSelection(v, cands, ys, split, context) });
+    cases.push({
+      fn: 'selectModel',
+      title: title(what),
+      args: [cands, ys, split],
+      verify: (v) => checkSelection(v, cands, ys, split, context),
+    });
   };
 
   add('choose on validation accuracy, report test accuracy', candidates, labels);
@@ -146,20 +159,34 @@ export function selectionCases(data: EvaluationData, seed: number): SuiteCase[] 
   const testDecoy = decoyFor(candidates, honest.index, split.test);
   const poisonedLabels = labels.slice();
   for (const i of split.test) poisonedLabels[i] = candidates[testDecoy].predictions[i];
-  add(`test labels changed so '${candidates[testDecoy].name}' is perfect on test`, candidates, poisonedLabels,
-    'only the test labels changed: ');
+  add(
+    `test labels changed so '${candidates[testDecoy].name}' is perfect on test`,
+    candidates,
+    poisonedLabels,
+    'only the test labels changed: ',
+  );
 
-  const poisonedCands = candidates.map((c, i) => (i === testDecoy
-    ? { name: c.name, predictions: c.predictions.map((p, r) => (split.test.includes(r) ? labels[r] : p)) }
-    : c));
-  add(`test predictions of '${candidates[testDecoy].name}' changed to match test`, poisonedCands, labels,
-    'only test predictions changed: ');
+  const poisonedCands = candidates.map((c, i) =>
+    i === testDecoy
+      ? { name: c.name, predictions: c.predictions.map((p, r) => (split.test.includes(r) ? labels[r] : p)) }
+      : c,
+  );
+  add(
+    `test predictions of '${candidates[testDecoy].name}' changed to match test`,
+    poisonedCands,
+    labels,
+    'only test predictions changed: ',
+  );
 
   const trainDecoy = decoyFor(candidates, honest.index, split.train);
   const trainPoisoned = labels.slice();
   for (const i of split.train) trainPoisoned[i] = candidates[trainDecoy].predictions[i];
-  add(`train labels changed so '${candidates[trainDecoy].name}' is perfect on train`, candidates, trainPoisoned,
-    'only the train labels changed: ');
+  add(
+    `train labels changed so '${candidates[trainDecoy].name}' is perfect on train`,
+    candidates,
+    trainPoisoned,
+    'only the train labels changed: ',
+  );
 
   const valTarget = decoyFor(candidates, honest.index, split.val);
   const valChanged = labels.slice();

@@ -8,7 +8,9 @@ import { createRng, loadDataset, shuffleInPlace } from '../../../datasets';
 import type { EvaluationData, SplitIndices, Table } from './types';
 
 function tableRows(features: Float32Array, n: number, width: number, drop: number[] = []): number[][] {
-  return Array.from({ length: n }, (_, i) => Array.from(features.subarray(i * width, (i + 1) * width)).filter((_, j) => !drop.includes(j)));
+  return Array.from({ length: n }, (_, i) =>
+    Array.from(features.subarray(i * width, (i + 1) * width)).filter((_, j) => !drop.includes(j)),
+  );
 }
 
 export async function loadEvaluationData(): Promise<EvaluationData> {
@@ -49,7 +51,14 @@ export async function loadEvaluationData(): Promise<EvaluationData> {
       classNames: iris.classNames,
     },
     wages,
-    towns: { name: 'Boston tracts', rows: bostonRows, labels: expensive, groups, classNames: ['tracts under $25k', 'tracts of $25k and up'], groupName: 'town' },
+    towns: {
+      name: 'Boston tracts',
+      rows: bostonRows,
+      labels: expensive,
+      groups,
+      classNames: ['tracts under $25k', 'tracts of $25k and up'],
+      groupName: 'town',
+    },
     houses: { rows: bostonRows, labels: expensive },
   };
 }

@@ -15,11 +15,20 @@ export function accuracyOn(predictions: number[], labels: number[], rows: number
 }
 
 /** The reference choice: best validation accuracy, the first listed among ties, and its test accuracy. */
-export function referenceSelect(candidates: Candidate[], labels: number[], split: SplitIndices): Selection & { index: number } {
+export function referenceSelect(
+  candidates: Candidate[],
+  labels: number[],
+  split: SplitIndices,
+): Selection & { index: number } {
   const valScores = candidates.map((c) => accuracyOn(c.predictions, labels, split.val));
   let index = 0;
   for (let i = 1; i < valScores.length; i++) if (valScores[i] > valScores[index]) index = i;
-  return { chosen: candidates[index].name, index, valScores, testScore: accuracyOn(candidates[index].predictions, labels, split.test) };
+  return {
+    chosen: candidates[index].name,
+    index,
+    valScores,
+    testScore: accuracyOn(candidates[index].predictions, labels, split.test),
+  };
 }
 
 function bestOn(candidates: Candidate[], labels: number[], rows: number[]): number[] {
@@ -29,7 +38,13 @@ function bestOn(candidates: Candidate[], labels: number[], rows: number[]): numb
 }
 
 /** Compares what selectModel returned with the reference; explains a wrong choice by where it would have been best. */
-export function checkSelection(value: unknown, candidates: Candidate[], labels: number[], split: SplitIndices, context = ''): string | undefined {
+export function checkSelection(
+  value: unknown,
+  candidates: Candidate[],
+  labels: number[],
+  split: SplitIndices,
+  context = '',
+): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return `expected { chosen, valScores, testScore }, got ${describeValue(value)}`;
   }
@@ -54,15 +69,20 @@ export function checkSelection(value: unknown, candidates: Candidate[], labels: 
     const where: string[] = [];
     if (bestOn(candidates, labels, split.test).includes(picked)) where.push('test');
     if (bestOn(candidates, labels, split.train).includes(picked)) where.push('training');
-    const scores = want.valScores[picked] === want.valScores[want.index]
-      ? `both ${fmt(want.valScores[picked])}: on a tie the first listed wins`
-      : `${fmt(want.valScores[want.index])} vs ${fmt(want.valScores[picked])}`;
-    const why = where.length ? `; '${got.chosen}' is the best on the ${where.join(' and the ')} rows, which must not decide` : '';
+    const scores =
+      want.valScores[picked] === want.valScores[want.index]
+        ? `both ${fmt(want.valScores[picked])}: on a tie the first listed wins`
+        : `${fmt(want.valScores[want.index])} vs ${fmt(want.valScores[picked])}`;
+    const why = where.length
+      ? `; '${got.chosen}' is the best on the ${where.join(' and the ')} rows, which must not decide`
+      : '';
     return `${context}you chose '${got.chosen}', but '${want.chosen}' has the best validation accuracy (${scores})${why}`;
   }
   if (typeof got.testScore !== 'number' || Math.abs(got.testScore - want.testScore) > EPS) {
-    return `testScore is ${describeValue(got.testScore)}, but '${want.chosen}' scores ${fmt(want.testScore)} on the test rows: ` +
-      'report the chosen model\'s accuracy on test, measured once, after choosing';
+    return (
+      `testScore is ${describeValue(got.testScore)}, but '${want.chosen}' scores ${fmt(want.testScore)} on the test rows: ` +
+      "report the chosen model's accuracy on test, measured once, after choosing"
+    );
   }
   return undefined;
 }

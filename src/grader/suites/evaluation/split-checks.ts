@@ -96,7 +96,8 @@ export function sizeSlack(labels: number[], units: number[]): number {
 
 function linkReason(table: Table, a: number, b: number): string {
   if (JSON.stringify(table.rows[a]) === JSON.stringify(table.rows[b])) return 'are identical';
-  if (table.groups && table.groups[a] === table.groups[b]) return `are in the same ${table.groupName ?? 'group'} (${table.groups[a]})`;
+  if (table.groups && table.groups[a] === table.groups[b])
+    return `are in the same ${table.groupName ?? 'group'} (${table.groups[a]})`;
   return 'are linked (an identical row in one group ties it to another group)';
 }
 
@@ -111,8 +112,10 @@ export function checkUnits(split: SplitIndices, table: Table, units: number[]): 
       continue;
     }
     if (side[i] !== side[first]) {
-      return `rows ${first} and ${i} ${linkReason(table, first, i)} but row ${first} is in ${PARTS[side[first]]} and row ${i} in ${PARTS[side[i]]}; ` +
-        'rows that repeat (or share a group) must land on one side, or the test set partly grades memory';
+      return (
+        `rows ${first} and ${i} ${linkReason(table, first, i)} but row ${first} is in ${PARTS[side[first]]} and row ${i} in ${PARTS[side[i]]}; ` +
+        'rows that repeat (or share a group) must land on one side, or the test set partly grades memory'
+      );
     }
   }
   return undefined;
@@ -141,7 +144,12 @@ export function checkSizes(split: SplitIndices, n: number, opts: SplitOptions, s
  * largest block, which is 1 when none of its rows repeat. Train is what is
  * left, so it follows.
  */
-export function checkStratified(split: SplitIndices, table: Table, units: number[], opts: SplitOptions): string | undefined {
+export function checkStratified(
+  split: SplitIndices,
+  table: Table,
+  units: number[],
+  opts: SplitOptions,
+): string | undefined {
   const classes = blockClasses(table.labels, units);
   for (const part of ['test', 'val'] as const) {
     const counts = new Map<number, number>();
@@ -155,8 +163,10 @@ export function checkStratified(split: SplitIndices, table: Table, units: number
       if (Math.abs(got - want) > largest - EPS) {
         const name = table.classNames?.[c] ?? `class ${c}`;
         const give = largest === 1 ? 'less than one row off' : `less than ${largest} rows off (its largest block)`;
-        return `${part} holds ${got} of the ${rows} rows of ${name}; its share (${fmt(fraction(opts, part))} of them) is ${fmt(want)}, and it must be ${give}. ` +
-          'Shuffle and deal out each class on its own so every part keeps the class proportions';
+        return (
+          `${part} holds ${got} of the ${rows} rows of ${name}; its share (${fmt(fraction(opts, part))} of them) is ${fmt(want)}, and it must be ${give}. ` +
+          'Shuffle and deal out each class on its own so every part keeps the class proportions'
+        );
       }
     }
   }

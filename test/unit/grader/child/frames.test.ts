@@ -19,10 +19,10 @@ describe('frameWriter', () => {
     // eslint-disable-next-line @typescript-eslint/unbound-method -- a static that uses no `this`, kept to put back
     const concat = Buffer.concat;
     const write = fs.writeSync;
-    Buffer.concat = ((list: Uint8Array[], n?: number) => {
+    Buffer.concat = (list: Uint8Array[], n?: number) => {
       seen.push(list);
       return concat(list, n);
-    });
+    };
     try {
       frameWriter(fd, marker)({ type: 'trained', token: 'secret-token', seconds: 1 });
     } finally {
@@ -67,6 +67,8 @@ describe('shapeProblem', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 40; i++) deep = { deep };
     expect(shapeProblem({ type: 'result', value: deep })).toMatch(/nested more than/);
-    expect(shapeProblem({ type: 'predictions', tensor: { values: new Float32Array(100000), shape: [10000, 10] } })).toBeUndefined();
+    expect(
+      shapeProblem({ type: 'predictions', tensor: { values: new Float32Array(100000), shape: [10000, 10] } }),
+    ).toBeUndefined();
   });
 });

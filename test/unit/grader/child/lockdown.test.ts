@@ -86,7 +86,14 @@ let probe: Probe;
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-lockdown-'));
   const esbuild = await import('esbuild');
-  await esbuild.build({ entryPoints: [LOCKDOWN], outfile: path.join(dir, 'lockdown.cjs'), bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent' });
+  await esbuild.build({
+    entryPoints: [LOCKDOWN],
+    outfile: path.join(dir, 'lockdown.cjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    logLevel: 'silent',
+  });
   fs.writeFileSync(path.join(dir, 'probe.cjs'), PROBE);
   let connections = 0;
   let queries = 0;
@@ -100,7 +107,10 @@ beforeAll(async () => {
   try {
     const ports = [(tcp.address() as net.AddressInfo).port, udp.address().port].map(String);
     const stdout = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(dir, 'probe.cjs'), ...ports], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [path.join(dir, 'probe.cjs'), ...ports], {
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.on('error', reject);
@@ -115,10 +125,31 @@ beforeAll(async () => {
 });
 
 test.each([
-  'dns.lookup', 'dns.lookup with options', 'dns.promises.lookup', 'dns.resolve4', 'dns.resolve', 'dns.reverse', 'dns.lookupService',
-  'dns.Resolver', 'dns.promises.resolveTxt', 'dns.promises.reverse', 'dns.promises.lookupService', 'dns.promises.Resolver',
-  'dns/promises Resolver', 'dns.setServers', 'dns.promises.setServers', 'ESM dns', 'ESM dns/promises', 'replacing dns.lookup',
-  'net.connect', 'http.get', 'https.get', 'fetch', 'tls.connect', 'http2.connect', 'dgram send',
+  'dns.lookup',
+  'dns.lookup with options',
+  'dns.promises.lookup',
+  'dns.resolve4',
+  'dns.resolve',
+  'dns.reverse',
+  'dns.lookupService',
+  'dns.Resolver',
+  'dns.promises.resolveTxt',
+  'dns.promises.reverse',
+  'dns.promises.lookupService',
+  'dns.promises.Resolver',
+  'dns/promises Resolver',
+  'dns.setServers',
+  'dns.promises.setServers',
+  'ESM dns',
+  'ESM dns/promises',
+  'replacing dns.lookup',
+  'net.connect',
+  'http.get',
+  'https.get',
+  'fetch',
+  'tls.connect',
+  'http2.connect',
+  'dgram send',
 ])('%s is refused as network access', (route) => {
   expect(probe.results[route]).toBe('network');
 });

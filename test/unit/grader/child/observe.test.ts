@@ -9,10 +9,20 @@ import { initBackend } from '../../../../src/backend/init';
 import { prepareObservation } from '../../../../src/grader/child/observe';
 import { runTrainKind } from '../../../../src/grader/kinds/train/child';
 import type { HarnessContext } from '../../../../src/grader/child/context';
-import type { LearnerError, Observed, ObserveRequest, ParentMessage, TrainPayload, WireTensor } from '../../../../src/grader/protocol';
+import type {
+  LearnerError,
+  Observed,
+  ObserveRequest,
+  ParentMessage,
+  TrainPayload,
+  WireTensor,
+} from '../../../../src/grader/protocol';
 
 type Tf = typeof import('@tensorflow/tfjs');
-type Learner = (ctx: { tf: Tf; data: { xTrain: T.Tensor2D; yTrain: T.Tensor1D } }) => Promise<{ predict(x: T.Tensor): unknown }>;
+type Learner = (ctx: {
+  tf: Tf;
+  data: { xTrain: T.Tensor2D; yTrain: T.Tensor1D };
+}) => Promise<{ predict(x: T.Tensor): unknown }>;
 
 let tf: Tf;
 
@@ -63,7 +73,10 @@ async function grade(learner: Learner, observe: ObserveRequest | undefined, n = 
       outcome.error = error;
       throw new Error(error.message);
     },
-    describe: (thrown: unknown) => ({ kind: 'runtime' as const, message: thrown instanceof Error ? thrown.message : String(thrown) }),
+    describe: (thrown: unknown) => ({
+      kind: 'runtime' as const,
+      message: thrown instanceof Error ? thrown.message : String(thrown),
+    }),
     assertClean() {},
   } as unknown as HarnessContext;
   await runTrainKind(ctx).catch(() => undefined);
@@ -77,7 +90,9 @@ function softmaxRegression(step: (t: Tf, loss: () => T.Scalar, vars: T.Variable[
     const b = t.variable(t.zeros([3]));
     const y = t.oneHot(data.yTrain, 3);
     for (let i = 0; i < batches; i++) {
-      t.tidy(() => step(t, () => t.losses.softmaxCrossEntropy<T.Tensor, T.Scalar>(y, t.add(t.matMul(data.xTrain, w), b)), [w, b]));
+      t.tidy(() =>
+        step(t, () => t.losses.softmaxCrossEntropy<T.Tensor, T.Scalar>(y, t.add(t.matMul(data.xTrain, w), b)), [w, b]),
+      );
     }
     y.dispose();
     return { predict: (x: T.Tensor) => t.add(t.matMul(x, w), b) };
@@ -88,9 +103,12 @@ describe('optimizer steps', () => {
   const request: ObserveRequest = { lesson: 'a loop you write' };
 
   it('counts minimize() once per call, with the loss it returned, whether or not the caller asked for it', async () => {
-    const { observed } = await grade(softmaxRegression((t, loss) => {
-      t.train.sgd(0.5).minimize(loss);
-    }), request);
+    const { observed } = await grade(
+      softmaxRegression((t, loss) => {
+        t.train.sgd(0.5).minimize(loss);
+      }),
+      request,
+    );
     expect(observed?.steps).toBe(4);
     expect(observed?.losses).toHaveLength(4);
     expect(observed!.losses[0]).toBeCloseTo(Math.log(3), 4);
@@ -98,11 +116,14 @@ describe('optimizer steps', () => {
   });
 
   it('counts applyGradients() after tf.variableGrads, with its value as the loss, and a momentum step once though it extends SGD', async () => {
-    const { observed } = await grade(softmaxRegression((t, loss, vars) => {
-      // Through the base class: tfjs declares MomentumOptimizer's parameter as variables, Optimizer's as tensors.
-      const momentum: T.Optimizer = t.train.momentum(0.1, 0.9);
-      momentum.applyGradients(t.variableGrads(loss, vars).grads);
-    }, 3), request);
+    const { observed } = await grade(
+      softmaxRegression((t, loss, vars) => {
+        // Through the base class: tfjs declares MomentumOptimizer's parameter as variables, Optimizer's as tensors.
+        const momentum: T.Optimizer = t.train.momentum(0.1, 0.9);
+        momentum.applyGradients(t.variableGrads(loss, vars).grads);
+      }, 3),
+      request,
+    );
     expect(observed?.steps).toBe(3);
     expect(observed?.losses).toHaveLength(3);
     expect(observed!.losses[0]).toBeCloseTo(Math.log(3), 4);
@@ -140,7 +161,10 @@ describe('optimizer steps', () => {
   });
 
   it('reports nothing, and releases nothing, for an exercise without a lesson', async () => {
-    const outcome = await grade(async ({ tf: t, data }) => ({ predict: (x: T.Tensor) => t.add(x, t.sum(data.xTrain)) }), undefined);
+    const outcome = await grade(
+      async ({ tf: t, data }) => ({ predict: (x: T.Tensor) => t.add(x, t.sum(data.xTrain)) }),
+      undefined,
+    );
     expect(outcome.observed).toBeUndefined();
     expect(outcome.error).toBeUndefined();
     expect(outcome.predicted?.shape).toEqual([5, 4]);
@@ -149,9 +173,14 @@ describe('optimizer steps', () => {
 
 describe('releasing the training data', () => {
   it('makes predict() that looks the training data up fail with a message that names it and the lesson', async () => {
-    const outcome = await grade(async ({ tf: t, data }) => ({ predict: (x: T.Tensor) => t.matMul(x, data.xTrain, false, true) }), { release: true, lesson: 'a trained network, not a lookup' });
+    const outcome = await grade(
+      async ({ tf: t, data }) => ({ predict: (x: T.Tensor) => t.matMul(x, data.xTrain, false, true) }),
+      { release: true, lesson: 'a trained network, not a lookup' },
+    );
     expect(outcome.error?.kind).toBe('invalid-output');
-    expect(outcome.error?.message).toMatch(/^predict\(x\) used ctx\.data\.xTrain, which was released when train\(\) returned: .*the lesson is a trained network, not a lookup$/);
+    expect(outcome.error?.message).toMatch(
+      /^predict\(x\) used ctx\.data\.xTrain, which was released when train\(\) returned: .*the lesson is a trained network, not a lookup$/,
+    );
   });
 
   it('counts a copy of the training data that predict() keeps, and not a small model', async () => {
@@ -159,14 +188,26 @@ describe('releasing the training data', () => {
     const width = 100;
     const dataBytes = n * width * 4;
     // The child holds next to nothing once the data is released; this test process holds jest's own buffers: measure them first.
-    const floor = (await grade(async ({ tf: t }) => ({ predict: (x: T.Tensor) => t.clone(x) }), { measure: true }, n, width)).observed!.retainedBytes!;
-    const copy = await grade(async ({ tf: t, data }) => {
-      const kept = data.xTrain.dataSync().slice();
-      return { predict: (x: T.Tensor) => t.add(x, kept[0]) };
-    }, { measure: true }, n, width);
-    const model = await grade(softmaxRegression((t, loss) => {
-      t.train.adam(0.1).minimize(loss);
-    }), { measure: true }, n, width);
+    const floor = (
+      await grade(async ({ tf: t }) => ({ predict: (x: T.Tensor) => t.clone(x) }), { measure: true }, n, width)
+    ).observed!.retainedBytes!;
+    const copy = await grade(
+      async ({ tf: t, data }) => {
+        const kept = data.xTrain.dataSync().slice();
+        return { predict: (x: T.Tensor) => t.add(x, kept[0]) };
+      },
+      { measure: true },
+      n,
+      width,
+    );
+    const model = await grade(
+      softmaxRegression((t, loss) => {
+        t.train.adam(0.1).minimize(loss);
+      }),
+      { measure: true },
+      n,
+      width,
+    );
     expect(copy.observed!.retainedBytes! - floor).toBeGreaterThanOrEqual(0.9 * dataBytes);
     expect(model.observed!.retainedBytes! - floor).toBeLessThan(dataBytes / 2);
     expect(model.observed?.tensorBytes).toBeGreaterThan(0);

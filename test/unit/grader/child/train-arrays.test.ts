@@ -42,7 +42,15 @@ describe('fromTensor with plain numbers', () => {
   });
 
   it('reads an array of rows as [n, k] scores', async () => {
-    const w = await fromTensor(ctx, [[0.1, 0.9], [0.7, 0.3], [0.5, 0.5]], 'predict(x)');
+    const w = await fromTensor(
+      ctx,
+      [
+        [0.1, 0.9],
+        [0.7, 0.3],
+        [0.5, 0.5],
+      ],
+      'predict(x)',
+    );
     expect(w.shape).toEqual([3, 2]);
     expect(Array.from(w.values as Float32Array).map((v) => Math.round(v * 10))).toEqual([1, 9, 7, 3, 5, 5]);
   });
@@ -78,7 +86,10 @@ describe('fromTensor with plain numbers', () => {
   });
 
   it('names row and column of a non-number inside a row', async () => {
-    const e = await failure([[0, 1], [null, 1]]);
+    const e = await failure([
+      [0, 1],
+      [null, 1],
+    ]);
     expect(e.message).toMatch(/null at row 1, column 0/);
   });
 
@@ -109,7 +120,9 @@ describe('fromTensor keeps its messages for what it still refuses', () => {
 
   it('an array of tensors (a model with several outputs)', async () => {
     const e = await failure([tf.tensor1d([1]), tf.tensor1d([2])]);
-    expect(e.message).toBe('predict(x) must return a tf.Tensor, but it returned an array of 2 tensors (a model with several outputs): return one');
+    expect(e.message).toBe(
+      'predict(x) must return a tf.Tensor, but it returned an array of 2 tensors (a model with several outputs): return one',
+    );
   });
 
   it('a disposed tensor', async () => {

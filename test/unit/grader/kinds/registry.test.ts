@@ -74,7 +74,10 @@ test('the built harness refuses an unknown kind and the session says so (needs `
     payload: null,
   });
   try {
-    const failure = await session.expect('trained').then(() => undefined, (err: unknown) => err);
+    const failure = await session.expect('trained').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(failure).toBeInstanceOf(ChildFailure);
     expect((failure as RunnerModule.ChildFailure).error).toEqual({
       kind: 'exited',

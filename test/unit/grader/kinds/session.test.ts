@@ -40,7 +40,7 @@ test('a failure of the child becomes its LearnerError, after the close', async (
   expect(closes()).toBe(1);
 });
 
-test('predictions that cannot be scored are the learner\'s invalid output', async () => {
+test("predictions that cannot be scored are the learner's invalid output", async () => {
   const { session } = fakeSession();
   const run = await runSession(session, async () => {
     throw new InvalidOutputError('predict(x) returned 3 rows for 5 held-out rows');
@@ -50,17 +50,27 @@ test('predictions that cannot be scored are the learner\'s invalid output', asyn
   if (!run.ok) expect(run.error).toEqual({ kind: 'invalid-output', message });
 });
 
-test('a kind maps its own learner failures; anything else is mlpath\'s, thrown after the close', async () => {
+test("a kind maps its own learner failures; anything else is mlpath's, thrown after the close", async () => {
   const mapped = fakeSession();
-  const run = await runSession(mapped.session, async () => {
-    throw new Boom('too much');
-  }, (err) => (err instanceof Boom ? { kind: 'invalid-output', message: `wrote ${err.message}` } : undefined));
+  const run = await runSession(
+    mapped.session,
+    async () => {
+      throw new Boom('too much');
+    },
+    (err) => (err instanceof Boom ? { kind: 'invalid-output', message: `wrote ${err.message}` } : undefined),
+  );
   expect(run.ok).toBe(false);
   if (!run.ok) expect(run.error).toEqual({ kind: 'invalid-output', message: 'wrote too much' });
 
   const unmapped = fakeSession();
-  await expect(runSession(unmapped.session, async () => {
-    throw new Boom('a bug in mlpath');
-  }, () => undefined)).rejects.toThrow(Boom);
+  await expect(
+    runSession(
+      unmapped.session,
+      async () => {
+        throw new Boom('a bug in mlpath');
+      },
+      () => undefined,
+    ),
+  ).rejects.toThrow(Boom);
   expect(unmapped.closes()).toBe(1);
 });

@@ -17,7 +17,8 @@ type Impl = Record<string, (...args: never[]) => unknown>;
 let fixture: SuiteFixture;
 let cases: SuiteCase[];
 let root: string;
-const dir = (variant: string): string => (cases.find((c) => c.fn === 'fingerprint' && (c.args[0] as string).endsWith(variant))!.args[0] as string);
+const dir = (variant: string): string =>
+  cases.find((c) => c.fn === 'fingerprint' && (c.args[0] as string).endsWith(variant))!.args[0] as string;
 
 beforeAll(async () => {
   fixture = await suite.prepare!(1);
@@ -48,7 +49,10 @@ function walk(folder: string, prefix = ''): Record<string, string> {
   for (const e of fs.readdirSync(path.join(folder, prefix), { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
     if (e.isDirectory()) Object.assign(out, walk(folder, rel));
-    else out[rel] = createHash('sha256').update(fs.readFileSync(path.join(folder, rel))).digest('hex');
+    else
+      out[rel] = createHash('sha256')
+        .update(fs.readFileSync(path.join(folder, rel)))
+        .digest('hex');
   }
   return out;
 }
@@ -62,11 +66,26 @@ describe('data-versioning suite', () => {
 
   it('builds real data folders, each with the one change it names', () => {
     const base = walk(dir('base'));
-    expect(Object.keys(base).sort()).toEqual(['README.md', 'boston/NOTES', 'boston/test.csv', 'boston/train.csv', 'iris.csv']);
-    const iris = fs.readFileSync(path.join(dir('base'), 'iris.csv'), 'utf8').trim().split('\n');
+    expect(Object.keys(base).sort()).toEqual([
+      'README.md',
+      'boston/NOTES',
+      'boston/test.csv',
+      'boston/train.csv',
+      'iris.csv',
+    ]);
+    const iris = fs
+      .readFileSync(path.join(dir('base'), 'iris.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(iris).toHaveLength(151);
     expect(iris[0]).toBe('sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,species');
-    const boston = ['train', 'test'].map((s) => fs.readFileSync(path.join(dir('base'), 'boston', `${s}.csv`), 'utf8').trim().split('\n').length - 1);
+    const boston = ['train', 'test'].map(
+      (s) =>
+        fs
+          .readFileSync(path.join(dir('base'), 'boston', `${s}.csv`), 'utf8')
+          .trim()
+          .split('\n').length - 1,
+    );
     expect(boston[0] + boston[1]).toBe(506);
 
     expect(walk(dir('data-copy'))).toEqual(base);
@@ -77,7 +96,10 @@ describe('data-versioning suite', () => {
     expect(stat('row-changed').mtimeMs).toBe(stat('base').mtimeMs);
     expect(stat('data-copy').mtimeMs).not.toBe(stat('base').mtimeMs);
     const swapped = walk(dir('contents-swapped'));
-    expect([swapped['boston/train.csv'], swapped['boston/test.csv']]).toEqual([base['boston/test.csv'], base['boston/train.csv']]);
+    expect([swapped['boston/train.csv'], swapped['boston/test.csv']]).toEqual([
+      base['boston/test.csv'],
+      base['boston/train.csv'],
+    ]);
     expect(walk(dir('renamed'))['flowers.csv']).toBe(base['iris.csv']);
     expect(walk(dir('rows-swapped'))['iris.csv']).not.toBe(base['iris.csv']);
     expect(fixture.readRoots).toEqual([root]);
@@ -90,7 +112,10 @@ describe('data-versioning suite', () => {
 
   it('checks the manifest hash as sha256sum would print it', () => {
     const lock = reference.fingerprint(dir('base'));
-    const manifest = Object.entries(walk(dir('base'))).sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, h]) => `${h}  ${p}\n`).join('');
+    const manifest = Object.entries(walk(dir('base')))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([p, h]) => `${h}  ${p}\n`)
+      .join('');
     expect(lock.hash).toBe(createHash('sha256').update(manifest).digest('hex'));
   });
 
@@ -99,10 +124,12 @@ describe('data-versioning suite', () => {
       ...(reference as unknown as Impl),
       fingerprint: (d: string): Lock => {
         const lock = reference.fingerprint(d);
-        const files = Object.fromEntries(Object.keys(lock.files).map((p) => {
-          const st = fs.statSync(path.join(d, p));
-          return [p, createHash('sha256').update(`${st.size}:${st.mtimeMs}`).digest('hex')];
-        }));
+        const files = Object.fromEntries(
+          Object.keys(lock.files).map((p) => {
+            const st = fs.statSync(path.join(d, p));
+            return [p, createHash('sha256').update(`${st.size}:${st.mtimeMs}`).digest('hex')];
+          }),
+        );
         return { files, hash: createHash('sha256').update(JSON.stringify(files)).digest('hex') };
       },
     };
@@ -116,13 +143,21 @@ describe('data-versioning suite', () => {
       ...(reference as unknown as Impl),
       fingerprint: (d: string): Lock => {
         const lock = reference.fingerprint(d);
-        const contents = Object.keys(lock.files).sort().map((p) => lock.files[p]).sort().join('');
+        const contents = Object.keys(lock.files)
+          .sort()
+          .map((p) => lock.files[p])
+          .sort()
+          .join('');
         return { files: lock.files, hash: createHash('sha256').update(contents).digest('hex') };
       },
     };
     const failed = failures(pathless).join('\n');
-    expect(failed).toMatch(/iris\.csv renamed to flowers\.csv; folders listed [^:]*: hash .* it equals the original's: a path is part of the lock/);
-    expect(failed).toMatch(/boston\/train\.csv and boston\/test\.csv swapped; folders listed [^:]*: hash .* each hash must stay tied to its path/);
+    expect(failed).toMatch(
+      /iris\.csv renamed to flowers\.csv; folders listed [^:]*: hash .* it equals the original's: a path is part of the lock/,
+    );
+    expect(failed).toMatch(
+      /boston\/train\.csv and boston\/test\.csv swapped; folders listed [^:]*: hash .* each hash must stay tied to its path/,
+    );
   });
 
   it('catches a diff that ignores direction or reports renames as modified', () => {
@@ -139,18 +174,36 @@ describe('data-versioning suite', () => {
     expect(failed.join('\n')).toMatch(/a rename .*: added is \[\], expected \['flowers\.csv'\]/);
   });
 
-  it('lists most folders in another file system\'s order, and names a manifest that followed the listing', () => {
+  it("lists most folders in another file system's order, and names a manifest that followed the listing", () => {
     const orders = cases.filter((c) => c.fn === 'fingerprint').map((c) => c.listing?.order);
     expect(new Set(orders)).toEqual(new Set(['sorted', 'ntfs', 'hashed', 'reverse']));
     // What the learner's code would see, walked folder by folder in the case's order, without sorting.
     const unsorted = (c: SuiteCase): Lock => {
       const d = c.args[0] as string;
       const paths = walkOrder(Object.keys(walk(d)), c.listing!.order, c.listing!.salt);
-      const files = Object.fromEntries(paths.map((p) => [p, createHash('sha256').update(fs.readFileSync(path.join(d, p))).digest('hex')]));
-      return { files, hash: createHash('sha256').update(paths.map((p) => `${files[p]}  ${p}\n`).join('')).digest('hex') };
+      const files = Object.fromEntries(
+        paths.map((p) => [
+          p,
+          createHash('sha256')
+            .update(fs.readFileSync(path.join(d, p)))
+            .digest('hex'),
+        ]),
+      );
+      return {
+        files,
+        hash: createHash('sha256')
+          .update(paths.map((p) => `${files[p]}  ${p}\n`).join(''))
+          .digest('hex'),
+      };
     };
-    const named = cases.filter((c) => c.fn === 'fingerprint' && c.listing!.order !== 'sorted').map((c) => c.verify(unsorted(c)));
-    expect(named.every((p) => /it is the hash of the manifest in the order the folder was listed: sort the paths/.test(p ?? ''))).toBe(true);
+    const named = cases
+      .filter((c) => c.fn === 'fingerprint' && c.listing!.order !== 'sorted')
+      .map((c) => c.verify(unsorted(c)));
+    expect(
+      named.every((p) =>
+        /it is the hash of the manifest in the order the folder was listed: sort the paths/.test(p ?? ''),
+      ),
+    ).toBe(true);
   });
 
   it('removes its folders on cleanup', async () => {

@@ -5,8 +5,18 @@
  */
 import { suiteFor } from '../../../../src/grader/suites';
 import {
-  BATCH_ROWS, COVARIATE_SHIFT, makeStream, readAlarm, REFERENCE_ROWS, scoreVerdicts, STREAM_KINDS, STREAM_ROWS, STREAMS_PER_KIND,
-  suite, verdicts, type Batch,
+  BATCH_ROWS,
+  COVARIATE_SHIFT,
+  makeStream,
+  readAlarm,
+  REFERENCE_ROWS,
+  scoreVerdicts,
+  STREAM_KINDS,
+  STREAM_ROWS,
+  STREAMS_PER_KIND,
+  suite,
+  verdicts,
+  type Batch,
 } from '../../../../src/grader/suites/drift';
 import type { CaseOutcome, SuiteCase, SuiteFixture } from '../../../../src/grader/suites/types';
 import { detectDrift, ksPValue, ksStatistic } from '../../../../solutions/month4/drift/drift';
@@ -52,7 +62,9 @@ describe('drift streams', () => {
     const shifted = await makeStream('covariate-sudden', 7);
     expect(shifted.driftStart).toBe(1000);
     expect(shifted.y).toEqual(plain.y);
-    const move = shifted.x.slice(1000).map((r, i) => Math.hypot(r[0] - plain.x[1000 + i][0], r[1] - plain.x[1000 + i][1]));
+    const move = shifted.x
+      .slice(1000)
+      .map((r, i) => Math.hypot(r[0] - plain.x[1000 + i][0], r[1] - plain.x[1000 + i][1]));
     expect(Math.min(...move)).toBeCloseTo(COVARIATE_SHIFT, 5);
     expect(shifted.x.slice(0, 1000)).toEqual(plain.x.slice(0, 1000));
   });
@@ -69,23 +81,33 @@ describe('drift streams', () => {
 
 describe('drift metrics', () => {
   it('follow their definitions on hand-made alarms', () => {
-    const w = (stream: number, kind: 'none' | 'sudden', end: number, alarm: boolean, driftStart?: number) => ({ tag: { stream, kind, end, driftStart }, alarm });
+    const w = (stream: number, kind: 'none' | 'sudden', end: number, alarm: boolean, driftStart?: number) => ({
+      tag: { stream, kind, end, driftStart },
+      alarm,
+    });
     const list = verdicts([
       // a quiet stream with one false alarm out of 3 batches
-      w(0, 'none', 600, false), w(0, 'none', 800, true), w(0, 'none', 1000, false),
+      w(0, 'none', 600, false),
+      w(0, 'none', 800, true),
+      w(0, 'none', 1000, false),
       // drift at 700: one quiet batch (ends 600), alarms at 1000 (delay 300) then 800 arrives late in the list
-      w(1, 'sudden', 1000, true, 700), w(1, 'sudden', 600, false, 700), w(1, 'sudden', 800, false, 700),
+      w(1, 'sudden', 1000, true, 700),
+      w(1, 'sudden', 600, false, 700),
+      w(1, 'sudden', 800, false, 700),
       // drift at 700, never detected, with a false alarm before it
-      w(2, 'sudden', 600, true, 700), w(2, 'sudden', 800, false, 700),
+      w(2, 'sudden', 600, true, 700),
+      w(2, 'sudden', 800, false, 700),
     ]);
     expect(scoreVerdicts(list)).toEqual({ detection_rate: 0.5, false_alarm_rate: 2 / 5, detection_delay: 300 });
   });
 
   it('are all computed from an oracle that alarms exactly after the change', () => {
-    const oracle = suite.score!(cases.map((c) => {
-      const t = c.tag as Tag;
-      return { case: c, value: { drift: t.driftStart !== undefined && t.end > t.driftStart } };
-    }));
+    const oracle = suite.score!(
+      cases.map((c) => {
+        const t = c.tag as Tag;
+        return { case: c, value: { drift: t.driftStart !== undefined && t.end > t.driftStart } };
+      }),
+    );
     // First batch ending after the change: 1200 - 1000 for sudden changes, 800 - 700 for gradual ones.
     const delays = { sudden: 200, gradual: 100, prior: 200, 'covariate-sudden': 200, 'covariate-gradual': 100 };
     expect(oracle).toEqual({ detection_rate: 1, false_alarm_rate: 0, detection_delay: mean(Object.values(delays)) });
@@ -123,7 +145,12 @@ describe('detectors on the graded streams', () => {
       });
       return { drift: Math.min(...p) < 0.01 / 2 };
     };
-    const list = verdicts(outcomes(inputsOnly).map((o) => ({ tag: o.case.tag as Tag & { kind: 'none' }, alarm: readAlarm(o.value) === true })));
+    const list = verdicts(
+      outcomes(inputsOnly).map((o) => ({
+        tag: o.case.tag as Tag & { kind: 'none' },
+        alarm: readAlarm(o.value) === true,
+      })),
+    );
     const detected = (kind: string): number => list.filter((v) => v.kind === kind && v.detected).length;
     expect(detected('sudden')).toBeLessThanOrEqual(2);
     expect(detected('covariate-sudden')).toBe(STREAMS_PER_KIND);

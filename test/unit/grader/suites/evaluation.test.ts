@@ -7,10 +7,21 @@ import { buildSuite } from '../../../../src/grader/suites/evaluation';
 import { loadEvaluationData } from '../../../../src/grader/suites/evaluation/data';
 import { checkSelection, referenceSelect } from '../../../../src/grader/suites/evaluation/selection-checks';
 import {
-  blockClasses, checkPartition, checkSizes, checkStratified, checkUnits, readSplit, sizeSlack, unitsOf,
+  blockClasses,
+  checkPartition,
+  checkSizes,
+  checkStratified,
+  checkUnits,
+  readSplit,
+  sizeSlack,
+  unitsOf,
 } from '../../../../src/grader/suites/evaluation/split-checks';
 import type {
-  Candidate, EvaluationData, SplitIndices, SplitOptions, Table,
+  Candidate,
+  EvaluationData,
+  SplitIndices,
+  SplitOptions,
+  Table,
 } from '../../../../src/grader/suites/evaluation/types';
 import { suiteFor } from '../../../../src/grader/suites';
 import type { Suite, SuiteCase } from '../../../../src/grader/suites/types';
@@ -18,7 +29,10 @@ import * as reference from '../../../../solutions/month2/evaluation/evaluation';
 
 type SplitFn = (rows: number[][], labels: number[], groups: number[] | null, opts: SplitOptions) => SplitIndices;
 type SelectFn = (candidates: Candidate[], labels: number[], split: SplitIndices) => unknown;
-interface Submission { split: SplitFn; selectModel: SelectFn }
+interface Submission {
+  split: SplitFn;
+  selectModel: SelectFn;
+}
 
 /** Runs every case as the grader does (arguments through a structured copy) and returns the failures by title. */
 function grade(suite: Suite, sub: Submission, seed = 1): Map<string, string> {
@@ -92,14 +106,17 @@ describe('evaluation suite: registry and data', () => {
     expect(data.iris.rows).toHaveLength(150);
     expect(data.wages.rows.length).toBeGreaterThan(500);
     // CPS has workers with identical records; Boston's towns are real groups of tracts.
-    expect(Math.max(...[...blockClasses(data.wages.labels, unitsOf(data.wages)).values()].map((b) => b.largest))).toBeGreaterThan(1);
+    expect(
+      Math.max(...[...blockClasses(data.wages.labels, unitsOf(data.wages)).values()].map((b) => b.largest)),
+    ).toBeGreaterThan(1);
     const towns = new Set(data.towns.groups);
     expect(towns.size).toBeGreaterThan(20);
     expect(towns.size).toBeLessThan(data.towns.rows.length / 2);
   });
 
   it('derives its split seeds from the grading seed', () => {
-    const seedsOf = (cases: SuiteCase[]) => cases.filter((c) => c.fn === 'split').map((c) => (c.args[3] as SplitOptions).seed);
+    const seedsOf = (cases: SuiteCase[]) =>
+      cases.filter((c) => c.fn === 'split').map((c) => (c.args[3] as SplitOptions).seed);
     expect(seedsOf(suite.cases(1))).toEqual(seedsOf(suite.cases(1)));
     expect(seedsOf(suite.cases(1))).not.toEqual(seedsOf(suite.cases(2)));
   });
@@ -150,7 +167,8 @@ describe('evaluation suite: split mistakes', () => {
   it('an unseeded shuffle is caught by the same-seed case', () => {
     const sub: Submission = {
       ...reference,
-      split: (rows, labels, groups, opts) => reference.split(rows, labels, groups, { ...opts, seed: Math.floor(Math.random() * 2 ** 32) }),
+      split: (rows, labels, groups, opts) =>
+        reference.split(rows, labels, groups, { ...opts, seed: Math.floor(Math.random() * 2 ** 32) }),
     };
     const failures = grade(suite, sub);
     expect(anyTitle(failures, /the same seed gives the same split/)).toBe(true);
@@ -158,7 +176,10 @@ describe('evaluation suite: split mistakes', () => {
   });
 
   it('ignoring the seed is caught by the other-seed case', () => {
-    const sub: Submission = { ...reference, split: (rows, labels, groups, opts) => reference.split(rows, labels, groups, { ...opts, seed: 42 }) };
+    const sub: Submission = {
+      ...reference,
+      split: (rows, labels, groups, opts) => reference.split(rows, labels, groups, { ...opts, seed: 42 }),
+    };
     const failures = grade(suite, sub);
     expect(titles(failures).filter((t) => /another seed/.test(t))).toHaveLength(3);
     expect(anyTitle(failures, /same seed/)).toBe(false);
@@ -177,11 +198,16 @@ describe('evaluation suite: split mistakes', () => {
   it('splitting identical rows apart fails the duplicate case on CPS wages', () => {
     const failures = grade(suite, { ...reference, split: perRowStratified });
     expect(anyTitle(failures, /CPS 1985 wages.*repeated row on one side/)).toBe(true);
-    expect(failures.get([...failures.keys()].find((t) => /CPS.*repeated/.test(t))!)).toMatch(/are identical but row \d+ is in \w+ and row \d+ in \w+/);
+    expect(failures.get([...failures.keys()].find((t) => /CPS.*repeated/.test(t))!)).toMatch(
+      /are identical but row \d+ is in \w+ and row \d+ in \w+/,
+    );
   });
 
   it('ignoring groups fails the town case', () => {
-    const sub: Submission = { ...reference, split: (rows, labels, _groups, opts) => reference.split(rows, labels, null, opts) };
+    const sub: Submission = {
+      ...reference,
+      split: (rows, labels, _groups, opts) => reference.split(rows, labels, null, opts),
+    };
     const failures = grade(suite, sub);
     expect(anyTitle(failures, /Boston tracts.*each town/)).toBe(true);
     expect([...failures.values()].join('\n')).toMatch(/are in the same town/);
@@ -194,7 +220,12 @@ describe('evaluation suite: split mistakes', () => {
       ...reference,
       split(rows, labels, groups, opts) {
         // Distinct stand-in rows, so only the groups bind rows together here.
-        const out = reference.split(rows.map((_, i) => [i]), labels, groups, opts);
+        const out = reference.split(
+          rows.map((_, i) => [i]),
+          labels,
+          groups,
+          opts,
+        );
         const side = new Map<number, keyof SplitIndices>();
         for (const part of ['train', 'val', 'test'] as const) for (const i of out[part]) side.set(i, part);
         const first = new Map<string, number>();
@@ -230,19 +261,24 @@ describe('evaluation suite: split mistakes', () => {
 });
 
 describe('evaluation suite: selection mistakes', () => {
-  const accuracy = (c: Candidate, labels: number[], rows: number[]) => rows.filter((i) => c.predictions[i] === labels[i]).length / rows.length;
-  const pickBy = (part: 'train' | 'test'): SelectFn => (candidates, labels, split) => {
-    const honest = reference.selectModel(candidates, labels, split);
-    const scores = candidates.map((c) => accuracy(c, labels, split[part]));
-    const best = scores.indexOf(Math.max(...scores));
-    return { ...honest, chosen: candidates[best].name, testScore: accuracy(candidates[best], labels, split.test) };
-  };
+  const accuracy = (c: Candidate, labels: number[], rows: number[]) =>
+    rows.filter((i) => c.predictions[i] === labels[i]).length / rows.length;
+  const pickBy =
+    (part: 'train' | 'test'): SelectFn =>
+    (candidates, labels, split) => {
+      const honest = reference.selectModel(candidates, labels, split);
+      const scores = candidates.map((c) => accuracy(c, labels, split[part]));
+      const best = scores.indexOf(Math.max(...scores));
+      return { ...honest, chosen: candidates[best].name, testScore: accuracy(candidates[best], labels, split.test) };
+    };
 
   it('choosing on test fails the poisoned-test cases', () => {
     const failures = grade(suite, { ...reference, selectModel: pickBy('test') });
     expect(anyTitle(failures, /test labels changed/)).toBe(true);
     expect(anyTitle(failures, /test predictions of .* changed/)).toBe(true);
-    expect([...failures.values()].join('\n')).toMatch(/only the test labels changed: you chose '.*' is the best on the test rows, which must not decide/);
+    expect([...failures.values()].join('\n')).toMatch(
+      /only the test labels changed: you chose '.*' is the best on the test rows, which must not decide/,
+    );
   });
 
   it('choosing on train fails (1-NN memorises its training rows)', () => {
@@ -274,7 +310,9 @@ describe('evaluation suite: selection mistakes', () => {
     };
     const failures = grade(suite, sub);
     expect(titles(failures)).toContain('two models tied on validation: the first listed wins');
-    expect(failures.get('two models tied on validation: the first listed wins')).toMatch(/both 0.500: on a tie the first listed wins/);
+    expect(failures.get('two models tied on validation: the first listed wins')).toMatch(
+      /both 0.500: on a tie the first listed wins/,
+    );
   });
 
   it('the poisoned and relabelled cases are built so that they can fail', () => {
@@ -299,7 +337,12 @@ describe('evaluation suite: selection mistakes', () => {
 });
 
 describe('evaluation suite: the checks on their own', () => {
-  const table = (rows: number[][], labels: number[], groups: number[] | null = null): Table => ({ name: 't', rows, labels, groups });
+  const table = (rows: number[][], labels: number[], groups: number[] | null = null): Table => ({
+    name: 't',
+    rows,
+    labels,
+    groups,
+  });
 
   it('readSplit names what is malformed', () => {
     expect(readSplit(null, 3)).toMatch(/expected \{ train, val, test \}/);
@@ -312,7 +355,9 @@ describe('evaluation suite: the checks on their own', () => {
   it('checkPartition finds repeats, overlaps and missing rows', () => {
     expect(checkPartition({ train: [0, 0], val: [], test: [1] }, 2)).toMatch(/row 0 appears twice in train/);
     expect(checkPartition({ train: [0], val: [0], test: [1] }, 2)).toMatch(/row 0 is in both train and val/);
-    expect(checkPartition({ train: [0], val: [], test: [] }, 3)).toMatch(/2 of 3 rows are in no part \(the first is row 1\)/);
+    expect(checkPartition({ train: [0], val: [], test: [] }, 3)).toMatch(
+      /2 of 3 rows are in no part \(the first is row 1\)/,
+    );
     expect(checkPartition({ train: [0], val: [2], test: [1] }, 3)).toBeUndefined();
   });
 
@@ -324,18 +369,25 @@ describe('evaluation suite: the checks on their own', () => {
     expect(u[4]).toBe(u[5]);
     expect(u[4]).not.toBe(u[0]);
     expect(checkUnits({ train: [0, 1, 2, 3], val: [4, 5], test: [] }, t, u)).toBeUndefined();
-    expect(checkUnits({ train: [0, 1, 2], val: [3, 4, 5], test: [] }, t, u)).toMatch(/rows 0 and 3 .* row 0 is in train and row 3 in val/);
+    expect(checkUnits({ train: [0, 1, 2], val: [3, 4, 5], test: [] }, t, u)).toMatch(
+      /rows 0 and 3 .* row 0 is in train and row 3 in val/,
+    );
   });
 
   it('checkStratified allows less than one block off each class share', () => {
     const labels = [...new Array(10).fill(0), ...new Array(10).fill(1)];
-    const t = table(labels.map((_, i) => [i]), labels);
+    const t = table(
+      labels.map((_, i) => [i]),
+      labels,
+    );
     const u = unitsOf(t);
     const opts = { seed: 1, test: 0.2, val: 0.2 };
     const exact = { test: [0, 1, 10, 11], val: [2, 3, 12, 13], train: [4, 5, 6, 7, 8, 9, 14, 15, 16, 17, 18, 19] };
     expect(checkStratified(exact, t, u, opts)).toBeUndefined();
     const skewed = { test: [0, 1, 2, 10], val: [3, 4, 12, 13], train: [5, 6, 7, 8, 9, 11, 14, 15, 16, 17, 18, 19] };
-    expect(checkStratified(skewed, t, u, opts)).toMatch(/test holds 3 of the 10 rows of class 0; .* is 2, and it must be less than one row off/);
+    expect(checkStratified(skewed, t, u, opts)).toMatch(
+      /test holds 3 of the 10 rows of class 0; .* is 2, and it must be less than one row off/,
+    );
   });
 
   it('sizeSlack and checkSizes grow with the blocks that cannot be cut', () => {
@@ -346,18 +398,33 @@ describe('evaluation suite: the checks on their own', () => {
     const opts = { seed: 1, test: 0.25, val: 0.25 };
     expect(checkSizes({ test: [0, 1, 2, 4], val: [3, 5], train: [6, 7] }, 8, opts, 4)).toBeUndefined();
     expect(checkSizes({ test: [], val: [3, 5], train: [0, 1, 2, 4, 6, 7] }, 8, opts, 4)).toMatch(/test is empty/);
-    expect(checkSizes({ test: [0, 1, 2, 3, 4, 5, 6], val: [7], train: [] }, 8, opts, 4)).toMatch(/test has 7 rows; .* less than 4 rows off/);
+    expect(checkSizes({ test: [0, 1, 2, 3, 4, 5, 6], val: [7], train: [] }, 8, opts, 4)).toMatch(
+      /test has 7 rows; .* less than 4 rows off/,
+    );
   });
 
   it('checkSelection checks names, scores and the reported test accuracy', () => {
     const labels = [0, 1, 0, 1, 0, 1];
     const split = { train: [0, 1], val: [2, 3], test: [4, 5] };
-    const cands: Candidate[] = [{ name: 'a', predictions: [0, 0, 0, 0, 0, 0] }, { name: 'b', predictions: [0, 1, 0, 1, 0, 0] }];
+    const cands: Candidate[] = [
+      { name: 'a', predictions: [0, 0, 0, 0, 0, 0] },
+      { name: 'b', predictions: [0, 1, 0, 1, 0, 0] },
+    ];
     expect(checkSelection({ chosen: 'b', valScores: [0.5, 1], testScore: 0.5 }, cands, labels, split)).toBeUndefined();
-    expect(checkSelection({ chosen: 'c', valScores: [0.5, 1], testScore: 0.5 }, cands, labels, split)).toMatch(/one of the candidate names \(a, b\)/);
-    expect(checkSelection({ chosen: 'b', valScores: [0.5], testScore: 0.5 }, cands, labels, split)).toMatch(/one validation accuracy per candidate \(2\)/);
-    expect(checkSelection({ chosen: 'b', valScores: [0.5, 0.9], testScore: 0.5 }, cands, labels, split)).toMatch(/valScores\[1\] \(b\)/);
-    expect(checkSelection({ chosen: 'a', valScores: [0.5, 1], testScore: 0.5 }, cands, labels, split)).toMatch(/you chose 'a', but 'b' has the best validation accuracy \(1 vs 0.500\)/);
-    expect(checkSelection({ chosen: 'b', valScores: [0.5, 1], testScore: 1 }, cands, labels, split)).toMatch(/'b' scores 0.500 on the test rows/);
+    expect(checkSelection({ chosen: 'c', valScores: [0.5, 1], testScore: 0.5 }, cands, labels, split)).toMatch(
+      /one of the candidate names \(a, b\)/,
+    );
+    expect(checkSelection({ chosen: 'b', valScores: [0.5], testScore: 0.5 }, cands, labels, split)).toMatch(
+      /one validation accuracy per candidate \(2\)/,
+    );
+    expect(checkSelection({ chosen: 'b', valScores: [0.5, 0.9], testScore: 0.5 }, cands, labels, split)).toMatch(
+      /valScores\[1\] \(b\)/,
+    );
+    expect(checkSelection({ chosen: 'a', valScores: [0.5, 1], testScore: 0.5 }, cands, labels, split)).toMatch(
+      /you chose 'a', but 'b' has the best validation accuracy \(1 vs 0.500\)/,
+    );
+    expect(checkSelection({ chosen: 'b', valScores: [0.5, 1], testScore: 1 }, cands, labels, split)).toMatch(
+      /'b' scores 0.500 on the test rows/,
+    );
   });
 });

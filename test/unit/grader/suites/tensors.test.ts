@@ -45,12 +45,14 @@ function softmaxRows(m: Matrix): Matrix {
 
 function columnStandardized(x: Matrix, ddof: number): Matrix {
   const n = x.length;
-  return x.map((row) => row.map((v, j) => {
-    const col = x.map((r) => r[j]);
-    const mean = col.reduce((a, b) => a + b, 0) / n;
-    const sd = Math.sqrt(col.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - ddof));
-    return (v - mean) / sd;
-  }));
+  return x.map((row) =>
+    row.map((v, j) => {
+      const col = x.map((r) => r[j]);
+      const mean = col.reduce((a, b) => a + b, 0) / n;
+      const sd = Math.sqrt(col.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - ddof));
+      return (v - mean) / sd;
+    }),
+  );
 }
 
 describe('tensors suite: registry and cases', () => {
@@ -111,7 +113,14 @@ describe('tensors suite: verify()', () => {
       const x = matrixArg(c, 0);
       const b = vectorArg(c, 1);
       const shape = [x.length, x[0].length];
-      expect(c.verify(asTensor(x.map((r) => r.map((v, j) => v + b[j])), shape))).toBeUndefined();
+      expect(
+        c.verify(
+          asTensor(
+            x.map((r) => r.map((v, j) => v + b[j])),
+            shape,
+          ),
+        ),
+      ).toBeUndefined();
       expect(c.verify(asTensor(x, shape))).toBeDefined();
     }
   });
@@ -141,10 +150,12 @@ describe('tensors suite: verify()', () => {
     const random = cases.find((c) => c.title.includes('random'))!;
     const z = matrixArg(random, 0);
     // Normalised over columns instead of rows.
-    const byColumn = z.map((row, i) => row.map((_, j) => {
-      const col = z.map((r) => Math.exp(r[j]));
-      return col[i] / col.reduce((a, b) => a + b, 0);
-    }));
+    const byColumn = z.map((row, i) =>
+      row.map((_, j) => {
+        const col = z.map((r) => Math.exp(r[j]));
+        return col[i] / col.reduce((a, b) => a + b, 0);
+      }),
+    );
     expect(random.verify(asTensor(byColumn, [z.length, z[0].length]))).toMatch(/must sum to 1/);
   });
 
@@ -154,7 +165,9 @@ describe('tensors suite: verify()', () => {
       const labels = vectorArg(c, 1);
       expect(arg(c, 1).dtype).toBe('int32');
       let sum = 0;
-      probs.forEach((row, i) => { sum -= Math.log(row[labels[i]]); });
+      probs.forEach((row, i) => {
+        sum -= Math.log(row[labels[i]]);
+      });
       const mean = sum / probs.length;
       expect(c.verify(mean)).toBeUndefined();
       expect(c.verify(sum)).toMatch(/sum over rows/);
@@ -186,8 +199,22 @@ describe('tensors suite: verify()', () => {
     const r = x.map((row, i) => row.reduce((s, v, j) => s + v * w[j], 0) - y[i]);
     const grad = w.map((_, j) => (2 / n) * x.reduce((s, row, i) => s + row[j] * r[i], 0));
     expect(c.verify(asTensor(grad, [w.length]))).toBeUndefined();
-    expect(c.verify(asTensor(grad.map((g) => g / 2), [w.length]))).toMatch(/factor of 2/);
-    expect(c.verify(asTensor(grad.map((g) => g * n), [w.length]))).toMatch(/factor of n/);
+    expect(
+      c.verify(
+        asTensor(
+          grad.map((g) => g / 2),
+          [w.length],
+        ),
+      ),
+    ).toMatch(/factor of 2/);
+    expect(
+      c.verify(
+        asTensor(
+          grad.map((g) => g * n),
+          [w.length],
+        ),
+      ),
+    ).toMatch(/factor of n/);
   });
 
   it('gradCheck: accepts matching gradients, blames the part that is wrong', () => {
@@ -197,8 +224,24 @@ describe('tensors suite: verify()', () => {
       const shape = [x.length];
       const noisy = grad.map((g) => g + 1e-3);
       expect(c.verify({ autograd: asTensor(grad, shape), numerical: asTensor(noisy, shape) })).toBeUndefined();
-      expect(c.verify({ autograd: asTensor(x.map(() => 0), shape), numerical: asTensor(grad, shape) })).toMatch(/^autograd/);
-      expect(c.verify({ autograd: asTensor(grad, shape), numerical: asTensor(x.map(() => 0), shape) })).toMatch(/^numerical/);
+      expect(
+        c.verify({
+          autograd: asTensor(
+            x.map(() => 0),
+            shape,
+          ),
+          numerical: asTensor(grad, shape),
+        }),
+      ).toMatch(/^autograd/);
+      expect(
+        c.verify({
+          autograd: asTensor(grad, shape),
+          numerical: asTensor(
+            x.map(() => 0),
+            shape,
+          ),
+        }),
+      ).toMatch(/^numerical/);
       expect(c.verify(asTensor(grad, shape))).toBeDefined();
     }
   });
@@ -211,7 +254,9 @@ describe('tensors suite: verify()', () => {
   });
 
   it('numericalGradient: a function computed on plain numbers, by central differences of its own', () => {
-    const c = casesOf('numericalGradient').find((k) => (k.args[0] as { scalarFunction: string }).scalarFunction === 'wave')!;
+    const c = casesOf('numericalGradient').find(
+      (k) => (k.args[0] as { scalarFunction: string }).scalarFunction === 'wave',
+    )!;
     expect(c.title).toMatch(/autograd/);
     const x = vectorArg(c, 1);
     const eps = c.args[2] as number;
@@ -219,11 +264,20 @@ describe('tensors suite: verify()', () => {
     const g = (v: number): number => Math.sin(2 * v) + 0.3 * v ** 3;
     const numerical = x.map((v) => (g(v + eps) - g(v - eps)) / (2 * eps));
     expect(c.verify(asTensor(numerical, [x.length]))).toBeUndefined();
-    expect(c.verify(asTensor(x.map(() => 0), [x.length]))).toMatch(/evaluating fn only/);
+    expect(
+      c.verify(
+        asTensor(
+          x.map(() => 0),
+          [x.length],
+        ),
+      ),
+    ).toMatch(/evaluating fn only/);
   });
 
-  it('numericalGradient: at a large eps, names autograd\'s exact answer and the forward difference', () => {
-    const c = casesOf('numericalGradient').find((k) => (k.args[0] as { scalarFunction: string }).scalarFunction === 'cubeSum')!;
+  it("numericalGradient: at a large eps, names autograd's exact answer and the forward difference", () => {
+    const c = casesOf('numericalGradient').find(
+      (k) => (k.args[0] as { scalarFunction: string }).scalarFunction === 'cubeSum',
+    )!;
     const x = vectorArg(c, 1);
     const eps = c.args[2] as number;
     expect(eps).toBeGreaterThanOrEqual(0.1);
@@ -231,7 +285,14 @@ describe('tensors suite: verify()', () => {
     const central = x.map((v) => (cube(v + eps) - cube(v - eps)) / (2 * eps));
     const forward = x.map((v) => (cube(v + eps) - cube(v)) / eps);
     expect(c.verify(asTensor(central, [x.length]))).toBeUndefined();
-    expect(c.verify(asTensor(x.map((v) => 3 * v * v), [x.length]))).toMatch(/exact derivative 3x\^2, as autograd gives it/);
+    expect(
+      c.verify(
+        asTensor(
+          x.map((v) => 3 * v * v),
+          [x.length],
+        ),
+      ),
+    ).toMatch(/exact derivative 3x\^2, as autograd gives it/);
     expect(c.verify(asTensor(forward, [x.length]))).toMatch(/forward difference/);
   });
 });
