@@ -1,7 +1,9 @@
 /**
  * A validated curriculum, cached as JSON next to the dataset cache. The key
- * covers the file's bytes, its path and the mlpath version, so any edit (or
- * an upgrade that changes validation) misses the cache. A hit still checks
+ * covers the file's bytes, its path, the mlpath version and the size and
+ * time of every file of this folder's built code (the rules that validated
+ * it), so any edit, an upgrade or a rebuild that changes validation misses
+ * the cache. A hit still checks
  * what validation checks outside the file: that the template and solution
  * folders and the entry files exist. So even `validate` can use it.
  */
@@ -9,12 +11,40 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cacheDir } from '../datasets/cache';
+import { writeFileAtomic } from '../atomic-write';
 import { mlpathVersion } from '../version';
 import type { Curriculum } from './types';
+
+let rulesStamp: string | undefined;
+
+/** The validating code as built: each file of this folder (and its subfolders) by name, size and time. */
+function rules(): string {
+  if (rulesStamp !== undefined) return rulesStamp;
+  const parts: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else {
+        const st = fs.statSync(file);
+        parts.push(`${path.relative(__dirname, file)}:${st.size}:${st.mtimeMs}`);
+      }
+    }
+  };
+  try {
+    walk(__dirname);
+  } catch {
+    parts.push('unreadable');
+  }
+  rulesStamp = parts.join('\n');
+  return rulesStamp;
+}
 
 function cacheKey(absolute: string, bytes: Buffer): string {
   return createHash('sha256')
     .update(mlpathVersion())
+    .update('\0')
+    .update(rules())
     .update('\0')
     .update(absolute)
     .update('\0')
@@ -57,9 +87,7 @@ export function writeCachedCurriculum(absolute: string, bytes: Buffer, curriculu
   try {
     const file = cachePath(absolute, bytes);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(curriculum));
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, JSON.stringify(curriculum));
   } catch {
     /* see above */
   }
