@@ -45,17 +45,7 @@ export function registerInstructorCommands(program: Command, setExit: (code: num
     .action(
       async (
         workspaces: string[],
-        o: {
-          jobs?: string;
-          csv?: string;
-          json?: string;
-          gradescope?: string;
-          junit?: string;
-          curriculum?: string;
-          holdout?: string;
-          backend?: string;
-          studentPrefix?: string;
-        },
+        o: Omit<GradeOptions, 'cwd' | 'workspaces' | 'jobs' | 'onProgress'> & { jobs?: string },
       ) => {
         const out = makeOut();
         const { run } = await import('../commands/grade');
