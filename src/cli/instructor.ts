@@ -4,6 +4,7 @@
  * `validate --solutions`. Kept apart from main.ts so the learner's commands
  * stay easy to read; the same lazy-import rule applies.
  */
+import type { GradeOptions } from '../commands/grade';
 import type { Command } from 'commander';
 import { makeOut } from './output';
 
