@@ -103,6 +103,24 @@ describe('name lookups', () => {
   });
 });
 
+describe('storage the model size does not weigh', () => {
+  test('Blob, File, message ports, key objects and WebAssembly memories are refused; the environment is a plain object', () => {
+    const result = check('adv-offheap-stores.ts');
+    expect(result.error?.kind).toBe('runtime');
+    const outcome = /stores (.*)/.exec(result.error?.message ?? '')?.[1] ?? '';
+    expect(outcome.split(' ')).toEqual([
+      'Blob:refused',
+      'File:refused',
+      'MessageChannel:refused',
+      'BroadcastChannel:refused',
+      'bufferBlob:refused',
+      'secretKey:refused',
+      'wasmMemory:refused',
+      'env:plain',
+    ]);
+  });
+});
+
 test('--timeout past the longest budget is a usage error, not a check that times out at once', () => {
   place('iris-pass.ts');
   const run = runCli(['check', EXERCISE, '--timeout', '3000000'], ws);
