@@ -150,7 +150,15 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
       cancelled = true;
       break;
     }
-    const points = award(ex, outcome.result);
+    // A pass is every one of the exercise's own seeds passing: a seed picked on the command line is for
+    // trying things, and a lucky one neither earns points nor enters progress.
+    const ownSeeds = opts.seed === undefined || (ex.seeds.length === 1 && ex.seeds[0] === opts.seed);
+    if (!ownSeeds && outcome.result.status === 'passed') {
+      warnings.push(
+        `${ex.key} passed on --seed ${opts.seed} only; it is graded on seeds ${ex.seeds.join(', ')}, so this pass is not recorded and earns no points: run \`mlpath check ${ex.key}\` without --seed`,
+      );
+    }
+    const points = ownSeeds ? award(ex, outcome.result) : { points: 0, tier: undefined };
     outcome.result.points = points.points;
     outcome.result.maxPoints = ex.points;
     if (points.tier) outcome.result.tier = points.tier;
@@ -160,9 +168,11 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     let report: string | undefined;
     if (opts.record !== false && !graded.pinBroken) {
       // Recorded on what is on disk now, not on `loaded`: another check may have finished meanwhile.
-      updateProgress(ws.root, (progress) =>
-        recordAttempt(progress, ex.key, outcome.result.status, outcome.result.metrics),
-      );
+      if (ownSeeds) {
+        updateProgress(ws.root, (progress) =>
+          recordAttempt(progress, ex.key, outcome.result.status, outcome.result.metrics),
+        );
+      }
       record = writeAttemptRecord(ws.root, outcome, {
         curriculum: curriculum.id,
         curriculumVersion: curriculum.version,

@@ -79,6 +79,18 @@ test('--seed N grades exactly that seed', () => {
   expect(check('iris-seed-lucky.ts', ['--seed', '2']).result.status).toBe('failed');
 });
 
+test('a pass on a --seed of your choosing is not recorded and earns no points (issue 12: retrying seeds)', () => {
+  const ws = makeWorkspace({ course: true });
+  submit(ws, 'm1/seeds', 'iris-seed-lucky.ts');
+  const run = runCli(['check', 'm1/seeds', '--json', '--seed', '1'], ws);
+  const result = parseReport(run.stdout).results[0] as SeedResult;
+  expect(result.status).toBe('passed');
+  expect(result.points).toBe(0);
+  expect(run.stderr).toMatch(/passed on --seed 1 only; it is graded on seeds 1, 2, 3, so this pass is not recorded/);
+  const status = runCli(['status', '--json'], ws);
+  expect(status.stdout).not.toMatch(/"passed":\s*true/);
+});
+
 test('a seed that crashes is the outcome, named with its seed, and no child is left behind', () => {
   const { result, code } = check('iris-seed-throws.ts');
   expect(code).toBe(1);
