@@ -105,7 +105,7 @@ export const replaySchema = z.object({
   /** The grader's training loss at the first values, at sampled rounds in order, and at the last values. */
   losses: z.array(z.number()).max(100),
   /** For each of the first rounds that moved: the share of weights stepped by their gradient at one common rate (child/replay.ts). */
-  alignment: z.array(z.number().min(0).max(1)).max(20).optional(),
+  alignment: z.array(z.number().min(0).max(1)).max(40).optional(),
   /** Independent directions predict()'s answers move in with the weights, at the final values. */
   rank: z.number().int().nonnegative().optional(),
   /** Columns of the training inputs: a linear model of them has this many directions at least. */

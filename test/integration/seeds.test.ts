@@ -85,7 +85,7 @@ test('a pass on a --seed of your choosing is not recorded and earns no points (i
   const run = runCli(['check', 'm1/seeds', '--json', '--seed', '1'], ws);
   const result = parseReport(run.stdout).results[0] as SeedResult;
   expect(result.status).toBe('passed');
-  expect(result.points).toBe(0);
+  expect((result as SeedResult & { points?: number }).points).toBe(0);
   expect(run.stderr).toMatch(/passed on --seed 1 only; it is graded on seeds 1, 2, 3, so this pass is not recorded/);
   const status = runCli(['status', '--json'], ws);
   expect(status.stdout).not.toMatch(/"passed":\s*true/);

@@ -37,12 +37,20 @@ const MAX_VALUES = 1_000_000;
 const EPS = 1e-7;
 /** The first rounds, kept whole: their steps are compared with the loss's own gradient. */
 const EARLY = 6;
+/** Rounds drawn at random from the whole run (before and after), compared with the gradient too. */
+const MAX_PAIRS = 16;
+/** Past this many weights, rounds are not drawn from the whole run (each would be read whole). */
+const PAIR_VALUES = 100_000;
 /** Coordinates the gradient is measured on, drawn at random when there are more. */
 const GRADIENT_COORDS = 48;
 /** Coordinates the Jacobian's rank is measured on. */
 const RANK_COORDS = 256;
 /** How far a weight's own learning rate may be from the common one, either way, and still agree. */
-const AGREE = 1.5;
+const AGREE = 2;
+/** A step at most this share of its weight is within float32 rounding (256 units in the last place): not judged. */
+const ROUNDING = 256 * 2 ** -23;
+/** Only the weights that carry the round, steps at least this share of its largest, are judged. */
+const CARRYING = 0.1;
 
 interface Tracked {
   variable: Variable;
@@ -61,6 +69,11 @@ const state = {
   snapshots: [] as { round: number; values: Float32Array[] }[],
   /** The values at the end of each of the first EARLY rounds. */
   early: [] as Float32Array[][],
+  /** The values at the end of the last round, when rounds are drawn from the whole run. */
+  last: undefined as Float32Array[] | undefined,
+  /** Rounds drawn uniformly from the whole run (a reservoir): the values before and after each. */
+  pairs: [] as { before: Float32Array[]; after: Float32Array[] }[],
+  moving: 0,
   problem: undefined as string | undefined,
 };
 
@@ -101,12 +114,27 @@ function moved(before: Float32Array[] | undefined, after: Float32Array[]): boole
 function endRound(): void {
   const round = state.rounds++;
   state.touched = [];
-  if (round % state.stride !== 0 && state.early.length >= EARLY) return;
+  const drawing = state.values <= PAIR_VALUES;
+  if (round % state.stride !== 0 && state.early.length >= EARLY && !drawing) return;
   const values: Float32Array[] = [];
   for (let i = 0; i < state.tracked.length; i++) values[i] = read(state.tracked[i].variable);
   // The first rounds that moved something, whole: a round that changed nothing says nothing about direction.
   if (state.early.length < EARLY && moved(state.early[state.early.length - 1], values))
     state.early[state.early.length] = values;
+  if (drawing) {
+    const before = state.last;
+    state.last = values;
+    if (moved(before, values)) {
+      // Reservoir sampling with the operating system's randomness: which rounds are looked at is not foreseeable.
+      const seen = ++state.moving;
+      const pair = { before: before ?? state.tracked.map((t) => t.initial), after: values };
+      if (state.pairs.length < MAX_PAIRS) state.pairs[state.pairs.length] = pair;
+      else {
+        const j = draw(seen);
+        if (j < MAX_PAIRS) state.pairs[j] = pair;
+      }
+    }
+  }
   if (round % state.stride !== 0) return;
   const kept = state.snapshots;
   kept[kept.length] = { round, values };
@@ -178,7 +206,25 @@ export function startReplay(): void {
   state.values = 0;
   state.snapshots = [];
   state.early = [];
+  state.last = undefined;
+  state.pairs = [];
+  state.moving = 0;
   state.problem = undefined;
+}
+
+/** The loss's derivative in each answer. */
+function lossSlope(out: ArrayLike<number>, y: ArrayLike<number>, loss: ReplayLoss): Float64Array {
+  const n = y.length;
+  const slope = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = out[i];
+    if (loss === 'mse') slope[i] = (2 * (p - y[i])) / n;
+    else {
+      const q = p < EPS ? EPS : p > 1 - EPS ? 1 - EPS : p;
+      slope[i] = (y[i] > 0.5 ? -1 / q : 1 / (1 - q)) / n;
+    }
+  }
+  return slope;
 }
 
 function lossOf(out: ArrayLike<number>, y: ArrayLike<number>, loss: ReplayLoss): number {
@@ -273,7 +319,12 @@ export async function finishReplay(
   try {
     for (let k = 0; k < order.length; k++) losses[order[k]] = lossAt(await outputs(points[order[k]]));
     const probe = prober(outputs);
-    const alignment = await earlyAgreement(probe, lossAt, [initial, ...state.early]);
+    const slope = (answers: Float64Array): Float64Array => lossSlope(answers, data.y, loss);
+    const steps: [Float32Array[], Float32Array[]][] = [];
+    const early = [initial, ...state.early];
+    for (let k = 0; k + 1 < early.length; k++) steps[steps.length] = [early[k], early[k + 1]];
+    for (const pair of state.pairs) steps[steps.length] = [pair.before, pair.after];
+    const alignment = await agreement(probe, outputs, slope, steps);
     const rank = await jacobianRank(probe, finalValues);
     return { rounds, losses, alignment, rank, inputs: data.x.shape[1] ?? 1 };
   } catch (err) {
@@ -343,37 +394,53 @@ function full(values: Float32Array[]): Float32Array[] {
 }
 
 /**
- * For each of the first rounds that moved, the share of the weights whose
- * step was their own gradient times one learning rate common to all: the
- * gradient of the grader's training loss at the values the round started
- * from, measured by central differences through predict(). Plain
- * full-batch gradient descent scores 1 on every round; a precomputed answer
- * walked to along a line, or a single knob turned while the real weights
- * sit elsewhere, does not. Weights predict() does not depend on, and those
- * whose gradient vanishes, are left out.
+ * For each round looked at (the first rounds that moved, and rounds drawn at
+ * random from the whole run), the share of the weights whose step was their
+ * own gradient times one learning rate common to all: the gradient of the
+ * grader's training loss at the values the round started from, as the
+ * Jacobian of predict()'s answers in the weights (central differences)
+ * times the loss's slope in the answers. Plain full-batch gradient descent
+ * scores 1 on every round; a precomputed answer walked to along a line, a
+ * single knob turned while the real weights sit elsewhere, or a few true
+ * steps before a jump to the answer do not. Weights predict() does not
+ * depend on, whose gradient vanishes, or whose step is within float32's
+ * rounding of the weight (a converged descent's last steps), are left out.
  */
-async function earlyAgreement(
+async function agreement(
   probe: Probe,
-  lossAt: (answers: Float64Array) => number,
-  states: Float32Array[][],
+  outputs: (values: Float32Array[]) => Promise<Float64Array>,
+  slope: (answers: Float64Array) => Float64Array,
+  steps: [Float32Array[], Float32Array[]][],
 ): Promise<number[]> {
   const coords = sampledCoords(GRADIENT_COORDS);
   const out: number[] = [];
-  for (let k = 0; k + 1 < states.length; k++) {
-    const from = full(states[k]);
-    const to = full(states[k + 1]);
-    const grads: { g: number; step: number }[] = [];
+  for (const [start, end] of steps) {
+    const from = full(start);
+    const to = full(end);
+    const dLdp = slope(await outputs(from));
+    const grads: { g: number; step: number; weight: number }[] = [];
     let largest = 0;
     for (const [v, i] of coords) {
       const p = await probe(from, v, i);
       if (!p) continue;
-      const g = (lossAt(p.up) - lossAt(p.down)) / p.h;
-      grads[grads.length] = { g, step: to[v][i] - from[v][i] };
+      let g = 0;
+      for (let r = 0; r < dLdp.length; r++) g += ((p.up[r] - p.down[r]) / p.h) * dLdp[r];
+      grads[grads.length] = {
+        g,
+        step: to[v][i] - from[v][i],
+        weight: Math.max(Math.abs(from[v][i]), Math.abs(to[v][i])),
+      };
       if (Math.abs(g) > largest) largest = Math.abs(g);
     }
+    let widest = 0;
+    for (const { step } of grads) if (Math.abs(step) > widest) widest = Math.abs(step);
     const ratios: number[] = [];
-    for (const { g, step } of grads) if (Math.abs(g) > 1e-6 * largest && finite(g)) ratios[ratios.length] = -step / g;
-    if (ratios.length === 0) continue;
+    for (const { g, step, weight } of grads) {
+      if (!(Math.abs(g) > 1e-6 * largest) || !finite(g)) continue;
+      if (Math.abs(step) <= ROUNDING * weight || Math.abs(step) < CARRYING * widest) continue;
+      ratios[ratios.length] = -step / g;
+    }
+    if (ratios.length < 2) continue;
     const sorted = [...ratios].sort((a, b) => a - b);
     const rate = sorted[sorted.length >> 1];
     let agree = 0;
