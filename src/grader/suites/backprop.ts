@@ -157,18 +157,31 @@ export function refBatchLoss(
   return { loss: loss / xs.length, grads: g };
 }
 
-/** `steps` of plain gradient descent: the loss before each step, and the parameters after the last. */
+/**
+ * `steps` of plain gradient descent: the loss before each step, and the
+ * parameters after the last. `pileUp`: the gradients are never zeroed, so
+ * each step's adds to the last's (the mistake the training case names).
+ */
 export function refTrain(
   p: MlpParams<number>,
   xs: Matrix,
   ys: number[],
   lr: number,
   steps: number,
+  pileUp = false,
 ): { losses: number[]; params: MlpParams<number> } {
   let cur = p;
+  let held = zerosLike(p);
   const losses: number[] = [];
+  const plus = (a: MlpParams<number>, b: MlpParams<number>): MlpParams<number> => ({
+    w1: a.w1.map((r, j) => r.map((v, i) => v + b.w1[j][i])),
+    b1: a.b1.map((v, j) => v + b.b1[j]),
+    w2: a.w2.map((r, k) => r.map((v, j) => v + b.w2[k][j])),
+    b2: a.b2.map((v, k) => v + b.b2[k]),
+  });
   for (let s = 0; s < steps; s++) {
-    const { loss, grads } = refBatchLoss(cur, xs, ys);
+    const { loss, grads: fresh } = refBatchLoss(cur, xs, ys);
+    const grads = pileUp ? (held = plus(held, fresh)) : fresh;
     losses.push(loss);
     const step = (w: number[], gw: number[]) => w.map((v, i) => v - lr * gw[i]);
     cur = {
@@ -284,7 +297,9 @@ function graphVerifier(spec: GraphSpec, hint?: string): (value: unknown) => stri
   };
 }
 
-const ACCUMULATE = 'a value used twice gets the sum of both uses: accumulate with +=, never overwrite with =';
+const ACCUMULATE =
+  'a value used twice gets the sum of both uses: accumulate with += (never overwrite with =), and run ' +
+  "a node's backwardFn only after every node that uses it has run (reverse topological order)";
 const ONCE_EACH =
   "a node used more than once must collect every use's share before its own backwardFn runs, and that runs once: " +
   'sweep the nodes once, in reverse topological order';
@@ -623,12 +638,11 @@ function networkCases(rng: Rng, data: IrisRows): SuiteCase[] {
       for (let s = 0; s < steps; s++) {
         if (close(losses[s], want.losses[s], 1e-5)) continue;
         if (s === 0) return `the first step's loss is ${fmt(losses[0])}, expected ${fmt(want.losses[0])}`;
-        return (
-          `step ${s + 1}'s loss is ${fmt(losses[s])}, expected ${fmt(want.losses[s])}: ` +
-          (s === 1
-            ? "zero every parameter's grad before backward() (grads accumulate across calls), then p.data -= lr * p.grad"
-            : 'each step is: zero the grads, loss = batchLoss, loss.backward(), p.data -= lr * p.grad for every parameter')
-        );
+        const piled = refTrain(p, batch.xs, batch.ys, lr, steps, true).losses;
+        const why = losses.every((l, t) => close(l, piled[t], 1e-5))
+          ? "these are the losses of gradients piling up across steps: set every parameter's grad to 0 before backward()"
+          : 'each step is: zero the grads, loss = batchLoss, loss.backward(), p.data -= lr * p.grad for every parameter';
+        return `step ${s + 1}'s loss is ${fmt(losses[s])}, expected ${fmt(want.losses[s])}: ${why}`;
       }
       if (!(losses[steps - 1] < losses[0]))
         return `the loss did not fall: ${fmt(losses[0])} to ${fmt(losses[steps - 1])}`;

@@ -217,6 +217,12 @@ describe('backprop suite: submissions run through the drivers', () => {
     expect(r.failures.find((f) => /x\.mul\(x\)/.test(f))).toMatch(/accumulate with \+=/);
   });
 
+  it('a trainStep that never zeroes the grads fails the training case, and is told so', () => {
+    const r = run(submission('backprop-no-zero-grad.ts'), 1, (c) => c.fn === 'trainStep');
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures[0]).toMatch(/piling up across steps/);
+  });
+
   it('zero gradients fail every gradient case', () => {
     const r = run(submission('backprop-zeros.ts'));
     expect(r.passed / r.total).toBeLessThan(0.1);
