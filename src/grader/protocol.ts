@@ -148,8 +148,18 @@ export type ParentMessage =
     }
   /** `texts` is set for text datasets: predict() then receives the held-out texts instead of `x`. */
   | { type: 'predict'; x: WireTensor; texts?: string[] }
-  /** `listing`: answer folder listings in that order during the call (see listing-order.ts). */
-  | { type: 'call'; id: number; name: string; args: unknown[]; listing?: { order: ListingOrder; salt: number } }
+  /**
+   * `listing`: answer folder listings in that order during the call (see listing-order.ts).
+   * `driver`: run the harness's driver of that name (kinds/functions/drivers.ts) on the exports instead of calling `name`.
+   */
+  | {
+      type: 'call';
+      id: number;
+      name: string;
+      args: unknown[];
+      listing?: { order: ListingOrder; salt: number };
+      driver?: string;
+    }
   /** Ask the predictor's `candidates` (grader/selection.ts) for predictions on `x`, and for the score each reports as `claim`. */
   | { type: 'candidates'; x: WireTensor; claim: string }
   /** Load each saved model (a run's logged model, grader/kinds/tracking/parent.ts) and predict `x` with it. */

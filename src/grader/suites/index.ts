@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   'data-versioning': async () => (await import('./data-versioning')).suite,
   drift: async () => (await import('./drift')).suite,
   'data-quality': async () => (await import('./data-quality')).suite,
+  backprop: async () => (await import('./backprop')).loadSuite(),
 };
 
 /**
@@ -21,6 +22,7 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   'data-versioning': ['accuracy'],
   drift: ['detection_rate', 'false_alarm_rate', 'detection_delay'],
   'data-quality': ['accuracy'],
+  backprop: ['accuracy'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);

@@ -17,6 +17,11 @@ export interface SuiteCase {
   tag?: unknown;
   /** Folders are listed in this order while the call runs (see listing-order.ts); Node's own order otherwise. */
   listing?: { order: ListingOrder; salt: number };
+  /**
+   * A harness driver (kinds/functions/drivers.ts) that uses the exports, `fn` among them, instead of a
+   * plain call of `fn`: e.g. it builds a graph with the learner's `Value` class and reads its gradients.
+   */
+  driver?: string;
 }
 
 /** Files a suite builds before the child starts (fixture folders), which the child may read. */

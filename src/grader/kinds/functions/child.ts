@@ -2,11 +2,13 @@
  * The `functions` kind, child side: report which named exports exist, then
  * answer `call` requests. Inputs and outputs cross the boundary as plain
  * numbers and nested arrays; a Tensor result is converted with arraySync.
- * A call may ask for folders to be listed in another file system's order.
+ * A call may ask for folders to be listed in another file system's order,
+ * or for a driver that uses the exports (drivers.ts) instead of a plain call.
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import type { HarnessContext } from '../../child/context';
 import { withListingOrder } from '../../child/listing';
+import { driverFor } from './drivers';
 
 function plain(ctx: HarnessContext, value: unknown): unknown {
   const tf = ctx.tf;
@@ -70,8 +72,9 @@ export async function runFunctionsKind(ctx: HarnessContext): Promise<void> {
     }
     try {
       const args = m.args.map((a) => revive(ctx, a));
+      const drive = m.driver === undefined ? undefined : driverFor(m.driver);
       const out = await withListingOrder(m.listing?.order, m.listing?.salt ?? 0, () =>
-        (fn as (...a: unknown[]) => unknown)(...args),
+        drive ? drive(ctx.exports, args) : (fn as (...a: unknown[]) => unknown)(...args),
       );
       ctx.assertClean();
       ctx.send({ type: 'result', id: m.id, ok: true, value: plain(ctx, out) });
