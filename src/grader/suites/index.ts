@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   evaluation: async () => (await import('./evaluation')).loadSuite(),
   'data-versioning': async () => (await import('./data-versioning')).suite,
   drift: async () => (await import('./drift')).suite,
+  registry: async () => (await import('./registry')).suite,
 };
 
 /**
@@ -19,6 +20,7 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   evaluation: ['accuracy'],
   'data-versioning': ['accuracy'],
   drift: ['detection_rate', 'false_alarm_rate', 'detection_delay'],
+  registry: ['accuracy'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);
