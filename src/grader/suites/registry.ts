@@ -188,6 +188,9 @@ export function registryProblem(value: unknown, want: Registry, before: Registry
   if (new Set(numbers).size !== numbers.length)
     return `version numbers [${numbers.join(', ')}] repeat: each version keeps its own number for good`;
   const wantNumbers = want.versions.map((v) => v.version);
+  const added = wantNumbers.filter((n) => !numbers.includes(n) && !before.versions.some((v) => v.version === n));
+  if (added.length)
+    return `version ${added.join(', ')} was not added (the registry has [${numbers.join(', ')}]): a new version is numbered one more than the highest so far`;
   const missing = wantNumbers.filter((n) => !numbers.includes(n));
   if (missing.length)
     return `${missing.length > 1 ? 'versions' : 'version'} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} gone from the registry (it has [${numbers.join(', ')}]): a registry never deletes or overwrites a version, it archives it`;
@@ -262,7 +265,7 @@ function rollbackCheck(registry: Registry): (value: unknown) => string | undefin
       const why =
         want.restored === null
           ? 'only one version was ever promoted, so there is nothing to go back to'
-          : `production went ${stack.join(' -> ')} (a rollback pops the last promotion), so version ${want.restored} comes back`;
+          : `the stack of champions in the history is [${stack.join(', ')}] (each promote pushes, each rollback pops), so version ${want.restored} comes back`;
       return `restored is ${JSON.stringify(got.restored)}, expected ${String(want.restored)}: ${why}`;
     }
     return registryProblem(got.registry, want.registry, registry);
