@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   drift: async () => (await import('./drift')).suite,
   'data-quality': async () => (await import('./data-quality')).suite,
   backprop: async () => (await import('./backprop')).loadSuite(),
+  registry: async () => (await import('./registry')).suite,
 };
 
 /**
@@ -23,6 +24,7 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   drift: ['detection_rate', 'false_alarm_rate', 'detection_delay'],
   'data-quality': ['accuracy'],
   backprop: ['accuracy'],
+  registry: ['accuracy'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);
