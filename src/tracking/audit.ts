@@ -162,6 +162,21 @@ function claimedWidths(value: string): number[] | undefined {
  * its model does not have. Params that do not map to the architecture (the
  * learning rate, the epochs) cannot be checked against a model's weights.
  */
+/** How close two runs' weights may be, relative to their size, before they are one model logged twice. */
+const NEAR = 0.01;
+
+function nearlySame(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length || a.length === 0) return false;
+  let diff = 0;
+  let size = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i] - b[i];
+    diff += d * d;
+    size += a[i] * a[i];
+  }
+  return Number.isFinite(diff) && size > 0 && Math.sqrt(diff) <= NEAR * Math.sqrt(size);
+}
+
 export function auditLoggedModels(
   runs: readonly RunRecord[],
   models: ReadonlyMap<string, LoggedModel>,
@@ -180,6 +195,20 @@ export function auditLoggedModels(
       continue;
     }
     if (!first) byHash.set(model.weightsHash, run);
+    const twin = runs.find((other) => {
+      if (other === run || refused.has(other.runId) || paramKey(other.params) === paramKey(run.params)) return false;
+      const theirs = models.get(other.runId);
+      return (
+        theirs !== undefined && theirs.weightsHash !== model.weightsHash && nearlySame(theirs.values, model.values)
+      );
+    });
+    if (twin && runs.indexOf(twin) < runs.indexOf(run)) {
+      refused.set(
+        run.runId,
+        `logged weights within ${NEAR * 100}% of run ${twin.runName || twin.runId}'s, under other params: models trained on their own from different settings differ far more than that, so this is one model logged again with small changes. Train each configuration's own model and log that one`,
+      );
+      continue;
+    }
     const hidden = model.denseUnits.slice(0, -1);
     for (const [key, value] of Object.entries(run.params)) {
       if (!WIDTH_PARAM.test(key) || NOT_WIDTH.test(key)) continue;

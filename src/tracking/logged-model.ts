@@ -18,6 +18,8 @@ export interface LoggedModel {
   weightsHash: string;
   /** Units of each Dense layer, in the order of the topology; the last one is the output layer. */
   denseUnits: number[];
+  /** The weight files' bytes read as float32, in manifest order (a Dense model's weights are float32). */
+  values: Float32Array;
 }
 
 /** Dense layers' units in a Keras-style topology, depth first (a Sequential nested in a model included). */
@@ -46,6 +48,7 @@ export function readLoggedModel(dir: string): LoggedModel | undefined {
       weightsManifest?: { paths?: unknown }[];
     };
     const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
     let total = st.size;
     for (const group of json.weightsManifest ?? []) {
       for (const p of Array.isArray(group.paths) ? group.paths : []) {
@@ -56,13 +59,17 @@ export function readLoggedModel(dir: string): LoggedModel | undefined {
         if (!fst.isFile()) return undefined;
         total += fst.size;
         if (total > MAX_MODEL_BYTES) return undefined;
-        hash.update(fs.readFileSync(file));
+        const bytes = fs.readFileSync(file);
+        hash.update(bytes);
+        chunks.push(bytes);
       }
     }
     const denseUnits: number[] = [];
     const topology = json.modelTopology as { model_config?: unknown } | undefined;
     denseUnitsOf(topology?.model_config ?? topology, denseUnits);
-    return { weightsHash: hash.digest('hex'), denseUnits };
+    const all = Buffer.concat(chunks);
+    const values = new Float32Array(all.buffer, all.byteOffset, Math.floor(all.byteLength / 4)).slice();
+    return { weightsHash: hash.digest('hex'), denseUnits, values };
   } catch {
     return undefined;
   }

@@ -96,6 +96,22 @@ test('one model logged under several runs with other params counts once: the lat
   );
 });
 
+test('one model logged again with one weight nudged under other params is refused too (review of issue 12)', async () => {
+  const copies = [0, 1, 2].map((i) => {
+    const m = model(8, 1);
+    const bias = m.layers[1].getWeights()[1];
+    const nudged = tf.add(bias, tf.oneHot(0, 3).mul(1e-3 * i));
+    m.layers[1].setWeights([m.layers[1].getWeights()[0], nudged]);
+    return m;
+  });
+  const { runs, models } = await logRuns(
+    [0.1, 0.01, 0.001].map((lr, i) => ({ params: { learning_rate: lr, hidden_units: 8 }, model: copies[i] })),
+  );
+  const refused = auditLoggedModels(runs, models);
+  expect([...refused.keys()]).toEqual([runs[1].runId, runs[2].runId]);
+  expect(refused.get(runs[1].runId)).toMatch(/^logged weights within 1% of run run-0's, under other params/);
+});
+
 test('models trained apart, and a repeat of the same params, are not refused for their weights', async () => {
   const { runs, models } = await logRuns([
     { params: { learning_rate: 0.1, hidden_units: 8 }, model: model(8, 1) },
