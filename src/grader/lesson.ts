@@ -9,7 +9,9 @@
  * What can be required:
  * - `minSteps`: optimizer steps taken during train() (a tf.train optimizer's
  *   minimize or applyGradients, model.fit's included); a step counts when it
- *   gives a trainable variable a non-zero gradient.
+ *   gives a trainable variable a non-zero gradient. And predict() must rely
+ *   on what the steps trained: with those variables zeroed, at least half of
+ *   its answers on validation rows change.
  * - `minEpochs`: the highest `epoch` logged through ctx.log.
  * - `validation`: a number whose key starts with `val` logged through ctx.log.
  * - `lossFalls`: the loss falls by at least a tenth from the first steps to
@@ -44,6 +46,12 @@ export { lessonSchema, type Lesson };
 
 /** The share of the first loss the last one must be below. */
 const FALL = 0.9;
+/**
+ * The share of validation answers that must change when the variables the
+ * optimizer steps moved are zeroed (child/reliance.ts): a trained model's
+ * all change but a tenth or so (zeroed, it gives every row the same class).
+ */
+const RELIED = 0.5;
 /**
  * The mean, over the rounds the grader looked at (the first that moved and
  * some drawn at random from the whole run), of the share of weights stepped
@@ -170,6 +178,17 @@ export function judgeLesson(
           ? `train() took no optimizer steps, so nothing was trained (${how})`
           : `train() took ${plural(steps, 'optimizer step')}, and training here takes at least ${lesson.minSteps} (${how})`,
       );
+    } else {
+      const { value: relied } = worst(
+        runs,
+        (r) => r.observed?.reliance ?? 1,
+        (a, b) => b < a,
+      );
+      if (relied < RELIED) {
+        problems.push(
+          `predict() does not rely on what the optimizer trained: with the variables its steps moved set to zero, ${Math.round((1 - relied) * 100)}% of its answers on validation rows stayed the same. Predict with the model the steps trained, not with something kept beside it`,
+        );
+      }
     }
   }
 

@@ -127,6 +127,8 @@ export const observedSchema = z.object({
   pretrainedBytes: z.number().nonnegative().optional(),
   /** How TensorFlow.js's byte count was changed by learner code, when it was (child/observe.ts pinEngineBytes). */
   tampered: z.string().max(300).optional(),
+  /** With the variables the optimizer steps moved set to zero, the share of validation rows predict() answered otherwise (child/reliance.ts). */
+  reliance: z.number().min(0).max(1).optional(),
   /** The replay of the weights train() assigned, when the lesson asked for it. */
   replay: replaySchema.optional(),
 });

@@ -97,7 +97,7 @@ describe('month1/linear-regression: gradient descent, not the formula it converg
     );
   });
 
-  test("made-up falling losses through ctx.log and a variable predict() never reads: predict() is seen to ignore it", () => {
+  test('made-up falling losses through ctx.log and a variable predict() never reads: predict() is seen to ignore it', () => {
     submit(ws, id, 'lesson-linear-fabricated-losses.ts');
     const r = check(id);
     expect(r.status).toBe('failed');
@@ -260,6 +260,17 @@ describe("month2/mnist: the training loop is the learner's, and the grader watch
     );
   });
 
+  test("a lookup kept in the wasm backend's own memory beside a scalar stepped for show: predict() is seen not to rely on the steps", () => {
+    submit(ws, id, 'lesson-mnist-wasm-heap.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'optimizer_steps')?.passed).toBe(true);
+    expect(lessonFindings(r)).toMatch(LESSON);
+    expect(lessonFindings(r)).toMatch(
+      /\npredict\(\) does not rely on what the optimizer trained: with the variables its steps moved set to zero, 100% of its answers/,
+    );
+  });
+
   test('tf.engine().state.numBytes = 0 is caught, and the copy still weighed', () => {
     submit(ws, id, 'lesson-mnist-engine-bytes.ts');
     const r = check(id);
@@ -310,6 +321,14 @@ describe('month3/fine-tune: a head trained on the frozen features, not a lookup 
     expect(lessonFindings(r)).toMatch(
       /^--- the lesson is a new head trained on the pretrained model's frozen features, not a lookup of the labelled images ---\ntrain\(\) took no optimizer steps, so nothing was trained \(.*model\.fit\(\) included\)/,
     );
+  });
+
+  test('nearest neighbours on the frozen features beside a scalar stepped for show fail: predict() does not rely on the steps', () => {
+    submit(ws, id, 'lesson-finetune-knn-dummy-steps.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'optimizer_steps')?.passed).toBe(true);
+    expect(lessonFindings(r)).toMatch(/\npredict\(\) does not rely on what the optimizer trained/);
   });
 
   test('a head of its own, trained by a loop written from the README, passes with its features left undisposed', () => {

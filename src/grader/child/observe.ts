@@ -15,6 +15,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ObserveRequest, Observed, TrainPayload } from '../protocol';
+import { measureReliance, noteStepped, prepareReliance, startReliance } from './reliance';
 import { finishReplay, prepareReplay, replayData, startReplay } from './replay';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -212,6 +213,7 @@ export function prepareObservation(tf: Tf): void {
   captured.registeredVariables = variablesGetter ? () => apply(variablesGetter, engine, []) as Variables : undefined;
   pinEngineBytes(engine, engineProto);
   prepareReplay(tf);
+  prepareReliance(tf);
 
   if (!pinned(engineProto, 'gradients')) {
     const original = engineProto.gradients as (...args: unknown[]) => { value: Tensor; grads: Tensor[] };
@@ -249,6 +251,8 @@ export function prepareObservation(tf: Tf): void {
         if (moves) {
           state.steps++;
           noteOptimizer(this);
+          const variables = captured.registeredVariables?.();
+          if (variables) for (let i = 0; i < grads.length; i++) noteStepped(variables[grads[i].name]);
           if (loss !== undefined) recordLoss(loss);
         }
         return out;
@@ -445,6 +449,7 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
   state.optimizers = [];
   const replayed = request.replay ? replayData(payload.xTrain, payload.yTrain) : undefined;
   if (request.replay) startReplay();
+  startReliance();
   return {
     async pretrained(name, model, bytes) {
       const m = await model;
@@ -465,6 +470,8 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
     async finish(predict) {
       state.active = false;
       const replay = request.replay ? await finishReplay(tf, request.replay, replayed, predict) : undefined;
+      // Asked before the data is released: validation rows, or training rows where there are none.
+      const reliance = state.steps > 0 ? await measureReliance(tf, payload.xVal ?? payload.xTrain, predict) : undefined;
       if (request.release || request.measure) {
         for (let i = 0; i < tensors.length; i++) release(tensors[i].tensor, tensors[i].name, request.lesson);
         const p = payload as Partial<TrainPayload>;
@@ -477,6 +484,7 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
       if (request.measure) disposeOptimizers();
       const observed: Observed = { steps: state.steps, losses: chunkMeans(state.losses) };
       if (replay) observed.replay = replay;
+      if (reliance !== undefined) observed.reliance = reliance;
       if (before) {
         const after = await measure();
         const pretrained = pretrainedBytes(models);

@@ -1,0 +1,139 @@
+/**
+ * Whether predict() relies on what the optimizer trained: the variables the
+ * watched optimizer steps moved are noted, and once train() has returned
+ * the grader sets them to zero, asks predict() again on validation rows and
+ * puts the trained values back. A model whose trained weights are zeroed
+ * answers something else (every class the same score); a lookup of the
+ * training data beside an unrelated variable stepped for show answers the
+ * same (grader/lesson.ts judges it, for lessons that ask for optimizer
+ * steps).
+ */
+import type { Tensor, Variable } from '@tensorflow/tfjs';
+import type { WireTensor } from '../protocol';
+
+type Tf = typeof import('@tensorflow/tfjs');
+
+const apply = Reflect.apply;
+const F32 = Float32Array;
+/** Validation rows asked about: enough to see a share, few enough to be quick. */
+const ROWS = 256;
+
+const state = { stepped: [] as Variable[] };
+
+const captured = {
+  assign: undefined as ((this: Variable, value: Tensor) => void) | undefined,
+  dataSync: undefined as ((this: Tensor) => ArrayLike<number>) | undefined,
+  dispose: undefined as ((this: Tensor) => void) | undefined,
+  isDisposed: undefined as ((this: Tensor) => boolean) | undefined,
+  tensor: undefined as Tf['tensor'] | undefined,
+  zeros: undefined as Tf['zeros'] | undefined,
+};
+
+/** Captures what the check uses, before learner code loads. */
+export function prepareReliance(tf: Tf): void {
+  const proto = tf.Variable.prototype as unknown as Record<string, unknown>;
+  const tensorProto = Object.getPrototypeOf(proto) as Record<string, unknown>;
+  captured.assign = proto.assign as typeof captured.assign;
+  captured.dataSync = tensorProto.dataSync as typeof captured.dataSync;
+  captured.dispose = tensorProto.dispose as typeof captured.dispose;
+  captured.isDisposed = Object.getOwnPropertyDescriptor(tensorProto, 'isDisposed')?.get as typeof captured.isDisposed;
+  captured.tensor = tf.tensor;
+  captured.zeros = tf.zeros;
+}
+
+export function startReliance(): void {
+  state.stepped = [];
+}
+
+/** A variable an optimizer step moved. */
+export function noteStepped(v: unknown): void {
+  if (v === null || typeof v !== 'object') return;
+  const list = state.stepped;
+  for (let i = 0; i < list.length; i++) if (list[i] === v) return;
+  list[list.length] = v as Variable;
+}
+
+function answersOf(tf: Tf, out: unknown): { values: Float32Array; cols: number } | undefined {
+  if (!(out instanceof tf.Tensor) || apply(captured.isDisposed!, out, [])) return undefined;
+  const t = out as Tensor;
+  const read: ArrayLike<number> = apply(captured.dataSync!, t, []);
+  const values = F32.from(read);
+  const cols = t.shape.length >= 2 ? (t.shape[t.shape.length - 1] ?? 1) : 1;
+  apply(captured.dispose!, t, []);
+  return { values, cols };
+}
+
+/** The share of rows whose answer changed: the class (argmax) with several columns, else a relative change past 10%. */
+function changed(a: { values: Float32Array; cols: number }, b: { values: Float32Array; cols: number }): number {
+  if (a.values.length !== b.values.length || a.cols !== b.cols || a.values.length === 0) return 1;
+  const rows = a.values.length / a.cols;
+  let moved = 0;
+  for (let r = 0; r < rows; r++) {
+    if (a.cols > 1) {
+      let ia = 0;
+      let ib = 0;
+      for (let c = 1; c < a.cols; c++) {
+        if (a.values[r * a.cols + c] > a.values[r * a.cols + ia]) ia = c;
+        if (b.values[r * b.cols + c] > b.values[r * b.cols + ib]) ib = c;
+      }
+      if (ia !== ib) moved++;
+    } else {
+      const x = a.values[r];
+      const y = b.values[r];
+      if (!(Math.abs(x - y) <= 0.1 * Math.max(Math.abs(x), 1e-6))) moved++;
+    }
+  }
+  return moved / rows;
+}
+
+/**
+ * With the stepped variables zeroed, the share of validation rows whose
+ * answer changed; undefined when nothing was stepped or predict() cannot be
+ * asked (its own failure is reported when the grader asks for real).
+ */
+export async function measureReliance(
+  tf: Tf,
+  x: WireTensor | undefined,
+  predict: (x: Tensor) => unknown,
+): Promise<number | undefined> {
+  const vars = state.stepped.filter((v) => !apply(captured.isDisposed!, v, []));
+  if (vars.length === 0 || !x || Array.isArray(x.values)) return undefined;
+  const cols = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  const rows = Math.min(ROWS, x.shape[0] ?? 0);
+  if (rows === 0) return undefined;
+  const values = x.values;
+  const input = (): Tensor =>
+    captured.tensor!(F32.from(values.subarray(0, rows * cols)), [rows, ...x.shape.slice(1)], 'float32');
+  const ask = async (): Promise<{ values: Float32Array; cols: number } | undefined> => {
+    const t = input();
+    try {
+      return answersOf(tf, await predict(t));
+    } catch {
+      return undefined;
+    } finally {
+      if (!apply(captured.isDisposed!, t, [])) apply(captured.dispose!, t, []);
+    }
+  };
+  const trained = vars.map((v) => {
+    const read: ArrayLike<number> = apply(captured.dataSync!, v, []);
+    return F32.from(read);
+  });
+  const before = await ask();
+  if (!before) return undefined;
+  let after: { values: Float32Array; cols: number } | undefined;
+  try {
+    for (const v of vars) {
+      const z = captured.zeros!(v.shape, v.dtype);
+      apply(captured.assign!, v, [z]);
+      apply(captured.dispose!, z, []);
+    }
+    after = await ask();
+  } finally {
+    vars.forEach((v, i) => {
+      const t = captured.tensor!(trained[i], v.shape, v.dtype);
+      apply(captured.assign!, v, [t]);
+      apply(captured.dispose!, t, []);
+    });
+  }
+  return after ? changed(before, after) : 1;
+}
