@@ -55,7 +55,7 @@ const RELIED = 0.5;
 /**
  * The mean, over the rounds the grader looked at (the first that moved and
  * some drawn at random from the whole run), of the share of weights stepped
- * by their own gradient at one common learning rate (within 1.5x either
+ * by their own gradient at one common learning rate (within 1.25x either
  * way): full-batch gradient descent by hand gives 1, even its last, float32-rounded steps.
  */
 const ALIGNED = 0.95;

@@ -124,6 +124,13 @@ describe('month1/linear-regression: gradient descent, not the formula it converg
     expect(metric(r, 'descent_alignment')?.value).toBeLessThan(0.9);
   });
 
+  test('a short true descent, then predict() offset by a constant to the closed-form answer: the steps miss the gradient it implies', () => {
+    submit(ws, id, 'lesson-linear-offset.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'descent_alignment')?.value).toBeLessThan(0.9);
+  });
+
   test('the closed-form answer scaled by one variable walked from 0 to 1: predict() moves in one direction only', () => {
     submit(ws, id, 'lesson-linear-one-scalar.ts');
     const r = check(id);

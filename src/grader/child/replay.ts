@@ -46,7 +46,7 @@ const GRADIENT_COORDS = 48;
 /** Coordinates the Jacobian's rank is measured on. */
 const RANK_COORDS = 256;
 /** How far a weight's own learning rate may be from the common one, either way, and still agree. */
-const AGREE = 2;
+const AGREE = 1.25;
 /** A step at most this share of its weight is within float32 rounding (256 units in the last place): not judged. */
 const ROUNDING = 256 * 2 ** -23;
 /** Only the weights that carry the round, steps at least this share of its largest, are judged. */
