@@ -496,6 +496,44 @@ const PROMOTE_SPECS: PromoteSpec[] = [
     },
   },
   {
+    title: 'a challenger trained on a newer data version, but worse on validation (newer data is no reason on its own)',
+    metric: ACCURACY,
+    build: (s, rng) => {
+      const v = s.champions(1);
+      return s.register(s.lineage(2, s.better(v, -(1.5 + rng()))));
+    },
+  },
+  {
+    title: 'an archived version (rolled back) that beats the champion: archived versions are not promoted again',
+    metric: RMSE,
+    build: (s, rng) => {
+      const v = s.champions(2);
+      const next = s.register(s.lineage(1, s.better(v, 2 + rng())));
+      s.promote(next);
+      s.rollback();
+      return next;
+    },
+  },
+  {
+    title: 'a version number the registry does not have',
+    metric: ACCURACY,
+    build: (s) => {
+      s.champions(1);
+      s.register(s.lineage(1, 0.9));
+      return s.registry.versions.length + 3;
+    },
+  },
+  {
+    title: "a challenger whose validation metrics lack the rule's metric",
+    metric: RMSE,
+    build: (s, rng) => {
+      const v = s.champions(1);
+      const l = s.lineage(1, s.better(v, 2 + rng()));
+      delete l.metrics.validation[s.metric.name];
+      return s.register(l);
+    },
+  },
+  {
     title: "a challenger in stage 'staging' that beats the champion",
     metric: ACCURACY,
     build: (s, rng) => {

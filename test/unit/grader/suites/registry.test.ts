@@ -41,7 +41,7 @@ describe('registry suite', () => {
     expect(await suiteFor('registry')).toBe(suite);
     const cases = suite.cases(1);
     expect([...new Set(cases.map((c) => c.fn))].sort()).toEqual([...suite.exports].sort());
-    expect(cases).toHaveLength(18);
+    expect(cases).toHaveLength(22);
   });
 
   it('draws the same cases from the same seed and other numbers from another', () => {
@@ -65,6 +65,10 @@ describe('registry suite', () => {
       'first-champion',
       'already-production',
       'beats-champion',
+      'within-margin',
+      'archived',
+      'unknown-version',
+      'missing-metric',
       'beats-champion',
     ]);
     for (const seed of [1, 2, 3, 4, 5, 6]) expect(promoteCases(seed).map((c) => c.tag)).toEqual(decisions);
