@@ -111,8 +111,10 @@ const round2 = (v: number): number => Math.round(v * 100) / 100;
 /** The held-out workers, the dirty training table and the record of every defect put in it. */
 export function makeDirtyTable(seed: number): DirtyTable {
   const rng = createRng(seed);
-  const leak = LEAK_NAMES[randomInt(rng, LEAK_NAMES.length)];
-  const innocent = INNOCENT_NAMES[randomInt(rng, INNOCENT_NAMES.length)];
+  // Both columns take their names from one pool: a name says nothing of which one leaks, only the values do.
+  const names = [...LEAK_NAMES, ...INNOCENT_NAMES];
+  const leak = names.splice(randomInt(rng, names.length), 1)[0];
+  const innocent = names[randomInt(rng, names.length)];
   const all = loadBase().map((r) => {
     const row: Row = { ...r };
     // A pay total: the wage times the hours worked, recorded with a little noise. It is known only after the fact.
