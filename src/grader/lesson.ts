@@ -179,14 +179,28 @@ export function judgeLesson(
           : `train() took ${plural(steps, 'optimizer step')}, and training here takes at least ${lesson.minSteps} (${how})`,
       );
     } else {
+      const { value: weights } = worst(
+        runs,
+        (r) => r.observed?.reliance?.weights ?? 0,
+        (a, b) => b < a,
+      );
+      if (lesson.minWeights !== undefined) {
+        const enough = weights >= lesson.minWeights;
+        metrics.push({ name: 'trained_weights', value: weights, min: lesson.minWeights, passed: enough });
+        if (!enough) {
+          problems.push(
+            `the optimizer steps trained ${plural(weights, 'value')}, and a model that can learn this takes at least ${lesson.minWeights} (${lesson.minWeightsWhy ?? 'a weight per input and class'}): train the model's own weights, not a knob beside something else`,
+          );
+        }
+      }
       const { value: relied } = worst(
         runs,
-        (r) => r.observed?.reliance ?? 1,
+        (r) => r.observed?.reliance?.least ?? 1,
         (a, b) => b < a,
       );
       if (relied < RELIED) {
         problems.push(
-          `predict() does not rely on what the optimizer trained: with the variables its steps moved set to zero, ${Math.round((1 - relied) * 100)}% of its answers on validation rows stayed the same. Predict with the model the steps trained, not with something kept beside it`,
+          `predict() does not rely on what the optimizer trained: with one of the weight matrices its steps trained set to zero, ${Math.round((1 - relied) * 100)}% of its answers on validation rows stayed the same. Predict with the model the steps trained, not with something kept beside it`,
         );
       }
     }

@@ -42,6 +42,13 @@ export const lessonSchema = z
       .min(2)
       .default(10)
       .describe('With `descent`: rounds of assign() updates train() must make.'),
+    minWeights: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('With `minSteps`: values the optimizer steps must train (the smallest model that can learn the task).'),
+    minWeightsWhy: z.string().min(1).optional().describe('What `minWeights` counts, quoted when it is missed.'),
     releaseData: z.boolean().default(false).describe("Dispose ctx.data's tensors once train() returns."),
     maxModelMb: z
       .number()

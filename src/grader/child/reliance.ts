@@ -1,8 +1,9 @@
 /**
  * Whether predict() relies on what the optimizer trained: the variables the
- * watched optimizer steps moved are noted, and once train() has returned
- * the grader sets them to zero, asks predict() again on validation rows and
- * puts the trained values back. A model whose trained weights are zeroed
+ * watched optimizer steps moved are noted and counted, and once train() has
+ * returned the grader sets each large one (a weight matrix) to zero in
+ * turn, asks predict() again on validation rows and puts the trained values
+ * back. A model whose trained weights are zeroed
  * answers something else (every class the same score); a lookup of the
  * training data beside an unrelated variable stepped for show answers the
  * same (grader/lesson.ts judges it, for lessons that ask for optimizer
@@ -91,11 +92,25 @@ function changed(a: { values: Float32Array; cols: number }, b: { values: Float32
  * answer changed; undefined when nothing was stepped or predict() cannot be
  * asked (its own failure is reported when the grader asks for real).
  */
+export interface Reliance {
+  /** Values held by the variables the steps moved. */
+  weights: number;
+  /**
+   * The least share of answers that changed when one of the large stepped
+   * variables (a tenth of the stepped values or more: the model's weight
+   * matrices, not its biases) was zeroed alone.
+   */
+  least: number;
+}
+
+/** A stepped variable this large a share of all stepped values is one of the model's weight matrices. */
+const LARGE = 0.1;
+
 export async function measureReliance(
   tf: Tf,
   x: WireTensor | undefined,
   predict: (x: Tensor) => unknown,
-): Promise<number | undefined> {
+): Promise<Reliance | undefined> {
   const vars = state.stepped.filter((v) => !apply(captured.isDisposed!, v, []));
   if (vars.length === 0 || !x || Array.isArray(x.values)) return undefined;
   const cols = x.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -114,26 +129,28 @@ export async function measureReliance(
       if (!apply(captured.isDisposed!, t, [])) apply(captured.dispose!, t, []);
     }
   };
-  const trained = vars.map((v) => {
-    const read: ArrayLike<number> = apply(captured.dataSync!, v, []);
-    return F32.from(read);
-  });
   const before = await ask();
   if (!before) return undefined;
-  let after: { values: Float32Array; cols: number } | undefined;
-  try {
-    for (const v of vars) {
+  const weights = vars.reduce((n, v) => n + v.size, 0);
+  let least = 1;
+  // Each large variable alone: a lookup scaled by one trained knob beside a weight matrix that decides nothing fails.
+  for (const v of vars) {
+    if (v.size < LARGE * weights) continue;
+    const read: ArrayLike<number> = apply(captured.dataSync!, v, []);
+    const trained = F32.from(read);
+    let after: { values: Float32Array; cols: number } | undefined;
+    try {
       const z = captured.zeros!(v.shape, v.dtype);
       apply(captured.assign!, v, [z]);
       apply(captured.dispose!, z, []);
-    }
-    after = await ask();
-  } finally {
-    vars.forEach((v, i) => {
-      const t = captured.tensor!(trained[i], v.shape, v.dtype);
+      after = await ask();
+    } finally {
+      const t = captured.tensor!(trained, v.shape, v.dtype);
       apply(captured.assign!, v, [t]);
       apply(captured.dispose!, t, []);
-    });
+    }
+    const share = after ? changed(before, after) : 1;
+    if (share < least) least = share;
   }
-  return after ? changed(before, after) : 1;
+  return { weights, least };
 }
