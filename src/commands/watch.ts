@@ -1,19 +1,15 @@
 /**
  * `mlpath watch [id]`: check an exercise again on every save of its files.
  * Saves are debounced; a save during a check cancels it (its child process
- * is killed) and starts a fresh one. Change events come from chokidar, which
- * sees editors' atomic saves (write a temporary file, rename it over the
- * old one: VS Code, vim, JetBrains, `sed -i`) where Node's recursive
- * fs.watch reports the first and then goes deaf on Linux; with `poll`,
- * chokidar polls, for file systems where events never arrive (WSL on
- * Windows drives, network drives). Either way a change only counts when a
- * file's size or mtime really changed.
+ * is killed) and starts a fresh one. Change events come from fs.watch, or,
+ * with `poll`, from scanning the folder on a timer, for file systems where
+ * events never arrive (WSL on Windows drives, network drives). Either way a
+ * change only counts when a file's size or mtime really changed.
  *
  * This module knows nothing about terminals: it reports events, and the CLI
  * draws them and maps keys to rerun() and close().
  */
 import * as fs from 'node:fs';
-import { watch as watchFiles, type FSWatcher } from 'chokidar';
 import * as path from 'node:path';
 import type { LoadedExercise } from '../curriculum';
 import { UsageError } from '../errors';
@@ -171,23 +167,33 @@ export async function start(opts: WatchOptions): Promise<WatchSession> {
     debounce = setTimeout(rescan, debounceMs);
   };
 
-  const ignored = (file: string): boolean => {
-    const rel = path.relative(dir, file);
-    return rel !== '' && rel.split(/[\\/]/).some((part) => !isWatchedName(part) || IGNORED_DIRS.has(part));
+  // Polling compares each scan with the previous one, so a save in several
+  // steps (write, rename) settles before the debounce lets the check start.
+  let polled = last;
+  const poll = (): void => {
+    const now = snapshot(dir);
+    if (changedFiles(polled, now).length) onChange();
+    polled = now;
   };
-  const watcher: FSWatcher = watchFiles(dir, {
-    ignored,
-    ignoreInitial: true,
-    // An atomic save (unlink or rename, then add) arrives as one change.
-    atomic: true,
-    usePolling: polling,
-    interval: opts.pollMs ?? watchDefaults.pollMs,
-  });
-  watcher.on('all', onChange);
-  watcher.on('error', () => {
-    // A platform that stops delivering events: the rescan after the next poll still compares contents.
-    onChange();
-  });
+
+  let watcher: fs.FSWatcher | undefined;
+  let poller: NodeJS.Timeout | undefined;
+  if (polling) {
+    poller = setInterval(poll, opts.pollMs ?? watchDefaults.pollMs);
+  } else {
+    watcher = fs.watch(dir, { recursive: true }, (_event, name) => {
+      const file = name ? String(name) : '';
+      if (file && file.split(/[\\/]/).some((part) => !isWatchedName(part) || IGNORED_DIRS.has(part))) return;
+      onChange();
+    });
+    watcher.on('error', () => {
+      // The folder went away or the platform stopped delivering events:
+      // fall back to scanning rather than going deaf.
+      watcher?.close();
+      watcher = undefined;
+      if (!closed && !poller) poller = setInterval(poll, opts.pollMs ?? watchDefaults.pollMs);
+    });
+  }
   opts.onEvent({
     type: 'watching',
     exercise: exercise.key,
@@ -204,7 +210,8 @@ export async function start(opts: WatchOptions): Promise<WatchSession> {
     close: async () => {
       closed = true;
       if (debounce) clearTimeout(debounce);
-      await watcher.close();
+      if (poller) clearInterval(poller);
+      watcher?.close();
       controller?.abort();
       await running;
     },
