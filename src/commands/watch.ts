@@ -1,16 +1,21 @@
 /**
  * `mlpath watch [id]`: check an exercise again on every save of its files.
  * Saves are debounced; a save during a check cancels it (its child process
- * is killed) and starts a fresh one. Change events come from fs.watch, or,
- * with `poll`, from scanning the folder on a timer, for file systems where
- * events never arrive (WSL on Windows drives, network drives). Either way a
- * change only counts when a file's size or mtime really changed.
+ * is killed) and starts a fresh one. Change events come from chokidar, which
+ * sees editors' atomic saves (write a temporary file, rename it over the old
+ * one: VS Code, vim, JetBrains, `sed -i`), where Node's recursive fs.watch on
+ * Linux reports the first rename and then nothing more for that file; with
+ * `poll`, chokidar polls, for file systems where events never arrive (WSL on
+ * Windows drives, network drives). Either way a change only counts when a
+ * file's size or mtime really changed, and the session starts only once the
+ * watcher is ready, so no save made after `watching` is missed.
  *
  * This module knows nothing about terminals: it reports events, and the CLI
  * draws them and maps keys to rerun() and close().
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { watch as watchFiles } from 'chokidar';
 import type { LoadedExercise } from '../curriculum';
 import { UsageError } from '../errors';
 import { run as check, type CheckEvent, type CheckRun } from './check';
@@ -167,33 +172,24 @@ export async function start(opts: WatchOptions): Promise<WatchSession> {
     debounce = setTimeout(rescan, debounceMs);
   };
 
-  // Polling compares each scan with the previous one, so a save in several
-  // steps (write, rename) settles before the debounce lets the check start.
-  let polled = last;
-  const poll = (): void => {
-    const now = snapshot(dir);
-    if (changedFiles(polled, now).length) onChange();
-    polled = now;
+  const ignored = (file: string): boolean => {
+    const rel = path.relative(dir, file);
+    return rel !== '' && rel.split(/[\\/]/).some((part) => !isWatchedName(part) || IGNORED_DIRS.has(part));
   };
-
-  let watcher: fs.FSWatcher | undefined;
-  let poller: NodeJS.Timeout | undefined;
-  if (polling) {
-    poller = setInterval(poll, opts.pollMs ?? watchDefaults.pollMs);
-  } else {
-    watcher = fs.watch(dir, { recursive: true }, (_event, name) => {
-      const file = name ? String(name) : '';
-      if (file && file.split(/[\\/]/).some((part) => !isWatchedName(part) || IGNORED_DIRS.has(part))) return;
-      onChange();
-    });
-    watcher.on('error', () => {
-      // The folder went away or the platform stopped delivering events:
-      // fall back to scanning rather than going deaf.
-      watcher?.close();
-      watcher = undefined;
-      if (!closed && !poller) poller = setInterval(poll, opts.pollMs ?? watchDefaults.pollMs);
-    });
-  }
+  const watcher = watchFiles(dir, {
+    ignored,
+    ignoreInitial: true,
+    // An atomic save (unlink or rename, then add) arrives as one change.
+    atomic: true,
+    usePolling: polling,
+    interval: opts.pollMs ?? watchDefaults.pollMs,
+  });
+  watcher.on('all', onChange);
+  // A platform that stops delivering events: rescanning still compares sizes and times.
+  watcher.on('error', onChange);
+  await new Promise<void>((resolve) => watcher.once('ready', resolve));
+  // The first check reads the files as they are once the watcher is ready.
+  last = snapshot(dir);
   opts.onEvent({
     type: 'watching',
     exercise: exercise.key,
@@ -210,8 +206,7 @@ export async function start(opts: WatchOptions): Promise<WatchSession> {
     close: async () => {
       closed = true;
       if (debounce) clearTimeout(debounce);
-      if (poller) clearInterval(poller);
-      watcher?.close();
+      await watcher.close();
       controller?.abort();
       await running;
     },

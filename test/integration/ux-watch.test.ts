@@ -8,7 +8,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runInPty, type PtySession } from '../helpers/pty';
-import { HANGS, makeUxWorkspace, PASSING, processesIn, save, SYNTAX_ERROR } from '../helpers/ux-course';
+import {
+  entryOf,
+  HANGS,
+  makeUxWorkspace,
+  PASSING,
+  processesIn,
+  save,
+  STARTER,
+  SYNTAX_ERROR,
+} from '../helpers/ux-course';
 
 function attempts(ws: string): number {
   const file = path.join(ws, '.mlpath', 'progress.json');
@@ -86,6 +95,50 @@ test('a session survives a syntax error, a timeout and a passing save; h, r and 
   expect(attempts(ws)).toBe(5);
   expect(runRecords(ws)).toBe(5);
   expect(processesIn(ws)).toEqual([]);
+});
+
+/**
+ * Editors save atomically: write a temporary file beside the entry, then
+ * rename it over (VS Code, JetBrains, write-file-atomic: `.train.ts.<n>.tmp`;
+ * `sed -i`: `sedXXXXXX`), or move the old file to a backup and write a new
+ * one (vim's default `backupcopy=no`: `train.ts~`). Each replaces the file's
+ * inode, which Node's recursive fs.watch on Linux stops following.
+ */
+function atomicSave(ws: string, content: string, style: number): void {
+  const entry = entryOf(ws);
+  const dir = path.dirname(entry);
+  if (style === 2) {
+    fs.renameSync(entry, `${entry}~`);
+    fs.writeFileSync(entry, content);
+    fs.rmSync(`${entry}~`);
+    return;
+  }
+  const temp = style === 0 ? path.join(dir, `.train.ts.${process.pid}.tmp`) : path.join(dir, 'sedQx81Zp');
+  fs.writeFileSync(temp, content);
+  fs.renameSync(temp, entry);
+}
+
+test('ten atomic saves in a row, passing and failing in turn, get ten matching verdicts', async () => {
+  const ws = makeUxWorkspace();
+  const s = runInPty(['watch', 'm1/iris'], { cwd: ws, env: { NO_COLOR: '1' } });
+  try {
+    await screenWith(s, /m1\/iris failed/, 0);
+    for (let i = 0; i < 10; i++) {
+      const passing = i % 2 === 0;
+      const from = s.mark();
+      // A comment makes every save's bytes differ from the last same-verdict one.
+      atomicSave(ws, `${passing ? PASSING : STARTER}\n// save ${i + 1}\n`, i % 3);
+      await s.expect(/checking m1\/iris \(saved: train\.ts\)/, { from });
+      const screen = await screenWith(s, /m1\/iris (passed|failed)/, from);
+      expect(screen).toMatch(passing ? /m1\/iris passed/ : /m1\/iris failed/);
+    }
+    s.send('q');
+    expect(await s.exit()).toBe(0);
+  } finally {
+    s.kill();
+  }
+  // the first check and one per save
+  expect(attempts(ws)).toBe(11);
 });
 
 test('a save during a check cancels it: its child is killed and it is not recorded', async () => {
