@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { diagnoseOutcome } from '../coach';
+import { startTypeCheck, typeWarnings } from '../coach/typecheck';
 import type { Curriculum, LoadedExercise } from '../curriculum';
 import { MAX_BUDGET_SECONDS } from '../curriculum/schema';
 import { UsageError } from '../errors';
@@ -44,6 +45,12 @@ export interface CheckOptions {
   /** The SHA-256 the curriculum must have (or MLPATH_CURRICULUM_SHA256); any other breaks the pin. */
   curriculumSha256?: string;
   record?: boolean;
+  /**
+   * Type-check the exercise's files beside the grading and add type errors
+   * to the warnings (default: on, except with `record: false`, how `grade`
+   * runs, and with MLPATH_TYPECHECK=0).
+   */
+  typecheck?: boolean;
   onEvent?: (event: CheckEvent) => void;
   /** Aborting stops the running check and kills its child; nothing is recorded and the run reports `cancelled`. */
   signal?: AbortSignal;
@@ -124,6 +131,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     );
   const outcomes: GradeOutcome[] = [];
   let cancelled = false;
+  const typecheck = opts.typecheck ?? (opts.record !== false && process.env.MLPATH_TYPECHECK !== '0');
   for (const [index, ex] of exercises.entries()) {
     if (opts.signal?.aborted) {
       cancelled = true;
@@ -131,6 +139,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     }
     opts.onEvent?.({ type: 'start', exercise: ex.key, index, total: exercises.length });
     const dir = exerciseDir(ws, ex.key);
+    const types = typecheck ? startTypeCheck({ root: ws.root, dir }) : undefined;
     // A broken pin means other goalposts: nothing is graded, each result is a `curriculum` error.
     const outcome = graded.pinBroken
       ? { result: pinBrokenResult(ex, graded, backend.name), details: { curve: [] } }
@@ -180,6 +189,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
       });
       report = writeReportQuietly(ws.root, ex);
     }
+    if (types) warnings.push(...typeWarnings(await types));
     outcomes.push(outcome);
     opts.onEvent?.({ type: 'done', exercise: ex.key, outcome, record, report });
   }

@@ -10,4 +10,7 @@ const path = require('node:path');
 module.exports = async function globalSetup() {
   const { CI_VARIABLES } = require(path.join(__dirname, '..', '..', 'dist', 'workspace', 'curriculum.js'));
   for (const name of CI_VARIABLES) delete process.env[name];
+  // Type-checking learner files costs each check a second of CPU on a worker thread; the tests of
+  // that feature (test/integration/typecheck.test.ts) turn it back on, the others grade without it.
+  process.env.MLPATH_TYPECHECK = '0';
 };
