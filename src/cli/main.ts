@@ -201,10 +201,24 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`,
     .command('reset [ids...]')
     .description('restore the starter files of exercises, after backing yours up under .mlpath/backups/')
     .option('--all', 'reset every exercise of the workspace')
-    .action(async (ids: string[], o: { all?: boolean }, cmd: Command) => {
+    .option('-y, --yes', 'do not ask before replacing your files (asked only in a terminal)')
+    .action(async (ids: string[], o: { all?: boolean; yes?: boolean }, cmd: Command) => {
       const out = makeOut({ quiet: globalQuiet(cmd) });
       const { run } = await import('../commands/reset');
-      const result = await run({ cwd: process.cwd(), ids, all: o.all });
+      const ask = !o.yes && interactive();
+      const confirm = async (changing: string[]): Promise<boolean> => {
+        const { confirm: prompt } = await import('@inquirer/prompts');
+        const shown = changing.slice(0, 5).join(', ') + (changing.length > 5 ? ` and ${changing.length - 5} more` : '');
+        return prompt({
+          message: `Replace your ${shown} with the starter? (a copy goes to .mlpath/backups/ first)`,
+          default: false,
+        });
+      };
+      const result = await run({ cwd: process.cwd(), ids, all: o.all, confirm: ask ? confirm : undefined });
+      if (result.declined) {
+        out.info('nothing was reset');
+        return;
+      }
       if (!out.quiet) out.print((await import('../reporters/status')).formatReset(result, out.color, process.cwd()));
     });
 
@@ -307,7 +321,22 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`,
   return program;
 }
 
+/**
+ * A reader that goes away (`mlpath data list | head -3`) closes the pipe:
+ * the rest of the output is dropped without a word and the command finishes
+ * its work (a check still records its attempt).
+ */
+export function quietOnClosedPipes(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      stream.write = (() => true);
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipes();
   let exitCode = 0;
   const program = buildProgram((code) => {
     exitCode = code;

@@ -3,6 +3,7 @@
  * workspace, record the attempts, and return the results. Printing and exit
  * codes belong to the CLI and the reporters.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnoseOutcome } from '../coach';
 import { startTypeCheck, typeWarnings } from '../coach/typecheck';
@@ -16,7 +17,7 @@ import { openHoldouts } from '../datasets/holdout';
 import { loadProgress, recordAttempt, updateProgress } from '../progress/store';
 import { writeAttemptRecord } from '../progress/attempts';
 import { writeReportQuietly } from '../reporters/exercise-report';
-import { exerciseDir, requireWorkspace } from '../workspace';
+import { exerciseDir, requireWorkspace, type Workspace } from '../workspace';
 import {
   availableExercises,
   curriculumStamp,
@@ -24,7 +25,7 @@ import {
   loadWorkspaceCurriculum,
   pinBrokenResult,
 } from '../workspace/curriculum';
-import { builtExercise, exerciseAt } from './target';
+import { availableExercise, builtExercise, resolveTargetIn } from './target';
 
 export type CheckEvent =
   | { type: 'start'; exercise: string; index: number; total: number }
@@ -67,26 +68,29 @@ export interface CheckRun extends CheckReport {
 
 /**
  * `--all` means the workspace's exercises; named ids may be any built
- * exercise (a folder kept from an earlier track still gets graded).
+ * exercise whose folder the workspace has (one kept from an earlier track
+ * still gets graded); another track's exercise the workspace never had is
+ * named as such. No id: the exercise folder the learner stands in, else the
+ * next exercise not yet passed, as `hint` and `watch` choose.
  */
 function selectExercises(
+  ws: Workspace,
   curriculum: Curriculum,
-  ids: string[],
-  all: boolean | undefined,
+  opts: Pick<CheckOptions, 'cwd' | 'ids' | 'all'>,
   available: LoadedExercise[],
 ): LoadedExercise[] {
+  const { ids, all } = opts;
   if (all) {
     if (ids.length) throw new UsageError('give exercise ids or --all, not both');
     return available;
   }
   if (ids.length === 0)
-    throw new UsageError(
-      'which exercise? e.g. `mlpath check month2/mnist`',
-      '`mlpath next` names the exercise to work on; `mlpath check --all` checks every one',
-    );
+    return [resolveTargetIn(ws, curriculum, { cwd: opts.cwd, verb: 'check', fallbackToNext: true }).exercise];
   const chosen: LoadedExercise[] = [];
   for (const id of ids) {
     const ex = builtExercise(curriculum, id);
+    if (!available.includes(ex) && !fs.existsSync(exerciseDir(ws, ex.key)))
+      availableExercise(curriculum, available, ex.key, ws.config.track);
     if (!chosen.includes(ex)) chosen.push(ex);
   }
   return chosen;
@@ -103,13 +107,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
   const { curriculum } = graded;
   // A broken pin is already in every result; a warning would repeat it.
   const warnings = [...(graded.mismatch && !graded.pinBroken ? [graded.mismatch] : []), ...graded.warnings];
-  const here = opts.ids.length || opts.all ? undefined : exerciseAt(ws, opts.cwd, curriculum.exercises);
-  const exercises = selectExercises(
-    curriculum,
-    here ? [here.key] : opts.ids,
-    opts.all,
-    availableExercises(curriculum, ws.config.track),
-  );
+  const exercises = selectExercises(ws, curriculum, opts, availableExercises(curriculum, ws.config.track));
   const backend = resolveBackendName(opts.backend ?? process.env.MLPATH_BACKEND);
   if (opts.seed !== undefined && (!Number.isInteger(opts.seed) || opts.seed < 0))
     throw new UsageError(`--seed must be a non-negative integer, got ${opts.seed}`);

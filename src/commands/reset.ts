@@ -19,6 +19,11 @@ export interface ResetOptions {
   all?: boolean;
   /** Names the backup folder; tests pass a fixed time. */
   now?: Date;
+  /**
+   * Asked with the learner files that would be replaced (workspace-relative)
+   * before anything is written; false leaves everything as it is.
+   */
+  confirm?: (changing: string[]) => Promise<boolean>;
 }
 
 export const resetDefaults = { all: false } as const;
@@ -33,6 +38,8 @@ export interface ResetExercise {
 
 export interface ResetResult {
   root: string;
+  /** The learner declined at the confirmation: nothing was written. */
+  declined?: boolean;
   /** Absolute path of the backup folder; absent when nothing needed backing up. */
   backupDir?: string;
   exercises: ResetExercise[];
@@ -67,6 +74,20 @@ export async function run(opts: ResetOptions): Promise<ResetResult> {
         '`mlpath status` lists the exercises of this workspace',
       );
     chosen = [here];
+  }
+
+  if (opts.confirm) {
+    const changing = chosen.flatMap((ex) =>
+      ex.templateDir
+        ? [...templateFiles(ex.templateDir, ex.key)]
+            .filter(([rel, content]) => {
+              const target = path.join(ws.root, rel);
+              return fs.existsSync(target) && !fs.readFileSync(target).equals(content);
+            })
+            .map(([rel]) => rel)
+        : [],
+    );
+    if (changing.length && !(await opts.confirm(changing))) return { root: ws.root, declined: true, exercises: [] };
   }
 
   let backupDir: string | undefined;

@@ -1,5 +1,8 @@
 /**
- * Looking exercises up by key, with "did you mean" suggestions for typos.
+ * Looking exercises up by what a learner types: the key, the bare exercise
+ * id (`mnist`), or a prefix of either that names one exercise
+ * (`month1/linear`, `logistic`); otherwise "did you mean" suggestions, only
+ * of keys close enough to be the typo.
  */
 import { UsageError } from '../errors';
 import type { Curriculum, LoadedExercise } from './types';
@@ -47,12 +50,47 @@ export function closest(query: string, candidates: readonly string[], limit = 3)
     .map((s) => s.candidate);
 }
 
+/** How far a suggestion may be from what was typed: about one edit in three characters, at least two. */
+function nearEnough(query: string): number {
+  return Math.max(2, Math.floor(query.length / 3));
+}
+
+/** Candidates close to `query` (whole key or its last segment), closest first. */
+export function similar(query: string, candidates: readonly string[], limit = 3): string[] {
+  const q = query.toLowerCase();
+  const within = nearEnough(q.slice(q.lastIndexOf('/') + 1));
+  return closest(query, candidates, candidates.length)
+    .filter((c) => {
+      const lower = c.toLowerCase();
+      const tail = lower.slice(lower.lastIndexOf('/') + 1);
+      return Math.min(editDistance(q, lower), editDistance(q.slice(q.lastIndexOf('/') + 1), tail)) <= within;
+    })
+    .slice(0, limit);
+}
+
 export function findExercise(curriculum: Curriculum, key: string): LoadedExercise {
-  const found = curriculum.exercises.find((e) => e.key === key);
+  const all = curriculum.exercises;
+  const found = all.find((e) => e.key === key);
   if (found) return found;
-  const suggestions = closest(
+  const q = key.toLowerCase();
+  const tail = (e: LoadedExercise): string => e.key.slice(e.key.lastIndexOf('/') + 1).toLowerCase();
+  const bare = all.filter((e) => tail(e) === q);
+  if (bare.length === 1) return bare[0];
+  const prefixed = bare.length
+    ? bare
+    : q.length >= 2
+      ? all.filter((e) => e.key.toLowerCase().startsWith(q) || tail(e).startsWith(q))
+      : [];
+  if (prefixed.length === 1) return prefixed[0];
+  if (prefixed.length > 1) {
+    throw new UsageError(
+      `'${key}' could be ${prefixed.map((e) => e.key).join(', ')}: which one?`,
+      `type more of the id, e.g. \`${prefixed[0].key}\``,
+    );
+  }
+  const suggestions = similar(
     key,
-    curriculum.exercises.map((e) => e.key),
+    all.map((e) => e.key),
   );
   const didYouMean = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
   throw new UsageError(`unknown exercise '${key}'.${didYouMean}`, 'mlpath status lists every exercise');

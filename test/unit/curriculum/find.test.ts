@@ -22,21 +22,34 @@ describe('findExercise', () => {
     expect(found.track).toBe('nlp');
   });
 
-  it('suggests the three closest keys for a typo, closest first', () => {
+  it('suggests only the keys close enough to be the typo', () => {
     const error = usageErrorFor('month1/linaer');
-    expect(error.message).toBe(
-      "unknown exercise 'month1/linaer'. Did you mean: month1/linear, month1/tensors, month2/serve?",
-    );
+    expect(error.message).toBe("unknown exercise 'month1/linaer'. Did you mean: month1/linear?");
     expect(error.hint).toBe('mlpath status lists every exercise');
     expect(error.exitCode).toBe(2);
   });
 
-  it('finds the key for a bare exercise id', () => {
-    expect(usageErrorFor('serch').message).toMatch(/Did you mean: month2\/search,/);
+  it('finds the key for a misspelt bare exercise id', () => {
+    expect(usageErrorFor('serch').message).toMatch(/Did you mean: month2\/search, month2\/serve\?/);
   });
 
   it('suggests the right month for an exercise filed under the wrong one', () => {
-    expect(usageErrorFor('month1/search').message).toMatch(/Did you mean: month2\/search,/);
+    expect(usageErrorFor('month1/search').message).toMatch(/Did you mean: month2\/search\?/);
+  });
+
+  it('suggests nothing when nothing is close', () => {
+    expect(usageErrorFor('month9/quantum').message).toBe("unknown exercise 'month9/quantum'.");
+  });
+
+  it.each([
+    ['serve', 'month2/serve'],
+    ['SEARCH', 'month2/search'],
+    ['month1/lin', 'month1/linear'],
+    ['ten', 'month1/tensors'],
+    ['month2/se', undefined],
+  ])('resolves the bare id or unique prefix %s', (typed, key) => {
+    if (key) expect(findExercise(curriculum, typed).key).toBe(key);
+    else expect(usageErrorFor(typed).message).toBe("'month2/se' could be month2/search, month2/serve: which one?");
   });
 });
 
