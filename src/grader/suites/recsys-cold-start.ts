@@ -50,7 +50,11 @@ interface ColdTag {
   popular: number[][];
 }
 
-export function coldStartSplit(seed: number): { data: ColdStartData; newUserItems: Set<number>[]; newItemUsers: Set<number>[] } {
+export function coldStartSplit(seed: number): {
+  data: ColdStartData;
+  newUserItems: Set<number>[];
+  newItemUsers: Set<number>[];
+} {
   const world = makeInteractions(seed, { users: 500 });
   const rng = createRng(deriveSeed(seed, 'cold-start'));
   const userIds = Array.from({ length: world.users }, (_, u) => u);
@@ -172,7 +176,8 @@ function partScore(outcome: CaseOutcome | undefined): PartScore | undefined {
 }
 
 function parts(outcomes: CaseOutcome[]): { users?: PartScore; items?: PartScore } {
-  const find = (part: ColdTag['part']): CaseOutcome | undefined => outcomes.find((o) => (o.case.tag as ColdTag).part === part);
+  const find = (part: ColdTag['part']): CaseOutcome | undefined =>
+    outcomes.find((o) => (o.case.tag as ColdTag).part === part);
   return { users: partScore(find('users')), items: partScore(find('items')) };
 }
 
@@ -189,7 +194,9 @@ export const suite: Suite = {
     const { users, items } = parts(outcomes);
     const line = (what: string, p: PartScore | undefined, baseline: string): string => {
       if (!p) return `${what}: not run`;
-      const yours = Number.isFinite(p.recall) ? `recall@${K} ${p.recall.toFixed(3)}, NDCG@${K} ${p.ndcg.toFixed(3)}` : 'not scored';
+      const yours = Number.isFinite(p.recall)
+        ? `recall@${K} ${p.recall.toFixed(3)}, NDCG@${K} ${p.ndcg.toFixed(3)}`
+        : 'not scored';
       return `${what}: yours ${yours}; ${baseline} recall@${K} ${p.popular.recall.toFixed(3)}, NDCG@${K} ${p.popular.ndcg.toFixed(3)}`;
     };
     return [

@@ -21,7 +21,11 @@ import type { CaseOutcome, Suite, SuiteCase } from './types';
 export const K = 10;
 
 /** One user's top-k list scored against their held-out items. */
-export function listScores(list: readonly number[], relevant: ReadonlySet<number>, k: number): { recall: number; ndcg: number } {
+export function listScores(
+  list: readonly number[],
+  relevant: ReadonlySet<number>,
+  k: number,
+): { recall: number; ndcg: number } {
   let hits = 0;
   let dcg = 0;
   list.slice(0, k).forEach((item, r) => {
@@ -60,7 +64,11 @@ export function meanScores(
 }
 
 /** Items ordered by how many training interactions they have (ties by id). */
-export function popularityOrder(train: readonly (readonly number[])[], items: number, among?: ReadonlySet<number>): number[] {
+export function popularityOrder(
+  train: readonly (readonly number[])[],
+  items: number,
+  among?: ReadonlySet<number>,
+): number[] {
   const counts = new Array<number>(items).fill(0);
   for (const list of train) for (const i of list) counts[i]++;
   return Array.from({ length: items }, (_, i) => i)
@@ -69,7 +77,11 @@ export function popularityOrder(train: readonly (readonly number[])[], items: nu
 }
 
 /** Each user's k most popular items among those they may be recommended. */
-export function popularityLists(order: readonly number[], exclude: readonly (readonly number[])[], k: number): number[][] {
+export function popularityLists(
+  order: readonly number[],
+  exclude: readonly (readonly number[])[],
+  k: number,
+): number[][] {
   return exclude.map((seen) => {
     const s = new Set(seen);
     return order.filter((i) => !s.has(i)).slice(0, k);
@@ -176,7 +188,14 @@ function implicitCase(seed: number): SuiteCase {
     args: [data],
     tag,
     verify(value) {
-      const problem = checkLists(value, data.users, K, (i) => i >= 0 && i < data.items, `an item id in 0..${data.items - 1}`, data.train);
+      const problem = checkLists(
+        value,
+        data.users,
+        K,
+        (i) => i >= 0 && i < data.items,
+        `an item id in 0..${data.items - 1}`,
+        data.train,
+      );
       if (problem) return problem;
       const share = overlap(value as number[][], popular);
       if (share >= POPULARITY_OVERLAP) {
@@ -190,12 +209,14 @@ function implicitCase(seed: number): SuiteCase {
   };
 }
 
-function scoreOf(outcome: CaseOutcome | undefined): { recall: number; ndcg: number; popular: { recall: number; ndcg: number } } | undefined {
+function scoreOf(
+  outcome: CaseOutcome | undefined,
+): { recall: number; ndcg: number; popular: { recall: number; ndcg: number } } | undefined {
   if (!outcome) return undefined;
   const tag = outcome.case.tag as ImplicitTag;
   const popular = meanScores(tag.popular, tag.heldOut, K);
   if (!isLists(outcome.value)) return { recall: NaN, ndcg: NaN, popular };
-  return { ...meanScores(outcome.value as number[][], tag.heldOut, K), popular };
+  return { ...meanScores(outcome.value, tag.heldOut, K), popular };
 }
 
 export const suite: Suite = {
@@ -209,7 +230,9 @@ export const suite: Suite = {
   describe(outcomes) {
     const s = scoreOf(outcomes[0]);
     if (!s) return '';
-    const yours = Number.isFinite(s.recall) ? `recall@${K} ${s.recall.toFixed(3)}, NDCG@${K} ${s.ndcg.toFixed(3)}` : 'not scored';
+    const yours = Number.isFinite(s.recall)
+      ? `recall@${K} ${s.recall.toFixed(3)}, NDCG@${K} ${s.ndcg.toFixed(3)}`
+      : 'not scored';
     return (
       `on the held-out interactions: yours ${yours}; ` +
       `the grader's popularity baseline recall@${K} ${s.popular.recall.toFixed(3)}, NDCG@${K} ${s.popular.ndcg.toFixed(3)}`
