@@ -10,6 +10,8 @@ const suites: Record<string, () => Promise<Suite>> = {
   'data-quality': async () => (await import('./data-quality')).suite,
   backprop: async () => (await import('./backprop')).loadSuite(),
   registry: async () => (await import('./registry')).suite,
+  'recsys-implicit': async () => (await import('./recsys-implicit')).suite,
+  'recsys-cold-start': async () => (await import('./recsys-cold-start')).suite,
 };
 
 /**
@@ -25,6 +27,8 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   'data-quality': ['accuracy'],
   backprop: ['accuracy'],
   registry: ['accuracy'],
+  'recsys-implicit': ['recall_at_k', 'ndcg_at_k'],
+  'recsys-cold-start': ['recall_at_k', 'ndcg_at_k'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);

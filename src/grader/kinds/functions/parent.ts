@@ -87,6 +87,8 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
     const value = scores ? (scores[spec.name] ?? NaN) : total ? passedCases / total : 0;
     return {
       name: spec.name,
+      // A ranking metric's cut-off (recall_at_k of a recommender suite), so reports label it recall_at_k@10.
+      ...(spec.k !== undefined ? { k: spec.k } : {}),
       value: Number.isFinite(value) ? value : null,
       min: spec.min,
       max: spec.max,
