@@ -6,6 +6,7 @@
  */
 import { suiteFor } from '../../../../src/grader/suites';
 import { suite, STAGES } from '../../../../src/grader/suites/capstone';
+import { SCHEMA, cellProblem, type Row } from '../../../../src/grader/suites/data-quality';
 import type { CaseOutcome } from '../../../../src/grader/suites/types';
 import * as reference from '../../../../solutions/month4/capstone/capstone';
 import * as starter from '../../../../exercises/month4/capstone/capstone';
@@ -62,6 +63,16 @@ describe('capstone suite', () => {
     expect(scores.accuracy).toBeLessThan(1);
     expect(scores.r2).toBeNaN();
     expect(failedStages(starter)).toEqual([...STAGES]);
+  });
+
+  it('makes up probe wages that are valid by the schema, so a train() that checks its rows keeps them all', () => {
+    const probes = suite.cases(2).filter((c) => c.fn === 'train' && /made up|validation wages/.test(c.title));
+    expect(probes).toHaveLength(2);
+    for (const c of probes) {
+      const rows = c.args[0] as Row[];
+      const bad = rows.flatMap((r) => Object.keys(SCHEMA).filter((k) => cellProblem(k, r[k])));
+      expect(bad).toEqual([]);
+    }
   });
 
   it('draws the same chain from the same seed and other rows from another', () => {
