@@ -333,7 +333,7 @@ function validateCases(t: DirtyTable, label: string): SuiteCase[] {
   return cases;
 }
 
-function cleanCases(t: DirtyTable, label: string): SuiteCase[] {
+export function cleanCases(t: DirtyTable, label: string): SuiteCase[] {
   const fine = t.rows.length - t.truth.filter((d) => d.row !== null).length;
   const dirtyRmse = heldOutRmse(t.rows, t.heldOut, t.leak);
   const oracleRmse = heldOutRmse(

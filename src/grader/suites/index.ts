@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   registry: async () => (await import('./registry')).suite,
   'recsys-implicit': async () => (await import('./recsys-implicit')).suite,
   'recsys-cold-start': async () => (await import('./recsys-cold-start')).suite,
+  capstone: async () => (await import('./capstone')).suite,
 };
 
 /**
@@ -29,6 +30,7 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   registry: ['accuracy'],
   'recsys-implicit': ['recall_at_k', 'ndcg_at_k'],
   'recsys-cold-start': ['recall_at_k', 'ndcg_at_k'],
+  capstone: ['accuracy', 'r2'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);

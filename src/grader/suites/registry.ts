@@ -238,7 +238,11 @@ const WHY: Record<Decision, string> = {
   'within-margin': 'the challenger does not beat the champion on the validation metric by minDelta',
 };
 
-function promoteCheck(registry: Registry, candidate: number, rule: Rule): (value: unknown) => string | undefined {
+export function promoteCheck(
+  registry: Registry,
+  candidate: number,
+  rule: Rule,
+): (value: unknown) => string | undefined {
   const want = refPromote(registry, candidate, rule);
   return (value) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value))

@@ -10,6 +10,10 @@ export interface SuiteCase {
   fn: string;
   /** What the case checks, shown when it fails. */
   title: string;
+  /**
+   * Read when the case is sent, after every earlier case was verified: a chained suite (capstone) makes it a
+   * getter that hands a stage the output of the one before.
+   */
   args: unknown[];
   /** Returns undefined when `value` is right, else what was wrong. */
   verify(value: unknown): string | undefined;
