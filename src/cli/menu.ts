@@ -3,12 +3,35 @@
  * Continue with the next exercise, check one, a hint, progress, watch, quit.
  * Outside a workspace it offers to create one and then carries on inside it.
  */
+import * as readline from 'node:readline';
 import type { StatusResult } from '../commands/status';
 import { MlpathError } from '../errors';
 import { findWorkspaceRoot } from '../workspace';
 import { makeOut, type Out } from './output';
 
 type Prompts = typeof import('@inquirer/prompts');
+type SelectConfig<T> = Parameters<typeof import('@inquirer/prompts').select<T>>[0];
+
+/**
+ * A select that `q` or Esc leaves (undefined): the top menu quits, a
+ * sub-menu goes back. The keys are read beside the prompt's own reader.
+ */
+async function choose<T>(prompts: Prompts, config: SelectConfig<T>): Promise<T | undefined> {
+  const leave = new AbortController();
+  const onKey = (_text: string, key?: { name?: string; ctrl?: boolean; meta?: boolean }): void => {
+    if (key && (key.name === 'escape' || (key.name === 'q' && !key.ctrl && !key.meta))) leave.abort();
+  };
+  readline.emitKeypressEvents(process.stdin);
+  process.stdin.on('keypress', onKey);
+  try {
+    return await prompts.select<T>(config, { signal: leave.signal });
+  } catch (err) {
+    if (leave.signal.aborted) return undefined;
+    throw err;
+  } finally {
+    process.stdin.off('keypress', onKey);
+  }
+}
 
 async function createWorkspace(prompts: Prompts, out: Out): Promise<string | undefined> {
   out.print('Welcome to mlpath. There is no mlpath workspace in this folder yet.');
@@ -48,7 +71,7 @@ async function pickExercise(prompts: Prompts, s: StatusResult, message: string):
   const choices = exerciseChoices(s);
   if (choices.length === 0) return undefined;
   if (choices.length === 1) return choices[0].value;
-  return prompts.select({ message, choices, default: s.next?.key, pageSize: 12 });
+  return choose(prompts, { message: `${message} (q: back)`, choices, default: s.next?.key, pageSize: 12 });
 }
 
 async function showHint(key: string, out: Out): Promise<void> {
@@ -86,8 +109,8 @@ async function continueWith(prompts: Prompts, s: StatusResult, out: Out): Promis
       '',
     ].join('\n'),
   );
-  const action = await prompts.select({
-    message: `What now for ${next.key}?`,
+  const action = await choose(prompts, {
+    message: `What now for ${next.key}? (q: back)`,
     choices: [
       { name: 'Check it now', value: 'check' },
       { name: 'Watch it (re-check on every save; q to come back)', value: 'watch' },
@@ -117,8 +140,8 @@ export async function menu(): Promise<number> {
     const passed = s.months.reduce((a, m) => a + m.passed, 0);
     const total = s.months.reduce((a, m) => a + m.total, 0);
     out.print(`mlpath  ${progressBar(passed, total, out.color)}  ${passed}/${total} exercises passed`);
-    const choice = await prompts.select({
-      message: s.next ? `Next up: ${s.next.key} (${s.next.title})` : 'Every exercise has passed. Well done.',
+    const choice = await choose(prompts, {
+      message: `${s.next ? `Next up: ${s.next.key} (${s.next.title})` : 'Every exercise has passed. Well done.'} (q: quit)`,
       choices: [
         ...(s.next ? [{ name: `Continue with ${s.next.key}`, value: 'continue' }] : []),
         { name: 'Check an exercise', value: 'check' },
@@ -129,7 +152,7 @@ export async function menu(): Promise<number> {
       ],
       pageSize: 8,
     });
-    if (choice === 'quit') {
+    if (choice === 'quit' || choice === undefined) {
       out.print(
         s.next
           ? `next: \`mlpath check ${s.next.key}\` when you have edited it, or just \`mlpath\``
@@ -152,7 +175,9 @@ export async function menu(): Promise<number> {
               ? 'A hint for which exercise?'
               : 'Watch which exercise?',
         );
-        if (!key) out.print('This workspace has no exercises yet: `mlpath start` adds them.');
+        if (key === undefined && !exerciseChoices(s).length)
+          out.print('This workspace has no exercises yet: `mlpath start` adds them.');
+        else if (key === undefined) continue;
         else if (choice === 'check') await check(key);
         else if (choice === 'hint') await showHint(key, out);
         else await watch(key);
