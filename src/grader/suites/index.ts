@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   backprop: async () => (await import('./backprop')).loadSuite(),
   registry: async () => (await import('./registry')).suite,
   'tabular-encoding': async () => (await import('./tabular-encoding')).suite,
+  'tabular-boosting': async () => (await import('./tabular-boosting')).suite,
 };
 
 /**
@@ -27,6 +28,7 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   backprop: ['accuracy'],
   registry: ['accuracy'],
   'tabular-encoding': ['accuracy'],
+  'tabular-boosting': ['accuracy'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);
