@@ -13,6 +13,8 @@ const suites: Record<string, () => Promise<Suite>> = {
   'recsys-implicit': async () => (await import('./recsys-implicit')).suite,
   'recsys-cold-start': async () => (await import('./recsys-cold-start')).suite,
   capstone: async () => (await import('./capstone')).suite,
+  'tabular-encoding': async () => (await import('./tabular-encoding')).suite,
+  'tabular-boosting': async () => (await import('./tabular-boosting')).suite,
 };
 
 /**
@@ -31,6 +33,8 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   'recsys-implicit': ['recall_at_k', 'ndcg_at_k'],
   'recsys-cold-start': ['recall_at_k', 'ndcg_at_k'],
   capstone: ['accuracy', 'r2'],
+  'tabular-encoding': ['accuracy'],
+  'tabular-boosting': ['accuracy'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);
