@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   backprop: async () => (await import('./backprop')).loadSuite(),
   registry: async () => (await import('./registry')).suite,
   'error-analysis': async () => (await import('./error-analysis')).loadSuite(),
+  trees: async () => (await import('./trees')).loadSuite(),
 };
 
 /**
@@ -27,6 +28,7 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   backprop: ['accuracy'],
   registry: ['accuracy'],
   'error-analysis': ['accuracy'],
+  trees: ['accuracy'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);
