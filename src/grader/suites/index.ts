@@ -15,6 +15,8 @@ const suites: Record<string, () => Promise<Suite>> = {
   capstone: async () => (await import('./capstone')).suite,
   'tabular-encoding': async () => (await import('./tabular-encoding')).suite,
   'tabular-boosting': async () => (await import('./tabular-boosting')).suite,
+  'error-analysis': async () => (await import('./error-analysis')).loadSuite(),
+  trees: async () => (await import('./trees')).loadSuite(),
 };
 
 /**
@@ -35,6 +37,8 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   capstone: ['accuracy', 'r2'],
   'tabular-encoding': ['accuracy'],
   'tabular-boosting': ['accuracy'],
+  'error-analysis': ['accuracy'],
+  trees: ['accuracy'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);
