@@ -32,7 +32,7 @@ function metric(result: JsonResult, name: string) {
 }
 
 test('the nlp track gets the nlp exercises and no other track', () => {
-  for (const id of ['nlp', 'nlp-embeddings']) {
+  for (const id of ['nlp', 'nlp-embeddings', 'nlp-errors']) {
     expect(fs.existsSync(path.join(ws, 'month3', id, 'README.md'))).toBe(true);
   }
   expect(fs.existsSync(path.join(ws, 'month3', 'tabular'))).toBe(false);

@@ -155,7 +155,8 @@ export function verifyConfusion(value: unknown, expected: Confusion): string | u
   const v = value as Record<string, unknown>;
   const wrong = (['tp', 'fp', 'fn', 'tn'] as const).filter((key) => v[key] !== expected[key]);
   if (wrong.length === 0) return undefined;
-  return `${wrong.map((key) => `${key} ${show(v[key])}, expected ${expected[key]}`).join('; ')} (a message is flagged when its score is at least the threshold)`;
+  // The grader's counts are not shown: they would make a table to copy.
+  return `${wrong.map((key) => `${key} ${show(v[key])}`).join(', ')} ${wrong.length === 1 ? 'is' : 'are'} wrong (a message is flagged when its score is at least the threshold; the four counts add up to the number of messages)`;
 }
 
 export function verifyConfidentlyWrong(value: unknown, data: Scored, threshold: number, k: number): string | undefined {
