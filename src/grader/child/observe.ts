@@ -406,7 +406,7 @@ export interface TrainingWatch {
    * through `predict` if asked (before anything is released), releases the
    * training data if asked, and measures.
    */
-  finish(predict: (x: Tensor) => unknown): Promise<Observed | undefined>;
+  finish(predict: (x: Tensor | readonly string[]) => unknown): Promise<Observed | undefined>;
   /** A clearer message for predict() failing on the released training data, or undefined. */
   explain(message: string): string | undefined;
 }
@@ -471,7 +471,9 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
       state.active = false;
       const replay = request.replay ? await finishReplay(tf, request.replay, replayed, predict) : undefined;
       // Asked before the data is released: validation rows, or training rows where there are none.
-      const reliance = state.steps > 0 ? await measureReliance(tf, payload.xVal ?? payload.xTrain, predict) : undefined;
+      const texts = payload.textVal ?? payload.textTrain;
+      const reliance =
+        state.steps > 0 ? await measureReliance(tf, payload.xVal ?? payload.xTrain, predict, texts) : undefined;
       if (request.release || request.measure) {
         for (let i = 0; i < tensors.length; i++) release(tensors[i].tensor, tensors[i].name, request.lesson);
         const p = payload as Partial<TrainPayload>;

@@ -109,16 +109,25 @@ const LARGE = 0.1;
 export async function measureReliance(
   tf: Tf,
   x: WireTensor | undefined,
-  predict: (x: Tensor) => unknown,
+  predict: (x: Tensor | readonly string[]) => unknown,
+  texts?: readonly string[],
 ): Promise<Reliance | undefined> {
   const vars = state.stepped.filter((v) => !apply(captured.isDisposed!, v, []));
-  if (vars.length === 0 || !x || Array.isArray(x.values)) return undefined;
-  const cols = x.shape.slice(1).reduce((a, b) => a * b, 1);
-  const rows = Math.min(ROWS, x.shape[0] ?? 0);
-  if (rows === 0) return undefined;
-  const values = x.values;
-  const input = (): Tensor =>
-    captured.tensor!(F32.from(values.subarray(0, rows * cols)), [rows, ...x.shape.slice(1)], 'float32');
+  if (vars.length === 0) return undefined;
+  let input: () => Tensor | readonly string[];
+  if (texts) {
+    // A text predictor (month3/nlp) is asked about validation texts, as plain strings.
+    const asked = Object.freeze(texts.slice(0, ROWS));
+    if (asked.length === 0) return undefined;
+    input = () => asked;
+  } else {
+    if (!x || Array.isArray(x.values)) return undefined;
+    const cols = x.shape.slice(1).reduce((a, b) => a * b, 1);
+    const rows = Math.min(ROWS, x.shape[0] ?? 0);
+    if (rows === 0) return undefined;
+    const values = x.values;
+    input = () => captured.tensor!(F32.from(values.subarray(0, rows * cols)), [rows, ...x.shape.slice(1)], 'float32');
+  }
   const ask = async (): Promise<{ values: Float32Array; cols: number } | undefined> => {
     const t = input();
     try {
@@ -126,7 +135,7 @@ export async function measureReliance(
     } catch {
       return undefined;
     } finally {
-      if (!apply(captured.isDisposed!, t, [])) apply(captured.dispose!, t, []);
+      if (t instanceof tf.Tensor && !apply(captured.isDisposed!, t, [])) apply(captured.dispose!, t, []);
     }
   };
   const before = await ask();

@@ -17,6 +17,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   'tabular-boosting': async () => (await import('./tabular-boosting')).suite,
   'error-analysis': async () => (await import('./error-analysis')).loadSuite(),
   trees: async () => (await import('./trees')).loadSuite(),
+  'nlp-errors': async () => (await import('./nlp-errors')).suite,
 };
 
 /**
@@ -39,6 +40,7 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   'tabular-boosting': ['accuracy'],
   'error-analysis': ['accuracy'],
   trees: ['accuracy'],
+  'nlp-errors': ['accuracy'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);

@@ -129,7 +129,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     });
   }
   const seconds = (Date.now() - started) / 1000;
-  const observed = await watch.finish((x) => (predict as (x: Tensor) => unknown).call(predictor, x));
+  const observed = await watch.finish((x) => (predict as (x: unknown) => unknown).call(predictor, x));
   ctx.send({ type: 'trained', seconds, ...(observed ? { observed } : {}) });
 
   for (;;) {
