@@ -116,7 +116,7 @@ describe('feature-store suite', () => {
 
   it('fails the latest row per entity: it leaks values from the future', () => {
     for (const seed of [1, 2, 3]) {
-      const out = outcomes(latest as unknown as Impl, seed);
+      const out = outcomes(latest, seed);
       expect(out.filter(Boolean).length).toBeGreaterThanOrEqual(10);
       expect(out[1]).toMatch(/updated again after the last event.*after the event \(a value from the future\)/);
     }
@@ -124,7 +124,7 @@ describe('feature-store suite', () => {
 
   it('fails timestamps compared as text on every case in several UTC offsets, and only there', () => {
     for (const seed of [1, 2, 3]) {
-      const out = outcomes(stringTime as unknown as Impl, seed);
+      const out = outcomes(stringTime, seed);
       expect(out.map((x) => !!x)).toEqual([
         false,
         false,
@@ -145,7 +145,7 @@ describe('feature-store suite', () => {
 
   it('fails an as-of join on validFrom alone: late rows, corrections, TTL, late purchases', () => {
     for (const seed of [1, 2, 3]) {
-      const out = outcomes(validOnly as unknown as Impl, seed);
+      const out = outcomes(validOnly, seed);
       expect(out[3]).toMatch(/late-arriving rows.*(created at .* after the event|the correction created at)/);
       expect(out[4]).toMatch(/72-hour TTL.*stale/);
       expect(out[10]).toMatch(/late-arriving purchases.*created after the event \(out\)/);
