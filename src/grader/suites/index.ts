@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   backprop: async () => (await import('./backprop')).loadSuite(),
   registry: async () => (await import('./registry')).suite,
   'feature-store': async () => (await import('./feature-store')).suite,
+  monitoring: async () => (await import('./monitoring')).suite,
 };
 
 /**
@@ -27,6 +28,7 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   backprop: ['accuracy'],
   registry: ['accuracy'],
   'feature-store': ['accuracy'],
+  monitoring: ['detection_rate', 'false_alarm_rate', 'detection_delay'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);
