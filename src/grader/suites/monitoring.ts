@@ -245,7 +245,7 @@ function reportProblem(value: unknown, stream: Stream, t: number): string | unde
     const from = stream.ticks.filter((tk) => tk.predictions.some((p) => labels.has(p.id))).map((tk) => tk.tick);
     return want === null
       ? `report.labelledAccuracy is ${JSON.stringify(got)}, expected null: no label arrived at tick ${t}`
-      : `report.labelledAccuracy is ${JSON.stringify(got)}, expected ${want.toFixed(4)}: the ${labels.size} labels that arrived at tick ${t} belong to predictions of ticks ${from.join(', ')}, in another order (and some predictions never get a label); join each label to its prediction by id`;
+      : `report.labelledAccuracy is ${JSON.stringify(got)}, expected ${want.toFixed(4)}: the ${labels.size} labels that arrived at tick ${t} belong to predictions of tick${from.length > 1 ? 's' : ''} ${from.join(', ')}, in another order (and some predictions never get a label); join each label to its prediction by id`;
   }
   return undefined;
 }
