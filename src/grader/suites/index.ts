@@ -18,6 +18,8 @@ const suites: Record<string, () => Promise<Suite>> = {
   'error-analysis': async () => (await import('./error-analysis')).loadSuite(),
   trees: async () => (await import('./trees')).loadSuite(),
   'nlp-errors': async () => (await import('./nlp-errors')).suite,
+  'feature-store': async () => (await import('./feature-store')).suite,
+  monitoring: async () => (await import('./monitoring')).suite,
 };
 
 /**
@@ -41,6 +43,8 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   'error-analysis': ['accuracy'],
   trees: ['accuracy'],
   'nlp-errors': ['accuracy'],
+  'feature-store': ['accuracy'],
+  monitoring: ['detection_rate', 'false_alarm_rate', 'detection_delay'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);
