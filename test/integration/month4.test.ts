@@ -174,7 +174,7 @@ describe('month4/tracking', () => {
     );
     // The grader's own lock of what it handed over: the training part alone, or the files under swapped names, differ.
     const wrong = [
-      ...r.output.matchAll(
+      ...(r.output ?? '').matchAll(
         /run lr=(0\.00[13]) recorded data lock "([0-9a-f]{64})", but the data this check handed to train\(\) has lock ([0-9a-f]{64})/g,
       ),
     ];

@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   'data-quality': async () => (await import('./data-quality')).suite,
   backprop: async () => (await import('./backprop')).loadSuite(),
   registry: async () => (await import('./registry')).suite,
+  search: async () => (await import('./search')).suite,
 };
 
 /**
@@ -25,6 +26,7 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   'data-quality': ['accuracy'],
   backprop: ['accuracy'],
   registry: ['accuracy'],
+  search: ['accuracy'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);
