@@ -267,7 +267,7 @@ function describeValue(value: unknown): string {
 /** What is wrong with one search; undefined when it passes. */
 export function searchProblem(problem: Problem, returned: unknown, evaluations: Evaluation[]): string | undefined {
   const spent = evaluations.reduce((s, e) => s + e.units, 0);
-  if (spent > BUDGET) return `spent ${spent} units, over the budget of ${BUDGET}`;
+  if (spent > BUDGET) return `spent ${spent} epochs, over the budget of ${BUDGET}`;
   const n = problem.space.length;
   if (typeof returned !== 'number' || !Number.isInteger(returned) || returned < 0 || returned >= n)
     return `${describeValue(returned)}; return the index (0 to ${n - 1}) of the configuration you choose`;
@@ -281,13 +281,13 @@ export function searchProblem(problem: Problem, returned: unknown, evaluations: 
   if (finalists.includes(returned) && val(returned) < val(bestSeen)) {
     const byTrain = finalists.reduce((a, b) => (train(b) > train(a) ? b : a));
     const why = returned === byTrain ? ': it has the best training accuracy, which rewards overfitting' : '';
-    return `chose configuration ${returned} (validation ${val(returned)} at ${top} units) over ${bestSeen} (validation ${val(bestSeen)} at ${top} units)${why}; choose on validation`;
+    return `chose configuration ${returned} (validation ${val(returned)} at ${top} epochs) over ${bestSeen} (validation ${val(bestSeen)} at ${top} epochs)${why}; choose on validation`;
   }
   if (!finalists.includes(returned))
-    return `chose configuration ${returned}, not one of those trained the longest (${top} units: ${finalists.join(', ')}); compare the finalists on validation after their longest training`;
+    return `chose configuration ${returned}, not one of those trained the longest (${top} epochs: ${finalists.join(', ')}); compare the finalists on validation after their longest training`;
   const regret = problem.truth[problem.best] - problem.truth[returned];
   if (regret > TOLERANCE) {
-    return `chose configuration ${returned}, true validation accuracy ${problem.truth[returned]} at ${MAX_UNITS} units; the best (${problem.best}) has ${problem.truth[problem.best]}, ${regret.toFixed(4)} more (tolerance ${TOLERANCE}); spent ${spent} of ${BUDGET} units on ${new Set(evaluations.map((e) => e.index)).size} configurations`;
+    return `chose configuration ${returned}, validation accuracy ${problem.truth[returned]} after ${MAX_UNITS} epochs; the best (${problem.best}) has ${problem.truth[problem.best]}, ${regret.toFixed(4)} more (tolerance ${TOLERANCE}); spent ${spent} of ${BUDGET} epochs on ${new Set(evaluations.map((e) => e.index)).size} configurations`;
   }
   return undefined;
 }
@@ -334,6 +334,6 @@ export const suite: Suite = {
       const got = unwrap(o.value);
       return typeof got === 'string' ? '-' : String(got.evaluations.reduce((s, e) => s + e.units, 0));
     });
-    return `units spent per problem: ${spent.join(', ')} (budget ${BUDGET})`;
+    return `epochs spent per problem: ${spent.join(', ')} (budget ${BUDGET})`;
   },
 };
