@@ -30,16 +30,32 @@ function useSolution(id: string, file: string): void {
 const metric = (r: JsonResult, name: string): number | null | undefined =>
   r.metrics.find((m) => m.name === name)?.value;
 
-/** A quick sweep (two epochs, 16 units) whose last line decides which model comes back. */
-function quickSweep(returnLine: string, extra = ''): string {
+const RECORD_LOCK = "run.setTag('mlpath.data_lock', dataLock([data.xTrain, data.yTrain, data.xVal!, data.yVal!]));";
+
+/**
+ * A quick sweep (two epochs, 16 units) whose last line decides which model comes back; each run
+ * records its data lock with `lockLine` (`dataLock(tensors, paths?)` hashes tensors as the lock's files).
+ */
+function quickSweep(returnLine: string, extra = '', lockLine = RECORD_LOCK): string {
   return `
+import { createHash } from 'node:crypto';
 import type { TrackingContext, Predictor, TrackedRun } from 'mlpath';
+function dataLock(tensors: any[], paths = ['train/x', 'train/y', 'val/x', 'val/y']): string {
+  const sha = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
+  let manifest = '';
+  tensors.forEach((t, i) => {
+    const v = t.dataSync();
+    manifest += sha(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) + '  ' + paths[i] + '\\n';
+  });
+  return sha(manifest);
+}
 export default async function train(ctx: TrackingContext): Promise<Predictor> {
   const { tf, data } = ctx;
   const kept: { run: TrackedRun; model: any }[] = [];
   for (const lr of [0.0003, 0.001, 0.003, 0.01]) {
     const run = ctx.tracker.startRun({ name: 'lr=' + lr });
     run.logParam('learning_rate', lr);
+    ${lockLine}
     const model = tf.sequential();
     model.add(tf.layers.dense({ inputShape: [784], units: 16, activation: 'relu' }));
     model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
@@ -93,6 +109,9 @@ describe('month4/tracking', () => {
       expect(run.metrics.val_accuracy.length).toBeGreaterThanOrEqual(2);
     }
     expect(runs.filter((run) => run.tags['mlpath.chosen'] === 'true')).toHaveLength(1);
+    // Every run records the lock of the data it trained on, the same for all: one check hands over one split.
+    expect(new Set(runs.map((run) => run.tags['mlpath.data_lock'])).size).toBe(1);
+    expect(runs[0].tags['mlpath.data_lock']).toMatch(/^[0-9a-f]{64}$/);
 
     const listing = runCli(['runs', '--exercise', id, '--sort', 'val_accuracy'], ws);
     expect(listing.code).toBe(0);
@@ -131,6 +150,41 @@ describe('month4/tracking', () => {
     const r = check(id);
     expect(r.status).toBe('failed');
     expect(r.output).toMatch(/choose by the validation metric, highest wins/);
+  });
+
+  test('a run without the data lock, or with the lock of other data, is refused and named', () => {
+    write(
+      id,
+      'train.ts',
+      quickSweep(
+        `
+  kept[best].run.setTag('mlpath.chosen', 'true');
+  return kept[best].model;`,
+        '',
+        `if (lr === 0.001) run.setTag('mlpath.data_lock', dataLock([data.xTrain, data.yTrain], ['train/x', 'train/y']));
+    else if (lr === 0.003) run.setTag('mlpath.data_lock', dataLock([data.yTrain, data.xTrain, data.yVal!, data.xVal!]));
+    else if (lr !== 0.0003) ${RECORD_LOCK}`,
+      ),
+    );
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'sweep_runs')).toBe(1);
+    expect(r.output).toContain(
+      "run lr=0.0003 recorded no data lock: tag each run with the lock hash of the data it trained on, run.setTag('mlpath.data_lock', hash)",
+    );
+    // The grader's own lock of what it handed over: the training part alone, or the files under swapped names, differ.
+    const wrong = [
+      ...(r.output ?? '').matchAll(
+        /run lr=(0\.00[13]) recorded data lock "([0-9a-f]{64})", but the data this check handed to train\(\) has lock ([0-9a-f]{64})/g,
+      ),
+    ];
+    expect(wrong.map((m) => m[1]).sort()).toEqual(['0.001', '0.003']);
+    expect(new Set(wrong.map((m) => m[3])).size).toBe(1);
+    for (const m of wrong) expect(m[2]).not.toBe(m[3]);
+    const root = path.join(ws, 'month4', 'tracking', 'mlruns');
+    const exp = listExperiments(root).find((e) => e.name === id)!;
+    const locks = listRuns(root, exp.experimentId).map((run) => run.tags['mlpath.data_lock']);
+    expect(locks).toContain(wrong[0][3]);
   });
 
   test('the learner process may write in mlruns/ and nowhere else', () => {

@@ -1,7 +1,7 @@
 // month4/tracking: a hyperparameter sweep you can compare, tracked like MLflow.
 // Read README.md first. Check your work with:  mlpath check month4/tracking
 // Then compare your runs with:  mlpath runs --exercise month4/tracking
-import type { TrackingContext, Predictor, TrackedRun } from 'mlpath';
+import type { TrackingContext, Predictor, TrackedRun, TrainData } from 'mlpath';
 import type * as tfjs from '@tensorflow/tfjs';
 
 interface Config {
@@ -14,6 +14,19 @@ interface Config {
 // wider hidden layer).
 const SWEEP: Config[] = [{ learningRate: 0.0003, hidden: 32 }];
 const EPOCHS = 6;
+
+/**
+ * The lock hash of the data a run trains on (README.md, "The data lock"): the
+ * month4/data-versioning lock of a folder holding the files train/x, train/y,
+ * val/x and val/y, each the raw bytes of that tensor's values.
+ */
+function dataLock(data: TrainData): string {
+  // TODO 2b: for each path in sorted order, the sha256 (node:crypto) of the bytes of
+  // data.xTrain / yTrain / xVal / yVal .dataSync(), as a `<sha256>  <path>\n` line of a
+  // manifest; return the sha256 of the manifest.
+  void data;
+  return '';
+}
 
 /** Trains one small network with one configuration. `run` is where its params and metrics go. */
 async function trainOne(ctx: TrackingContext, config: Config, run?: TrackedRun): Promise<tfjs.LayersModel> {
@@ -40,7 +53,9 @@ async function trainOne(ctx: TrackingContext, config: Config, run?: TrackedRun):
     metrics: ['accuracy'],
   });
 
-  // TODO 2: record what this run tries: run.logParams({ learning_rate: ..., hidden_units: ..., ... }).
+  // TODO 2: record what this run tries: run.logParams({ learning_rate: ..., hidden_units: ..., ... }),
+  // and the data it learns from: run.setTag('mlpath.data_lock', dataLock(data)).
+  void dataLock;
   const yTrain = tf.oneHot(data.yTrain.toInt(), 10);
   const yVal = tf.oneHot(data.yVal!.toInt(), 10);
   await model.fit(data.xTrain, yTrain, {

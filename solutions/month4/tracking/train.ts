@@ -1,7 +1,8 @@
 // Reference solution for month4/tracking: a learning-rate x width sweep, one
-// tracked run per configuration with its model logged, the winner chosen on
-// validation accuracy.
-import type { TrackingContext, Predictor, TrackedRun } from 'mlpath';
+// tracked run per configuration with its model and its data lock logged, the
+// winner chosen on validation accuracy.
+import { createHash } from 'node:crypto';
+import type { TrackingContext, Predictor, TrackedRun, TrainData } from 'mlpath';
 import type * as tfjs from '@tensorflow/tfjs';
 
 interface Config {
@@ -16,6 +17,29 @@ const SWEEP: Config[] = [
   { learningRate: 0.003, hidden: 128 },
 ];
 const EPOCHS = 6;
+
+const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+/**
+ * The lock hash of the data a run trains on, as month4/data-versioning builds
+ * one: the four tensors as the files train/x, train/y, val/x, val/y (the raw
+ * bytes of their values), one `<sha256>  <path>` line per file sorted by
+ * path, and the sha256 of that manifest.
+ */
+function dataLock(data: TrainData): string {
+  const files: Record<string, tfjs.Tensor> = {
+    'train/x': data.xTrain,
+    'train/y': data.yTrain,
+    'val/x': data.xVal!,
+    'val/y': data.yVal!,
+  };
+  let manifest = '';
+  for (const p of Object.keys(files).sort()) {
+    const values = files[p].dataSync();
+    manifest += `${sha256(new Uint8Array(values.buffer, values.byteOffset, values.byteLength))}  ${p}\n`;
+  }
+  return sha256(manifest);
+}
 
 async function trainOne(ctx: TrackingContext, config: Config, run: TrackedRun): Promise<tfjs.LayersModel> {
   const { tf, data, seed } = ctx;
@@ -47,6 +71,8 @@ async function trainOne(ctx: TrackingContext, config: Config, run: TrackedRun): 
     optimizer: 'adam',
     batch_size: 64,
   });
+  // Which data this model learned from: with the lock, the run can be traced to one version of the data.
+  run.setTag('mlpath.data_lock', dataLock(data));
   const yTrain = tf.oneHot(data.yTrain.toInt(), 10);
   const yVal = tf.oneHot(data.yVal!.toInt(), 10);
   await model.fit(data.xTrain, yTrain, {

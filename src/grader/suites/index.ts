@@ -20,6 +20,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   'nlp-errors': async () => (await import('./nlp-errors')).suite,
   'feature-store': async () => (await import('./feature-store')).suite,
   monitoring: async () => (await import('./monitoring')).suite,
+  search: async () => (await import('./search')).suite,
 };
 
 /**
@@ -45,6 +46,7 @@ const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
   'nlp-errors': ['accuracy'],
   'feature-store': ['accuracy'],
   monitoring: ['detection_rate', 'false_alarm_rate', 'detection_delay'],
+  search: ['accuracy'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);

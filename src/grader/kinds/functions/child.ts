@@ -46,7 +46,41 @@ const SCALAR_FUNCTIONS: Record<string, (tf: HarnessContext['tf']) => (x: Tensor)
   wave: (tf) => (x) => tf.scalar(Array.from(x.dataSync()).reduce((s, v) => s + Math.sin(2 * v) + 0.3 * v ** 3, 0)),
 };
 
-function revive(ctx: HarnessContext, arg: unknown): unknown {
+/** One call of a search objective, as the grader reads it back: which configuration, at how many units. */
+export interface Evaluation {
+  index: number;
+  units: number;
+}
+
+/**
+ * A budgeted objective a suite hands to learner code (month4/search): the
+ * grader sends every score it may return, by configuration and budget
+ * (`table[index][units - 1]` is `[train, validation]`); the function hands
+ * out only what is paid for, refuses a call past the budget, and logs each
+ * call where learner code cannot reach it, so the grader counts the spend.
+ */
+export function searchObjective(
+  spec: { table: [number, number][][]; budget: number },
+  log: Evaluation[],
+): (index: number, units: number) => { train: number; validation: number } {
+  let spent = 0;
+  return (index, units) => {
+    const row = Number.isInteger(index) ? spec.table[index] : undefined;
+    if (!row) throw new RangeError(`evaluate: no configuration ${String(index)} (0 to ${spec.table.length - 1})`);
+    if (!Number.isInteger(units) || units < 1 || units > row.length)
+      throw new RangeError(`evaluate: units must be a whole number from 1 to ${row.length}, got ${String(units)}`);
+    if (spent + units > spec.budget)
+      throw new RangeError(
+        `evaluate: budget exhausted: ${spent} of ${spec.budget} units spent, this call needs ${units} more`,
+      );
+    spent += units;
+    log.push({ index, units });
+    const [train, validation] = row[units - 1];
+    return { train, validation };
+  };
+}
+
+function revive(ctx: HarnessContext, arg: unknown, log: Evaluation[][]): unknown {
   if (arg && typeof arg === 'object' && 'tensor' in (arg as Record<string, unknown>)) {
     const a = arg as { tensor: number[]; shape: number[]; dtype?: 'float32' | 'int32' };
     return ctx.tf.tensor(a.tensor, a.shape, a.dtype ?? 'float32');
@@ -54,6 +88,12 @@ function revive(ctx: HarnessContext, arg: unknown): unknown {
   if (arg && typeof arg === 'object' && typeof (arg as { scalarFunction?: unknown }).scalarFunction === 'string') {
     const make = SCALAR_FUNCTIONS[(arg as { scalarFunction: string }).scalarFunction];
     if (make) return make(ctx.tf);
+  }
+  const objective = arg && typeof arg === 'object' ? (arg as { searchObjective?: unknown }).searchObjective : undefined;
+  if (objective && typeof objective === 'object') {
+    const calls: Evaluation[] = [];
+    log.push(calls);
+    return searchObjective(objective as { table: [number, number][][]; budget: number }, calls);
   }
   return arg;
 }
@@ -71,13 +111,18 @@ export async function runFunctionsKind(ctx: HarnessContext): Promise<void> {
       continue;
     }
     try {
-      const args = m.args.map((a) => revive(ctx, a));
+      const evaluations: Evaluation[][] = [];
+      const args = m.args.map((a) => revive(ctx, a, evaluations));
       const drive = m.driver === undefined ? undefined : driverFor(m.driver);
       const out = await withListingOrder(m.listing?.order, m.listing?.salt ?? 0, () =>
         drive ? drive(ctx.exports, args) : (fn as (...a: unknown[]) => unknown)(...args),
       );
       ctx.assertClean();
-      ctx.send({ type: 'result', id: m.id, ok: true, value: plain(ctx, out) });
+      // With an objective among the arguments, the grader gets what was spent beside what was returned.
+      const value = evaluations.length
+        ? { returned: plain(ctx, out), evaluations: evaluations.flat() }
+        : plain(ctx, out);
+      ctx.send({ type: 'result', id: m.id, ok: true, value });
     } catch (err) {
       ctx.assertClean();
       const e = ctx.describe(err);

@@ -10,7 +10,10 @@
  * made-up numbers does not count. The grader reads the logged models' files
  * itself too: a run whose model has the very weights of another run's model
  * (one model trained once, logged under several made-up params) is refused,
- * and so is one whose hidden-layer width param its model does not have. Then
+ * and so is one whose hidden-layer width param its model does not have, and
+ * one that does not record, as its `mlpath.data_lock` tag, the lock hash of
+ * the data this check handed to train() (tracking/data-lock.ts: the grader
+ * hashes the arrays it sent; the tag is compared, never trusted). Then
  * the grader asks the returned predictor for the validation and the held-out
  * inputs in one batch: its validation score must match what the chosen run
  * logged, so the model returned is the model chosen, and its held-out
@@ -29,9 +32,11 @@ import type { LoadedExercise } from '../../../curriculum';
 import { trackingOptionsSchema, type TrackingOptions } from '../../../curriculum/kinds/tracking';
 import { GradingError } from '../../../errors';
 import {
+  auditDataLocks,
   auditLoggedModels,
   auditSweep,
   CHECK_TAG,
+  dataLockHash,
   latest,
   listExperiments,
   listRuns,
@@ -202,6 +207,8 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
   const checkId = randomBytes(8).toString('hex');
   const k = numClasses(data.train, task);
   const train = trainPayload(data, task);
+  // The lock of the very arrays sent to the child: each run must record this one.
+  const lock = dataLockHash(train);
   const payload: TrackingPayload = { train, tracking: { root, experimentName, checkId, sourceName: ex.entry } };
   const seed = opts.seeds[0];
   const curve: Record<string, number>[] = [];
@@ -238,8 +245,9 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
         k,
       });
       const byModel = auditLoggedModels(candidates, loggedModels(staged, candidates));
+      const byLock = auditDataLocks(candidates, lock);
       // A number its model does not reproduce says the most; it is the reason given when a run has several.
-      audit = auditRuns(runs, options, new Map([...byModel, ...rescored.refused]));
+      audit = auditRuns(runs, options, new Map([...byLock, ...byModel, ...rescored.refused]));
       verifiedNotes = rescored.notes;
       opts.onPhase?.('predicting on validation and held-out data');
       // One batch, validation rows first: the predictor cannot tell which rows are which.

@@ -1,0 +1,123 @@
+/**
+ * The search suite (month4/search): its problems are real training (every
+ * configuration of a small network trained on MNIST digits, epoch by epoch,
+ * in the grader), the full grid costs far more than the budget, the child's
+ * objective counts and refuses spend past the budget, and the shortcuts fail
+ * for the reasons the lesson names. Training the problems is slow, so this
+ * file grades seed 1 only; curriculum.yaml has the numbers of seeds 1-10.
+ */
+import { createRng, deriveSeed } from '../../../../src/datasets/rng';
+import { suiteFor } from '../../../../src/grader/suites';
+import { suite, makeProblem, loadDigits, BUDGET, MAX_UNITS, type Digits } from '../../../../src/grader/suites/search';
+import type { SuiteFixture } from '../../../../src/grader/suites/types';
+import { searchObjective, type Evaluation } from '../../../../src/grader/kinds/functions/child';
+import * as reference from '../../../../solutions/month4/search/search';
+import * as starter from '../../../../exercises/month4/search/search';
+import * as grid from '../../../fixtures/submissions/search-full-grid';
+import * as byTrain from '../../../fixtures/submissions/search-by-train';
+import * as random from '../../../fixtures/submissions/search-random';
+import * as first from '../../../fixtures/submissions/search-first';
+
+let fixture: SuiteFixture;
+let digits: Digits;
+beforeAll(async () => {
+  fixture = await suite.prepare!(1);
+  digits = await loadDigits();
+}, 120_000);
+
+type Spec = { searchObjective: { table: [number, number][][]; budget: number } };
+type Impl = { search: (...a: never[]) => unknown };
+
+/** Runs every case as the child does: a fresh objective per call, its log handed back beside the value. */
+function outcomes(impl: Impl, seed = 1): (string | undefined)[] {
+  // The child seeds Math.random from the run's seed; so does this, for random search.
+  const random = createRng(seed);
+  const spy = jest.spyOn(Math, 'random').mockImplementation(() => random());
+  try {
+    return casesOutcomes(impl, seed);
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+function casesOutcomes(impl: Impl, seed: number): (string | undefined)[] {
+  return suite.cases(seed, fixture).map((c) => {
+    const log: Evaluation[] = [];
+    const evaluate = searchObjective((c.args[1] as Spec).searchObjective, log);
+    try {
+      const returned = (impl.search as (...a: unknown[]) => unknown)(c.args[0], evaluate, c.args[2]);
+      return c.verify({ returned, evaluations: log });
+    } catch (err) {
+      return `threw: ${(err as Error).message}`;
+    }
+  });
+}
+const passed = (impl: Impl, seed = 1): number => outcomes(impl, seed).filter((p) => p === undefined).length;
+
+describe('search suite', () => {
+  it('is registered, and its ten problems call search', async () => {
+    expect(await suiteFor('search')).toBe(suite);
+    expect(makeProblem(deriveSeed(1, 'suite:search:0'), digits).space).toHaveLength(27);
+    const cases = suite.cases(1, fixture);
+    expect(cases).toHaveLength(10);
+    expect(new Set(cases.map((c) => c.fn))).toEqual(new Set(['search']));
+    // The ten problems of seed 1, trained once here and reused by every test below (makeProblem keeps them).
+    expect(makeProblem(deriveSeed(1, 'suite:search:0'), digits).space).toEqual(cases[0].args[0]);
+  });
+
+  it('trains real curves: validation rises with epochs, and training accuracy can point at the wrong configuration', () => {
+    let misled = 0;
+    for (let k = 0; k < 10; k++) {
+      const p = makeProblem(deriveSeed(1, `suite:search:${k}`), digits);
+      const mean = (u: number): number => p.table.reduce((s, row) => s + row[u - 1][1], 0) / p.table.length;
+      expect(mean(MAX_UNITS)).toBeGreaterThan(mean(1));
+      const byTrainAcc = p.table.reduce(
+        (a, _, i) => (p.table[i][MAX_UNITS - 1][0] > p.table[a][MAX_UNITS - 1][0] ? i : a),
+        0,
+      );
+      if (p.truth[p.best] - p.truth[byTrainAcc] > 0.02) misled++;
+    }
+    expect(misled).toBeGreaterThanOrEqual(3);
+    expect(27 * MAX_UNITS).toBeGreaterThan(4 * BUDGET);
+  }, 120_000);
+
+  it('counts the units spent and refuses a call past the budget or out of range', () => {
+    const log: Evaluation[] = [];
+    const p = makeProblem(deriveSeed(1, 'suite:search:3'), digits);
+    const evaluate = searchObjective({ table: p.table, budget: 30 }, log);
+    expect(evaluate(2, 27)).toEqual({ train: p.table[2][26][0], validation: p.table[2][26][1] });
+    expect(() => evaluate(1, 4)).toThrow(/budget exhausted: 27 of 30 units spent, this call needs 4 more/);
+    expect(() => evaluate(27, 1)).toThrow(/no configuration 27/);
+    expect(() => evaluate(0, 0.5)).toThrow(/units must be a whole number/);
+    evaluate(0, 3);
+    expect(log).toEqual([
+      { index: 2, units: 27 },
+      { index: 0, units: 3 },
+    ]);
+  });
+
+  it('solves more problems with the reference than with random search or the starter on seed 1', () => {
+    // Seed 1 only, to keep this file fast: curriculum.yaml has the numbers of seeds 1-10.
+    for (const seed of [1]) {
+      const ref = passed(reference, seed);
+      expect(ref).toBeGreaterThan(passed(random, seed));
+      expect(ref).toBeGreaterThan(passed(starter, seed));
+      expect(passed(grid as Impl, seed)).toBe(0);
+    }
+  }, 120_000);
+
+  it('names the shortcut in its failures', () => {
+    expect(outcomes(grid as Impl).every((p) => /threw: evaluate: budget exhausted/.test(p ?? ''))).toBe(true);
+    expect(outcomes(byTrain as Impl).join('\n')).toMatch(
+      /it has the best training accuracy, which rewards overfitting/,
+    );
+    expect(outcomes(first as Impl).join('\n')).toMatch(
+      /chose configuration 0, validation accuracy .* after 27 epochs; the best/,
+    );
+  });
+
+  it('refuses a choice it never evaluated', () => {
+    const guess: Impl = { search: () => 5 };
+    expect(outcomes(guess)[0]).toMatch(/never evaluated/);
+  });
+});
