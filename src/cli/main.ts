@@ -330,7 +330,7 @@ export function quietOnClosedPipes(streams: NodeJS.WriteStream[] = [process.stdo
   for (const stream of streams) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EPIPE') throw err;
-      stream.write = (() => true);
+      stream.write = () => true;
     });
   }
 }

@@ -172,7 +172,7 @@ function partScore(outcome: CaseOutcome | undefined): PartScore | undefined {
   const tag = outcome.case.tag as ColdTag;
   const popular = meanScores(tag.popular, tag.relevant, K);
   if (!isLists(outcome.value)) return { recall: NaN, ndcg: NaN, popular };
-  return { ...meanScores(outcome.value as number[][], tag.relevant, K), popular };
+  return { ...meanScores(outcome.value, tag.relevant, K), popular };
 }
 
 function parts(outcomes: CaseOutcome[]): { users?: PartScore; items?: PartScore } {
