@@ -337,6 +337,8 @@ export function quietOnClosedPipes(streams: NodeJS.WriteStream[] = [process.stdo
 
 export async function main(argv: string[]): Promise<void> {
   quietOnClosedPipes();
+  // `mlpath -v`, as most tools answer it, is `--version`.
+  if (argv.length === 3 && argv[2] === '-v') argv = [...argv.slice(0, 2), '--version'];
   let exitCode = 0;
   const program = buildProgram((code) => {
     exitCode = code;

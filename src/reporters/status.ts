@@ -19,6 +19,23 @@ function palette(color: boolean): Chalk {
   return new chalk.Instance({ level: color ? 1 : 0 });
 }
 
+/** The width `status` fits: a terminal's default. */
+export const STATUS_COLUMNS = 80;
+
+/** Folds `text` at spaces to `width` columns; lines after the first start with `indent`. */
+export function fold(text: string, width = STATUS_COLUMNS, indent = '  '): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && [...`${line} ${word}`].length > width) {
+      lines.push(line);
+      line = `${indent}${word}`;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
 export function nextLine(c: Chalk, text: string): string {
   return `${c.cyan('next:')} ${text}`;
 }
@@ -58,11 +75,15 @@ export function formatStatus(s: StatusResult, color: boolean, quiet = false): st
     0,
     ...s.months.flatMap((m) => m.exercises.filter((e) => e.state !== 'planned').map((e) => e.key.length)),
   );
-  const titleWidth = Math.min(
-    44,
-    Math.max(
-      0,
-      ...s.months.flatMap((m) => m.exercises.filter((e) => e.state !== 'planned').map((e) => e.title.length)),
+  // Everything fits 80 columns: key, title and state on one line, the record and readings below.
+  const titleWidth = Math.max(
+    12,
+    Math.min(
+      STATUS_COLUMNS - 2 - 2 - keyWidth - 2 - 2 - 11,
+      Math.max(
+        0,
+        ...s.months.flatMap((m) => m.exercises.filter((e) => e.state !== 'planned').map((e) => e.title.length)),
+      ),
     ),
   );
   const nextMonth = s.next ? s.months.find((m) => m.exercises.some((e) => e.key === s.next!.key)) : undefined;
@@ -73,9 +94,9 @@ export function formatStatus(s: StatusResult, color: boolean, quiet = false): st
       const icon = e.state === 'passed' ? c.green('✔') : e.state === 'attempted' ? c.yellow('…') : c.dim('·');
       const state =
         e.state === 'passed'
-          ? c.green('passed'.padEnd(11))
+          ? c.green('passed')
           : e.state === 'attempted'
-            ? c.yellow('attempted'.padEnd(11))
+            ? c.yellow('attempted')
             : c.dim('not started');
       const title = e.title.length > titleWidth ? `${e.title.slice(0, titleWidth - 1)}…` : e.title.padEnd(titleWidth);
       const extra = [
@@ -86,20 +107,21 @@ export function formatStatus(s: StatusResult, color: boolean, quiet = false): st
         .filter(Boolean)
         .join(' · ');
       const arrow = s.next?.key === e.key ? c.cyan(' <- next') : '';
-      lines.push(
-        `  ${icon} ${e.key.padEnd(keyWidth)}  ${title}  ${state}${extra ? `  ${c.dim(extra)}` : ''}${arrow}`.trimEnd(),
-      );
+      lines.push(`  ${icon} ${e.key.padEnd(keyWidth)}  ${title}  ${state}${extra ? '' : arrow}`.trimEnd());
+      if (extra) lines.push(`      ${c.dim(extra)}${arrow}`);
     }
     const planned = m.exercises.filter((x) => x.state === 'planned');
     if (planned.length) lines.push(c.dim(`    later: ${planned.map((e) => e.key.split('/').pop()).join(', ')}`));
     if (!quiet && m === nextMonth && m.readings.length) {
-      lines.push(c.dim(`    readings: ${m.readings.map((r) => `${r.title} <${r.url}>`).join('; ')}`));
+      lines.push(c.dim('    readings:'));
+      for (const r of m.readings) lines.push(c.dim(`      ${r.title}`), c.dim(`        <${r.url}>`));
     }
   }
   if (quiet) return lines.join('\n');
   lines.push('');
-  for (const w of s.warnings) lines.push(c.yellow(`warning: ${w}`));
+  for (const w of s.warnings) lines.push(c.yellow(fold(`warning: ${w}`)));
   if (s.next) lines.push(`Next exercise: ${c.bold(s.next.key)}, ${s.next.title}`);
+  // The next line stays whole: it ends with a command to copy.
   lines.push(nextLine(c, nextAdvice(s)));
   return lines.join('\n');
 }

@@ -80,7 +80,7 @@ test("status: a bar per month, each exercise's state and best metric, then the n
   expect(s.code).toBe(0);
   expect(s.stdout).toMatch(/Month 1: Flowers +\[#{12}\] +1\/1 passed/);
   expect(s.stdout).toMatch(
-    /✔ m1\/iris +Iris with a small network +passed +best accuracy 0\.\d{4} \(needs >= 0\.8\) · \d attempts? · hints 3\/3/,
+    /✔ m1\/iris +Iris with a small network +passed\n +best accuracy 0\.\d{4} \(needs >= 0\.8\) · \d attempts? · hints 3\/3/,
   );
   expect(s.stdout).toMatch(/later: later/);
   expect(lastLine(s.stdout)).toMatch(/^next: /);

@@ -80,11 +80,27 @@ describe('formatStatus', () => {
   });
 
   test('each exercise: state, best metric against its threshold, attempts, hints; planned ones folded', () => {
-    expect(text).toMatch(/✔ m1\/a +Ay +passed +best accuracy 0\.9700 \(needs >= 0\.9\) · 2 attempts · hints 1\/3/);
-    expect(text).toMatch(/… m1\/b +Bee +attempted +best rmse 1\.5000 \(needs <= 1\) · 1 attempt <- next/);
+    expect(text).toMatch(/✔ m1\/a +Ay +passed\n +best accuracy 0\.9700 \(needs >= 0\.9\) · 2 attempts · hints 1\/3/);
+    expect(text).toMatch(/… m1\/b +Bee +attempted\n +best rmse 1\.5000 \(needs <= 1\) · 1 attempt <- next/);
     expect(text).toMatch(/· m1\/c +Cee +not started$/m);
     expect(text).toMatch(/later: d$/m);
-    expect(text).toMatch(/readings: Read me <https:\/\/example\.com>/);
+    expect(text).toMatch(/readings:\n +Read me\n +<https:\/\/example\.com>/);
+  });
+
+  test('fits 80 columns, however long the titles and warnings', () => {
+    const long = {
+      ...status,
+      warnings: ['a warning long enough to need folding '.repeat(5).trim()],
+      months: status.months.map((m) => ({
+        ...m,
+        exercises: m.exercises.map((e) => ({
+          ...e,
+          title: `${e.title} with a title far longer than any terminal line`,
+        })),
+      })),
+    };
+    const lines = formatStatus(long, false).split('\n');
+    expect(lines.slice(0, -1).filter((l) => [...l].length > 80)).toEqual([]);
   });
 
   test('ends with the next command, and has no escapes without colour', () => {
