@@ -68,7 +68,7 @@ export function writeExerciseReport(root: string, ex: LoadedExercise, now = new 
   writeFileAtomic(
     file,
     renderReport({
-      exercise: { key: ex.key, title: ex.title, summary: ex.summary },
+      exercise: { key: ex.key, title: ex.title, summary: ex.summary, kind: ex.kind },
       attempts: reportAttempts(root, ex.key),
       generatedAt: now.toISOString(),
     }),

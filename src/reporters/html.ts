@@ -29,7 +29,8 @@ export interface Attempt {
 }
 
 export interface ReportInput {
-  exercise: { key: string; title: string; summary?: string };
+  /** `kind` (functions, train, ...): a functions exercise logs no curve, so its page has no training section. */
+  exercise: { key: string; title: string; summary?: string; kind?: string };
   /** Oldest first. */
   attempts: Attempt[];
   generatedAt: string;
@@ -421,7 +422,11 @@ function historySection(attempts: Attempt[]): string {
       }),
     );
     if (errors.length)
-      out.push(`<p class="muted">Attempts ${errors.join(', ')} ended in an error, so they have no ${esc(name)}.</p>`);
+      out.push(
+        errors.length === 1
+          ? `<p class="muted">Attempt ${errors[0]} ended in an error, so it has no ${esc(name)}.</p>`
+          : `<p class="muted">Attempts ${errors.join(', ')} ended in an error, so they have no ${esc(name)}.</p>`,
+      );
   });
   out.push('</section>');
   return out.join('\n');
@@ -537,7 +542,7 @@ export function renderReport(input: ReportInput): string {
       : [
           latestSection(input),
           coachSection(attempts),
-          trainingSection(attempts),
+          exercise.kind === 'functions' && attempts.every((a) => a.curve.length === 0) ? '' : trainingSection(attempts),
           historySection(attempts),
           confusionSection(attempts),
         ].join('\n');

@@ -171,7 +171,7 @@ describe('renderReport', () => {
       { x: 1, y: 0.5 },
       { x: 3, y: 0.95 },
     ]);
-    expect(html).toMatch(/Attempts 2 ended in an error/);
+    expect(html).toMatch(/Attempt 2 ended in an error, so it has no accuracy/);
     expect(svg(html, 'history-0')).toMatch(/data-threshold="0\.9"/);
   });
 
@@ -392,4 +392,12 @@ describe('the report a tester measured', () => {
     expect(html).toContain('runtime error at <code class="error-where">month1/tensors/tensors.ts:12</code>');
     expect(html).toContain('<pre class="error-message">boom &lt;here&gt;</pre>');
   });
+});
+
+test('a functions exercise that logs nothing has no training section', () => {
+  const input = { attempts: [attempt({})], generatedAt: '2026-01-01T10:00:00.000Z' };
+  expect(renderReport({ ...input, exercise: { key: 'm/x', title: 'X', kind: 'functions' } })).not.toContain(
+    'id="training"',
+  );
+  expect(renderReport({ ...input, exercise: { key: 'm/x', title: 'X', kind: 'train' } })).toContain('id="training"');
 });
