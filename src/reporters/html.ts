@@ -360,7 +360,9 @@ function trainingSection(attempts: Attempt[]): string {
   if (lossKeys.length) {
     const earlier = withCurve
       .slice(-5, -1)
+      // Only curves on the same x axis: an epoch-numbered curve beside one numbered by logged step would mislead.
       .filter(({ a }) => a.curve.filter((s) => Number.isFinite(s.loss)).length >= 2)
+      .filter(({ a }) => stepPositions(a.curve).key === xKey)
       .map(({ a, n }) => seriesOf(a.curve, 'loss', '#94a3b8', `loss, attempt ${n}`, true));
     const current = lossKeys.map((k, i) => seriesOf(latest.a.curve, k, PALETTE[i % PALETTE.length]));
     const series = [...earlier, ...current];

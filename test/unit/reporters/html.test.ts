@@ -401,3 +401,14 @@ test('a functions exercise that logs nothing has no training section', () => {
   );
   expect(renderReport({ ...input, exercise: { key: 'm/x', title: 'X', kind: 'train' } })).toContain('id="training"');
 });
+
+test('an earlier attempt on another x axis (epochs beside logged steps) is not drawn behind the latest', () => {
+  const byEpoch = [1, 100, 200].map((epoch) => ({ epoch, loss: 1 / epoch }));
+  const backwards = [0, 1, 2].map((i) => ({ epoch: 1 - i * 67, loss: 1 - i / 10 }));
+  const html = renderReport({
+    exercise: { key: 'm/x', title: 'X' },
+    attempts: [attempt({ curve: byEpoch }), attempt({ curve: backwards })],
+    generatedAt: '2026-01-01T10:00:00.000Z',
+  });
+  expect(html).not.toContain('loss, attempt 1');
+});
