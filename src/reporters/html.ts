@@ -61,6 +61,8 @@ interface ChartSpec {
   /** A trivial predictor's score, drawn as a second, fainter line. */
   baseline?: { value: number; label: string };
   integerX?: boolean;
+  /** The x range to show whatever the points (the history: attempt 1 to the latest, errors included). */
+  xDomain?: [number, number];
 }
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
@@ -130,8 +132,11 @@ export function lineChart(spec: ChartSpec): string {
   const current = cleaned.filter((s) => !s.faded).flatMap((s) => s.points);
   const all = current.length ? current : cleaned.flatMap((s) => s.points);
   if (all.length === 0) return '';
-  const [x0, x1] =
-    spec.integerX && all.every((p) => p.x === all[0].x)
+  const [x0, x1] = spec.xDomain
+    ? spec.xDomain[0] === spec.xDomain[1]
+      ? [spec.xDomain[0] - 1, spec.xDomain[0] + 1]
+      : extent(spec.xDomain, 0.02)
+    : spec.integerX && all.every((p) => p.x === all[0].x)
       ? [all[0].x - 1, all[0].x + 1]
       : extent(
           all.map((p) => p.x),
@@ -421,6 +426,7 @@ function historySection(attempts: Attempt[]): string {
         baseline:
           spec.baseline === undefined ? undefined : { value: spec.baseline, label: `baseline ${fmt(spec.baseline)}` },
         integerX: true,
+        xDomain: [1, attempts.length],
       }),
     );
     if (errors.length)

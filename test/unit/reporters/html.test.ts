@@ -412,3 +412,17 @@ test('an earlier attempt on another x axis (epochs beside logged steps) is not d
   });
   expect(html).not.toContain('loss, attempt 1');
 });
+
+test('the history axis runs to the latest attempt, even one that ended in an error', () => {
+  const html = renderReport({
+    exercise: { key: 'm/x', title: 'X' },
+    attempts: [
+      attempt({}),
+      attempt({}),
+      attempt({ status: 'error', metrics: [], error: { kind: 'compile', message: 'x' } }),
+    ],
+    generatedAt: '2026-01-01T10:00:00.000Z',
+  });
+  const ticks = [...svg(html, 'history-0').matchAll(/y="254" text-anchor="middle">(\d+)</g)].map((m) => Number(m[1]));
+  expect(ticks).toEqual([1, 2, 3]);
+});
