@@ -518,7 +518,7 @@ body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: v
 h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 0; } h3 { font-size: 1rem; }
 section { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.2rem; margin: 1rem 0; overflow-x: auto; }
 .muted { color: var(--muted); font-weight: normal; } code { font-size: .9em; }
-table { border-collapse: collapse; } td, th { padding: .25rem .9rem .25rem 0; text-align: left; }
+table { border-collapse: collapse; } td, th { padding: .25rem .9rem .25rem 0; text-align: left; } th { white-space: nowrap; }
 tr.pass td:last-child { color: #16a34a; font-weight: 600; } tr.miss td:last-child { color: #dc2626; font-weight: 600; }
 .badge { font-size: .8rem; padding: .1rem .5rem; border-radius: 999px; color: #ffffff; vertical-align: middle; }
 .badge.passed { background: #15803d; } .badge.failed { background: #b91c1c; } .badge.error { background: #92400e; }
