@@ -25,7 +25,18 @@ function numericSteps(curve: Record<string, unknown>[]): Record<string, number>[
   });
 }
 
-function toAttempt(r: AttemptRecord): Attempt {
+/**
+ * The error's file as the terminal names it: relative to the workspace, with
+ * forward slashes (`month1/tensors/tensors.ts`), so the report reads the same
+ * on every machine and a moved workspace still reads right.
+ */
+function workspaceFile(root: string, file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  const rel = path.isAbsolute(file) ? path.relative(root, file) : file;
+  return rel.split(path.sep).join('/');
+}
+
+function toAttempt(root: string, r: AttemptRecord): Attempt {
   return {
     createdAt: r.createdAt,
     status: r.result.status,
@@ -36,7 +47,7 @@ function toAttempt(r: AttemptRecord): Attempt {
     baselineLabel: r.result.baselineLabel,
     backend: r.result.backend,
     durationMs: r.result.durationMs,
-    error: r.result.error,
+    error: r.result.error && { ...r.result.error, file: workspaceFile(root, r.result.error.file) },
     curve: numericSteps(r.curve),
     confusion: r.confusion,
     classNames: r.classNames,
@@ -46,7 +57,9 @@ function toAttempt(r: AttemptRecord): Attempt {
 
 /** The attempts a report draws: the latest MAX_ATTEMPTS records of the exercise, oldest first. */
 export function reportAttempts(root: string, key: string): Attempt[] {
-  return readAttemptRecords(root, key).slice(-MAX_ATTEMPTS).map(toAttempt);
+  return readAttemptRecords(root, key)
+    .slice(-MAX_ATTEMPTS)
+    .map((r) => toAttempt(root, r));
 }
 
 /** Writes the report of one exercise from its attempt records and returns its path. */
@@ -55,7 +68,7 @@ export function writeExerciseReport(root: string, ex: LoadedExercise, now = new 
   writeFileAtomic(
     file,
     renderReport({
-      exercise: { key: ex.key, title: ex.title, summary: ex.summary },
+      exercise: { key: ex.key, title: ex.title, summary: ex.summary, kind: ex.kind },
       attempts: reportAttempts(root, ex.key),
       generatedAt: now.toISOString(),
     }),

@@ -29,7 +29,8 @@ export interface Attempt {
 }
 
 export interface ReportInput {
-  exercise: { key: string; title: string; summary?: string };
+  /** `kind` (functions, train, ...): a functions exercise logs no curve, so its page has no training section. */
+  exercise: { key: string; title: string; summary?: string; kind?: string };
   /** Oldest first. */
   attempts: Attempt[];
   generatedAt: string;
@@ -60,6 +61,8 @@ interface ChartSpec {
   /** A trivial predictor's score, drawn as a second, fainter line. */
   baseline?: { value: number; label: string };
   integerX?: boolean;
+  /** The x range to show whatever the points (the history: attempt 1 to the latest, errors included). */
+  xDomain?: [number, number];
 }
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
@@ -117,11 +120,23 @@ function dataAttrs(data: Record<string, string | number> | undefined): string {
     .join('');
 }
 
+/**
+ * The axes are fitted to the points that matter: the non-faded series (the
+ * latest attempt) when there are any, finite values only. An earlier
+ * attempt's points outside that x range are left off and its y values are
+ * held at the edge, so one wild attempt cannot squash the chart.
+ */
 export function lineChart(spec: ChartSpec): string {
-  const all = spec.series.flatMap((s) => s.points);
+  const finite = (p: Point): boolean => Number.isFinite(p.x) && Number.isFinite(p.y);
+  const cleaned = spec.series.map((s) => ({ ...s, points: s.points.filter(finite) }));
+  const current = cleaned.filter((s) => !s.faded).flatMap((s) => s.points);
+  const all = current.length ? current : cleaned.flatMap((s) => s.points);
   if (all.length === 0) return '';
-  const [x0, x1] =
-    spec.integerX && all.every((p) => p.x === all[0].x)
+  const [x0, x1] = spec.xDomain
+    ? spec.xDomain[0] === spec.xDomain[1]
+      ? [spec.xDomain[0] - 1, spec.xDomain[0] + 1]
+      : extent(spec.xDomain, 0.02)
+    : spec.integerX && all.every((p) => p.x === all[0].x)
       ? [all[0].x - 1, all[0].x + 1]
       : extent(
           all.map((p) => p.x),
@@ -136,7 +151,8 @@ export function lineChart(spec: ChartSpec): string {
     0.08,
   );
   const sx = (x: number): number => M.l + ((x - x0) / (x1 - x0)) * (W - M.l - M.r);
-  const sy = (y: number): number => H - M.b - ((y - y0) / (y1 - y0)) * (H - M.t - M.b);
+  const sy = (y: number): number => H - M.b - ((Math.min(y1, Math.max(y0, y)) - y0) / (y1 - y0)) * (H - M.t - M.b);
+  const series = cleaned.map((s) => (s.faded ? { ...s, points: s.points.filter((p) => p.x >= x0 && p.x <= x1) } : s));
   const parts: string[] = [];
   parts.push(
     `<svg id="${spec.id}" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(`${spec.yLabel} by ${spec.xLabel}`)}" xmlns="http://www.w3.org/2000/svg">`,
@@ -174,7 +190,7 @@ export function lineChart(spec: ChartSpec): string {
       `<text class="baseline-label" x="${W - M.r - 6}" y="${Number(y) - 5}" text-anchor="end">${esc(spec.baseline.label)}</text>`,
     );
   }
-  for (const s of spec.series) {
+  for (const s of series) {
     const coords = s.points.map((p) => `${round2(sx(p.x))},${round2(sy(p.y))}`).join(' ');
     if (s.points.length > 1) {
       parts.push(
@@ -255,20 +271,45 @@ export function confusionMatrix(matrix: number[][], classNames?: string[]): stri
   return parts.join('\n');
 }
 
-function xOf(step: Record<string, number>, index: number, key: string | undefined): number {
-  return key ? step[key] : index + 1;
-}
-
 function positionKey(curve: Record<string, number>[]): string | undefined {
   return ['epoch', 'step', 'iteration', 'batch'].find((k) => curve.every((s) => typeof s[k] === 'number'));
 }
 
+/**
+ * Where each logged step goes on the x axis. The position key (epoch, step,
+ * ...) is trusted for the steps where it is finite, non-negative and
+ * increasing; the others are left off (undefined). When fewer than half the
+ * steps qualify (a loop counting backwards, a position overwritten by a
+ * wild value), the key says nothing useful and the steps are numbered 1..n.
+ */
+export function stepPositions(curve: Record<string, number>[]): { key: string; xs: (number | undefined)[] } {
+  const key = positionKey(curve);
+  if (key) {
+    let last = -Infinity;
+    const xs = curve.map((s) => {
+      const v = s[key];
+      if (!Number.isFinite(v) || v < 0 || v <= last) return undefined;
+      last = v;
+      return v;
+    });
+    const kept = xs.filter((x) => x !== undefined).length;
+    if (kept >= 2 && kept * 2 >= curve.length) return { key, xs };
+  }
+  return { key: 'logged step', xs: curve.map((_, i) => i + 1) };
+}
+
 function seriesOf(curve: Record<string, number>[], key: string, color: string, name = key, faded = false): Series {
-  const xKey = positionKey(curve);
-  const points = curve.flatMap((step, i) =>
-    typeof step[key] === 'number' ? [{ x: xOf(step, i, xKey), y: step[key] }] : [],
-  );
+  const { xs } = stepPositions(curve);
+  const points = curve.flatMap((step, i) => {
+    const x = xs[i];
+    return x !== undefined && Number.isFinite(step[key]) ? [{ x, y: step[key] }] : [];
+  });
   return { name, points, color, faded };
+}
+
+/** The measured values a curve logged at two or more steps: a curve worth drawing. */
+function drawableKeys(curve: Record<string, number>[]): string[] {
+  return keysOf(curve).filter((k) => curve.filter((s) => Number.isFinite(s[k])).length >= 2);
 }
 
 function keysOf(curve: Record<string, number>[]): string[] {
@@ -293,21 +334,40 @@ function when(iso: string): string {
   return iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
+/**
+ * The curve of the latest attempt that logged one worth drawing (two points
+ * or more): a run that crashed after one epoch does not hide the last real
+ * curve, and the heading says which attempt is drawn.
+ */
 function trainingSection(attempts: Attempt[]): string {
-  const withCurve = attempts.map((a, i) => ({ a, n: i + 1 })).filter(({ a }) => a.curve.length > 0);
+  const withCurve = attempts
+    .map((a, i) => ({ a, n: i + 1 }))
+    .filter(
+      ({ a }) => drawableKeys(a.curve).length > 0 && stepPositions(a.curve).xs.filter(Number.isFinite).length >= 2,
+    );
   if (withCurve.length === 0) {
-    return `<section><h2>Training curve</h2><p class="muted">No training curve yet. Call <code>ctx.log({ epoch, loss })</code> once per epoch in <code>train()</code> and the next check draws it here.</p></section>`;
+    const some = attempts.some((a) => a.curve.length > 0);
+    return `<section id="training"><h2>Training curve</h2><p class="muted">${some ? 'No attempt has logged a curve of two points or more yet.' : 'No training curve yet.'} Call <code>ctx.log({ epoch, loss })</code> once per epoch in <code>train()</code> and the next check draws it here.</p></section>`;
   }
   const latest = withCurve[withCurve.length - 1];
-  const xKey = positionKey(latest.a.curve) ?? 'step';
-  const keys = keysOf(latest.a.curve);
+  const xKey = stepPositions(latest.a.curve).key;
+  const keys = drawableKeys(latest.a.curve);
   const lossKeys = keys.filter((k) => /loss/i.test(k));
   const otherKeys = keys.filter((k) => !/loss/i.test(k));
-  const out: string[] = [`<section><h2>Training curve <span class="muted">(attempt ${latest.n})</span></h2>`];
+  const out: string[] = [
+    `<section id="training" data-attempt="${latest.n}"><h2>Training curve <span class="muted">(attempt ${latest.n} of ${attempts.length})</span></h2>`,
+  ];
+  if (latest.n < attempts.length) {
+    out.push(
+      `<p class="muted note">Attempt ${latest.n} is the latest with a curve of two points or more; ${latest.n === attempts.length - 1 ? `attempt ${attempts.length}` : `attempts ${latest.n + 1} to ${attempts.length}`} logged less.</p>`,
+    );
+  }
   if (lossKeys.length) {
     const earlier = withCurve
       .slice(-5, -1)
-      .filter(({ a }) => a.curve.some((s) => typeof s.loss === 'number'))
+      // Only curves on the same x axis: an epoch-numbered curve beside one numbered by logged step would mislead.
+      .filter(({ a }) => a.curve.filter((s) => Number.isFinite(s.loss)).length >= 2)
+      .filter(({ a }) => stepPositions(a.curve).key === xKey)
       .map(({ a, n }) => seriesOf(a.curve, 'loss', '#94a3b8', `loss, attempt ${n}`, true));
     const current = lossKeys.map((k, i) => seriesOf(latest.a.curve, k, PALETTE[i % PALETTE.length]));
     const series = [...earlier, ...current];
@@ -366,10 +426,15 @@ function historySection(attempts: Attempt[]): string {
         baseline:
           spec.baseline === undefined ? undefined : { value: spec.baseline, label: `baseline ${fmt(spec.baseline)}` },
         integerX: true,
+        xDomain: [1, attempts.length],
       }),
     );
     if (errors.length)
-      out.push(`<p class="muted">Attempts ${errors.join(', ')} ended in an error, so they have no ${esc(name)}.</p>`);
+      out.push(
+        errors.length === 1
+          ? `<p class="muted">Attempt ${errors[0]} ended in an error, so it has no ${esc(name)}.</p>`
+          : `<p class="muted">Attempts ${errors.join(', ')} ended in an error, so they have no ${esc(name)}.</p>`,
+      );
   });
   out.push('</section>');
   return out.join('\n');
@@ -435,7 +500,10 @@ function latestSection(input: ReportInput): string {
     withBaseline && a.baselineLabel ? `Baseline: ${esc(a.baselineLabel)}.` : '',
   ].filter(Boolean);
   const seeds = a.seeds && a.seeds.length > 1 ? `seeds ${a.seeds.join(', ')}` : `seed ${a.seed}`;
-  const error = a.error ? `<p class="error">${esc(a.error.kind)}: ${esc(a.error.message)}</p>` : '';
+  const where = a.error?.file ? `${a.error.file}${a.error.line ? `:${a.error.line}` : ''}` : '';
+  const error = a.error
+    ? `<div class="error-box"><p class="error-kind">${esc(a.error.kind)} error${where ? ` at <code class="error-where">${esc(where)}</code>` : ''}</p><pre class="error-message">${esc(a.error.message)}</pre></div>`
+    : '';
   return `<section><h2>Latest attempt <span class="badge ${a.status}">${a.status}</span></h2>
 <p class="muted">Attempt ${attempts.length}, ${esc(when(a.createdAt))}, backend ${esc(a.backend || 'n/a')}, ${seeds}, ${(a.durationMs / 1000).toFixed(1)} s</p>
 ${rows.length ? `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>` : ''}
@@ -444,17 +512,19 @@ ${error}</section>`;
 }
 
 const CSS = `
-:root { --fg: #1f2937; --muted: #6b7280; --bg: #ffffff; --card: #f8fafc; --line: #e5e7eb; }
-@media (prefers-color-scheme: dark) { :root { --fg: #e5e7eb; --muted: #9ca3af; --bg: #111827; --card: #1f2937; --line: #374151; } }
+:root { --fg: #1f2937; --muted: #6b7280; --bg: #ffffff; --card: #f8fafc; --line: #e5e7eb; --error-fg: #b91c1c; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e5e7eb; --muted: #9ca3af; --bg: #111827; --card: #1f2937; --line: #374151; --error-fg: #fca5a5; } }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); max-width: 980px; margin: 2rem auto; padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 0; } h3 { font-size: 1rem; }
 section { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.2rem; margin: 1rem 0; overflow-x: auto; }
 .muted { color: var(--muted); font-weight: normal; } code { font-size: .9em; }
-table { border-collapse: collapse; } td, th { padding: .25rem .9rem .25rem 0; text-align: left; }
+table { border-collapse: collapse; } td, th { padding: .25rem .9rem .25rem 0; text-align: left; } th { white-space: nowrap; }
 tr.pass td:last-child { color: #16a34a; font-weight: 600; } tr.miss td:last-child { color: #dc2626; font-weight: 600; }
-.badge { font-size: .8rem; padding: .1rem .5rem; border-radius: 999px; color: #fff; vertical-align: middle; }
-.badge.passed { background: #16a34a; } .badge.failed { background: #dc2626; } .badge.error { background: #b45309; }
-.error { color: #dc2626; white-space: pre-wrap; font-family: ui-monospace, monospace; font-size: .85rem; }
+.badge { font-size: .8rem; padding: .1rem .5rem; border-radius: 999px; color: #ffffff; vertical-align: middle; }
+.badge.passed { background: #15803d; } .badge.failed { background: #b91c1c; } .badge.error { background: #92400e; }
+.error-box { border-left: 3px solid #b91c1c; padding: .1rem 0 .1rem .8rem; margin-top: .8rem; }
+.error-kind { margin: .2rem 0; font-weight: 600; } .error-where { font-weight: normal; }
+.error-message { color: var(--error-fg); white-space: pre-wrap; overflow-wrap: anywhere; font-family: ui-monospace, monospace; font-size: .85rem; margin: .3rem 0; }
 svg.chart { max-width: 100%; height: auto; display: block; }
 svg .grid { stroke: var(--line); } svg .axis { stroke: var(--muted); }
 svg .tick, svg .label, svg .threshold-label { fill: var(--muted); font-size: 11px; font-family: system-ui, sans-serif; }
@@ -480,7 +550,7 @@ export function renderReport(input: ReportInput): string {
       : [
           latestSection(input),
           coachSection(attempts),
-          trainingSection(attempts),
+          exercise.kind === 'functions' && attempts.every((a) => a.curve.length === 0) ? '' : trainingSection(attempts),
           historySection(attempts),
           confusionSection(attempts),
         ].join('\n');

@@ -219,3 +219,24 @@ document.body.appendChild(pre);
     expect(bytes.length).toBeGreaterThan(30000);
   },
 );
+
+// Last: it adds a third attempt to the shared workspace.
+test('an attempt that crashes after one epoch: the report keeps the last real curve and names file:line', () => {
+  save(
+    ws,
+    `import type { TrainContext, Predictor } from 'mlpath';
+
+export default async function train(ctx: TrainContext): Promise<Predictor> {
+  ctx.log({ epoch: 1, loss: 0.9 });
+  throw new Error('boom after one epoch');
+}
+`,
+  );
+  const r = runCli(['check', 'm1/iris'], ws);
+  expect(r.stdout).toMatch(/m1\/iris\/train\.ts:5/);
+  const page = fs.readFileSync(path.join(ws, '.mlpath', 'reports', 'm1-iris.html'), 'utf8');
+  expect(page).toContain('<span class="badge error">error</span>');
+  expect(page).toContain('runtime error at <code class="error-where">m1/iris/train.ts:5</code>');
+  expect(page).toContain('<section id="training" data-attempt="2">');
+  expect(circles(svgById(page, 'loss-chart')).filter((c) => c.series === 'loss')).toHaveLength(30);
+});

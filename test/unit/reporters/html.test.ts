@@ -171,7 +171,7 @@ describe('renderReport', () => {
       { x: 1, y: 0.5 },
       { x: 3, y: 0.95 },
     ]);
-    expect(html).toMatch(/Attempts 2 ended in an error/);
+    expect(html).toMatch(/Attempt 2 ended in an error, so it has no accuracy/);
     expect(svg(html, 'history-0')).toMatch(/data-threshold="0\.9"/);
   });
 
@@ -238,4 +238,191 @@ describe('seeds and baselines in the report', () => {
     expect(chart).toMatch(/<line class="baseline" data-baseline="0.11"/);
     expect(chart).toMatch(/<line class="threshold" data-threshold="0.9"/);
   });
+});
+
+describe('the report a tester measured', () => {
+  function luminance(hex: string): number {
+    const [r, g, b] = [1, 3, 5].map((i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+  function contrast(a: string, b: string): number {
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  }
+  /** Every CSS rule of the page as [selector, declarations]. */
+  function rules(html: string): [string, string][] {
+    const css = html.slice(html.indexOf('<style>') + 7, html.indexOf('</style>')).replace(/@media[^{]*\{/g, '');
+    return [...css.matchAll(/([^{}]+)\{([^{}]*)\}/g)].map((m) => [m[1].trim(), m[2]]);
+  }
+
+  test('each status badge is white text on a pill with at least 4.5:1 contrast, and no other rule recolours it', () => {
+    const html = renderReport({
+      exercise: { key: 'm/x', title: 'X' },
+      attempts: [attempt({ status: 'error', error: { kind: 'runtime', message: 'boom' } })],
+      generatedAt: '2026-01-01T10:00:00.000Z',
+    });
+    expect(html).toContain('<span class="badge error">error</span>');
+    const all = rules(html);
+    const badgeColor = /(?:^|;)\s*color:\s*(#[0-9a-f]{6})/i.exec(all.find(([s]) => s === '.badge')![1])![1];
+    for (const status of ['passed', 'failed', 'error']) {
+      const bg = /background:\s*(#[0-9a-f]{6})/i.exec(all.find(([s]) => s === `.badge.${status}`)![1])![1];
+      expect(contrast(badgeColor, bg)).toBeGreaterThanOrEqual(4.5);
+      // A rule that matches the badge by its status class alone (`.error { color: ... }`) would override the white.
+      const rivals = all.filter(
+        ([s, d]) => s.split(',').some((x) => x.trim() === `.${status}`) && /(^|;)\s*color:/.test(d),
+      );
+      expect(rivals).toEqual([]);
+    }
+  });
+
+  test('the training curve is the latest attempt with two points or more, and says which', () => {
+    const good = [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch }));
+    const html = renderReport({
+      exercise: { key: 'm/x', title: 'X' },
+      attempts: [
+        attempt({ curve: good }),
+        attempt({
+          curve: [
+            { epoch: 1, loss: 0.4 },
+            { epoch: 2, loss: 0.3 },
+          ],
+        }),
+        attempt({ status: 'error', error: { kind: 'runtime', message: 'boom' }, curve: [{ epoch: 1, loss: 9 }] }),
+      ],
+      generatedAt: '2026-01-01T10:00:00.000Z',
+    });
+    expect(html).toContain('<section id="training" data-attempt="2">');
+    expect(html).toContain('(attempt 2 of 3)');
+    expect(html).toContain('Attempt 2 is the latest with a curve of two points or more; attempt 3 logged less.');
+    expect(points(svg(html, 'loss-chart'), 'loss')).toEqual([
+      { x: 1, y: 0.4 },
+      { x: 2, y: 0.3 },
+    ]);
+  });
+
+  test('no attempt with two points: the page says so and draws no chart', () => {
+    const html = renderReport({
+      exercise: { key: 'm/x', title: 'X' },
+      attempts: [attempt({ curve: [{ epoch: 1, loss: 0.4 }] })],
+      generatedAt: '2026-01-01T10:00:00.000Z',
+    });
+    expect(html).toContain('No attempt has logged a curve of two points or more yet.');
+    expect(svg(html, 'loss-chart')).toBe('');
+  });
+
+  function xTicks(chart: string): number[] {
+    return [...chart.matchAll(/<text class="tick" x="[\d.]+" y="254" text-anchor="middle">([^<]+)<\/text>/g)].map((m) =>
+      Number(m[1]),
+    );
+  }
+
+  test('an earlier attempt that logged wild epochs does not squash the x axis', () => {
+    const latest = [1, 2, 3, 4, 5].map((epoch) => ({ epoch, loss: 1 / epoch }));
+    const backwards = [0, 1, 2, 3].map((i) => ({ epoch: 1 - i * 40000, loss: 2 - i / 10 }));
+    const html = renderReport({
+      exercise: { key: 'm/x', title: 'X' },
+      attempts: [attempt({ curve: backwards }), attempt({ curve: latest })],
+      generatedAt: '2026-01-01T10:00:00.000Z',
+    });
+    const ticks = xTicks(svg(html, 'loss-chart'));
+    expect(Math.min(...ticks)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...ticks)).toBeLessThanOrEqual(6);
+  });
+
+  test('a loop counting backwards is drawn by logged step, not by its epoch', () => {
+    const curve = [0, 1, 2, 3].map((i) => ({ epoch: 1 - i * 44633, loss: 1 - i / 10 }));
+    const html = renderReport({
+      exercise: { key: 'm/x', title: 'X' },
+      attempts: [attempt({ curve })],
+      generatedAt: '2026-01-01T10:00:00.000Z',
+    });
+    const chart = svg(html, 'loss-chart');
+    expect(chart).toContain('>logged step</text>');
+    expect(points(chart, 'loss').map((p) => p.x)).toEqual([1, 2, 3, 4]);
+    const ticks = xTicks(chart);
+    expect(Math.min(...ticks)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...ticks)).toBeLessThanOrEqual(4);
+  });
+
+  test('a step with a negative or out-of-order epoch among good ones is left off', () => {
+    const curve = [
+      { epoch: 1, loss: 0.9 },
+      { epoch: 2, loss: 0.8 },
+      { epoch: -120000, loss: 0.7 },
+      { epoch: 3, loss: 0.6 },
+    ];
+    const html = renderReport({
+      exercise: { key: 'm/x', title: 'X' },
+      attempts: [attempt({ curve })],
+      generatedAt: '2026-01-01T10:00:00.000Z',
+    });
+    const chart = svg(html, 'loss-chart');
+    expect(points(chart, 'loss').map((p) => p.x)).toEqual([1, 2, 3]);
+    expect(Math.min(...xTicks(chart))).toBeGreaterThanOrEqual(0);
+  });
+
+  test("the history is drawn by attempt number, whatever the attempts' values", () => {
+    const html = renderReport({
+      exercise: { key: 'm/x', title: 'X' },
+      attempts: [0.5, -1.2e5, 0.95].map((value) =>
+        attempt({ metrics: [{ name: 'accuracy', value, min: 0.9, passed: value >= 0.9 }] }),
+      ),
+      generatedAt: '2026-01-01T10:00:00.000Z',
+    });
+    const chart = svg(html, 'history-0');
+    expect(points(chart).map((p) => p.x)).toEqual([1, 2, 3]);
+    expect(xTicks(chart)).toEqual([1, 2, 3]);
+  });
+
+  test('an error shows its file:line', () => {
+    const html = renderReport({
+      exercise: { key: 'month1/tensors', title: 'X' },
+      attempts: [
+        attempt({
+          status: 'error',
+          metrics: [],
+          error: { kind: 'runtime', message: 'boom <here>', file: 'month1/tensors/tensors.ts', line: 12 },
+        }),
+      ],
+      generatedAt: '2026-01-01T10:00:00.000Z',
+    });
+    expect(html).toContain('runtime error at <code class="error-where">month1/tensors/tensors.ts:12</code>');
+    expect(html).toContain('<pre class="error-message">boom &lt;here&gt;</pre>');
+  });
+});
+
+test('a functions exercise that logs nothing has no training section', () => {
+  const input = { attempts: [attempt({})], generatedAt: '2026-01-01T10:00:00.000Z' };
+  expect(renderReport({ ...input, exercise: { key: 'm/x', title: 'X', kind: 'functions' } })).not.toContain(
+    'id="training"',
+  );
+  expect(renderReport({ ...input, exercise: { key: 'm/x', title: 'X', kind: 'train' } })).toContain('id="training"');
+});
+
+test('an earlier attempt on another x axis (epochs beside logged steps) is not drawn behind the latest', () => {
+  const byEpoch = [1, 100, 200].map((epoch) => ({ epoch, loss: 1 / epoch }));
+  const backwards = [0, 1, 2].map((i) => ({ epoch: 1 - i * 67, loss: 1 - i / 10 }));
+  const html = renderReport({
+    exercise: { key: 'm/x', title: 'X' },
+    attempts: [attempt({ curve: byEpoch }), attempt({ curve: backwards })],
+    generatedAt: '2026-01-01T10:00:00.000Z',
+  });
+  expect(html).not.toContain('loss, attempt 1');
+});
+
+test('the history axis runs to the latest attempt, even one that ended in an error', () => {
+  const html = renderReport({
+    exercise: { key: 'm/x', title: 'X' },
+    attempts: [
+      attempt({}),
+      attempt({}),
+      attempt({ status: 'error', metrics: [], error: { kind: 'compile', message: 'x' } }),
+    ],
+    generatedAt: '2026-01-01T10:00:00.000Z',
+  });
+  const ticks = [...svg(html, 'history-0').matchAll(/y="254" text-anchor="middle">(\d+)</g)].map((m) => Number(m[1]));
+  expect(ticks).toEqual([1, 2, 3]);
 });
