@@ -96,10 +96,7 @@ function confinement(exerciseDir: string, imports: readonly string[]): Plugin {
         // An allowed package may load its own dependencies; learner files only what the exercise allows.
         const fromPackage = args.importer !== '' && packageDirs.some((d) => inside(d, realpathOrSelf(args.importer)));
         if (name !== undefined && !fromPackage && !allowed.has(name)) {
-          const list = allowed.size
-            ? `; this exercise allows ${[...allowed].join(', ')}`
-            : '; this exercise is built from TensorFlow.js alone';
-          return refuse(`graded code cannot import the package '${name}'${list}`);
+          return refuse(`graded code cannot import the package '${name}': ${unavailable(allowed)}`);
         }
         const resolved = await build.resolve(request, {
           kind: args.kind,
@@ -188,6 +185,16 @@ interface EsbuildMessage {
   location?: { file: string; line: number; column: number; lineText: string } | null;
 }
 
+/** What an exercise may import, for a learner who reached for another package. */
+function unavailable(allowed: ReadonlySet<string> | readonly string[]): string {
+  const extra = [...allowed];
+  return (
+    'it is not available to this exercise, which may import TensorFlow.js (ctx.tf, or @tensorflow/tfjs) and ' +
+    `'mlpath' (for types)${extra.length ? `, plus ${extra.map((n) => `'${n}'`).join(', ')}` : ''} ` +
+    `(the exercise's \`imports\` list in the curriculum${extra.length ? '' : ' adds none'})`
+  );
+}
+
 function buildError(err: unknown, exerciseDir: string): LearnerError {
   const errors = (err as { errors?: EsbuildMessage[] }).errors;
   const first = errors?.[0];
@@ -217,7 +224,7 @@ function advice(text: string): string {
   const request = unresolved[1];
   if (request.startsWith('.') || path.isAbsolute(request)) return ': no such file; check the name and the folder';
   const name = request.startsWith('@') ? request.split('/').slice(0, 2).join('/') : request.split('/')[0];
-  return `: the package is not installed next to mlpath; check its name, or have the course install it beside mlpath (npm install ${name}) and allow it in the exercise's imports`;
+  return `: the package '${name}' is not available to this exercise: it is not installed next to mlpath (check its name; a course that needs it installs it beside mlpath and lists it in the exercise's \`imports\`)`;
 }
 
 export function cleanupCompiled(entry: CompiledEntry): void {
