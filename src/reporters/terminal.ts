@@ -43,7 +43,7 @@ function gap(m: MetricResult): string {
 export function margin(g: number): string {
   const a = Math.abs(g);
   if (a >= 1e5) return fmt(g);
-  const decimals = a === 0 || a >= 5e-5 ? 4 : Math.min(12, 1 - Math.floor(Math.log10(a)));
+  const decimals = a === 0 || a >= 5e-5 ? 4 : Math.min(12, -Math.floor(Math.log10(a)));
   return g.toFixed(decimals);
 }
 
