@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { ROOT, runCli } from '../helpers/cli';
-import { HANGS, makeUxWorkspace, save, STARTER } from '../helpers/ux-course';
+import { HANGS, makeUxWorkspace, PASSING, save, STARTER } from '../helpers/ux-course';
 
 let ws: string;
 beforeAll(() => {
@@ -83,4 +83,13 @@ test('mlpath doctor, without the native backend, says the download failed, wasm 
   expect(r.stdout + r.stderr).toMatch(/wasm backend grades every exercise/);
   expect(r.stdout + r.stderr).toMatch(/npm rebuild @tensorflow\/tfjs-node/);
   expect(r.stdout + r.stderr).not.toMatch(/--allow-scripts/);
+});
+
+test('an epoch counter that runs backwards is not drawn as a curve axis, and the chart says why', () => {
+  save(ws, PASSING.replace('ctx.log({ epoch: epoch + 1,', 'ctx.log({ epoch: 30 - epoch,'));
+  const r = runCli(['check', 'm1/iris'], ws);
+  expect(r.stdout).toMatch(
+    /the logged epoch went backwards or was not a sensible number in 29 of 30 steps: drawn in the order logged/,
+  );
+  expect(r.stdout).not.toMatch(/epoch 30\.\.1/);
 });
