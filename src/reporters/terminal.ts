@@ -147,9 +147,22 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
         message = message.slice(own[0].length);
       }
     }
+    // The result keeps file and line; the column, when known, is in the first frame at that line.
+    if (column === undefined && r.error.line) {
+      const frame = new RegExp(`:${r.error.line}:(\\d+)\\)$`).exec(opts.frames?.[0] ?? '');
+      if (frame) column = Number(frame[1]);
+    }
     const where = r.error.file ? `${location(r.error.file, r.exercise, opts.cwd, r.error.line, column)}: ` : '';
     lines.push(`  ${where}${message.split('\n').join('\n  ')}`);
-    for (const f of opts.frames?.slice(0, 5) ?? []) lines.push(c.dim(`    ${f}`));
+    // Frames are relative to the exercise folder (`at train (train.ts:16:9)`): written like every other location.
+    for (const f of opts.frames?.slice(0, 5) ?? []) {
+      const shown = f.replace(/\(([^()]+):(\d+):(\d+)\)$/, (_all, file: string, line: string, col: string) =>
+        path.isAbsolute(file)
+          ? `(${location(file, r.exercise, opts.cwd, Number(line), Number(col))})`
+          : `(${r.exercise}/${file.split(path.sep).join('/')}:${line}:${col})`,
+      );
+      lines.push(c.dim(`    ${shown}`));
+    }
   }
   lines.push(...formatDiagnoses(r.diagnoses, c));
   if (r.status !== 'passed' && r.output && r.output.trim()) {

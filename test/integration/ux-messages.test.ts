@@ -93,3 +93,21 @@ test('an epoch counter that runs backwards is not drawn as a curve axis, and the
   );
   expect(r.stdout).not.toMatch(/epoch 30\.\.1/);
 });
+
+test('a runtime error and its frames are written one way: workspace-relative, forward slashes, :line:column', () => {
+  save(
+    ws,
+    `import type { TrainContext, Predictor } from 'mlpath';
+export default async function train(ctx: TrainContext): Promise<Predictor> {
+  const a = ctx.tf.zeros([2, 3]);
+  const b = ctx.tf.zeros([4, 5]);
+  ctx.tf.matMul(a, b);
+  return { predict: (x) => ctx.tf.zeros([x.shape[0]]) };
+}
+`,
+  );
+  const out = check();
+  expect(out).toMatch(/\n {2}m1\/iris\/train\.ts:5:\d+: Error in matMul/);
+  expect(out).toMatch(/at train \(m1\/iris\/train\.ts:5:\d+\)/);
+  expect(out).not.toMatch(/[( ]train\.ts:\d/);
+});
