@@ -3,9 +3,10 @@
  * the line where there is one), the likely cause, and a next step that keeps
  * the learner's work (no `mlpath reset` for something fixed in the file).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, runCli } from '../helpers/cli';
-import { HANGS, makeUxWorkspace, PASSING, save, STARTER } from '../helpers/ux-course';
+import { HANGS, makeUxWorkspace, PASSING, save, STARTER, writeCourse } from '../helpers/ux-course';
 
 let ws: string;
 beforeAll(() => {
@@ -110,4 +111,26 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
   expect(out).toMatch(/\n {2}m1\/iris\/train\.ts:5:\d+: Error in matMul/);
   expect(out).toMatch(/at train \(m1\/iris\/train\.ts:5:\d+\)/);
   expect(out).not.toMatch(/[( ]train\.ts:\d/);
+});
+
+test('a package the curriculum allows but that is not installed is not available, with file:line:col, no syntax error', () => {
+  const course = writeCourse();
+  fs.writeFileSync(
+    course,
+    fs
+      .readFileSync(course, 'utf8')
+      .replace('        task: classification', '        imports: [left-pad-nowhere]\n        task: classification'),
+  );
+  const other = path.join(path.dirname(course), 'ws');
+  expect(runCli(['start', other, '--yes', '--curriculum', course], ROOT).code).toBe(0);
+  fs.writeFileSync(
+    path.join(other, 'm1', 'iris', 'train.ts'),
+    `import pad from 'left-pad-nowhere';\nconsole.log(pad);\n${STARTER}`,
+  );
+  const r = runCli(['check', 'm1/iris'], other);
+  expect(r.stdout).toMatch(
+    /m1\/iris\/train\.ts:1:17: .*the package 'left-pad-nowhere' is not available to this exercise: it is not installed next to mlpath.*may import TensorFlow\.js/,
+  );
+  expect(r.stdout).not.toMatch(/syntax error/);
+  expect(r.stdout).toMatch(/next: remove or replace that import/);
 });
