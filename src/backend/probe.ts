@@ -35,19 +35,18 @@ export function probeBackends(options: BackendOptions = {}): BackendProbe[] {
 }
 
 /**
- * The exact advice for getting the native backend, one option per line.
- * What npm 11 does (measured with 11.x): it runs a dependency's install
- * script, direct or not, and only warns when no `allowScripts` entry of the
- * project covers it. tfjs-node's script downloads libtensorflow, so what
- * fails is the download: offline, behind a firewall, or on a platform with
- * no prebuilt binary.
+ * What to say when the native backend is missing. mlpath installs
+ * @tensorflow/tfjs-node as an optional dependency whose install script
+ * downloads libtensorflow; what fails is that download (offline, a blocked
+ * download, no prebuilt binary for the platform) or the script being skipped,
+ * so reinstalling with the same flags changes nothing. The wasm backend grades
+ * every exercise; a rebuild with network access retries the download.
  */
 export function nativeFix(): string {
   return [
-    `The native backend needs ${TFJS_NODE} with its install script completed: npm runs that script (npm 11 also warns that no allowScripts entry covers it), and the script downloads libtensorflow, so it fails offline or behind a firewall. With network access, run it again:`,
-    `  global install:    npm i -g <the mlpath tarball or git URL you installed> --allow-scripts=${TFJS_NODE}   (reinstalls it, script included; the flag approves the script, which silences the warning)`,
-    `  course repository: npm rebuild ${TFJS_NODE} && npm approve-scripts ${TFJS_NODE}   (runs the script again; the approval is recorded under "allowScripts")`,
-    'Until then mlpath grades on wasm: slower, and the exercise budgets are set for it. `mlpath doctor` confirms which backend is active.',
+    `${TFJS_NODE} is optional: when mlpath was installed its install script ran (or was skipped) and has to download libtensorflow; that download did not complete (offline, a proxy or firewall blocking it, or no prebuilt binary for this platform), so the package is absent or incomplete. Reinstalling with the same flags will not change that.`,
+    'Nothing needs fixing to continue: the wasm backend grades every exercise (slower; the budgets are set for it).',
+    `To retry the native backend, with network access, in the folder mlpath is installed in: npm rebuild ${TFJS_NODE}   (for a global install: cd "$(npm root -g)/mlpath" && npm rebuild ${TFJS_NODE}), then \`mlpath doctor\` to confirm.`,
   ].join('\n');
 }
 

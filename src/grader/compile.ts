@@ -96,10 +96,7 @@ function confinement(exerciseDir: string, imports: readonly string[]): Plugin {
         // An allowed package may load its own dependencies; learner files only what the exercise allows.
         const fromPackage = args.importer !== '' && packageDirs.some((d) => inside(d, realpathOrSelf(args.importer)));
         if (name !== undefined && !fromPackage && !allowed.has(name)) {
-          const list = allowed.size
-            ? `; this exercise allows ${[...allowed].join(', ')}`
-            : '; this exercise is built from TensorFlow.js alone';
-          return refuse(`graded code cannot import the package '${name}'${list}`);
+          return refuse(`graded code cannot import the package '${name}': ${unavailable(allowed)}`);
         }
         const resolved = await build.resolve(request, {
           kind: args.kind,
@@ -179,7 +176,7 @@ export async function compileEntry(
     return { ok: true, entry: { bundle, dir, sources } };
   } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });
-    return { ok: false, error: buildError(err, exerciseDir) };
+    return { ok: false, error: buildError(err, exerciseDir, opts.imports) };
   }
 }
 
@@ -188,7 +185,17 @@ interface EsbuildMessage {
   location?: { file: string; line: number; column: number; lineText: string } | null;
 }
 
-function buildError(err: unknown, exerciseDir: string): LearnerError {
+/** What an exercise may import, for a learner who reached for another package. */
+function unavailable(allowed: ReadonlySet<string> | readonly string[]): string {
+  const extra = [...allowed];
+  return (
+    'it is not available to this exercise, which may import TensorFlow.js (ctx.tf, or @tensorflow/tfjs) and ' +
+    `'mlpath' (for types)${extra.length ? `, plus ${extra.map((n) => `'${n}'`).join(', ')}` : ''} ` +
+    `(the exercise's \`imports\` list in the curriculum${extra.length ? '' : ' adds none'})`
+  );
+}
+
+function buildError(err: unknown, exerciseDir: string, imports: readonly string[]): LearnerError {
   const errors = (err as { errors?: EsbuildMessage[] }).errors;
   const first = errors?.[0];
   if (!first) {
@@ -202,7 +209,7 @@ function buildError(err: unknown, exerciseDir: string): LearnerError {
   const snippet = loc?.lineText ? `\n    ${loc.lineText.trim()}` : '';
   return {
     kind: forbidden ? 'forbidden-api' : 'compile',
-    message: `${where}${first.text}${advice(first.text)}${more}${snippet}`,
+    message: `${where}${first.text}${advice(first.text, imports)}${more}${snippet}`,
     file,
     line: loc?.line,
     column: loc ? loc.column + 1 : undefined,
@@ -210,14 +217,14 @@ function buildError(err: unknown, exerciseDir: string): LearnerError {
 }
 
 /** What to do about the esbuild errors learners meet most. */
-function advice(text: string): string {
+function advice(text: string, imports: readonly string[]): string {
   if (/^Top-level await/.test(text)) return ': mlpath runs your code as CommonJS, so move the await inside train(ctx)';
   const unresolved = /^Could not resolve "([^"]+)"/.exec(text);
   if (!unresolved) return '';
   const request = unresolved[1];
   if (request.startsWith('.') || path.isAbsolute(request)) return ': no such file; check the name and the folder';
   const name = request.startsWith('@') ? request.split('/').slice(0, 2).join('/') : request.split('/')[0];
-  return `: the package is not installed next to mlpath; check its name, or have the course install it beside mlpath (npm install ${name}) and allow it in the exercise's imports`;
+  return `: the package '${name}' is not available to this exercise: it is not installed next to mlpath (check its name; a course that needs it installs it beside mlpath); ${unavailable(imports.filter((n) => n !== name)).replace(/^it is not available to this exercise, which/, 'the exercise')}`;
 }
 
 export function cleanupCompiled(entry: CompiledEntry): void {

@@ -12,6 +12,18 @@ export function printable(text: string): string {
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }
 
+/**
+ * `text` without the report Node prints when V8 runs out of heap ("<--- Last few GCs --->", "FATAL ERROR: ... heap
+ * out of memory", the native frames): it is the runtime's, not the learner's, and the grader says it in one line.
+ * The report is the last thing a dying process prints, so everything from its first line on is dropped.
+ */
+export function withoutCrashDump(text: string): string {
+  const m = /^.*(<--- Last few GCs --->|<--- JS stacktrace --->|FATAL ERROR: |----- Native stack trace -----).*$/m.exec(
+    text,
+  );
+  return m ? text.slice(0, m.index).replace(/\s+$/, '\n') : text;
+}
+
 export class OutputCapture {
   private head = '';
   private tail = '';
@@ -43,7 +55,8 @@ export class OutputCapture {
   text(): string {
     const tail = this.tail.length > this.tailMax ? this.tail.slice(-this.tailMax) : this.tail;
     const dropped = this.total - Buffer.byteLength(this.head) - Buffer.byteLength(tail);
-    if (dropped > 0) return printable(`${this.head}\n[... ${dropped} bytes of output not shown ...]\n${tail}`);
-    return printable(this.head + tail);
+    if (dropped > 0)
+      return withoutCrashDump(printable(`${this.head}\n[... ${dropped} bytes of output not shown ...]\n${tail}`));
+    return withoutCrashDump(printable(this.head + tail));
   }
 }

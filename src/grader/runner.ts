@@ -155,6 +155,9 @@ export class ChildSession {
   private startupTimer?: NodeJS.Timeout;
   private detachSignal?: () => void;
   private exited = false;
+  /** Steps the learner logged, and the last one: a timeout says whether training was moving at all. */
+  private logged = 0;
+  private lastStep?: Record<string, number | null | undefined>;
 
   constructor(private readonly opts: SessionOptions) {
     installExitHook();
@@ -333,6 +336,8 @@ export class ChildSession {
     }
     const m = parsed.data;
     if (m.type === 'log') {
+      this.logged++;
+      this.lastStep = m.step;
       this.opts.onLog?.(m.step);
       return;
     }
@@ -356,12 +361,29 @@ export class ChildSession {
     const budget = this.opts.budgetSeconds;
     this.timers.push(
       later(() => {
-        this.fail({
-          kind: 'timeout',
-          message: `did not finish within the ${budget} s budget (the process and everything it started were stopped). Train for fewer epochs or on a subset, or raise the budget with --timeout.`,
-        });
+        this.fail({ kind: 'timeout', message: this.timeoutMessage(budget) });
         killTree(this.child);
       }, budget * 1000),
+    );
+  }
+
+  private timeoutMessage(budget: number): string {
+    const stopped = `did not finish within the ${budget} s budget (the process and everything it started were stopped)`;
+    if (this.logged === 0) {
+      return (
+        `${stopped}, and it never called ctx.log, so it may be stuck in a loop that never ends. ` +
+        "Look at each loop's condition: a `while` whose variable never changes, a `for` that counts the wrong way " +
+        '(`epoch--` or `i < n` with n never reached), an `await` that never resolves. Log each epoch with ' +
+        'ctx.log({ epoch, loss }) to see how far it gets.'
+      );
+    }
+    const last = Object.entries(this.lastStep ?? {})
+      .slice(0, 4)
+      .map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(4)) : 'NaN'}`)
+      .join(', ');
+    return (
+      `${stopped} after ${this.logged} logged step${this.logged === 1 ? '' : 's'}` +
+      `${last ? ` (the last: ${last})` : ''}. Train for fewer epochs or on a subset, or raise the budget with --timeout.`
     );
   }
 
@@ -392,7 +414,11 @@ export class ChildSession {
     if (/JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(this.stderrText)) {
       this.fail({
         kind: 'memory',
-        message: `ran out of memory: the ${this.opts.memoryMb} MB heap of this exercise is full. Free tensors you no longer need (tf.tidy, dispose) and avoid keeping large arrays.`,
+        message:
+          `ran out of memory: the ${this.opts.memoryMb} MB heap budget of this exercise is full ` +
+          "(Node's crash report is left out of the output). Likely causes: tensors that are never disposed " +
+          '(wrap each step in tf.tidy(() => ...), call dispose() on what you keep), or an array that grows on ' +
+          'every step (pushing every batch or prediction); keep only what you need.',
       });
       return;
     }

@@ -124,6 +124,43 @@ function positionKey(curve: Record<string, number>[]): string | undefined {
 }
 
 /**
+ * The steps the chart can place on its axis: a learner's counter that goes backwards (`epoch--`) or is absurd
+ * (NaN, negative, past a billion) must not draw a curve that lies. A few such steps are left out; when most
+ * are, the axis is dropped and the curve is drawn in the order it was logged. Either way the chart says so.
+ */
+function usableAxis(curve: Record<string, number>[]): {
+  curve: Record<string, number>[];
+  ok: boolean;
+  note?: string;
+} {
+  const xKey = positionKey(curve);
+  if (!xKey) return { curve, ok: true };
+  const kept: Record<string, number>[] = [];
+  let last = -Infinity;
+  for (const step of curve) {
+    const x = step[xKey];
+    if (Number.isFinite(x) && x >= 0 && x <= 1e9 && x >= last) {
+      kept.push(step);
+      last = x;
+    }
+  }
+  const dropped = curve.length - kept.length;
+  if (dropped === 0) return { curve, ok: true };
+  if (kept.length * 2 < curve.length) {
+    return {
+      curve,
+      ok: false,
+      note: `the logged ${xKey} went backwards or was not a sensible number in ${dropped} of ${curve.length} steps: drawn in the order logged (is the ${xKey} counter counting down?)`,
+    };
+  }
+  return {
+    curve: kept,
+    ok: true,
+    note: `${dropped} logged step${dropped === 1 ? '' : 's'} left out of the chart: ${xKey} went backwards or was not a sensible number`,
+  };
+}
+
+/**
  * What `mlpath check` shows after a train exercise: the loss curve, a
  * sparkline per other logged value (validation accuracy, ...), and each
  * metric against its threshold. Empty when nothing was logged or graded.
@@ -136,13 +173,15 @@ export function trainingPicture(
   const ascii = opts.ascii ?? !opts.color;
   const c = new chalk.Instance({ level: opts.color ? 1 : 0 });
   const lines: string[] = [];
+  const axis = usableAxis(curve);
+  curve = axis.curve;
   const keys: string[] = [];
   for (const step of curve)
     for (const k of Object.keys(step)) if (!POSITION_KEYS.has(k) && !keys.includes(k)) keys.push(k);
   const series = (k: string): number[] =>
     curve.map((s) => s[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   const lossKey = keys.includes('loss') ? 'loss' : keys.find((k) => /loss/i.test(k));
-  const xKey = positionKey(curve);
+  const xKey = axis.ok ? positionKey(curve) : undefined;
   if (lossKey && series(lossKey).length >= 2) {
     const values = series(lossKey);
     const first = curve.find((s) => typeof s[lossKey] === 'number');
@@ -156,6 +195,7 @@ export function trainingPicture(
       }),
     );
   }
+  if (axis.note) lines.push(c.dim(`  ${axis.note}`));
   const others = keys.filter((k) => k !== lossKey && series(k).length >= 2).slice(0, 4);
   const width = Math.max(0, ...others.map((k) => k.length));
   for (const k of others) {

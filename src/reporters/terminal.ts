@@ -33,7 +33,31 @@ function gap(m: MetricResult): string {
   if (m.value === null) return '';
   const g = m.min !== undefined ? m.value - m.min : m.max !== undefined ? m.max - m.value : undefined;
   if (g === undefined) return '';
-  return `${g >= 0 ? '+' : ''}${fmt(g)}`;
+  return `${g >= 0 ? '+' : ''}${margin(g)}`;
+}
+
+/**
+ * A margin in its metric's own format: the 4 decimals of the value beside it (`-0.0005`, never `-5.000e-4`),
+ * more only when 4 would round a real miss to zero.
+ */
+export function margin(g: number): string {
+  const a = Math.abs(g);
+  if (a >= 1e5) return fmt(g);
+  const decimals = a === 0 || a >= 5e-5 ? 4 : Math.min(12, -Math.floor(Math.log10(a)));
+  return g.toFixed(decimals);
+}
+
+/**
+ * A location as every terminal line writes it: the workspace-relative path with forward slashes (the exercise's
+ * id is its folder), `:line`, and `:column` where known.
+ */
+export function location(file: string, exercise: string, cwd: string, line?: number, column?: number): string {
+  const norm = file.split(path.sep).join('/');
+  const marker = `/${exercise}/`;
+  const at = norm.lastIndexOf(marker);
+  const shown =
+    at >= 0 ? exercise + norm.slice(at + marker.length - 1) : path.relative(cwd, file).split(path.sep).join('/');
+  return `${shown || norm}${line ? `:${line}${column ? `:${column}` : ''}` : ''}`;
 }
 
 function pad(s: string, n: number): string {
@@ -111,16 +135,34 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
   if (r.metrics.length) lines.push(...metricTable(r.metrics, c), ...metricNotes(r, c));
   if (r.error) {
     // Some messages (compile errors, forbidden APIs) already start with their own file:line.
-    const located =
-      r.error.file &&
-      r.error.line &&
-      new RegExp(`^\\S*${escapeRegExp(path.basename(r.error.file))}:${r.error.line}\\b`).test(r.error.message);
-    const where =
-      r.error.file && !located
-        ? `${path.relative(opts.cwd, r.error.file)}${r.error.line ? `:${r.error.line}` : ''}: `
-        : '';
-    lines.push(`  ${where}${r.error.message.split('\n').join('\n  ')}`);
-    for (const f of opts.frames?.slice(0, 5) ?? []) lines.push(c.dim(`    ${f}`));
+    // Some messages (compile errors, forbidden APIs) start with their own file:line:col: written once, one way.
+    let message = r.error.message;
+    let column: number | undefined;
+    if (r.error.file) {
+      const own = new RegExp(`^\\S*${escapeRegExp(path.basename(r.error.file))}(?::(\\d+))?(?::(\\d+))?:? `).exec(
+        message,
+      );
+      if (own && (!own[1] || !r.error.line || Number(own[1]) === r.error.line)) {
+        column = own[2] ? Number(own[2]) : undefined;
+        message = message.slice(own[0].length);
+      }
+    }
+    // The result keeps file and line; the column, when known, is in the first frame at that line.
+    if (column === undefined && r.error.line) {
+      const frame = new RegExp(`:${r.error.line}:(\\d+)\\)$`).exec(opts.frames?.[0] ?? '');
+      if (frame) column = Number(frame[1]);
+    }
+    const where = r.error.file ? `${location(r.error.file, r.exercise, opts.cwd, r.error.line, column)}: ` : '';
+    lines.push(`  ${where}${message.split('\n').join('\n  ')}`);
+    // Frames are relative to the exercise folder (`at train (train.ts:16:9)`): written like every other location.
+    for (const f of opts.frames?.slice(0, 5) ?? []) {
+      const shown = f.replace(/\(([^()]+):(\d+):(\d+)\)$/, (_all, file: string, line: string, col: string) =>
+        path.isAbsolute(file)
+          ? `(${location(file, r.exercise, opts.cwd, Number(line), Number(col))})`
+          : `(${r.exercise}/${file.split(path.sep).join('/')}:${line}:${col})`,
+      );
+      lines.push(c.dim(`    ${shown}`));
+    }
   }
   lines.push(...formatDiagnoses(r.diagnoses, c));
   if (r.status !== 'passed' && r.output && r.output.trim()) {
@@ -152,16 +194,28 @@ export function formatDiagnoses(diagnoses: ExerciseResult['diagnoses'], c: chalk
   return lines;
 }
 
+function unavailableImport(r: ExerciseResult): boolean {
+  return /is not available to this exercise/.test(r.error?.message ?? '');
+}
+
 export function nextStep(r: ExerciseResult): string {
   if (r.status === 'passed') return '`mlpath next` shows the next exercise';
   switch (r.error?.kind) {
     case 'compile':
-      return `fix the syntax error above, then \`mlpath check ${r.exercise}\``;
+      if (unavailableImport(r)) return `remove or replace that import, then \`mlpath check ${r.exercise}\``;
+      return `fix the error at the line shown above, then \`mlpath check ${r.exercise}\``;
     case 'missing-entry':
-      return `\`mlpath reset ${r.exercise}\` restores the starter files`;
+      // Only a deleted entry file is for reset; an export the learner can fix in the file is fixed there.
+      if (/ is missing: /.test(r.error.message)) return `\`mlpath reset ${r.exercise}\` restores the starter files`;
+      return `fix the export in the file named above, then \`mlpath check ${r.exercise}\``;
     case 'timeout':
+      if (/never called ctx\.log/.test(r.error.message))
+        return `find the loop that never ends (see above), then \`mlpath check ${r.exercise}\``;
       return `train less (fewer epochs, a subset) and \`mlpath check ${r.exercise}\` again`;
+    case 'memory':
+      return `dispose what you no longer need (tf.tidy), then \`mlpath check ${r.exercise}\``;
     case 'forbidden-api':
+      if (unavailableImport(r)) return `remove or replace that import, then \`mlpath check ${r.exercise}\``;
       return `this exercise is from scratch: use tensor operations only; \`mlpath hint ${r.exercise}\``;
     case 'curriculum':
       return `once the workspace and the curriculum agree (see above), \`mlpath check ${r.exercise}\``;

@@ -259,7 +259,7 @@ describe('precise diagnoses', () => {
     const { result } = check('adv-missing-package.ts');
     expect(result.error?.kind).toBe('forbidden-api');
     expect(result.error?.message).toMatch(
-      /train\.ts:\d+:\d+: graded code cannot import the package 'lodash-shuffle-fast'; this exercise is built from TensorFlow.js alone/,
+      /train\.ts:\d+:\d+: graded code cannot import the package 'lodash-shuffle-fast': it is not available to this exercise/,
     );
   });
 });

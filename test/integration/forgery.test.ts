@@ -125,7 +125,7 @@ describe('files from outside the exercise', () => {
     ['forge-mlpath-dist.ts', /graded code cannot import mlpath's own files/],
     [
       'forge-closed-form.ts',
-      /graded code cannot import the package 'ml-regression-multivariate-linear'; this exercise is built from TensorFlow\.js alone/,
+      /graded code cannot import the package 'ml-regression-multivariate-linear': it is not available to this exercise/,
     ],
   ])('%s is refused when bundled, with file and line', (fixture, message) => {
     const result = submit('month1/linear-regression', fixture);

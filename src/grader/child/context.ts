@@ -28,3 +28,17 @@ export interface HarnessContext {
 
 /** A kind's child side: runs the learner's code and answers the grader's requests until `done`. */
 export type ChildKind = (ctx: HarnessContext) => Promise<void>;
+
+/**
+ * Why a module without a default export cannot be graded, noticing a named export the learner meant as the entry
+ * (`export async function train` without `default`). The parent adds the file's path.
+ */
+export function noDefaultExport(exports: Record<string, unknown>, name: string, contextType: string): string {
+  const wanted = `export default async function ${name}(ctx: ${contextType})`;
+  const named = Object.keys(exports).filter((k) => k !== 'default' && typeof exports[k] === 'function');
+  if (named.includes(name) || named.length === 1) {
+    const found = named.includes(name) ? name : named[0];
+    return `has no default export, but it has a named export \`${found}\`: mlpath calls the default export, so it must be \`export default async function ${found}(ctx: ${contextType})\` (add \`default\` after \`export\`)`;
+  }
+  return `has no default export${named.length ? ` (its named exports: ${named.slice(0, 5).join(', ')})` : ''}: add \`${wanted} { ... }\``;
+}

@@ -168,7 +168,17 @@ export function failedOutcome(
   details: Partial<RunDetails> = {},
 ): GradeOutcome {
   const backend = run.backend || opts.backend;
-  return errorOutcome(ex, { ...opts, backend }, run.error, started, { output: run.output }, details);
+  let error = run.error;
+  // The child knows the module's exports, not its path: name the entry file the learner edits, workspace-relative.
+  const file = entryPath(opts.exerciseDir, ex.entry ?? 'index.ts');
+  if (error.kind === 'missing-entry' && error.message.startsWith('has no default export')) {
+    const shown = `${ex.key}/${path.relative(opts.exerciseDir, file).split(path.sep).join('/')}`;
+    error = { ...error, message: `${shown} ${error.message}`, file };
+  } else if ((error.kind === 'timeout' || error.kind === 'memory') && !error.file) {
+    // No line is known for a process stopped from outside, but the file to look in is.
+    error = { ...error, file };
+  }
+  return errorOutcome(ex, { ...opts, backend }, error, started, { output: run.output }, details);
 }
 
 /** The outcome of a run that completed: passed when every metric met its threshold (and `passed` agrees). */

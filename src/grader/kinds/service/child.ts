@@ -4,7 +4,7 @@
  * and report once it has returned. The server then keeps running in this
  * process until the grader, which probes it over HTTP, sends `done`.
  */
-import type { HarnessContext } from '../../child/context';
+import { noDefaultExport, type HarnessContext } from '../../child/context';
 import type { TrainPayload } from '../../protocol';
 import { modelStore } from '../../../serving/model-io';
 import { loadPretrained } from '../../../serving/pretrained';
@@ -19,11 +19,7 @@ export async function runServiceKind(ctx: HarnessContext): Promise<void> {
   const exported = ctx.exports as unknown;
   const serve = ctx.exports.default ?? (typeof exported === 'function' ? exported : undefined);
   if (serve === undefined) {
-    ctx.fail({
-      kind: 'missing-entry',
-      message:
-        'the entry file has no default export: add `export default async function serve(ctx: ServeContext) { ... }`',
-    });
+    ctx.fail({ kind: 'missing-entry', message: noDefaultExport(ctx.exports, 'serve', 'ServeContext') });
   }
   if (typeof serve !== 'function') {
     ctx.fail({

@@ -4,7 +4,7 @@
  * held-out inputs. The labels of those inputs never come here.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import type { HarnessContext } from '../../child/context';
+import { noDefaultExport, type HarnessContext } from '../../child/context';
 import type { TrainPayload } from '../../protocol';
 import { loadPretrained, pretrainedWeightBytes } from '../../../serving/pretrained';
 import { watchTraining } from '../../child/observe';
@@ -61,11 +61,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
   if ((ctx.payload as { fixedModel?: unknown }).fixedModel) return runFixedModel(ctx);
   const train = ctx.exports.default ?? (typeof ctx.exports === 'function' ? ctx.exports : undefined);
   if (train === undefined) {
-    ctx.fail({
-      kind: 'missing-entry',
-      message:
-        'the entry file has no default export: add `export default async function train(ctx: TrainContext) { ... }`',
-    });
+    ctx.fail({ kind: 'missing-entry', message: noDefaultExport(ctx.exports, 'train', 'TrainContext') });
   }
   const problem = entryProblem(train);
   if (problem) ctx.fail({ kind: 'missing-entry', message: problem });
