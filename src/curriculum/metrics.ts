@@ -28,7 +28,8 @@ export const METRIC_NAMES = [
   'precision_at_k',
   'recall_at_k',
   'ndcg_at_k',
-  // Monitoring metrics a grading suite computes itself (drift detection).
+  // Metrics a grading suite computes itself: the share of its cases passed, and monitoring (drift detection).
+  'cases_passed',
   'detection_rate',
   'false_alarm_rate',
   'detection_delay',
@@ -55,6 +56,7 @@ export const METRIC_TASKS: Readonly<Record<MetricName, readonly Task[]>> = {
   precision_at_k: ['ranking'],
   recall_at_k: ['ranking'],
   ndcg_at_k: ['ranking'],
+  cases_passed: [],
   detection_rate: [],
   false_alarm_rate: [],
   detection_delay: [],

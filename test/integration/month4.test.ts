@@ -214,7 +214,7 @@ describe('month4/data-versioning', () => {
     useSolution(id, 'data.ts');
     const r = check(id);
     expect(r.status).toBe('passed');
-    expect(metric(r, 'accuracy')).toBe(1);
+    expect(metric(r, 'cases_passed')).toBe(1);
   });
 
   test('files outside the exercise folder and the fixtures stay unreadable', () => {

@@ -549,7 +549,7 @@ export const suite: Suite = {
   cases: capstoneCases,
   score(outcomes) {
     const passed = outcomes.filter((o) => !o.problem).length;
-    return { accuracy: outcomes.length ? passed / outcomes.length : 0, r2: heldOutOf(outcomes) };
+    return { cases_passed: outcomes.length ? passed / outcomes.length : 0, r2: heldOutOf(outcomes) };
   },
   describe(outcomes) {
     const line = STAGES.map((s) => {

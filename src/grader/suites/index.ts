@@ -25,28 +25,28 @@ const suites: Record<string, () => Promise<Suite>> = {
 
 /**
  * The metrics each suite scores, for curriculum validation (which loads no
- * suite): `accuracy` is the share of cases passed; a suite with `score`
+ * suite): `cases_passed` is the share of cases passed; a suite with `score`
  * lists what it computes.
  */
 const SUITE_SCORES: Record<keyof typeof suites, readonly MetricName[]> = {
-  tensors: ['accuracy'],
-  evaluation: ['accuracy'],
-  'data-versioning': ['accuracy'],
+  tensors: ['cases_passed'],
+  evaluation: ['cases_passed'],
+  'data-versioning': ['cases_passed'],
   drift: ['detection_rate', 'false_alarm_rate', 'detection_delay'],
-  'data-quality': ['accuracy'],
-  backprop: ['accuracy'],
-  registry: ['accuracy'],
+  'data-quality': ['cases_passed'],
+  backprop: ['cases_passed'],
+  registry: ['cases_passed'],
   'recsys-implicit': ['recall_at_k', 'ndcg_at_k'],
   'recsys-cold-start': ['recall_at_k', 'ndcg_at_k'],
-  capstone: ['accuracy', 'r2'],
-  'tabular-encoding': ['accuracy'],
-  'tabular-boosting': ['accuracy'],
-  'error-analysis': ['accuracy'],
-  trees: ['accuracy'],
-  'nlp-errors': ['accuracy'],
-  'feature-store': ['accuracy'],
+  capstone: ['cases_passed', 'r2'],
+  'tabular-encoding': ['cases_passed'],
+  'tabular-boosting': ['cases_passed'],
+  'error-analysis': ['cases_passed'],
+  trees: ['cases_passed'],
+  'nlp-errors': ['cases_passed'],
+  'feature-store': ['cases_passed'],
   monitoring: ['detection_rate', 'false_alarm_rate', 'detection_delay'],
-  search: ['accuracy'],
+  search: ['cases_passed'],
 };
 
 export const SUITE_IDS: readonly string[] = Object.keys(suites);

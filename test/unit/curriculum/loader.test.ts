@@ -142,7 +142,7 @@ describe('loadCurriculum reports every problem with its field and line', () => {
     [
       'suite-metric.yaml',
       [
-        /^suite 'tensors' scores accuracy \(the share of its cases passed\), not 'rmse'$/,
+        /^suite 'tensors' scores cases_passed \(the share of its cases passed\), not 'rmse'$/,
         /^suite 'drift' scores detection_rate, false_alarm_rate, detection_delay, not 'accuracy'$/,
       ],
     ],

@@ -66,7 +66,7 @@ test("scoreRanking scores a ranking task with exactly the table's metrics", () =
 test.each(SUITE_IDS.map((id) => [id]))('suite %s scores the metrics the registry tells validate', async (id) => {
   const suite = (await suiteFor(id))!;
   expect(suite.id).toBe(id);
-  const scored = suite.score ? Object.keys(suite.score([])) : ['accuracy'];
+  const scored = suite.score ? Object.keys(suite.score([])) : ['cases_passed'];
   expect(suiteMetrics(id)).toEqual(scored);
 });
 

@@ -1,7 +1,7 @@
 /**
  * The `functions` kind, grader side: build the suite's fixtures, start the
  * child, check the named exports exist, run every case of the exercise's
- * suite and score the fraction that passed (metric `accuracy`, one value per
+ * suite and score the fraction that passed (metric `cases_passed`, one value per
  * case), or, for a suite with its own `score`, the metrics it computes from
  * all the outcomes.
  */

@@ -82,7 +82,7 @@ describe('backprop suite: registry and cases', () => {
   it("the curriculum's threshold, baseline and forbid list are the ones this suite supports", async () => {
     const curriculum = loadCurriculum(path.join(ROOT, 'curriculum', 'curriculum.yaml'));
     const ex = curriculum.exercises.find((e) => e.key === 'month1/backprop')!;
-    expect(ex.metrics).toEqual([expect.objectContaining({ name: 'accuracy' })]);
+    expect(ex.metrics).toEqual([expect.objectContaining({ name: 'cases_passed' })]);
     // One failed case must miss the threshold: every case has to pass.
     const total = suite.cases(1).length;
     expect((total - 1) / total).toBeLessThan(ex.metrics[0].min!);

@@ -53,14 +53,14 @@ describe('capstone suite', () => {
   it.each([1, 2, 3])('passes the reference on seed %i, with its held-out R² scored by the grader', (seed) => {
     const { failed, scores } = grade(reference, seed);
     expect(failed).toEqual([]);
-    expect(scores.accuracy).toBe(1);
+    expect(scores.cases_passed).toBe(1);
     // R² of log wage on the held-out workers: 0.20-0.38 over seeds 1-6; a mean model scores about 0.
     expect(scores.r2).toBeGreaterThan(0.15);
   });
 
   it('fails the starter in every stage, and scores no model for it', () => {
     const { scores } = grade(starter);
-    expect(scores.accuracy).toBeLessThan(1);
+    expect(scores.cases_passed).toBeLessThan(1);
     expect(scores.r2).toBeNaN();
     expect(failedStages(starter)).toEqual([...STAGES]);
   });
