@@ -11,6 +11,7 @@
  * would grade one submission two ways.
  */
 
+import { createHash } from 'node:crypto';
 export type Rng = () => number;
 
 /** mulberry32: a uniform float in [0, 1) per call, a multiple of 2^-32. */
@@ -34,6 +35,18 @@ export function deriveSeed(seed: number, purpose: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
+}
+
+/**
+ * A seed that cannot be traced back to `seed` (SHA-256, unlike deriveSeed's
+ * FNV, which inverts): for seeds handed to graded code when `seed` also
+ * draws data the code must not rebuild.
+ */
+export function oneWaySeed(seed: number, purpose: string): number {
+  return createHash('sha256')
+    .update(`${Math.trunc(seed)}:${purpose}`)
+    .digest()
+    .readUInt32BE(0);
 }
 
 /** Integer in [0, n). */

@@ -70,7 +70,7 @@ export function auditDataLocks(runs: readonly RunRecord[], expected: string): Ma
     } else if (logged.trim() !== expected) {
       refused.set(
         run.runId,
-        `recorded data lock ${JSON.stringify(logged.slice(0, 80))}, but the data this check handed to train() has lock ${expected}: hash the bytes of ctx.data.xTrain, yTrain, xVal and yVal as the files train/x, train/y, val/x, val/y, sorted by path, as month4/data-versioning builds a lock (README.md, "The data lock")`,
+        `recorded data lock ${JSON.stringify(logged.slice(0, 80))}, which is not the lock of the data this check handed to train() (the expected hash is not shown: it is yours to compute): hash the bytes of ctx.data.xTrain, yTrain, xVal and yVal as the files train/x, train/y, val/x, val/y, sorted by path, as month4/data-versioning builds a lock (README.md, "The data lock")`,
       );
     }
   }

@@ -240,6 +240,18 @@ function sample(rows: Row[], n: number, rng: Rng): Row[] {
   return Array.from({ length: n }, () => rows[randomInt(rng, rows.length)]);
 }
 
+/**
+ * Served requests like the training rows but not copies of them: each
+ * column is drawn from its own random row, so every column keeps its
+ * distribution while a monitor that merely spots rows it has not seen
+ * (instead of comparing distributions) alarms on every batch.
+ */
+function servedRequests(rows: Row[], n: number, rng: Rng): Row[] {
+  return Array.from({ length: n }, () =>
+    Object.fromEntries(Object.keys(rows[0]).map((k) => [k, rows[randomInt(rng, rows.length)][k]])),
+  );
+}
+
 interface StageTag {
   stage: StageName;
   heldOut?: Row[];
@@ -500,9 +512,17 @@ export function capstoneCases(seed: number): SuiteCase[] {
   // Monitoring: the reference is what the model was trained on; batches of served requests, quiet or drifted.
   const batches: { what: string; rows: Row[]; drift: boolean }[] = [];
   for (let k = 0; k < QUIET_BATCHES; k++)
-    batches.push({ what: `quiet batch ${k + 1}`, rows: sample(oracle, BATCH_ROWS, rng).map(stripped), drift: false });
+    batches.push({
+      what: `quiet batch ${k + 1}`,
+      rows: servedRequests(oracle, BATCH_ROWS, rng).map(stripped),
+      drift: false,
+    });
   for (const d of DRIFTS)
-    batches.push({ what: d.what, rows: d.shift(sample(oracle, BATCH_ROWS, rng), rng).map(stripped), drift: true });
+    batches.push({
+      what: d.what,
+      rows: d.shift(servedRequests(oracle, BATCH_ROWS, rng), rng).map(stripped),
+      drift: true,
+    });
   // A monitor sees one batch at a time, in an order of the grader's: it cannot count its way to the drifted ones.
   shuffleInPlace(batches, rng);
   for (const b of batches) {

@@ -17,7 +17,7 @@
  * stay near the baselines the output prints, which the grader computes here.
  */
 import { makeInteractions } from '../../datasets/synthetic/interactions';
-import { createRng, deriveSeed, shuffleInPlace } from '../../datasets/rng';
+import { createRng, deriveSeed, oneWaySeed, shuffleInPlace } from '../../datasets/rng';
 import { checkLists, isLists, meanScores, overlap, popularityLists, popularityOrder } from './recsys-implicit';
 import type { CaseOutcome, Suite, SuiteCase } from './types';
 
@@ -80,7 +80,8 @@ export function coldStartSplit(seed: number): {
     newItems,
     warmUsers,
     k: K,
-    seed,
+    // Derived, never the world's seed: with that, the generator (public source) would rebuild the held-out interactions.
+    seed: oneWaySeed(seed, 'learner-init'),
   };
   return { data, newUserItems, newItemUsers };
 }

@@ -15,7 +15,7 @@
  * message.
  */
 import { makeInteractions } from '../../datasets/synthetic/interactions';
-import { createRng, deriveSeed, shuffleInPlace } from '../../datasets/rng';
+import { createRng, deriveSeed, oneWaySeed, shuffleInPlace } from '../../datasets/rng';
 import type { CaseOutcome, Suite, SuiteCase } from './types';
 
 export const K = 10;
@@ -172,7 +172,11 @@ export function implicitSplit(seed: number): { data: ImplicitData; heldOut: Set<
     heldOut.push(new Set(shuffled.slice(0, n)));
     train.push(shuffled.slice(n).sort((a, b) => a - b));
   }
-  return { data: { users: world.users, items: world.items, train, k: K, seed }, heldOut };
+  // The learner's seed is derived, never the world's: with it, the generator (public source) would rebuild the held-out clicks.
+  return {
+    data: { users: world.users, items: world.items, train, k: K, seed: oneWaySeed(seed, 'learner-init') },
+    heldOut,
+  };
 }
 
 /** Lists this close to the popularity lists are the popularity baseline, whatever the score. */

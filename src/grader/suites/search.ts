@@ -287,7 +287,7 @@ export function searchProblem(problem: Problem, returned: unknown, evaluations: 
     return `chose configuration ${returned}, not one of those trained the longest (${top} epochs: ${finalists.join(', ')}); compare the finalists on validation after their longest training`;
   const regret = problem.truth[problem.best] - problem.truth[returned];
   if (regret > TOLERANCE) {
-    return `chose configuration ${returned}, validation accuracy ${problem.truth[returned]} after ${MAX_UNITS} epochs; the best (${problem.best}) has ${problem.truth[problem.best]}, ${regret.toFixed(4)} more (tolerance ${TOLERANCE}); spent ${spent} of ${BUDGET} epochs on ${new Set(evaluations.map((e) => e.index)).size} configurations`;
+    return `chose configuration ${returned}, validation accuracy ${problem.truth[returned]} after ${MAX_UNITS} epochs; the best configuration has ${regret.toFixed(4)} more (tolerance ${TOLERANCE}); spent ${spent} of ${BUDGET} epochs on ${new Set(evaluations.map((e) => e.index)).size} configurations`;
   }
   return undefined;
 }

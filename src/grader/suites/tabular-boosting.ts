@@ -220,7 +220,14 @@ export function checkBoosting(value: unknown, t: Table): BoostingCheck {
       sums[l][1] += 1;
     });
     for (const [l, [sum, count]] of sums.entries()) {
-      if (count === 0) continue;
+      if (count === 0)
+        return {
+          rounds,
+          problem:
+            `tree ${k} has a leaf that no training row reaches (it holds ${fmt(tree.leaves[l])}): a regression tree's ` +
+            `leaves come from splitting its training rows, so each holds the mean residual of the rows that reach it. ` +
+            `Fit each tree with ml-cart on all training rows and hand it in as ml-cart trained it`,
+        };
       const want = sum / count;
       if (Math.abs(tree.leaves[l] - want) > 1e-6 + 1e-4 * Math.abs(want))
         return {

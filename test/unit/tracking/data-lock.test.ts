@@ -92,7 +92,8 @@ describe('data lock', () => {
       /^recorded no data lock: tag each run with the lock hash of the data it trained on, run\.setTag\('mlpath\.data_lock', hash\)/,
     );
     expect(refused.get('id-train-only')).toMatch(
-      new RegExp(`^recorded data lock "[0-9a-f]{64}", but the data this check handed to train\\(\\) has lock ${lock}:`),
+      /^recorded data lock "[0-9a-f]{64}", which is not the lock of the data this check handed to train\(\) \(the expected hash is not shown/,
     );
+    expect(refused.get('id-train-only')).not.toContain(lock);
   });
 });
