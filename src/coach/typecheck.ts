@@ -53,7 +53,8 @@ function exerciseFiles(dir: string): string[] {
       if (e.name.startsWith('.') || e.name === 'node_modules' || e.name === 'mlruns') continue;
       const full = path.join(d, e.name);
       if (e.isDirectory()) walk(full);
-      else if (e.isFile() && /\.(ts|tsx|mts|cts)$/.test(e.name) && !e.name.endsWith('.d.ts')) files.push(full);
+      // Declaration files too: an exercise may ship one for a library without types, as the editor reads it.
+      else if (e.isFile() && /\.(ts|tsx|mts|cts)$/.test(e.name)) files.push(full);
     }
   };
   walk(dir);
