@@ -68,7 +68,10 @@ async function logRuns(
     });
   }
   const exp = listExperiments(root).find((x) => x.name === 'month4/tracking')!;
-  const runs = listRuns(root, exp.experimentId).filter((r) => r.tags[CHECK_TAG] === 'c');
+  // In logging order: runs started in the same millisecond would list in the order of their random ids.
+  const runs = listRuns(root, exp.experimentId)
+    .filter((r) => r.tags[CHECK_TAG] === 'c')
+    .sort((a, b) => a.runName.localeCompare(b.runName));
   const models = new Map<string, LoggedModel>();
   for (const r of runs) {
     const read = readLoggedModel(path.join(root, r.experimentId, r.runId, 'artifacts', MODEL_ARTIFACT));

@@ -145,7 +145,7 @@ describe('auditSweep', () => {
     await t.withRun({ name: 'no-params' }, (run) => run.logMetrics({ val_accuracy: 0.5 }, 1));
     await t.withRun({ name: 'killed' }, (run) => run.end('KILLED'));
     const audit = auditSweep(checkRuns(), RULES);
-    expect(audit.counted.map((r) => r.runName)).toEqual(['run-0', 'run-1']);
+    expect(audit.counted.map((r) => r.runName).sort()).toEqual(['run-0', 'run-1']);
     const text = audit.problems.join('\n');
     expect(text).toMatch(/logged val_accuracy at 1 step/);
     expect(text).toMatch(/forgotten is still RUNNING/);
@@ -157,9 +157,10 @@ describe('auditSweep', () => {
   it('does not count a run the grader refused, and says why', async () => {
     await sweep(tracker(), [0.8, 0.93, 0.9, 0.85], { chosen: 1 });
     const runs = checkRuns();
-    const refused = new Map([[runs[1].runId, 'logged no model']]);
+    // By name: runs started in the same millisecond list in the order of their random ids.
+    const refused = new Map([[runs.find((r) => r.runName === 'run-1')!.runId, 'logged no model']]);
     const audit = auditSweep(runs, { ...RULES, refused });
-    expect(audit.counted.map((r) => r.runName)).toEqual(['run-0', 'run-2', 'run-3']);
+    expect(audit.counted.map((r) => r.runName).sort()).toEqual(['run-0', 'run-2', 'run-3']);
     const text = audit.problems.join('\n');
     expect(text).toMatch(/run run-1 logged no model/);
     expect(text).toMatch(/3 counted runs with distinct params; it needs at least 4/);
