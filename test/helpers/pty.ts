@@ -94,7 +94,7 @@ export class PtySession {
   /** Waits until the screen shows `pattern` (after `from`); returns the text from `from`. */
   expect(pattern: RegExp | string, opts: { from?: number; timeoutMs?: number } = {}): Promise<string> {
     const from = opts.from ?? 0;
-    const timeoutMs = opts.timeoutMs ?? 30000;
+    const timeoutMs = opts.timeoutMs ?? 90000;
     const matches = (): boolean => {
       const t = this.text().slice(from);
       return typeof pattern === 'string' ? t.includes(pattern) : pattern.test(t);
@@ -131,7 +131,7 @@ export class PtySession {
   }
 
   /** Resolves with the exit code once the program ends (rejects after the timeout and kills it). */
-  async exit(timeoutMs = 30000): Promise<number | null> {
+  async exit(timeoutMs = 90000): Promise<number | null> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {

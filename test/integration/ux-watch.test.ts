@@ -19,6 +19,10 @@ import {
   SYNTAX_ERROR,
 } from '../helpers/ux-course';
 
+// A session runs several checks in a row (one waits out a 20 s budget); on a
+// loaded machine that takes minutes, and only a hang should fail the test.
+jest.setTimeout(300000);
+
 function attempts(ws: string): number {
   const file = path.join(ws, '.mlpath', 'progress.json');
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')).exercises['m1/iris']?.attempts ?? 0) : 0;
@@ -55,7 +59,9 @@ async function saveAndWait(s: PtySession, ws: string, content: string, result: R
 
 test('a session survives a syntax error, a timeout and a passing save; h, r and q work', async () => {
   const ws = makeUxWorkspace();
-  const s = runInPty(['watch', 'm1/iris', '--timeout', '2'], { cwd: ws });
+  // One budget serves every check of the session, the passing ones too: it is
+  // generous so a loaded machine never turns a pass into a timeout.
+  const s = runInPty(['watch', 'm1/iris', '--timeout', '20'], { cwd: ws });
   try {
     const first = await screenWith(s, /m1\/iris failed/, 0);
     expect(first).toMatch(/mlpath watch m1\/iris: 2 files in m1\/iris, file change events/);
@@ -70,7 +76,7 @@ test('a session survives a syntax error, a timeout and a passing save; h, r and 
     await s.expect(/Hint one: look at the shapes\./, { from });
 
     const timeout = await saveAndWait(s, ws, HANGS, /m1\/iris error \(timeout\)/);
-    expect(timeout).toMatch(/2 s budget/);
+    expect(timeout).toMatch(/20 s budget/);
     expect(processesIn(path.join(ws, 'm1'))).toEqual([]);
 
     const passed = await saveAndWait(s, ws, PASSING, /m1\/iris passed/);
