@@ -10,6 +10,7 @@ import { UsageError } from '../errors';
 import type { GradeOutcome } from '../grader/result';
 import { trainingPicture } from '../reporters/chart';
 import { formatResult, formatSummary } from '../reporters/terminal';
+import { foldLines } from '../reporters/wrap';
 import { makeOut } from './output';
 
 export interface RenderOptions {
@@ -19,6 +20,8 @@ export interface RenderOptions {
   quiet?: boolean;
   /** Path of the HTML report written for this check. */
   report?: string;
+  /** Fold prose to this width (a terminal's). */
+  columns?: number;
 }
 
 /**
@@ -32,18 +35,20 @@ export function renderOutcome(outcome: GradeOutcome, opts: RenderOptions): strin
     cwd: opts.cwd,
     frames: outcome.details.frames,
     curve: outcome.details.curve,
+    columns: opts.columns,
   });
   if (opts.quiet) return text;
   const extra: string[] = [];
   const picture = trainingPicture(
     outcome.details.curve,
     outcome.result.status === 'error' ? [] : outcome.result.metrics,
-    { color: opts.color },
+    { color: opts.color, columns: opts.columns },
   );
   if (picture.length) extra.push('', ...picture);
   if (opts.report) {
     const rel = path.relative(opts.cwd, opts.report) || opts.report;
-    extra.push(`  report: ${rel}  (\`mlpath report ${outcome.result.exercise} --open\`)`);
+    const line = `report: ${rel}  (\`mlpath report ${outcome.result.exercise} --open\`)`;
+    extra.push(...(opts.columns ? foldLines(line, opts.columns, '  ', '    ') : [`  ${line}`]));
   }
   if (extra.length === 0) return text;
   const cut = text.lastIndexOf('\n');
@@ -122,7 +127,13 @@ async function checkAndReport(ids: string[], o: CheckCliOptions): Promise<number
       spinner = undefined;
       if (!jsonToStdout) {
         out.print(
-          renderOutcome(e.outcome, { color: out.color, cwd: process.cwd(), quiet: out.quiet, report: e.report }),
+          renderOutcome(e.outcome, {
+            color: out.color,
+            cwd: process.cwd(),
+            quiet: out.quiet,
+            report: e.report,
+            columns: out.columns,
+          }),
         );
       }
     }

@@ -8,6 +8,8 @@ export interface Out {
   color: boolean;
   tty: boolean;
   quiet: boolean;
+  /** The terminal's width when stdout is one (prose is folded to it); undefined when piped. */
+  columns: number | undefined;
   print(text: string): void;
   info(text: string): void;
   error(text: string): void;
@@ -29,6 +31,7 @@ export function makeOut(opts: { quiet?: boolean; jsonToStdout?: boolean } = {}):
     color: useColor(),
     tty,
     quiet: !!opts.quiet,
+    columns: process.stdout.isTTY && !opts.jsonToStdout ? process.stdout.columns || 80 : undefined,
     print(text) {
       if (opts.jsonToStdout) process.stderr.write(`${text}\n`);
       else process.stdout.write(`${text}\n`);

@@ -97,7 +97,10 @@ export async function watchCli(id: string | undefined, o: WatchCliOptions): Prom
         const outcome = e.run.outcomes[0];
         if (outcome) {
           const done = `${new Date().toLocaleTimeString()}`;
-          lines.push(`checked at ${done}`, renderOutcome(outcome, { color: out.color, cwd, quiet: o.quiet, report }));
+          lines.push(
+            `checked at ${done}`,
+            renderOutcome(outcome, { color: out.color, cwd, quiet: o.quiet, report, columns: out.columns }),
+          );
           if (outcome.result.status === 'passed')
             lines.push('', 'Passed. Quit with q, then `mlpath next` for the next exercise.');
         }

@@ -15,6 +15,8 @@ export interface ChartOptions {
   width?: number;
   /** Rows of the plot area. */
   height?: number;
+  /** A terminal's width: threshold bars narrow to fit it. */
+  columns?: number;
 }
 
 const BLOCKS = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -100,7 +102,10 @@ export function thresholdBar(m: MetricResult, opts: ChartOptions): string | unde
   if (m.value === null || (m.min === undefined && m.max === undefined)) return undefined;
   const ascii = opts.ascii ?? !opts.color;
   const c = new chalk.Instance({ level: opts.color ? 1 : 0 });
-  const width = opts.width ?? 30;
+  const need = m.min !== undefined ? `>= ${fmt(m.min)}` : `<= ${fmt(m.max!)}`;
+  const name = m.k ? `${m.name}@${m.k}` : m.name;
+  const text = `  ${name} [] ${fmt(m.value)}  (needs ${need}) miss`;
+  const width = opts.width ?? (opts.columns ? Math.max(10, Math.min(30, opts.columns - text.length)) : 30);
   const bound = (m.min ?? m.max)!;
   const unit = m.value >= 0 && m.value <= 1 && bound >= 0 && bound <= 1;
   const scaleMax = unit ? 1 : Math.max(m.value, bound) * 1.25 || 1;
@@ -114,8 +119,6 @@ export function thresholdBar(m: MetricResult, opts: ChartOptions): string | unde
     else bar += ascii ? ' ' : '░';
   }
   const paint = m.passed ? c.green : c.red;
-  const need = m.min !== undefined ? `>= ${fmt(m.min)}` : `<= ${fmt(m.max!)}`;
-  const name = m.k ? `${m.name}@${m.k}` : m.name;
   return `  ${name} [${paint(bar)}] ${fmt(m.value)}  (needs ${need}) ${m.passed ? c.green('pass') : c.red('miss')}`;
 }
 

@@ -12,6 +12,7 @@ import type { ResetResult } from '../commands/reset';
 import type { SolutionResult } from '../commands/solution';
 import type { StartResult } from '../commands/start';
 import type { ExerciseStatus, StatusResult } from '../commands/status';
+import { fold } from './wrap';
 
 type Chalk = chalk.Chalk;
 
@@ -21,20 +22,6 @@ function palette(color: boolean): Chalk {
 
 /** The width `status` fits: a terminal's default. */
 export const STATUS_COLUMNS = 80;
-
-/** Folds `text` at spaces to `width` columns; lines after the first start with `indent`. */
-export function fold(text: string, width = STATUS_COLUMNS, indent = '  '): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && [...`${line} ${word}`].length > width) {
-      lines.push(line);
-      line = `${indent}${word}`;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  lines.push(line);
-  return lines.join('\n');
-}
 
 export function nextLine(c: Chalk, text: string): string {
   return `${c.cyan('next:')} ${text}`;
@@ -119,7 +106,7 @@ export function formatStatus(s: StatusResult, color: boolean, quiet = false): st
   }
   if (quiet) return lines.join('\n');
   lines.push('');
-  for (const w of s.warnings) lines.push(c.yellow(fold(`warning: ${w}`)));
+  for (const w of s.warnings) lines.push(c.yellow(fold(`warning: ${w}`, STATUS_COLUMNS)));
   if (s.next) lines.push(`Next exercise: ${c.bold(s.next.key)}, ${s.next.title}`);
   // The next line stays whole: it ends with a command to copy.
   lines.push(nextLine(c, nextAdvice(s)));

@@ -7,12 +7,20 @@
 import * as path from 'node:path';
 import chalk from 'chalk';
 import { countStatuses, type ExerciseResult, type MetricResult } from '../grader/result';
+import { foldLines } from './wrap';
 
 export interface TerminalOptions {
   color: boolean;
   cwd: string;
   frames?: string[];
   curve?: Record<string, number>[];
+  /** Fold prose (the error, notes, the coach, next) to this width: a terminal's; unset when piped. */
+  columns?: number;
+}
+
+/** Lines of `text` starting with `first`, folded to `columns` when set (continuations start with `rest`). */
+function prose(text: string, columns: number | undefined, first: string, rest: string): string[] {
+  return columns ? foldLines(text, columns, first, rest) : [`${first}${text}`];
 }
 
 function fmt(v: number | null | undefined): string {
@@ -70,9 +78,17 @@ function pad(s: string, n: number): string {
  * margin to it and the verdict. With several seeds `value` is the worst
  * seed's, the one judged (grader/verdict.ts).
  */
-export function metricTable(metrics: MetricResult[], c: chalk.Chalk): string[] {
+export function metricTable(metrics: MetricResult[], c: chalk.Chalk, columns?: number): string[] {
+  const lines = metricRows(metrics, c, true);
+  // Too wide for the terminal: the per-seed column goes (the report and --json keep it).
+  if (columns && lines.some((l) => l.replace(/\x1b\[[0-9;]*m/g, '').length > columns))
+    return metricRows(metrics, c, false);
+  return lines;
+}
+
+function metricRows(metrics: MetricResult[], c: chalk.Chalk, perSeed: boolean): string[] {
   const withBaseline = metrics.some((m) => m.baseline !== undefined);
-  const withSeeds = metrics.some((m) => m.values !== undefined);
+  const withSeeds = perSeed && metrics.some((m) => m.values !== undefined);
   const rows = metrics.map((m) => [
     m.k ? `${m.name}@${m.k}` : m.name,
     ...(withBaseline ? [fmt(m.baseline)] : []),
@@ -85,7 +101,7 @@ export function metricTable(metrics: MetricResult[], c: chalk.Chalk): string[] {
   const head = [
     'metric',
     ...(withBaseline ? ['baseline'] : []),
-    withSeeds ? 'value (worst seed)' : 'value',
+    metrics.some((m) => m.values !== undefined) ? 'value (worst seed)' : 'value',
     ...(withSeeds ? ['per seed'] : []),
     'threshold',
     'margin',
@@ -99,7 +115,7 @@ export function metricTable(metrics: MetricResult[], c: chalk.Chalk): string[] {
 }
 
 /** The lines under the table that say what its columns mean: the seed rule and what the baseline is. */
-export function metricNotes(r: ExerciseResult, c: chalk.Chalk): string[] {
+export function metricNotes(r: ExerciseResult, c: chalk.Chalk, columns?: number): string[] {
   const notes: string[] = [];
   if (r.seedRule === 'every-seed' && r.seeds) {
     notes.push(
@@ -107,7 +123,7 @@ export function metricNotes(r: ExerciseResult, c: chalk.Chalk): string[] {
     );
   }
   if (r.baselineLabel && r.metrics.some((m) => m.baseline !== undefined)) notes.push(`baseline: ${r.baselineLabel}`);
-  return notes.map((n) => c.dim(`  ${n}`));
+  return notes.flatMap((n) => prose(n, columns, '  ', '    ').map((l) => c.dim(l)));
 }
 
 function escapeRegExp(s: string): string {
@@ -126,13 +142,11 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
   if (r.status === 'passed') {
     lines.push(`${c.green('✔')} ${c.bold(r.exercise)} ${c.green('passed')} ${c.dim(`(${secs})`)}`);
   } else if (r.status === 'failed') {
-    lines.push(
-      `${c.red('✘')} ${c.bold(r.exercise)} ${c.red('failed')}: it ran, but a threshold was missed ${c.dim(`(${secs})`)}`,
-    );
+    lines.push(`${c.red('✘')} ${c.bold(r.exercise)} ${c.red('failed')}: a threshold was missed ${c.dim(`(${secs})`)}`);
   } else {
     lines.push(`${c.red('✘')} ${c.bold(r.exercise)} ${c.red(`error (${r.error?.kind})`)} ${c.dim(`(${secs})`)}`);
   }
-  if (r.metrics.length) lines.push(...metricTable(r.metrics, c), ...metricNotes(r, c));
+  if (r.metrics.length) lines.push(...metricTable(r.metrics, c, opts.columns), ...metricNotes(r, c, opts.columns));
   if (r.error) {
     // Some messages (compile errors, forbidden APIs) already start with their own file:line.
     // Some messages (compile errors, forbidden APIs) start with their own file:line:col: written once, one way.
@@ -153,7 +167,7 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
       if (frame) column = Number(frame[1]);
     }
     const where = r.error.file ? `${location(r.error.file, r.exercise, opts.cwd, r.error.line, column)}: ` : '';
-    lines.push(`  ${where}${message.split('\n').join('\n  ')}`);
+    message.split('\n').forEach((l, i) => lines.push(...prose(l, opts.columns, i ? '  ' : `  ${where}`, '    ')));
     // Frames are relative to the exercise folder (`at train (train.ts:16:9)`): written like every other location.
     for (const f of opts.frames?.slice(0, 5) ?? []) {
       const shown = f.replace(/\(([^()]+):(\d+):(\d+)\)$/, (_all, file: string, line: string, col: string) =>
@@ -164,7 +178,7 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
       lines.push(c.dim(`    ${shown}`));
     }
   }
-  lines.push(...formatDiagnoses(r.diagnoses, c));
+  lines.push(...formatDiagnoses(r.diagnoses, c, opts.columns));
   if (r.status !== 'passed' && r.output && r.output.trim()) {
     // A run that finished but missed a threshold carries the grader's findings
     // (failed cases, HTTP probes, the sweep) before the program's output: show more of it.
@@ -172,24 +186,26 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
     lines.push(
       c.dim(
         r.status === 'failed'
-          ? `  --- details from the check and your program's output (last ${shown} lines; --json has all) ---`
+          ? `  --- check details, then your program's output (last ${shown} lines; --json: all)`
           : `  --- your program's output (last lines) ---`,
       ),
     );
-    for (const l of tail(r.output, shown)) lines.push(c.dim(`  | ${l}`));
+    for (const l of tail(r.output, shown)) lines.push(...prose(l, opts.columns, '  | ', '  |   ').map((x) => c.dim(x)));
   }
-  lines.push(`  ${c.cyan('next:')} ${nextStep(r)}`);
+  const next = prose(`next: ${nextStep(r)}`, opts.columns, '  ', '    ');
+  lines.push(next[0].replace('next:', c.cyan('next:')), ...next.slice(1));
   return lines.join('\n');
 }
 
 /** The coach's diagnoses: what it saw, the numbers that show it, what to try. */
-export function formatDiagnoses(diagnoses: ExerciseResult['diagnoses'], c: chalk.Chalk): string[] {
+export function formatDiagnoses(diagnoses: ExerciseResult['diagnoses'], c: chalk.Chalk, columns?: number): string[] {
   if (!diagnoses?.length) return [];
   const lines = [`  ${c.bold('coach:')}`];
   for (const d of diagnoses) {
     lines.push(`  ${c.yellow('!')} ${c.bold(d.title)} ${c.dim(`[${d.id}]`)}`);
-    lines.push(`    ${d.evidence}`);
-    lines.push(`    ${c.cyan('try:')} ${d.next}`);
+    lines.push(...prose(d.evidence, columns, '    ', '    '));
+    const tryLines = prose(`try: ${d.next}`, columns, '    ', '      ');
+    lines.push(tryLines[0].replace('try:', c.cyan('try:')), ...tryLines.slice(1));
   }
   return lines;
 }

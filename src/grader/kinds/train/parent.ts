@@ -96,10 +96,15 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   const running = new Map<number, ChildSession>();
   let done = 0;
   const phase = (): void => {
-    if (several)
-      opts.onPhase?.(
-        `training seeds ${[...running.keys()].join(', ') || '-'} side by side (${done}/${seeds.length} seeds done)`,
-      );
+    if (!several) return;
+    const now = [...running.keys()];
+    const what =
+      now.length > 1
+        ? `training seeds ${now.join(', ')} side by side`
+        : now.length
+          ? `training seed ${now[0]}`
+          : 'scoring';
+    opts.onPhase?.(`${what} (${done}/${seeds.length} seeds done)`);
   };
 
   const runSeed = async (seed: number): Promise<SeedRun> => {
