@@ -1,19 +1,17 @@
 /**
  * The data lock of a tracked run: which data it trained on, in the lock
- * format of month4/data-versioning (grader/suites/data-versioning.ts). The
+ * format of month4/data-versioning (datasets/lock.ts). The
  * data a tracking check hands to train() is read as a folder of four files,
  * `train/x`, `train/y`, `val/x` and `val/y`, each the raw bytes of that
- * tensor's values (`ctx.data.xTrain.dataSync()`, little-endian); a file's
- * hash is the sha256 of its bytes, the manifest is `<sha256>  <path>\n` per
- * file sorted by path, and the lock hash is the sha256 of the manifest.
+ * tensor's values (`ctx.data.xTrain.dataSync()`, little-endian).
  *
  * Each run records it as the tag DATA_LOCK_TAG; the grader computes the
  * lock itself from the very arrays it sent to the child and refuses a run
  * whose tag is missing or differs (auditDataLocks). The learner's value is
  * compared, never trusted.
  */
-import { createHash } from 'node:crypto';
 import { littleEndianBytes } from '../datasets/bytes';
+import { lockOf } from '../datasets/lock';
 import { GradingError } from '../errors';
 import type { RunRecord } from './reader';
 
@@ -38,20 +36,14 @@ function bytesOf(path: string, values: Values): Buffer {
   throw new GradingError(`the data lock covers numeric tensors only; ${path} holds strings`);
 }
 
-function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 /** The lock hash of the data handed to a run (see the header for the folder it stands for). */
 export function dataLockHash(data: LockedData): string {
   const files: Record<string, Values> = { 'train/x': data.xTrain.values, 'train/y': data.yTrain.values };
   if (data.xVal) files['val/x'] = data.xVal.values;
   if (data.yVal) files['val/y'] = data.yVal.values;
-  const manifest = Object.keys(files)
-    .sort()
-    .map((p) => `${sha256(bytesOf(p, files[p]))}  ${p}\n`)
-    .join('');
-  return sha256(manifest);
+  const bytes: Record<string, Buffer> = {};
+  for (const [p, values] of Object.entries(files)) bytes[p] = bytesOf(p, values);
+  return lockOf(bytes).hash;
 }
 
 /**

@@ -25,7 +25,8 @@
  */
 import { createRng, deriveSeed, gaussian, randomInt, shuffleInPlace, type Rng } from '../../datasets/rng';
 import { MAX_VS_ORACLE, SCHEMA, TARGET, cleanCases, heldOutRmse, makeDirtyTable, type Row } from './data-quality';
-import { lockOf, lockProblem, type Lock } from './data-versioning';
+import { lockOf, type Lock } from '../../datasets/lock';
+import { lockProblem } from './data-versioning';
 import { readAlarm } from './drift';
 import {
   promoteCheck,

@@ -13,20 +13,15 @@
  * ../listing-order.ts): Node sorts `readdir` on Linux and macOS, so a
  * manifest that follows the listing instead of sorting would pass there.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset, type LoadedDataset } from '../../datasets';
 import { GradingError } from '../../errors';
+import { lockOf, sha256, type Lock } from '../../datasets/lock';
 import { createRng, deriveSeed, shuffleInPlace, type Rng } from '../../datasets/rng';
 import { LISTING_DESCRIPTIONS, orderNames, walkOrder, type ListingOrder } from '../listing-order';
 import type { Suite, SuiteCase, SuiteFixture } from './types';
-
-export interface Lock {
-  hash: string;
-  files: Record<string, string>;
-}
 
 export interface Changes {
   added: string[];
@@ -68,24 +63,6 @@ const LISTED: Record<Variant, ListingOrder> = {
   removed: 'reverse',
   renamed: 'hashed',
 };
-
-export function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** The manifest of a lock: `<sha256>  <path>` per file, sorted by path (sha256sum's format). */
-export function manifest(files: Files): string {
-  return Object.keys(files)
-    .sort()
-    .map((p) => `${files[p]}  ${p}\n`)
-    .join('');
-}
-
-export function lockOf(contents: Files): Lock {
-  const files: Files = {};
-  for (const p of Object.keys(contents).sort()) files[p] = sha256(contents[p]);
-  return { hash: sha256(manifest(files)), files };
-}
 
 export function diffLocks(a: Lock, b: Lock): Changes {
   const before = Object.keys(a.files);
