@@ -76,37 +76,33 @@ export async function run(opts: ResetOptions): Promise<ResetResult> {
     chosen = [here];
   }
 
-  if (opts.confirm) {
-    const changing = chosen.flatMap((ex) =>
-      ex.templateDir
-        ? [...templateFiles(ex.templateDir, ex.key)]
-            .filter(([rel, content]) => {
-              const target = path.join(ws.root, rel);
-              return fs.existsSync(target) && !fs.readFileSync(target).equals(content);
-            })
-            .map(([rel]) => rel)
-        : [],
-    );
-    if (changing.length && !(await opts.confirm(changing))) return { root: ws.root, declined: true, exercises: [] };
-  }
+  // Per exercise, its starter files and the learner files they would replace: found once, used by both steps.
+  const plans = chosen.flatMap((ex) => {
+    if (!ex.templateDir) return [];
+    const files = templateFiles(ex.templateDir, ex.key);
+    const changing = [...files]
+      .filter(([rel, content]) => {
+        const target = path.join(ws.root, rel);
+        return fs.existsSync(target) && !fs.readFileSync(target).equals(content);
+      })
+      .map(([rel]) => rel);
+    return [{ ex, files, changing }];
+  });
+  const changing = plans.flatMap((p) => p.changing);
+  if (opts.confirm && changing.length && !(await opts.confirm(changing)))
+    return { root: ws.root, declined: true, exercises: [] };
 
   let backupDir: string | undefined;
   const exercises: ResetExercise[] = [];
-  for (const ex of chosen) {
-    if (!ex.templateDir) continue;
-    const files = templateFiles(ex.templateDir, ex.key);
-    const backedUp: string[] = [];
-    for (const [rel, content] of files) {
-      const target = path.join(ws.root, rel);
-      if (!fs.existsSync(target) || fs.readFileSync(target).equals(content)) continue;
+  for (const { ex, files, changing: replaced } of plans) {
+    for (const rel of replaced) {
       backupDir ??= freshBackupDir(ws.root, opts.now ?? new Date());
       const copy = path.join(backupDir, rel);
       fs.mkdirSync(path.dirname(copy), { recursive: true });
-      fs.copyFileSync(target, copy);
-      backedUp.push(rel);
+      fs.copyFileSync(path.join(ws.root, rel), copy);
     }
     const report = writeFiles(ws.root, files, emptyReport(), true);
-    exercises.push({ exercise: ex.key, backedUp, restored: [...report.created, ...report.updated] });
+    exercises.push({ exercise: ex.key, backedUp: replaced, restored: [...report.created, ...report.updated] });
   }
   return { root: ws.root, backupDir, exercises };
 }
