@@ -131,8 +131,7 @@ function starterOf(dir: string): { file: string; source: ts.SourceFile } {
     s.source.statements.some(
       (st) =>
         ts.isExportAssignment(st) ||
-        (ts.isFunctionDeclaration(st) &&
-          !!ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)),
+        (ts.isFunctionDeclaration(st) && !!ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)),
     ),
   );
   const found = withDefault ?? sources[0];
@@ -157,12 +156,13 @@ function declared_(source: ts.SourceFile): string {
     const mods = ts.getModifiers(s) ?? [];
     const dflt = mods.find((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
     for (const m of mods) {
-      if (m.kind === ts.SyntaxKind.AsyncKeyword || m === dflt) edits.push({ at: m.getStart(source), end: m.end, text: '' });
+      if (m.kind === ts.SyntaxKind.AsyncKeyword || m === dflt)
+        edits.push({ at: m.getStart(source), end: m.end, text: '' });
     }
     if (dflt && s.name) defaults.push(s.name.text);
-    const keyword = s.getChildren(source).find(
-      (c) => c.kind === ts.SyntaxKind.FunctionKeyword || c.kind === ts.SyntaxKind.ClassKeyword,
-    );
+    const keyword = s
+      .getChildren(source)
+      .find((c) => c.kind === ts.SyntaxKind.FunctionKeyword || c.kind === ts.SyntaxKind.ClassKeyword);
     if (keyword) edits.push({ at: keyword.getStart(source), end: keyword.getStart(source), text: 'declare ' });
   }
   let code = source.text;
@@ -197,8 +197,7 @@ function generate(ws: string, block: Block, problems: string[]): { file: string;
     for (const s of starter?.source.statements ?? []) {
       if (ts.isImportDeclaration(s)) {
         if (!source.statements.some(ts.isImportDeclaration)) gen.add(text(starter!.source, s));
-      }
-      else if ((ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && !declared.has(s.name.text)) {
+      } else if ((ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && !declared.has(s.name.text)) {
         gen.add(text(starter!.source, s));
       }
     }
@@ -311,5 +310,5 @@ test('every ts block of the READMEs is type-clean in the workspace mlpath start 
   expect(problems).toEqual([]);
   // The checker sees the mistake that started this test: a fragment using ctx's optional yVal as a Tensor.
   expect(known).toEqual([expect.stringMatching(/^exercises\/month2\/mnist\/README\.md:100001: TS2345: /)]);
-  console.log(`${blocks.length} README blocks type-checked, ${skipped} opted out`, ws);
+  console.log(`${blocks.length} README blocks type-checked, ${skipped} opted out`);
 });
