@@ -18,7 +18,8 @@
  * A block shown on purpose as wrong opts out with
  * `<!-- mlpath: no-typecheck (the reason) -->` on the line right before its
  * fence; a marker without a reason, or not before a ts block, fails here.
- * Outside an exercise (the top README, docs/), every block is a module.
+ * Outside an exercise (the top README, docs/), every block is a module. An
+ * unlabelled block that parses as TypeScript fails too: label it ts or text.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -55,7 +56,7 @@ function blocksOf(
   const blocks: Block[] = [];
   const skipped: string[] = [];
   const problems: string[] = [];
-  let open: { fence: string; ts: boolean; start: number; optOut: boolean } | null = null;
+  let open: { fence: string; info: string; ts: boolean; start: number; optOut: boolean } | null = null;
   for (let i = 0; i < lines.length; i++) {
     const fence = /^(\s*)(`{3,})\s*([\w-]*)(.*)$/.exec(lines[i]);
     if (open) {
@@ -65,10 +66,12 @@ function blocksOf(
           .map((l) => l.slice(Math.min(l.length - l.trimStart().length, fence[1].length)))
           .join('\n');
         const block = { readme, exercise, line: open.start + 1, code };
-        if (!open.ts) {
-          /* not TypeScript */
-        } else if (open.optOut) skipped.push(`${readme}:${open.start + 1}`);
-        else blocks.push(block);
+        if (open.ts) {
+          if (open.optOut) skipped.push(`${readme}:${open.start + 1}`);
+          else blocks.push(block);
+        } else if (!open.info && looksLikeTypeScript(code)) {
+          problems.push(`${readme}:${open.start}: this block reads as TypeScript: label it \`\`\`ts (or \`\`\`text)`);
+        }
         open = null;
       }
       continue;
@@ -82,11 +85,24 @@ function blocksOf(
     }
     if (fence) {
       const ts = fence[3] === 'ts' || fence[3] === 'typescript';
-      open = { fence: fence[2], ts, start: i + 1, optOut: ts && MARKER.test((lines[i - 1] ?? '').trim()) };
+      open = {
+        fence: fence[2],
+        info: fence[3],
+        ts,
+        start: i + 1,
+        optOut: ts && MARKER.test((lines[i - 1] ?? '').trim()),
+      };
     }
   }
   if (open) problems.push(`${readme}:${open.start}: code block never closed`);
   return { blocks, skipped, problems };
+}
+
+/** An unlabelled block that parses as TypeScript with a declaration in it would escape the check. */
+function looksLikeTypeScript(code: string): boolean {
+  if (!/\b(const|let|function|interface|import|export|await)\b/.test(code)) return false;
+  const out = ts.transpileModule(code, { reportDiagnostics: true, fileName: 'block.ts' });
+  return !out.diagnostics?.length;
 }
 
 type Kind = 'contract' | 'module' | 'fragment';
@@ -99,8 +115,21 @@ function hasExport(s: ts.Statement): boolean {
   );
 }
 
+/** A class stated by its members' signatures, as a contract shows one. */
+function isBodilessClass(s: ts.Statement): s is ts.ClassDeclaration {
+  return (
+    ts.isClassDeclaration(s) &&
+    s.members.some((m) => (ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m)) && !m.body)
+  );
+}
+
+const isSignature = (s: ts.Statement): s is ts.FunctionDeclaration | ts.ClassDeclaration =>
+  (ts.isFunctionDeclaration(s) && !s.body) || isBodilessClass(s);
+const isType = (s: ts.Statement): boolean => ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s);
+
 function kindOf(source: ts.SourceFile, exercise: string | null): Kind {
-  if (source.statements.some((s) => ts.isFunctionDeclaration(s) && !s.body)) return 'contract';
+  const statements = source.statements;
+  if (statements.some(isSignature) || (statements.length && statements.every(isType))) return 'contract';
   if (!exercise || source.statements.some(hasExport)) return 'module';
   return 'fragment';
 }
@@ -152,7 +181,7 @@ function declared_(source: ts.SourceFile): string {
   const edits: { at: number; end: number; text: string }[] = [];
   const defaults: string[] = [];
   for (const s of source.statements) {
-    if (!(ts.isFunctionDeclaration(s) && !s.body) && !ts.isClassDeclaration(s)) continue;
+    if (!isSignature(s)) continue;
     const mods = ts.getModifiers(s) ?? [];
     const dflt = mods.find((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
     for (const m of mods) {
@@ -208,7 +237,7 @@ function generate(ws: string, block: Block, problems: string[]): { file: string;
       conforms.add(`import type * as readme from './${base}';`);
       conforms.add(`import * as starter from './${starter.file.replace(/\.ts$/, '')}';`);
       for (const s of source.statements) {
-        if (!ts.isFunctionDeclaration(s) || s.body || !hasExport(s)) continue;
+        if (!isSignature(s) || !hasExport(s)) continue;
         const isDefault = !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
         const name = isDefault ? 'default' : s.name?.text;
         if (!name) continue;
