@@ -3,14 +3,15 @@
  * the learner's editor sees: every ```ts block is checked in the workspace
  * `mlpath start` makes, by the checker `mlpath check` runs, in one program.
  *
- * How a block is checked (CONTRIBUTING.md, "Code in an exercise README"):
- * - a *contract* (declares a function without a body, e.g.
- *   `export function split(...): Split`) is a declaration file beside the
- *   starter that sees the starter's imports and its top-level types; and
- *   every function it declares must accept the starter's export of that
- *   name, so the README and the starter promise the same contract;
- * - a *module* (a top-level import or export, and no bodiless function) is
- *   checked as a file of its own in the exercise folder;
+ * How a block is checked (CONTRIBUTING.md, "Adding an exercise"):
+ * - a *contract* (a function or class without bodies, e.g. `export function
+ *   split(...): Split`, or types alone) is `declare`d in a file beside the
+ *   starter, where it sees the starter's imports (unless it has its own) and
+ *   top-level types; the starter's export of each function and class it
+ *   declares must be assignable to it, so README and starter promise the
+ *   same contract;
+ * - a *module* (a top-level export) is a file of its own in the exercise
+ *   folder;
  * - a *fragment* (anything else) is pasted, in its own `{ }` block, before
  *   the last `return` of the starter's default export: it sees the names the
  *   starter has there (`ctx`, `tf`, `xTrain`...); its imports go to the top
@@ -177,7 +178,7 @@ const text = (source: ts.SourceFile, node: ts.Node): string => source.text.slice
  * function f` becomes `declare function f` plus `export default f`. Lines
  * stay where they were.
  */
-function declared_(source: ts.SourceFile): string {
+function asDeclarations(source: ts.SourceFile): string {
   const edits: { at: number; end: number; text: string }[] = [];
   const defaults: string[] = [];
   for (const s of source.statements) {
@@ -230,7 +231,7 @@ function generate(ws: string, block: Block, problems: string[]): { file: string;
         gen.add(text(starter!.source, s));
       }
     }
-    gen.add(declared_(source), block.line);
+    gen.add(asDeclarations(source), block.line);
     out.push({ file: path.join(dir, `${base}.ts`), gen });
     if (starter) {
       const conforms = new Generated();
@@ -257,11 +258,10 @@ function generate(ws: string, block: Block, problems: string[]): { file: string;
     }
     const returns = entry.body.statements.filter(ts.isReturnStatement);
     const at = returns.length ? returns[returns.length - 1].getStart(starter.source) : entry.body.end - 1;
-    const starterLines = (t: string): string => t.replace(/\n$/, '');
     const gen = new Generated();
     const imports = source.statements.filter(ts.isImportDeclaration);
     for (const i of imports) gen.add(text(source, i), lineOf(i));
-    gen.add(starterLines(starter.source.text.slice(0, at)).replace(/[ \t]*$/, ''));
+    gen.add(starter.source.text.slice(0, at).replace(/\n?[ \t]*$/, ''));
     gen.add('{');
     // The fragment's lines as written, its imports blanked (they went to the top).
     const codeLines = block.code.split('\n');
