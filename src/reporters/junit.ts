@@ -14,6 +14,7 @@
  */
 import * as os from 'node:os';
 import type { ExerciseResult } from '../grader/result';
+import { errorText } from './terminal';
 
 function esc(s: string): string {
   return s
@@ -71,9 +72,9 @@ function testcase(r: ExerciseResult, pkg: string): string {
   }
   if (r.status === 'error') {
     const kind = r.error?.kind ?? 'error';
-    const message = r.error?.message ?? 'no result';
-    const where = r.error?.file ? `${r.error.file}${r.error.line ? `:${r.error.line}` : ''}: ` : '';
-    return `${open}>\n      <error message="${esc(`${kind}: ${message.split('\n')[0]}`)}" type="${esc(kind)}">${esc(where + message)}</error>\n    </testcase>`;
+    // The location is written as the terminal writes it: `month1/linear-regression/train.ts:51:19`.
+    const message = r.error ? errorText(r, process.cwd()) : 'no result';
+    return `${open}>\n      <error message="${esc(`${kind}: ${message.split('\n')[0]}`)}" type="${esc(kind)}">${esc(message)}</error>\n    </testcase>`;
   }
   return `${open}/>`;
 }

@@ -135,6 +135,31 @@ function tail(text: string, lines: number): string[] {
   return all.slice(-lines).map((l) => (l.length > 300 ? `${l.slice(0, 300)}...` : l));
 }
 
+/**
+ * An error's message led by its location in the one format every reporter writes (`location`). Some messages
+ * (compile errors, forbidden APIs) start with their own `train.ts:51:19`: that prefix is replaced, not repeated.
+ */
+export function errorText(r: ExerciseResult, cwd: string, frames?: string[]): string {
+  if (!r.error) return '';
+  let message = r.error.message;
+  let column: number | undefined;
+  if (r.error.file) {
+    const own = new RegExp(`^\\S*${escapeRegExp(path.basename(r.error.file))}(?::(\\d+))?(?::(\\d+))?:? `).exec(
+      message,
+    );
+    if (own && (!own[1] || !r.error.line || Number(own[1]) === r.error.line)) {
+      column = own[2] ? Number(own[2]) : undefined;
+      message = message.slice(own[0].length);
+    }
+  }
+  // The result keeps file and line; the column, when known, is in the first frame at that line.
+  if (column === undefined && r.error.line) {
+    const frame = new RegExp(`:${r.error.line}:(\\d+)\\)$`).exec(frames?.[0] ?? '');
+    if (frame) column = Number(frame[1]);
+  }
+  return r.error.file ? `${location(r.error.file, r.exercise, cwd, r.error.line, column)}: ${message}` : message;
+}
+
 export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
   const c = new chalk.Instance({ level: opts.color ? 1 : 0 });
   const secs = `${(r.durationMs / 1000).toFixed(1)} s${r.backend ? `, ${r.backend}` : ''}`;
@@ -148,26 +173,9 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
   }
   if (r.metrics.length) lines.push(...metricTable(r.metrics, c, opts.columns), ...metricNotes(r, c, opts.columns));
   if (r.error) {
-    // Some messages (compile errors, forbidden APIs) already start with their own file:line.
-    // Some messages (compile errors, forbidden APIs) start with their own file:line:col: written once, one way.
-    let message = r.error.message;
-    let column: number | undefined;
-    if (r.error.file) {
-      const own = new RegExp(`^\\S*${escapeRegExp(path.basename(r.error.file))}(?::(\\d+))?(?::(\\d+))?:? `).exec(
-        message,
-      );
-      if (own && (!own[1] || !r.error.line || Number(own[1]) === r.error.line)) {
-        column = own[2] ? Number(own[2]) : undefined;
-        message = message.slice(own[0].length);
-      }
-    }
-    // The result keeps file and line; the column, when known, is in the first frame at that line.
-    if (column === undefined && r.error.line) {
-      const frame = new RegExp(`:${r.error.line}:(\\d+)\\)$`).exec(opts.frames?.[0] ?? '');
-      if (frame) column = Number(frame[1]);
-    }
-    const where = r.error.file ? `${location(r.error.file, r.exercise, opts.cwd, r.error.line, column)}: ` : '';
-    message.split('\n').forEach((l, i) => lines.push(...prose(l, opts.columns, i ? '  ' : `  ${where}`, '    ')));
+    errorText(r, opts.cwd, opts.frames)
+      .split('\n')
+      .forEach((l) => lines.push(...prose(l, opts.columns, '  ', '    ')));
     // Frames are relative to the exercise folder (`at train (train.ts:16:9)`): written like every other location.
     for (const f of opts.frames?.slice(0, 5) ?? []) {
       const shown = f.replace(/\(([^()]+):(\d+):(\d+)\)$/, (_all, file: string, line: string, col: string) =>

@@ -56,7 +56,9 @@ test('JUnit: one testcase per exercise, escaped, failure and error elements, out
   expect(xml.match(/<testcase /g)).toHaveLength(3);
   expect(xml).toMatch(/tests="3" failures="1" errors="1"/);
   expect(xml).toMatch(/<failure message="rmse=7\.5000 \(max 4\.5\) miss; 0\/10 points" type="threshold">/);
-  expect(xml).toMatch(/<error message="runtime: shapes &lt;3&gt; &amp; &lt;4&gt;, 100% wrong" type="runtime">/);
+  expect(xml).toMatch(
+    /<error message="runtime: month1\/tensors\/tensors\.ts:12: shapes &lt;3&gt; &amp; &lt;4&gt;, 100% wrong" type="runtime">/,
+  );
   expect(xml).toMatch(/<system-out>--- month1\/tensors ---\na &lt; b &amp; &quot;c&quot;<\/system-out>/);
   expect(xml).not.toMatch(/\u0001/);
 });

@@ -66,7 +66,7 @@ test('check --junit: passed, failed, error, escaped output: valid, and says what
     /<failure message="rmse=6\.4700 \(max 5\.8\) miss; ndcg_at_k=n\/a miss; 5\/10 points \(better than the mean\)" type="threshold">/,
   );
   expect(xml).toMatch(
-    /<error message="runtime: shapes &lt;3&gt; &amp; &lt;4&gt;" type="runtime">\/ws\/week2\/tensors\/tensors\.ts:12: shapes/,
+    /<error message="runtime: week2\/tensors\/tensors\.ts:12: shapes &lt;3&gt; &amp; &lt;4&gt;" type="runtime">week2\/tensors\/tensors\.ts:12: shapes/,
   );
   expect(xml).toMatch(/<property name="week1\/houses ndcg_at_k@10" value=""\/>/);
   expect(xml).toMatch(/<property name="curriculum" value="intro-ml 2026\.1 sha256:abab/);
