@@ -51,6 +51,9 @@ export function resample(values: number[], width: number): number[] {
   return out;
 }
 
+/** Positive values whose largest is this many times their smallest are charted on a log scale. */
+const LOG_SPAN = 50;
+
 /**
  * A column chart: one column per value (or bucket of values), its height
  * the value between a floor just below the minimum and the maximum.
@@ -63,7 +66,12 @@ export function columnChart(values: number[], opts: ChartOptions & { label?: str
   if (cols.length === 0) return [];
   const hi = Math.max(...cols);
   const lo = Math.min(...cols);
-  const floor = hi === lo ? lo - Math.max(Math.abs(lo), 1) * 0.5 : lo - (hi - lo) * 0.1;
+  // A first-step spike (loss 2,000 then 0.3) would flatten the rest of the curve: positive values spanning
+  // more than a factor of LOG_SPAN are drawn on a log scale, and the chart says so.
+  const logScale = lo > 0 && hi / lo >= LOG_SPAN;
+  const y = (v: number): number => (logScale ? Math.log10(v) : v);
+  const [yHi, yLo] = [y(hi), y(lo)];
+  const floor = yHi === yLo ? yLo - Math.max(Math.abs(yLo), 1) * 0.5 : yLo - (yHi - yLo) * 0.1;
   const blocks = ascii ? ASCII_BLOCKS : BLOCKS;
   const top = fmt(hi);
   const bottom = fmt(lo);
@@ -74,7 +82,7 @@ export function columnChart(values: number[], opts: ChartOptions & { label?: str
   for (let row = height - 1; row >= 0; row--) {
     let line = '';
     for (const v of cols) {
-      const level = ((v - floor) / (hi - floor)) * height - row;
+      const level = ((y(v) - floor) / (yHi - floor)) * height - row;
       const eighth = Math.max(0, Math.min(8, Math.round(level * 8)));
       line += blocks[eighth];
     }
@@ -84,7 +92,8 @@ export function columnChart(values: number[], opts: ChartOptions & { label?: str
     );
   }
   const axis = ascii ? `+${'-'.repeat(cols.length)}` : `└${'─'.repeat(cols.length)}`;
-  lines.push(`  ${' '.repeat(gutter)} ${axis}${opts.xLabel ? ` ${opts.xLabel}` : ''}`);
+  const xLabel = [opts.xLabel, logScale ? '(log scale)' : ''].filter(Boolean).join(' ');
+  lines.push(`  ${' '.repeat(gutter)} ${axis}${xLabel ? ` ${xLabel}` : ''}`);
   return lines;
 }
 

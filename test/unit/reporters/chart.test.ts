@@ -92,3 +92,17 @@ describe('trainingPicture', () => {
     expect(trainingPicture([], [], { color: false })).toEqual([]);
   });
 });
+
+test('a first-step spike does not flatten the curve: positive values spanning 50x are drawn on a log scale', () => {
+  const values = [2000, 0.9, 0.6, 0.45, 0.35, 0.3, 0.28, 0.27];
+  const lines = columnChart(values, { color: false, width: 8, height: 6 });
+  expect(lines[lines.length - 1]).toMatch(/\(log scale\)$/);
+  // The epochs after the spike still fall visibly: their columns differ in height.
+  const heights = [...Array(8).keys()].map(
+    (col) => lines.slice(0, -1).filter((l) => l.split('|')[1]?.[col] === '#').length,
+  );
+  expect(new Set(heights.slice(1)).size).toBeGreaterThan(1);
+  expect(heights[0]).toBeGreaterThan(heights[7]);
+  const flat = columnChart([1, 0.8, 0.6, 0.5], { color: false, width: 4, height: 6 });
+  expect(flat[flat.length - 1]).not.toMatch(/log scale/);
+});
