@@ -15,7 +15,8 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ObserveRequest, Observed, TrainPayload } from '../protocol';
-import { measureReliance, noteStepped, prepareReliance, startReliance } from './reliance';
+import { captureIntrinsics, intrinsics } from './intrinsics';
+import { measureReliance, noteStepped, startReliance } from './reliance';
 import { finishReplay, prepareReplay, replayData, startReplay } from './replay';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -81,11 +82,8 @@ const state = {
   tampered: undefined as string | undefined,
 };
 
-/** Tensor methods captured before learner code loads. */
+/** The engine's variable list, captured before learner code loads (tensor methods: intrinsics.ts). */
 const captured = {
-  dataSync: undefined as ((this: Tensor) => ArrayLike<number>) | undefined,
-  dispose: undefined as ((this: Tensor) => void) | undefined,
-  isDisposed: undefined as ((this: Tensor) => boolean) | undefined,
   registeredVariables: undefined as (() => Record<string, { trainable: boolean } | undefined>) | undefined,
 };
 
@@ -181,8 +179,8 @@ function movesAVariable(grads: { name: string; tensor: Tensor }[]): boolean {
   for (let i = 0; i < candidates.length; i++) {
     let values: ArrayLike<number>;
     try {
-      if (apply(captured.isDisposed!, candidates[i], [])) continue;
-      values = apply(captured.dataSync!, candidates[i], []);
+      if (apply(intrinsics.isDisposed!, candidates[i], [])) continue;
+      values = apply(intrinsics.dataSync!, candidates[i], []);
     } catch {
       continue;
     }
@@ -204,16 +202,12 @@ function pinned(target: object, key: string): boolean {
 export function prepareObservation(tf: Tf): void {
   const engine = tf.engine() as unknown as Record<string, unknown>;
   const engineProto = protoOf(engine) as Record<string, unknown>;
-  const tensorProto = tf.Tensor.prototype as unknown as Record<string, unknown>;
-  captured.dataSync = tensorProto.dataSync as typeof captured.dataSync;
-  captured.dispose = tensorProto.dispose as typeof captured.dispose;
-  captured.isDisposed = ownDescriptor(tensorProto, 'isDisposed')?.get as typeof captured.isDisposed;
+  captureIntrinsics(tf);
   const variablesGetter = ownDescriptor(engineProto, 'registeredVariables')?.get;
   type Variables = ReturnType<NonNullable<typeof captured.registeredVariables>>;
   captured.registeredVariables = variablesGetter ? () => apply(variablesGetter, engine, []) as Variables : undefined;
   pinEngineBytes(engine, engineProto);
   prepareReplay(tf);
-  prepareReliance(tf);
 
   if (!pinned(engineProto, 'gradients')) {
     const original = engineProto.gradients as (...args: unknown[]) => { value: Tensor; grads: Tensor[] };
@@ -223,8 +217,8 @@ export function prepareObservation(tf: Tf): void {
       if (state.active && state.depth === 0) {
         state.pendingLoss = undefined;
         const value = out.value;
-        if (value && value.size === 1 && !apply(captured.isDisposed!, value, []))
-          state.pendingLoss = apply(captured.dataSync!, value, [])[0];
+        if (value && value.size === 1 && !apply(intrinsics.isDisposed!, value, []))
+          state.pendingLoss = apply(intrinsics.dataSync!, value, [])[0];
       }
       return out;
     };
@@ -530,7 +524,7 @@ function pretrainedBytes(
     const weights = models[i].weights;
     for (let k = 0; k < weights.length; k++) {
       try {
-        if (!apply(captured.isDisposed!, weights[k].tensor, [])) alive += weights[k].bytes;
+        if (!apply(intrinsics.isDisposed!, weights[k].tensor, [])) alive += weights[k].bytes;
       } catch {
         // A weight that cannot be read holds nothing.
       }
@@ -553,7 +547,7 @@ function releasedNote(lesson: string | undefined): string {
  */
 function release(t: Tensor, name: string, lesson: string | undefined): void {
   try {
-    if (!apply(captured.isDisposed!, t, [])) apply(captured.dispose!, t, []);
+    if (!apply(intrinsics.isDisposed!, t, [])) apply(intrinsics.dispose!, t, []);
   } catch {
     // Disposed or not, the data is cut off below; what stays alive is measured.
   }

@@ -11,6 +11,7 @@
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { WireTensor } from '../protocol';
+import { intrinsics } from './intrinsics';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -20,27 +21,6 @@ const F32 = Float32Array;
 const ROWS = 256;
 
 const state = { stepped: [] as Variable[] };
-
-const captured = {
-  assign: undefined as ((this: Variable, value: Tensor) => void) | undefined,
-  dataSync: undefined as ((this: Tensor) => ArrayLike<number>) | undefined,
-  dispose: undefined as ((this: Tensor) => void) | undefined,
-  isDisposed: undefined as ((this: Tensor) => boolean) | undefined,
-  tensor: undefined as Tf['tensor'] | undefined,
-  zeros: undefined as Tf['zeros'] | undefined,
-};
-
-/** Captures what the check uses, before learner code loads. */
-export function prepareReliance(tf: Tf): void {
-  const proto = tf.Variable.prototype as unknown as Record<string, unknown>;
-  const tensorProto = Object.getPrototypeOf(proto) as Record<string, unknown>;
-  captured.assign = proto.assign as typeof captured.assign;
-  captured.dataSync = tensorProto.dataSync as typeof captured.dataSync;
-  captured.dispose = tensorProto.dispose as typeof captured.dispose;
-  captured.isDisposed = Object.getOwnPropertyDescriptor(tensorProto, 'isDisposed')?.get as typeof captured.isDisposed;
-  captured.tensor = tf.tensor;
-  captured.zeros = tf.zeros;
-}
 
 export function startReliance(): void {
   state.stepped = [];
@@ -55,12 +35,12 @@ export function noteStepped(v: unknown): void {
 }
 
 function answersOf(tf: Tf, out: unknown): { values: Float32Array; cols: number } | undefined {
-  if (!(out instanceof tf.Tensor) || apply(captured.isDisposed!, out, [])) return undefined;
+  if (!(out instanceof tf.Tensor) || apply(intrinsics.isDisposed!, out, [])) return undefined;
   const t = out as Tensor;
-  const read: ArrayLike<number> = apply(captured.dataSync!, t, []);
+  const read: ArrayLike<number> = apply(intrinsics.dataSync!, t, []);
   const values = F32.from(read);
   const cols = t.shape.length >= 2 ? (t.shape[t.shape.length - 1] ?? 1) : 1;
-  apply(captured.dispose!, t, []);
+  apply(intrinsics.dispose!, t, []);
   return { values, cols };
 }
 
@@ -112,7 +92,7 @@ export async function measureReliance(
   predict: (x: Tensor | readonly string[]) => unknown,
   texts?: readonly string[],
 ): Promise<Reliance | undefined> {
-  const vars = state.stepped.filter((v) => !apply(captured.isDisposed!, v, []));
+  const vars = state.stepped.filter((v) => !apply(intrinsics.isDisposed!, v, []));
   if (vars.length === 0) return undefined;
   let input: () => Tensor | readonly string[];
   if (texts) {
@@ -126,7 +106,7 @@ export async function measureReliance(
     const rows = Math.min(ROWS, x.shape[0] ?? 0);
     if (rows === 0) return undefined;
     const values = x.values;
-    input = () => captured.tensor!(F32.from(values.subarray(0, rows * cols)), [rows, ...x.shape.slice(1)], 'float32');
+    input = () => intrinsics.tensor!(F32.from(values.subarray(0, rows * cols)), [rows, ...x.shape.slice(1)], 'float32');
   }
   const ask = async (): Promise<{ values: Float32Array; cols: number } | undefined> => {
     const t = input();
@@ -135,7 +115,7 @@ export async function measureReliance(
     } catch {
       return undefined;
     } finally {
-      if (t instanceof tf.Tensor && !apply(captured.isDisposed!, t, [])) apply(captured.dispose!, t, []);
+      if (t instanceof tf.Tensor && !apply(intrinsics.isDisposed!, t, [])) apply(intrinsics.dispose!, t, []);
     }
   };
   const before = await ask();
@@ -145,18 +125,18 @@ export async function measureReliance(
   // Each large variable alone: a lookup scaled by one trained knob beside a weight matrix that decides nothing fails.
   for (const v of vars) {
     if (v.size < LARGE * weights) continue;
-    const read: ArrayLike<number> = apply(captured.dataSync!, v, []);
+    const read: ArrayLike<number> = apply(intrinsics.dataSync!, v, []);
     const trained = F32.from(read);
     let after: { values: Float32Array; cols: number } | undefined;
     try {
-      const z = captured.zeros!(v.shape, v.dtype);
-      apply(captured.assign!, v, [z]);
-      apply(captured.dispose!, z, []);
+      const z = intrinsics.zeros!(v.shape, v.dtype);
+      apply(intrinsics.assign!, v, [z]);
+      apply(intrinsics.dispose!, z, []);
       after = await ask();
     } finally {
-      const t = captured.tensor!(trained, v.shape, v.dtype);
-      apply(captured.assign!, v, [t]);
-      apply(captured.dispose!, t, []);
+      const t = intrinsics.tensor!(trained, v.shape, v.dtype);
+      apply(intrinsics.assign!, v, [t]);
+      apply(intrinsics.dispose!, t, []);
     }
     const share = after ? changed(before, after) : 1;
     if (share < least) least = share;

@@ -18,12 +18,12 @@
 import { randomInt } from 'node:crypto';
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { Replay, ReplayLoss, WireTensor } from '../protocol';
+import { intrinsics } from './intrinsics';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
 const apply = Reflect.apply;
 const define = Object.defineProperty;
-const protoOf = Object.getPrototypeOf;
 const finite = Number.isFinite;
 const isArray = Array.isArray;
 const draw = randomInt;
@@ -77,16 +77,8 @@ const state = {
   problem: undefined as string | undefined,
 };
 
-const captured = {
-  assign: undefined as ((this: Variable, value: Tensor) => void) | undefined,
-  dataSync: undefined as ((this: Tensor) => ArrayLike<number>) | undefined,
-  isDisposed: undefined as ((this: Tensor) => boolean) | undefined,
-  tensor: undefined as Tf['tensor'] | undefined,
-  dispose: undefined as ((this: Tensor) => void) | undefined,
-};
-
 function read(t: Tensor): Float32Array {
-  const values: ArrayLike<number> = apply(captured.dataSync!, t, []);
+  const values: ArrayLike<number> = apply(intrinsics.dataSync!, t, []);
   return F32.from(values);
 }
 
@@ -163,21 +155,15 @@ function noteAssign(v: Variable): void {
 
 /**
  * Wraps Variable.assign where it is implemented, before learner code loads.
- * Call once, after the forbidden APIs are closed.
+ * Call once, after the forbidden APIs are closed and captureIntrinsics.
  */
 export function prepareReplay(tf: Tf): void {
   const proto = tf.Variable.prototype as unknown as Record<string, unknown>;
-  const tensorProto = protoOf(proto) as Record<string, unknown>;
-  captured.dataSync = tensorProto.dataSync as typeof captured.dataSync;
-  captured.dispose = tensorProto.dispose as typeof captured.dispose;
-  captured.isDisposed = Object.getOwnPropertyDescriptor(tensorProto, 'isDisposed')?.get as typeof captured.isDisposed;
-  captured.tensor = tf.tensor;
   const d = Object.getOwnPropertyDescriptor(proto, 'assign');
   if (!d || typeof d.value !== 'function' || !d.configurable) return;
   const original = d.value as (this: Variable, value: Tensor) => void;
-  captured.assign = original;
   const assign = function assign(this: Variable, value: Tensor): void {
-    if (state.active && this && this.trainable === true && !apply(captured.isDisposed!, this, [])) noteAssign(this);
+    if (state.active && this && this.trainable === true && !apply(intrinsics.isDisposed!, this, [])) noteAssign(this);
     apply(original, this, [value]);
   };
   define(proto, 'assign', { value: assign, writable: false, configurable: false, enumerable: false });
@@ -246,11 +232,11 @@ function setAll(tf: Tf, values: Float32Array[]): void {
   const list = state.tracked;
   for (let i = 0; i < list.length; i++) {
     const v = list[i].variable;
-    const t = captured.tensor!(values[i] ?? list[i].initial, v.shape, v.dtype);
+    const t = intrinsics.tensor!(values[i] ?? list[i].initial, v.shape, v.dtype);
     try {
-      apply(captured.assign!, v, [t]);
+      apply(intrinsics.assign!, v, [t]);
     } finally {
-      apply(captured.dispose!, t, []);
+      apply(intrinsics.dispose!, t, []);
     }
   }
   void tf;
@@ -291,7 +277,7 @@ export async function finishReplay(
   }
   const outputs = async (values: Float32Array[]): Promise<Float64Array> => {
     setAll(tf, values);
-    const x = captured.tensor!(data.x.values.slice(), data.x.shape, 'float32');
+    const x = intrinsics.tensor!(data.x.values.slice(), data.x.shape, 'float32');
     let out: unknown;
     try {
       out = await predict(x);
@@ -300,7 +286,7 @@ export async function finishReplay(
         `predict(x) threw while the grader replayed the weights train() assigned: ${(err as Error)?.message ?? String(err)}`,
       );
     } finally {
-      if (!apply(captured.isDisposed!, x, [])) apply(captured.dispose!, x, []);
+      if (!apply(intrinsics.isDisposed!, x, [])) apply(intrinsics.dispose!, x, []);
     }
     const answers = numbersOf(tf, out);
     if (!answers || answers.length !== data.y.length) {
@@ -483,9 +469,9 @@ async function jacobianRank(probe: Probe, finalValues: Float32Array[]): Promise<
 
 function numbersOf(tf: Tf, out: unknown): ArrayLike<number> | undefined {
   if (out instanceof tf.Tensor) {
-    if (apply(captured.isDisposed!, out, [])) return undefined;
+    if (apply(intrinsics.isDisposed!, out, [])) return undefined;
     const values = read(out as Tensor);
-    apply(captured.dispose!, out, []);
+    apply(intrinsics.dispose!, out, []);
     return values;
   }
   if (Array.isArray(out)) {
