@@ -15,6 +15,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import {
+  exerciseFiles,
+  probe,
+  readCachedTypeCheck,
+  sha256,
+  typeCheckKey,
+  writeCachedTypeCheck,
+  type TypeCheckInputs,
+} from './typecheck-cache';
 
 export interface TypeIssue {
   /** Workspace-relative, with forward slashes. */
@@ -46,36 +55,68 @@ function loadTypeScript(): Ts | undefined {
   }
 }
 
-function exerciseFiles(dir: string): string[] {
-  const files: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.name.startsWith('.') || e.name === 'node_modules' || e.name === 'mlruns') continue;
-      const full = path.join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      // Declaration files too: an exercise may ship one for a library without types, as the editor reads it.
-      else if (e.isFile() && /\.(ts|tsx|mts|cts)$/.test(e.name)) files.push(full);
-    }
-  };
-  walk(dir);
-  return files.sort();
-}
-
 const previous = new Map<string, import('typescript').Program>();
 
-/** Type-checks in this thread (the worker's body; tests call it directly). */
+/** A type check's issues and what it read and probed (see typecheck-cache.ts). */
+export interface TypeCheckRun {
+  issues: TypeIssue[];
+  inputs: TypeCheckInputs;
+}
+
+/** Type-checks in this thread (tests call it directly). */
 export function typeCheckNow(req: TypeCheckRequest): TypeIssue[] {
+  return typeCheckRecorded(req).issues;
+}
+
+/** Type-checks in this thread, noting every file the compiler read and every path it probed (the worker's body). */
+export function typeCheckRecorded(req: TypeCheckRequest): TypeCheckRun {
+  const inputs: TypeCheckInputs = { read: {}, probed: {} };
+  const none = { issues: [], inputs };
   const ts = loadTypeScript();
   const config = path.join(req.root, 'tsconfig.json');
-  if (!ts || !fs.existsSync(config) || !fs.existsSync(req.dir)) return [];
-  const read = ts.readConfigFile(config, (p) => ts.sys.readFile(p));
-  if (read.error) return [];
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, req.root);
+  if (!ts || !fs.existsSync(config) || !fs.existsSync(req.dir)) return none;
+  const readFile = (p: string): string | undefined => {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(p);
+    } catch {
+      inputs.probed[path.resolve(p)] = probe(p);
+      return undefined;
+    }
+    const utf16 =
+      bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+    // What TypeScript decodes itself is never vouched for: a hash that matches nothing makes the entry a miss.
+    inputs.read[path.resolve(p)] = utf16 ? 'utf-16' : sha256(bytes);
+    if (utf16) return ts.sys.readFile(p);
+    const utf8Bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    return bytes.toString('utf8', utf8Bom ? 3 : 0);
+  };
+  const exists = (p: string, kind: 'file' | 'dir'): boolean => {
+    const found = probe(p);
+    inputs.probed[path.resolve(p)] = found;
+    return found === kind;
+  };
+  const parseHost: import('typescript').ParseConfigHost = {
+    useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
+    readDirectory: (...args) => ts.sys.readDirectory(...args),
+    fileExists: (p) => exists(p, 'file'),
+    readFile,
+  };
+  const read = ts.readConfigFile(config, readFile);
+  if (read.error) return none;
+  const parsed = ts.parseJsonConfigFileContent(read.config, parseHost, req.root);
   const roots = exerciseFiles(req.dir);
-  if (!roots.length) return [];
+  if (!roots.length) return none;
+  const options = { ...parsed.options, noEmit: true };
+  const host = ts.createCompilerHost(options);
+  // getSourceFile reads through host.readFile; module resolution probes through these.
+  host.readFile = readFile;
+  host.fileExists = (p) => exists(p, 'file');
+  host.directoryExists = (p) => exists(p, 'dir');
   const program = ts.createProgram({
     rootNames: roots,
-    options: { ...parsed.options, noEmit: true },
+    options,
+    host,
     oldProgram: previous.get(req.root),
   });
   previous.set(req.root, program);
@@ -96,7 +137,12 @@ export function typeCheckNow(req: TypeCheckRequest): TypeIssue[] {
       });
     }
   }
-  return issues;
+  // A file the compiler did not read through this host (lent by the previous program) is not vouched for: the entry is a miss.
+  for (const source of program.getSourceFiles()) {
+    const file = path.resolve(source.fileName);
+    if (!(file in inputs.read)) inputs.read[file] = 'unread';
+  }
+  return { issues, inputs };
 }
 
 let worker: Worker | undefined;
@@ -129,12 +175,26 @@ function getWorker(): Worker | undefined {
   return w;
 }
 
+/**
+ * Type-checks in this thread, answering from the cache (typecheck-cache.ts)
+ * code checked before against the same declarations, without loading
+ * TypeScript (the worker's body).
+ */
+export function typeCheckCached(req: TypeCheckRequest): TypeIssue[] {
+  const key = typeCheckKey(req);
+  const cached = key !== undefined ? readCachedTypeCheck(key) : undefined;
+  if (cached) return cached;
+  const run = typeCheckRecorded(req);
+  if (key !== undefined) writeCachedTypeCheck(key, run.inputs, run.issues);
+  return run.issues;
+}
+
 /** Starts a type check beside whatever runs next; resolves to [] on any failure. */
 export function startTypeCheck(req: TypeCheckRequest): Promise<TypeIssue[]> {
   const w = getWorker();
   if (!w) {
     try {
-      return Promise.resolve(typeCheckNow(req));
+      return Promise.resolve(typeCheckCached(req));
     } catch {
       return Promise.resolve([]);
     }

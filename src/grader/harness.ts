@@ -30,8 +30,11 @@ const hardExit: (code: number) => never = (
 ).bind(process);
 const inbox: ParentMessage[] = [];
 const waiters: ((m: ParentMessage) => void)[] = [];
+/** The grader said 'done': whoever read it (a kind's call loop or main's last wait), this process has nothing left to do. */
+let doneReceived = false;
 
 function receive(m: ParentMessage): void {
+  if (m.type === 'done') doneReceived = true;
   const w = waiters.shift();
   if (w) w(m);
   else inbox.push(m);
@@ -164,7 +167,8 @@ async function main(): Promise<void> {
   } catch (err) {
     report(err instanceof Failed ? err.error : describeThrown(forbiddenUse ?? err, init.sourceRoot));
   }
-  for (;;) {
+  // A kind that serves calls ends its loop on 'done': waiting for a second one would hold the grader's close() until it kills this process.
+  while (!doneReceived) {
     const m = await next();
     if (m.type === 'done') break;
   }
