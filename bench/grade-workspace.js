@@ -50,9 +50,10 @@ function gradeWorkspace(tmp, jobs) {
     ],
   );
   slowestTable(slowest, grade.durationMs);
+  const summed = results.reduce((a, x) => a + x.durationMs, 0) / 1000;
   const failedIds = results.filter((x) => x.status !== 'passed').map((x) => `${x.exercise} (${x.status})`);
   note(
-    `The workspace is \`mlpath start --yes\` (track ${grade.track}) with the reference of each of its ${copied.length} exercises copied in; \`mlpath grade ${'<ws>'} --jobs ${jobs}\` grades one workspace, its exercises one after another, each on all its seeds. Target: at most 30 s per workspace.${failedIds.length ? ` Not passed: ${failedIds.join(', ')}.` : ''}`,
+    `The workspace is \`mlpath start --yes\` (track ${grade.track}) with the reference of each of its ${copied.length} exercises copied in; \`mlpath grade ${'<ws>'} --jobs ${jobs}\` grades the workspace, each exercise on all its seeds (the exercises' own durations add up to ${sec(summed)} of the workspace's ${sec(grade.durationMs / 1000)}). Target: at most 30 s per workspace.${failedIds.length ? ` Not passed: ${failedIds.join(', ')}.` : ''}`,
   );
   return {
     wall: r.seconds,

@@ -48,7 +48,7 @@ const RESULTS = path.join(root, 'bench', 'results.md');
 
 const CLI_RUNS = quick ? 5 : 15;
 const DATA_RUNS = quick ? 3 : 5;
-const CHECK_RUNS = quick ? 1 : 5;
+const CHECK_RUNS = quick ? 1 : 3;
 const TRAIN_REPEATS = quick ? 1 : 3;
 /** Examples the cpu backend trains on before the time is scaled to 8,000 x 3 epochs. */
 const CPU_EXAMPLES = { mlp: 2000, cnn: 640 };
