@@ -22,7 +22,7 @@ const [bundle, seedArg = '1', backendArg = 'wasm'] = process.argv.slice(2);
 const SPLIT = { seed: 20240501, test: 0.2, val: 0.1, stratify: true };
 
 async function main() {
-  const { initBackend } = require(path.join(dist, 'backend', 'select'));
+  const { initBackend } = require(path.join(dist, 'backend', 'init'));
   const { loadDataset, splitDataset } = require(path.join(dist, 'datasets'));
   const { tf } = await initBackend(backendArg);
   const split = splitDataset(await loadDataset('mnist'), SPLIT);

@@ -67,7 +67,7 @@ function checksum(model) {
 }
 
 async function main() {
-  const { initBackend } = require(path.join(dist, 'backend', 'select'));
+  const { initBackend } = require(path.join(dist, 'backend', 'init'));
   const { loadDataset, splitDataset } = require(path.join(dist, 'datasets'));
   const { train: ds } = splitDataset(await loadDataset('mnist'), TRAIN_SPLIT);
   const n = Math.min(opts.n, ds.n);
