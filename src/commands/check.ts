@@ -130,6 +130,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
   const outcomes: GradeOutcome[] = [];
   let cancelled = false;
   const typecheck = opts.typecheck ?? (opts.record !== false && process.env.MLPATH_TYPECHECK !== '0');
+  const typeChecks: ReturnType<typeof startTypeCheck>[] = [];
   for (const [index, ex] of exercises.entries()) {
     if (opts.signal?.aborted) {
       cancelled = true;
@@ -187,10 +188,12 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
       });
       report = writeReportQuietly(ws.root, ex);
     }
-    if (types) warnings.push(...typeWarnings(await types));
     outcomes.push(outcome);
+    // The verdict is shown as soon as it is known; type warnings (never part of it) follow when their check ends.
     opts.onEvent?.({ type: 'done', exercise: ex.key, outcome, record, report });
+    if (types) typeChecks.push(types);
   }
+  for (const types of typeChecks) warnings.push(...typeWarnings(await types));
   const results: ExerciseResult[] = outcomes.map((o) => o.result);
   return {
     workspace: ws.root,
