@@ -34,7 +34,13 @@ export interface WatchOptions {
   onEvent: (event: WatchEvent) => void;
 }
 
-export const watchDefaults = { poll: false, pollMs: 500, debounceMs: 250 } as const;
+/**
+ * debounceMs: how long the events of one save are gathered before the folder is rescanned. Editors finish a
+ * save within milliseconds, and chokidar's `atomic` already joins an unlink-then-add; a rescan finds no change
+ * when a save's last event comes late, so a short wait costs nothing and the re-check starts sooner (issue 18:
+ * within 150 ms of the save).
+ */
+export const watchDefaults = { poll: false, pollMs: 500, debounceMs: 50 } as const;
 
 export type WatchReason = 'start' | 'save' | 'rerun';
 
