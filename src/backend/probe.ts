@@ -46,7 +46,7 @@ export function nativeFix(): string {
   return [
     `${TFJS_NODE} is optional: when mlpath was installed its install script ran (or was skipped) and has to download libtensorflow; that download did not complete (offline, a proxy or firewall blocking it, or no prebuilt binary for this platform), so the package is absent or incomplete. Reinstalling with the same flags will not change that.`,
     'Nothing needs fixing to continue: the wasm backend grades every exercise (slower; the budgets are set for it).',
-    `To retry the native backend, with network access, in the folder mlpath is installed in: npm rebuild ${TFJS_NODE}   (for a global install: cd "$(npm root -g)/mlpath" && npm rebuild ${TFJS_NODE}), then \`mlpath doctor\` to confirm.`,
+    `To retry the native backend, with network access, in the folder mlpath is installed in: \`npm rebuild ${TFJS_NODE}\` (for a global install: \`cd "$(npm root -g)/mlpath" && npm rebuild ${TFJS_NODE}\`), then \`mlpath doctor\` to confirm.`,
   ].join('\n');
 }
 

@@ -41,7 +41,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 Start here:
   mlpath start my-path     create a workspace with one folder per exercise
   cd my-path && mlpath     a menu: continue, check, hint, progress, watch
-  mlpath watch             re-check the exercise you are working on at every save
+  mlpath watch             re-check the exercise you work on at every save
   mlpath check month2/mnist
 
 Output is plain when it is not a terminal or NO_COLOR is set.

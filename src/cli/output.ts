@@ -2,8 +2,11 @@
  * Where human output goes and whether it is coloured. Results go to stdout;
  * progress and diagnostics to stderr, so `--json` can own stdout alone.
  * Output is plain (no colour, ASCII charts) when stdout is not a terminal or
- * NO_COLOR is set; `--quiet` keeps results and errors only.
+ * NO_COLOR is set; `--quiet` keeps results and errors only. On a terminal,
+ * lines wider than it are folded at spaces.
  */
+import { fitToWidth } from '../reporters/wrap';
+
 export interface Out {
   color: boolean;
   tty: boolean;
@@ -25,6 +28,11 @@ export function interactive(): boolean {
   return !!process.stdin.isTTY && !!process.stdout.isTTY;
 }
 
+/** Writes a line of output; on a terminal, lines wider than it are folded at spaces (a pipe gets them whole). */
+function write(stream: NodeJS.WriteStream, text: string): void {
+  stream.write(`${stream.isTTY ? fitToWidth(text, stream.columns || 80) : text}\n`);
+}
+
 export function makeOut(opts: { quiet?: boolean; jsonToStdout?: boolean } = {}): Out {
   const tty = !!process.stderr.isTTY;
   return {
@@ -33,14 +41,14 @@ export function makeOut(opts: { quiet?: boolean; jsonToStdout?: boolean } = {}):
     quiet: !!opts.quiet,
     columns: process.stdout.isTTY && !opts.jsonToStdout ? process.stdout.columns || 80 : undefined,
     print(text) {
-      if (opts.jsonToStdout) process.stderr.write(`${text}\n`);
-      else process.stdout.write(`${text}\n`);
+      if (opts.jsonToStdout) write(process.stderr, text);
+      else write(process.stdout, text);
     },
     info(text) {
-      if (!opts.quiet) process.stderr.write(`${text}\n`);
+      if (!opts.quiet) write(process.stderr, text);
     },
     error(text) {
-      process.stderr.write(`${text}\n`);
+      write(process.stderr, text);
     },
   };
 }

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { formatResult, metricTable } from '../../../src/reporters/terminal';
-import { fold, foldLines } from '../../../src/reporters/wrap';
+import { fitToWidth, fold, foldLines } from '../../../src/reporters/wrap';
 import type { ExerciseResult } from '../../../src/grader/result';
 
 const plain = new chalk.Instance({ level: 0 });
@@ -63,4 +63,21 @@ test('piped (no width), lines are left whole and the per-seed column stays', () 
   const text = formatResult(r, { color: false, cwd: '/' });
   expect(text).toContain(`    ${r.diagnoses![0].evidence}`);
   expect(metricTable(r.metrics, plain)[0]).toMatch(/per seed/);
+});
+
+test('fitToWidth folds only the lines wider than the terminal, indenting their continuations, and counts no colour codes', () => {
+  const row = `  ${'\x1b[32m'}✔${'\x1b[39m'} month1/tensors   Tensors, broadcasting, softmax and more   passed, best cases_passed 1.0000`;
+  const text = ['short line', row].join('\n');
+  const fitted = fitToWidth(text, 60).split('\n');
+  expect(fitted[0]).toBe('short line');
+  for (const l of fitted) expect(l.replace(/\x1b\[[0-9;]*m/g, '').length).toBeLessThanOrEqual(60);
+  for (const l of fitted.slice(2)) expect(l).toMatch(/^ {4}\S/);
+  expect(fitToWidth(row, 200)).toBe(row);
+});
+
+test('a command in backticks is never split across lines', () => {
+  const text = 'to retry, in the folder mlpath is installed in: `npm rebuild @tensorflow/tfjs-node` then check again';
+  const lines = foldLines(text, 40);
+  expect(lines.some((l) => l.includes('`npm rebuild @tensorflow/tfjs-node`'))).toBe(true);
+  expect(lines.join(' ')).toBe(text);
 });
