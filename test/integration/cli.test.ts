@@ -175,7 +175,7 @@ describe('check in CI', () => {
     expect([report.passed, report.failed, report.errors]).toEqual([1, 1, 1]);
     const junit = fs.readFileSync(path.join(out, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<testsuite name="mlpath"[^>]* tests="3" failures="1" errors="1"/);
-    expect(junit).toMatch(/<error message="runtime: weights and inputs disagree/);
+    expect(junit).toMatch(/<error message="runtime: m1\/scratch\/train\.ts:5: weights and inputs disagree/);
     expect(fs.readFileSync(summary, 'utf8')).toMatch(/1\/3 exercises passed/);
     expect(r.stderr).toMatch(/::error file=m1\/scratch\/train\.ts,line=5,title=m1\/scratch error::runtime: weights/);
     expect(r.stdout).toMatch(/Points 10\/30/);

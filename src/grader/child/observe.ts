@@ -15,7 +15,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ObserveRequest, Observed, TrainPayload } from '../protocol';
-import { captureIntrinsics, intrinsics } from './intrinsics';
+import { captureIntrinsics, intrinsics, pinIntrinsics } from './intrinsics';
 import { measureReliance, noteStepped, startReliance } from './reliance';
 import { finishReplay, prepareReplay, replayData, startReplay } from './replay';
 
@@ -256,6 +256,8 @@ export function prepareObservation(tf: Tf): void {
     };
     define(proto, 'applyGradients', { value: step, writable: false, configurable: false, enumerable: false });
   }
+  // Last: what the captured methods call through `this` and the engine stays TensorFlow.js's own.
+  pinIntrinsics(tf);
 }
 
 function noteOptimizer(optimizer: unknown): void {

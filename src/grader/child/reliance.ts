@@ -11,7 +11,7 @@
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { WireTensor } from '../protocol';
-import { intrinsics } from './intrinsics';
+import { intrinsics, tampering } from './intrinsics';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -121,6 +121,8 @@ export async function measureReliance(
   const before = await ask();
   if (!before) return undefined;
   const weights = vars.reduce((n, v) => n + v.size, 0);
+  // A variable that is not TensorFlow.js's own cannot be measured: no reliance is shown.
+  for (const v of vars) if (tampering(v) !== undefined) return { weights, least: 0 };
   let least = 1;
   // Each large variable alone: a lookup scaled by one trained knob beside a weight matrix that decides nothing fails.
   for (const v of vars) {

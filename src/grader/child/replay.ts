@@ -18,7 +18,7 @@
 import { randomInt } from 'node:crypto';
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { Replay, ReplayLoss, WireTensor } from '../protocol';
-import { intrinsics } from './intrinsics';
+import { intrinsics, tampering } from './intrinsics';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -140,6 +140,11 @@ function endRound(): void {
 
 function noteAssign(v: Variable): void {
   if (state.problem !== undefined) return;
+  const why = tampering(v);
+  if (why !== undefined) {
+    state.problem = `a variable train() assigned carries ${why}: the replay measures the tensors TensorFlow.js made, unaltered`;
+    return;
+  }
   if (indexOf(v) < 0) {
     state.values += v.size;
     if (state.values > MAX_VALUES) {

@@ -6,6 +6,7 @@
  */
 import type * as T from '@tensorflow/tfjs';
 import { initBackend } from '../../../../src/backend/init';
+import { tampering } from '../../../../src/grader/child/intrinsics';
 import { prepareObservation } from '../../../../src/grader/child/observe';
 import { runTrainKind } from '../../../../src/grader/kinds/train/child';
 import type { HarnessContext } from '../../../../src/grader/child/context';
@@ -212,4 +213,27 @@ describe('releasing the training data', () => {
     expect(model.observed!.retainedBytes! - floor).toBeLessThan(dataBytes / 2);
     expect(model.observed?.tensorBytes).toBeGreaterThan(0);
   });
+});
+
+test('after prepareObservation, TensorFlow.js methods the grader calls through `this` cannot be replaced', () => {
+  const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
+  expect(() => {
+    'use strict';
+    proto.throwIfDisposed = () => undefined;
+  }).toThrow(TypeError);
+  const engine = tf.engine() as unknown as Record<string, unknown>;
+  expect(() => Object.defineProperty(engine, 'readSync', { value: () => new Float32Array(1) })).toThrow(TypeError);
+});
+
+test('a variable carrying its own accessor or method is refused as not TensorFlow.js own', () => {
+  const plain = tf.variable(tf.zeros([2]));
+  expect(tampering(plain)).toBeUndefined();
+  const spied = tf.variable(tf.zeros([2]));
+  let id = (spied as unknown as { dataId: object }).dataId;
+  Object.defineProperty(spied, 'dataId', { get: () => id, set: (v: object) => (id = v) });
+  expect(tampering(spied)).toMatch(/accessor for its dataId/);
+  const shadowed = tf.variable(tf.zeros([2]));
+  Object.defineProperty(shadowed, 'dataSync', { value: () => new Float32Array(2) });
+  expect(tampering(shadowed)).toMatch(/its own dataSync\(\)/);
+  for (const v of [plain, shadowed]) v.dispose();
 });
