@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import chalk from 'chalk';
 import { countStatuses, type ExerciseResult, type MetricResult } from '../grader/result';
-import { foldLines } from './wrap';
+import { foldLines, visibleWidth } from './wrap';
 
 export interface TerminalOptions {
   color: boolean;
@@ -81,8 +81,7 @@ function pad(s: string, n: number): string {
 export function metricTable(metrics: MetricResult[], c: chalk.Chalk, columns?: number): string[] {
   const lines = metricRows(metrics, c, true);
   // Too wide for the terminal: the per-seed column goes (the report and --json keep it).
-  if (columns && lines.some((l) => l.replace(/\x1b\[[0-9;]*m/g, '').length > columns))
-    return metricRows(metrics, c, false);
+  if (columns && lines.some((l) => visibleWidth(l) > columns)) return metricRows(metrics, c, false);
   return lines;
 }
 
