@@ -117,6 +117,9 @@ async function main(): Promise<void> {
   if (ourException) process.on('uncaughtException', ourException);
   if (ourRejection) process.on('unhandledRejection', ourRejection);
   await tf.setBackend(active.name);
+  // From here on, code compiled through the module loader (the learner's bundle) has its frames mapped to its
+  // TypeScript lines; TensorFlow.js, loaded above, is spared the reading of its source maps.
+  process.setSourceMapsEnabled(true);
   const noteForbidden = (err: ForbiddenApiError): void => {
     forbiddenUse ??= err;
   };
