@@ -7,20 +7,27 @@
  * compiler looked at: each file it read with the SHA-256 of its bytes (the
  * declarations of TensorFlow.js, mlpath and Node, package.json files met by
  * module resolution) and each path it probed with whether it existed. A hit
- * re-reads and re-hashes every one of them, so an edited, added or removed
- * file anywhere the program looked, or an edited entry, is a miss.
+ * re-checks every one of them, so an edited, added or removed file anywhere
+ * the program looked, or an edited entry, is a miss. A file whose inode,
+ * size, modification and change times are those it had when it was read is
+ * taken as unchanged without re-hashing its bytes (git's index does the
+ * same): the change time moves on every write and cannot be set back, and a
+ * file changed in the second it was read is always re-hashed.
  *
- * Entries live in mlpath's cache folder (datasets/cache.ts), where graded
- * code may neither read nor write, and each is signed (HMAC-SHA-256) with a
- * random key kept beside them: an entry edited or written by anything else is
- * refused. They only ever carry warnings, never a verdict. Writing is best
- * effort: a read-only home costs the next check a fresh type check.
+ * Entries live in mlpath's cache folder (datasets/cache.ts), which graded
+ * code has no permission to open by path, and each is signed (HMAC-SHA-256)
+ * with a random key kept beside them: an entry edited or written by anything
+ * else is refused. A hard link planted in an exercise folder can still hand
+ * a cache file's bytes to graded code, which is one reason entries only ever
+ * carry warnings, never a verdict. Writing is best effort: a read-only home
+ * costs the next check a fresh type check.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-write';
 import { cacheDir } from '../datasets/cache';
+import { sha256 } from '../datasets/lock';
 import { mlpathVersion } from '../version';
 import type { TypeCheckRequest, TypeIssue } from './typecheck';
 
@@ -30,6 +37,8 @@ export interface TypeCheckInputs {
   read: Record<string, string>;
   /** Absolute path -> 'file', 'dir' or 'none': what a probe found. */
   probed: Record<string, Probe>;
+  /** Absolute path of a file in `read` -> its fingerprint (see `fingerprint`) taken before it was read. */
+  stats?: Record<string, string>;
 }
 
 export type Probe = 'file' | 'dir' | 'none';
@@ -38,10 +47,6 @@ interface Entry {
   key: string;
   inputs: TypeCheckInputs;
   issues: TypeIssue[];
-}
-
-export function sha256(bytes: string | Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** The installed TypeScript's version, read from its package.json (loading TypeScript is what the cache avoids). */
@@ -116,14 +121,36 @@ function sign(key: Buffer, body: string): string {
 
 export function probe(p: string): Probe {
   try {
-    return fs.statSync(p).isDirectory() ? 'dir' : 'file';
+    // Most probes are of module resolution's misses: no exception for those (thousands per check).
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    return st === undefined ? 'none' : st.isDirectory() ? 'dir' : 'file';
   } catch {
     return 'none';
   }
 }
 
+/**
+ * Inode, size, modification and change times in nanoseconds, taken before a
+ * file is read; undefined for a file changed within the last second (its
+ * bytes may change again inside the same tick of the clock: always re-hashed).
+ */
+export function fingerprint(p: string): string | undefined {
+  try {
+    const st = fs.statSync(p, { bigint: true, throwIfNoEntry: false });
+    if (!st) return undefined;
+    const changed = st.ctimeNs > st.mtimeNs ? st.ctimeNs : st.mtimeNs;
+    if (BigInt(Date.now()) * 1_000_000n - changed < 1_000_000_000n) return undefined;
+    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
 function unchanged(inputs: TypeCheckInputs): boolean {
+  const stats = typeof inputs.stats === 'object' && inputs.stats !== null ? inputs.stats : {};
   for (const [file, hash] of Object.entries(inputs.read)) {
+    const known = Object.hasOwn(stats, file) ? stats[file] : undefined;
+    if (typeof known === 'string' && fingerprint(file) === known) continue;
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(file);

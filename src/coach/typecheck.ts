@@ -15,11 +15,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { sha256 } from '../datasets/lock';
 import {
   exerciseFiles,
+  fingerprint,
   probe,
   readCachedTypeCheck,
-  sha256,
   typeCheckKey,
   writeCachedTypeCheck,
   type TypeCheckInputs,
@@ -70,13 +71,15 @@ export function typeCheckNow(req: TypeCheckRequest): TypeIssue[] {
 
 /** Type-checks in this thread, noting every file the compiler read and every path it probed (the worker's body). */
 export function typeCheckRecorded(req: TypeCheckRequest): TypeCheckRun {
-  const inputs: TypeCheckInputs = { read: {}, probed: {} };
+  const inputs: TypeCheckInputs = { read: {}, probed: {}, stats: {} };
   const none = { issues: [], inputs };
   const ts = loadTypeScript();
   const config = path.join(req.root, 'tsconfig.json');
   if (!ts || !fs.existsSync(config) || !fs.existsSync(req.dir)) return none;
   const readFile = (p: string): string | undefined => {
     let bytes: Buffer;
+    // Taken before the read: a write after it moves the change time, and the next check re-hashes the file.
+    const stat = fingerprint(p);
     try {
       bytes = fs.readFileSync(p);
     } catch {
@@ -87,6 +90,7 @@ export function typeCheckRecorded(req: TypeCheckRequest): TypeCheckRun {
       bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
     // What TypeScript decodes itself is never vouched for: a hash that matches nothing makes the entry a miss.
     inputs.read[path.resolve(p)] = utf16 ? 'utf-16' : sha256(bytes);
+    if (stat && !utf16 && inputs.stats) inputs.stats[path.resolve(p)] = stat;
     if (utf16) return ts.sys.readFile(p);
     const utf8Bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
     return bytes.toString('utf8', utf8Bom ? 3 : 0);
