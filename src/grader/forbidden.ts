@@ -43,6 +43,23 @@ const IMPLIED: Record<string, string[]> = {
 const AUTOGRAD = new Set(['grad', 'grads', 'valueAndGrad', 'valueAndGrads', 'variableGrads']);
 
 /** `tf.layers` -> `layers`; entries are written with or without the `tf.` prefix. */
+/**
+ * Closed to graded code in every exercise, whatever its `forbid` list: tf.node (tfjs-node's file writers and
+ * saved-model loaders) and the registries of kernels, gradients and backends, through which a kernel of the
+ * learner's would compute, or lie about, what the grader measures.
+ */
+export const NEVER_LEARNERS = [
+  'node',
+  'registerKernel',
+  'unregisterKernel',
+  'copyRegisteredKernels',
+  'registerGradient',
+  'unregisterGradient',
+  'registerBackend',
+  'removeBackend',
+  'setBackend',
+];
+
 export function forbiddenNames(forbid: string[]): string[] {
   const names = forbid.map((f) => f.replace(/^tf\./, '').trim()).filter(Boolean);
   return [...new Set(names.flatMap((n) => [n, ...(IMPLIED[n] ?? [])]))];

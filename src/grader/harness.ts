@@ -7,10 +7,11 @@
  */
 import { Socket } from 'node:net';
 import { CHANNEL_FD, childMarker, FrameDecoder, GRADER_MARKER } from './channel';
-import { blockAutograd, blockImplementations, restrictNamespace, ForbiddenApiError } from './forbidden';
+import { blockAutograd, blockImplementations, NEVER_LEARNERS, restrictNamespace, ForbiddenApiError } from './forbidden';
 import { describeThrown } from './child/errors';
 import { lockDown, lockNativeBackend } from './child/lockdown';
 import { recordBuiltins, type Integrity } from './child/integrity';
+import { recordRegistries, type RegistryRecord } from './child/intrinsics';
 import { loadLearnerBundle, seedMathRandom } from './child/modules';
 import { frameWriter } from './child/writer';
 import { prepareObservation } from './child/observe';
@@ -72,11 +73,25 @@ async function main(): Promise<void> {
   const token = init.token;
   const writeFrame = frameWriter(CHANNEL_FD, childMarker(token));
   let integrity: Integrity | undefined;
+  let registries: RegistryRecord | undefined;
   let tainted = false;
   // Every message but the learner's own log lines carries something the grader judges by: none leaves once a built-in was replaced.
   const send = (msg: Outgoing): void => {
     if (tainted) return;
     const replaced = msg.type === 'log' ? undefined : integrity?.changed();
+    const kernel = msg.type === 'log' || replaced ? undefined : registries?.changed();
+    if (kernel) {
+      tainted = true;
+      writeFrame({
+        type: 'error',
+        token,
+        error: {
+          kind: 'forbidden-api',
+          message: `graded code changed TensorFlow.js's ${kernel}: the kernels that compute your model are TensorFlow.js's and mlpath's, never graded code's`,
+        },
+      });
+      return;
+    }
     if (replaced) {
       tainted = true;
       writeFrame({
@@ -123,8 +138,7 @@ async function main(): Promise<void> {
   const noteForbidden = (err: ForbiddenApiError): void => {
     forbiddenUse ??= err;
   };
-  // tf.node (tfjs-node's file writers and saved-model loaders) is never graded code's, whatever the exercise.
-  const learnerTf = restrictNamespace(tf, [...init.forbid, 'node'], noteForbidden);
+  const learnerTf = restrictNamespace(tf, [...init.forbid, ...NEVER_LEARNERS], noteForbidden);
   if (active.name === 'tensorflow') lockNativeBackend(tf.backend());
   blockAutograd(tf, init.forbid, noteForbidden);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the very module object tfjs and tfjs-layers read ops from
@@ -159,6 +173,7 @@ async function main(): Promise<void> {
 
   try {
     integrity = recordBuiltins();
+    registries = recordRegistries();
     try {
       ctx.exports = loadLearnerBundle(init.bundle, learnerTf);
     } catch (err) {

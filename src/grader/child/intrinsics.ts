@@ -17,6 +17,9 @@ export const intrinsics = {
   isDisposed: undefined as ((this: Tensor) => boolean) | undefined,
   tensor: undefined as Tf['tensor'] | undefined,
   zeros: undefined as Tf['zeros'] | undefined,
+  /** Tensor's and Variable's prototypes: a measured tensor must have exactly one of them. */
+  tensorProto: undefined as object | undefined,
+  variableProto: undefined as object | undefined,
 };
 
 /**
@@ -50,43 +53,60 @@ export function captureIntrinsics(tf: Tf): void {
     ?.get as typeof intrinsics.isDisposed;
   intrinsics.tensor = tf.tensor;
   intrinsics.zeros = tf.zeros;
+  intrinsics.tensorProto = tf.Tensor.prototype;
+  intrinsics.variableProto = tf.Variable.prototype;
+}
+
+/** Pins the methods of `target`'s prototype chain (below Object.prototype) on the chain and on `target` itself. */
+function pinChain(target: Record<string | symbol, unknown>): void {
+  for (
+    let proto = Object.getPrototypeOf(target) as Record<string | symbol, unknown> | null;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as Record<string | symbol, unknown> | null
+  ) {
+    pinMethods(proto);
+    for (const key of Reflect.ownKeys(proto)) {
+      const d = Object.getOwnPropertyDescriptor(proto, key);
+      if (
+        key === 'constructor' ||
+        !d ||
+        typeof d.value !== 'function' ||
+        Object.prototype.hasOwnProperty.call(target, key)
+      )
+        continue;
+      Object.defineProperty(target, key, {
+        value: d.value as unknown,
+        writable: false,
+        configurable: false,
+        enumerable: false,
+      });
+    }
+  }
+  pinMethods(target);
 }
 
 /**
- * Pins Tensor's and Variable's methods (not assign: replay wraps and pins it) and the engine's, on its prototype
- * and on the engine itself (an own property of the same name would shadow one). Call once, after observe and
+ * Pins Tensor's and Variable's methods (not assign: replay wraps and pins it), and the engine's and the backend's,
+ * on their prototypes and on the instances themselves (an own property of the same name would shadow one). Call once, after observe and
  * replay have wrapped what they wrap and before learner code loads.
  */
 export function pinIntrinsics(tf: Tf): void {
   pinMethods(tf.Tensor.prototype);
   pinMethods(tf.Variable.prototype, ['assign']);
-  const engine = tf.engine() as unknown as Record<string | symbol, unknown>;
-  const engineProto = Object.getPrototypeOf(engine) as Record<string | symbol, unknown>;
-  pinMethods(engineProto);
-  for (const key of Reflect.ownKeys(engineProto)) {
-    const d = Object.getOwnPropertyDescriptor(engineProto, key);
-    if (
-      key === 'constructor' ||
-      !d ||
-      typeof d.value !== 'function' ||
-      Object.prototype.hasOwnProperty.call(engine, key)
-    )
-      continue;
-    Object.defineProperty(engine, key, {
-      value: d.value as unknown,
-      writable: false,
-      configurable: false,
-      enumerable: false,
-    });
-  }
+  pinChain(tf.engine() as unknown as Record<string | symbol, unknown>);
+  // The backend instance too: every value the grader reads and writes goes through its readSync, write, move...
+  pinChain(tf.backend() as unknown as Record<string | symbol, unknown>);
 }
 
 /**
- * Why the grader cannot measure tensor `t`, or undefined: an own accessor (a getter on `dataId` sees, and can
- * redirect, every read and write the grader makes) or an own method shadowing TensorFlow.js's. A tensor
- * TensorFlow.js made has neither.
+ * Why the grader cannot measure tensor `t`, or undefined: a prototype other than Tensor's or Variable's, an own
+ * accessor (a getter on `dataId` sees, and can redirect, every read and write the grader makes) or an own method
+ * shadowing TensorFlow.js's. A tensor TensorFlow.js made has none of them.
  */
 export function tampering(t: object): string | undefined {
+  // An accessor or a method on a prototype of the learner's own between the tensor and TensorFlow.js's is as good as an own one.
+  const proto = Object.getPrototypeOf(t) as object | null;
+  if (proto !== intrinsics.variableProto && proto !== intrinsics.tensorProto) return 'a prototype of its own';
   const keys = Reflect.ownKeys(t);
   for (let i = 0; i < keys.length; i++) {
     const d = Object.getOwnPropertyDescriptor(t, keys[i]);
@@ -95,4 +115,51 @@ export function tampering(t: object): string | undefined {
     if (typeof d.value === 'function') return `its own ${String(keys[i])}()`;
   }
   return undefined;
+}
+
+/** The first entry of TensorFlow.js's kernel or gradient registries added, removed or changed since the record, or undefined. */
+export interface RegistryRecord {
+  changed(): string | undefined;
+}
+
+/**
+ * Records TensorFlow.js's kernel and gradient registries (kept in `globalThis._tfGlobals`, where any code can
+ * reach them): a kernel graded code registered, removed or edited would compute, or lie about, what the grader
+ * measures with it. Call once mlpath's own kernels are in place, before learner code loads.
+ */
+export function recordRegistries(): RegistryRecord {
+  const globals = (globalThis as { _tfGlobals?: unknown })._tfGlobals;
+  const recorded: { name: string; map: Map<unknown, unknown>; entries: [unknown, unknown, [string, unknown][]][] }[] =
+    [];
+  if (globals instanceof Map) {
+    for (const name of ['kernelRegistry', 'gradRegistry']) {
+      const map = globals.get(name) as unknown;
+      if (!(map instanceof Map)) continue;
+      const entries: [unknown, unknown, [string, unknown][]][] = [];
+      for (const [key, config] of map as Map<unknown, unknown>) {
+        const fields =
+          config !== null && typeof config === 'object'
+            ? Object.keys(config).map((k): [string, unknown] => [k, (config as Record<string, unknown>)[k]])
+            : [];
+        entries.push([key, config, fields]);
+      }
+      recorded.push({ name, map: map as Map<unknown, unknown>, entries });
+    }
+  }
+  return {
+    changed(): string | undefined {
+      if ((globalThis as { _tfGlobals?: unknown })._tfGlobals !== globals) return 'its registries';
+      for (const { name, map, entries } of recorded) {
+        if ((globals as Map<unknown, unknown>).get(name) !== map) return `its ${name}`;
+        if (map.size !== entries.length) return `its ${name} (an entry added or removed)`;
+        for (const [key, config, fields] of entries) {
+          const now = map.get(key);
+          if (now !== config) return `${String(key)} in its ${name}`;
+          for (const [k, v] of fields)
+            if ((config as Record<string, unknown>)[k] !== v) return `${String(key)}.${k} in its ${name}`;
+        }
+      }
+      return undefined;
+    },
+  };
 }

@@ -6,7 +6,7 @@
  */
 import type * as T from '@tensorflow/tfjs';
 import { initBackend } from '../../../../src/backend/init';
-import { tampering } from '../../../../src/grader/child/intrinsics';
+import { recordRegistries, tampering } from '../../../../src/grader/child/intrinsics';
 import { prepareObservation } from '../../../../src/grader/child/observe';
 import { runTrainKind } from '../../../../src/grader/kinds/train/child';
 import type { HarnessContext } from '../../../../src/grader/child/context';
@@ -223,6 +223,43 @@ test('after prepareObservation, TensorFlow.js methods the grader calls through `
   }).toThrow(TypeError);
   const engine = tf.engine() as unknown as Record<string, unknown>;
   expect(() => Object.defineProperty(engine, 'readSync', { value: () => new Float32Array(1) })).toThrow(TypeError);
+  // The backend instance too: a readSync of the learner's would see, and could rewrite, every value the grader reads.
+  const backend = tf.backend() as unknown as Record<string, unknown>;
+  const readSync = backend.readSync;
+  expect(() => {
+    'use strict';
+    backend.readSync = () => new Float32Array(1);
+  }).toThrow(TypeError);
+  expect(() => Object.defineProperty(backend, 'readSync', { value: () => new Float32Array(1) })).toThrow(TypeError);
+  expect(backend.readSync).toBe(readSync);
+});
+
+test('a variable whose prototype was swapped for one carrying an accessor is refused', () => {
+  const v = tf.variable(tf.zeros([2]));
+  let id = (v as unknown as { dataId: object }).dataId;
+  delete (v as unknown as { dataId?: object }).dataId;
+  Object.setPrototypeOf(
+    v,
+    Object.create(Object.getPrototypeOf(v) as object, {
+      dataId: { get: () => id, set: (x: object) => (id = x), configurable: true },
+    }) as object,
+  );
+  expect(tampering(v)).toMatch(/a prototype of its own/);
+});
+
+test("a kernel added to, replaced in or removed from TensorFlow.js's registry is named", () => {
+  const record = recordRegistries();
+  expect(record.changed()).toBeUndefined();
+  const config = tf.getKernel('Square', tf.getBackend())!;
+  const original = config.kernelFunc;
+  (config as { kernelFunc: unknown }).kernelFunc = () => ({ dataId: {}, shape: [], dtype: 'float32' });
+  expect(record.changed()).toMatch(/Square.kernelFunc in its kernelRegistry/);
+  (config as { kernelFunc: unknown }).kernelFunc = original;
+  expect(record.changed()).toBeUndefined();
+  tf.registerKernel({ kernelName: 'MlpathTestKernel', backendName: tf.getBackend(), kernelFunc: original });
+  expect(record.changed()).toMatch(/an entry added or removed/);
+  tf.unregisterKernel('MlpathTestKernel', tf.getBackend());
+  expect(record.changed()).toBeUndefined();
 });
 
 test('a variable carrying its own accessor or method is refused as not TensorFlow.js own', () => {
