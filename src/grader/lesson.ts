@@ -143,6 +143,25 @@ function lossesOf(lesson: Lesson, run: LessonRun): { values: number[]; source: '
  * to the worst seed, as the metrics are. `trainingBytes` is the size of the
  * training inputs, to name a predictor that kept them.
  */
+/**
+ * The finding when the answers the grader scored did not come from the trained weights: the scoring call,
+ * recomputed by the grader with one large trained variable zeroed (child/recompute.ts), answered the same.
+ */
+function recomputedProblem(runs: LessonRun[], trained: string): string | undefined {
+  const measured = runs.filter((r) => r.observed?.recomputed !== undefined);
+  if (measured.length === 0) return undefined;
+  const { value: least, run } = worst(
+    measured,
+    (r) => r.observed!.recomputed!.least,
+    (a, b) => b < a,
+  );
+  if (least >= RELIED) return undefined;
+  const why = run.observed?.recomputed?.why;
+  if (why !== undefined)
+    return `the grader could not recompute predict()'s answers on the held-out rows from the weights ${trained}: ${why}. Return the model's output as a tensor, computed from those weights with TensorFlow.js operations`;
+  return `predict()'s answers on the held-out rows do not come from the weights ${trained}: the grader ran the operations of that very call again with one of those weight matrices set to zero, and ${Math.round((1 - least) * 100)}% of the answers stayed the same. Compute predict() from the trained model, not from something kept beside it`;
+}
+
 export function judgeLesson(
   lesson: Lesson,
   runs: LessonRun[],
@@ -202,6 +221,9 @@ export function judgeLesson(
         problems.push(
           `predict() does not rely on what the optimizer trained: with one of the weight matrices its steps trained set to zero, ${Math.round((1 - relied) * 100)}% of its answers on validation rows stayed the same. Predict with the model the steps trained, not with something kept beside it`,
         );
+      } else {
+        const unrelied = recomputedProblem(runs, 'the optimizer steps trained');
+        if (unrelied) problems.push(unrelied);
       }
     }
   }
@@ -263,7 +285,11 @@ export function judgeLesson(
         (a, b) => b < a,
       );
       const inputs = run.observed?.replay?.inputs ?? 0;
-      if (rank < inputs) {
+      const unrelied = recomputedProblem(runs, 'train() assigned');
+      if (unrelied) {
+        problems.push(unrelied);
+        stepsMissed = true;
+      } else if (rank < inputs) {
         problems.push(
           `${rank === 0 ? 'predict() does not depend on the weights train() updated at all (0 independent directions)' : `predict() depends on the weights train() updated in ${plural(rank, 'independent direction')}`}, and a linear model of the ${inputs} input columns has ${inputs} at least: keep the model's own weights (one per input column, and the bias) in tf.variable and compute predict() from them`,
         );

@@ -116,6 +116,8 @@ export const replaySchema = z.object({
 export type Replay = z.infer<typeof replaySchema>;
 
 /** What the child saw during train(), sent with `trained`; judged by grader/lesson.ts. */
+export const recomputedSchema = z.object({ least: z.number().min(0).max(1), why: z.string().max(300).optional() });
+
 export const observedSchema = z.object({
   /** Optimizer steps (applyGradients, reached directly, through minimize or through model.fit). */
   steps: z.number().int().nonnegative(),
@@ -131,6 +133,12 @@ export const observedSchema = z.object({
   reliance: z.object({ weights: z.number().int().nonnegative(), least: z.number().min(0).max(1) }).optional(),
   /** The replay of the weights train() assigned, when the lesson asked for it. */
   replay: replaySchema.optional(),
+  /**
+   * The scoring call recomputed by the grader with each large trained variable zeroed (child/recompute.ts): the
+   * least share of held-out answers that changed, and why none could be shown when it could not be measured.
+   * Sent with the predictions; the parent files it here.
+   */
+  recomputed: recomputedSchema.optional(),
 });
 export type Observed = z.infer<typeof observedSchema>;
 
@@ -195,7 +203,12 @@ export const childMessageSchema = z.discriminatedUnion('type', [
     /** A fixed-model exercise: the target transform the learner's file names (`export const target = 'log'`), checked by the grader. */
     target: z.string().max(100).optional(),
   }),
-  z.object({ type: z.literal('predictions'), token: z.string(), tensor: wireTensor }),
+  z.object({
+    type: z.literal('predictions'),
+    token: z.string(),
+    tensor: wireTensor,
+    recomputed: recomputedSchema.optional(),
+  }),
   /** A fixed-model exercise: what `engineer` returned for the rows of a `features` request. */
   z.object({ type: z.literal('features'), token: z.string(), tensor: wireTensor }),
   z.object({ type: z.literal('explored'), token: z.string() }),

@@ -147,6 +147,16 @@ describe('month1/linear-regression: gradient descent, not the formula it converg
     expect(metric(r, 'descent_alignment')?.value).toBeLessThan(0.5);
   });
 
+  test('descent on one answer per training row, recognised when the grader replays them, and the normal equations for the scored rows: the scoring call does not rely on the weights', () => {
+    submit(ws, id, 'lesson-linear-replay-detect.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'rmse')?.passed).toBe(true);
+    expect(lessonFindings(r)).toMatch(
+      /predict\(\)'s answers on the held-out rows do not come from the weights train\(\) assigned: the grader ran the operations of that very call again .* 100% of the answers stayed the same/,
+    );
+  });
+
   test('the starter completed from its README and TODOs passes', () => {
     submit(ws, id, 'lesson-honest-linear-starter.ts');
     const r = check(id);
@@ -200,6 +210,17 @@ describe("month2/mnist: the training loop is the learner's, and the grader watch
     expect(r.error?.kind).toBe('invalid-output');
     expect(r.error?.message).toMatch(
       /^predict\(x\) used ctx\.data\.xTrain, which was released when train\(\) returned: .*the lesson is a training loop you write \(mini-batches, a loss, a gradient step with an optimizer, epochs, validation\), not a lookup of the training digits/,
+    );
+  });
+
+  test('a lookup that answers unless predict() sees its weights zeroed: the recomputed scoring call does not move with them', () => {
+    submit(ws, id, 'lesson-mnist-weight-inspect.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'accuracy')?.passed).toBe(true);
+    expect(metric(r, 'trained_weights')?.passed).toBe(true);
+    expect(lessonFindings(r)).toMatch(
+      /predict\(\)'s answers on the held-out rows do not come from the weights the optimizer steps trained: .* 100% of the answers stayed the same/,
     );
   });
 
@@ -344,6 +365,17 @@ describe('month3/fine-tune: a head trained on the frozen features, not a lookup 
     expect(r.status).toBe('failed');
     expect(metric(r, 'optimizer_steps')?.passed).toBe(true);
     expect(metric(r, 'trained_weights')).toMatchObject({ value: 1, min: 640, passed: false });
+  });
+
+  test('a head trained on wrong labels answers only while the data is alive, a lookup afterwards: the scoring call is recomputed', () => {
+    submit(ws, id, 'lesson-finetune-probe-detect.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'accuracy')?.passed).toBe(true);
+    expect(metric(r, 'trained_weights')?.passed).toBe(true);
+    expect(lessonFindings(r)).toMatch(
+      /predict\(\)'s answers on the held-out rows do not come from the weights the optimizer steps trained/,
+    );
   });
 
   test('a head of its own, trained by a loop written from the README, passes with its features left undisposed', () => {

@@ -17,6 +17,7 @@ export const intrinsics = {
   isDisposed: undefined as ((this: Tensor) => boolean) | undefined,
   tensor: undefined as Tf['tensor'] | undefined,
   zeros: undefined as Tf['zeros'] | undefined,
+  reshape: undefined as Tf['reshape'] | undefined,
   /** Tensor's and Variable's prototypes: a measured tensor must have exactly one of them. */
   tensorProto: undefined as object | undefined,
   variableProto: undefined as object | undefined,
@@ -53,6 +54,7 @@ export function captureIntrinsics(tf: Tf): void {
     ?.get as typeof intrinsics.isDisposed;
   intrinsics.tensor = tf.tensor;
   intrinsics.zeros = tf.zeros;
+  intrinsics.reshape = tf.reshape;
   intrinsics.tensorProto = tf.Tensor.prototype;
   intrinsics.variableProto = tf.Variable.prototype;
 }

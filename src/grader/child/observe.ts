@@ -17,6 +17,7 @@ import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ObserveRequest, Observed, TrainPayload } from '../protocol';
 import { captureIntrinsics, intrinsics, pinIntrinsics } from './intrinsics';
 import { measureReliance, noteStepped, startReliance } from './reliance';
+import { prepareRecompute } from './recompute';
 import { finishReplay, prepareReplay, replayData, startReplay } from './replay';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -256,6 +257,7 @@ export function prepareObservation(tf: Tf): void {
     };
     define(proto, 'applyGradients', { value: step, writable: false, configurable: false, enumerable: false });
   }
+  prepareRecompute(tf);
   // Last: what the captured methods call through `this` and the engine stays TensorFlow.js's own.
   pinIntrinsics(tf);
 }

@@ -26,6 +26,11 @@ export function startReliance(): void {
   state.stepped = [];
 }
 
+/** The variables optimizer steps moved so far. */
+export function steppedVariables(): Variable[] {
+  return [...state.stepped];
+}
+
 /** A variable an optimizer step moved. */
 export function noteStepped(v: unknown): void {
   if (v === null || typeof v !== 'object') return;

@@ -158,6 +158,11 @@ function noteAssign(v: Variable): void {
   state.touched[state.touched.length] = v;
 }
 
+/** The variables train() updated with assign(), in the order first seen. */
+export function assignedVariables(): Variable[] {
+  return state.tracked.map((t) => t.variable);
+}
+
 /**
  * Wraps Variable.assign where it is implemented, before learner code loads.
  * Call once, after the forbidden APIs are closed and captureIntrinsics.

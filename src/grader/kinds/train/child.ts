@@ -10,6 +10,9 @@ import { loadPretrained, pretrainedWeightBytes } from '../../../serving/pretrain
 import { watchTraining } from '../../child/observe';
 import { runFixedModel } from '../../child/fixed-model';
 import { answerGraderRequest } from '../../child/requests';
+import { recordCall, relianceOfRecording } from '../../child/recompute';
+import { steppedVariables } from '../../child/reliance';
+import { assignedVariables } from '../../child/replay';
 import { fromTensor, toTensor } from '../../child/wire';
 
 /** More scores per row than any task has classes: refused here rather than shipped to the grader by the hundred megabytes. */
@@ -146,7 +149,9 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     }
     let out: unknown;
     try {
-      out = await (predict as (x: Tensor | readonly string[]) => unknown).call(predictor, x);
+      // Recorded: the grader recomputes this very call with the trained weights zeroed (child/recompute.ts).
+      const call = () => (predict as (x: Tensor | readonly string[]) => unknown).call(predictor, x);
+      out = observed ? await recordCall(call) : await call();
     } catch (err) {
       const e = ctx.describe(err);
       const what =
@@ -156,8 +161,11 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     }
     ctx.assertClean();
     checkSize(ctx, out, m.texts ? m.texts.length : (m.x.shape[0] ?? 0));
+    const recomputed = observed
+      ? relianceOfRecording(tf, out, [...steppedVariables(), ...assignedVariables()])
+      : undefined;
     const tensor = await fromTensor(ctx, out, 'predict(x)');
-    ctx.send({ type: 'predictions', tensor });
+    ctx.send({ type: 'predictions', tensor, ...(recomputed ? { recomputed } : {}) });
     return;
   }
 }
