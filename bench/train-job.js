@@ -8,8 +8,8 @@
  * Options: backend (tensorflow | wasm | cpu), model (mlp | cnn), n (first n
  * of the 8,000 training digits), epochs, batch (64), repeats (fresh model each time, same
  * seeds), threads (wasm only: MLPATH_WASM_THREADS for the backend layer),
- * stock (wasm only: true puts tfjs-backend-wasm's own GatherV2, BatchMatMul
- * and Conv2DBackpropInput back in place of mlpath's faster ones).
+ * stock (wasm only: true puts tfjs-backend-wasm's own GatherV2, BatchMatMul,
+ * Conv2DBackpropInput and Slice back in place of mlpath's faster ones).
  * Each repeat times model.fit only; a one-batch warm-up fit comes first so
  * kernel set-up is not counted. The first repeat's per-epoch losses and a
  * checksum of its trained weights let runs on different settings be compared

@@ -545,7 +545,7 @@ function training() {
       exact,
     );
     note(
-      '"mlpath kernels" are GatherV2 by row copies (bit-identical), transposed BatchMatMul as transpose + XNNPACK, and stride-1 Conv2DBackpropInput as a convolution (same sums in another order: float32 rounding-level differences, which compound over training steps). Threads are opt-in (MLPATH_WASM_THREADS) and need worker threads, which the grader\'s sandbox refuses.',
+      '"mlpath kernels" are GatherV2 and Slice by row copies inside wasm memory (bit-identical; model.fit takes its batches with GatherV2, so Slice does not show here), transposed BatchMatMul as transpose + XNNPACK, and stride-1 Conv2DBackpropInput as a convolution (same sums in another order: float32 rounding-level differences, which compound over training steps). Threads are opt-in (MLPATH_WASM_THREADS) and need worker threads, which the grader\'s sandbox refuses.',
     );
   }
 }

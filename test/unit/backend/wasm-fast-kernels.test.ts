@@ -63,7 +63,7 @@ function matMul64(
 }
 
 describe('registration', () => {
-  it('wraps the three kernels once and can put the stock ones back', () => {
+  it('wraps the kernels once and can put the stock ones back', () => {
     expect(registerWasmFastKernels(tf)).toEqual([]);
     const wrapped = FAST_KERNELS.map((k) => tf.getKernel(k, 'wasm').kernelFunc);
     expect(unregisterWasmFastKernels(tf).sort()).toEqual([...FAST_KERNELS].sort());
@@ -165,6 +165,110 @@ describe('GatherV2 by row copies', () => {
     tf.dispose([xs, ys]);
     expect(ours.length).toBe(2);
     expect(relError(ours, theirs)).toBeLessThan(1e-5);
+  });
+});
+
+describe('Slice inside wasm memory', () => {
+  const make = (shape: number[], dtype: 'float32' | 'int32' | 'bool', seed: number): T.Tensor => {
+    const raw = values(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    );
+    if (dtype === 'bool')
+      return tf.tensor(
+        Array.from(raw, (v) => (v > 0 ? 1 : 0)),
+        shape,
+        'bool',
+      );
+    if (dtype === 'int32')
+      return tf.tensor(
+        Array.from(raw, (v) => Math.round(v * 1000)),
+        shape,
+        'int32',
+      );
+    return tf.tensor(raw, shape);
+  };
+  const cases: Array<{
+    name: string;
+    shape: number[];
+    dtype: 'float32' | 'int32' | 'bool';
+    begin: number[];
+    size: number[];
+  }> = [
+    { name: 'a batch of rows', shape: [100, 40], dtype: 'float32', begin: [64, 0], size: [32, -1] },
+    { name: 'one column (runs of one element)', shape: [30, 7], dtype: 'float32', begin: [0, 3], size: [-1, 1] },
+    { name: 'a block of a matrix', shape: [20, 30], dtype: 'int32', begin: [3, 5], size: [10, 20] },
+    { name: 'whole tensor', shape: [5, 6], dtype: 'float32', begin: [0, 0], size: [-1, -1] },
+    {
+      name: 'inner block of a 4-d tensor',
+      shape: [3, 8, 9, 4],
+      dtype: 'float32',
+      begin: [1, 2, 3, 0],
+      size: [2, 5, 4, 4],
+    },
+    { name: 'last axis cut in 4-d', shape: [2, 5, 6, 7], dtype: 'int32', begin: [0, 1, 0, 2], size: [2, 3, 6, 4] },
+    { name: 'bool rows', shape: [10, 70], dtype: 'bool', begin: [4, 0], size: [3, 70] },
+    { name: 'a vector', shape: [50], dtype: 'float32', begin: [7], size: [30] },
+    { name: 'empty', shape: [10, 4], dtype: 'float32', begin: [2, 0], size: [0, 4] },
+  ];
+  it.each(cases)('is bit-identical to the stock kernel: $name', ({ shape, dtype, begin, size }) => {
+    const x = make(shape, dtype, 7);
+    const ours = tf.slice(x, begin, size);
+    const theirs = stock(() => tf.slice(x, begin, size));
+    expect(ours.shape).toEqual(theirs.shape);
+    expect(ours.dtype).toBe(theirs.dtype);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
+    tf.dispose([x, ours, theirs]);
+  });
+
+  it('matches the stock kernel on random slices of random shapes', () => {
+    let s = 12345;
+    const next = (n: number): number => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return s % n;
+    };
+    for (let t = 0; t < 200; t++) {
+      const rank = 1 + next(5);
+      const shape = Array.from({ length: rank }, () => 1 + next(6));
+      const begin = shape.map((d) => next(d));
+      const size = shape.map((d, i) => 1 + next(d - begin[i]));
+      const x = make(shape, t % 3 === 0 ? 'int32' : 'float32', t);
+      const ours = tf.slice(x, begin, size);
+      const theirs = stock(() => tf.slice(x, begin, size));
+      expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
+      tf.dispose([x, ours, theirs]);
+    }
+  });
+
+  it('keeps the stock kernel for strings', () => {
+    const words = tf.tensor(['a', 'bb', 'ccc', 'd'], [4], 'string');
+    const part = tf.slice(words, [1], [2]);
+    expect(part.arraySync()).toEqual(['bb', 'ccc']);
+    tf.dispose([words, part]);
+  });
+
+  it('leaves the input intact and frees the slice on dispose', () => {
+    const x = make([40, 30], 'float32', 9);
+    const before = Array.from(x.dataSync());
+    const tensors = tf.memory().numTensors;
+    const part = tf.slice(x, [10, 0], [5, -1]);
+    part.dispose();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(Array.from(x.dataSync())).toEqual(before);
+    x.dispose();
+  });
+
+  it('gives model.predict the same batches', () => {
+    const model = tf.sequential();
+    model.add(
+      tf.layers.dense({ inputShape: [12], units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+    );
+    const xs = tf.tensor2d(values(70 * 12, 8), [70, 12]);
+    const ours = model.predict(xs, { batchSize: 16 }) as T.Tensor;
+    const theirs = stock(() => model.predict(xs, { batchSize: 16 }) as T.Tensor);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
+    tf.dispose([xs, ours, theirs]);
+    model.dispose();
   });
 });
 
