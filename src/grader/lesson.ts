@@ -286,13 +286,14 @@ export function judgeLesson(
       );
       const inputs = run.observed?.replay?.inputs ?? 0;
       const unrelied = recomputedProblem(runs, 'train() assigned');
-      if (unrelied) {
-        problems.push(unrelied);
-        stepsMissed = true;
-      } else if (rank < inputs) {
+      if (rank < inputs) {
         problems.push(
           `${rank === 0 ? 'predict() does not depend on the weights train() updated at all (0 independent directions)' : `predict() depends on the weights train() updated in ${plural(rank, 'independent direction')}`}, and a linear model of the ${inputs} input columns has ${inputs} at least: keep the model's own weights (one per input column, and the bias) in tf.variable and compute predict() from them`,
         );
+        stepsMissed = true;
+      } else if (unrelied) {
+        // predict() moves with the weights on the rows the replay asked about, but not on the rows it was scored on.
+        problems.push(unrelied);
         stepsMissed = true;
       }
     } else {

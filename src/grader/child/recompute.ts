@@ -87,7 +87,7 @@ function noteLeaf(tf: Tf, tensor: unknown, info: Info): void {
   if (info.dtype === 'string' || info.dtype === 'complex64') {
     state.broken = `a ${info.dtype} tensor`;
   } else if (tensor instanceof tf.Tensor && !apply(intrinsics.isDisposed!, tensor, [])) {
-    const read: ArrayLike<number> = apply(intrinsics.dataSync!, tensor, []);
+    const read = apply(intrinsics.dataSync!, tensor, []) as ArrayLike<number>;
     state.leafValues += read.length;
     if (state.leafValues > MAX_LEAF_VALUES) state.broken = 'more tensor data than the recording keeps';
     else values = info.dtype === 'int32' || info.dtype === 'bool' ? Int32Array.from(read) : Float32Array.from(read);
@@ -217,7 +217,8 @@ function recompute(tf: Tf, output: Info, zeroed: object | undefined): Float32Arr
     }
     const result = tensorFor(output);
     if (!result) return undefined;
-    return Float32Array.from(apply(intrinsics.dataSync!, result, []) as ArrayLike<number>);
+    const read: ArrayLike<number> = apply(intrinsics.dataSync!, result, []);
+    return Float32Array.from(read);
   } catch {
     return undefined;
   } finally {

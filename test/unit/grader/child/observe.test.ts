@@ -250,7 +250,7 @@ test('a variable whose prototype was swapped for one carrying an accessor is ref
 test("a kernel added to, replaced in or removed from TensorFlow.js's registry is named", () => {
   const record = recordRegistries();
   expect(record.changed()).toBeUndefined();
-  const config = tf.getKernel('Square', tf.getBackend())!;
+  const config = tf.getKernel('Square', tf.getBackend());
   const original = config.kernelFunc;
   (config as { kernelFunc: unknown }).kernelFunc = () => ({ dataId: {}, shape: [], dtype: 'float32' });
   expect(record.changed()).toMatch(/Square.kernelFunc in its kernelRegistry/);
