@@ -80,28 +80,14 @@ async function main(): Promise<void> {
     if (tainted) return;
     const replaced = msg.type === 'log' ? undefined : integrity?.changed();
     const kernel = msg.type === 'log' || replaced ? undefined : registries?.changed();
-    if (kernel) {
+    const refusal = replaced
+      ? `graded code replaced JavaScript's built-in ${replaced}, which mlpath relies on to report what your code did: leave built-in objects as they are`
+      : kernel
+        ? `graded code changed TensorFlow.js's ${kernel}: the kernels that compute your model are TensorFlow.js's and mlpath's, never graded code's`
+        : undefined;
+    if (refusal) {
       tainted = true;
-      writeFrame({
-        type: 'error',
-        token,
-        error: {
-          kind: 'forbidden-api',
-          message: `graded code changed TensorFlow.js's ${kernel}: the kernels that compute your model are TensorFlow.js's and mlpath's, never graded code's`,
-        },
-      });
-      return;
-    }
-    if (replaced) {
-      tainted = true;
-      writeFrame({
-        type: 'error',
-        token,
-        error: {
-          kind: 'forbidden-api',
-          message: `graded code replaced JavaScript's built-in ${replaced}, which mlpath relies on to report what your code did: leave built-in objects as they are`,
-        },
-      });
+      writeFrame({ type: 'error', token, error: { kind: 'forbidden-api', message: refusal } });
       return;
     }
     writeFrame({ ...msg, token });
