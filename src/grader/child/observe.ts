@@ -402,9 +402,10 @@ export interface TrainingWatch {
   /**
    * Ends the watch once train() has returned: replays the assigned weights
    * through `predict` if asked (before anything is released), releases the
-   * training data if asked, and measures.
+   * training data if asked, and measures; `heldByGrader` bytes of ArrayBuffers alive then are the grader's own
+   * (a copy it keeps), not the predictor's.
    */
-  finish(predict: (x: Tensor | readonly string[]) => unknown): Promise<Observed | undefined>;
+  finish(predict: (x: Tensor | readonly string[]) => unknown, heldByGrader?: number): Promise<Observed | undefined>;
   /** A clearer message for predict() failing on the released training data, or undefined. */
   explain(message: string): string | undefined;
 }
@@ -465,7 +466,7 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
       models[models.length] = { name, bytes: bytes(), weights };
       return m;
     },
-    async finish(predict) {
+    async finish(predict, heldByGrader = 0) {
       state.active = false;
       const replay = request.replay ? await finishReplay(tf, request.replay, replayed, predict) : undefined;
       // Asked before the data is released: validation rows, or training rows where there are none.
@@ -490,7 +491,9 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
         const pretrained = pretrainedBytes(models);
         // Once the data is released, every ArrayBuffer still alive is the predictor's; the heap counts what it grew by past the allowance.
         const heapGrowth = after.heap - before.heap - HEAP_ALLOWANCE;
-        const js = (heapGrowth > 0 ? heapGrowth : 0) + after.buffers;
+        // The grader's own copies (the rows the scoring call is recomputed on, kinds/train/child.ts) are not the predictor's.
+        const buffers = after.buffers - heldByGrader;
+        const js = (heapGrowth > 0 ? heapGrowth : 0) + (buffers > 0 ? buffers : 0);
         // On the cpu backend a tensor's values are a JavaScript typed array, already in `buffers`.
         const retained = js + (tensorsInHeap ? 0 : after.tensors) - pretrained;
         observed.retainedBytes = retained > 0 ? retained : 0;

@@ -61,6 +61,10 @@ const state = {
   leafValues: 0,
   /** Why the recording cannot be recomputed, once that is known. */
   broken: undefined as string | undefined,
+  /** The held-out inputs the call was given, when they are a tensor. */
+  input: undefined as Info | undefined,
+  /** The trained variables and the data each held when the call began. */
+  trained: [] as { variable: Variable; dataId: object }[],
 };
 
 function infoOf(t: unknown): Info | undefined {
@@ -151,18 +155,29 @@ export function prepareRecompute(tf: Tf): void {
   });
 }
 
-/** Runs `call` (the scoring predict()) with every kernel it runs recorded. */
-export async function recordCall<T>(call: () => T | Promise<T>): Promise<T> {
+/**
+ * Runs `call` (the scoring predict() on `input`) with every kernel it runs recorded. The data of each of
+ * `trained` is noted first: a call that gives one of them new data (an assign or a layer's write) is refused,
+ * since what the recomputation would zero is then whatever predict() put there.
+ */
+export async function recordCall<T>(call: () => T | Promise<T>, input: unknown, trained: Variable[]): Promise<T> {
   state.steps = [];
   state.leaves = new Map();
   state.produced = new Set();
   state.leafValues = 0;
   state.broken = state.runKernel ? undefined : 'no kernel recorder';
+  state.input = infoOf(input);
+  const dataOf = (v: Variable): object => (v as unknown as { dataId: object }).dataId;
+  state.trained = trained
+    .filter((v) => !apply(intrinsics.isDisposed!, v, []))
+    .map((variable) => ({ variable, dataId: dataOf(variable) }));
   state.recording = true;
   try {
     return await call();
   } finally {
     state.recording = false;
+    for (const { variable, dataId } of state.trained)
+      if (dataOf(variable) !== dataId) state.broken ??= 'new values for a trained weight, given inside predict()';
   }
 }
 
@@ -171,7 +186,7 @@ function sizeOf(shape: number[]): number {
 }
 
 /** The recorded call's output recomputed, with the leaves in `zeroed` replaced by zeros; undefined when it cannot be. */
-function recompute(tf: Tf, output: Info, zeroed: object | undefined): Float32Array | undefined {
+function recompute(tf: Tf, output: Info, zeroed: object | undefined, swapped?: Tensor): Float32Array | undefined {
   const made: Tensor[] = [];
   const values = new Map<object, Tensor>();
   const engine = tf.engine();
@@ -183,11 +198,13 @@ function recompute(tf: Tf, output: Info, zeroed: object | undefined): Float32Arr
       t =
         info.dataId === zeroed
           ? intrinsics.zeros!(leaf.info.shape, leaf.info.dtype as 'float32')
-          : leaf.values
-            ? intrinsics.tensor!(leaf.values as Float32Array, leaf.info.shape, leaf.info.dtype as 'float32')
-            : undefined;
+          : swapped && info.dataId === state.input?.dataId
+            ? swapped
+            : leaf.values
+              ? intrinsics.tensor!(leaf.values as Float32Array, leaf.info.shape, leaf.info.dtype as 'float32')
+              : undefined;
       if (!t) return undefined;
-      made.push(t);
+      if (t !== swapped) made.push(t);
       values.set(info.dataId, t);
     }
     // Reshape shares its input's data: the same data may be read in another shape.
@@ -260,12 +277,21 @@ export interface Recomputed {
 /** A trained variable this large a share of all trained values is one of the model's weight matrices. */
 const LARGE = 0.1;
 
+/** Other rows for the scoring call's operations (validation rows, as many as were scored), and predict() itself. */
+export interface OtherRows {
+  /** Rows shaped like the scored ones, or undefined when there are none (text inputs). */
+  x: Tensor | undefined;
+  predict: (x: Tensor) => unknown;
+}
+
 /**
  * With the scoring call recorded (recordCall) and its answers `answers` (what predict() returned, a tensor),
- * zeroes each large variable of `trained` in turn in a recomputation of that call.
+ * zeroes each large trained variable in turn in a recomputation of that call. Then, where the inputs were a
+ * tensor, runs the call's operations on `other.x` instead and asks predict() about the same rows: a model
+ * answers both alike; answers that JavaScript chose for the held-out rows stay as they were.
  */
-export function relianceOfRecording(tf: Tf, answers: unknown, trained: Variable[]): Recomputed | undefined {
-  const vars = trained.filter((v) => !apply(intrinsics.isDisposed!, v, []));
+export async function relianceOfRecording(tf: Tf, answers: unknown, other: OtherRows): Promise<Recomputed | undefined> {
+  const vars = state.trained.filter((t) => !apply(intrinsics.isDisposed!, t.variable, []));
   if (vars.length === 0) return undefined;
   try {
     if (!(answers instanceof tf.Tensor))
@@ -276,24 +302,44 @@ export function relianceOfRecording(tf: Tf, answers: unknown, trained: Variable[
     // Made outside any kernel of the call (from JavaScript numbers, or before predict() ran): a constant.
     if (!state.produced.has(output.dataId) && !state.leaves.has(output.dataId)) return { least: 0 };
     const cols = output.shape.length >= 2 ? (output.shape[output.shape.length - 1] ?? 1) : 1;
-    const given = Float32Array.from(apply(intrinsics.dataSync!, answers, []) as ArrayLike<number>);
+    const read = apply(intrinsics.dataSync!, answers, []) as ArrayLike<number>;
+    const given = Float32Array.from(read);
     const again = recompute(tf, output, undefined);
     if (!again || changedShare(given, again, cols) > 0.01)
       return { least: 0, why: 'the operations predict() ran do not reproduce its answers' };
-    const total = vars.reduce((n, v) => n + v.size, 0);
+    const total = vars.reduce((n, t) => n + t.variable.size, 0);
     let least = 1;
-    for (const v of vars) {
-      if (v.size < LARGE * total) continue;
-      const dataId = (v as unknown as { dataId: object }).dataId;
+    for (const { variable, dataId } of vars) {
+      if (variable.size < LARGE * total) continue;
       // A weight the call never read leaves every answer as it was.
       const after = state.leaves.has(dataId) ? recompute(tf, output, dataId) : given;
       const share = after ? changedShare(given, after, cols) : 0;
       if (share < least) least = share;
+    }
+    if (other.x && state.input && state.leaves.has(state.input.dataId)) {
+      const recomputed = recompute(tf, output, undefined, other.x);
+      let asked: Float32Array | undefined;
+      try {
+        const out = await other.predict(other.x);
+        if (out instanceof tf.Tensor && !apply(intrinsics.isDisposed!, out, [])) {
+          const values = apply(intrinsics.dataSync!, out, []) as ArrayLike<number>;
+          asked = Float32Array.from(values);
+        }
+      } catch {
+        asked = undefined;
+      }
+      if (!recomputed || !asked || changedShare(asked, recomputed, cols) > 0.01)
+        return {
+          least: 0,
+          why: 'on other rows, the operations of the scored call and predict() itself answer differently, so the held-out answers were chosen by JavaScript inside predict(), not computed by TensorFlow.js operations',
+        };
     }
     return { least };
   } finally {
     state.steps = [];
     state.leaves = new Map();
     state.produced = new Set();
+    state.trained = [];
+    state.input = undefined;
   }
 }

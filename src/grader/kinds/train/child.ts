@@ -5,12 +5,12 @@
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import { noDefaultExport, type HarnessContext } from '../../child/context';
-import type { TrainPayload } from '../../protocol';
+import type { TrainPayload, WireTensor } from '../../protocol';
 import { loadPretrained, pretrainedWeightBytes } from '../../../serving/pretrained';
 import { watchTraining } from '../../child/observe';
 import { runFixedModel } from '../../child/fixed-model';
 import { answerGraderRequest } from '../../child/requests';
-import { recordCall, relianceOfRecording } from '../../child/recompute';
+import { recordCall, relianceOfRecording, type OtherRows, type Recomputed } from '../../child/recompute';
 import { steppedVariables } from '../../child/reliance';
 import { assignedVariables } from '../../child/replay';
 import { fromTensor, toTensor } from '../../child/wire';
@@ -36,6 +36,45 @@ function checkSize(ctx: HarnessContext, out: unknown, rows: number): void {
       message: `predict(x) returned ${shape} (${size} values) for ${rows} held-out rows; expected one value, or one score per class, for each row`,
     });
   }
+}
+
+/**
+ * A copy of the validation inputs (the training inputs when there are none), taken before train() runs: the
+ * payload is cut off once it returns, and on the cpu backend a tensor made from a typed array shares it.
+ */
+function spareRows(p: TrainPayload): WireTensor | undefined {
+  const from = p.xVal ?? p.xTrain;
+  if (!from || (from.dtype !== 'float32' && from.dtype !== 'int32') || !ArrayBuffer.isView(from.values))
+    return undefined;
+  const values =
+    from.dtype === 'int32'
+      ? Int32Array.from(from.values as Int32Array)
+      : Float32Array.from(from.values as Float32Array);
+  return { values, shape: [...from.shape], dtype: from.dtype };
+}
+
+/**
+ * As many rows as were scored, drawn in turn from `spare`, for the recomputation of the scoring call on other
+ * rows (child/recompute.ts); none for text inputs.
+ */
+function otherRows(
+  ctx: HarnessContext,
+  spare: WireTensor | undefined,
+  scored: WireTensor | undefined,
+  ask: (x: Tensor) => unknown,
+): OtherRows {
+  const rows = scored?.shape[0] ?? 0;
+  if (!scored || !spare || spare.dtype !== scored.dtype || rows === 0) return { x: undefined, predict: ask };
+  const source = spare.values as Float32Array | Int32Array;
+  const width = scored.shape.slice(1).reduce((a, b) => a * b, 1);
+  const available = Math.floor(source.length / Math.max(width, 1));
+  if (available === 0 || source.length !== available * width) return { x: undefined, predict: ask };
+  const values = scored.dtype === 'int32' ? new Int32Array(rows * width) : new Float32Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    const at = (r % available) * width;
+    values.set(source.subarray(at, at + width), r * width);
+  }
+  return { x: ctx.tf.tensor(values, scored.shape, scored.dtype), predict: ask };
 }
 
 /** Why the default export cannot be called as train(ctx), or undefined when it can. */
@@ -80,6 +119,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     featureNames: p.featureNames,
     classNames: p.classNames,
   };
+  const spare = spareRows(p);
   const watch = await watchTraining(tf, p, data);
   const started = Date.now();
   // The grader keeps the first 10,000 steps; past them, a step every 100 ms keeps the live view moving without a flood.
@@ -128,7 +168,10 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     });
   }
   const seconds = (Date.now() - started) / 1000;
-  const observed = await watch.finish((x) => (predict as (x: unknown) => unknown).call(predictor, x));
+  const observed = await watch.finish(
+    (x) => (predict as (x: unknown) => unknown).call(predictor, x),
+    spare ? (spare.values as Float32Array).byteLength : 0,
+  );
   ctx.send({ type: 'trained', seconds, ...(observed ? { observed } : {}) });
 
   for (;;) {
@@ -151,7 +194,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     try {
       // Recorded: the grader recomputes this very call with the trained weights zeroed (child/recompute.ts).
       const call = () => (predict as (x: Tensor | readonly string[]) => unknown).call(predictor, x);
-      out = observed ? await recordCall(call) : await call();
+      out = observed ? await recordCall(call, x, [...steppedVariables(), ...assignedVariables()]) : await call();
     } catch (err) {
       const e = ctx.describe(err);
       const what =
@@ -161,9 +204,13 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     }
     ctx.assertClean();
     checkSize(ctx, out, m.texts ? m.texts.length : (m.x.shape[0] ?? 0));
-    const recomputed = observed
-      ? relianceOfRecording(tf, out, [...steppedVariables(), ...assignedVariables()])
-      : undefined;
+    let recomputed: Recomputed | undefined;
+    if (observed) {
+      const ask = (rows: Tensor): unknown => (predict as (x: Tensor) => unknown).call(predictor, rows);
+      const other = otherRows(ctx, spare, m.texts ? undefined : m.x, ask);
+      recomputed = await relianceOfRecording(tf, out, other);
+      if (other.x && !other.x.isDisposed) other.x.dispose();
+    }
     const tensor = await fromTensor(ctx, out, 'predict(x)');
     ctx.send({ type: 'predictions', tensor, ...(recomputed ? { recomputed } : {}) });
     return;

@@ -10,6 +10,8 @@ import { initBackend } from '../../../../src/backend/init';
 import { prepareObservation } from '../../../../src/grader/child/observe';
 import { recordCall, relianceOfRecording } from '../../../../src/grader/child/recompute';
 
+const noOther = { x: undefined, predict: () => undefined };
+
 type Tf = typeof import('@tensorflow/tfjs');
 let tf: Tf;
 
@@ -28,8 +30,8 @@ function mlp(): { model: T.Sequential; vars: T.Variable[] } {
 test("a layers model's predict() (batched, concatenated, fused dense kernels) is recomputed and relies on its weights", async () => {
   const { model, vars } = mlp();
   const x = tf.randomUniform([70, 8], -1, 1, 'float32', 7);
-  const out = await recordCall(() => model.predict(x, { batchSize: 32 }));
-  const r = relianceOfRecording(tf, out, vars);
+  const out = await recordCall(() => model.predict(x, { batchSize: 32 }), x, vars);
+  const r = await relianceOfRecording(tf, out, noOther);
   expect(r?.why).toBeUndefined();
   expect(r!.least).toBeGreaterThan(0.5);
 });
@@ -43,29 +45,90 @@ test('a weight matrix read only by JavaScript to pick the answers: nothing chang
     const zeroed = vars[0].dataSync().every((v) => v === 0);
     return zeroed ? (model.predict(input) as T.Tensor) : tf.oneHot(tf.tile(lookup, [10]), 4);
   };
-  const out = await recordCall(() => predict(x));
-  expect(relianceOfRecording(tf, out, vars)).toEqual({ least: 0 });
+  const out = await recordCall(() => predict(x), x, vars);
+  expect(await relianceOfRecording(tf, out, noOther)).toEqual({ least: 0 });
 });
 
 test('answers made from JavaScript numbers, or beside the model with its weights times zero, do not rely on them', async () => {
   const { model, vars } = mlp();
   const x = tf.randomUniform([30, 8], -1, 1, 'float32', 5);
-  const constant = await recordCall(() => tf.tensor1d(Array.from({ length: 30 }, (_, i) => i % 4)));
-  expect(relianceOfRecording(tf, constant, vars)).toEqual({ least: 0 });
-  const laundered = await recordCall(() =>
-    tf.tidy(() =>
-      tf.add(
-        tf.oneHot(tf.tensor1d(new Int32Array(30).fill(2), 'int32'), 4).mul(10),
-        tf.mul(model.predict(x) as T.Tensor, 0),
+  const constant = await recordCall(() => tf.tensor1d(Array.from({ length: 30 }, (_, i) => i % 4)), x, vars);
+  expect(await relianceOfRecording(tf, constant, noOther)).toEqual({ least: 0 });
+  const laundered = await recordCall(
+    () =>
+      tf.tidy(() =>
+        tf.add(
+          tf.oneHot(tf.tensor1d(new Int32Array(30).fill(2), 'int32'), 4).mul(10),
+          tf.mul(model.predict(x) as T.Tensor, 0),
+        ),
       ),
-    ),
+    x,
+    vars,
   );
-  expect(relianceOfRecording(tf, laundered, vars)?.least).toBe(0);
+  expect((await relianceOfRecording(tf, laundered, noOther))?.least).toBe(0);
 });
 
 test('plain numbers from predict() cannot be recomputed, and the finding says so', async () => {
   const { model, vars } = mlp();
   const x = tf.randomUniform([10, 8]);
-  const out = await recordCall(() => Array.from((model.predict(x) as T.Tensor).argMax(-1).dataSync()));
-  expect(relianceOfRecording(tf, out, vars)).toEqual({ least: 0, why: expect.stringMatching(/plain numbers/) });
+  const out = await recordCall(() => Array.from((model.predict(x) as T.Tensor).argMax(-1).dataSync()), x, vars);
+  expect(await relianceOfRecording(tf, out, noOther)).toEqual({
+    least: 0,
+    why: expect.stringMatching(/plain numbers/),
+  });
+});
+
+test('answers chosen in JavaScript plus a term that vanishes at the trained weights: other rows give them away', async () => {
+  const { model, vars } = mlp();
+  const x = tf.randomUniform([30, 8], -1, 1, 'float32', 11);
+  const frozen = tf.tensor(vars[0].dataSync().slice(), vars[0].shape);
+  // Zeroing the weights moves these answers a lot; at the trained weights the second term is exactly zero.
+  const predict = (input: T.Tensor): T.Tensor => {
+    const chosen = tf.oneHot(tf.tensor1d(new Int32Array(input.shape[0]).fill(1), 'int32'), 16);
+    const live = tf.matMul(input, vars[0]);
+    return tf.add(chosen, tf.mul(tf.sub(live, tf.matMul(input, frozen)), 1000));
+  };
+  const out = await recordCall(() => predict(x), x, vars);
+  const other = {
+    x: tf.randomUniform([30, 8], -1, 1, 'float32', 12),
+    predict: (rows: T.Tensor) => model.predict(rows),
+  };
+  const r = await relianceOfRecording(tf, out, other);
+  expect(r).toEqual({
+    least: 0,
+    why: expect.stringMatching(
+      /on other rows, the operations of the scored call and predict\(\) itself answer differently/,
+    ),
+  });
+});
+
+test('a model asked about other rows answers as its recorded operations do', async () => {
+  const { model, vars } = mlp();
+  const x = tf.randomUniform([40, 8], -1, 1, 'float32', 13);
+  const out = await recordCall(() => model.predict(x), x, vars);
+  const other = {
+    x: tf.randomUniform([40, 8], -1, 1, 'float32', 14),
+    predict: (rows: T.Tensor) => model.predict(rows),
+  };
+  const r = await relianceOfRecording(tf, out, other);
+  expect(r?.why).toBeUndefined();
+  expect(r!.least).toBeGreaterThan(0.5);
+});
+
+test('a trained weight given new data inside predict() is refused: the recomputation would zero whatever was put there', async () => {
+  const { model, vars } = mlp();
+  const x = tf.randomUniform([10, 8]);
+  const out = await recordCall(
+    () => {
+      const answers = model.predict(x);
+      vars[0].assign(tf.zerosLike(vars[0]));
+      return answers;
+    },
+    x,
+    vars,
+  );
+  expect(await relianceOfRecording(tf, out, noOther)).toEqual({
+    least: 0,
+    why: expect.stringMatching(/new values for a trained weight/),
+  });
 });
