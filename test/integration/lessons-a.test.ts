@@ -224,6 +224,23 @@ describe("month2/mnist: the training loop is the learner's, and the grader watch
     );
   });
 
+  test('a lookup chosen in JavaScript plus a term that vanishes at the trained weights: on other rows the recorded operations answer stale', () => {
+    submit(ws, id, 'lesson-mnist-vanishing-term.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'accuracy')?.passed).toBe(true);
+    expect(lessonFindings(r)).toMatch(
+      /on other rows, the operations of the scored call and predict\(\) itself answer differently, so the held-out answers were chosen by JavaScript inside predict\(\)/,
+    );
+  });
+
+  test('a lookup written into a trained weight matrix inside predict(): new data for a trained weight is refused', () => {
+    submit(ws, id, 'lesson-mnist-weight-overwrite.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(lessonFindings(r)).toMatch(/predict\(\) used new values for a trained weight, given inside predict\(\)/);
+  });
+
   test('3 nearest neighbours on a copy of the digits: nothing trained, and the copy weighed', () => {
     submit(ws, id, 'lesson-mnist-knn-copy.ts');
     const r = check(id);
