@@ -119,7 +119,8 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     featureNames: p.featureNames,
     classNames: p.classNames,
   };
-  const spare = spareRows(p);
+  // Only a lesson's scoring call is recomputed (child/recompute.ts).
+  const spare = p.observe ? spareRows(p) : undefined;
   const watch = await watchTraining(tf, p, data);
   const started = Date.now();
   // The grader keeps the first 10,000 steps; past them, a step every 100 ms keeps the live view moving without a flood.
