@@ -139,11 +139,6 @@ function lossesOf(lesson: Lesson, run: LessonRun): { values: number[]; source: '
 }
 
 /**
- * Judges the runs of every seed against the lesson; each requirement is held
- * to the worst seed, as the metrics are. `trainingBytes` is the size of the
- * training inputs, to name a predictor that kept them.
- */
-/**
  * The finding when the answers the grader scored did not come from the trained weights: the scoring call,
  * recomputed by the grader with one large trained variable zeroed (child/recompute.ts), answered the same.
  */
@@ -162,6 +157,11 @@ function recomputedProblem(runs: LessonRun[], trained: string): string | undefin
   return `predict()'s answers on the held-out rows do not come from the weights ${trained}: the grader ran the operations of that very call again with one of those weight matrices set to zero, and ${Math.round((1 - least) * 100)}% of the answers stayed the same. Compute predict() from the trained model, not from something kept beside it`;
 }
 
+/**
+ * Judges the runs of every seed against the lesson; each requirement is held
+ * to the worst seed, as the metrics are. `trainingBytes` is the size of the
+ * training inputs, to name a predictor that kept them.
+ */
 export function judgeLesson(
   lesson: Lesson,
   runs: LessonRun[],

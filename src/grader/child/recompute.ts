@@ -274,8 +274,8 @@ export interface Recomputed {
   why?: string;
 }
 
-/** A trained variable this large a share of all trained values is one of the model's weight matrices. */
-const LARGE = 0.1;
+/** A trained variable this large a share of all trained values is one of the model's weight matrices, not a bias. */
+export const LARGE = 0.1;
 
 /** Other rows for the scoring call's operations (validation rows, as many as were scored), and predict() itself. */
 export interface OtherRows {

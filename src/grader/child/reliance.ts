@@ -12,6 +12,7 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { WireTensor } from '../protocol';
 import { intrinsics, tampering } from './intrinsics';
+import { changedShare, LARGE } from './recompute';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -49,29 +50,6 @@ function answersOf(tf: Tf, out: unknown): { values: Float32Array; cols: number }
   return { values, cols };
 }
 
-/** The share of rows whose answer changed: the class (argmax) with several columns, else a relative change past 10%. */
-function changed(a: { values: Float32Array; cols: number }, b: { values: Float32Array; cols: number }): number {
-  if (a.values.length !== b.values.length || a.cols !== b.cols || a.values.length === 0) return 1;
-  const rows = a.values.length / a.cols;
-  let moved = 0;
-  for (let r = 0; r < rows; r++) {
-    if (a.cols > 1) {
-      let ia = 0;
-      let ib = 0;
-      for (let c = 1; c < a.cols; c++) {
-        if (a.values[r * a.cols + c] > a.values[r * a.cols + ia]) ia = c;
-        if (b.values[r * b.cols + c] > b.values[r * b.cols + ib]) ib = c;
-      }
-      if (ia !== ib) moved++;
-    } else {
-      const x = a.values[r];
-      const y = b.values[r];
-      if (!(Math.abs(x - y) <= 0.1 * Math.max(Math.abs(x), 1e-6))) moved++;
-    }
-  }
-  return moved / rows;
-}
-
 /**
  * With the stepped variables zeroed, the share of validation rows whose
  * answer changed; undefined when nothing was stepped or predict() cannot be
@@ -87,9 +65,6 @@ export interface Reliance {
    */
   least: number;
 }
-
-/** A stepped variable this large a share of all stepped values is one of the model's weight matrices. */
-const LARGE = 0.1;
 
 export async function measureReliance(
   tf: Tf,
@@ -145,7 +120,7 @@ export async function measureReliance(
       apply(intrinsics.assign!, v, [t]);
       apply(intrinsics.dispose!, t, []);
     }
-    const share = after ? changed(before, after) : 1;
+    const share = after && after.cols === before.cols ? changedShare(before.values, after.values, before.cols) : 1;
     if (share < least) least = share;
   }
   return { weights, least };
