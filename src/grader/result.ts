@@ -68,6 +68,8 @@ export const exerciseResultSchema = z.object({
   curriculum: curriculumStampSchema.optional(),
   /** The coach's reading of the run (src/coach); absent when it found nothing to say. */
   diagnoses: z.array(diagnosisSchema).optional(),
+  /** What the learner's answers show about the lesson's real data (a suite's `findings`), shown whatever the verdict. */
+  findings: z.array(z.string()).optional(),
 });
 
 export const checkReportSchema = z.object({

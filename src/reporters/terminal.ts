@@ -185,6 +185,7 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
       lines.push(c.dim(`    ${shown}`));
     }
   }
+  lines.push(...formatFindings(r.findings, c, opts.columns));
   lines.push(...formatDiagnoses(r.diagnoses, c, opts.columns));
   if (r.status !== 'passed' && r.output && r.output.trim()) {
     // A run that finished but missed a threshold carries the grader's findings
@@ -202,6 +203,15 @@ export function formatResult(r: ExerciseResult, opts: TerminalOptions): string {
   const next = prose(`next: ${nextStep(r)}`, opts.columns, '  ', '    ');
   lines.push(next[0].replace('next:', c.cyan('next:')), ...next.slice(1));
   return lines.join('\n');
+}
+
+/** What the learner's own answers show about the lesson's real data (a suite's findings). */
+export function formatFindings(findings: ExerciseResult['findings'], c: chalk.Chalk, columns?: number): string[] {
+  if (!findings?.length) return [];
+  return [
+    `  ${c.bold('what your answers show:')}`,
+    ...findings.flatMap((f) => prose(`- ${f}`, columns, '    ', '      ')),
+  ];
 }
 
 /** The coach's diagnoses: what it saw, the numbers that show it, what to try. */

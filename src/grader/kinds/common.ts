@@ -192,6 +192,7 @@ export function completedOutcome(
     passed?: boolean;
     output?: string;
     details?: RunDetails;
+    findings?: string[];
   },
 ): GradeOutcome {
   const passed = (run.passed ?? true) && run.metrics.every((m) => m.passed);
@@ -206,6 +207,7 @@ export function completedOutcome(
       durationMs: Date.now() - run.started,
       error: null,
       output: passed ? undefined : run.output || undefined,
+      ...(run.findings?.length ? { findings: run.findings } : {}),
     },
     details: run.details ?? { curve: [] },
   };

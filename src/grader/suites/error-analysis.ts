@@ -22,8 +22,9 @@
  *   a table without a single mistake.
  */
 import { createRng, deriveSeed, loadDataset, shuffleInPlace, type Rng } from '../../datasets';
+import { FASHION_CLASS_NAMES } from '../../datasets/loaders/fashion-mnist';
 import { randomInt } from '../../datasets/rng';
-import type { Suite, SuiteCase } from './types';
+import type { CaseOutcome, Suite, SuiteCase } from './types';
 
 /** Probabilities are clipped here before the log, so a zero probability gives a finite loss. */
 export const EPS = 1e-15;
@@ -301,7 +302,7 @@ function checkExamples(value: unknown, want: Example[], what: string): string | 
   return undefined;
 }
 
-function scoredCases(s: Scored, k: number): SuiteCase[] {
+function scoredCases(s: Scored, k: number, tag?: string): SuiteCase[] {
   const m = refMatrix(s.actual, s.predicted, s.numClasses);
   const pairs = refPairs(m, k);
   const worst = refWorst(s.probs, s.actual, k);
@@ -309,30 +310,35 @@ function scoredCases(s: Scored, k: number): SuiteCase[] {
   return [
     {
       fn: 'confusionMatrix',
+      tag,
       title: `${s.name}: the confusion matrix`,
       args: [s.actual, s.predicted, s.numClasses],
       verify: (v) => checkMatrix(v, m),
     },
     {
       fn: 'perClass',
+      tag,
       title: `${s.name}: precision, recall, support and predicted count per class`,
       args: [m],
       verify: (v) => checkStats(v, refPerClass(m)),
     },
     {
       fn: 'confusedPairs',
+      tag,
       title: `${s.name}: the ${k} most confused pairs`,
       args: [m, k],
       verify: (v) => checkPairs(v, pairs, k),
     },
     {
       fn: 'worstExamples',
+      tag,
       title: `${s.name}: the ${k} examples with the highest loss`,
       args: [s.probs, s.actual, k],
       verify: (v) => checkExamples(v, worst, 'by loss -ln p(true class), highest first, ties by row index'),
     },
     {
       fn: 'confidentMistakes',
+      tag,
       title: `${s.name}: the ${k} most confident mistakes`,
       args: [s.probs, s.actual, k],
       verify: (v) =>
@@ -345,6 +351,49 @@ function scoredCases(s: Scored, k: number): SuiteCase[] {
   ];
 }
 
+/** The tag of the real classifier's cases, whose verified answers `findings` reads. */
+const REAL = 'fashion';
+
+/**
+ * What the learner's functions found about the real classifier, from the answers that verified: the pairs
+ * it mixes up most, the class it misses most, its most confident mistake. The lesson's point, which a
+ * pass alone never shows.
+ */
+export function fashionFindings(outcomes: CaseOutcome[]): string[] {
+  const answer = (fn: string): unknown =>
+    outcomes.find((o) => o.case.tag === REAL && o.case.fn === fn && !o.problem && o.value !== undefined)?.value;
+  const name = (c: number): string => FASHION_CLASS_NAMES[c] ?? `class ${c}`;
+  const out: string[] = [];
+  const pairs = answer('confusedPairs') as Pair[] | undefined;
+  if (pairs?.length)
+    out.push(
+      `On the real classifier (500 Fashion-MNIST images), the most confused: ` +
+        pairs
+          .slice(0, 3)
+          .map((p) => `${name(p.actual)} taken for ${name(p.predicted)} ${p.count} times`)
+          .join(', ') +
+        '.',
+    );
+  const stats = answer('perClass') as ClassStats[] | undefined;
+  if (stats?.length) {
+    const missed = stats
+      .map((s, c) => ({ c, recall: s.recall }))
+      .filter((s): s is { c: number; recall: number } => s.recall !== null)
+      .sort((a, b) => a.recall - b.recall || a.c - b.c)[0];
+    if (missed)
+      out.push(`Its lowest recall: ${name(missed.c)}, ${missed.recall.toFixed(2)} (the class it misses most).`);
+  }
+  const mistakes = answer('confidentMistakes') as Example[] | undefined;
+  if (mistakes?.length) {
+    const m = mistakes[0];
+    out.push(
+      `Its most confident mistake: row ${m.index}, a ${name(m.actual)} it called ${name(m.predicted)} with ` +
+        `probability ${m.confidence.toFixed(2)}. Accuracy alone shows none of this.`,
+    );
+  }
+  return out;
+}
+
 export function buildSuite(fashion: FashionImages): Suite {
   return {
     id: 'error-analysis',
@@ -352,12 +401,13 @@ export function buildSuite(fashion: FashionImages): Suite {
     cases(seed: number): SuiteCase[] {
       const s = (what: string): number => deriveSeed(seed, `error-analysis:${what}`) % 1_000_000_007;
       return [
-        ...scoredCases(fashionScores(fashion, s('fashion')), 10),
+        ...scoredCases(fashionScores(fashion, s('fashion')), 10, REAL),
         ...scoredCases(edgeScores(s('edge-1')), 4),
         ...scoredCases(edgeScores(s('edge-2')), 12),
         ...scoredCases(perfectScores(s('perfect')), 3),
       ];
     },
+    findings: fashionFindings,
   };
 }
 

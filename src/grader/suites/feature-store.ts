@@ -122,6 +122,37 @@ export function refJoin(events: FsEvent[], tables: FeatureTable[]): TrainingRow[
   });
 }
 
+/**
+ * What the naive join (each entity's latest row, whatever the time) would have served, counted over the
+ * events of the join cases the learner got right: the leak the exercise is about, in numbers.
+ */
+export function latestJoinLeaks(events: FsEvent[], tables: FeatureTable[]): { future: number; unservable: number } {
+  let future = 0;
+  let unservable = 0;
+  for (const e of events) {
+    const t = ms(e.time);
+    let fromFuture = false;
+    let notServed = false;
+    for (const table of tables) {
+      const own = table.rows.filter((r) => r.entityId === e.entityId);
+      if (own.length === 0) continue;
+      const latest = own.reduce((a, r) =>
+        ms(r.validFrom) > ms(a.validFrom) || (ms(r.validFrom) === ms(a.validFrom) && ms(r.createdAt) > ms(a.createdAt))
+          ? r
+          : a,
+      );
+      const right = refRow(table, e.entityId, t).row;
+      if (latest === right) continue;
+      // Known by then yet not the right row: it can only be stale.
+      if (ms(latest.validFrom) > t || ms(latest.createdAt) > t) fromFuture = true;
+      else notServed = true;
+    }
+    if (fromFuture) future++;
+    else if (notServed) unservable++;
+  }
+  return { future, unservable };
+}
+
 /** Observations of the event's entity with time in [t - window, t), created by t. */
 export function refWindow(events: FsEvent[], observations: Observation[], windowHours: number): WindowRow[] {
   return events.map((e) => {
@@ -568,6 +599,9 @@ const DEFAULT_OFFSETS = [0];
 
 export interface FeatureStoreCaseTag {
   scenario: string;
+  /** A join case's inputs, which `findings` reads. */
+  events?: FsEvent[];
+  tables?: FeatureTable[];
 }
 
 export const suite: Suite = {
@@ -587,7 +621,7 @@ export const suite: Suite = {
         fn: 'pointInTimeJoin',
         title: `${s.title} (${evs.length} events)`,
         args: [evs, tables],
-        tag: { scenario: `join:${i}` },
+        tag: { scenario: `join:${i}`, events: evs, tables },
         verify: (value) => joinProblem(value, evs, tables),
       });
     });
@@ -608,5 +642,24 @@ export const suite: Suite = {
       });
     });
     return out;
+  },
+  findings(outcomes) {
+    let events = 0;
+    let future = 0;
+    let unservable = 0;
+    for (const o of outcomes) {
+      const tag = o.case.tag as FeatureStoreCaseTag | undefined;
+      if (o.problem || !tag?.events || !tag.tables) continue;
+      const leaks = latestJoinLeaks(tag.events, tag.tables);
+      events += tag.events.length;
+      future += leaks.future;
+      unservable += leaks.unservable;
+    }
+    if (!events) return [];
+    return [
+      `Of the ${events} events your joins got right, a join on each entity's latest row would have given ${future} a value ` +
+        `from after the event (the leak: a training set that knows the future) and ${unservable} more a value older than ` +
+        `its table's TTL, which the store would not have served. Your rows hold none of them.`,
+    ];
   },
 };

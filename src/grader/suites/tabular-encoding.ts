@@ -190,11 +190,49 @@ export function graderRmse(t: Table, seed: number): number {
 
 const fmt = (v: number): string => String(Number(v.toPrecision(4)));
 
+/** Ridge's RMSE (l2 = 1) on the rows it was fitted on and on the held-out rows: the offline number and the real one. */
+export function fitGap(
+  trainX: number[][],
+  logWage: number[],
+  heldX: number[][],
+  heldLogWage: number[],
+): { train: number; held: number } {
+  const model = fitRidge(trainX, logWage, 1);
+  const rmse = (x: number[][], y: number[]): number => {
+    const p = predictRidge(model, x);
+    return Math.sqrt(y.reduce((s, v, i) => s + (p[i] - v) ** 2, 0) / y.length);
+  };
+  return { train: rmse(trainX, logWage), held: rmse(heldX, heldLogWage) };
+}
+
+/** The naive leak, for comparison: numbers plus job by the plain mean log wage of its training rows, each row's own included. */
+export function leakyGap(t: Table): { train: number; held: number } {
+  const sums = new Map<string, [number, number]>();
+  t.train.forEach((r, i) => {
+    const s = sums.get(String(r.job)) ?? [0, 0];
+    sums.set(String(r.job), [s[0] + t.logWage[i], s[1] + 1]);
+  });
+  const prior = t.logWage.reduce((a, v) => a + v, 0) / t.logWage.length;
+  const encode = (r: Row): number[] => {
+    const s = sums.get(String(r.job));
+    return [...NUMBER_COLUMNS.map((c) => Number(r[c])), s ? s[0] / s[1] : prior];
+  };
+  return fitGap(t.train.map(encode), t.logWage, t.heldOut.map(encode), t.heldOutLogWage);
+}
+
+/** Filled by a table's last case when the learner's encodings verified: what `findings` reports. */
+interface FitFound {
+  label: string;
+  table: Table;
+  yours?: { train: number; held: number };
+}
+
 function tableCases(t: Table, seed: number, label: string): SuiteCase[] {
   const rng = createRng(seed);
   const learnerSeed = 1 + randomInt(rng, 1_000_000);
   const n = t.train.length;
   const state: { train?: number[][]; held?: number[][] } = {};
+  const found: FitFound = { label, table: t };
   const needTrain = 'needs encodeTraining to answer the first case of this table';
   const needHeld = 'needs encodeNew to answer the held-out rows first';
 
@@ -346,12 +384,14 @@ function tableCases(t: Table, seed: number, label: string): SuiteCase[] {
       fn: 'encodeNew',
       title: `${label}: ridge regression fitted on your encodings predicts held-out log wages as well as mlpath's own encoding`,
       args: [t.train, t.logWage, t.heldOut],
+      tag: found,
       verify(value) {
         if (!state.train) return needTrain;
         const m = readMatrix(value, t.heldOut.length, 'encodeNew');
         if (typeof m === 'string') return m;
         if (m[0].length !== state.train[0].length) return 'encodeNew and encodeTraining give different widths';
         const rmse = ridgeRmse(state.train, t.logWage, m, t.heldOutLogWage);
+        found.yours = fitGap(state.train, t.logWage, m, t.heldOutLogWage);
         const need = MAX_VS_GRADER * own;
         return rmse <= need
           ? undefined
@@ -374,5 +414,19 @@ export const suite: Suite = {
       out.push(...tableCases(t, deriveSeed(s, 'probes'), `table ${k + 1}`));
     }
     return out;
+  },
+  findings(outcomes) {
+    const fit = outcomes.find((o) => !o.problem && (o.case.tag as FitFound | undefined)?.yours);
+    const found = fit?.case.tag as FitFound | undefined;
+    if (!found?.yours) return [];
+    const leak = leakyGap(found.table);
+    const { train, held } = found.yours;
+    return [
+      `${found.label[0].toUpperCase()}${found.label.slice(1)}, mlpath's ridge regression of log wage: on your encodings, RMSE ` +
+        `${fmt(train)} on the training rows it was fitted on and ${fmt(held)} on the held-out workers.`,
+      `On a naive in-sample job mean (each row's own wage inside its column), ${fmt(leak.train)} and ${fmt(leak.held)}: ` +
+        `the offline number ${leak.train < train ? 'looks better' : 'moves'}, the held-out one ${leak.held > held ? 'is worse' : 'does not improve'}. ` +
+        `That gap is what the leak hides until production.`,
+    ];
   },
 };

@@ -58,4 +58,11 @@ export interface Suite {
   score?(outcomes: CaseOutcome[]): Record<string, number>;
   /** A few lines on how the outcomes went (e.g. detections per kind of stream), shown with a result that did not pass. */
   describe?(outcomes: CaseOutcome[]): string;
+  /**
+   * What the learner's own answers show about the lesson's real data (the classes a real classifier mixes
+   * up, the score an encoding gets), one line each, shown with the result whatever the verdict: a pass is
+   * where the lesson's point can finally be read. Only from cases that verified, so no line repeats a wrong
+   * answer as a finding.
+   */
+  findings?(outcomes: CaseOutcome[]): string[];
 }

@@ -107,6 +107,7 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
     ]
       .filter(Boolean)
       .join('\n'),
+    findings: suite.findings?.(outcomes),
   });
 }
 

@@ -10,8 +10,11 @@ import {
   fashionScores,
   loadSuite,
   refMatrix,
+  refPairs,
   refPerClass,
 } from '../../../../src/grader/suites/error-analysis';
+import { FASHION_CLASS_NAMES } from '../../../../src/datasets/loaders/fashion-mnist';
+import { runCases } from '../../../helpers/suite-outcomes';
 import type { Suite } from '../../../../src/grader/suites/types';
 import { loadDataset } from '../../../../src/datasets';
 import * as reference from '../../../../solutions/month2/error-analysis/error-analysis';
@@ -118,5 +121,29 @@ describe('error-analysis suite', () => {
     expect(f.length).toBeGreaterThan(0);
     expect(f.every((m) => m.startsWith('confidentMistakes'))).toBe(true);
     expect(f.some((m) => /a classifier without a mistake/.test(m))).toBe(true);
+  });
+});
+
+describe('error-analysis findings', () => {
+  it("read the real classifier's mistakes from the reference's answers", () => {
+    const found = suite.findings!(runCases(suite, reference, 1));
+    expect(found).toHaveLength(3);
+    const real = suite.cases(1).find((c) => c.fn === 'confusedPairs')!;
+    const top = refPairs(real.args[0] as number[][], 10)[0];
+    expect(found[0]).toContain(
+      `${FASHION_CLASS_NAMES[top.actual]} taken for ${FASHION_CLASS_NAMES[top.predicted]} ${top.count} times`,
+    );
+    expect(found[1]).toMatch(/lowest recall: \w/);
+    expect(found[2]).toMatch(/most confident mistake: row \d+/);
+  });
+
+  it('never repeat an answer that did not verify', () => {
+    expect(suite.findings!(runCases(suite, starter, 1))).toEqual([]);
+    const outcomes = runCases(suite, reference, 1).map((o) =>
+      o.case.fn === 'perClass' ? { ...o, problem: 'class 0: recall is 1, expected 0.8' } : o,
+    );
+    const found = suite.findings!(outcomes);
+    expect(found).toHaveLength(2);
+    expect(found.join('\n')).not.toContain('recall');
   });
 });

@@ -10,6 +10,7 @@ import { suiteFor } from '../../../../src/grader/suites';
 import {
   suite,
   isoAt,
+  latestJoinLeaks,
   refRow,
   type FeatureTable,
   type FsEvent,
@@ -20,6 +21,7 @@ import * as starter from '../../../../exercises/month4/feature-store/feature-sto
 import * as latest from '../../../fixtures/submissions/m4a-fs-latest';
 import * as stringTime from '../../../fixtures/submissions/m4a-fs-string-time';
 import * as validOnly from '../../../fixtures/submissions/m4a-fs-valid-only';
+import { runCases } from '../../../helpers/suite-outcomes';
 
 type Impl = Record<string, unknown>;
 
@@ -150,5 +152,39 @@ describe('feature-store suite', () => {
       expect(out[4]).toMatch(/72-hour TTL.*stale/);
       expect(out[10]).toMatch(/late-arriving purchases.*created after the event \(out\)/);
     }
+  });
+});
+
+describe('feature-store findings', () => {
+  const at = (day: number, hour = 0): string => isoAt(Date.UTC(2024, 2, day, hour), 0);
+  const table: FeatureTable = {
+    name: 'account',
+    ttlHours: 24,
+    features: ['balance'],
+    rows: [
+      { entityId: 'a', validFrom: at(1), createdAt: at(1), values: { balance: 1 } },
+      { entityId: 'a', validFrom: at(5), createdAt: at(5), values: { balance: 5 } },
+    ],
+  };
+  const event = (eventId: string, time: string): FsEvent => ({ eventId, entityId: 'a', time, label: 0 });
+
+  it('count what the latest-row join serves: a value from the future, one too stale, or the right row', () => {
+    const leaks = latestJoinLeaks(
+      [event('before', at(1, 12)), event('stale', at(7)), event('right', at(5, 1)), event('unknown', at(2))].concat([
+        { eventId: 'other', entityId: 'b', time: at(3), label: 0 },
+      ]),
+      [table],
+    );
+    // before and unknown get day 5's row before it existed; stale gets day 5's row 48 hours after it (TTL 24).
+    expect(leaks).toEqual({ future: 2, unservable: 1 });
+  });
+
+  it('report the leak over the joins the learner got right, and nothing for joins that failed', () => {
+    const found = suite.findings!(runCases(suite, reference, 1));
+    expect(found).toHaveLength(1);
+    const [, events, future] = /Of the (\d+) events .* given (\d+) a value from after/.exec(found[0])!.map(Number);
+    expect(future).toBeGreaterThan(0);
+    expect(future).toBeLessThan(events);
+    expect(suite.findings!(runCases(suite, starter, 1))).toEqual([]);
   });
 });

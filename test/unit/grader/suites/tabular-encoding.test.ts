@@ -8,6 +8,7 @@
 import { suiteFor } from '../../../../src/grader/suites';
 import {
   graderRmse,
+  leakyGap,
   makeTable,
   MAX_VS_GRADER,
   numbersOnlyRmse,
@@ -22,6 +23,7 @@ import * as inSample from '../../../fixtures/submissions/tab-encoding-in-sample'
 import * as batchFit from '../../../fixtures/submissions/tab-encoding-batch-fit';
 import * as codes from '../../../fixtures/submissions/tab-encoding-codes';
 import * as oneHot from '../../../fixtures/submissions/tab-encoding-onehot';
+import { runCases } from '../../../helpers/suite-outcomes';
 
 type Submission = {
   encodeTraining: (rows: Row[], y: number[], seed: number) => unknown;
@@ -105,5 +107,18 @@ describe('tabular-encoding suite', () => {
     const f = failures(oneHot);
     expect(f.length).toBe(2);
     expect(only(f, /job is target-encoded/)).toBe(true);
+  });
+});
+
+describe('tabular-encoding findings', () => {
+  it("put the learner's offline and held-out RMSE beside a naive in-sample mean's, whose offline number flatters", () => {
+    const found = suite.findings!(runCases(suite, reference, 1));
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^Table \d, .* RMSE [\d.]+ on the training rows .* and [\d.]+ on the held-out workers\.$/);
+    for (const seed of [1, 2, 3]) {
+      const leak = leakyGap(makeTable(seed));
+      expect(leak.train).toBeLessThan(leak.held);
+    }
+    expect(suite.findings!(runCases(suite, starter, 1))).toEqual([]);
   });
 });
