@@ -145,6 +145,9 @@ function lossesOf(lesson: Lesson, run: LessonRun): { values: number[]; source: '
 function recomputedProblem(runs: LessonRun[], trained: string): string | undefined {
   const measured = runs.filter((r) => r.observed?.recomputed !== undefined);
   if (measured.length === 0) return undefined;
+  const refused = measured.find((r) => r.observed!.recomputed!.refused !== undefined)?.observed!.recomputed!.refused;
+  if (refused !== undefined)
+    return `predict()'s answers on the held-out rows do not come from the weights ${trained}: the grader recorded that very call, and ${refused}. Compute predict() from the trained model, not from something kept beside it`;
   const { value: least, run } = worst(
     measured,
     (r) => r.observed!.recomputed!.least,

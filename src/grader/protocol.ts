@@ -116,7 +116,11 @@ export const replaySchema = z.object({
 export type Replay = z.infer<typeof replaySchema>;
 
 /** What the child saw during train(), sent with `trained`; judged by grader/lesson.ts. */
-export const recomputedSchema = z.object({ least: z.number().min(0).max(1), why: z.string().max(300).optional() });
+export const recomputedSchema = z.object({
+  least: z.number().min(0).max(1),
+  why: z.string().max(300).optional(),
+  refused: z.string().max(400).optional(),
+});
 
 export const observedSchema = z.object({
   /** Optimizer steps (applyGradients, reached directly, through minimize or through model.fit). */

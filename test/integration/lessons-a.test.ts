@@ -404,6 +404,57 @@ describe('month3/fine-tune: a head trained on the frozen features, not a lookup 
   });
 });
 
+describe('review 9: a lookup made of TensorFlow.js operations, answers kept in weights training never moved, probes told apart', () => {
+  const refused = (r: JsonResult, why: RegExp): void => {
+    expect(r.status).toBe('failed');
+    expect(lessonFindings(r)).toMatch(
+      /predict\(\)'s answers on the held-out rows do not come from the weights .*: the grader recorded that very call, and /,
+    );
+    expect(lessonFindings(r)).toMatch(why);
+  };
+  const tableRead = /the call read [\d,]+ values that are neither its input nor the trained weights \(at most [\d,]+/;
+  const unmoved =
+    /of the answers changed when the grader set to zero the [\d,]+ entries of the trained weights that training never moved/;
+
+  test('month2/mnist: 3 nearest neighbours in TensorFlow.js operations plus a term that vanishes at the trained weights', () => {
+    submit(ws, 'month2/mnist', 'lesson-mnist-tf-knn-vanishing.ts');
+    const r = check('month2/mnist');
+    expect(metric(r, 'accuracy')?.passed).toBe(true);
+    refused(r, tableRead);
+  });
+
+  test('month2/mnist: the training digits stored in the part of the one stepped variable the loss never reads', () => {
+    submit(ws, 'month2/mnist', 'lesson-mnist-store-in-variable.ts');
+    refused(check('month2/mnist'), unmoved);
+  });
+
+  test('month3/fine-tune: 10 nearest neighbours on the frozen features in TensorFlow.js operations plus a vanishing term', () => {
+    submit(ws, 'month3/fine-tune', 'lesson-finetune-tf-knn-vanishing.ts');
+    refused(check('month3/fine-tune'), tableRead);
+  });
+
+  test("month1/linear-regression: the normal equations' weights kept in the assigned variable, descent only on a correction", () => {
+    submit(ws, 'month1/linear-regression', 'lesson-linear-ne-in-variable.ts');
+    refused(check('month1/linear-regression'), unmoved);
+  });
+
+  test('month1/linear-regression: the normal equations plus a vanishing term, honest only for as many rows as the replay sends', () => {
+    submit(ws, 'month1/linear-regression', 'lesson-linear-ne-vanishing.ts');
+    refused(
+      check('month1/linear-regression'),
+      /on the training rows the grader replayed the descent on, predict\(\) answered otherwise/,
+    );
+  });
+
+  test("month1/logistic-regression: Newton's method plus a vanishing term, honest only for as many rows as the replay sends", () => {
+    submit(ws, 'month1/logistic-regression', 'lesson-logistic-newton-vanishing.ts');
+    refused(
+      check('month1/logistic-regression'),
+      /on the training rows the grader replayed the descent on, predict\(\) answered otherwise/,
+    );
+  });
+});
+
 test('no orphan processes', () => {
   expect(harnessProcesses()).toEqual([]);
 });

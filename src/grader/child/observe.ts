@@ -16,8 +16,8 @@ import * as vm from 'node:vm';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ObserveRequest, Observed, TrainPayload } from '../protocol';
 import { captureIntrinsics, intrinsics, pinIntrinsics } from './intrinsics';
-import { measureReliance, noteStepped, startReliance } from './reliance';
-import { prepareRecompute } from './recompute';
+import { initialBytes, measureReliance, noteBeforeStep, noteStepped, startReliance } from './reliance';
+import { noteGraderData, prepareRecompute } from './recompute';
 import { finishReplay, prepareReplay, replayData, startReplay } from './replay';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -242,11 +242,13 @@ export function prepareObservation(tf: Tf): void {
       state.pendingLoss = undefined;
       state.depth++;
       try {
+        const variables = moves ? captured.registeredVariables?.() : undefined;
+        // The values before the step: which entries training moved is judged against them (child/recompute.ts).
+        if (variables) for (let i = 0; i < grads!.length; i++) noteBeforeStep(variables[grads![i].name]);
         const out = apply(original, this, [grads ?? given]);
         if (moves) {
           state.steps++;
           noteOptimizer(this);
-          const variables = captured.registeredVariables?.();
           if (variables) for (let i = 0; i < grads.length; i++) noteStepped(variables[grads[i].name]);
           if (loss !== undefined) recordLoss(loss);
         }
@@ -458,7 +460,10 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
         const list = m.weights;
         for (let i = 0; i < list.length; i++) {
           const v = (list[i] as unknown as { val?: Tensor }).val;
-          if (v) weights[weights.length] = { tensor: v, bytes: bytesOf(v) };
+          if (v) {
+            weights[weights.length] = { tensor: v, bytes: bytesOf(v) };
+            noteGraderData(v);
+          }
         }
       } catch {
         // A model whose weights cannot be listed is not counted as the grader's.
@@ -492,7 +497,7 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
         // Once the data is released, every ArrayBuffer still alive is the predictor's; the heap counts what it grew by past the allowance.
         const heapGrowth = after.heap - before.heap - HEAP_ALLOWANCE;
         // The grader's own copies (the rows the scoring call is recomputed on, kinds/train/child.ts) are not the predictor's.
-        const buffers = after.buffers - heldByGrader;
+        const buffers = after.buffers - heldByGrader - initialBytes();
         const js = (heapGrowth > 0 ? heapGrowth : 0) + (buffers > 0 ? buffers : 0);
         // On the cpu backend a tensor's values are a JavaScript typed array, already in `buffers`.
         const retained = js + (tensorsInHeap ? 0 : after.tensors) - pretrained;

@@ -19,6 +19,21 @@
  * The recording first has to reproduce predict()'s own answers; one that
  * does not (a kernel that answers differently the second time) shows no
  * reliance. Kernels of graded code cannot be registered (harness.ts).
+ *
+ * A weight that matters is not yet a model that learned: a lookup of the
+ * training data written in TensorFlow.js operations, plus a term that is zero
+ * at the trained weights, changes with them too. So the recording is also
+ * read for what the answers are made of:
+ * - the data the call read that is neither its input, nor a trained weight,
+ *   nor the grader's pretrained model, is held to a budget that normalisation
+ *   statistics and constants fit in and a table of examples does not;
+ * - the entries of the trained weights that training never moved are set to
+ *   zero together: a model's answers barely change (those entries never
+ *   mattered on the training rows), answers kept in them do;
+ * - where the grader replayed a descent on the training rows (replay.ts),
+ *   the call's operations run on those rows must give what predict() gave
+ *   there: a predict() that tells the replay's rows from the scored ones
+ *   (by their count, or by recognising them) answers the two differently.
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import { intrinsics } from './intrinsics';
@@ -50,6 +65,18 @@ interface Leaf {
 const MAX_LEAF_VALUES = 64 * 1024 * 1024;
 
 const apply = Reflect.apply;
+
+/** Data the call may read beyond its input and the trained weights: this many values per input column, */
+const FOREIGN_PER_COLUMN = 4;
+/** plus this many (constants, a scale, a class order). */
+const FOREIGN_ALLOWANCE = 1024;
+/** An entry moved by less than this share of its size was not moved by training. */
+const UNMOVED = 1e-5;
+/** At most this share of the answers may change when the entries training never moved are zeroed. */
+const UNMOVED_CHANGE = 0.05;
+
+/** The data of the grader's own tensors (a pretrained model's weights, noted before learner code has it). */
+const graderData = new Set<object>();
 
 const state = {
   runKernel: undefined as ((this: unknown, name: string, inputs: object, attrs: object) => unknown) | undefined,
@@ -181,12 +208,26 @@ export async function recordCall<T>(call: () => T | Promise<T>, input: unknown, 
   }
 }
 
+/** Notes a tensor of the grader's (a pretrained weight): reading it is not reading data kept beside the model. */
+export function noteGraderData(t: unknown): void {
+  const info = infoOf(t);
+  if (info) graderData.add(info.dataId);
+}
+
 function sizeOf(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** The recorded call's output recomputed, with the leaves in `zeroed` replaced by zeros; undefined when it cannot be. */
-function recompute(tf: Tf, output: Info, zeroed: object | undefined, swapped?: Tensor): Float32Array | undefined {
+/**
+ * The recorded call's output recomputed, with the leaves in `replaced` given other values (undefined: zeros) and
+ * the input swapped for `swapped`; undefined when it cannot be.
+ */
+function recompute(
+  tf: Tf,
+  output: Info,
+  replaced?: Map<object, Float32Array | undefined>,
+  swapped?: Tensor,
+): Float32Array | undefined {
   const made: Tensor[] = [];
   const values = new Map<object, Tensor>();
   const engine = tf.engine();
@@ -195,14 +236,17 @@ function recompute(tf: Tf, output: Info, zeroed: object | undefined, swapped?: T
     if (!t) {
       const leaf = state.leaves.get(info.dataId);
       if (!leaf) return undefined;
+      const replacement = replaced?.has(info.dataId) ? replaced.get(info.dataId) : null;
       t =
-        info.dataId === zeroed
+        replacement === undefined
           ? intrinsics.zeros!(leaf.info.shape, leaf.info.dtype as 'float32')
-          : swapped && info.dataId === state.input?.dataId
-            ? swapped
-            : leaf.values
-              ? intrinsics.tensor!(leaf.values as Float32Array, leaf.info.shape, leaf.info.dtype as 'float32')
-              : undefined;
+          : replacement !== null
+            ? intrinsics.tensor!(replacement, leaf.info.shape, 'float32')
+            : swapped && info.dataId === state.input?.dataId
+              ? swapped
+              : leaf.values
+                ? intrinsics.tensor!(leaf.values as Float32Array, leaf.info.shape, leaf.info.dtype as 'float32')
+                : undefined;
       if (!t) return undefined;
       if (t !== swapped) made.push(t);
       values.set(info.dataId, t);
@@ -272,23 +316,111 @@ export interface Recomputed {
   least: number;
   /** Why no reliance could be shown, when it could not be measured at all. */
   why?: string;
+  /** What the recording shows the answers are made of, when that is not the trained weights. */
+  refused?: string;
 }
 
 /** A trained variable this large a share of all trained values is one of the model's weight matrices, not a bias. */
 export const LARGE = 0.1;
 
-/** Other rows for the scoring call's operations (validation rows, as many as were scored), and predict() itself. */
+/** Other rows for the scoring call's operations, and what the grader knows about the training. */
 export interface OtherRows {
-  /** Rows shaped like the scored ones, or undefined when there are none (text inputs). */
+  /** Validation rows shaped like the scored ones, as many, or undefined when there are none (text inputs). */
   x: Tensor | undefined;
   predict: (x: Tensor) => unknown;
+  /** A trained variable's values before training moved it, when they were kept. */
+  initialOf?: (v: Variable) => Float32Array | undefined;
+  /** The training rows a descent was replayed on, and what predict() answered there at the final weights. */
+  train?: { values: Float32Array; shape: number[]; answers: Float64Array };
 }
+
+/** The values of the leaves the call read that are neither its input, nor trained weights, nor the grader's. */
+function foreignValues(trained: Set<object>): number {
+  let n = 0;
+  for (const [dataId, leaf] of state.leaves) {
+    if (dataId === state.input?.dataId || trained.has(dataId) || graderData.has(dataId)) continue;
+    n += sizeOf(leaf.info.shape);
+  }
+  return n;
+}
+
+/**
+ * The trained weights as the call read them, with every entry training never moved set to zero, by leaf;
+ * undefined when training moved every entry the call read (or no first values were kept).
+ */
+function unmovedZeroed(
+  vars: { variable: Variable; dataId: object }[],
+  initialOf: (v: Variable) => Float32Array | undefined,
+): { replaced: Map<object, Float32Array>; count: number } | undefined {
+  const replaced = new Map<object, Float32Array>();
+  let count = 0;
+  for (const { variable, dataId } of vars) {
+    const leaf = state.leaves.get(dataId);
+    const first = initialOf(variable);
+    if (!leaf?.values || !first || first.length !== leaf.values.length) continue;
+    const values = Float32Array.from(leaf.values);
+    let here = 0;
+    for (let i = 0; i < values.length; i++) {
+      const a = first[i];
+      const b = values[i];
+      const scale = Math.max(Math.abs(a), Math.abs(b));
+      if (!(Math.abs(b - a) > UNMOVED * scale) && b !== 0) {
+        values[i] = 0;
+        here++;
+      }
+    }
+    if (here > 0) {
+      replaced.set(dataId, values);
+      count += here;
+    }
+  }
+  return count > 0 ? { replaced, count } : undefined;
+}
+
+/** The call's operations run on `rows` (row-major, `shape`), in chunks of the scored row count. */
+function recomputeRows(
+  tf: Tf,
+  output: Info,
+  input: Info,
+  rows: { values: Float32Array; shape: number[] },
+): Float32Array | undefined {
+  const chunk = input.shape[0] ?? 0;
+  const n = rows.shape[0] ?? 0;
+  const width = sizeOf(input.shape.slice(1));
+  if (chunk === 0 || n === 0 || input.dtype !== 'float32' || width !== sizeOf(rows.shape.slice(1))) return undefined;
+  const parts: Float32Array[] = [];
+  for (let start = 0; start < n; start += chunk) {
+    const block = new Float32Array(chunk * width);
+    for (let r = 0; r < chunk; r++) {
+      const from = ((start + r) % n) * width;
+      block.set(rows.values.subarray(from, from + width), r * width);
+    }
+    const x = intrinsics.tensor!(block, input.shape, 'float32');
+    try {
+      const out = recompute(tf, output, undefined, x);
+      if (!out || out.length % chunk !== 0) return undefined;
+      parts.push(out.subarray(0, (out.length / chunk) * Math.min(chunk, n - start)));
+    } finally {
+      apply(intrinsics.dispose!, x, []);
+    }
+  }
+  const all = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
+}
+
+const pct = (share: number): string => `${Math.round(share * 100)}%`;
 
 /**
  * With the scoring call recorded (recordCall) and its answers `answers` (what predict() returned, a tensor),
  * zeroes each large trained variable in turn in a recomputation of that call. Then, where the inputs were a
- * tensor, runs the call's operations on `other.x` instead and asks predict() about the same rows: a model
- * answers both alike; answers that JavaScript chose for the held-out rows stay as they were.
+ * tensor: weighs the other data the call read, zeroes the entries training never moved, runs the call's
+ * operations on `other.x` and asks predict() about the same rows (a model answers both alike; answers that
+ * JavaScript chose for the held-out rows stay as they were), and runs them on the replay's training rows.
  */
 export async function relianceOfRecording(tf: Tf, answers: unknown, other: OtherRows): Promise<Recomputed | undefined> {
   const vars = state.trained.filter((t) => !apply(intrinsics.isDisposed!, t.variable, []));
@@ -304,7 +436,7 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
     const cols = output.shape.length >= 2 ? (output.shape[output.shape.length - 1] ?? 1) : 1;
     const read = apply(intrinsics.dataSync!, answers, []) as ArrayLike<number>;
     const given = Float32Array.from(read);
-    const again = recompute(tf, output, undefined);
+    const again = recompute(tf, output);
     if (!again || changedShare(given, again, cols) > 0.01)
       return { least: 0, why: 'the operations predict() ran do not reproduce its answers' };
     const total = vars.reduce((n, t) => n + t.variable.size, 0);
@@ -312,11 +444,31 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
     for (const { variable, dataId } of vars) {
       if (variable.size < LARGE * total) continue;
       // A weight the call never read leaves every answer as it was.
-      const after = state.leaves.has(dataId) ? recompute(tf, output, dataId) : given;
+      const after = state.leaves.has(dataId) ? recompute(tf, output, new Map([[dataId, undefined]])) : given;
       const share = after ? changedShare(given, after, cols) : 0;
       if (share < least) least = share;
     }
-    if (other.x && state.input && state.leaves.has(state.input.dataId)) {
+    const input = state.input && state.leaves.has(state.input.dataId) ? state.input : undefined;
+    if (!input) return { least };
+    const rows = input.shape[0] ?? 1;
+    const budget = FOREIGN_PER_COLUMN * (sizeOf(input.shape) / Math.max(rows, 1)) + FOREIGN_ALLOWANCE;
+    const foreign = foreignValues(new Set(vars.map((v) => v.dataId)));
+    if (foreign > budget)
+      return {
+        least,
+        refused: `the call read ${foreign.toLocaleString('en-US')} values that are neither its input nor the trained weights (at most ${budget.toLocaleString('en-US')}: room for normalisation statistics and constants, not for a table of examples)`,
+      };
+    const unmoved = other.initialOf ? unmovedZeroed(vars, other.initialOf) : undefined;
+    if (unmoved) {
+      const after = recompute(tf, output, unmoved.replaced);
+      const share = after ? changedShare(given, after, cols) : 1;
+      if (share > UNMOVED_CHANGE)
+        return {
+          least,
+          refused: `${pct(share)} of the answers changed when the grader set to zero the ${unmoved.count.toLocaleString('en-US')} entries of the trained weights that training never moved, so the answers come from values put there, not learned`,
+        };
+    }
+    if (other.x) {
       const recomputed = recompute(tf, output, undefined, other.x);
       let asked: Float32Array | undefined;
       try {
@@ -330,8 +482,18 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
       }
       if (!recomputed || !asked || changedShare(asked, recomputed, cols) > 0.01)
         return {
-          least: 0,
-          why: 'on other rows, the operations of the scored call and predict() itself answer differently, so the held-out answers were chosen by JavaScript inside predict(), not computed by TensorFlow.js operations',
+          least,
+          refused:
+            'on other rows, the operations of the scored call and predict() itself answer differently, so the held-out answers were chosen by JavaScript inside predict(), not computed by TensorFlow.js operations',
+        };
+    }
+    if (other.train) {
+      const recomputed = recomputeRows(tf, output, input, other.train);
+      if (!recomputed || changedShare(other.train.answers, recomputed, cols) > 0.01)
+        return {
+          least,
+          refused:
+            "on the training rows the grader replayed the descent on, predict() answered otherwise than the scored call's operations do, so it tells those rows from the held-out ones",
         };
     }
     return { least };

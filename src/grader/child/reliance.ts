@@ -21,10 +21,48 @@ const F32 = Float32Array;
 /** Validation rows asked about: enough to see a share, few enough to be quick. */
 const ROWS = 256;
 
-const state = { stepped: [] as Variable[] };
+/** Initial values kept at most: past them a variable's first values are not kept (nothing is judged on them). */
+const MAX_INITIAL_VALUES = 16 * 1024 * 1024;
+
+const state = {
+  stepped: [] as Variable[],
+  /** Each stepped variable's values before its first step, in the order first stepped. */
+  initial: [] as { variable: Variable; values: Float32Array }[],
+  initialValues: 0,
+};
 
 export function startReliance(): void {
   state.stepped = [];
+  state.initial = [];
+  state.initialValues = 0;
+}
+
+/**
+ * Called before an optimizer step moves `v`: its values are kept the first time, so the grader can tell the
+ * entries training moved from those it never touched (child/recompute.ts).
+ */
+export function noteBeforeStep(v: unknown): void {
+  if (v === null || typeof v !== 'object') return;
+  const list = state.initial;
+  for (let i = 0; i < list.length; i++) if (list[i].variable === v) return;
+  const variable = v as Variable;
+  if (variable.dtype !== 'float32' || apply(intrinsics.isDisposed!, variable, [])) return;
+  if (state.initialValues + variable.size > MAX_INITIAL_VALUES) return;
+  const read: ArrayLike<number> = apply(intrinsics.dataSync!, variable, []);
+  state.initialValues += variable.size;
+  list[list.length] = { variable, values: F32.from(read) };
+}
+
+/** A stepped variable's values before its first step, when they were kept. */
+export function steppedInitial(v: Variable): Float32Array | undefined {
+  const list = state.initial;
+  for (let i = 0; i < list.length; i++) if (list[i].variable === v) return list[i].values;
+  return undefined;
+}
+
+/** Bytes of the kept initial values: the grader's, not the predictor's, when what train() left alive is weighed. */
+export function initialBytes(): number {
+  return state.initialValues * 4;
 }
 
 /** The variables optimizer steps moved so far. */

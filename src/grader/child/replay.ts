@@ -75,6 +75,8 @@ const state = {
   pairs: [] as { before: Float32Array[]; after: Float32Array[] }[],
   moving: 0,
   problem: undefined as string | undefined,
+  /** The training rows of the last replay and predict()'s answers there at the final weights (child/recompute.ts). */
+  replayed: undefined as { values: Float32Array; shape: number[]; answers: Float64Array } | undefined,
 };
 
 function read(t: Tensor): Float32Array {
@@ -163,6 +165,22 @@ export function assignedVariables(): Variable[] {
   return state.tracked.map((t) => t.variable);
 }
 
+/** The values a variable train() assigned held before its first assign(). */
+export function assignedInitial(v: Variable): Float32Array | undefined {
+  const i = indexOf(v);
+  return i < 0 ? undefined : state.tracked[i].initial;
+}
+
+/**
+ * The training rows the replay ran predict() on and what it answered there at the final weights, handed over
+ * once: the scored call's operations must answer those rows alike (child/recompute.ts).
+ */
+export function takeReplayedRows(): { values: Float32Array; shape: number[]; answers: Float64Array } | undefined {
+  const r = state.replayed;
+  state.replayed = undefined;
+  return r;
+}
+
 /**
  * Wraps Variable.assign where it is implemented, before learner code loads.
  * Call once, after the forbidden APIs are closed and captureIntrinsics.
@@ -206,6 +224,7 @@ export function startReplay(): void {
   state.pairs = [];
   state.moving = 0;
   state.problem = undefined;
+  state.replayed = undefined;
 }
 
 /** The loss's derivative in each answer. */
@@ -313,7 +332,12 @@ export async function finishReplay(
   };
   const losses: number[] = [];
   try {
-    for (let k = 0; k < order.length; k++) losses[order[k]] = lossAt(await outputs(points[order[k]]));
+    for (let k = 0; k < order.length; k++) {
+      const answers = await outputs(points[order[k]]);
+      losses[order[k]] = lossAt(answers);
+      // The last point holds the final values: what predict() answers the training rows with once trained.
+      if (order[k] === points.length - 1) state.replayed = { values: data.x.values, shape: data.x.shape, answers };
+    }
     const probe = prober(outputs);
     const slope = (answers: Float64Array): Float64Array => lossSlope(answers, data.y, loss);
     const steps: [Float32Array[], Float32Array[]][] = [];

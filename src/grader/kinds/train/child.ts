@@ -3,7 +3,7 @@
  * learner's default export, then answer one `predict` request with the
  * held-out inputs. The labels of those inputs never come here.
  */
-import type { Tensor } from '@tensorflow/tfjs';
+import type { Tensor, Variable } from '@tensorflow/tfjs';
 import { noDefaultExport, type HarnessContext } from '../../child/context';
 import type { TrainPayload, WireTensor } from '../../protocol';
 import { loadPretrained, pretrainedWeightBytes } from '../../../serving/pretrained';
@@ -11,8 +11,8 @@ import { watchTraining } from '../../child/observe';
 import { runFixedModel } from '../../child/fixed-model';
 import { answerGraderRequest } from '../../child/requests';
 import { recordCall, relianceOfRecording, type OtherRows, type Recomputed } from '../../child/recompute';
-import { steppedVariables } from '../../child/reliance';
-import { assignedVariables } from '../../child/replay';
+import { steppedInitial, steppedVariables } from '../../child/reliance';
+import { assignedInitial, assignedVariables, takeReplayedRows } from '../../child/replay';
 import { fromTensor, toTensor } from '../../child/wire';
 
 /** More scores per row than any task has classes: refused here rather than shipped to the grader by the hundred megabytes. */
@@ -63,18 +63,23 @@ function otherRows(
   scored: WireTensor | undefined,
   ask: (x: Tensor) => unknown,
 ): OtherRows {
+  const known = {
+    predict: ask,
+    initialOf: (v: Variable) => steppedInitial(v) ?? assignedInitial(v),
+    train: takeReplayedRows(),
+  };
   const rows = scored?.shape[0] ?? 0;
-  if (!scored || !spare || spare.dtype !== scored.dtype || rows === 0) return { x: undefined, predict: ask };
+  if (!scored || !spare || spare.dtype !== scored.dtype || rows === 0) return { x: undefined, ...known };
   const source = spare.values as Float32Array | Int32Array;
   const width = scored.shape.slice(1).reduce((a, b) => a * b, 1);
   const available = Math.floor(source.length / Math.max(width, 1));
-  if (available === 0 || source.length !== available * width) return { x: undefined, predict: ask };
+  if (available === 0 || source.length !== available * width) return { x: undefined, ...known };
   const values = scored.dtype === 'int32' ? new Int32Array(rows * width) : new Float32Array(rows * width);
   for (let r = 0; r < rows; r++) {
     const at = (r % available) * width;
     values.set(source.subarray(at, at + width), r * width);
   }
-  return { x: ctx.tf.tensor(values, scored.shape, scored.dtype), predict: ask };
+  return { x: ctx.tf.tensor(values, scored.shape, scored.dtype), ...known };
 }
 
 /** Why the default export cannot be called as train(ctx), or undefined when it can. */
