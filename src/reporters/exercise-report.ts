@@ -52,6 +52,7 @@ function toAttempt(root: string, r: AttemptRecord): Attempt {
     confusion: r.confusion,
     classNames: r.classNames,
     diagnoses: r.result.diagnoses,
+    findings: r.result.findings,
   };
 }
 

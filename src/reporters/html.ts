@@ -26,6 +26,8 @@ export interface Attempt {
   classNames?: string[];
   /** What the coach made of this attempt (src/coach). */
   diagnoses?: ExerciseResult['diagnoses'];
+  /** What the learner's answers showed about the lesson's real data (a suite's findings). */
+  findings?: ExerciseResult['findings'];
 }
 
 export interface ReportInput {
@@ -449,6 +451,14 @@ function confusionSection(attempts: Attempt[]): string {
 ${confusionMatrix(a.confusion!, a.classNames)}</section>`;
 }
 
+/** What the latest attempt's answers showed about the lesson's real data. */
+function findingsSection(attempts: Attempt[]): string {
+  const a = attempts[attempts.length - 1];
+  if (!a.findings?.length) return '';
+  return `<section id="findings"><h2>What your answers show <span class="muted">(attempt ${attempts.length})</span></h2>
+<ul>${a.findings.map((f) => `<li>${esc(f)}</li>`).join('\n')}</ul></section>`;
+}
+
 /** The coach's diagnoses of the latest attempt: what it saw, the numbers behind it, what to try. */
 function coachSection(attempts: Attempt[]): string {
   const a = attempts[attempts.length - 1];
@@ -549,6 +559,7 @@ export function renderReport(input: ReportInput): string {
       ? `<section><p>No checks yet. Run <code>mlpath check ${key}</code> and this page fills in.</p></section>`
       : [
           latestSection(input),
+          findingsSection(attempts),
           coachSection(attempts),
           exercise.kind === 'functions' && attempts.every((a) => a.curve.length === 0) ? '' : trainingSection(attempts),
           historySection(attempts),

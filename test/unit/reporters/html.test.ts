@@ -426,3 +426,16 @@ test('the history axis runs to the latest attempt, even one that ended in an err
   const ticks = [...svg(html, 'history-0').matchAll(/y="254" text-anchor="middle">(\d+)</g)].map((m) => Number(m[1]));
   expect(ticks).toEqual([1, 2, 3]);
 });
+
+test("the latest attempt's findings, escaped, above the coach; none for an attempt without them", () => {
+  const page = (findings?: string[]): string =>
+    renderReport({
+      exercise: { key: 'm2/e', title: 'E', kind: 'functions' },
+      attempts: [attempt({ status: 'passed', findings })],
+      generatedAt: '2026-01-01T11:00:00.000Z',
+    });
+  const html = page(['Shirt taken for T-shirt/top 11 times <b>', 'Its lowest recall: Shirt, 0.20']);
+  expect(html).toContain('<section id="findings"><h2>What your answers show');
+  expect(html).toContain('<li>Shirt taken for T-shirt/top 11 times &lt;b&gt;</li>');
+  expect(page(undefined)).not.toContain('id="findings"');
+});

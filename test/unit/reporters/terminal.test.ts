@@ -73,3 +73,22 @@ test('several seeds: the worst seed is the value and the margin, each seed is sh
     'graded on seeds 1, 2, 3: every seed must meet each threshold',
   );
 });
+
+test("a result's findings are shown whatever the verdict, one item a line, wrapped to the terminal", () => {
+  const findings = [
+    'On the real classifier, the most confused: Pullover taken for Coat 21 times.',
+    'Its lowest recall: Shirt, 0.20.',
+  ];
+  for (const status of ['passed', 'failed'] as const) {
+    const text = formatResult(result({ status, findings }), { color: false, cwd: '/', columns: 40 });
+    const at = text.indexOf('  what your answers show:');
+    expect(at).toBeGreaterThan(0);
+    const block = text.slice(at).split('\n').slice(1, 5);
+    expect(block[0]).toBe('    - On the real classifier, the most');
+    expect(block.slice(1, 3).every((l) => l.startsWith('      ') && l.length <= 40)).toBe(true);
+    expect(block[3]).toBe('    - Its lowest recall: Shirt, 0.20.');
+  }
+  expect(formatResult(result({ status: 'passed' }), { color: false, cwd: '/' })).not.toContain(
+    'what your answers show',
+  );
+});
