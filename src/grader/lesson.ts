@@ -140,20 +140,24 @@ function lossesOf(lesson: Lesson, run: LessonRun): { values: number[]; source: '
 
 /**
  * The finding when the answers the grader scored did not come from the trained weights: the scoring call,
- * recomputed by the grader with one large trained variable zeroed (child/recompute.ts), answered the same.
+ * recomputed by the grader with one large trained variable zeroed (child/recompute.ts), answered the same; or
+ * the recording shows the answers made of something else (data kept beside the model, entries training never
+ * moved, other operations for the replay's rows).
  */
 function recomputedProblem(runs: LessonRun[], trained: string): string | undefined {
   const measured = runs.filter((r) => r.observed?.recomputed !== undefined);
   if (measured.length === 0) return undefined;
-  const refused = measured.find((r) => r.observed!.recomputed!.refused !== undefined)?.observed!.recomputed!.refused;
-  if (refused !== undefined)
-    return `predict()'s answers on the held-out rows do not come from the weights ${trained}: the grader recorded that very call, and ${refused}. Compute predict() from the trained model, not from something kept beside it`;
   const { value: least, run } = worst(
     measured,
     (r) => r.observed!.recomputed!.least,
     (a, b) => b < a,
   );
-  if (least >= RELIED) return undefined;
+  if (least >= RELIED) {
+    const refused = measured.find((r) => r.observed!.recomputed!.refused !== undefined)?.observed!.recomputed!.refused;
+    return refused === undefined
+      ? undefined
+      : `predict()'s answers on the held-out rows do not come from the weights ${trained}: the grader recorded that very call, and ${refused}. Compute predict() from the trained model, not from something kept beside it`;
+  }
   const why = run.observed?.recomputed?.why;
   if (why !== undefined)
     return `the grader could not recompute predict()'s answers on the held-out rows from the weights ${trained}: ${why}. Return the model's output as a tensor, computed from those weights with TensorFlow.js operations`;
