@@ -75,8 +75,32 @@ const UNMOVED = 1e-5;
 /** At most this share of the answers may change when the entries training never moved are zeroed. */
 const UNMOVED_CHANGE = 0.05;
 
-/** The data of the grader's own tensors (a pretrained model's weights, noted before learner code has it). */
-const graderData = new Set<object>();
+/** The grader's own tensors (a pretrained model's weights) and their values when noted, before learner code had them. */
+const graderData = new Map<object, Float32Array>();
+
+/** Kernels that contract their inputs (a weighted sum over a dimension): a model's weights meet its input there. */
+const CONTRACTING = new Set([
+  'MatMul',
+  'BatchMatMul',
+  '_FusedMatMul',
+  'Conv1D',
+  'Conv2D',
+  'FusedConv2D',
+  'Conv3D',
+  'DepthwiseConv2dNative',
+  'FusedDepthwiseConv2D',
+  'Einsum',
+]);
+/** Kernels that reduce over a dimension. */
+const REDUCING = new Set(['Sum', 'Mean', 'Max', 'Min', 'Prod', 'ArgMax', 'ArgMin', 'TopK', 'Softmax', 'LogSoftmax']);
+
+/** What a tensor of the recording is made from (bits). */
+const FROM_INPUT = 1;
+const FROM_TRAINED = 2;
+/** Data kept beside the model (a leaf of more than one value that is not the input, a trained weight or the grader's). */
+const FROM_FOREIGN = 4;
+/** The input combined elementwise with such data (normalisation). */
+const PREPROCESSED = 8;
 
 const state = {
   runKernel: undefined as ((this: unknown, name: string, inputs: object, attrs: object) => unknown) | undefined,
@@ -211,7 +235,23 @@ export async function recordCall<T>(call: () => T | Promise<T>, input: unknown, 
 /** Notes a tensor of the grader's (a pretrained weight): reading it is not reading data kept beside the model. */
 export function noteGraderData(t: unknown): void {
   const info = infoOf(t);
-  if (info) graderData.add(info.dataId);
+  if (!info || info.dtype !== 'float32' || !(t instanceof Object)) return;
+  try {
+    const read = apply(intrinsics.dataSync!, t, []) as ArrayLike<number>;
+    graderData.set(info.dataId, Float32Array.from(read));
+  } catch {
+    // A tensor that cannot be read is not counted as the grader's.
+  }
+}
+
+/** A leaf holding the grader's data as it was noted: the same tensor with other values written into it is not. */
+function isGraderLeaf(dataId: object, leaf: Leaf): boolean {
+  const kept = graderData.get(dataId);
+  const values = leaf.values;
+  if (!kept || !values || values.length !== kept.length) return false;
+  for (let i = 0; i < kept.length; i++)
+    if (values[i] !== kept[i] && !(values[i] !== values[i] && kept[i] !== kept[i])) return false;
+  return true;
 }
 
 function sizeOf(shape: number[]): number {
@@ -338,10 +378,53 @@ export interface OtherRows {
 function foreignValues(trained: Set<object>): number {
   let n = 0;
   for (const [dataId, leaf] of state.leaves) {
-    if (dataId === state.input?.dataId || trained.has(dataId) || graderData.has(dataId)) continue;
+    if (dataId === state.input?.dataId || trained.has(dataId) || isGraderLeaf(dataId, leaf)) continue;
     n += sizeOf(leaf.info.shape);
   }
   return n;
+}
+
+/**
+ * Follows what each tensor of the recording is made from, kernel by kernel, and names the first place where
+ * data kept beside the model does a model's job: contracted with the input (a matrix, prototypes, weights
+ * solved in closed form), or, where `strict` (a model trained by hand, whose every weight is a trained one),
+ * combined with the trained weights or reduced with the input it scaled. Data combined elementwise with the
+ * input before any trained weight (a mean and a scale per column) is preprocessing, and allowed.
+ */
+function foreignRole(trained: Set<object>, strict: boolean): string | undefined {
+  const marks = new Map<object, number>();
+  for (const [dataId, leaf] of state.leaves) {
+    if (dataId === state.input?.dataId) marks.set(dataId, FROM_INPUT);
+    else if (trained.has(dataId) || isGraderLeaf(dataId, leaf)) marks.set(dataId, FROM_TRAINED);
+    else if (sizeOf(leaf.info.shape) > 1) marks.set(dataId, FROM_FOREIGN);
+    else marks.set(dataId, 0);
+  }
+  for (const step of state.steps) {
+    const ins = step.inputs.map(([, info]) => marks.get(info.dataId) ?? 0);
+    const any = ins.reduce((a, m) => a | m, 0);
+    const input = (any & FROM_INPUT) !== 0;
+    const foreign = (any & FROM_FOREIGN) !== 0;
+    const trainedIn = (any & FROM_TRAINED) !== 0;
+    if (CONTRACTING.has(step.kernel)) {
+      // One side the input, the other made of kept data alone: the data is the model. A fused bias is added, not contracted.
+      const sides = step.inputs
+        .filter(([key]) => key !== 'bias' && key !== 'preluActivationWeights')
+        .map(([, info]) => marks.get(info.dataId) ?? 0);
+      const inputSide = sides.some((m) => (m & FROM_INPUT) !== 0);
+      const keptSide = sides.some((m) => (m & FROM_FOREIGN) !== 0 && (m & (FROM_INPUT | FROM_TRAINED)) === 0);
+      if (inputSide && keptSide) return `${step.kernel} multiplies the input by values kept beside the model`;
+    }
+    if (strict && foreign && trainedIn)
+      return `${step.kernel} combines the trained weights with values kept beside the model`;
+    if (strict && REDUCING.has(step.kernel) && (any & PREPROCESSED) !== 0 && !trainedIn)
+      return `${step.kernel} sums the input scaled by values kept beside the model, a weighted sum no trained weight takes part in`;
+    // Kept data met elementwise by the input is preprocessing: the result is the input's.
+    let out = any & (FROM_INPUT | FROM_TRAINED | PREPROCESSED);
+    if (foreign && input) out |= PREPROCESSED;
+    else if (foreign) out |= FROM_FOREIGN;
+    for (const o of step.outputs) marks.set(o.dataId, out);
+  }
+  return undefined;
 }
 
 /**
@@ -447,6 +530,13 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
       const after = state.leaves.has(dataId) ? recompute(tf, output, new Map([[dataId, undefined]])) : given;
       const share = after ? changedShare(given, after, cols) : 0;
       if (share < least) least = share;
+      // Set back to its values before training, too: answers gated on the weight being non-zero keep their class.
+      const first = other.initialOf?.(variable);
+      if (first && first.length === variable.size && state.leaves.has(dataId)) {
+        const before = recompute(tf, output, new Map([[dataId, first]]));
+        const moved = before ? changedShare(given, before, cols) : 0;
+        if (moved < least) least = moved;
+      }
     }
     const input = state.input && state.leaves.has(state.input.dataId) ? state.input : undefined;
     if (!input) return { least };
@@ -457,6 +547,12 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
       return {
         least,
         refused: `the call read ${foreign.toLocaleString('en-US')} values that are neither its input nor the trained weights (at most ${budget.toLocaleString('en-US')}: room for normalisation statistics and constants, not for a table of examples)`,
+      };
+    const role = foreignRole(new Set(vars.map((v) => v.dataId)), other.train !== undefined);
+    if (role !== undefined)
+      return {
+        least,
+        refused: `${role} (data that is neither the input nor a trained weight may only be combined with the input, column by column, before the model: normalisation)`,
       };
     const unmoved = other.initialOf ? unmovedZeroed(vars, other.initialOf) : undefined;
     if (unmoved) {

@@ -87,12 +87,13 @@ test('plain numbers from predict() cannot be recomputed, and the finding says so
 test('answers chosen in JavaScript plus a term that vanishes at the trained weights: other rows give them away', async () => {
   const { model, vars } = mlp();
   const x = tf.randomUniform([30, 8], -1, 1, 'float32', 11);
-  const frozen = tf.tensor(vars[0].dataSync().slice(), vars[0].shape);
+  // One number kept beside the model (too small to count as data): the weights' sum at the trained values.
+  const frozen = tf.scalar(tf.sum(vars[0]).dataSync()[0]);
   // Zeroing the weights moves these answers a lot; at the trained weights the second term is exactly zero.
   const predict = (input: T.Tensor): T.Tensor => {
     const chosen = tf.oneHot(tf.tensor1d(new Int32Array(input.shape[0]).fill(1), 'int32'), 16);
-    const live = tf.matMul(input, vars[0]);
-    return tf.add(chosen, tf.mul(tf.sub(live, tf.matMul(input, frozen)), 1000));
+    const read = tf.mul(tf.sum(input), 0);
+    return tf.add(tf.add(chosen, read), tf.mul(tf.sub(tf.sum(vars[0]), frozen), 1000));
   };
   const out = await recordCall(() => predict(x), x, vars);
   const other = {
@@ -211,4 +212,46 @@ test("a predict() that answers the replay's training rows otherwise than the sco
   expect(other?.refused).toMatch(
     /on the training rows the grader replayed the descent on, predict\(\) answered otherwise/,
   );
+});
+
+test('values kept beside the model may scale the input column by column, never be multiplied with it or mixed into trained weights', async () => {
+  const { model, vars } = mlp();
+  const x = tf.randomUniform([20, 8], -1, 1, 'float32', 51);
+  const theta = tf.randomUniform([8, 4], -1, 1, 'float32', 52);
+  // Weights solved beside the model, plus a trained term: the kept matrix meets the input in a MatMul.
+  const solved = (input: T.Tensor): T.Tensor => tf.add(tf.matMul(input, theta), model.predict(input) as T.Tensor);
+  const r = await relianceOfRecording(tf, await recordCall(() => solved(x), x, vars), noOther);
+  expect(r?.refused).toMatch(/^(Batch)?MatMul multiplies the input by values kept beside the model/);
+  // A model trained by hand (strict, as with a replayed descent): a kept vector added to a trained weight is refused.
+  const w = tf.variable(tf.randomUniform([8, 1], -1, 1, 'float32', 53));
+  const c = tf.randomUniform([8, 1], -1, 1, 'float32', 54);
+  const rows = tf.randomUniform([12, 8], -1, 1, 'float32', 55);
+  const shifted = (input: T.Tensor): T.Tensor => tf.matMul(input, tf.sub(w, c));
+  const train = {
+    values: rows.dataSync().slice() as Float32Array,
+    shape: [12, 8],
+    answers: Float64Array.from(shifted(rows).dataSync()),
+  };
+  const strict = await relianceOfRecording(tf, await recordCall(() => shifted(x), x, [w]), { ...noOther, train });
+  expect(strict?.refused).toMatch(/^Sub combines the trained weights with values kept beside the model/);
+});
+
+test('answers gated on the weights being non-zero keep their class when the weights are set back to their first values', async () => {
+  const { model, vars } = mlp();
+  const x = tf.randomUniform([30, 8], -1, 1, 'float32', 61);
+  const chosen = tf
+    .oneHot(
+      tf.tensor1d(
+        Array.from({ length: 30 }, (_, i) => i % 4),
+        'int32',
+      ),
+      4,
+    )
+    .toFloat();
+  // Class scores chosen beside the model, times a gate that only zero weights close.
+  const gated = (input: T.Tensor): T.Tensor =>
+    tf.add(tf.mul(chosen, tf.sum(tf.square(vars[0]))), tf.mul(model.predict(input) as T.Tensor, 0));
+  const first = (v: T.Variable): Float32Array => (v.dataSync() as Float32Array).map((a) => a * 0.5 + 0.01);
+  const r = await relianceOfRecording(tf, await recordCall(() => gated(x), x, vars), { ...noOther, initialOf: first });
+  expect(r!.least).toBe(0);
 });
