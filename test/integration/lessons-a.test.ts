@@ -371,7 +371,7 @@ describe('month3/fine-tune: a head trained on the frozen convolutional features,
     expect(r.status).toBe('failed');
     expect(metric(r, 'optimizer_steps')).toMatchObject({ value: 0, passed: false });
     expect(lessonFindings(r)).toMatch(
-      /^--- the lesson is a new head trained on the pretrained model's frozen features, not a lookup of the labelled images ---\ntrain\(\) took no optimizer steps, so nothing was trained \(.*model\.fit\(\) included\)/,
+      /^--- the lesson is a new head trained on the pretrained model's transferable features, not a lookup of the labelled images ---\ntrain\(\) took no optimizer steps, so nothing was trained \(.*model\.fit\(\) included\)/,
     );
   });
 
