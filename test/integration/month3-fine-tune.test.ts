@@ -72,6 +72,18 @@ test('a CNN trained from scratch on every label, for as long as the budget allow
   expect(result.metrics.filter((m) => m.name !== 'accuracy').every((m) => m.passed)).toBe(true);
 });
 
+test('a CNN from scratch with augmented digits reaches the bar without the base, and fails: predict() must be built on it', () => {
+  submit(ws, EXERCISE, 'finetune-scratch-augmented.ts');
+  const { code, result } = check(['--seed', '1', '--timeout', '600']);
+  expect(result.error).toBeNull();
+  expect(code).toBe(1);
+  expect(result.status).toBe('failed');
+  expect(result.metrics[0]).toMatchObject({ name: 'accuracy', passed: true });
+  expect(result.output).toMatch(
+    /predict\(\) does not use the pretrained model: with the weights ctx\.pretrained\(\) gave all set to zero, 100% of its answers/,
+  );
+});
+
 test('the reference passes: a head on the frozen convolutional features, compared with conv2 unfrozen on validation', () => {
   fs.copyFileSync(path.join(ROOT, 'solutions', EXERCISE, 'train.ts'), path.join(ws, EXERCISE, 'train.ts'));
   const { code, result } = check();
