@@ -232,6 +232,22 @@ export function judgeLesson(
         const unrelied = recomputedProblem(runs, 'the optimizer steps trained');
         if (unrelied) problems.push(unrelied);
       }
+      if (lesson.usesPretrained) {
+        const { value: base } = worst(
+          runs,
+          (r) => r.observed?.reliance?.base ?? -1,
+          (a, b) => b < a,
+        );
+        if (base < 0) {
+          problems.push(
+            'predict() was not built on a pretrained model: train() never loaded one with ctx.pretrained(), or disposed it',
+          );
+        } else if (base < RELIED) {
+          problems.push(
+            `predict() does not use the pretrained model: with the weights ctx.pretrained() gave all set to zero, ${Math.round((1 - base) * 100)}% of its answers on validation rows stayed the same. Build the model you predict with on the pretrained layers, not beside them`,
+          );
+        }
+      }
     }
   }
 

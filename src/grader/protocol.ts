@@ -133,8 +133,18 @@ export const observedSchema = z.object({
   pretrainedBytes: z.number().nonnegative().optional(),
   /** How TensorFlow.js's byte count was changed by learner code, when it was (child/observe.ts pinEngineBytes). */
   tampered: z.string().max(300).optional(),
-  /** The values the optimizer steps moved, and the least share of validation answers that changed when one of its large variables was zeroed alone (child/reliance.ts). */
-  reliance: z.object({ weights: z.number().int().nonnegative(), least: z.number().min(0).max(1) }).optional(),
+  /**
+   * The values the optimizer steps moved, the least share of validation answers that changed when one of its large
+   * variables was zeroed alone, and, when ctx.pretrained() gave models, the share that changed with all their
+   * weights zeroed together (child/reliance.ts).
+   */
+  reliance: z
+    .object({
+      weights: z.number().int().nonnegative(),
+      least: z.number().min(0).max(1),
+      base: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
   /** The replay of the weights train() assigned, when the lesson asked for it. */
   replay: replaySchema.optional(),
   /**

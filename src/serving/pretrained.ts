@@ -22,9 +22,10 @@ export const PRETRAINED: readonly PretrainedInfo[] = [
   {
     name: 'fashion-cnn',
     summary:
-      "a small CNN trained on about 60,000 Fashion-MNIST images (none of month3/fine-tune's), without its classifier",
+      'a small CNN trained on about 60,000 Fashion-MNIST images of clothes (it never saw a digit), without its classifier',
     input: '[n, 784] float32 pixels in 0..1 (28x28 images, flattened)',
-    output: '[n, 64] float32 image features (the layer before the classifier)',
+    output:
+      "[n, 64] float32 image features (the layer before the classifier); getLayer('flatten') reaches the [n, 1568] convolutional features",
   },
 ];
 

@@ -15,7 +15,7 @@
  *   the reviewer's lookups dressed as training (empty steps, a uint8 copy, a
  *   forged pretrained model, a transient iterator patch, a zeroed byte count)
  *   fail naming the lesson;
- * - month3/fine-tune: the same watch, for a head trained on frozen features.
+ * - month3/fine-tune: the same watch, for a head trained on the frozen base's convolutional features.
  *
  * Each check runs one seed (`--seed 1`): the lesson is judged the same way on
  * every seed, and `npm run verify:curriculum` runs the references on all.
@@ -363,17 +363,16 @@ describe("month2/mnist: the training loop is the learner's, and the grader watch
   });
 });
 
-describe('month3/fine-tune: a head trained on the frozen features, not a lookup of them', () => {
+describe('month3/fine-tune: a head trained on the frozen convolutional features, not a lookup of them', () => {
   const id = 'month3/fine-tune';
 
-  test('10 nearest neighbours on the frozen features reach the accuracy but train nothing', () => {
+  test('10 nearest neighbours on the frozen features train nothing (and, with 100 labelled digits, score under the bar)', () => {
     submit(ws, id, 'lesson-finetune-knn.ts');
     const r = check(id);
     expect(r.status).toBe('failed');
-    expect(metric(r, 'accuracy')?.passed).toBe(true);
     expect(metric(r, 'optimizer_steps')).toMatchObject({ value: 0, passed: false });
     expect(lessonFindings(r)).toMatch(
-      /^--- the lesson is a new head trained on the pretrained model's frozen features, not a lookup of the labelled images ---\ntrain\(\) took no optimizer steps, so nothing was trained \(.*model\.fit\(\) included\)/,
+      /^--- the lesson is a new head trained on the pretrained model's transferable features, not a lookup of the labelled images ---\ntrain\(\) took no optimizer steps, so nothing was trained \(.*model\.fit\(\) included\)/,
     );
   });
 
@@ -382,14 +381,13 @@ describe('month3/fine-tune: a head trained on the frozen features, not a lookup 
     const r = check(id);
     expect(r.status).toBe('failed');
     expect(metric(r, 'optimizer_steps')?.passed).toBe(true);
-    expect(metric(r, 'trained_weights')).toMatchObject({ value: 1, min: 640, passed: false });
+    expect(metric(r, 'trained_weights')).toMatchObject({ value: 1, min: 15000, passed: false });
   });
 
   test('a head trained on wrong labels answers only while the data is alive, a lookup afterwards: the scoring call is recomputed', () => {
     submit(ws, id, 'lesson-finetune-probe-detect.ts');
     const r = check(id);
     expect(r.status).toBe('failed');
-    expect(metric(r, 'accuracy')?.passed).toBe(true);
     expect(metric(r, 'trained_weights')?.passed).toBe(true);
     expect(lessonFindings(r)).toMatch(
       /predict\(\)'s answers on the held-out rows do not come from the weights the optimizer steps trained/,
@@ -400,8 +398,9 @@ describe('month3/fine-tune: a head trained on the frozen features, not a lookup 
     submit(ws, id, 'lesson-honest-finetune-loop.ts');
     const r = check(id);
     expect(r.status).toBe('passed');
-    expect(metric(r, 'optimizer_steps')?.value).toBe(375);
-    expect(metric(r, 'model_mb')?.value).toBeLessThan(2);
+    expect(metric(r, 'optimizer_steps')?.value).toBe(105);
+    expect(metric(r, 'model_mb')?.value).toBeGreaterThan(1.5);
+    expect(metric(r, 'model_mb')?.passed).toBe(true);
   });
 });
 

@@ -1,15 +1,15 @@
-// month3/fine-tune: adapt a pretrained model to a task with few labels.
+// month3/fine-tune: transfer a model pretrained on clothes to handwritten digits.
 // Read README.md first. Check your work with:  mlpath check month3/fine-tune
 import type { TrainContext, Predictor } from 'mlpath';
 
 export default async function train(ctx: TrainContext): Promise<Predictor> {
   const { tf, data, seed } = ctx;
-  const { xTrain, yTrain } = data; // xTrain: [800, 784] pixels in 0..1, yTrain: [800] classes 0..9
+  const { xTrain, yTrain } = data; // xTrain: [100, 784] pixels in 0..1, yTrain: [100] digits 0..9
 
-  // This starter trains a small network FROM SCRATCH on the 800 labelled images.
-  // It runs, and it falls short: 800 examples are not enough to learn what
-  // clothes look like. Run `mlpath check month3/fine-tune` once to see the
-  // from-scratch score, then replace it with the pretrained model.
+  // This starter trains a small network FROM SCRATCH on the 100 labelled digits.
+  // It runs, and it falls short: 100 examples are not enough to learn what
+  // strokes look like. Run `mlpath check month3/fine-tune` once to see the
+  // from-scratch score, then reuse the pretrained model instead.
   const model = tf.sequential();
   model.add(
     tf.layers.dense({
@@ -28,13 +28,15 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
   );
 
   // TODO 1. Load the pretrained base instead: const base = await ctx.pretrained('fashion-cnn');
-  //         It maps [n, 784] pixels to [n, 64] features (see README.md).
-  // TODO 2. Freeze it (base.trainable = false) and put a new head on top:
-  //         one dense layer from 64 features to 10 classes with a softmax.
-  // TODO 3. Train only the head on the 800 labelled images (tip: the frozen base gives the
-  //         same features every epoch, so compute base.predict(xTrain) once and fit the
-  //         head on those), and watch ctx.data.xVal / yVal to choose the number of epochs.
-  // TODO 4. Return a predictor whose predict(x) runs the base, then the head.
+  //         It was trained on clothes and never saw a digit (see README.md).
+  // TODO 2. Pick the layer whose features transfer: try a head on base.predict(x) (its last,
+  //         64-unit layer) and on the 1,568 features of its `flatten` layer,
+  //         tf.model({ inputs: base.inputs, outputs: base.getLayer('flatten').output }),
+  //         and compare them on ctx.data.xVal / yVal.
+  // TODO 3. Freeze the base (base.trainable = false) and train a new head (a dense layer to
+  //         10 classes with a softmax) on the features you picked, computed once.
+  // TODO 4. Compare with an unfrozen variant on validation (README.md, step 4), keep the better.
+  // TODO 5. Return a predictor whose predict(x) takes raw pixels: the base, then the head.
 
   model.compile({ optimizer: tf.train.adam(0.001), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   await model.fit(xTrain, yTrain.toFloat(), {
@@ -45,7 +47,7 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
     callbacks: { onEpochEnd: async (epoch, logs) => ctx.log({ epoch: epoch + 1, loss: logs?.loss }) },
   });
   console.log(
-    'starter: this network was trained from scratch on 800 images; see the TODOs in train.ts to use the pretrained model instead',
+    'starter: this network was trained from scratch on 100 digits; see the TODOs in train.ts to reuse the pretrained model instead',
   );
   return model;
 }

@@ -49,6 +49,12 @@ export const lessonSchema = z
       .optional()
       .describe('With `minSteps`: values the optimizer steps must train (the smallest model that can learn the task).'),
     minWeightsWhy: z.string().min(1).optional().describe('What `minWeights` counts, quoted when it is missed.'),
+    usesPretrained: z
+      .boolean()
+      .default(false)
+      .describe(
+        'With `minSteps`: predict() must rely on the model ctx.pretrained() gave: with all its weights set to zero, most validation answers must change.',
+      ),
     releaseData: z.boolean().default(false).describe("Dispose ctx.data's tensors once train() returns."),
     maxModelMb: z
       .number()

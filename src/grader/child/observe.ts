@@ -476,8 +476,11 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
       const replay = request.replay ? await finishReplay(tf, request.replay, replayed, predict) : undefined;
       // Asked before the data is released: validation rows, or training rows where there are none.
       const texts = payload.textVal ?? payload.textTrain;
+      const base: Tensor[] = [];
+      for (let i = 0; i < models.length; i++)
+        for (let j = 0; j < models[i].weights.length; j++) base[base.length] = models[i].weights[j].tensor;
       const reliance =
-        state.steps > 0 ? await measureReliance(tf, payload.xVal ?? payload.xTrain, predict, texts) : undefined;
+        state.steps > 0 ? await measureReliance(tf, payload.xVal ?? payload.xTrain, predict, texts, base) : undefined;
       if (request.release || request.measure) {
         for (let i = 0; i < tensors.length; i++) release(tensors[i].tensor, tensors[i].name, request.lesson);
         const p = payload as Partial<TrainPayload>;

@@ -102,6 +102,11 @@ export interface Reliance {
    * matrices, not its biases) was zeroed alone.
    */
   least: number;
+  /**
+   * With the weights of the models ctx.pretrained() gave (those still alive) all zeroed together, the share
+   * of answers that changed; undefined when no pretrained model was handed out.
+   */
+  base?: number;
 }
 
 export async function measureReliance(
@@ -109,6 +114,7 @@ export async function measureReliance(
   x: WireTensor | undefined,
   predict: (x: Tensor | readonly string[]) => unknown,
   texts?: readonly string[],
+  pretrained: readonly Tensor[] = [],
 ): Promise<Reliance | undefined> {
   const vars = state.stepped.filter((v) => !apply(intrinsics.isDisposed!, v, []));
   if (vars.length === 0) return undefined;
@@ -161,5 +167,40 @@ export async function measureReliance(
     const share = after && after.cols === before.cols ? changedShare(before.values, after.values, before.cols) : 1;
     if (share < least) least = share;
   }
-  return { weights, least };
+  const base = await baseReliance(pretrained, before, ask);
+  return base === undefined ? { weights, least } : { weights, least, base };
+}
+
+/**
+ * The pretrained weights (tf.Variables of the models ctx.pretrained() gave, still alive) zeroed all at once,
+ * predict() asked again, the weights put back: the share of answers that changed. A model built on the
+ * pretrained layers answers every row alike then; one trained from scratch beside them does not notice.
+ */
+async function baseReliance(
+  pretrained: readonly Tensor[],
+  before: { values: Float32Array; cols: number },
+  ask: () => Promise<{ values: Float32Array; cols: number } | undefined>,
+): Promise<number | undefined> {
+  const vars = pretrained.filter((v) => !apply(intrinsics.isDisposed!, v, []));
+  if (vars.length === 0) return undefined;
+  for (const v of vars) if (tampering(v) !== undefined) return 0;
+  const kept: Float32Array[] = [];
+  let after: { values: Float32Array; cols: number } | undefined;
+  try {
+    for (const v of vars) {
+      const read: ArrayLike<number> = apply(intrinsics.dataSync!, v, []);
+      kept[kept.length] = F32.from(read);
+      const z = intrinsics.zeros!(v.shape, v.dtype);
+      apply(intrinsics.assign!, v, [z]);
+      apply(intrinsics.dispose!, z, []);
+    }
+    after = await ask();
+  } finally {
+    for (let i = 0; i < kept.length; i++) {
+      const t = intrinsics.tensor!(kept[i], vars[i].shape, vars[i].dtype);
+      apply(intrinsics.assign!, vars[i], [t]);
+      apply(intrinsics.dispose!, t, []);
+    }
+  }
+  return after && after.cols === before.cols ? changedShare(before.values, after.values, before.cols) : 1;
 }

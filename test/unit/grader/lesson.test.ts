@@ -53,6 +53,21 @@ describe('judgeLesson', () => {
     );
   });
 
+  it('with usesPretrained, asks that zeroing the pretrained weights changes most answers, on every seed', () => {
+    const l = lesson({ minSteps: 10, usesPretrained: true });
+    const seen = (base?: number): LessonRun =>
+      run(50, { observed: { steps: 50, losses: [], reliance: { weights: 650, least: 0.9, base } } });
+    expect(judgeLesson(l, [seen(0.93), seen(0.88)], opts).problems).toEqual([]);
+    const beside = judgeLesson(l, [seen(0.93), seen(0)], opts).problems;
+    expect(beside).toHaveLength(1);
+    expect(beside[0]).toMatch(/^predict\(\) does not use the pretrained model: .*100% of its answers/);
+    expect(judgeLesson(l, [seen(undefined)], opts).problems).toEqual([
+      'predict() was not built on a pretrained model: train() never loaded one with ctx.pretrained(), or disposed it',
+    ]);
+    // Without the option nothing is asked of the base.
+    expect(judgeLesson(lesson({ minSteps: 10 }), [seen(0)], opts).problems).toEqual([]);
+  });
+
   it('holds each requirement to the worst seed', () => {
     const l = lesson({ minSteps: 100, maxModelMb: 10 });
     const good = run(500, { observed: { steps: 500, losses: [], retainedBytes: 1e6 } });
