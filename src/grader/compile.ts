@@ -137,7 +137,7 @@ export async function compileEntry(
     };
   }
   const esbuild = await import('esbuild');
-  const dir = bundleDir(opts.outDir);
+  const dir = path.join(opts.outDir, 'bundle');
   fs.mkdirSync(dir, { recursive: true });
   // .cjs: loaded as CommonJS even under a package.json that says "type": "module".
   const bundle = path.join(dir, 'entry.cjs');
@@ -225,11 +225,6 @@ function advice(text: string, imports: readonly string[]): string {
   if (request.startsWith('.') || path.isAbsolute(request)) return ': no such file; check the name and the folder';
   const name = request.startsWith('@') ? request.split('/').slice(0, 2).join('/') : request.split('/')[0];
   return `: the package '${name}' is not available to this exercise: it is not installed next to mlpath (check its name; a course that needs it installs it beside mlpath); ${unavailable(imports.filter((n) => n !== name)).replace(/^it is not available to this exercise, which/, 'the exercise')}`;
-}
-
-/** The folder a bundle compiled into `outDir` goes to (its own, removed with it by cleanupCompiled). */
-export function bundleDir(outDir: string): string {
-  return path.join(outDir, 'bundle');
 }
 
 export function cleanupCompiled(entry: CompiledEntry): void {

@@ -64,29 +64,8 @@ function openChannel(): Socket {
   return channel;
 }
 
-/**
- * TensorFlow.js's own modules, loaded before `init` arrives: the grader may start this process before the
- * learner's bundle is compiled (runner.ts, startEarlyChild), and this is most of a check's start-up. Where the
- * native package is installed it brings its own copy, so nothing is loaded ahead there.
- */
-function preloadTensorFlow(): void {
-  try {
-    require.resolve('@tensorflow/tfjs-node');
-    return;
-  } catch {
-    // Not installed: wasm or cpu, both on @tensorflow/tfjs.
-  }
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded for its side effect, as initBackend will
-    require('@tensorflow/tfjs');
-  } catch {
-    // initBackend says what is missing.
-  }
-}
-
 async function main(): Promise<void> {
   openChannel();
-  preloadTensorFlow();
   const init = await next();
   if (init.type !== 'init') throw new Error('protocol: expected init');
   // Before anything else: an unknown kind is refused, never graded as another.

@@ -43,77 +43,6 @@ export interface SessionOptions {
   readRoots?: string[];
   /** Folders the child may write to, e.g. the exercise's `mlruns/`. */
   writeRoots?: string[];
-  /** A process started for this session before its bundle existed (startEarlyChild); used when its sandbox matches. */
-  early?: EarlyChild;
-}
-
-/** What decides a learner process's sandbox: the same for an early process and the session that takes it. */
-export interface ChildSandbox {
-  sourceRoot: string;
-  /** The folder the bundle is compiled into. */
-  bundleDir: string;
-  label?: string;
-  backend?: string;
-  memoryMb: number;
-  readRoots?: string[];
-  writeRoots?: string[];
-}
-
-/**
- * A learner process started before its bundle is compiled: the harness loads TensorFlow.js while the grader
- * compiles and prepares (harness.ts waits for `init`), which takes a check's start-up off the wait (issue 18).
- * Its events are kept until a session takes it; one never taken is killed (discardEarlyChild).
- */
-export interface EarlyChild {
-  child: ChildProcess;
-  key: string;
-  error?: Error;
-  closed?: { code: number | null; signal: NodeJS.Signals | null };
-  taken: boolean;
-}
-
-function sandboxCommand(s: ChildSandbox): { command: string; args: string[] } {
-  const execArgv = childExecArgv({
-    memoryMb: s.memoryMb,
-    readRoots: [s.sourceRoot, s.bundleDir, ...(s.readRoots ?? [])],
-    writeRoots: s.writeRoots,
-    nativeAddons: s.backend === 'tensorflow' || s.backend === undefined,
-  });
-  return childCommand([...execArgv, childEntry(), ...(s.label ? [s.label] : [])]);
-}
-
-function spawnChild(command: { command: string; args: string[] }, cwd: string): ChildProcess {
-  const child = spawn(command.command, command.args, {
-    cwd,
-    env: childEnv(),
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    detached: process.platform !== 'win32',
-  });
-  live.add(child);
-  return child;
-}
-
-/** Starts a learner process for a session to come; the bundle folder is made now, so the sandbox can name it. */
-export function startEarlyChild(s: ChildSandbox): EarlyChild {
-  installExitHook();
-  fs.mkdirSync(s.bundleDir, { recursive: true });
-  const command = sandboxCommand(s);
-  const early: EarlyChild = {
-    child: spawnChild(command, s.sourceRoot),
-    key: JSON.stringify(command),
-    taken: false,
-  };
-  early.child.on('error', (err) => (early.error ??= err));
-  early.child.on('close', (code, signal) => (early.closed ??= { code, signal }));
-  return early;
-}
-
-/** Kills an early process no session took (the compile failed, the run was cancelled). */
-export function discardEarlyChild(early: EarlyChild | undefined): void {
-  if (early && !early.taken) {
-    early.taken = true;
-    killTree(early.child);
-  }
 }
 
 /** Limits on a child message's shape, far above any real one (predictions travel as typed arrays). */
@@ -232,13 +161,20 @@ export class ChildSession {
 
   constructor(private readonly opts: SessionOptions) {
     installExitHook();
-    const command = sandboxCommand({ ...opts, bundleDir: path.dirname(opts.bundle) });
-    // An early process is taken only with the very sandbox this session would give its own.
-    const early =
-      opts.early && !opts.early.taken && opts.early.key === JSON.stringify(command) ? opts.early : undefined;
-    if (early) early.taken = true;
-    else discardEarlyChild(opts.early);
-    this.child = early ? early.child : spawnChild(command, opts.sourceRoot);
+    const execArgv = childExecArgv({
+      memoryMb: opts.memoryMb,
+      readRoots: [opts.sourceRoot, path.dirname(opts.bundle), ...(opts.readRoots ?? [])],
+      writeRoots: opts.writeRoots,
+      nativeAddons: opts.backend === 'tensorflow' || opts.backend === undefined,
+    });
+    const command = childCommand([...execArgv, childEntry(), ...(opts.label ? [opts.label] : [])]);
+    this.child = spawn(command.command, command.args, {
+      cwd: opts.sourceRoot,
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
+    });
+    live.add(this.child);
     this.channel = this.child.stdio[3] as Socket;
     this.channel.on('data', (chunk: Buffer) => this.onData(chunk));
     this.channel.on('end', () => this.onChannelEnd());
@@ -255,13 +191,6 @@ export class ChildSession {
     // 'close' comes after the child's output and channel are drained, so a
     // last error message or heap report is not lost as it can be on 'exit'.
     this.child.on('close', (code, signal) => this.onExit(code, signal));
-    // What an early process went through before this session took it.
-    if (early?.error)
-      this.fail({ kind: 'exited', message: `could not run the learner process: ${early.error.message}` });
-    if (early?.closed) {
-      const { code, signal } = early.closed;
-      setImmediate(() => this.onExit(code, signal));
-    }
     // The budget starts once the backend is up, so a slow machine's start-up
     // does not eat the learner's time; start-up has its own, generous limit.
     this.startupTimer = later(() => {

@@ -6,12 +6,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedExercise } from '../../curriculum';
-import { bundleDir, cleanupCompiled, compileEntry, type CompiledEntry } from '../compile';
+import { cleanupCompiled, compileEntry, type CompiledEntry } from '../compile';
 import { scanFiles } from '../forbidden';
 import { printable } from '../output-capture';
 import { InvalidOutputError } from '../predictions';
 import type { LearnerError } from '../protocol';
-import { ChildFailure, ChildSession, startEarlyChild, type EarlyChild } from '../runner';
+import { ChildFailure, ChildSession } from '../runner';
 import type { ExerciseResult, GradeOutcome, MetricResult, NonFiniteLog, RunDetails } from '../result';
 import type { GradedKind } from './kind';
 
@@ -75,26 +75,6 @@ export function errorOutcome(
  * collected into `curve`. Values the child marked as NaN or Infinity stay out
  * of the curve (charts and the live view read numbers) and go to `nonFinite`.
  */
-/**
- * Starts the learner process of `learnerSession(ex, opts, { readRoots, writeRoots })` now, before the bundle is
- * compiled, so TensorFlow.js loads while the grader compiles and prepares (issue 18). Pass it to that
- * learnerSession; discardEarlyChild kills it when no session takes it.
- */
-export function earlyLearner(
-  ex: LoadedExercise,
-  opts: GradeOptions,
-  roots: { readRoots?: string[]; writeRoots?: string[] } = {},
-): EarlyChild {
-  return startEarlyChild({
-    sourceRoot: opts.exerciseDir,
-    bundleDir: bundleDir(opts.runDir ?? opts.exerciseDir),
-    label: opts.submissionDir,
-    backend: opts.backend,
-    memoryMb: ex.budget.memoryMb,
-    ...roots,
-  });
-}
-
 export function learnerSession(
   ex: LoadedExercise,
   opts: GradeOptions,
@@ -107,7 +87,6 @@ export function learnerSession(
     nonFinite?: NonFiniteLog[];
     readRoots?: string[];
     writeRoots?: string[];
-    early?: EarlyChild;
   },
 ): ChildSession {
   const { curve, nonFinite } = run;
@@ -124,7 +103,6 @@ export function learnerSession(
     payload: run.payload,
     readRoots: run.readRoots,
     writeRoots: run.writeRoots,
-    early: run.early,
     signal: opts.signal,
     onLog: (logged) => {
       const step: Record<string, number> = {};

@@ -9,14 +9,12 @@ import { createHash } from 'node:crypto';
 import type { LoadedExercise } from '../../../curriculum';
 import { GradingError } from '../../../errors';
 import { cleanupCompiled } from '../../compile';
-import { discardEarlyChild } from '../../runner';
 import { checkThreshold } from '../../metrics';
 import type { GradeOutcome, MetricResult } from '../../result';
 import { suiteFor } from '../../suites';
 import type { CaseOutcome } from '../../suites/types';
 import {
   completedOutcome,
-  earlyLearner,
   failedOutcome,
   learnerSession,
   prepareEntry,
@@ -40,30 +38,22 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
   const suiteId = suiteIdOf(ex);
   const suite = await suiteFor(suiteId);
   if (!suite) throw new GradingError(`no grading suite '${suiteId}' for ${ex.key}`);
+  const prepared = await prepareEntry(ex, opts, started);
+  if (!prepared.ok) return prepared.outcome;
   const seed = opts.seeds[0];
   // The cases come from the instructor's secret when one is set (CI): a table of answers computed ahead with
   // the shipped generators does not fit them. The child keeps the public seed.
   const caseSeed = secretSeed(seed);
-  const fixture = await suite.prepare?.(caseSeed);
-  // The learner process starts now and loads TensorFlow.js while the entry compiles.
-  const early = earlyLearner(ex, opts, { readRoots: fixture?.readRoots });
-  const prepared = await prepareEntry(ex, opts, started).catch((err: unknown) => {
-    discardEarlyChild(early);
-    fixture?.cleanup();
+  const fixture = await suite.prepare?.(caseSeed).catch((err: unknown) => {
+    cleanupCompiled(prepared.compiled);
     throw err;
   });
-  if (!prepared.ok) {
-    discardEarlyChild(early);
-    fixture?.cleanup();
-    return prepared.outcome;
-  }
   const session = learnerSession(ex, opts, {
     kind: 'functions',
     bundle: prepared.compiled.bundle,
     seed,
     payload: null,
     readRoots: fixture?.readRoots,
-    early,
   });
   const failures: string[] = [];
   const outcomes: CaseOutcome[] = [];

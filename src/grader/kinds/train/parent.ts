@@ -13,14 +13,13 @@ import { ratedPairs, relevantMinOf, scoreRanking } from '../../ranking';
 import { cleanupCompiled } from '../../compile';
 import type { GradeOutcome, MetricResult, NonFiniteLog, RunDetails } from '../../result';
 import type { WireTensor } from '../../protocol';
-import { discardEarlyChild, type ChildSession, type EarlyChild } from '../../runner';
+import type { ChildSession } from '../../runner';
 import { seedVerdict } from '../../verdict';
 import { lessonWatch } from '../../lesson';
 import { fixedModelOf, fixedModelPayload, runFixedModel } from '../../fixed-model';
 import { selectionWatch } from '../../selection';
 import {
   completedOutcome,
-  earlyLearner,
   failedOutcome,
   learnerSession,
   prepareEntry,
@@ -76,23 +75,11 @@ export function seedJobs(seeds: number, memoryMb: number, env: NodeJS.ProcessEnv
 export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   const started = Date.now();
   const task = ex.task ?? 'classification';
-  // The first seed's learner process starts now and loads TensorFlow.js while the data is split and the entry compiles.
-  let early: EarlyChild | undefined = earlyLearner(ex, opts);
   opts.onPhase?.('loading data');
-  let prepared: Awaited<ReturnType<typeof prepareEntry>>;
-  let data: Awaited<ReturnType<typeof prepareTrainData>>;
-  try {
-    data = await prepareTrainData(ex, opts.holdout);
-    opts.onPhase?.('compiling');
-    prepared = await prepareEntry(ex, opts, started);
-  } catch (err) {
-    discardEarlyChild(early);
-    throw err;
-  }
-  if (!prepared.ok) {
-    discardEarlyChild(early);
-    return prepared.outcome;
-  }
+  const data = await prepareTrainData(ex, opts.holdout);
+  opts.onPhase?.('compiling');
+  const prepared = await prepareEntry(ex, opts, started);
+  if (!prepared.ok) return prepared.outcome;
   const compiled = prepared.compiled;
   const k = numClasses(data.train, task);
   const ranking =
@@ -130,9 +117,7 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
       payload,
       curve,
       nonFinite,
-      early,
     });
-    early = undefined;
     running.set(seed, session);
     phase();
     let scores: Record<string, number> = {};
@@ -225,7 +210,6 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   try {
     await Promise.all(Array.from({ length: seedJobs(seeds.length, ex.budget.memoryMb) }, worker));
   } finally {
-    discardEarlyChild(early);
     cleanupCompiled(compiled);
   }
   if (crash) throw crash.error;
