@@ -59,6 +59,8 @@ interface Step {
 interface Leaf {
   info: Info;
   values: ArrayLike<number> | undefined;
+  /** The tensor object the call read (a tf.Variable keeps its object when assign() gives it new data). */
+  tensor: unknown;
 }
 
 /** The copies of a recording stop here: predict() over the held-out rows of any exercise needs far less. */
@@ -75,8 +77,11 @@ const UNMOVED = 1e-5;
 /** At most this share of the answers may change when the entries training never moved are zeroed. */
 const UNMOVED_CHANGE = 0.05;
 
-/** The grader's own tensors (a pretrained model's weights) and their values when noted, before learner code had them. */
-const graderData = new Map<object, Float32Array>();
+/**
+ * The grader's own tensors (a pretrained model's weights, by object: a variable the grader zeroes and puts back
+ * gets new data but stays the same object) and their values when noted, before learner code had them.
+ */
+const graderData = new Map<unknown, Float32Array>();
 
 /** Kernels that contract their inputs (a weighted sum over a dimension): a model's weights meet its input there. */
 const CONTRACTING = new Set([
@@ -149,7 +154,7 @@ function noteLeaf(tf: Tf, tensor: unknown, info: Info): void {
   } else {
     state.broken = 'a tensor it could not read';
   }
-  state.leaves.set(info.dataId, { info, values });
+  state.leaves.set(info.dataId, { info, values, tensor });
 }
 
 /**
@@ -238,15 +243,15 @@ export function noteGraderData(t: unknown): void {
   if (!info || info.dtype !== 'float32' || !(t instanceof Object)) return;
   try {
     const read = apply(intrinsics.dataSync!, t, []) as ArrayLike<number>;
-    graderData.set(info.dataId, Float32Array.from(read));
+    graderData.set(t, Float32Array.from(read));
   } catch {
     // A tensor that cannot be read is not counted as the grader's.
   }
 }
 
 /** A leaf holding the grader's data as it was noted: the same tensor with other values written into it is not. */
-function isGraderLeaf(dataId: object, leaf: Leaf): boolean {
-  const kept = graderData.get(dataId);
+function isGraderLeaf(leaf: Leaf): boolean {
+  const kept = graderData.get(leaf.tensor);
   const values = leaf.values;
   if (!kept || !values || values.length !== kept.length) return false;
   for (let i = 0; i < kept.length; i++)
@@ -378,7 +383,7 @@ export interface OtherRows {
 function foreignValues(trained: Set<object>): number {
   let n = 0;
   for (const [dataId, leaf] of state.leaves) {
-    if (dataId === state.input?.dataId || trained.has(dataId) || isGraderLeaf(dataId, leaf)) continue;
+    if (dataId === state.input?.dataId || trained.has(dataId) || isGraderLeaf(leaf)) continue;
     n += sizeOf(leaf.info.shape);
   }
   return n;
@@ -395,7 +400,7 @@ function foreignRole(trained: Set<object>, strict: boolean): string | undefined 
   const marks = new Map<object, number>();
   for (const [dataId, leaf] of state.leaves) {
     if (dataId === state.input?.dataId) marks.set(dataId, FROM_INPUT);
-    else if (trained.has(dataId) || isGraderLeaf(dataId, leaf)) marks.set(dataId, FROM_TRAINED);
+    else if (trained.has(dataId) || isGraderLeaf(leaf)) marks.set(dataId, FROM_TRAINED);
     else if (sizeOf(leaf.info.shape) > 1) marks.set(dataId, FROM_FOREIGN);
     else marks.set(dataId, 0);
   }
