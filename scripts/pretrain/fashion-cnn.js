@@ -187,7 +187,11 @@ async function main() {
     data: {
       dataset: 'fashion-mnist',
       fingerprint: ds.fingerprint,
-      excluded: { exercise: `${EXERCISE}'s former Fashion-MNIST split (the exercise now uses MNIST digits)`, split, images: excluded },
+      excluded: {
+        exercise: `${EXERCISE}'s former Fashion-MNIST split (the exercise now uses MNIST digits)`,
+        split,
+        images: excluded,
+      },
       trainImages: trainRows.length,
       testImages: testRows.length,
     },

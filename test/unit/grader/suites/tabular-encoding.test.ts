@@ -121,7 +121,7 @@ describe('tabular-encoding findings', () => {
     }
     // A fit case that did not verify reports nothing.
     const failed = runCases(suite, reference, 1).map((o) =>
-      (o.case.title as string).includes('ridge regression') ? { ...o, problem: 'RMSE too high' } : o,
+      o.case.title.includes('ridge regression') ? { ...o, problem: 'RMSE too high' } : o,
     );
     expect(suite.findings!(failed)).toEqual([]);
   });
