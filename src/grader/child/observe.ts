@@ -17,7 +17,7 @@ import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ObserveRequest, Observed, TrainPayload } from '../protocol';
 import { captureIntrinsics, intrinsics, pinIntrinsics } from './intrinsics';
 import { initialBytes, measureReliance, noteBeforeStep, noteStepped, startReliance } from './reliance';
-import { noteGraderData, prepareRecompute } from './recompute';
+import { graderDataBytes, noteGraderData, prepareRecompute } from './recompute';
 import { finishReplay, prepareReplay, replayData, startReplay } from './replay';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -500,7 +500,7 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
         // Once the data is released, every ArrayBuffer still alive is the predictor's; the heap counts what it grew by past the allowance.
         const heapGrowth = after.heap - before.heap - HEAP_ALLOWANCE;
         // The grader's own copies (the rows the scoring call is recomputed on, kinds/train/child.ts) are not the predictor's.
-        const buffers = after.buffers - heldByGrader - initialBytes();
+        const buffers = after.buffers - heldByGrader - initialBytes() - graderDataBytes();
         const js = (heapGrowth > 0 ? heapGrowth : 0) + (buffers > 0 ? buffers : 0);
         // On the cpu backend a tensor's values are a JavaScript typed array, already in `buffers`.
         const retained = js + (tensorsInHeap ? 0 : after.tensors) - pretrained;

@@ -249,6 +249,13 @@ export function noteGraderData(t: unknown): void {
   }
 }
 
+/** Bytes of the kept copies of the grader's tensors: the grader's, not the predictor's, when what train() left alive is weighed. */
+export function graderDataBytes(): number {
+  let n = 0;
+  for (const values of graderData.values()) n += values.byteLength;
+  return n;
+}
+
 /** A leaf holding the grader's data as it was noted: the same tensor with other values written into it is not. */
 function isGraderLeaf(leaf: Leaf): boolean {
   const kept = graderData.get(leaf.tensor);
