@@ -35,8 +35,10 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
   //         and compare them on ctx.data.xVal / yVal.
   // TODO 3. Freeze the base (base.trainable = false) and train a new head (a dense layer to
   //         10 classes with a softmax) on the features you picked, computed once.
-  // TODO 4. Compare with an unfrozen variant on validation (README.md, step 4), keep the better.
-  // TODO 5. Return a predictor whose predict(x) takes raw pixels: the base, then the head.
+  // TODO 4. Compare with an unfrozen variant on validation (README.md, steps 3 and 4), keep the better.
+  // TODO 5. The choice made, train the kept head some more on all 200 labelled digits
+  //         (xTrain with xVal; README.md, step 5): with ten labels a class, 100 more is a lot.
+  // TODO 6. Return a predictor whose predict(x) takes raw pixels: the base, then the head.
 
   model.compile({ optimizer: tf.train.adam(0.001), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   await model.fit(xTrain, yTrain.toFloat(), {
