@@ -161,7 +161,7 @@ function recomputedProblem(runs: LessonRun[], trained: string): string | undefin
   const why = run.observed?.recomputed?.why;
   if (why !== undefined)
     return `the grader could not recompute predict()'s answers on the held-out rows from the weights ${trained}: ${why}. Return the model's output as a tensor, computed from those weights with TensorFlow.js operations`;
-  return `predict()'s answers on the held-out rows do not come from the weights ${trained}: the grader ran the operations of that very call again with one of those weight matrices set to zero or back to its values before training, and ${Math.round((1 - least) * 100)}% of the answers stayed the same. Compute predict() from the trained model, not from something kept beside it`;
+  return `predict()'s answers on the held-out rows do not come from the weights ${trained}: the grader ran the operations of that very call again with one of those weight matrices set to zero, and ${Math.round((1 - least) * 100)}% of the answers stayed the same. Compute predict() from the trained model, not from something kept beside it`;
 }
 
 /**

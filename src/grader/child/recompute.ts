@@ -99,13 +99,21 @@ const CONTRACTING = new Set([
 /** Kernels that reduce over a dimension. */
 const REDUCING = new Set(['Sum', 'Mean', 'Max', 'Min', 'Prod', 'ArgMax', 'ArgMin', 'TopK', 'Softmax', 'LogSoftmax']);
 
+/** Kernels whose output carries only their input's shape, none of its values. */
+const SHAPE_ONLY = new Set(['OnesLike', 'ZerosLike', 'Shape']);
+
 /** What a tensor of the recording is made from (bits). */
 const FROM_INPUT = 1;
 const FROM_TRAINED = 2;
-/** Data kept beside the model (a leaf of more than one value that is not the input, a trained weight or the grader's). */
+/**
+ * Data kept beside the model: a leaf of more than one value that is not the input, a trained weight or the
+ * grader's, or the output of a kernel that reads no tensor (Fill, Range: data given as attributes).
+ */
 const FROM_FOREIGN = 4;
-/** The input combined elementwise with such data (normalisation). */
+/** The input (or features the pretrained model made of it) combined elementwise with kept data (normalisation). */
 const PREPROCESSED = 8;
+/** The grader's pretrained weights, as loaded: what they make of the input is still the input's. */
+const FROM_GRADER = 16;
 
 const state = {
   runKernel: undefined as ((this: unknown, name: string, inputs: object, attrs: object) => unknown) | undefined,
@@ -393,6 +401,8 @@ function foreignValues(trained: Set<object>): number {
     if (dataId === state.input?.dataId || trained.has(dataId) || isGraderLeaf(leaf)) continue;
     n += sizeOf(leaf.info.shape);
   }
+  // Made from attributes alone (tf.fill, tf.range): data written into the call as numbers.
+  for (const step of state.steps) if (step.inputs.length === 0) for (const o of step.outputs) n += sizeOf(o.shape);
   return n;
 }
 
@@ -407,14 +417,24 @@ function foreignRole(trained: Set<object>, strict: boolean): string | undefined 
   const marks = new Map<object, number>();
   for (const [dataId, leaf] of state.leaves) {
     if (dataId === state.input?.dataId) marks.set(dataId, FROM_INPUT);
-    else if (trained.has(dataId) || isGraderLeaf(leaf)) marks.set(dataId, FROM_TRAINED);
+    else if (trained.has(dataId)) marks.set(dataId, FROM_TRAINED);
+    else if (isGraderLeaf(leaf)) marks.set(dataId, FROM_GRADER);
     else if (sizeOf(leaf.info.shape) > 1) marks.set(dataId, FROM_FOREIGN);
     else marks.set(dataId, 0);
   }
   for (const step of state.steps) {
+    if (SHAPE_ONLY.has(step.kernel)) {
+      for (const o of step.outputs) marks.set(o.dataId, 0);
+      continue;
+    }
     const ins = step.inputs.map(([, info]) => marks.get(info.dataId) ?? 0);
     const any = ins.reduce((a, m) => a | m, 0);
-    const input = (any & FROM_INPUT) !== 0;
+    if (any === 0) {
+      // Made of constants alone (tf.fill, tf.range, scalars stacked together): kept data once it holds more than one value.
+      for (const o of step.outputs) marks.set(o.dataId, sizeOf(o.shape) > 1 ? FROM_FOREIGN : 0);
+      continue;
+    }
+    const input = (any & (FROM_INPUT | FROM_GRADER)) !== 0;
     const foreign = (any & FROM_FOREIGN) !== 0;
     const trainedIn = (any & FROM_TRAINED) !== 0;
     if (CONTRACTING.has(step.kernel)) {
@@ -422,16 +442,19 @@ function foreignRole(trained: Set<object>, strict: boolean): string | undefined 
       const sides = step.inputs
         .filter(([key]) => key !== 'bias' && key !== 'preluActivationWeights')
         .map(([, info]) => marks.get(info.dataId) ?? 0);
-      const inputSide = sides.some((m) => (m & FROM_INPUT) !== 0);
-      const keptSide = sides.some((m) => (m & FROM_FOREIGN) !== 0 && (m & (FROM_INPUT | FROM_TRAINED)) === 0);
+      const inputSide = sides.some((m) => (m & (FROM_INPUT | FROM_GRADER)) !== 0);
+      const keptSide = sides.some(
+        (m) => (m & FROM_FOREIGN) !== 0 && (m & (FROM_INPUT | FROM_TRAINED | FROM_GRADER)) === 0,
+      );
       if (inputSide && keptSide) return `${step.kernel} multiplies the input by values kept beside the model`;
     }
     if (strict && foreign && trainedIn)
       return `${step.kernel} combines the trained weights with values kept beside the model`;
-    if (strict && REDUCING.has(step.kernel) && (any & PREPROCESSED) !== 0 && !trainedIn)
+    // A product with kept data summed up is a contraction too: a weighted sum no trained weight takes part in.
+    if (REDUCING.has(step.kernel) && (any & PREPROCESSED) !== 0 && !trainedIn)
       return `${step.kernel} sums the input scaled by values kept beside the model, a weighted sum no trained weight takes part in`;
     // Kept data met elementwise by the input is preprocessing: the result is the input's.
-    let out = any & (FROM_INPUT | FROM_TRAINED | PREPROCESSED);
+    let out = any & (FROM_INPUT | FROM_TRAINED | PREPROCESSED | FROM_GRADER);
     if (foreign && input) out |= PREPROCESSED;
     else if (foreign) out |= FROM_FOREIGN;
     for (const o of step.outputs) marks.set(o.dataId, out);
@@ -542,13 +565,6 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
       const after = state.leaves.has(dataId) ? recompute(tf, output, new Map([[dataId, undefined]])) : given;
       const share = after ? changedShare(given, after, cols) : 0;
       if (share < least) least = share;
-      // Set back to its values before training, too: answers gated on the weight being non-zero keep their class.
-      const first = other.initialOf?.(variable);
-      if (first && first.length === variable.size && state.leaves.has(dataId)) {
-        const before = recompute(tf, output, new Map([[dataId, first]]));
-        const moved = before ? changedShare(given, before, cols) : 0;
-        if (moved < least) least = moved;
-      }
     }
     const input = state.input && state.leaves.has(state.input.dataId) ? state.input : undefined;
     if (!input) return { least };

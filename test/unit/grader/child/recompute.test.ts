@@ -236,22 +236,27 @@ test('values kept beside the model may scale the input column by column, never b
   expect(strict?.refused).toMatch(/^Sub combines the trained weights with values kept beside the model/);
 });
 
-test('answers gated on the weights being non-zero keep their class when the weights are set back to their first values', async () => {
+test('data written as kernel attributes counts as kept data, and a product with the input summed up is a contraction', async () => {
   const { model, vars } = mlp();
-  const x = tf.randomUniform([30, 8], -1, 1, 'float32', 61);
-  const chosen = tf
-    .oneHot(
-      tf.tensor1d(
-        Array.from({ length: 30 }, (_, i) => i % 4),
-        'int32',
-      ),
-      4,
-    )
-    .toFloat();
-  // Class scores chosen beside the model, times a gate that only zero weights close.
-  const gated = (input: T.Tensor): T.Tensor =>
-    tf.add(tf.mul(chosen, tf.sum(tf.square(vars[0]))), tf.mul(model.predict(input) as T.Tensor, 0));
-  const first = (v: T.Variable): Float32Array => (v.dataSync() as Float32Array).map((a) => a * 0.5 + 0.01);
-  const r = await relianceOfRecording(tf, await recordCall(() => gated(x), x, vars), { ...noOther, initialOf: first });
-  expect(r!.least).toBe(0);
+  const x = tf.randomUniform([20, 8], -1, 1, 'float32', 71);
+  // 8 x 4 weights from tf.fill numbers, stacked: no leaf holds them.
+  const filled = (): T.Tensor =>
+    tf.concat(Array.from({ length: 32 }, (_, i) => tf.fill([1], (i % 7) / 7 - 0.4))).reshape([8, 4]);
+  const viaFill = (input: T.Tensor): T.Tensor => tf.add(tf.matMul(input, filled()), model.predict(input) as T.Tensor);
+  const r = await relianceOfRecording(tf, await recordCall(() => viaFill(x), x, vars), noOther);
+  expect(r?.refused).toMatch(/MatMul multiplies the input by values kept beside the model/);
+  // The same weights as a leaf, applied as an elementwise product and a sum over the columns.
+  const w = tf.randomUniform([8], -1, 1, 'float32', 72);
+  const mulSum = (input: T.Tensor): T.Tensor =>
+    tf.add(tf.sum(tf.mul(input, w), 1, true), model.predict(input) as T.Tensor);
+  const s = await relianceOfRecording(tf, await recordCall(() => mulSum(x), x, vars), noOther);
+  expect(s?.refused).toMatch(/^Sum sums the input scaled by values kept beside the model/);
+  // Multiplying kept data by onesLike(input) does not make it the input's.
+  const laundered = (input: T.Tensor): T.Tensor =>
+    tf.add(
+      tf.matMul(input, tf.mul(filled(), tf.onesLike(tf.slice(input, [0, 0], [8, 4])))),
+      model.predict(input) as T.Tensor,
+    );
+  const l = await relianceOfRecording(tf, await recordCall(() => laundered(x), x, vars), noOther);
+  expect(l?.refused).toMatch(/MatMul multiplies the input by values kept beside the model/);
 });
