@@ -394,13 +394,29 @@ export interface OtherRows {
   train?: { values: Float32Array; shape: number[]; answers: Float64Array };
 }
 
+type LeafKind = 'input' | 'trained' | 'grader' | 'kept';
+
+/** What each leaf the call read is, by data id: decided once (a grader leaf's values are compared whole). */
+function leafKinds(trained: Set<object>): Map<object, LeafKind> {
+  const kinds = new Map<object, LeafKind>();
+  for (const [dataId, leaf] of state.leaves)
+    kinds.set(
+      dataId,
+      dataId === state.input?.dataId
+        ? 'input'
+        : trained.has(dataId)
+          ? 'trained'
+          : isGraderLeaf(leaf)
+            ? 'grader'
+            : 'kept',
+    );
+  return kinds;
+}
+
 /** The values of the leaves the call read that are neither its input, nor trained weights, nor the grader's. */
-function foreignValues(trained: Set<object>): number {
+function foreignValues(kinds: Map<object, LeafKind>): number {
   let n = 0;
-  for (const [dataId, leaf] of state.leaves) {
-    if (dataId === state.input?.dataId || trained.has(dataId) || isGraderLeaf(leaf)) continue;
-    n += sizeOf(leaf.info.shape);
-  }
+  for (const [dataId, leaf] of state.leaves) if (kinds.get(dataId) === 'kept') n += sizeOf(leaf.info.shape);
   // Made from attributes alone (tf.fill, tf.range): data written into the call as numbers.
   for (const step of state.steps) if (step.inputs.length === 0) for (const o of step.outputs) n += sizeOf(o.shape);
   return n;
@@ -413,14 +429,13 @@ function foreignValues(trained: Set<object>): number {
  * combined with the trained weights or reduced with the input it scaled. Data combined elementwise with the
  * input before any trained weight (a mean and a scale per column) is preprocessing, and allowed.
  */
-function foreignRole(trained: Set<object>, strict: boolean): string | undefined {
+function foreignRole(kinds: Map<object, LeafKind>, strict: boolean): string | undefined {
   const marks = new Map<object, number>();
+  const markOf = { input: FROM_INPUT, trained: FROM_TRAINED, grader: FROM_GRADER, kept: FROM_FOREIGN };
   for (const [dataId, leaf] of state.leaves) {
-    if (dataId === state.input?.dataId) marks.set(dataId, FROM_INPUT);
-    else if (trained.has(dataId)) marks.set(dataId, FROM_TRAINED);
-    else if (isGraderLeaf(leaf)) marks.set(dataId, FROM_GRADER);
-    else if (sizeOf(leaf.info.shape) > 1) marks.set(dataId, FROM_FOREIGN);
-    else marks.set(dataId, 0);
+    const kind = kinds.get(dataId) ?? 'kept';
+    // One kept number is a constant (a scale, an epsilon), not a table.
+    marks.set(dataId, kind === 'kept' && sizeOf(leaf.info.shape) <= 1 ? 0 : markOf[kind]);
   }
   for (const step of state.steps) {
     if (SHAPE_ONLY.has(step.kernel)) {
@@ -570,13 +585,14 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
     if (!input) return { least };
     const rows = input.shape[0] ?? 1;
     const budget = FOREIGN_PER_COLUMN * (sizeOf(input.shape) / Math.max(rows, 1)) + FOREIGN_ALLOWANCE;
-    const foreign = foreignValues(new Set(vars.map((v) => v.dataId)));
+    const kinds = leafKinds(new Set(vars.map((v) => v.dataId)));
+    const foreign = foreignValues(kinds);
     if (foreign > budget)
       return {
         least,
         refused: `the call read ${foreign.toLocaleString('en-US')} values that are neither its input nor the trained weights (at most ${budget.toLocaleString('en-US')}: room for normalisation statistics and constants, not for a table of examples)`,
       };
-    const role = foreignRole(new Set(vars.map((v) => v.dataId)), other.train !== undefined);
+    const role = foreignRole(kinds, other.train !== undefined);
     if (role !== undefined)
       return {
         least,

@@ -151,20 +151,7 @@ export async function measureReliance(
   // Each large variable alone: a lookup scaled by one trained knob beside a weight matrix that decides nothing fails.
   for (const v of vars) {
     if (v.size < LARGE * weights) continue;
-    const read: ArrayLike<number> = apply(intrinsics.dataSync!, v, []);
-    const trained = F32.from(read);
-    let after: { values: Float32Array; cols: number } | undefined;
-    try {
-      const z = intrinsics.zeros!(v.shape, v.dtype);
-      apply(intrinsics.assign!, v, [z]);
-      apply(intrinsics.dispose!, z, []);
-      after = await ask();
-    } finally {
-      const t = intrinsics.tensor!(trained, v.shape, v.dtype);
-      apply(intrinsics.assign!, v, [t]);
-      apply(intrinsics.dispose!, t, []);
-    }
-    const share = after && after.cols === before.cols ? changedShare(before.values, after.values, before.cols) : 1;
+    const share = await zeroedShare([v], before, ask);
     if (share < least) least = share;
   }
   const base = await baseReliance(pretrained, before, ask);
@@ -184,6 +171,18 @@ async function baseReliance(
   const vars = pretrained.filter((v) => !apply(intrinsics.isDisposed!, v, []));
   if (vars.length === 0) return undefined;
   for (const v of vars) if (tampering(v) !== undefined) return 0;
+  return zeroedShare(vars, before, ask);
+}
+
+/**
+ * `vars` set to zero together, predict() asked again, their values put back: the share of answers that changed
+ * (every one, when predict() could not answer or answered in another shape).
+ */
+async function zeroedShare(
+  vars: readonly Tensor[],
+  before: { values: Float32Array; cols: number },
+  ask: () => Promise<{ values: Float32Array; cols: number } | undefined>,
+): Promise<number> {
   const kept: Float32Array[] = [];
   let after: { values: Float32Array; cols: number } | undefined;
   try {
