@@ -134,9 +134,13 @@ function sample(rng: Rng, n: number, k: number): number[] {
 
 /** Held-out RMSE of the grader's ridge fit (l2 = 1, standardised columns) of log wage on the encodings. */
 export function ridgeRmse(trainX: number[][], logWage: number[], heldX: number[][], heldLogWage: number[]): number {
-  const model = fitRidge(trainX, logWage, 1);
-  const p = predictRidge(model, heldX);
-  return Math.sqrt(heldLogWage.reduce((s, y, i) => s + (p[i] - y) ** 2, 0) / heldLogWage.length);
+  return rmseOf(fitRidge(trainX, logWage, 1), heldX, heldLogWage);
+}
+
+/** RMSE of a fitted ridge model's predictions for `x` against `y`. */
+function rmseOf(model: ReturnType<typeof fitRidge>, x: number[][], y: number[]): number {
+  const p = predictRidge(model, x);
+  return Math.sqrt(y.reduce((s, v, i) => s + (p[i] - v) ** 2, 0) / y.length);
 }
 
 /** The same fit on the number columns alone, no category at all: a baseline the tests measure. */
@@ -198,11 +202,7 @@ export function fitGap(
   heldLogWage: number[],
 ): { train: number; held: number } {
   const model = fitRidge(trainX, logWage, 1);
-  const rmse = (x: number[][], y: number[]): number => {
-    const p = predictRidge(model, x);
-    return Math.sqrt(y.reduce((s, v, i) => s + (p[i] - v) ** 2, 0) / y.length);
-  };
-  return { train: rmse(trainX, logWage), held: rmse(heldX, heldLogWage) };
+  return { train: rmseOf(model, trainX, logWage), held: rmseOf(model, heldX, heldLogWage) };
 }
 
 /** The naive leak, for comparison: numbers plus job by the plain mean log wage of its training rows, each row's own included. */
@@ -390,8 +390,9 @@ function tableCases(t: Table, seed: number, label: string): SuiteCase[] {
         const m = readMatrix(value, t.heldOut.length, 'encodeNew');
         if (typeof m === 'string') return m;
         if (m[0].length !== state.train[0].length) return 'encodeNew and encodeTraining give different widths';
-        const rmse = ridgeRmse(state.train, t.logWage, m, t.heldOutLogWage);
+        // One fit: its held-out RMSE is the verdict's, both its numbers the findings'.
         found.yours = fitGap(state.train, t.logWage, m, t.heldOutLogWage);
+        const rmse = found.yours.held;
         const need = MAX_VS_GRADER * own;
         return rmse <= need
           ? undefined
