@@ -23,6 +23,8 @@ import {
   type BackendOptions,
   type BackendProbe,
 } from './probe';
+import { simdKernels } from './simd/module';
+import { registerFusedAdam } from './wasm-adam';
 import { registerWasmFastKernels } from './wasm-fast-kernels';
 import { registerWasmGapKernels, silenceCpuBanner } from './wasm-kernels';
 import { registerThreadedWasm, requestedWasmThreads, threadsUnavailable } from './wasm-threads';
@@ -133,8 +135,10 @@ async function startWasm(): Promise<Tf> {
     require('@tensorflow/tfjs-backend-wasm');
     registerWasmGapKernels(tf);
     registerWasmFastKernels(tf);
+    registerFusedAdam(tf);
     if (await startThreadedWasm(tf)) return tf;
     if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
+    simdKernels((tf.backend() as unknown as { wasm: object }).wasm);
     return tf;
   } finally {
     removeListenersAddedSince(before);

@@ -26,6 +26,7 @@
  * float64.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { simdKernels } from './simd/module';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -36,7 +37,7 @@ const WASM = 'wasm';
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
 interface WasmBackend {
-  wasm: { HEAPU8: Uint8Array };
+  wasm: { HEAPU8: Uint8Array; asm?: unknown };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tfjs.DataType): TensorInfo;
   readSync(dataId: object): ArrayLike<number>;
@@ -199,24 +200,42 @@ export function sliceInPlace(tf: Tf, stock: KernelFunc): KernelFunc {
 }
 
 /**
- * A transposed product of unbatched float32 matrices as a transpose (wasm's
- * Transpose kernel) followed by the plain product, which wasm runs on
- * XNNPACK. Batched products keep the stock kernel: its XNNPACK path takes
- * batch 1 only.
+ * At most this share of non-zero entries in the left operand sends a product
+ * to the sparse kernel: below it, skipping zeros beats XNNPACK's dense
+ * product (MNIST pixels are about 19% non-zero, ReLU outputs about half).
+ */
+const MAX_SPARSE_DENSITY = 0.35;
+
+/**
+ * Unbatched float32 products:
+ * - when the left operand is mostly zeros (pixels, one-hot rows, ReLU
+ *   outputs) and the right one is finite, mlpath's sparse kernel adds only
+ *   the non-zero terms (simd/kernels.c), for a plain product and for one
+ *   whose left operand is transposed (a dense layer's weight gradient);
+ * - otherwise a transposed product is a transpose (wasm's Transpose kernel)
+ *   followed by the plain product, which wasm runs on XNNPACK.
+ * Batched products keep the stock kernel: its XNNPACK path takes batch 1 only.
  */
 export function matMulUntransposed(tf: Tf, stock: KernelFunc): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    if (!attrs.transposeA && !attrs.transposeB) return stock(args);
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock(args);
     if (sizeOf(a.shape.slice(0, -2)) !== 1 || sizeOf(b.shape.slice(0, -2)) !== 1) return stock(args);
-    const m = attrs.transposeA ? a.shape[a.shape.length - 1] : a.shape[a.shape.length - 2];
-    const k = attrs.transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
+    const rowsA = a.shape[a.shape.length - 2];
+    const colsA = a.shape[a.shape.length - 1];
+    const m = attrs.transposeA ? colsA : rowsA;
+    const k = attrs.transposeA ? rowsA : colsA;
+    const kB = attrs.transposeB ? b.shape[b.shape.length - 1] : b.shape[b.shape.length - 2];
     const n = attrs.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
-    if (m * k * n < MIN_MATMUL_MACS) return stock(args);
+    if (k !== kB || m * k * n < MIN_MATMUL_MACS) return stock(args);
 
     const backend = args.backend as unknown as WasmBackend;
+    if (!attrs.transposeB) {
+      const sparse = sparseProduct(tf, backend, a, b, attrs.transposeA, [m, k, n]);
+      if (sparse !== undefined) return sparse;
+    }
+    if (!attrs.transposeA && !attrs.transposeB) return stock(args);
     const transpose = tf.getKernel('Transpose', WASM).kernelFunc;
     const swapLast = (t: TensorInfo): TensorInfo => {
       const perm = t.shape.map((_, i) => i);
@@ -236,6 +255,48 @@ export function matMulUntransposed(tf: Tf, stock: KernelFunc): KernelFunc {
       if (b2 !== b) backend.disposeData(b2.dataId);
     }
   };
+}
+
+/**
+ * a . b (or transpose(a) . b) by the sparse kernel, or undefined when a is
+ * too dense for it to pay, b holds an infinity or NaN (zero times either is
+ * NaN, a term the kernel would skip), or the kernels are not available.
+ */
+function sparseProduct(
+  tf: Tf,
+  backend: WasmBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  [m, k, n]: [number, number, number],
+): TensorInfo | undefined {
+  const kernels = simdKernels(backend.wasm);
+  if (kernels === undefined) return undefined;
+  const offset = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  if (kernels.nonzeros(offset(a), m * k) > MAX_SPARSE_DENSITY * m * k) return undefined;
+  if (!kernels.all_finite(offset(b), k * n)) return undefined;
+  const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const temps: TensorInfo[] = [];
+  try {
+    let left = a;
+    if (transposeA) {
+      const transpose = tf.getKernel('Transpose', WASM).kernelFunc;
+      left = transpose({
+        inputs: { x: a },
+        backend: backend,
+        attrs: { perm: [...a.shape.keys()].slice(0, -2).concat(a.shape.length - 1, a.shape.length - 2) },
+      }) as TensorInfo;
+      temps.push(left);
+    }
+    const idx = backend.makeOutput([k], 'int32');
+    temps.push(idx);
+    const out = backend.makeOutput([...outer, m, n], 'float32');
+    // Offsets taken after every allocation: growing wasm memory moves no tensor, but read them last all the same.
+    kernels.matmul_sparse_a(offset(out), offset(left), offset(b), m, k, n, offset(idx));
+    return out;
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
 }
 
 interface Conv2DBackpropInputAttrs {

@@ -374,3 +374,61 @@ describe('Conv2DBackpropInput as a convolution', () => {
     tf.dispose([dy, w]);
   });
 });
+
+describe('BatchMatMul with a mostly-zero left operand (the sparse kernel)', () => {
+  /** values() with all but about `density` of them set to zero, as pixels or ReLU outputs are. */
+  function sparse(n: number, seed: number, density: number): Float32Array {
+    const v = values(n, seed);
+    const keep = values(n, seed + 1000);
+    return v.map((x, i) => (Math.abs(keep[i]) < density ? x : 0));
+  }
+
+  it('gives the stock product bit for bit, plain and with the left operand transposed', () => {
+    const x = tf.tensor2d(sparse(64 * 784, 21, 0.2), [64, 784]);
+    const w = tf.tensor2d(values(784 * 128, 22), [784, 128]);
+    const dy = tf.tensor2d(values(64 * 128, 23), [64, 128]);
+    const ours = tf.matMul(x, w);
+    const theirs = stock(() => tf.matMul(x, w));
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
+    // transpose(x) . dy: the stock path here is a transpose, then XNNPACK's plain product.
+    const xt = tf.transpose(x);
+    const oursT = tf.matMul(x, dy, true, false);
+    const theirsT = stock(() => tf.matMul(xt, dy));
+    expect(oursT.shape).toEqual([784, 128]);
+    expect(Array.from(oursT.dataSync())).toEqual(Array.from(theirsT.dataSync()));
+    tf.dispose([x, w, dy, ours, theirs, xt, oursT, theirsT]);
+  });
+
+  it('agrees with float64 on odd sizes (column tails of 4 and of 1)', () => {
+    const [m, k, n] = [37, 300, 45];
+    const a = tf.tensor2d(sparse(m * k, 24, 0.1), [m, k]);
+    const b = tf.tensor2d(values(k * n, 25), [k, n]);
+    const exact = matMul64(a.dataSync() as Float32Array, b.dataSync() as Float32Array, m, k, n, false, false);
+    const ours = tf.matMul(a, b);
+    expect(relError(Array.from(ours.dataSync()), exact)).toBeLessThan(1e-6);
+    tf.dispose([a, b, ours]);
+  });
+
+  it('keeps the NaN that zero times an infinite or NaN right operand makes', () => {
+    const a = tf.tensor2d(sparse(32 * 600, 26, 0.1), [32, 600]);
+    const bValues = values(600 * 16, 27);
+    bValues[5 * 16 + 3] = Infinity;
+    bValues[7 * 16 + 9] = NaN;
+    const b = tf.tensor2d(bValues, [600, 16]);
+    const ours = Array.from(tf.matMul(a, b).dataSync());
+    const theirs = Array.from(stock(() => tf.matMul(a, b)).dataSync());
+    expect(ours.filter(Number.isNaN).length).toBeGreaterThan(0);
+    expect(ours.map(Number.isNaN)).toEqual(theirs.map(Number.isNaN));
+    tf.dispose([a, b]);
+  });
+
+  it('keeps the shape of an unbatched rank-3 product', () => {
+    const a = tf.tensor3d(sparse(40 * 600, 28, 0.1), [1, 40, 600]);
+    const b = tf.tensor2d(values(600 * 20, 29), [600, 20]);
+    const ours = tf.matMul(a, b);
+    const theirs = stock(() => tf.matMul(a, b));
+    expect(ours.shape).toEqual(theirs.shape);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
+    tf.dispose([a, b, ours, theirs]);
+  });
+});

@@ -1,0 +1,138 @@
+/*
+ * Kernels mlpath adds to TensorFlow.js's wasm backend, compiled to a wasm
+ * module that imports the backend's own memory, so they read and write
+ * tensors where they lie (scripts/build-simd.js; src/backend/simd/module.ts
+ * loads the result).
+ *
+ * Built with no stack and no data: the module shares memory with the
+ * backend, so anything it kept there of its own would overwrite tensors.
+ * scripts/build-simd.js refuses a build that would (a stack pointer write or
+ * a data segment).
+ *
+ * Every kernel here adds the same terms as the stock one, in a fixed order:
+ * the same inputs give the same bits, run after run.
+ */
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+/* How many of a[0..n) are not zero (NaN counts as not zero). */
+EXPORT(nonzeros)
+int nonzeros(const float *a, int n) {
+  int count = 0;
+  for (int i = 0; i < n; i++) count += !(a[i] == 0.0f);
+  return count;
+}
+
+/* 1 when every b[0..n) is finite: a zero of A times an infinite or NaN entry of B is NaN, which skipping would lose. */
+EXPORT(all_finite)
+int all_finite(const float *b, int n) {
+  v128_t bad = wasm_i32x4_splat(0);
+  v128_t exp = wasm_i32x4_splat(0x7f800000);
+  int j = 0;
+  for (; j + 4 <= n; j += 4) {
+    v128_t v = wasm_v128_and(wasm_v128_load(b + j), exp);
+    bad = wasm_v128_or(bad, wasm_i32x4_eq(v, exp));
+  }
+  int any = wasm_v128_any_true(bad);
+  for (; j < n; j++) any |= !(b[j] - b[j] == 0.0f);
+  return !any;
+}
+
+/*
+ * out[m x n] = a[m x k] . b[k x n], skipping the zero entries of a: each
+ * output entry is the sum, in order of increasing p, of a[i,p] * b[p,j] over
+ * the p where a[i,p] is not zero. idx is room for k ints, which the caller
+ * owns (the module keeps no memory of its own).
+ * Output columns are taken 32 at a time, held in eight registers while the
+ * row's non-zero terms are added, so only b is read per term.
+ */
+EXPORT(matmul_sparse_a)
+void matmul_sparse_a(float *out, const float *a, const float *b, int m, int k, int n, int *idx) {
+  for (int i = 0; i < m; i++) {
+    const float *row = a + i * k;
+    float *o = out + i * n;
+    int nnz = 0;
+    for (int p = 0; p < k; p++) {
+      idx[nnz] = p;
+      nnz += row[p] != 0.0f;
+    }
+    int j = 0;
+    for (; j + 32 <= n; j += 32) {
+      v128_t c0 = wasm_f32x4_splat(0.0f), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+      for (int q = 0; q < nnz; q++) {
+        int p = idx[q];
+        v128_t x = wasm_f32x4_splat(row[p]);
+        const float *bp = b + p * n + j;
+        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x, wasm_v128_load(bp)));
+        c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x, wasm_v128_load(bp + 4)));
+        c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(x, wasm_v128_load(bp + 8)));
+        c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(x, wasm_v128_load(bp + 12)));
+        c4 = wasm_f32x4_add(c4, wasm_f32x4_mul(x, wasm_v128_load(bp + 16)));
+        c5 = wasm_f32x4_add(c5, wasm_f32x4_mul(x, wasm_v128_load(bp + 20)));
+        c6 = wasm_f32x4_add(c6, wasm_f32x4_mul(x, wasm_v128_load(bp + 24)));
+        c7 = wasm_f32x4_add(c7, wasm_f32x4_mul(x, wasm_v128_load(bp + 28)));
+      }
+      wasm_v128_store(o + j, c0);
+      wasm_v128_store(o + j + 4, c1);
+      wasm_v128_store(o + j + 8, c2);
+      wasm_v128_store(o + j + 12, c3);
+      wasm_v128_store(o + j + 16, c4);
+      wasm_v128_store(o + j + 20, c5);
+      wasm_v128_store(o + j + 24, c6);
+      wasm_v128_store(o + j + 28, c7);
+    }
+    for (; j + 4 <= n; j += 4) {
+      v128_t c = wasm_f32x4_splat(0.0f);
+      for (int q = 0; q < nnz; q++) {
+        int p = idx[q];
+        c = wasm_f32x4_add(c, wasm_f32x4_mul(wasm_f32x4_splat(row[p]), wasm_v128_load(b + p * n + j)));
+      }
+      wasm_v128_store(o + j, c);
+    }
+    for (; j < n; j++) {
+      float c = 0.0f;
+      for (int q = 0; q < nnz; q++) c += row[idx[q]] * b[idx[q] * n + j];
+      o[j] = c;
+    }
+  }
+}
+
+/*
+ * One Adam step for one variable, the float32 operations of
+ * tf.train.adam's applyGradients in its order, so the results are the same
+ * bits:
+ *   m' = m*b1 + g*(1-b1)           v' = v*b2 + (g*g)*(1-b2)
+ *   w' = ((m'/c1) / (sqrt(v'/c2) + eps)) * (-lr) + w
+ * with c1 = 1 - b1^t and c2 = 1 - b2^t as the caller computed them.
+ */
+EXPORT(adam)
+void adam(const float *w, const float *g, const float *m, const float *v, float *wo, float *mo, float *vo, int n,
+          float b1, float omb1, float b2, float omb2, float c1, float c2, float eps, float neglr) {
+  v128_t vb1 = wasm_f32x4_splat(b1), vomb1 = wasm_f32x4_splat(omb1);
+  v128_t vb2 = wasm_f32x4_splat(b2), vomb2 = wasm_f32x4_splat(omb2);
+  v128_t vc1 = wasm_f32x4_splat(c1), vc2 = wasm_f32x4_splat(c2);
+  v128_t veps = wasm_f32x4_splat(eps), vlr = wasm_f32x4_splat(neglr);
+  int j = 0;
+  for (; j + 4 <= n; j += 4) {
+    v128_t gj = wasm_v128_load(g + j);
+    v128_t mj = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + j), vb1), wasm_f32x4_mul(gj, vomb1));
+    v128_t vj = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + j), vb2), wasm_f32x4_mul(wasm_f32x4_mul(gj, gj), vomb2));
+    v128_t mh = wasm_f32x4_div(mj, vc1);
+    v128_t vh = wasm_f32x4_div(vj, vc2);
+    v128_t step = wasm_f32x4_mul(wasm_f32x4_div(mh, wasm_f32x4_add(wasm_f32x4_sqrt(vh), veps)), vlr);
+    wasm_v128_store(mo + j, mj);
+    wasm_v128_store(vo + j, vj);
+    wasm_v128_store(wo + j, wasm_f32x4_add(step, wasm_v128_load(w + j)));
+  }
+  for (; j < n; j++) {
+    float gj = g[j];
+    float mj = m[j] * b1 + gj * omb1;
+    float vj = v[j] * b2 + (gj * gj) * omb2;
+    float mh = mj / c1;
+    float vh = vj / c2;
+    mo[j] = mj;
+    vo[j] = vj;
+    wo[j] = (mh / (__builtin_sqrtf(vh) + eps)) * neglr + w[j];
+  }
+}
