@@ -53,7 +53,7 @@ const MIN_GATHER_ROW_BYTES = 64;
 /** Below this many multiply-adds a product is too small for the extra transpose to pay. */
 const MIN_MATMUL_MACS = 16384;
 
-export const FAST_KERNELS = ['GatherV2', 'BatchMatMul', 'Conv2DBackpropInput', 'Slice'] as const;
+export const FAST_KERNELS = ['GatherV2', 'BatchMatMul', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad'] as const;
 
 type FastConfig = KernelConfig & { mlpathStock?: KernelConfig };
 
@@ -68,6 +68,7 @@ export function registerWasmFastKernels(tf: Tf): string[] {
     BatchMatMul: (stock) => matMulUntransposed(tf, stock),
     Conv2DBackpropInput: (stock) => conv2DBackpropInputAsConv(tf, stock),
     Slice: (stock) => sliceInPlace(tf, stock),
+    MaxPoolGrad: (stock) => maxPoolGradNonOverlapping(tf, stock),
   };
   for (const name of FAST_KERNELS) {
     const stock = tf.getKernel(name, WASM) as FastConfig | undefined;
@@ -368,5 +369,64 @@ export function conv2DBackpropInputAsConv(tf: Tf, stock: KernelFunc): KernelFunc
     } finally {
       for (const t of temps) backend.disposeData(t.dataId);
     }
+  };
+}
+
+interface MaxPoolGradAttrs {
+  filterSize: number | [number, number];
+  strides: number | [number, number];
+  pad: Parameters<Tf['backend_util']['computePool2DInfo']>[4];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/**
+ * The gradient of a max pool whose windows do not overlap (tf.layers'
+ * maxPooling2d with its default strides): one pass over the windows
+ * (simd/kernels.c), where the stock kernel visits every input entry and
+ * searches each window that covers it. Same outputs, bit for bit, the stock
+ * kernel's choice among tied entries included. Overlapping windows, and a dy
+ * with an infinity or NaN, keep the stock kernel.
+ */
+export function maxPoolGradNonOverlapping(tf: Tf, stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+    const a = args.attrs as unknown as MaxPoolGradAttrs;
+    if (dy.dtype !== 'float32' || input.dtype !== 'float32' || input.shape.length !== 4) return stock(args);
+    const backend = args.backend as unknown as WasmBackend;
+    const kernels = simdKernels(backend.wasm);
+    if (kernels === undefined) return stock(args);
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      a.filterSize,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
+    const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+    if (sh < fh || sw < fw || info.dilationHeight !== 1 || info.dilationWidth !== 1) return stock(args);
+    if (dy.shape.join() !== [info.batchSize, info.outHeight, info.outWidth, info.outChannels].join())
+      return stock(args);
+    const at = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+    if (!kernels.all_finite(at(dy), sizeOf(dy.shape))) return stock(args);
+    const out = backend.makeOutput([...input.shape], 'float32');
+    kernels.max_pool_grad(
+      at(out),
+      at(input),
+      at(dy),
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      fh,
+      fw,
+      sh,
+      sw,
+      info.padInfo.top,
+      info.padInfo.left,
+    );
+    return out;
   };
 }

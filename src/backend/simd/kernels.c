@@ -136,3 +136,54 @@ void adam(const float *w, const float *g, const float *m, const float *v, float 
     wo[j] = (mh / (__builtin_sqrtf(vh) + eps)) * neglr + w[j];
   }
 }
+
+/*
+ * The gradient of a max pool whose windows do not overlap (stride at least
+ * the window, dilation 1), NHWC, with the stock wasm kernel's choice of entry
+ * (tfjs-backend-wasm's MaxPoolGrad.cc): the last entry of the window, in
+ * row-major order, that is at least the largest of all the window's entries
+ * and at least FLT_MIN. A window with no such entry points at the tensor's
+ * first entry, which only the window that covers it then receives. Its dy is
+ * added to zero, as the stock kernel sums, so -0 comes out +0. Every other
+ * entry of dx is zero. The caller keeps the stock kernel when dy holds an
+ * infinity or NaN: there the stock sum's dy * 0 terms are NaN.
+ */
+EXPORT(max_pool_grad)
+void max_pool_grad(float *dx, const float *x, const float *dy, int batch, int in_h, int in_w, int ch, int out_h,
+                   int out_w, int fh, int fw, int sh, int sw, int pad_top, int pad_left) {
+  int total = batch * in_h * in_w * ch;
+  v128_t z = wasm_f32x4_splat(0.0f);
+  int t = 0;
+  for (; t + 4 <= total; t += 4) wasm_v128_store(dx + t, z);
+  for (; t < total; t++) dx[t] = 0.0f;
+  for (int b = 0; b < batch; b++) {
+    for (int oy = 0; oy < out_h; oy++) {
+      int y0 = oy * sh - pad_top;
+      for (int ox = 0; ox < out_w; ox++) {
+        int x0 = ox * sw - pad_left;
+        const float *g = dy + ((b * out_h + oy) * out_w + ox) * ch;
+        /* Whether the tensor's first entry lies in this window (channel 0 of batch 0). */
+        int covers_first = b == 0 && y0 <= 0 && 0 < y0 + fh && x0 <= 0 && 0 < x0 + fw;
+        for (int c = 0; c < ch; c++) {
+          float best = __FLT_MIN__;
+          int at = -1;
+          for (int wy = 0; wy < fh; wy++) {
+            int iy = y0 + wy;
+            if (iy < 0 || iy >= in_h) continue;
+            for (int wx = 0; wx < fw; wx++) {
+              int ix = x0 + wx;
+              if (ix < 0 || ix >= in_w) continue;
+              int i = ((b * in_h + iy) * in_w + ix) * ch + c;
+              if (x[i] >= best) {
+                best = x[i];
+                at = i;
+              }
+            }
+          }
+          if (at < 0 && covers_first && c == 0) at = 0;
+          if (at >= 0) dx[at] = 0.0f + g[c];
+        }
+      }
+    }
+  }
+}

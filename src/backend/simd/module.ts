@@ -14,6 +14,23 @@ export interface SimdKernels {
   all_finite(b: number, n: number): number;
   /** idx: room for k int32 the kernel may write. */
   matmul_sparse_a(out: number, a: number, b: number, m: number, k: number, n: number, idx: number): void;
+  max_pool_grad(
+    dx: number,
+    x: number,
+    dy: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    ch: number,
+    outH: number,
+    outW: number,
+    fh: number,
+    fw: number,
+    sh: number,
+    sw: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   adam(
     w: number,
     g: number,

@@ -432,3 +432,57 @@ describe('BatchMatMul with a mostly-zero left operand (the sparse kernel)', () =
     tf.dispose([a, b, ours, theirs]);
   });
 });
+
+describe('MaxPoolGrad of windows that do not overlap', () => {
+  /** The gradient of sum(maxPool(x) * w) with respect to x, on whichever kernels are registered. */
+  function poolGrad(x: T.Tensor4D, size: number, stride: number, pad: 'valid' | 'same'): number[] {
+    const g = tf.grad((t: T.Tensor) => {
+      const y = tf.maxPool(t as T.Tensor4D, size, stride, pad);
+      return tf.sum(tf.mul(y, tf.tensor(values(y.size, 42), y.shape)));
+    })(x);
+    const out = Array.from(g.dataSync());
+    g.dispose();
+    return out;
+  }
+
+  const cases: Array<[string, number[], number, number, 'valid' | 'same']> = [
+    ['2x2 stride 2 (tf.layers default)', [3, 28, 28, 8], 2, 2, 'valid'],
+    ['2x2 stride 2, odd size, same padding', [2, 13, 13, 5], 2, 2, 'same'],
+    ['3x3 stride 3, odd size, valid', [2, 14, 11, 3], 3, 3, 'valid'],
+    ['2x2 stride 3 (gaps between windows)', [2, 12, 12, 4], 2, 3, 'valid'],
+    ['3x3 stride 2 (overlapping: the stock kernel)', [2, 12, 12, 4], 3, 2, 'valid'],
+  ];
+  it.each(cases)('%s: the stock gradient bit for bit, ties included', (_, shape, size, stride, pad) => {
+    const n = shape.reduce((p, q) => p * q, 1);
+    // Rounded values and a ReLU: windows full of equal values and zeros, where which entry wins decides the output.
+    const x = tf.tidy(() => tf.relu(tf.round(tf.mul(tf.tensor(values(n, 43), shape), 3))) as T.Tensor4D);
+    const ours = poolGrad(x, size, stride, pad);
+    const theirs = stock(() => poolGrad(x, size, stride, pad));
+    expect(ours).toEqual(theirs);
+    expect(ours.some((v) => v !== 0)).toBe(true);
+    x.dispose();
+  });
+
+  it('sends the gradient of windows with no positive entry where the stock kernel does', () => {
+    // The stock kernel starts its search at FLT_MIN: such a window points at the tensor's first entry.
+    const x = tf.tidy(() => tf.neg(tf.abs(tf.tensor4d(values(2 * 6 * 7 * 3, 45), [2, 6, 7, 3]))) as T.Tensor4D);
+    for (const pad of ['valid', 'same'] as const) {
+      const ours = poolGrad(x, 2, 2, pad);
+      expect(ours).toEqual(stock(() => poolGrad(x, 2, 2, pad)));
+      expect(ours.filter((v) => v !== 0).length).toBe(1);
+    }
+    x.dispose();
+  });
+
+  it('passes nothing from a window of NaN or -infinity, as the stock kernel does', () => {
+    const data = values(1 * 4 * 4 * 1, 44);
+    data.set([NaN, NaN, NaN, NaN], 0);
+    data[10] = -Infinity;
+    data[11] = -Infinity;
+    data[14] = -Infinity;
+    data[15] = -Infinity;
+    const x = tf.tensor4d(data, [1, 4, 4, 1]);
+    expect(poolGrad(x, 2, 2, 'valid')).toEqual(stock(() => poolGrad(x, 2, 2, 'valid')));
+    x.dispose();
+  });
+});
