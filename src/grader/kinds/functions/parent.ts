@@ -59,9 +59,10 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
   const outcomes: CaseOutcome[] = [];
   let total = 0;
   const run = await runSession(session, async () => {
+    // Built while the child starts (it is spawned with the session): the cases do not depend on it.
+    const cases = suite.cases(caseSeed, fixture);
     const { names } = await session.expect('exports');
     const missing = suite.exports.filter((n) => !names.includes(n));
-    const cases = suite.cases(caseSeed, fixture);
     total = cases.length;
     let id = 0;
     for (const c of cases) {

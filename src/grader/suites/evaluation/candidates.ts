@@ -21,15 +21,21 @@ function sqDist(a: number[], b: number[]): number {
   return s;
 }
 
-/** k-NN votes; distance ties go to the lower row index, vote ties to the smaller label. */
-function knn(space: number[][], labels: number[], train: number[], k: number): number[] {
-  return space.map((q) => {
-    const nearest = train
+/** For every row of `space`, the train rows nearest first; distance ties go to the lower row index. */
+function neighbours(space: number[][], train: number[]): number[][] {
+  return space.map((q) =>
+    train
       .map((i) => [sqDist(space[i], q), i] as const)
       .sort((a, b) => a[0] - b[0] || a[1] - b[1])
-      .slice(0, k);
+      .map(([, i]) => i),
+  );
+}
+
+/** k-NN votes over `neighbours`; vote ties go to the smaller label. */
+function knn(order: number[][], labels: number[], k: number): number[] {
+  return order.map((nearest) => {
     const votes = new Map<number, number>();
-    for (const [, i] of nearest) votes.set(labels[i], (votes.get(labels[i]) ?? 0) + 1);
+    for (const i of nearest.slice(0, k)) votes.set(labels[i], (votes.get(labels[i]) ?? 0) + 1);
     return [...votes].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
   });
 }
@@ -55,11 +61,13 @@ export function trainCandidates(rows: number[][], labels: number[], train: numbe
     for (let c = 1; c < classes.length; c++) if (sqDist(centroids[c], q) < sqDist(centroids[best], q)) best = c;
     return classes[best];
   });
+  // Sorted once for both k-NN on standardised features.
+  const standardised = neighbours(z, train);
   return [
     { name: 'majority-class', predictions: rows.map(() => majority) },
     { name: 'nearest-centroid', predictions: centroid },
-    { name: 'knn-15', predictions: knn(z, labels, train, 15) },
-    { name: 'knn-5', predictions: knn(z, labels, train, 5) },
-    { name: 'knn-1-raw', predictions: knn(rows, labels, train, 1) },
+    { name: 'knn-15', predictions: knn(standardised, labels, 15) },
+    { name: 'knn-5', predictions: knn(standardised, labels, 5) },
+    { name: 'knn-1-raw', predictions: knn(neighbours(rows, train), labels, 1) },
   ];
 }
