@@ -49,11 +49,11 @@ function gradeWorkspace(tmp, jobs) {
       ],
     ],
   );
-  slowestTable(slowest, grade.durationMs);
   const summed = results.reduce((a, x) => a + x.durationMs, 0) / 1000;
+  slowestTable(slowest, summed * 1000);
   const failedIds = results.filter((x) => x.status !== 'passed').map((x) => `${x.exercise} (${x.status})`);
   note(
-    `The workspace is \`mlpath start --yes\` (track ${grade.track}) with the reference of each of its ${copied.length} exercises copied in; \`mlpath grade ${'<ws>'} --jobs ${jobs}\` grades the workspace, each exercise on all its seeds (the exercises' own durations add up to ${sec(summed)} of the workspace's ${sec(grade.durationMs / 1000)}). Target: at most 30 s per workspace.${failedIds.length ? ` Not passed: ${failedIds.join(', ')}.` : ''}`,
+    `The workspace is \`mlpath start --yes\` (track ${grade.track}) with the reference of each of its ${copied.length} exercises copied in; \`mlpath grade ${'<ws>'} --jobs ${jobs}\` grades the workspace, each exercise on all its seeds, exercises side by side while their grader children fit on the cores (the exercises' own durations add up to ${sec(summed)}, in ${sec(grade.durationMs / 1000)} of wall time). Target: at most 30 s per workspace.${failedIds.length ? ` Not passed: ${failedIds.join(', ')}.` : ''}`,
   );
   return {
     wall: r.seconds,
@@ -64,6 +64,7 @@ function gradeWorkspace(tmp, jobs) {
   };
 }
 
+/** The slowest exercises and their running share of the sum of all exercises' durations. */
 function slowestTable(slowest, totalMs) {
   let cumulative = 0;
   const rows = slowest.slice(0, 8).map((x) => {
@@ -76,7 +77,7 @@ function slowestTable(slowest, totalMs) {
       `${((100 * cumulative) / totalMs).toFixed(0)}%`,
     ];
   });
-  table(['slowest exercises', 'status', 'seeds', 'duration', 'cumulative share of the workspace'], rows);
+  table(['slowest exercises', 'status', 'seeds', 'duration', 'cumulative share of all durations'], rows);
 }
 
 module.exports = { gradeWorkspace, referenceWorkspace };

@@ -9,7 +9,8 @@
  * of the 8,000 training digits), epochs, batch (64), repeats (fresh model each time, same
  * seeds), threads (wasm only: MLPATH_WASM_THREADS for the backend layer),
  * stock (wasm only: true puts tfjs-backend-wasm's own GatherV2, BatchMatMul,
- * Conv2DBackpropInput and Slice back in place of mlpath's faster ones).
+ * Conv2DBackpropInput, Slice and MaxPoolGrad, and tfjs's own Adam step, back
+ * in place of mlpath's faster ones).
  * Each repeat times model.fit only; a one-batch warm-up fit comes first so
  * kernel set-up is not counted. The first repeat's per-epoch losses and a
  * checksum of its trained weights let runs on different settings be compared
@@ -73,8 +74,10 @@ async function main() {
   const n = Math.min(opts.n, ds.n);
   const active = await initBackend(opts.backend);
   const tf = active.tf;
-  if (opts.stock && active.name === 'wasm')
+  if (opts.stock && active.name === 'wasm') {
     require(path.join(dist, 'backend', 'wasm-fast-kernels')).unregisterWasmFastKernels(tf);
+    require(path.join(dist, 'backend', 'wasm-adam')).unregisterFusedAdam(tf);
+  }
   const shape = opts.model === 'cnn' ? [n, 28, 28, 1] : [n, 784];
   const xs = tf.tensor(ds.features.subarray(0, n * 784), shape);
   const ys = tf.oneHot(tf.tensor1d(Int32Array.from(ds.labels.subarray(0, n)), 'int32'), 10).toFloat();

@@ -70,6 +70,7 @@ export interface CheckCliOptions {
   quiet?: boolean;
   /** False with --no-record. */
   record?: boolean;
+  jobs?: string;
 }
 
 export function describeStep(step: Record<string, number>): string {
@@ -103,7 +104,11 @@ async function checkAndReport(ids: string[], o: CheckCliOptions): Promise<number
   const jsonToStdout = o.json === true;
   const out = makeOut({ quiet: o.quiet || jsonToStdout, jsonToStdout });
   const { run } = await import('../commands/check');
-  const ora = out.tty && !out.quiet ? (await import('ora')).default : undefined;
+  const jobs = parseNumber('--jobs', o.jobs);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1))
+    throw new UsageError(`--jobs must be a positive integer, got ${o.jobs}`);
+  // One spinner follows one exercise: with several side by side, plain lines name theirs.
+  const ora = out.tty && !out.quiet && (jobs ?? 1) === 1 ? (await import('ora')).default : undefined;
   let spinner: import('ora').Ora | undefined;
   let lastLine = 0;
   let current = '';
@@ -120,7 +125,7 @@ async function checkAndReport(ids: string[], o: CheckCliOptions): Promise<number
       if (spinner) spinner.text = text;
       else if (Date.now() - lastLine > 2000) {
         lastLine = Date.now();
-        out.info(`  ${describeStep(e.step)}`);
+        out.info((jobs ?? 1) > 1 ? `  ${e.exercise}: ${describeStep(e.step)}` : `  ${describeStep(e.step)}`);
       }
     } else if (e.type === 'done') {
       spinner?.stop();
@@ -149,6 +154,7 @@ async function checkAndReport(ids: string[], o: CheckCliOptions): Promise<number
     curriculum: o.curriculum,
     curriculumSha256: o.curriculumSha256,
     record: o.record,
+    jobs,
     onEvent,
   };
   // Ctrl-C or a closed terminal cancels through the path watch mode uses,

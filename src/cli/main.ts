@@ -146,6 +146,10 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.`,
     )
     .option('--gradescope <file>', "write Gradescope's results.json")
     .option(
+      '--jobs <n>',
+      'grader children to keep busy at once: above 1, --all grades exercises side by side, each result printed as it ends (`mlpath grade` uses it; default 1)',
+    )
+    .option(
       '--no-record',
       'write nothing into the workspace: no progress, attempt record or report (`mlpath grade` uses it)',
     )

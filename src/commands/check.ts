@@ -53,6 +53,15 @@ export interface CheckOptions {
    */
   typecheck?: boolean;
   onEvent?: (event: CheckEvent) => void;
+  /**
+   * Grader children this run may keep busy at once (default 1: one exercise
+   * at a time, its seeds side by side as the train kind decides). Above 1,
+   * exercises are graded side by side while their children fit, each
+   * counting one child per seed it trains at once; results keep the
+   * curriculum's order, events come as they happen. `mlpath grade` sets it
+   * to the cores a workspace has.
+   */
+  jobs?: number;
   /** Aborting stops the running check and kills its child; nothing is recorded and the run reports `cancelled`. */
   signal?: AbortSignal;
 }
@@ -127,15 +136,11 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     warnings.push(
       `.mlpath/progress.json was unreadable; it was moved to ${path.relative(ws.root, loaded.recoveredFrom)} and progress starts afresh`,
     );
-  const outcomes: GradeOutcome[] = [];
+  const outcomes: (GradeOutcome | undefined)[] = [];
   let cancelled = false;
   const typecheck = opts.typecheck ?? (opts.record !== false && process.env.MLPATH_TYPECHECK !== '0');
   const typeChecks: ReturnType<typeof startTypeCheck>[] = [];
-  for (const [index, ex] of exercises.entries()) {
-    if (opts.signal?.aborted) {
-      cancelled = true;
-      break;
-    }
+  const checkOne = async (index: number, ex: (typeof exercises)[number]): Promise<void> => {
     opts.onEvent?.({ type: 'start', exercise: ex.key, index, total: exercises.length });
     const dir = exerciseDir(ws, ex.key);
     const types = typecheck ? startTypeCheck({ root: ws.root, dir }) : undefined;
@@ -156,7 +161,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     // A cancelled run's result is the cancellation, not the learner's work.
     if (opts.signal?.aborted) {
       cancelled = true;
-      break;
+      return;
     }
     // A pass is every one of the exercise's own seeds passing: a seed picked on the command line is for
     // trying things, and a lucky one neither earns points nor enters progress.
@@ -188,21 +193,71 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
       });
       report = writeReportQuietly(ws.root, ex);
     }
-    outcomes.push(outcome);
+    outcomes[index] = outcome;
     // The verdict is shown as soon as it is known; type warnings (never part of it) follow when their check ends.
     opts.onEvent?.({ type: 'done', exercise: ex.key, outcome, record, report });
     if (types) typeChecks.push(types);
+  };
+  const children = new ChildSlots(Math.max(1, Math.floor(opts.jobs ?? 1)));
+  const running: Promise<void>[] = [];
+  for (const [index, ex] of exercises.entries()) {
+    const slots = children.weigh(ex.kind === 'train' ? (opts.seed !== undefined ? 1 : ex.seeds.length) : 1);
+    await children.take(slots);
+    if (opts.signal?.aborted || cancelled) {
+      cancelled = true;
+      children.give(slots);
+      break;
+    }
+    running.push(checkOne(index, ex).finally(() => children.give(slots)));
   }
+  await Promise.all(running);
   for (const types of typeChecks) warnings.push(...typeWarnings(await types));
-  const results: ExerciseResult[] = outcomes.map((o) => o.result);
+  const done = outcomes.filter((o): o is GradeOutcome => o !== undefined);
+  const results: ExerciseResult[] = done.map((o) => o.result);
   return {
     workspace: ws.root,
     backend: backend.name,
     backendNote: backend.note,
     warnings,
-    outcomes,
+    outcomes: done,
     cancelled,
     results,
     ...countStatuses(results),
   };
+}
+
+/**
+ * Grader children a run keeps busy at once, handed out first come, first
+ * served: an exercise that needs more than are free waits, and those behind
+ * it wait too, so the curriculum's order is the order exercises start in.
+ */
+class ChildSlots {
+  private free: number;
+  private readonly queue: { n: number; go: () => void }[] = [];
+
+  constructor(private readonly size: number) {
+    this.free = size;
+  }
+
+  /** What an exercise that runs `children` at once takes: never more than there are. */
+  weigh(children: number): number {
+    return Math.max(1, Math.min(children, this.size));
+  }
+
+  take(n: number): Promise<void> {
+    if (this.queue.length === 0 && this.free >= n) {
+      this.free -= n;
+      return Promise.resolve();
+    }
+    return new Promise((go) => this.queue.push({ n, go }));
+  }
+
+  give(n: number): void {
+    this.free += n;
+    while (this.queue.length > 0 && this.free >= this.queue[0].n) {
+      const next = this.queue.shift()!;
+      this.free -= next.n;
+      next.go();
+    }
+  }
 }

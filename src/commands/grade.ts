@@ -151,7 +151,17 @@ function gradeOne(workspace: string, opts: GradeOptions, budgetMs: number, seedJ
   const started = Date.now();
   const problem = notAWorkspace(workspace);
   if (problem) return Promise.resolve({ workspace, results: [], failure: problem, durationMs: 0 });
-  const args = [path.join(packageRoot(), 'bin', 'mlpath'), 'check', '--all', '--json', '--quiet', '--no-record'];
+  // --jobs: the workspace's exercises side by side, as many grader children at once as its share of the cores.
+  const args = [
+    path.join(packageRoot(), 'bin', 'mlpath'),
+    'check',
+    '--all',
+    '--json',
+    '--quiet',
+    '--no-record',
+    '--jobs',
+    String(seedJobs),
+  ];
   // Resolved here, not in the workspace: a relative MLPATH_CURRICULUM would otherwise name a learner's file.
   const curriculumFile = curriculumOverride(opts.cwd, opts.curriculum);
   if (curriculumFile) args.push('--curriculum', curriculumFile);
@@ -229,8 +239,9 @@ export async function run(opts: GradeOptions): Promise<GradeRun> {
     ),
   );
   const budgetMs = (budgetSeconds + 60) * 1000;
-  // Each check trains its seeds side by side too: together they should not ask for more cores than there are.
-  const seedJobs = Math.max(1, Math.floor(cores() / jobs));
+  // Each check trains its seeds side by side too: together the workspaces graded at once should not ask for
+  // more cores than there are, nor leave some idle (one workspace under --jobs 2 gets both).
+  const seedJobs = Math.max(1, Math.floor(cores() / Math.min(jobs, workspaces.length)));
   const csv = opts.csv ? path.resolve(opts.cwd, opts.csv) : undefined;
   if (csv) fs.writeFileSync(csv, csvHeader(columns));
   const gradescopeDir = opts.gradescope ? path.resolve(opts.cwd, opts.gradescope) : undefined;

@@ -111,6 +111,29 @@ describe('mlpath grade', () => {
   }, 180000);
 });
 
+describe('mlpath check --all --jobs', () => {
+  test('exercises graded side by side give the sequential results, in the curriculum order', async () => {
+    const ws = makeWorkspace({ course: true });
+    submit(ws, 'm1/iris', 'iris-pass.ts');
+    const args = ['check', '--all', '--json', '--no-record', '--curriculum', COURSE];
+    const [one, two] = await Promise.all([
+      runCliAsync([...args, '--jobs', '1'], ws),
+      runCliAsync([...args, '--jobs', '3'], ws),
+    ]);
+    const summary = (stdout: string): unknown[] =>
+      parseReport(stdout).results.map((r) => [r.exercise, r.status, r.metrics.map((m) => m.value)]);
+    expect(summary(two.stdout)).toEqual(summary(one.stdout));
+    expect(parseReport(two.stdout).results.map((r) => r.exercise)).toEqual(['m1/iris', 'm1/scratch', 'm1/seeds']);
+  }, 120000);
+
+  test('--jobs must be a positive integer', () => {
+    const ws = makeWorkspace({ course: true });
+    const run = runCli(['check', '--all', '--jobs', '0', '--curriculum', COURSE], ws);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--jobs must be a positive integer, got 0/);
+  });
+});
+
 describe('the goalposts stay put', () => {
   test('a learner pointing mlpath.json at an easier curriculum does not change the CI grade', () => {
     const ws = makeWorkspace({ course: true });
