@@ -50,7 +50,11 @@ interface Adam {
 type Gradients = tfjs.NamedTensorMap | { name: string; tensor: Tensor }[];
 type Step = (this: Adam, gradients: Gradients) => void;
 
-const STOCK = Symbol.for('mlpath.stockAdamStep');
+/**
+ * The stock step of each patched prototype, kept here and not on the
+ * prototype: learner code must not reach a step the grader does not observe.
+ */
+const stockSteps = new WeakMap<object, Step>();
 
 /**
  * Registers the kernel and routes AdamOptimizer's step through it on wasm.
@@ -58,14 +62,13 @@ const STOCK = Symbol.for('mlpath.stockAdamStep');
  * then calls this step as the optimizer's own.
  */
 export function registerFusedAdam(tf: Tf): boolean {
-  const proto = (tf as unknown as { AdamOptimizer?: { prototype: Record<PropertyKey, unknown> } }).AdamOptimizer
-    ?.prototype;
-  if (proto == null || proto[STOCK] != null || typeof proto.applyGradients !== 'function') return false;
+  const proto = (tf as unknown as { AdamOptimizer?: { prototype: Record<string, unknown> } }).AdamOptimizer?.prototype;
+  if (proto == null || stockSteps.has(proto) || typeof proto.applyGradients !== 'function') return false;
   if (tf.getKernel(ADAM_KERNEL, 'wasm') == null) {
     tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: adamKernel });
   }
   const stock = proto.applyGradients as Step;
-  proto[STOCK] = stock;
+  stockSteps.set(proto, stock);
   proto.applyGradients = function applyGradients(this: Adam, gradients: Gradients): void {
     if (!fusable(tf, gradients)) return stock.call(this, gradients);
     fusedStep(tf, this, gradients);
@@ -75,12 +78,11 @@ export function registerFusedAdam(tf: Tf): boolean {
 
 /** Puts tfjs's own step back (tests compare both). */
 export function unregisterFusedAdam(tf: Tf): boolean {
-  const proto = (tf as unknown as { AdamOptimizer?: { prototype: Record<PropertyKey, unknown> } }).AdamOptimizer
-    ?.prototype;
-  const stock = proto?.[STOCK];
-  if (proto == null || stock == null) return false;
+  const proto = (tf as unknown as { AdamOptimizer?: { prototype: Record<string, unknown> } }).AdamOptimizer?.prototype;
+  const stock = proto == null ? undefined : stockSteps.get(proto);
+  if (proto == null || stock === undefined) return false;
   proto.applyGradients = stock;
-  delete proto[STOCK];
+  stockSteps.delete(proto);
   return true;
 }
 
