@@ -6,7 +6,8 @@
  *
  * The kernel performs the same float32 operations in the same order as
  * AdamOptimizer.applyGradients (tfjs-core 4.x), so a step gives the same bits
- * on either path. Anything this does not cover takes the stock method whole:
+ * on either path (a NaN may come out with the other sign bit: wasm leaves a
+ * NaN's sign to the operation, and NaN stays NaN). Anything this does not cover takes the stock method whole:
  * another backend, the threaded build, a gradient that is not float32 or not
  * the variable's shape.
  */

@@ -18,6 +18,7 @@ import { prepareObservation } from './child/observe';
 import type { HarnessContext, Outgoing } from './child/context';
 import { childKind } from './kinds/children';
 import { HARNESS_FAILED, type LearnerError, type ParentMessage } from './protocol';
+import type { ServicePayload } from './kinds/service/child';
 
 class Failed extends Error {
   constructor(readonly error: LearnerError) {
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the very module object tfjs and tfjs-layers read ops from
   blockImplementations(tf, init.forbid, noteForbidden, require('@tensorflow/tfjs-core') as Record<string, unknown>);
   prepareObservation(tf);
-  lockDown();
+  lockDown({ listenPort: init.kind === 'service' ? (init.payload as ServicePayload).port : undefined });
   seedMathRandom(init.seed);
   // TensorFlow.js alone puts ten frames between a failing op and the learner line that called it.
   Error.stackTraceLimit = 100;

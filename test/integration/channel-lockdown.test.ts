@@ -75,6 +75,14 @@ describe('the private channel', () => {
  * test/unit/grader/child/lockdown.test.ts) is reached: whichever stops it,
  * the learner hears about the network block and no query leaves.
  */
+describe('servers', () => {
+  test("a child that is not a service check cannot listen on a port (it could take a service check's port)", () => {
+    const result = check('adv-listen-squat.ts');
+    expect(result.error?.kind).toBe('runtime');
+    expect(result.error?.message).toMatch(/\(network\)/);
+  });
+});
+
 describe('name lookups', () => {
   test('a dns.promises.Resolver query is refused and none reaches its server', async () => {
     let queries = 0;

@@ -10,7 +10,8 @@
  * a data segment).
  *
  * Every kernel here adds the same terms as the stock one, in a fixed order:
- * the same inputs give the same bits, run after run.
+ * the same inputs give the same bits, run after run. (A NaN's sign bit is
+ * the one exception wasm allows: NaN stays NaN, its sign may differ.)
  */
 #include <wasm_simd128.h>
 

@@ -39,7 +39,24 @@ function lockSignals(): void {
   });
 }
 
-function lockNetwork(): void {
+/**
+ * No connection out, and no server but the service kind's, on the port its
+ * check gave it: a child listening elsewhere could take the port a service
+ * check running beside it is about to be given (freePort() picks a port that
+ * is free only until its server binds it) and answer in its place.
+ */
+function lockNetwork(listenPort: number | undefined): void {
+  const rawListen = net.Server.prototype.listen as (...args: unknown[]) => net.Server;
+  pin(net.Server.prototype, 'listen', function listen(this: net.Server, ...args: unknown[]) {
+    const port = portOf(args[0]);
+    if (listenPort === undefined) throw denied('listening for connections', 'network');
+    if (port !== listenPort)
+      throw denied(
+        `listening anywhere but on port ${listenPort}, the one this check gave (process.env.PORT)`,
+        'network',
+      );
+    return rawListen.apply(this, args);
+  });
   pin(net.Socket.prototype, 'connect', function connect(this: net.Socket, ...args: unknown[]) {
     // net.connect() passes its arguments already normalised, as [options, callback].
     const given = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
@@ -55,6 +72,17 @@ function lockNetwork(): void {
   };
   pin(dgram.Socket.prototype, 'send', blockUdp);
   pin(dgram.Socket.prototype, 'connect', blockUdp);
+}
+
+/** The TCP port a server.listen() call asks for, or undefined for a pipe, a handle or anything unclear. */
+function portOf(first: unknown): number | undefined {
+  const given =
+    typeof first === 'object' && first !== null
+      ? (first as { port?: unknown; path?: unknown; handle?: unknown; fd?: unknown })
+      : { port: first };
+  if ('path' in given || 'handle' in given || 'fd' in given) return undefined;
+  const port = typeof given.port === 'string' && /^\d+$/.test(given.port) ? Number(given.port) : given.port;
+  return typeof port === 'number' && Number.isInteger(port) && port > 0 ? port : undefined;
 }
 
 /** The service kind's server may listen on `localhost`, which net resolves with dns.lookup: answered here, with no query. */
@@ -127,10 +155,10 @@ function lockDns(): void {
  * The socket classes under net and dgram (`server._handle.constructor`) can
  * connect and send on their own, and a pipe can bind a socket file at any
  * path (the permission model does not check it). Their methods are closed
- * on the classes themselves; a TCP server still binds and listens, for the
- * service kind.
+ * on the classes themselves; a TCP server still binds and listens, on the
+ * service kind's port only.
  */
-function lockHandles(): void {
+function lockHandles(listenPort: number | undefined): void {
   const quiet = process.noDeprecation;
   process.noDeprecation = true;
   try {
@@ -155,6 +183,16 @@ function lockHandles(): void {
       }
     };
     close(tcp, ['connect', 'connect6', 'open'], 'opening a TCP connection');
+    // Binding is listening's first step: only the service kind's port, as net.Server's listen() allows.
+    const tcpProto = tcp ? (Object.getPrototypeOf(tcp) as Record<string, unknown>) : undefined;
+    for (const method of ['bind', 'bind6']) {
+      const raw = tcpProto?.[method];
+      if (typeof raw !== 'function') continue;
+      pin(tcpProto!, method, function bind(this: unknown, ...args: unknown[]) {
+        if (listenPort === undefined || args[1] !== listenPort) throw denied('binding a TCP port', 'network');
+        return (raw as (...a: unknown[]) => unknown).apply(this, args);
+      });
+    }
     // A pipe handle's name is a path: pipe "servers" would create socket files outside the permission model.
     if (pipe && pipe.constructor.name === 'Pipe') close(pipe, ['connect', 'bind'], 'using a Unix socket');
     close(udp, ['send', 'send6', 'connect', 'connect6', 'bind', 'bind6', 'open'], 'using UDP');
@@ -213,11 +251,13 @@ function lockStores(): void {
   syncBuiltinESMExports();
 }
 
-export function lockDown(): void {
+/** listenPort: the one port a server may listen on (the service kind's); none when undefined. */
+export function lockDown(options: { listenPort?: number } = {}): void {
   lockSignals();
-  lockNetwork();
+  // First: it listens once itself to reach the TCP handle class, which lockNetwork then refuses.
+  lockHandles(options.listenPort);
+  lockNetwork(options.listenPort);
   lockDns();
-  lockHandles();
   lockStores();
 }
 

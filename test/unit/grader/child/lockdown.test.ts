@@ -15,7 +15,8 @@ const LOCKDOWN = path.resolve(__dirname, '../../../../src/grader/child/lockdown.
 
 const PROBE = `
 const lockDown = require('./lockdown.cjs').lockDown;
-const [tcpPort, udpPort] = process.argv.slice(2).map(Number);
+const [tcpPort, udpPort, listenPort] = process.argv.slice(2).map(Number);
+// The service kind's one port (argument 3), or none: then no server may listen.
 const net = require('node:net');
 const dns = require('node:dns');
 // Should a route stay open, its query goes to the test's server, and a
@@ -24,7 +25,7 @@ const local = '127.0.0.1:' + udpPort;
 dns.setServers([local]);
 dns.promises.setServers([local]);
 const self = require('node:os').hostname();
-lockDown();
+lockDown({ listenPort: listenPort || undefined });
 const results = {};
 const denied = (e) => {
   for (let c = e, i = 0; c && i < 5; c = c.cause, i++) if (c.code === 'ERR_ACCESS_DENIED') return c.resource || 'denied';
@@ -66,10 +67,21 @@ const event = (emitter, ok) => new Promise((resolve, reject) => { emitter.on(ok,
   await attempt('tls.connect', () => event(require('node:tls').connect(tcpPort, '127.0.0.1'), 'secureConnect'));
   await attempt('http2.connect', () => event(require('node:http2').connect('http://127.0.0.1:' + tcpPort), 'connect'));
   await attempt('dgram send', () => cb((done) => require('node:dgram').createSocket('udp4').send('x', udpPort, '127.0.0.1', done)));
-  await attempt('listen on localhost', () => new Promise((resolve, reject) => {
+  const listen = (port) => new Promise((resolve, reject) => {
     const server = net.createServer().on('error', reject);
-    server.listen(0, 'localhost', () => { const { address } = server.address(); server.close(); resolve(address); });
+    server.listen(port, 'localhost', () => { const { address } = server.address(); server.close(); resolve(address); });
+  });
+  await attempt('listen on localhost', () => listen(listenPort));
+  await attempt('listen on another port', () => listen(0));
+  await attempt('listen through http', () => new Promise((resolve, reject) => {
+    const server = require('node:http').createServer().on('error', reject);
+    server.listen(0, () => { server.close(); resolve('listening'); });
   }));
+  await attempt('bind a TCP handle of its own', () => {
+    const handle = new (process.binding('tcp_wrap').TCP)(1);
+    const err = handle.bind('127.0.0.1', 0);
+    return 'bind returned ' + err;
+  });
   await attempt('dns.lookup of localhost', () => cb((done) => dns.lookup('localhost', done)));
   process.stdout.write(JSON.stringify(results));
 })();
@@ -82,6 +94,8 @@ interface Probe {
 }
 
 let probe: Probe;
+/** The same probe with no port given, as every kind but the service kind runs. */
+let closed: Probe;
 
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpath-lockdown-'));
@@ -104,9 +118,12 @@ beforeAll(async () => {
   const udp = dgram.createSocket('udp4').on('message', () => queries++);
   await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  try {
-    const ports = [(tcp.address() as net.AddressInfo).port, udp.address().port].map(String);
-    const stdout = await new Promise<string>((resolve, reject) => {
+  const free = net.createServer();
+  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+  const listenPort = (free.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => free.close(() => resolve()));
+  const run = (ports: string[]): Promise<string> =>
+    new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, [path.join(dir, 'probe.cjs'), ...ports], {
         cwd: dir,
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -116,7 +133,14 @@ beforeAll(async () => {
       child.on('error', reject);
       child.on('close', () => resolve(out));
     });
-    probe = { results: JSON.parse(stdout) as Record<string, string>, connections, queries };
+  try {
+    const ports = [(tcp.address() as net.AddressInfo).port, udp.address().port].map(String);
+    probe = {
+      results: JSON.parse(await run([...ports, String(listenPort)])) as Record<string, string>,
+      connections,
+      queries,
+    };
+    closed = { results: JSON.parse(await run(ports)) as Record<string, string>, connections, queries };
   } finally {
     tcp.close();
     udp.close();
@@ -163,9 +187,27 @@ test('nothing reached the local servers', () => {
   expect(probe.queries).toBe(0);
 });
 
-test('a server may still listen on localhost, which is answered without a query', () => {
+test("the service kind's server may still listen on localhost, on its port, answered without a query", () => {
   expect(probe.results['listen on localhost']).toBe('allowed: "127.0.0.1"');
   expect(probe.results['dns.lookup of localhost']).toBe('allowed: "127.0.0.1"');
+});
+
+test.each(['listen on another port', 'listen through http', 'bind a TCP handle of its own'])(
+  '%s is refused: a server there could take the port a check beside it is given',
+  (route) => {
+    expect(probe.results[route]).toBe('network');
+  },
+);
+
+test('with no port given, no server listens at all', () => {
+  for (const route of [
+    'listen on localhost',
+    'listen on another port',
+    'listen through http',
+    'bind a TCP handle of its own',
+  ])
+    expect(closed.results[route]).toBe('network');
+  expect(closed.connections + closed.queries).toBe(0);
 });
 
 test('the process that ran the lockdown elsewhere is untouched', async () => {
