@@ -384,7 +384,7 @@ function checkVsTorch(ws, data) {
   const cw = median(checks.map((c) => c.wall));
   const rows = [
     [
-      `mlpath check month2/mnist (seeds ${seeds.join(', ')}, ${Math.min(seeds.length, os.cpus().length)} seed children side by side)`,
+      `mlpath check month2/mnist (seeds ${seeds.join(', ')}, ${require(path.join(dist, 'grader', 'kinds', 'train', 'parent')).seedJobs(seeds.length, 1536, {})} seed children side by side)`,
       sec(cw),
       sec(median(checks.map((c) => recordField(c.record, 'trainSeconds') ?? NaN))),
       checks.length && torches.length ? `${median(checks.map((c, i) => c.wall / torches[i].wall)).toFixed(2)}x` : '-',
@@ -419,7 +419,7 @@ function checkVsTorch(ws, data) {
   if (torches.length) {
     const t = torches[0];
     note(
-      `Like with like: the check is the whole \`mlpath check month2/mnist\` process as a learner runs it (the exercise's seeds ${seeds.join(', ')}: CLI, data split, compile, one grader child per seed, at most one per core, each training the reference's ${loop.epochs} epochs of batch ${loop.batch} with Adam (${loop.lr}) on the ${t.nTrain.toLocaleString('en')} training digits, validating on ${t.nVal.toLocaleString('en')} after each epoch, then the grader predicts and scores the ${t.nTest.toLocaleString('en')} held-out digits, the lesson checks and the report). PyTorch is the whole \`python3 bench/torch_train.py\` process (interpreter and torch import included) on the same split written by the grader's own splitDataset: for each seed in turn a fresh 784-128-10 MLP, the same epochs, batch, optimizer and learning rate, shuffled batches, validation each epoch, the held-out digits predicted; ${t.threads} threads, BLAS ${t.blas}, OPENBLAS_* in its environment: ${Object.keys(t.openblasEnv).length ? JSON.stringify(t.openblasEnv) : 'none'} (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed). Each check runs right before its PyTorch twin; the ratio is the median of the pairs'. Target: at most 1.0x.`,
+      `Like with like: the check is the whole \`mlpath check month2/mnist\` process as a learner runs it (the exercise's seeds ${seeds.join(', ')}: CLI, data split, compile, one grader child per seed, side by side as the grader runs them (one per core, all three on two cores), each training the reference's ${loop.epochs} epochs of batch ${loop.batch} with Adam (${loop.lr}) on the ${t.nTrain.toLocaleString('en')} training digits, validating on ${t.nVal.toLocaleString('en')} after each epoch, then the grader predicts and scores the ${t.nTest.toLocaleString('en')} held-out digits, the lesson checks and the report). PyTorch is the whole \`python3 bench/torch_train.py\` process (interpreter and torch import included) on the same split written by the grader's own splitDataset: for each seed in turn a fresh 784-128-10 MLP, the same epochs, batch, optimizer and learning rate, shuffled batches, validation each epoch, the held-out digits predicted; ${t.threads} threads, BLAS ${t.blas}, OPENBLAS_* in its environment: ${Object.keys(t.openblasEnv).length ? JSON.stringify(t.openblasEnv) : 'none'} (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed). Each check runs right before its PyTorch twin; the ratio is the median of the pairs'. Target: at most 1.0x.`,
     );
   } else {
     note(
