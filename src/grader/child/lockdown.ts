@@ -51,10 +51,7 @@ function lockNetwork(listenPort: number | undefined): void {
     const port = portOf(args[0]);
     if (listenPort === undefined) throw denied('listening for connections', 'network');
     if (port !== listenPort)
-      throw denied(
-        `listening anywhere but on port ${listenPort}, the one this check gave (process.env.PORT)`,
-        'network',
-      );
+      throw denied(`listening anywhere but on port ${listenPort}, the one this check gave (ctx.port)`, 'network');
     return rawListen.apply(this, args);
   });
   pin(net.Socket.prototype, 'connect', function connect(this: net.Socket, ...args: unknown[]) {
@@ -193,8 +190,20 @@ function lockHandles(listenPort: number | undefined): void {
         return (raw as (...a: unknown[]) => unknown).apply(this, args);
       });
     }
+    // A handle that listens unbound gets a port from the kernel: it may listen only once bound to the service's
+    // port, read with the class's own getsockname (one set on the handle could claim any port).
+    const rawListen = tcpProto?.listen;
+    const rawName = tcpProto?.getsockname;
+    if (typeof rawListen === 'function' && typeof rawName === 'function') {
+      pin(tcpProto!, 'listen', function listen(this: unknown, ...args: unknown[]) {
+        const name: { port?: unknown } = {};
+        const bound = listenPort !== undefined && rawName.call(this, name) === 0 && name.port === listenPort;
+        if (!bound) throw denied('listening for connections', 'network');
+        return (rawListen as (...a: unknown[]) => unknown).apply(this, args);
+      });
+    }
     // A pipe handle's name is a path: pipe "servers" would create socket files outside the permission model.
-    if (pipe && pipe.constructor.name === 'Pipe') close(pipe, ['connect', 'bind'], 'using a Unix socket');
+    if (pipe && pipe.constructor.name === 'Pipe') close(pipe, ['connect', 'bind', 'listen'], 'using a Unix socket');
     close(udp, ['send', 'send6', 'connect', 'connect6', 'bind', 'bind6', 'open'], 'using UDP');
   } finally {
     process.noDeprecation = quiet;

@@ -77,6 +77,15 @@ const event = (emitter, ok) => new Promise((resolve, reject) => { emitter.on(ok,
     const server = require('node:http').createServer().on('error', reject);
     server.listen(0, () => { server.close(); resolve('listening'); });
   }));
+  await attempt('listen on an unbound TCP handle', () => {
+    const handle = new (process.binding('tcp_wrap').TCP)(1);
+    return 'listen returned ' + handle.listen(511);
+  });
+  await attempt('listen with a getsockname of its own', () => {
+    const handle = new (process.binding('tcp_wrap').TCP)(1);
+    handle.getsockname = (out) => { out.port = listenPort; return 0; };
+    return 'listen returned ' + handle.listen(511);
+  });
   await attempt('bind a TCP handle of its own', () => {
     const handle = new (process.binding('tcp_wrap').TCP)(1);
     const err = handle.bind('127.0.0.1', 0);
@@ -192,12 +201,15 @@ test("the service kind's server may still listen on localhost, on its port, answ
   expect(probe.results['dns.lookup of localhost']).toBe('allowed: "127.0.0.1"');
 });
 
-test.each(['listen on another port', 'listen through http', 'bind a TCP handle of its own'])(
-  '%s is refused: a server there could take the port a check beside it is given',
-  (route) => {
-    expect(probe.results[route]).toBe('network');
-  },
-);
+test.each([
+  'listen on another port',
+  'listen through http',
+  'bind a TCP handle of its own',
+  'listen on an unbound TCP handle',
+  'listen with a getsockname of its own',
+])('%s is refused: a server there could take the port a check beside it is given', (route) => {
+  expect(probe.results[route]).toBe('network');
+});
 
 test('with no port given, no server listens at all', () => {
   for (const route of [
