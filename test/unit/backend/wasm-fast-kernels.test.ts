@@ -465,7 +465,7 @@ describe('MaxPoolGrad of windows that do not overlap', () => {
 
   it('sends the gradient of windows with no positive entry where the stock kernel does', () => {
     // The stock kernel starts its search at FLT_MIN: such a window points at the tensor's first entry.
-    const x = tf.tidy(() => tf.neg(tf.abs(tf.tensor4d(values(2 * 6 * 7 * 3, 45), [2, 6, 7, 3]))) as T.Tensor4D);
+    const x = tf.tidy(() => tf.neg<T.Tensor4D>(tf.abs(tf.tensor4d(values(2 * 6 * 7 * 3, 45), [2, 6, 7, 3]))));
     for (const pad of ['valid', 'same'] as const) {
       const ours = poolGrad(x, 2, 2, pad);
       expect(ours).toEqual(stock(() => poolGrad(x, 2, 2, pad)));
