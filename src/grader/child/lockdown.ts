@@ -3,8 +3,9 @@
  * child before learner code loads: signals to other processes (the grader
  * itself: SIGKILL would orphan this process, SIGSTOP would freeze the check)
  * and outbound network connections (the public copies of a dataset, with
- * their labels, are a download away). Listening stays allowed: the service
- * kind's learner server must accept the grader's requests. Name lookups
+ * their labels, are a download away). Listening stays allowed to the service
+ * kind's learner server alone, on its port: it must accept the grader's
+ * requests. Name lookups
  * are closed too: c-ares (dns.resolve*, dns.Resolver) sends its queries
  * itself, past the sockets locked here, and a query is a message out.
  * The originals are kept only in this closure, and the replacements cannot
@@ -15,6 +16,14 @@ import * as dgram from 'node:dgram';
 import dns = require('node:dns');
 import { syncBuiltinESMExports } from 'node:module';
 import * as net from 'node:net';
+
+// Taken when this module loads, before any learner code: the wrappers below call the originals through these,
+// never through Function.prototype.call or .apply, RegExp.prototype.test or WeakSet methods looked up later,
+// which learner code can replace.
+const { apply } = Reflect;
+const regexpTest = RegExp.prototype.test;
+const weakSetAdd = WeakSet.prototype.add;
+const weakSetHas = WeakSet.prototype.has;
 
 function denied(what: string, resource: string): Error {
   const err = new Error(`${what} is blocked during a check`) as NodeJS.ErrnoException & { resource?: string };
@@ -31,12 +40,24 @@ function pin(target: object, key: string, value: unknown): void {
 
 function lockSignals(): void {
   const proc = process as unknown as { _kill: (pid: number, signal: number) => number };
-  const rawKill = proc._kill.bind(process);
+  const rawKill = proc._kill;
   // process.kill validates its arguments, then calls process._kill.
-  pin(process, '_kill', (pid: number, signal: number) => {
-    if (Number(pid) !== process.pid) throw denied(`sending a signal to process ${pid}`, `process ${pid}`);
-    return rawKill(pid, signal);
+  // The pid as this process started: learner code may redefine process.pid or the global Number later.
+  const ownPid = process.pid;
+  pin(process, '_kill', (pid: unknown, signal: number) => {
+    if (typeof pid !== 'number' || pid !== ownPid)
+      throw denied(`sending a signal to process ${String(pid)}`, `process ${String(pid)}`);
+    return apply(rawKill, process, [pid, signal]);
   });
+  // _debugProcess sends SIGUSR1 to any process: the grader's would open an inspector anyone local could drive,
+  // and a program that does not handle it dies. A check has no use for either.
+  for (const name of ['_debugProcess', '_debugEnd']) {
+    if (name in process)
+      pin(process, name, (pid?: unknown) => {
+        const who = typeof pid === 'number' ? pid : process.pid;
+        throw denied(`debugging process ${who}`, `process ${who}`);
+      });
+  }
 }
 
 /**
@@ -52,7 +73,7 @@ function lockNetwork(listenPort: number | undefined): void {
     if (listenPort === undefined) throw denied('listening for connections', 'network');
     if (port !== listenPort)
       throw denied(`listening anywhere but on port ${listenPort}, the one this check gave (ctx.port)`, 'network');
-    return rawListen.apply(this, args);
+    return apply(rawListen, this, args);
   });
   pin(net.Socket.prototype, 'connect', function connect(this: net.Socket, ...args: unknown[]) {
     // net.connect() passes its arguments already normalised, as [options, callback].
@@ -78,7 +99,8 @@ function portOf(first: unknown): number | undefined {
       ? (first as { port?: unknown; path?: unknown; handle?: unknown; fd?: unknown })
       : { port: first };
   if ('path' in given || 'handle' in given || 'fd' in given) return undefined;
-  const port = typeof given.port === 'string' && /^\d+$/.test(given.port) ? Number(given.port) : given.port;
+  const port =
+    typeof given.port === 'string' && apply(regexpTest, /^\d+$/, [given.port]) ? Number(given.port) : given.port;
   return typeof port === 'number' && Number.isInteger(port) && port > 0 ? port : undefined;
 }
 
@@ -180,26 +202,26 @@ function lockHandles(listenPort: number | undefined): void {
       }
     };
     close(tcp, ['connect', 'connect6', 'open'], 'opening a TCP connection');
-    // Binding is listening's first step: only the service kind's port, as net.Server's listen() allows.
+    // Binding is listening's first step: only the service kind's port, as net.Server's listen() allows. A
+    // handle that listens unbound gets a port from the kernel, so listen() takes only a handle this bind bound
+    // (a collision on the port still comes back from listen as EADDRINUSE, as it would unlocked).
     const tcpProto = tcp ? (Object.getPrototypeOf(tcp) as Record<string, unknown>) : undefined;
+    const boundToPort = new WeakSet<object>();
     for (const method of ['bind', 'bind6']) {
       const raw = tcpProto?.[method];
       if (typeof raw !== 'function') continue;
-      pin(tcpProto!, method, function bind(this: unknown, ...args: unknown[]) {
+      pin(tcpProto!, method, function bind(this: object, ...args: unknown[]) {
         if (listenPort === undefined || args[1] !== listenPort) throw denied('binding a TCP port', 'network');
-        return (raw as (...a: unknown[]) => unknown).apply(this, args);
+        const err = apply(raw as (...a: unknown[]) => unknown, this, args);
+        if (err === 0) apply(weakSetAdd, boundToPort, [this]);
+        return err;
       });
     }
-    // A handle that listens unbound gets a port from the kernel: it may listen only once bound to the service's
-    // port, read with the class's own getsockname (one set on the handle could claim any port).
     const rawListen = tcpProto?.listen;
-    const rawName = tcpProto?.getsockname;
-    if (typeof rawListen === 'function' && typeof rawName === 'function') {
-      pin(tcpProto!, 'listen', function listen(this: unknown, ...args: unknown[]) {
-        const name: { port?: unknown } = {};
-        const bound = listenPort !== undefined && rawName.call(this, name) === 0 && name.port === listenPort;
-        if (!bound) throw denied('listening for connections', 'network');
-        return (rawListen as (...a: unknown[]) => unknown).apply(this, args);
+    if (typeof rawListen === 'function') {
+      pin(tcpProto!, 'listen', function listen(this: object, ...args: unknown[]) {
+        if (!apply(weakSetHas, boundToPort, [this])) throw denied('listening for connections', 'network');
+        return apply(rawListen as (...a: unknown[]) => unknown, this, args);
       });
     }
     // A pipe handle's name is a path: pipe "servers" would create socket files outside the permission model.
@@ -287,9 +309,9 @@ export function lockNativeBackend(backend: unknown): void {
   const execute = binding.executeOp;
   if (typeof execute === 'function') {
     pin(binding, 'executeOp', function executeOp(this: unknown, name: unknown, ...rest: unknown[]): unknown {
-      if (typeof name !== 'string' || NATIVE_FILE_OPS.test(name))
+      if (typeof name !== 'string' || apply(regexpTest, NATIVE_FILE_OPS, [name]))
         throw denied(`running the TensorFlow op ${String(name)}`, 'filesystem');
-      return (execute as (...a: unknown[]) => unknown).call(this, name, ...rest);
+      return apply(execute as (...a: unknown[]) => unknown, this, [name, ...rest]);
     });
   }
   for (const method of ['loadSavedModel', 'runSavedModel', 'getNumOfSavedModels', 'deleteSavedModel']) {

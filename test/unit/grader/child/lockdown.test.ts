@@ -86,6 +86,33 @@ const event = (emitter, ok) => new Promise((resolve, reject) => { emitter.on(ok,
     handle.getsockname = (out) => { out.port = listenPort; return 0; };
     return 'listen returned ' + handle.listen(511);
   });
+  await attempt('listen with call and apply replaced', () => {
+    const TCP = process.binding('tcp_wrap').TCP;
+    const call = Function.prototype.call;
+    const applyFn = Function.prototype.apply;
+    // A call or apply that would report the service's port, or bind somewhere else, had the wrappers used them.
+    Function.prototype.call = function (self, out) { if (out && typeof out === 'object') out.port = listenPort; return 0; };
+    Function.prototype.apply = function (self, args) { return 0; };
+    try {
+      return 'listen returned ' + new TCP(1).listen(511);
+    } finally {
+      Function.prototype.call = call;
+      Function.prototype.apply = applyFn;
+    }
+  });
+  await attempt('a signal to the parent with process.pid and Number redefined', () => {
+    const RealNumber = Number;
+    globalThis.Number = () => process.pid;
+    try {
+      Object.defineProperty(process, 'pid', { value: process.ppid, configurable: true });
+    } catch {}
+    try {
+      return process._kill(process.ppid, 0);
+    } finally {
+      globalThis.Number = RealNumber;
+    }
+  });
+  await attempt('_debugProcess of the parent', () => process._debugProcess(process.ppid));
   await attempt('bind a TCP handle of its own', () => {
     const handle = new (process.binding('tcp_wrap').TCP)(1);
     const err = handle.bind('127.0.0.1', 0);
@@ -187,6 +214,11 @@ test.each([
   expect(probe.results[route]).toBe('network');
 });
 
+test('no signal, and no SIGUSR1 through _debugProcess, reaches another process', () => {
+  expect(probe.results['a signal to the parent with process.pid and Number redefined']).toMatch(/^process \d+$/);
+  expect(probe.results['_debugProcess of the parent']).toMatch(/^process \d+$/);
+});
+
 test('the replacements cannot be redefined', () => {
   expect(probe.results['redefining dns.resolve4']).toMatch(/^other: Cannot redefine property/);
 });
@@ -207,6 +239,7 @@ test.each([
   'bind a TCP handle of its own',
   'listen on an unbound TCP handle',
   'listen with a getsockname of its own',
+  'listen with call and apply replaced',
 ])('%s is refused: a server there could take the port a check beside it is given', (route) => {
   expect(probe.results[route]).toBe('network');
 });
