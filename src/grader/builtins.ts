@@ -30,8 +30,26 @@ export const REFUSED_BUILTINS: ReadonlySet<string> = new Set([
 
 const BUILTINS: ReadonlySet<string> = new Set(builtinModules);
 
+// Taken when this module loads: in the child that is before learner code, which may replace the prototypes'
+// methods to make a refused module look allowed (modules.ts asks these functions on every require).
+const { apply } = Reflect;
+/* eslint-disable @typescript-eslint/unbound-method -- called only through Reflect.apply, with the receiver given */
+const setHas = Set.prototype.has;
+const startsWith = String.prototype.startsWith;
+const slice = String.prototype.slice;
+const indexOf = String.prototype.indexOf;
+/* eslint-enable @typescript-eslint/unbound-method */
+
+/** Whether `set` holds `name`, through the Set method as it was when this module loaded. */
+export function setHolds(set: ReadonlySet<string>, name: string): boolean {
+  return apply(setHas, set, [name]);
+}
+
 /** The Node module a request names (`node:fs/promises` -> `fs/promises`), or undefined for anything else. */
 export function builtinName(request: string): string | undefined {
-  const bare = request.startsWith('node:') ? request.slice(5) : request;
-  return BUILTINS.has(bare) || (request.startsWith('node:') && BUILTINS.has(bare.split('/')[0])) ? bare : undefined;
+  const prefixed = apply(startsWith, request, ['node:']);
+  const bare = prefixed ? apply(slice, request, [5]) : request;
+  const slash = apply(indexOf, bare, ['/']);
+  const root = slash < 0 ? bare : apply(slice, bare, [0, slash]);
+  return setHolds(BUILTINS, bare) || (prefixed && setHolds(BUILTINS, root)) ? bare : undefined;
 }

@@ -83,6 +83,14 @@ describe('servers', () => {
   });
 });
 
+describe('builtins replaced for a moment', () => {
+  test('replacing Function.prototype.call or Set.prototype.has hands learner code neither the loader nor vm', () => {
+    const result = check('adv-builtin-tamper.ts');
+    expect(result.error?.message).toMatch(/CONTAINED/);
+    expect(result.error?.message).not.toMatch(/ESCAPED/);
+  });
+});
+
 describe('name lookups', () => {
   test('a dns.promises.Resolver query is refused and none reaches its server', async () => {
     let queries = 0;

@@ -15,6 +15,10 @@ import fs = require('node:fs');
 import path = require('node:path');
 import { orderNames, type ListingOrder } from '../listing-order';
 
+// Taken when the harness loads: the wrappers call Node's listers through it, never through
+// Function.prototype.call, which learner code could replace to be handed the unordered originals.
+const { apply } = Reflect;
+
 let active: { order: ListingOrder; salt: number } | undefined;
 
 type Entry = string | Buffer | fs.Dirent;
@@ -49,7 +53,7 @@ function install(): void {
   const promises = fs.promises;
   const readdirAsync = promises.readdir;
   fs.readdirSync = function listed(this: unknown, dir: fs.PathLike, ...rest: unknown[]) {
-    return reorder((readdirSync as (...a: unknown[]) => unknown).call(this, dir, ...rest), dir);
+    return reorder(apply(readdirSync, this, [dir, ...rest] as Parameters<typeof fs.readdirSync>), dir);
   } as typeof fs.readdirSync;
   fs.readdir = function listed(this: unknown, dir: fs.PathLike, ...rest: unknown[]) {
     const last = rest.length - 1;
@@ -58,10 +62,10 @@ function install(): void {
       rest[last] = (err: unknown, entries: unknown) =>
         (callback as (e: unknown, v: unknown) => void)(err, err ? entries : reorder(entries, dir));
     }
-    return (readdir as (...a: unknown[]) => unknown).call(this, dir, ...rest);
+    return apply(readdir, this, [dir, ...rest] as Parameters<typeof fs.readdir>);
   } as typeof fs.readdir;
   promises.readdir = async function listed(this: unknown, dir: fs.PathLike, ...rest: unknown[]) {
-    return reorder(await (readdirAsync as (...a: unknown[]) => Promise<unknown>).call(this, dir, ...rest), dir);
+    return reorder(await apply(readdirAsync, this, [dir, ...rest] as Parameters<typeof promises.readdir>), dir);
   } as typeof promises.readdir;
 }
 

@@ -15,7 +15,13 @@
  */
 import Module = require('node:module');
 import * as fs from 'node:fs';
-import { builtinName, REFUSED_BUILTINS } from '../builtins';
+import { builtinName, REFUSED_BUILTINS, setHolds } from '../builtins';
+
+// Taken when this module loads, before learner code: the pinned loader calls Node's through this, never through
+// Function.prototype.call, which learner code could replace to be handed the real loader. Likewise the string
+// test below.
+const { apply } = Reflect;
+const startsWith = String.prototype.startsWith;
 
 interface ModuleInternals {
   _load(request: string, parent: unknown, isMain: boolean): unknown;
@@ -43,13 +49,13 @@ function answer(request: string, learnerTf: object): unknown {
   if (typeof request !== 'string') throw refused('require() takes a module name');
   const builtin = builtinName(request);
   if (builtin !== undefined) {
-    if (REFUSED_BUILTINS.has(builtin))
+    if (setHolds(REFUSED_BUILTINS, builtin))
       throw refused(
         `graded code cannot use Node's '${builtin}' module: it runs code from strings, starts processes or reaches the network`,
       );
     return undefined;
   }
-  if (request.startsWith('@tensorflow/')) return learnerTf;
+  if (apply(startsWith, request, ['@tensorflow/'])) return learnerTf;
   if (request === 'mlpath') return {};
   throw refused(
     `graded code cannot load '${request}' at run time: everything it uses must be imported with a literal name, so that it is bundled (and checked) before the run`,
@@ -75,7 +81,7 @@ export function loadLearnerBundle(bundle: string, learnerTf: object): Record<str
   const original = M._load;
   pin(M, '_load', function load(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
     const given = answer(request, learnerTf);
-    return given !== undefined ? given : original.call(this, request, parent, isMain);
+    return given !== undefined ? given : apply(original, this, [request, parent, isMain]);
   });
   // The harness's main module lists every module it loaded, TensorFlow.js's real exports included.
   const main = require.main as unknown as { children?: unknown[] } | undefined;
@@ -99,7 +105,7 @@ export function loadLearnerBundle(bundle: string, learnerTf: object): Record<str
     throw refused('graded code cannot load native addons');
   });
   // Node's source maps map the learner's frames back to TypeScript lines only for code compiled through the module loader.
-  compile.call(mod, source, bundle);
+  apply(compile, mod, [source, bundle]);
   mod.loaded = true;
   retained.push(mod);
   return mod.exports as Record<string, unknown>;
