@@ -200,17 +200,26 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
   };
   const children = new ChildSlots(Math.max(1, Math.floor(opts.jobs ?? 1)));
   const running: Promise<void>[] = [];
+  // mlpath's own failure on one exercise stops the run, as it did one exercise at a time: no new one starts.
+  let crash: { error: unknown } | undefined;
   for (const [index, ex] of exercises.entries()) {
     const slots = children.weigh(ex.kind === 'train' ? (opts.seed !== undefined ? 1 : ex.seeds.length) : 1);
     await children.take(slots);
-    if (opts.signal?.aborted || cancelled) {
-      cancelled = true;
+    if (crash || opts.signal?.aborted || cancelled) {
+      if (!crash) cancelled = true;
       children.give(slots);
       break;
     }
-    running.push(checkOne(index, ex).finally(() => children.give(slots)));
+    running.push(
+      checkOne(index, ex)
+        .catch((error: unknown) => {
+          crash ??= { error };
+        })
+        .finally(() => children.give(slots)),
+    );
   }
   await Promise.all(running);
+  if (crash) throw crash.error;
   for (const types of typeChecks) warnings.push(...typeWarnings(await types));
   const done = outcomes.filter((o): o is GradeOutcome => o !== undefined);
   const results: ExerciseResult[] = done.map((o) => o.result);
