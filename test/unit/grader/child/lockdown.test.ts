@@ -233,25 +233,22 @@ test("the service kind's server may still listen on localhost, on its port, answ
   expect(probe.results['dns.lookup of localhost']).toBe('allowed: "127.0.0.1"');
 });
 
-test.each([
+/** Every way the probe tries to listen anywhere but on the service's port. */
+const OTHER_LISTENS = [
   'listen on another port',
   'listen through http',
   'bind a TCP handle of its own',
   'listen on an unbound TCP handle',
   'listen with a getsockname of its own',
   'listen with call and apply replaced',
-])('%s is refused: a server there could take the port a check beside it is given', (route) => {
+];
+
+test.each(OTHER_LISTENS)('%s is refused: a server there could take the port a check beside it is given', (route) => {
   expect(probe.results[route]).toBe('network');
 });
 
 test('with no port given, no server listens at all', () => {
-  for (const route of [
-    'listen on localhost',
-    'listen on another port',
-    'listen through http',
-    'bind a TCP handle of its own',
-  ])
-    expect(closed.results[route]).toBe('network');
+  for (const route of ['listen on localhost', ...OTHER_LISTENS]) expect(closed.results[route]).toBe('network');
   expect(closed.connections + closed.queries).toBe(0);
 });
 
