@@ -13,18 +13,13 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { simdKernels } from './simd/module';
+import { sizeOf, type WasmBackend } from './wasm-fast-kernels';
 
 type Tf = typeof tfjs;
 type Tensor = tfjs.Tensor;
 type TensorInfo = tfjs.TensorInfo;
 
 export const ADAM_KERNEL = 'MlpathAdam';
-
-interface WasmBackend {
-  wasm: object;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tfjs.DataType): TensorInfo;
-}
 
 interface AdamAttrs {
   beta1: number;
@@ -172,7 +167,7 @@ const adamKernel: tfjs.KernelFunc = (args) => {
     at(outs[0]),
     at(outs[1]),
     at(outs[2]),
-    tfSize(shape),
+    sizeOf(shape),
     a.beta1,
     1 - a.beta1,
     a.beta2,
@@ -184,7 +179,3 @@ const adamKernel: tfjs.KernelFunc = (args) => {
   );
   return outs;
 };
-
-function tfSize(shape: readonly number[]): number {
-  return shape.reduce((x, y) => x * y, 1);
-}

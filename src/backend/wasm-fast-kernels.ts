@@ -35,8 +35,8 @@ type KernelConfig = tfjs.KernelConfig;
 
 const WASM = 'wasm';
 
-/** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
-interface WasmBackend {
+/** The parts of tfjs-backend-wasm's BackendWasm mlpath's kernels use (here and in wasm-adam.ts). */
+export interface WasmBackend {
   wasm: { HEAPU8: Uint8Array; asm?: unknown };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tfjs.DataType): TensorInfo;
@@ -94,7 +94,7 @@ export function unregisterWasmFastKernels(tf: Tf): string[] {
   return restored;
 }
 
-function sizeOf(shape: readonly number[]): number {
+export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
