@@ -121,6 +121,11 @@ function confinement(exerciseDir: string, imports: readonly string[]): Plugin {
   };
 }
 
+/** The folder compileEntry writes its bundle to under `outDir`: a child started before the compile is allowed to read it. */
+export function bundleDirIn(outDir: string): string {
+  return path.join(outDir, 'bundle');
+}
+
 export async function compileEntry(
   entryFile: string,
   exerciseDir: string,
@@ -137,7 +142,7 @@ export async function compileEntry(
     };
   }
   const esbuild = await import('esbuild');
-  const dir = path.join(opts.outDir, 'bundle');
+  const dir = bundleDirIn(opts.outDir);
   fs.mkdirSync(dir, { recursive: true });
   // .cjs: loaded as CommonJS even under a package.json that says "type": "module".
   const bundle = path.join(dir, 'entry.cjs');

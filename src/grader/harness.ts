@@ -133,6 +133,17 @@ async function main(): Promise<void> {
   prepareObservation(tf);
   lockDown({ listenPort: init.kind === 'service' ? (init.payload as ServicePayload).port : undefined });
   seedMathRandom(init.seed);
+  // A child started before the grader had compiled the learner's code and split the data waits here, with
+  // TensorFlow.js loaded, for both; 'ready' starts the learner's budget, so it is said once they are in.
+  let bundle = init.bundle;
+  let payload = init.payload;
+  if (bundle === undefined) {
+    const start = await next();
+    if (start.type === 'done') hardExit(0);
+    if (start.type !== 'start') throw new Error(`protocol: expected start, not ${start.type}`);
+    bundle = start.bundle;
+    payload = start.payload;
+  }
   // TensorFlow.js alone puts ten frames between a failing op and the learner line that called it.
   Error.stackTraceLimit = 100;
   send({ type: 'ready', backend: active.name, tfjsVersion: tf.version.tfjs ?? JSON.stringify(tf.version) });
@@ -143,7 +154,7 @@ async function main(): Promise<void> {
     exports: {},
     seed: init.seed,
     budgetSeconds: init.budgetSeconds,
-    payload: init.payload,
+    payload,
     sourceRoot: init.sourceRoot,
     send,
     next,
@@ -162,7 +173,7 @@ async function main(): Promise<void> {
     integrity = recordBuiltins();
     registries = recordRegistries();
     try {
-      ctx.exports = loadLearnerBundle(init.bundle, learnerTf);
+      ctx.exports = loadLearnerBundle(bundle, learnerTf);
     } catch (err) {
       throw new Failed(describeThrown(err, init.sourceRoot));
     }

@@ -162,7 +162,8 @@ export type ParentMessage =
       type: 'init';
       token: string;
       kind: GradedKind;
-      bundle: string;
+      /** Absent when the child is started before the compile: the bundle and the payload then come in 'start'. */
+      bundle?: string;
       sourceRoot: string;
       backend?: string;
       seed: number;
@@ -170,6 +171,8 @@ export type ParentMessage =
       forbid: string[];
       payload: unknown;
     }
+  /** The learner's bundle and the kind's payload, for a child started before they were ready (runner.ts, encodeStart). */
+  | { type: 'start'; bundle: string; payload: unknown }
   /** `texts` is set for text datasets: predict() then receives the held-out texts instead of `x`. */
   | { type: 'predict'; x: WireTensor; texts?: string[] }
   /**

@@ -25,7 +25,13 @@ import { childCommand, childEntry, childEnv, childExecArgv } from './sandbox';
 
 export interface SessionOptions {
   kind: GradedKind;
-  bundle: string;
+  /**
+   * The learner's compiled bundle. Left out, the child is started at once and loads TensorFlow.js while the
+   * grader compiles and splits the data: `bundleDir` must then say where the bundle will be (the child may read
+   * only there), and start() hands over the bundle and the payload when they are ready.
+   */
+  bundle?: string;
+  bundleDir?: string;
   sourceRoot: string;
   /** The submission's folder, passed as the child's one argument (unused by it): `ps` shows whose check a process is. */
   label?: string;
@@ -34,7 +40,7 @@ export interface SessionOptions {
   budgetSeconds: number;
   memoryMb: number;
   forbid: string[];
-  payload: unknown;
+  payload?: unknown;
   /** A logged step as the child sent it: null marks a value that was NaN or Infinity. */
   onLog?: (step: LogStep) => void;
   /** Aborting kills the child; the session then fails as cancelled (CANCELLED_MESSAGE). */
@@ -134,6 +140,15 @@ function residentMb(pid: number): number | undefined {
   }
 }
 
+/** A 'start' message encoded once, so that every seed's child of one check is sent the same bytes. */
+export interface StartFrame {
+  readonly bytes: Buffer;
+}
+
+export function encodeStart(bundle: string, payload: unknown): StartFrame {
+  return { bytes: encodeFrame({ type: 'start', bundle, payload } satisfies ParentMessage, GRADER_MARKER) };
+}
+
 export class ChildSession {
   readonly output = new OutputCapture();
   backend = '';
@@ -155,15 +170,22 @@ export class ChildSession {
   private startupTimer?: NodeJS.Timeout;
   private detachSignal?: () => void;
   private exited = false;
+  /** Whether the child has its bundle: a child still waiting for start() has run nothing of the learner's. */
+  private started: boolean;
   /** Steps the learner logged, and the last one: a timeout says whether training was moving at all. */
   private logged = 0;
   private lastStep?: Record<string, number | null | undefined>;
 
   constructor(private readonly opts: SessionOptions) {
     installExitHook();
+    this.started = opts.bundle !== undefined;
+    const bundleDir = opts.bundle !== undefined ? path.dirname(opts.bundle) : opts.bundleDir;
+    if (bundleDir === undefined) throw new Error('a child session needs its bundle or the folder it will be in');
+    // Made now: the sandbox grants a folder's contents only when the folder exists as the child starts.
+    fs.mkdirSync(bundleDir, { recursive: true });
     const execArgv = childExecArgv({
       memoryMb: opts.memoryMb,
-      readRoots: [opts.sourceRoot, path.dirname(opts.bundle), ...(opts.readRoots ?? [])],
+      readRoots: [opts.sourceRoot, bundleDir, ...(opts.readRoots ?? [])],
       writeRoots: opts.writeRoots,
       nativeAddons: opts.backend === 'tensorflow' || opts.backend === undefined,
     });
@@ -192,15 +214,9 @@ export class ChildSession {
     // last error message or heap report is not lost as it can be on 'exit'.
     this.child.on('close', (code, signal) => this.onExit(code, signal));
     // The budget starts once the backend is up, so a slow machine's start-up
-    // does not eat the learner's time; start-up has its own, generous limit.
-    this.startupTimer = later(() => {
-      this.fail({
-        kind: 'timeout',
-        message: `the learner process did not start within ${STARTUP_SECONDS} s (TensorFlow.js backend initialisation); try \`mlpath doctor\``,
-      });
-      killTree(this.child);
-    }, STARTUP_SECONDS * 1000);
-    this.timers.push(this.startupTimer);
+    // does not eat the learner's time; start-up has its own, generous limit
+    // (from start() for a child started early: until then the grader is the one working).
+    if (this.started) this.armStartup();
     if (process.platform === 'linux') {
       const limitMb = opts.memoryMb + 1024;
       const watch = setInterval(() => {
@@ -232,6 +248,26 @@ export class ChildSession {
     };
     this.send(init);
     this.watchSignal(opts.signal);
+  }
+
+  /** Hands a child started without its bundle the bundle and payload (encodeStart); call once. */
+  start(frame: StartFrame): void {
+    if (this.started) throw new Error('this child session has started already');
+    this.started = true;
+    this.armStartup();
+    if (this.channel.destroyed || !this.channel.writable) return;
+    this.channel.write(frame.bytes);
+  }
+
+  private armStartup(): void {
+    this.startupTimer = later(() => {
+      this.fail({
+        kind: 'timeout',
+        message: `the learner process did not start within ${STARTUP_SECONDS} s (TensorFlow.js backend initialisation); try \`mlpath doctor\``,
+      });
+      killTree(this.child);
+    }, STARTUP_SECONDS * 1000);
+    this.timers.push(this.startupTimer);
   }
 
   private watchSignal(signal: AbortSignal | undefined): void {
@@ -455,7 +491,8 @@ export class ChildSession {
     for (const t of this.timers) clearTimeout(t);
     this.detachSignal?.();
     this.closing = true;
-    if (!this.exited) {
+    // A child that never got its bundle has no output or files of the learner's to wait for.
+    if (!this.exited && this.started) {
       this.send({ type: 'done' });
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedExercise } from '../../curriculum';
-import { cleanupCompiled, compileEntry, type CompiledEntry } from '../compile';
+import { bundleDirIn, cleanupCompiled, compileEntry, type CompiledEntry } from '../compile';
 import { scanFiles } from '../forbidden';
 import { printable } from '../output-capture';
 import { InvalidOutputError } from '../predictions';
@@ -80,9 +80,11 @@ export function learnerSession(
   opts: GradeOptions,
   run: {
     kind: GradedKind;
-    bundle: string;
+    /** Left out (with `bundleDir` set), the child starts now and gets its bundle and payload from ChildSession.start. */
+    bundle?: string;
+    bundleDir?: string;
     seed: number;
-    payload: unknown;
+    payload?: unknown;
     curve?: Record<string, number>[];
     nonFinite?: NonFiniteLog[];
     readRoots?: string[];
@@ -93,6 +95,7 @@ export function learnerSession(
   return new ChildSession({
     kind: run.kind,
     bundle: run.bundle,
+    bundleDir: run.bundleDir,
     sourceRoot: opts.exerciseDir,
     label: opts.submissionDir,
     backend: opts.backend,
@@ -220,6 +223,11 @@ function entryPath(exerciseDir: string, entry: string): string {
   const stem = file.replace(/\.[cm]?[jt]s$/, '');
   const twin = ['.ts', '.js', '.mts', '.mjs', '.cts', '.cjs'].map((ext) => stem + ext).find((f) => fs.existsSync(f));
   return twin ?? file;
+}
+
+/** Where prepareEntry writes the learner's bundle: a child started before the compile is told this folder. */
+export function bundleDirOf(opts: GradeOptions): string {
+  return bundleDirIn(opts.runDir ?? opts.exerciseDir);
 }
 
 export async function prepareEntry(ex: LoadedExercise, opts: GradeOptions, started: number): Promise<Prepared> {

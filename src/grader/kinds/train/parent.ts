@@ -13,12 +13,13 @@ import { ratedPairs, relevantMinOf, scoreRanking } from '../../ranking';
 import { cleanupCompiled } from '../../compile';
 import type { GradeOutcome, MetricResult, NonFiniteLog, RunDetails } from '../../result';
 import type { WireTensor } from '../../protocol';
-import type { ChildSession } from '../../runner';
+import { encodeStart, type ChildSession } from '../../runner';
 import { seedVerdict } from '../../verdict';
 import { lessonWatch } from '../../lesson';
 import { fixedModelOf, fixedModelPayload, runFixedModel } from '../../fixed-model';
 import { selectionWatch } from '../../selection';
 import {
+  bundleDirOf,
   completedOutcome,
   failedOutcome,
   learnerSession,
@@ -82,14 +83,48 @@ export function seedJobs(
   return Math.max(1, Math.min(together, byMemory));
 }
 
+/** A seed's child with what it logs: started before the data and the bundle are ready, handed both by start(). */
+interface SeedChild {
+  session: ChildSession;
+  curve: Record<string, number>[];
+  nonFinite: NonFiniteLog[];
+}
+
+function seedChild(ex: LoadedExercise, opts: GradeOptions, seed: number): SeedChild {
+  const curve: Record<string, number>[] = [];
+  const nonFinite: NonFiniteLog[] = [];
+  const session = learnerSession(ex, opts, { kind: 'train', bundleDir: bundleDirOf(opts), seed, curve, nonFinite });
+  return { session, curve, nonFinite };
+}
+
 export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
   const started = Date.now();
   const task = ex.task ?? 'classification';
-  opts.onPhase?.('loading data');
-  const data = await prepareTrainData(ex, opts.holdout);
-  opts.onPhase?.('compiling');
-  const prepared = await prepareEntry(ex, opts, started);
-  if (!prepared.ok) return prepared.outcome;
+  const seeds = opts.seeds;
+  const jobs = seedJobs(seeds.length, ex.budget.memoryMb);
+  // The first children load TensorFlow.js while the data is split and the code compiled here; none of them
+  // reads anything of the learner's before start() (harness.ts).
+  const early = new Map<number, SeedChild>();
+  for (const seed of seeds.slice(0, jobs)) early.set(seed, seedChild(ex, opts, seed));
+  const closeEarly = async (): Promise<void> => {
+    await Promise.all([...early.values()].map((c) => c.session.close()));
+    early.clear();
+  };
+  let data: Awaited<ReturnType<typeof prepareTrainData>>;
+  let prepared: Awaited<ReturnType<typeof prepareEntry>>;
+  try {
+    opts.onPhase?.('loading data');
+    data = await prepareTrainData(ex, opts.holdout);
+    opts.onPhase?.('compiling');
+    prepared = await prepareEntry(ex, opts, started);
+  } catch (err) {
+    await closeEarly();
+    throw err;
+  }
+  if (!prepared.ok) {
+    await closeEarly();
+    return prepared.outcome;
+  }
   const compiled = prepared.compiled;
   const k = numClasses(data.train, task);
   const ranking =
@@ -100,8 +135,9 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   const fixedModel = fixedModelOf(ex);
   // A fixed model is fitted here, on the learner's columns: its child never gets the prices it is fitted on.
   const payload = fixedModel ? fixedModelPayload(data.train, fixedModel) : lesson.request(trainPayload(data, task));
+  // Encoded once: every seed's child is sent the same bytes.
+  const start = encodeStart(compiled.bundle, payload);
   const testInputs = features(data.test);
-  const seeds = opts.seeds;
   const several = seeds.length > 1;
   const running = new Map<number, ChildSession>();
   let done = 0;
@@ -118,16 +154,10 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   };
 
   const runSeed = async (seed: number): Promise<SeedRun> => {
-    const curve: Record<string, number>[] = [];
-    const nonFinite: NonFiniteLog[] = [];
-    const session = learnerSession(ex, opts, {
-      kind: 'train',
-      bundle: compiled.bundle,
-      seed,
-      payload,
-      curve,
-      nonFinite,
-    });
+    const child = early.get(seed) ?? seedChild(ex, opts, seed);
+    early.delete(seed);
+    const { session, curve, nonFinite } = child;
+    session.start(start);
     running.set(seed, session);
     phase();
     let scores: Record<string, number> = {};
@@ -218,8 +248,10 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
     }
   };
   try {
-    await Promise.all(Array.from({ length: seedJobs(seeds.length, ex.budget.memoryMb) }, worker));
+    await Promise.all(Array.from({ length: jobs }, worker));
   } finally {
+    // Children started early for seeds a failure left unrun.
+    await closeEarly();
     cleanupCompiled(compiled);
   }
   if (crash) throw crash.error;
