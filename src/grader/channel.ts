@@ -61,10 +61,92 @@ export function encodeFrame(message: unknown, marker: Buffer): Buffer {
   return Buffer.concat([marker, length, body]);
 }
 
+// Taken as this module loads, before any learner code runs in the child (see `isolate` below).
+const applyFn = Reflect.apply;
+const viewCheck = ArrayBuffer.isView.bind(ArrayBuffer);
+const isView = (v: unknown): v is ArrayBufferView => viewCheck(v);
+const isArray = Array.isArray;
+const objectKeys = Object.keys;
+const getProto = Reflect.getPrototypeOf;
+const setProto = Reflect.setPrototypeOf;
+const slowBuffer = Buffer.allocUnsafeSlow.bind(Buffer);
+const typedProto = getProto(Uint8Array.prototype) as object;
+const typedSet = Reflect.getOwnPropertyDescriptor(typedProto, 'set')!.value as (src: ArrayLike<number>) => void;
+const typedFill = Reflect.getOwnPropertyDescriptor(typedProto, 'fill')!.value as (v: number) => void;
+const typedLength = Reflect.getOwnPropertyDescriptor(typedProto, 'length')!.get as (this: unknown) => number;
+const viewBuffer = Reflect.getOwnPropertyDescriptor(DataView.prototype, 'buffer')!.get as (
+  this: unknown,
+) => ArrayBuffer;
+const viewOffset = Reflect.getOwnPropertyDescriptor(DataView.prototype, 'byteOffset')!.get as (this: unknown) => number;
+const viewLength = Reflect.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')!.get as (this: unknown) => number;
+const NewDataView = DataView;
+const NewUint8Array = Uint8Array;
+type TypedCtor = new (n: number) => Uint8Array;
+const typedTag = Reflect.getOwnPropertyDescriptor(typedProto, Symbol.toStringTag)!.get as (
+  this: unknown,
+) => string | undefined;
+/** By the name a typed array's internal slot gives (the realm its prototype came from does not matter). */
+const TYPED = new Map<string, TypedCtor>(
+  [
+    Int8Array,
+    Uint8Array,
+    Uint8ClampedArray,
+    Int16Array,
+    Uint16Array,
+    Int32Array,
+    Uint32Array,
+    Float32Array,
+    Float64Array,
+    BigInt64Array,
+    BigUint64Array,
+  ].map((c) => [c.name, c as unknown as TypedCtor]),
+);
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called through applyFn with the map as `this`
+const mapGet = Map.prototype.get as (this: Map<string, TypedCtor>, key: string) => TypedCtor | undefined;
+
+/** A copy of the view `v` in a buffer of its own, with `v`'s prototype (a Buffer stays a Buffer). */
+function copyView(v: ArrayBufferView): ArrayBufferView {
+  const tag = applyFn(typedTag, v, []);
+  if (tag === undefined) {
+    // A DataView.
+    const bytes = new NewUint8Array(applyFn(viewLength, v, []));
+    applyFn(typedSet, bytes, [new NewUint8Array(applyFn(viewBuffer, v, []), applyFn(viewOffset, v, []), bytes.length)]);
+    return new NewDataView(bytes.buffer);
+  }
+  const Ctor = applyFn(mapGet, TYPED, [tag]);
+  if (!Ctor) throw new Error(`a message held a typed array of an unknown kind (${tag})`);
+  const out = new Ctor(applyFn(typedLength, v, []));
+  applyFn(typedSet, out, [v]);
+  const proto = getProto(v);
+  if (proto !== getProto(out)) setProto(out, proto);
+  return out;
+}
+
+/** `value` with every typed array or DataView in it replaced by a copy that shares no memory (the messages are plain data). */
+function rehome(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (isView(value)) return copyView(value);
+  if (isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = rehome(value[i]);
+    return value;
+  }
+  const keys = objectKeys(value);
+  for (let i = 0; i < keys.length; i++)
+    (value as Record<string, unknown>)[keys[i]] = rehome((value as Record<string, unknown>)[keys[i]]);
+  return value;
+}
+
 /**
  * Collects chunks of the byte stream and yields whole messages; throws
  * FrameError on anything else. Once broken it stays broken and keeps
  * nothing more, so a stream that goes on after a bad header costs no memory.
+ *
+ * With `isolate` (the child's end), a typed array in a message shares memory
+ * with nothing: V8's deserializer makes typed arrays views of the bytes it
+ * reads, so through `.buffer` learner code given the training data could
+ * read whatever else those bytes held, the init frame's session token
+ * among them, and forge the harness's frames. Each body is read from a
+ * buffer of its own, its typed arrays copied out, and the buffer zeroed.
  */
 export class FrameDecoder {
   private chunks: Buffer[] = [];
@@ -75,6 +157,7 @@ export class FrameDecoder {
   constructor(
     private readonly marker: Buffer,
     private readonly maxFrameBytes = MAX_LENGTH,
+    private readonly isolate = false,
   ) {
     if (marker.length !== MARKER_BYTES)
       throw new Error(`a frame marker has ${MARKER_BYTES} bytes, not ${marker.length}`);
@@ -118,7 +201,7 @@ export class FrameDecoder {
       const body = this.take(this.need);
       this.need = -1;
       try {
-        messages.push(deserialize(body));
+        messages.push(this.isolate ? isolated(body) : deserialize(body));
       } catch (err) {
         throw this.break(
           new FrameError(
@@ -153,7 +236,16 @@ export class FrameDecoder {
 
   /** The first `bytes` buffered (at least one must be). */
   private peek(bytes: number): Buffer {
-    if (this.chunks[0].length < bytes) this.chunks = [Buffer.concat(this.chunks, this.buffered)];
+    if (this.chunks[0].length < bytes) {
+      // Never from Buffer's shared pool, which a small Buffer of learner code's would be a view of.
+      const joined = slowBuffer(this.buffered);
+      let at = 0;
+      for (const chunk of this.chunks) {
+        applyFn(typedSet, joined, [chunk, at]);
+        at += chunk.length;
+      }
+      this.chunks = [joined];
+    }
     return this.chunks[0].subarray(0, bytes);
   }
 
@@ -164,5 +256,16 @@ export class FrameDecoder {
     this.chunks.splice(0, 1, ...(rest.length ? [rest] : []));
     this.buffered -= bytes;
     return out;
+  }
+}
+
+/** A message read from a private copy of `body`, its views copied out, the copy zeroed (FrameDecoder's `isolate`). */
+function isolated(body: Buffer): unknown {
+  const own = slowBuffer(body.length);
+  applyFn(typedSet, own, [body]);
+  try {
+    return rehome(deserialize(own));
+  } finally {
+    applyFn(typedFill, own, [0]);
   }
 }

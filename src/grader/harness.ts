@@ -56,7 +56,7 @@ function openChannel(): Socket {
   } catch {
     throw new Error('the mlpath harness must be started by the grader');
   }
-  const decoder = new FrameDecoder(GRADER_MARKER);
+  const decoder = new FrameDecoder(GRADER_MARKER, undefined, true);
   channel.on('data', (chunk: Buffer) => {
     for (const m of decoder.push(chunk)) receive(m as ParentMessage);
   });

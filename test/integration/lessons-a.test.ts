@@ -517,3 +517,20 @@ describe('review 11: kept data written as kernel attributes, laundered through o
 test('no orphan processes', () => {
   expect(harnessProcesses()).toEqual([]);
 });
+
+describe('review 17: a lookup read in JavaScript, and a shadowed typed-array copy', () => {
+  test('month2/mnist: nearest neighbours chosen in JavaScript from x.dataSync(), scaled by a trained knob', () => {
+    submit(ws, 'month2/mnist', 'lesson-mnist-js-input-lookup.ts');
+    const r = check('month2/mnist');
+    expect(metric(r, 'accuracy')?.passed).toBe(true);
+    refused(r, /never passed its input x to a TensorFlow\.js operation/);
+  });
+
+  test('month2/mnist: an own Float32Array.from, which the measurements once copied answers with, is refused', () => {
+    submit(ws, 'month2/mnist', 'adv-typed-from-shadow.ts');
+    const r = check('month2/mnist');
+    expect(r.status).toBe('error');
+    expect(r.error?.kind).toBe('forbidden-api');
+    expect(r.error?.message).toMatch(/replaced JavaScript's built-in Float32Array\.from/);
+  });
+});

@@ -59,6 +59,11 @@ function owners(): [string, object][] {
     ['Float32Array.prototype', Float32Array.prototype],
     ['Float64Array.prototype', Float64Array.prototype],
     ['Int32Array.prototype', Int32Array.prototype],
+    // The constructors too: an own static (`Float32Array.from`) shadows the one they inherit from %TypedArray%.
+    ['Float32Array', Float32Array],
+    ['Float64Array', Float64Array],
+    ['Int32Array', Int32Array],
+    ['Uint8Array', Uint8Array],
     ['Uint8Array.prototype', Uint8Array.prototype],
     ['Buffer', Buffer],
     ['Buffer.prototype', Buffer.prototype],
@@ -101,8 +106,11 @@ export interface Integrity {
 /** Records the built-ins now; call before learner code loads. */
 export function recordBuiltins(): Integrity {
   const recorded: Recorded[] = [];
+  const shadowable: { owner: object; name: string; keys: PropertyKey[] }[] = [];
   for (const [name, owner] of owners()) {
     const keys = ownKeys(owner);
+    // Of the global object, new names are Node's own lazy globals or harmless: only the built-ins' owners count.
+    if (owner !== globalThis) shadowable[shadowable.length] = { owner, name, keys };
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       const label = `${name}.${typeof key === 'symbol' ? `[${StringOf(key.description)}]` : key}`;
@@ -128,11 +136,35 @@ export function recordBuiltins(): Integrity {
       for (let i = 0; i < recorded.length; i++) {
         const r = recorded[i];
         const d = getDescriptor(r.owner, r.key);
-        if (!d || d.value !== r.value || d.get !== r.get || d.set !== r.set) {
-          return `${r.name}.${typeof r.key === 'symbol' ? `[${StringOf(r.key.description)}]` : StringOf(r.key)}`;
-        }
+        if (!d || d.value !== r.value || d.get !== r.get || d.set !== r.set) return label(r.name, r.key);
+      }
+      for (let i = 0; i < shadowable.length; i++) {
+        const shadowed = shadowingKey(shadowable[i].owner, shadowable[i].keys);
+        if (shadowed !== undefined) return label(shadowable[i].name, shadowed);
       }
       return undefined;
     },
   };
+}
+
+function label(name: string, key: PropertyKey): string {
+  return `${name}.${typeof key === 'symbol' ? `[${StringOf(key.description)}]` : StringOf(key)}`;
+}
+
+/**
+ * A key `owner` has now and had not when recorded that one of its prototypes has: an own property that hides
+ * an inherited built-in (an own `Float32Array.from` over %TypedArray%.from) replaces it as surely as an assignment.
+ */
+function shadowingKey(owner: object, before: PropertyKey[]): PropertyKey | undefined {
+  const keys = ownKeys(owner);
+  if (keys.length === before.length) return undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    let known = false;
+    for (let j = 0; j < before.length && !known; j++) known = before[j] === key;
+    if (known) continue;
+    for (let proto = getPrototypeOf(owner); proto !== null; proto = getPrototypeOf(proto))
+      if (getDescriptor(proto, key)) return key;
+  }
+  return undefined;
 }

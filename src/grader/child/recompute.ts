@@ -36,7 +36,7 @@
  *   (by their count, or by recognising them) answers the two differently.
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
-import { intrinsics } from './intrinsics';
+import { copyFloat32, copyInt32, intrinsics } from './intrinsics';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -158,7 +158,7 @@ function noteLeaf(tf: Tf, tensor: unknown, info: Info): void {
     const read = apply(intrinsics.dataSync!, tensor, []) as ArrayLike<number>;
     state.leafValues += read.length;
     if (state.leafValues > MAX_LEAF_VALUES) state.broken = 'more tensor data than the recording keeps';
-    else values = info.dtype === 'int32' || info.dtype === 'bool' ? Int32Array.from(read) : Float32Array.from(read);
+    else values = info.dtype === 'int32' || info.dtype === 'bool' ? copyInt32(read) : copyFloat32(read);
   } else {
     state.broken = 'a tensor it could not read';
   }
@@ -251,7 +251,7 @@ export function noteGraderData(t: unknown): void {
   if (!info || info.dtype !== 'float32' || !(t instanceof Object)) return;
   try {
     const read = apply(intrinsics.dataSync!, t, []) as ArrayLike<number>;
-    graderData.set(t, Float32Array.from(read));
+    graderData.set(t, copyFloat32(read));
   } catch {
     // A tensor that cannot be read is not counted as the grader's.
   }
@@ -339,7 +339,7 @@ function recompute(
     const result = tensorFor(output);
     if (!result) return undefined;
     const read: ArrayLike<number> = apply(intrinsics.dataSync!, result, []);
-    return Float32Array.from(read);
+    return copyFloat32(read);
   } catch {
     return undefined;
   } finally {
@@ -491,7 +491,7 @@ function unmovedZeroed(
     const leaf = state.leaves.get(dataId);
     const first = initialOf(variable);
     if (!leaf?.values || !first || first.length !== leaf.values.length) continue;
-    const values = Float32Array.from(leaf.values);
+    const values = copyFloat32(leaf.values);
     let here = 0;
     for (let i = 0; i < values.length; i++) {
       const a = first[i];
@@ -568,7 +568,7 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
     if (!state.produced.has(output.dataId) && !state.leaves.has(output.dataId)) return { least: 0 };
     const cols = output.shape.length >= 2 ? (output.shape[output.shape.length - 1] ?? 1) : 1;
     const read = apply(intrinsics.dataSync!, answers, []) as ArrayLike<number>;
-    const given = Float32Array.from(read);
+    const given = copyFloat32(read);
     const again = recompute(tf, output);
     if (!again || changedShare(given, again, cols) > 0.01)
       return { least: 0, why: 'the operations predict() ran do not reproduce its answers' };
@@ -581,8 +581,15 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
       const share = after ? changedShare(given, after, cols) : 0;
       if (share < least) least = share;
     }
-    const input = state.input && state.leaves.has(state.input.dataId) ? state.input : undefined;
-    if (!input) return { least };
+    // Text inputs are strings no kernel reads; a tensor input must reach the model through the call's kernels.
+    if (!state.input) return { least };
+    const input = state.leaves.has(state.input.dataId) ? state.input : undefined;
+    if (!input)
+      return {
+        least,
+        refused:
+          'predict() never passed its input x to a TensorFlow.js operation: its answers were built from other tensors (x read in JavaScript with dataSync, arraySync or data), so they are not what the trained model computes from x. Compute the answers from x with tensor operations (preprocessing included)',
+      };
     const rows = input.shape[0] ?? 1;
     const budget = FOREIGN_PER_COLUMN * (sizeOf(input.shape) / Math.max(rows, 1)) + FOREIGN_ALLOWANCE;
     const kinds = leafKinds(new Set(vars.map((v) => v.dataId)));
@@ -615,7 +622,7 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
         const out = await other.predict(other.x);
         if (out instanceof tf.Tensor && !apply(intrinsics.isDisposed!, out, [])) {
           const values = apply(intrinsics.dataSync!, out, []) as ArrayLike<number>;
-          asked = Float32Array.from(values);
+          asked = copyFloat32(values);
         }
       } catch {
         asked = undefined;

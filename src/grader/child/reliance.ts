@@ -11,13 +11,12 @@
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { WireTensor } from '../protocol';
-import { intrinsics, tampering } from './intrinsics';
+import { copyFloat32, intrinsics, tampering } from './intrinsics';
 import { changedShare, LARGE } from './recompute';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
 const apply = Reflect.apply;
-const F32 = Float32Array;
 /** Validation rows asked about: enough to see a share, few enough to be quick. */
 const ROWS = 256;
 
@@ -50,7 +49,7 @@ export function noteBeforeStep(v: unknown): void {
   if (state.initialValues + variable.size > MAX_INITIAL_VALUES) return;
   const read: ArrayLike<number> = apply(intrinsics.dataSync!, variable, []);
   state.initialValues += variable.size;
-  list[list.length] = { variable, values: F32.from(read) };
+  list[list.length] = { variable, values: copyFloat32(read) };
 }
 
 /** A stepped variable's values before its first step, when they were kept. */
@@ -82,7 +81,7 @@ function answersOf(tf: Tf, out: unknown): { values: Float32Array; cols: number }
   if (!(out instanceof tf.Tensor) || apply(intrinsics.isDisposed!, out, [])) return undefined;
   const t = out as Tensor;
   const read: ArrayLike<number> = apply(intrinsics.dataSync!, t, []);
-  const values = F32.from(read);
+  const values = copyFloat32(read);
   const cols = t.shape.length >= 2 ? (t.shape[t.shape.length - 1] ?? 1) : 1;
   apply(intrinsics.dispose!, t, []);
   return { values, cols };
@@ -130,7 +129,8 @@ export async function measureReliance(
     const rows = Math.min(ROWS, x.shape[0] ?? 0);
     if (rows === 0) return undefined;
     const values = x.values;
-    input = () => intrinsics.tensor!(F32.from(values.subarray(0, rows * cols)), [rows, ...x.shape.slice(1)], 'float32');
+    input = () =>
+      intrinsics.tensor!(copyFloat32(values.subarray(0, rows * cols)), [rows, ...x.shape.slice(1)], 'float32');
   }
   const ask = async (): Promise<{ values: Float32Array; cols: number } | undefined> => {
     const t = input();
@@ -188,7 +188,7 @@ async function zeroedShare(
   try {
     for (const v of vars) {
       const read: ArrayLike<number> = apply(intrinsics.dataSync!, v, []);
-      kept[kept.length] = F32.from(read);
+      kept[kept.length] = copyFloat32(read);
       const z = intrinsics.zeros!(v.shape, v.dtype);
       apply(intrinsics.assign!, v, [z]);
       apply(intrinsics.dispose!, z, []);

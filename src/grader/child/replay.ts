@@ -18,7 +18,7 @@
 import { randomInt } from 'node:crypto';
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { Replay, ReplayLoss, WireTensor } from '../protocol';
-import { intrinsics, tampering } from './intrinsics';
+import { copyFloat32, copyFloat64, intrinsics, tampering } from './intrinsics';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -81,7 +81,7 @@ const state = {
 
 function read(t: Tensor): Float32Array {
   const values: ArrayLike<number> = apply(intrinsics.dataSync!, t, []);
-  return F32.from(values);
+  return copyFloat32(values);
 }
 
 function indexOf(v: Variable): number {
@@ -207,7 +207,7 @@ export function replayData(
   y: WireTensor,
 ): { x: { values: Float32Array; shape: number[] }; y: Float32Array } | undefined {
   if (isArray(x.values) || isArray(y.values)) return undefined;
-  return { x: { values: F32.from(x.values), shape: x.shape.slice() }, y: F32.from(y.values) };
+  return { x: { values: copyFloat32(x.values), shape: x.shape.slice() }, y: copyFloat32(y.values) };
 }
 
 /** Starts recording, just before train() runs. */
@@ -323,7 +323,7 @@ export async function finishReplay(
         'predict(x) did not answer one number per training row while the grader replayed the weights train() assigned',
       );
     }
-    return Float64Array.from(answers);
+    return copyFloat64(answers);
   };
   const lossAt = (answers: Float64Array): number => {
     const value = lossOf(answers, data.y, loss);
@@ -410,7 +410,7 @@ function sampledCoords(limit: number): [number, number][] {
 }
 
 function full(values: Float32Array[]): Float32Array[] {
-  return state.tracked.map((t, i) => F32.from(values[i] ?? t.initial));
+  return state.tracked.map((t, i) => copyFloat32(values[i] ?? t.initial));
 }
 
 /**
@@ -517,6 +517,6 @@ function numbersOf(tf: Tf, out: unknown): ArrayLike<number> | undefined {
     }
     return values;
   }
-  if (ArrayBuffer.isView(out) && !(out instanceof DataView)) return F32.from(out as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(out) && !(out instanceof DataView)) return copyFloat32(out as unknown as ArrayLike<number>);
   return undefined;
 }

@@ -147,3 +147,38 @@ test('a body that is not V8-serialized data is unreadable', () => {
   const body = Buffer.from([0xff, 0x0f, 0x99, 0x42]);
   expect(problemOf(() => decoder().push(Buffer.concat([header(body.length), body])))).toBe('unreadable');
 });
+
+describe("the child's end (isolate): a typed array shares memory with nothing else it was sent with", () => {
+  const token = 'f'.repeat(48);
+  const has = (bytes: Uint8Array, text: string): boolean => Buffer.from(bytes).includes(Buffer.from(text, 'latin1'));
+
+  test('init with its token and a payload, then a start frame, in one chunk: no view reaches the token', () => {
+    const x = new Float32Array(4096).map((_, i) => i / 7);
+    const y = new Int32Array([3, 1, 4, 1, 5]);
+    const stream = Buffer.concat([
+      encodeFrame({ type: 'init', token, payload: { x, labels: [y] } }, GRADER_MARKER),
+      encodeFrame({ type: 'start', payload: { data: Buffer.from('learner data') } }, GRADER_MARKER),
+    ]);
+    // V8's deserializer makes an aligned typed array a view of the bytes it reads: without isolate it can see the token.
+    const plain = new FrameDecoder(GRADER_MARKER).push(stream) as { payload: { x: Float32Array } }[];
+    expect(has(new Uint8Array(plain[0].payload.x.buffer), token)).toBe(
+      plain[0].payload.x.buffer.byteLength > x.byteLength,
+    );
+    const [init, start] = new FrameDecoder(GRADER_MARKER, undefined, true).push(stream) as [
+      { token: string; payload: { x: Float32Array; labels: Int32Array[] } },
+      { payload: { data: Buffer } },
+    ];
+    expect(init.token).toBe(token);
+    const views: ArrayBufferView[] = [init.payload.x, init.payload.labels[0], start.payload.data];
+    for (const v of views) {
+      expect(v.byteOffset).toBe(0);
+      expect(v.buffer.byteLength).toBe(v.byteLength);
+      expect(has(new Uint8Array(v.buffer), token)).toBe(false);
+    }
+    expect(Array.from(init.payload.x)).toEqual(Array.from(x));
+    expect(Array.from(init.payload.labels[0])).toEqual([3, 1, 4, 1, 5]);
+    expect(Object.prototype.toString.call(init.payload.x)).toBe('[object Float32Array]');
+    expect(Buffer.isBuffer(start.payload.data)).toBe(true);
+    expect(start.payload.data.toString()).toBe('learner data');
+  });
+});

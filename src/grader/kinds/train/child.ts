@@ -14,6 +14,7 @@ import { recordCall, relianceOfRecording, type OtherRows, type Recomputed } from
 import { steppedInitial, steppedVariables } from '../../child/reliance';
 import { assignedInitial, assignedVariables, takeReplayedRows } from '../../child/replay';
 import { fromTensor, toTensor } from '../../child/wire';
+import { copyFloat32, copyInt32 } from '../../child/intrinsics';
 
 /** More scores per row than any task has classes: refused here rather than shipped to the grader by the hundred megabytes. */
 const MAX_VALUES_PER_ROW = 1024;
@@ -46,10 +47,7 @@ function spareRows(p: TrainPayload): WireTensor | undefined {
   const from = p.xVal ?? p.xTrain;
   if (!from || (from.dtype !== 'float32' && from.dtype !== 'int32') || !ArrayBuffer.isView(from.values))
     return undefined;
-  const values =
-    from.dtype === 'int32'
-      ? Int32Array.from(from.values as Int32Array)
-      : Float32Array.from(from.values as Float32Array);
+  const values = from.dtype === 'int32' ? copyInt32(from.values) : copyFloat32(from.values);
   return { values, shape: [...from.shape], dtype: from.dtype };
 }
 
