@@ -181,6 +181,26 @@ describe('from-scratch bans, every route', () => {
   });
 });
 
+describe("the search objective's score table (month4/search, review 17)", () => {
+  const casesPassed = (r: JsonResult): number | null | undefined =>
+    r.metrics.find((m) => m.name === 'cases_passed')?.value;
+
+  test.each([['adv-prototype-getter-search.ts'], ['adv-prototype-getter-message.ts']])(
+    '%s, reading scores through a prototype getter instead of searching, does not pass',
+    (fixture) => {
+      const result = submit('month4/search', fixture, 'search.ts');
+      expect(result.status).toBe('failed');
+      // Without the table it falls back to the first configuration, which is the best in a few problems only.
+      expect(casesPassed(result)).toBeLessThan(0.65);
+    },
+  );
+
+  test('the reference search still passes', () => {
+    reference('month4/search');
+    expect(check('month4/search').status).toBe('passed');
+  });
+});
+
 describe('a check killed from outside', () => {
   test('leaves its private folder behind only until the next check sweeps it', async () => {
     const tmp = tempDir();

@@ -16,6 +16,7 @@ import * as vm from 'node:vm';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ObserveRequest, Observed, TrainPayload } from '../protocol';
 import { captureIntrinsics, intrinsics, pinIntrinsics } from './intrinsics';
+import { own } from './own';
 import { initialBytes, measureReliance, noteBeforeStep, noteStepped, startReliance } from './reliance';
 import { graderDataBytes, noteGraderData, prepareRecompute } from './recompute';
 import { finishReplay, prepareReplay, replayData, startReplay } from './replay';
@@ -163,7 +164,8 @@ function movesAVariable(grads: { name: string; tensor: Tensor }[]): boolean {
   const candidates: Tensor[] = [];
   for (let i = 0; i < grads.length; i++) {
     const g = grads[i].tensor;
-    const v = variables[grads[i].name];
+    // The name is learner code's: only TensorFlow.js's own entry counts, never one on Object.prototype.
+    const v = own(variables, grads[i].name) as (typeof variables)[string] | undefined;
     if (!v || v.trainable !== true || g === null || typeof g !== 'object') continue;
     candidates[candidates.length] = g;
   }
@@ -244,12 +246,12 @@ export function prepareObservation(tf: Tf): void {
       try {
         const variables = moves ? captured.registeredVariables?.() : undefined;
         // The values before the step: which entries training moved is judged against them (child/recompute.ts).
-        if (variables) for (let i = 0; i < grads!.length; i++) noteBeforeStep(variables[grads![i].name]);
+        if (variables) for (let i = 0; i < grads!.length; i++) noteBeforeStep(own(variables, grads![i].name));
         const out = apply(original, this, [grads ?? given]);
         if (moves) {
           state.steps++;
           noteOptimizer(this);
-          if (variables) for (let i = 0; i < grads.length; i++) noteStepped(variables[grads[i].name]);
+          if (variables) for (let i = 0; i < grads.length; i++) noteStepped(own(variables, grads[i].name));
           if (loss !== undefined) recordLoss(loss);
         }
         return out;

@@ -8,6 +8,8 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import type { HarnessContext } from '../../child/context';
 import { withListingOrder } from '../../child/listing';
+import type { ListingOrder } from '../../listing-order';
+import { append, hasOwn, isIndex, mapList, own } from '../../child/own';
 import { driverFor } from './drivers';
 
 function plain(ctx: HarnessContext, value: unknown): unknown {
@@ -63,39 +65,55 @@ export function searchObjective(
   spec: { table: [number, number][][]; budget: number },
   log: Evaluation[],
 ): (index: number, units: number) => { train: number; validation: number } {
+  const table = spec.table;
+  const budget = spec.budget;
   let spent = 0;
   return (index, units) => {
-    const row = Number.isInteger(index) ? spec.table[index] : undefined;
-    if (!row) throw new RangeError(`evaluate: no configuration ${String(index)} (0 to ${spec.table.length - 1})`);
-    if (!Number.isInteger(units) || units < 1 || units > row.length)
+    // index and units are learner values: checked with plain comparisons (no replaceable global),
+    // then read as own elements only, so -1, 0.5 or '1e0' never reach Array.prototype.
+    const row = isIndex(index, table.length) ? (own(table, index) as [number, number][] | undefined) : undefined;
+    if (!row) throw new RangeError(`evaluate: no configuration ${String(index)} (0 to ${table.length - 1})`);
+    if (!isIndex(typeof units === 'number' ? units - 1 : undefined, row.length))
       throw new RangeError(`evaluate: units must be a whole number from 1 to ${row.length}, got ${String(units)}`);
-    if (spent + units > spec.budget)
+    const cell = own(row, units - 1) as [number, number] | undefined;
+    if (!cell) throw new RangeError(`evaluate: no score for configuration ${index} at ${units} units`);
+    if (spent + units > budget)
       throw new RangeError(
-        `evaluate: budget exhausted: ${spent} of ${spec.budget} units spent, this call needs ${units} more`,
+        `evaluate: budget exhausted: ${spent} of ${budget} units spent, this call needs ${units} more`,
       );
     spent += units;
-    log.push({ index, units });
-    const [train, validation] = row[units - 1];
-    return { train, validation };
+    append(log, { index, units });
+    return { train: own(cell, 0) as number, validation: own(cell, 1) as number };
   };
 }
 
+/**
+ * An argument from the grader, made live. Its fields are read as own properties only: a field the
+ * grader did not send must not be answered by a getter learner code put on Object.prototype, which
+ * would both see the argument (a search objective's whole table) and change what it becomes.
+ */
 function revive(ctx: HarnessContext, arg: unknown, log: Evaluation[][]): unknown {
-  if (arg && typeof arg === 'object' && 'tensor' in (arg as Record<string, unknown>)) {
-    const a = arg as { tensor: number[]; shape: number[]; dtype?: 'float32' | 'int32' };
-    return ctx.tf.tensor(a.tensor, a.shape, a.dtype ?? 'float32');
+  if (arg === null || typeof arg !== 'object') return arg;
+  if (hasOwn(arg, 'tensor')) {
+    const dtype = own(arg, 'dtype') as 'float32' | 'int32' | undefined;
+    return ctx.tf.tensor(own(arg, 'tensor') as number[], own(arg, 'shape') as number[], dtype ?? 'float32');
   }
-  if (arg && typeof arg === 'object' && typeof (arg as { scalarFunction?: unknown }).scalarFunction === 'string') {
-    const make = SCALAR_FUNCTIONS[(arg as { scalarFunction: string }).scalarFunction];
-    if (make) return make(ctx.tf);
-  }
-  const objective = arg && typeof arg === 'object' ? (arg as { searchObjective?: unknown }).searchObjective : undefined;
+  const name = own(arg, 'scalarFunction');
+  if (typeof name === 'string' && hasOwn(SCALAR_FUNCTIONS, name)) return SCALAR_FUNCTIONS[name](ctx.tf);
+  const objective = own(arg, 'searchObjective');
   if (objective && typeof objective === 'object') {
     const calls: Evaluation[] = [];
-    log.push(calls);
+    append(log, calls);
     return searchObjective(objective as { table: [number, number][][]; budget: number }, calls);
   }
   return arg;
+}
+
+/** The objectives' logs as one list, by index and append alone (no Array.prototype method). */
+function flatten(logs: Evaluation[][]): Evaluation[] {
+  const out: Evaluation[] = [];
+  for (let i = 0; i < logs.length; i++) for (let j = 0; j < logs[i].length; j++) append(out, logs[i][j]);
+  return out;
 }
 
 export async function runFunctionsKind(ctx: HarnessContext): Promise<void> {
@@ -112,15 +130,20 @@ export async function runFunctionsKind(ctx: HarnessContext): Promise<void> {
     }
     try {
       const evaluations: Evaluation[][] = [];
-      const args = m.args.map((a) => revive(ctx, a, evaluations));
-      const drive = m.driver === undefined ? undefined : driverFor(m.driver);
-      const out = await withListingOrder(m.listing?.order, m.listing?.salt ?? 0, () =>
-        drive ? drive(ctx.exports, args) : (fn as (...a: unknown[]) => unknown)(...args),
+      const args = mapList(m.args, (a) => revive(ctx, a, evaluations));
+      // Optional fields the grader may leave out: own properties only, as in revive.
+      const driver = own(m, 'driver') as string | undefined;
+      const listing = own(m, 'listing') as { order: ListingOrder; salt: number } | undefined;
+      const drive = driver === undefined ? undefined : driverFor(driver);
+      const out = await withListingOrder(
+        own(listing, 'order') as ListingOrder | undefined,
+        (own(listing, 'salt') as number | undefined) ?? 0,
+        () => (drive ? drive(ctx.exports, args) : (fn as (...a: unknown[]) => unknown)(...args)),
       );
       ctx.assertClean();
       // With an objective among the arguments, the grader gets what was spent beside what was returned.
       const value = evaluations.length
-        ? { returned: plain(ctx, out), evaluations: evaluations.flat() }
+        ? { returned: plain(ctx, out), evaluations: flatten(evaluations) }
         : plain(ctx, out);
       ctx.send({ type: 'result', id: m.id, ok: true, value });
     } catch (err) {

@@ -9,6 +9,8 @@
  * own references (grader/suites/backprop.ts); nothing here judges.
  */
 
+import { append, hasOwn, mapList, own } from '../../child/own';
+
 type Exports = Record<string, unknown>;
 export type Driver = (exports: Exports, args: unknown[]) => unknown;
 
@@ -94,14 +96,17 @@ function gradOf(v: ValueLike): number {
 }
 
 function build(V: ValueClass, spec: GraphSpec): { all: ValueLike[]; custom: GraphResult['custom'] } {
-  const all: ValueLike[] = spec.leaves.map((x) => leaf(V, x));
+  // Learner code runs between these lines (every op is a learner method) and may swap an array method
+  // for one that puts the original back before the integrity check: grader arrays are built and read
+  // with own.ts alone, and a spec node's fields are read as own properties.
+  const all: ValueLike[] = mapList(spec.leaves, (x) => leaf(V, x));
   const custom: GraphResult['custom'] = [];
   for (const n of spec.nodes) {
     const a = all[n.a];
     let out: ValueLike;
     if (n.op === 'custom') {
       const record = { calls: 0, gradAtCall: null as number | null };
-      custom.push(record);
+      append(custom, record);
       out = node(new V(n.amp * Math.sin(n.freq * a.data), [a], 'grader'), 'new Value(data, [child], op)');
       const self = out;
       self.backwardFn = () => {
@@ -110,14 +115,14 @@ function build(V: ValueClass, spec: GraphSpec): { all: ValueLike[]; custom: Grap
         a.grad = gradOf(a) + n.amp * n.freq * Math.cos(n.freq * a.data) * gradOf(self);
       };
     } else if (n.op === 'add' || n.op === 'mul') {
-      const other = 'b' in n ? all[n.b] : n.c;
+      const other = hasOwn(n, 'b') ? all[own(n, 'b') as number] : (own(n, 'c') as number);
       out = node(method(a, n.op)(other), `${n.op}()`);
     } else if (n.op === 'pow') {
       out = node(method(a, 'pow')(n.k), `pow(${n.k})`);
     } else {
       out = node(method(a, n.op)(), `${n.op}()`);
     }
-    all.push(out);
+    append(all, out);
   }
   return { all, custom };
 }
@@ -131,26 +136,26 @@ function valueGraph(exports: Exports, args: unknown[]): GraphResult {
   method(out, 'backward')();
   return {
     data: out.data,
-    grads: all.slice(0, spec.leaves.length).map(gradOf),
-    values: all.map((v) => v.data),
+    grads: mapList(all, gradOf, 0, spec.leaves.length),
+    values: mapList(all, (v) => v.data),
     custom,
   };
 }
 
 function paramValues(V: ValueClass, p: MlpParams<number>): MlpParams<ValueLike> {
-  const row = (r: number[]) => r.map((x) => leaf(V, x));
-  return { w1: p.w1.map(row), b1: row(p.b1), w2: p.w2.map(row), b2: row(p.b2) };
+  const row = (r: number[]) => mapList(r, (x) => leaf(V, x));
+  return { w1: mapList(p.w1, row), b1: row(p.b1), w2: mapList(p.w2, row), b2: row(p.b2) };
 }
 
 function paramNumbers(p: MlpParams<ValueLike>, read: (v: ValueLike) => number): MlpParams<number> {
-  const row = (r: ValueLike[]) => r.map(read);
-  return { w1: p.w1.map(row), b1: row(p.b1), w2: p.w2.map(row), b2: row(p.b2) };
+  const row = (r: ValueLike[]) => mapList(r, read);
+  return { w1: mapList(p.w1, row), b1: row(p.b1), w2: mapList(p.w2, row), b2: row(p.b2) };
 }
 
 function valueArray(v: unknown, length: number, what: string): ValueLike[] {
   if (!Array.isArray(v)) throw new Error(`${what} returned ${typeof v}, not an array of ${length} Values`);
   if (v.length !== length) throw new Error(`${what} returned ${v.length} Values, expected ${length}`);
-  return v.map((x, i) => node(x, `${what}[${i}]`));
+  return mapList(v as unknown[], (x, i) => node(x, `${what}[${i}]`));
 }
 
 /**
@@ -170,17 +175,17 @@ function valueMlpForward(exports: Exports, args: unknown[]): unknown {
   for (let k = 1; k < logits.length; k++)
     out = node(method(out, 'add')(node(method(logits[k], 'mul')(readout[k]), 'mul()')), 'add()');
   method(out, 'backward')();
-  return { logits: logits.map((v) => v.data), grads: paramNumbers(P, gradOf) };
+  return { logits: mapList(logits, (v) => v.data), grads: paramNumbers(P, gradOf) };
 }
 
 /** crossEntropy(logits, label) on leaf Values the driver makes. */
 function valueCrossEntropy(exports: Exports, args: unknown[]): unknown {
   const V = valueClass(exports);
   const [logits, label] = args as [number[], number];
-  const leaves = logits.map((z) => leaf(V, z));
+  const leaves = mapList(logits, (z) => leaf(V, z));
   const loss = node(fn<(l: unknown, y: number) => unknown>(exports, 'crossEntropy')(leaves, label), 'crossEntropy');
   method(loss, 'backward')();
-  return { loss: loss.data, grads: leaves.map(gradOf) };
+  return { loss: loss.data, grads: mapList(leaves, gradOf) };
 }
 
 /** batchLoss(params, xs, ys) on Value parameters, then backward(). */
@@ -203,7 +208,7 @@ function valueTrain(exports: Exports, args: unknown[]): unknown {
   const P = paramValues(V, params);
   const step = fn<(p: unknown, x: number[][], y: number[], lr: number) => unknown>(exports, 'trainStep');
   const losses: unknown[] = [];
-  for (let s = 0; s < steps; s++) losses.push(step(P, xs, ys, lr));
+  for (let s = 0; s < steps; s++) append(losses, step(P, xs, ys, lr));
   return { losses, params: paramNumbers(P, (v) => Number(v.data)) };
 }
 
@@ -216,7 +221,7 @@ const DRIVERS: Record<string, Driver> = {
 };
 
 export function driverFor(name: string): Driver {
-  const d = Object.hasOwn(DRIVERS, name) ? DRIVERS[name] : undefined;
+  const d = typeof name === 'string' ? (own(DRIVERS, name) as Driver | undefined) : undefined;
   if (!d) throw new Error(`unknown driver '${name.slice(0, 40)}': this harness has ${Object.keys(DRIVERS).join(', ')}`);
   return d;
 }

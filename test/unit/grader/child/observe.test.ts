@@ -147,6 +147,25 @@ describe('optimizer steps', () => {
     expect(observed?.losses).toEqual([]);
   });
 
+  it('does not count a gradient named for a fake variable that a getter on Object.prototype answers', async () => {
+    const proto = Object.prototype as unknown as Record<string, unknown>;
+    const outcome = await grade(async ({ tf: t }) => {
+      const opt = t.train.sgd(0.1);
+      // TensorFlow.js's map of variables misses 'fakeWeights' and falls through to Object.prototype.
+      // The fake is a plain tensor that claims to be trainable and ignores assign(): nothing real moves.
+      const fake = Object.assign(t.zeros([2]), { trainable: true, assign: () => undefined });
+      Object.defineProperty(Object.prototype, 'fakeWeights', { configurable: true, get: () => fake });
+      try {
+        for (let i = 0; i < 3; i++) opt.applyGradients({ fakeWeights: t.ones([2]) });
+      } finally {
+        delete proto.fakeWeights;
+      }
+      return { predict: (x: T.Tensor) => t.clone(x) };
+    }, request);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.observed?.steps).toBe(0);
+  });
+
   it('counts each batch of model.fit', async () => {
     const { observed } = await grade(async ({ tf: t, data }) => {
       const model = t.sequential();

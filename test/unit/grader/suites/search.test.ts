@@ -17,6 +17,7 @@ import * as grid from '../../../fixtures/submissions/search-full-grid';
 import * as byTrain from '../../../fixtures/submissions/search-by-train';
 import * as random from '../../../fixtures/submissions/search-random';
 import * as first from '../../../fixtures/submissions/search-first';
+import * as tableGetter from '../../../fixtures/submissions/adv-prototype-getter-search';
 
 let fixture: SuiteFixture;
 let digits: Digits;
@@ -119,5 +120,96 @@ describe('search suite', () => {
   it('refuses a choice it never evaluated', () => {
     const guess: Impl = { search: () => 5 };
     expect(outcomes(guess)[0]).toMatch(/never evaluated/);
+  });
+
+  it('runs the prototype-getter attack (review 17) without handing over the table', () => {
+    // It falls back to the first configuration: no better than the starter, far from the reference.
+    expect(passed(tableGetter as Impl)).toBeLessThanOrEqual(passed(starter));
+    expect(passed(tableGetter as Impl)).toBeLessThan(passed(reference));
+  });
+});
+
+describe('searchObjective against prototypes learner code changed', () => {
+  const table: [number, number][][] = [
+    [
+      [0.1, 0.2],
+      [0.3, 0.4],
+    ],
+    [
+      [0.5, 0.6],
+      [0.7, 0.8],
+    ],
+  ];
+  const arrayProto = Array.prototype as unknown as Record<string, unknown>;
+  const planted = ['-1', '0.5', '2', '1e0', 'NaN', 'Infinity', '-0.5'];
+  let seen: unknown[];
+  beforeEach(() => {
+    seen = [];
+    for (const key of planted)
+      Object.defineProperty(Array.prototype, key, {
+        configurable: true,
+        get(this: unknown) {
+          // Only the grader's own arrays count: other code may read past an array's end meanwhile.
+          if (this === table || table.includes(this as [number, number][])) seen.push(this);
+          return [[9, 9]];
+        },
+      });
+  });
+  afterEach(() => {
+    for (const key of planted) delete arrayProto[key];
+  });
+
+  it('refuses an index or units the table lacks and never reads a prototype getter', () => {
+    const log: Evaluation[] = [];
+    const evaluate = searchObjective({ table, budget: 100 }, log);
+    for (const index of [-1, 0.5, 2, NaN, Infinity, -0.5, '1' as unknown as number, { valueOf: () => 1 } as never])
+      expect(() => evaluate(index, 1)).toThrow(/evaluate: no configuration .* \(0 to 1\)/);
+    for (const units of [0, 3, 0.5, 1.5, NaN, -1, '1' as unknown as number])
+      expect(() => evaluate(0, units)).toThrow(/evaluate: units must be a whole number from 1 to 2/);
+    expect(seen).toEqual([]);
+    expect(log).toEqual([]);
+    expect(evaluate(1, 2)).toEqual({ train: 0.7, validation: 0.8 });
+  });
+
+  it('does not trust Number.isInteger, which learner code can replace', () => {
+    const isInteger = Number.isInteger;
+    Number.isInteger = () => true;
+    try {
+      const evaluate = searchObjective({ table, budget: 100 }, []);
+      expect(() => evaluate(0.5, 1)).toThrow(/no configuration 0.5/);
+      expect(() => evaluate(0, 1.5)).toThrow(/units must be a whole number/);
+    } finally {
+      Number.isInteger = isInteger;
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it('logs every call with neither Array.prototype.push nor a setter on Array.prototype', () => {
+    const log: Evaluation[] = [];
+    const evaluate = searchObjective({ table, budget: 100 }, log);
+    const push = Array.prototype.push;
+    let handed = 0;
+    Array.prototype.push = function (this: unknown[]) {
+      handed++;
+      return this.length;
+    };
+    Object.defineProperty(Array.prototype, '0', {
+      configurable: true,
+      set() {
+        handed++;
+      },
+    });
+    try {
+      evaluate(1, 1);
+      evaluate(0, 2);
+    } finally {
+      Array.prototype.push = push;
+      delete arrayProto['0'];
+    }
+    expect(handed).toBe(0);
+    expect(log).toEqual([
+      { index: 1, units: 1 },
+      { index: 0, units: 2 },
+    ]);
   });
 });
