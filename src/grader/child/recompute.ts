@@ -279,18 +279,74 @@ function sizeOf(shape: number[]): number {
 }
 
 /**
+ * The steps of the recording that read nothing the trained variables feed: every recomputation that gives only
+ * trained variables other values runs them on the same inputs, so the first one keeps what the others read of
+ * their outputs (`kept`) and the others skip them. A pretrained model's convolutions under a trained head are
+ * run once instead of once per zeroed weight. Steps and kernels are deterministic: the skipped steps' outputs
+ * are the values they would compute again.
+ */
+interface Frontier {
+  trained: Set<object>;
+  skip: Set<number>;
+  /** Outputs of skipped steps that other steps or the answer read. */
+  needed: Set<object>;
+  kept: Map<object, Tensor>;
+}
+
+function planFrontier(trained: Set<object>, output: Info): Frontier | undefined {
+  const fed = new Set<object>(trained);
+  const skip = new Set<number>();
+  const producer = new Map<object, number>();
+  const steps = state.steps;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
+    const reads = step.inputs.some(([, info]) => fed.has(info.dataId));
+    for (const o of step.outputs) {
+      // A reshape's output shares its input's data, which is kept or not with that input; data shared otherwise
+      // would make what is kept ambiguous.
+      if (step.inputs.some(([, info]) => info.dataId === o.dataId)) continue;
+      if (producer.has(o.dataId) || trained.has(o.dataId)) return undefined;
+      producer.set(o.dataId, i);
+      if (reads) fed.add(o.dataId);
+    }
+    if (!reads) skip.add(i);
+  }
+  if (skip.size === 0) return undefined;
+  const needed = new Set<object>();
+  const keep = (id: object): void => {
+    const at = producer.get(id);
+    if (at !== undefined && skip.has(at)) needed.add(id);
+  };
+  for (let i = 0; i < steps.length; i++) if (!skip.has(i)) for (const [, info] of steps[i].inputs) keep(info.dataId);
+  keep(output.dataId);
+  return { trained, skip, needed, kept: new Map() };
+}
+
+function releaseFrontier(frontier: Frontier | undefined): void {
+  if (!frontier) return;
+  for (const t of frontier.kept.values()) if (!apply(intrinsics.isDisposed!, t, [])) apply(intrinsics.dispose!, t, []);
+  frontier.kept.clear();
+}
+
+/**
  * The recorded call's output recomputed, with the leaves in `replaced` given other values (undefined: zeros) and
- * the input swapped for `swapped`; undefined when it cannot be.
+ * the input swapped for `swapped`; undefined when it cannot be. With `frontier`, the run with nothing replaced
+ * keeps the frontier's outputs, and a run that replaces trained variables only reuses them.
  */
 function recompute(
   tf: Tf,
   output: Info,
   replaced?: Map<object, Float32Array | undefined>,
   swapped?: Tensor,
+  frontier?: Frontier,
 ): Float32Array | undefined {
   const made: Tensor[] = [];
   const values = new Map<object, Tensor>();
   const engine = tf.engine();
+  const collect = frontier !== undefined && !replaced && !swapped && frontier.kept.size === 0;
+  let reuse = frontier !== undefined && !collect && !swapped && frontier.kept.size === frontier.needed.size;
+  if (reuse && replaced) for (const id of replaced.keys()) if (!frontier!.trained.has(id)) reuse = false;
+  if (reuse) for (const [id, t] of frontier!.kept) values.set(id, t);
   const tensorFor = (info: Info): Tensor | undefined => {
     let t = values.get(info.dataId);
     if (!t) {
@@ -321,7 +377,10 @@ function recompute(
     return t;
   };
   try {
-    for (const step of state.steps) {
+    const steps = state.steps;
+    for (let s = 0; s < steps.length; s++) {
+      const step = steps[s];
+      if (reuse && frontier!.skip.has(s)) continue;
       const inputs: Record<string, Tensor> | Tensor[] = step.list ? [] : {};
       for (const [key, info] of step.inputs) {
         const t = tensorFor(info);
@@ -339,12 +398,21 @@ function recompute(
     const result = tensorFor(output);
     if (!result) return undefined;
     const read: ArrayLike<number> = apply(intrinsics.dataSync!, result, []);
+    if (collect) for (const id of frontier.needed) if (values.has(id)) frontier.kept.set(id, values.get(id)!);
     return copyFloat32(read);
   } catch {
     return undefined;
   } finally {
-    for (const t of made) if (!apply(intrinsics.isDisposed!, t, [])) apply(intrinsics.dispose!, t, []);
+    const kept = frontier?.kept;
+    for (const t of made)
+      if (!(collect && kept && isKept(kept, t)) && !apply(intrinsics.isDisposed!, t, []))
+        apply(intrinsics.dispose!, t, []);
   }
+}
+
+function isKept(kept: Map<object, Tensor>, t: Tensor): boolean {
+  for (const k of kept.values()) if (k === t) return true;
+  return false;
 }
 
 /** The share of rows whose answer differs: the class (argmax) with several columns, else a relative change past 10%. */
@@ -558,6 +626,7 @@ const pct = (share: number): string => `${Math.round(share * 100)}%`;
 export async function relianceOfRecording(tf: Tf, answers: unknown, other: OtherRows): Promise<Recomputed | undefined> {
   const vars = state.trained.filter((t) => !apply(intrinsics.isDisposed!, t.variable, []));
   if (vars.length === 0) return undefined;
+  let frontier: Frontier | undefined;
   try {
     if (!(answers instanceof tf.Tensor))
       return { least: 0, why: 'predict() returned plain numbers, not the tensor the model computed' };
@@ -569,7 +638,8 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
     const cols = output.shape.length >= 2 ? (output.shape[output.shape.length - 1] ?? 1) : 1;
     const read = apply(intrinsics.dataSync!, answers, []) as ArrayLike<number>;
     const given = copyFloat32(read);
-    const again = recompute(tf, output);
+    frontier = planFrontier(new Set(vars.map((v) => v.dataId)), output);
+    const again = recompute(tf, output, undefined, undefined, frontier);
     if (!again || changedShare(given, again, cols) > 0.01)
       return { least: 0, why: 'the operations predict() ran do not reproduce its answers' };
     const total = vars.reduce((n, t) => n + t.variable.size, 0);
@@ -577,7 +647,9 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
     for (const { variable, dataId } of vars) {
       if (variable.size < LARGE * total) continue;
       // A weight the call never read leaves every answer as it was.
-      const after = state.leaves.has(dataId) ? recompute(tf, output, new Map([[dataId, undefined]])) : given;
+      const after = state.leaves.has(dataId)
+        ? recompute(tf, output, new Map([[dataId, undefined]]), undefined, frontier)
+        : given;
       const share = after ? changedShare(given, after, cols) : 0;
       if (share < least) least = share;
     }
@@ -607,7 +679,7 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
       };
     const unmoved = other.initialOf ? unmovedZeroed(vars, other.initialOf) : undefined;
     if (unmoved) {
-      const after = recompute(tf, output, unmoved.replaced);
+      const after = recompute(tf, output, unmoved.replaced, undefined, frontier);
       const share = after ? changedShare(given, after, cols) : 1;
       if (share > UNMOVED_CHANGE)
         return {
@@ -645,6 +717,7 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
     }
     return { least };
   } finally {
+    releaseFrontier(frontier);
     state.steps = [];
     state.leaves = new Map();
     state.produced = new Set();

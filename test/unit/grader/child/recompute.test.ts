@@ -52,7 +52,11 @@ test('a weight matrix read only by JavaScript to pick the answers: nothing chang
     return zeroed ? (model.predict(input) as T.Tensor) : tf.oneHot(tf.tile(lookup, [10]), 4);
   };
   const out = await recordCall(() => predict(x), x, vars);
-  expect(await relianceOfRecording(tf, out, noOther)).toEqual({ least: 0 });
+  // Nothing moves, and the input never reached a kernel: the answers were chosen beside it.
+  expect(await relianceOfRecording(tf, out, noOther)).toEqual({
+    least: 0,
+    refused: expect.stringMatching(/never passed its input x to a TensorFlow\.js operation/) as unknown,
+  });
 });
 
 test('answers made from JavaScript numbers, or beside the model with its weights times zero, do not rely on them', async () => {
@@ -259,4 +263,26 @@ test('data written as kernel attributes counts as kept data, and a product with 
     );
   const l = await relianceOfRecording(tf, await recordCall(() => laundered(x), x, vars), noOther);
   expect(l?.refused).toMatch(/MatMul multiplies the input by values kept beside the model/);
+});
+
+test('under a frozen base, each zeroed head weight gives the share of answers that zeroing it in the model changes', async () => {
+  // The base's layers read no trained variable: the recomputations that zero a head weight reuse its outputs.
+  const { model, vars: all } = mlp();
+  const head = all.slice(2);
+  const x = tf.randomUniform([60, 8], -1, 1, 'float32', 11);
+  const answers = (m: T.Sequential): Int32Array => (m.predict(x) as T.Tensor).argMax(-1).dataSync() as Int32Array;
+  const before = answers(model);
+  const out = await recordCall(() => model.predict(x), x, head);
+  const r = await relianceOfRecording(tf, out, noOther);
+  expect(r?.why).toBeUndefined();
+  // The truth, from the model itself: zero the head's kernel and count the rows whose class moved.
+  const kernel = head[0];
+  const kept = kernel.clone();
+  kernel.assign(tf.zerosLike(kernel));
+  const after = answers(model);
+  kernel.assign(kept);
+  const moved = before.filter((c, i) => c !== after[i]).length / before.length;
+  expect(moved).toBeGreaterThan(0);
+  expect(r!.least).toBeCloseTo(moved, 10);
+  expect(Array.from(answers(model))).toEqual(Array.from(before));
 });
