@@ -76,16 +76,20 @@ async function main(): Promise<void> {
   let integrity: Integrity | undefined;
   let registries: RegistryRecord | undefined;
   let tainted = false;
+  /** Why nothing graded code did can be reported: a built-in or a kernel it replaced; undefined when none. */
+  const refusalNow = (): string | undefined => {
+    const replaced = integrity?.changed();
+    if (replaced)
+      return `graded code replaced JavaScript's built-in ${replaced}, which mlpath relies on to report what your code did: leave built-in objects as they are`;
+    const kernel = registries?.changed();
+    return kernel
+      ? `graded code changed TensorFlow.js's ${kernel}: the kernels that compute your model are TensorFlow.js's and mlpath's, never graded code's`
+      : undefined;
+  };
   // Every message but the learner's own log lines carries something the grader judges by: none leaves once a built-in was replaced.
   const send = (msg: Outgoing): void => {
     if (tainted) return;
-    const replaced = msg.type === 'log' ? undefined : integrity?.changed();
-    const kernel = msg.type === 'log' || replaced ? undefined : registries?.changed();
-    const refusal = replaced
-      ? `graded code replaced JavaScript's built-in ${replaced}, which mlpath relies on to report what your code did: leave built-in objects as they are`
-      : kernel
-        ? `graded code changed TensorFlow.js's ${kernel}: the kernels that compute your model are TensorFlow.js's and mlpath's, never graded code's`
-        : undefined;
+    const refusal = msg.type === 'log' ? undefined : refusalNow();
     if (refusal) {
       tainted = true;
       writeFrame({ type: 'error', token, error: { kind: 'forbidden-api', message: refusal } });
@@ -166,6 +170,10 @@ async function main(): Promise<void> {
     },
     assertClean() {
       if (forbiddenUse) throw forbiddenUse;
+      // Checked as each call of graded code returns, not only as a message leaves: a built-in swapped during
+      // the call and put back before the next message would otherwise bend the grader's code in between.
+      const refusal = refusalNow();
+      if (refusal) throw new Failed({ kind: 'forbidden-api', message: refusal });
     },
   };
 

@@ -22,7 +22,10 @@ export interface HarnessContext {
   next(): Promise<ParentMessage>;
   fail(error: LearnerError): never;
   describe(thrown: unknown): LearnerError;
-  /** Throws the first forbidden-API use, even one learner code caught. */
+  /**
+   * Throws the first forbidden-API use, even one learner code caught, or a refusal when graded code has replaced
+   * a built-in or a kernel; call as each call of graded code returns, before the grader reads what it returned.
+   */
   assertClean(): void;
 }
 
