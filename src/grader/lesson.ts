@@ -145,6 +145,10 @@ function lossesOf(lesson: Lesson, run: LessonRun): { values: number[]; source: '
  * moved, other operations for the replay's rows).
  */
 function recomputedProblem(runs: LessonRun[], trained: string): string | undefined {
+  // Every run whose steps trained something had its scoring call recorded; a run without that measurement
+  // shows nothing, and nothing shown is not a pass (its trained weights were gone before predict() ran).
+  if (runs.some((r) => (r.observed?.steps ?? 0) > 0 && r.observed?.recomputed === undefined))
+    return `the grader could not record predict()'s answers on the held-out rows being computed from the weights ${trained}: none of them was alive when predict() ran (disposed, or replaced after training). Keep the trained model alive and predict with it`;
   const measured = runs.filter((r) => r.observed?.recomputed !== undefined);
   if (measured.length === 0) return undefined;
   const { value: least, run } = worst(
@@ -224,7 +228,11 @@ export function judgeLesson(
         (r) => r.observed?.reliance?.least ?? 1,
         (a, b) => b < a,
       );
-      if (relied < RELIED) {
+      if (runs.some((r) => r.observed?.reliance?.unanswered)) {
+        problems.push(
+          'predict() gave no answers the grader could read on validation rows (it threw, or returned something other than a tensor), so nothing shows they come from what the optimizer trained: predict() must answer any rows shaped like the held-out ones, with the trained model',
+        );
+      } else if (relied < RELIED) {
         problems.push(
           `predict() does not rely on what the optimizer trained: with one of the weight matrices its steps trained set to zero, ${Math.round((1 - relied) * 100)}% of its answers on validation rows stayed the same. Predict with the model the steps trained, not with something kept beside it`,
         );

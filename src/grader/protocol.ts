@@ -142,6 +142,7 @@ export const observedSchema = z.object({
     .object({
       weights: z.number().int().nonnegative(),
       least: z.number().min(0).max(1),
+      unanswered: z.boolean().optional(),
       base: z.number().min(0).max(1).optional(),
     })
     .optional(),

@@ -534,3 +534,28 @@ describe('review 17: a lookup read in JavaScript, and a shadowed typed-array cop
     expect(r.error?.message).toMatch(/replaced JavaScript's built-in Float32Array\.from/);
   });
 });
+
+describe("review 18: answers read through the tensor's own data(), weights disposed mid-call, a built-in swapped inside predict()", () => {
+  test('month2/mnist: a tensor whose own data() answers from a lookup is refused, not read', () => {
+    submit(ws, 'month2/mnist', 'lesson-mnist-own-data.ts');
+    const r = check('month2/mnist');
+    expect(r.status).toBe('error');
+    expect(r.error?.kind).toBe('invalid-output');
+    expect(r.error?.message).toMatch(/returned a tensor with its own data \(a getter or a function written onto it\)/);
+  });
+
+  test('month2/mnist: a lookup that disposes the trained model while predict() runs shows no reliance', () => {
+    submit(ws, 'month2/mnist', 'lesson-mnist-dispose-trained.ts');
+    const r = check('month2/mnist');
+    expect(r.status).toBe('failed');
+    expect(lessonFindings(r)).toMatch(/a weight the optimizer trained was disposed while predict\(\) ran/);
+  });
+
+  test('month2/mnist: Array.prototype.filter replaced inside predict() is caught as predict() returns', () => {
+    submit(ws, 'month2/mnist', 'adv-swap-during-predict.ts');
+    const r = check('month2/mnist');
+    expect(r.status).toBe('error');
+    expect(r.error?.kind).toBe('forbidden-api');
+    expect(r.error?.message).toMatch(/replaced JavaScript's built-in Array\.prototype\.filter/);
+  });
+});

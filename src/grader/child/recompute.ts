@@ -623,8 +623,16 @@ const pct = (share: number): string => `${Math.round(share * 100)}%`;
  * operations on `other.x` and asks predict() about the same rows (a model answers both alike; answers that
  * JavaScript chose for the held-out rows stay as they were), and runs them on the replay's training rows.
  */
-export async function relianceOfRecording(tf: Tf, answers: unknown, other: OtherRows): Promise<Recomputed | undefined> {
+export async function relianceOfRecording(
+  tf: Tf,
+  answers: unknown,
+  other: OtherRows,
+  scored?: ArrayLike<number>,
+): Promise<Recomputed | undefined> {
   const vars = state.trained.filter((t) => !apply(intrinsics.isDisposed!, t.variable, []));
+  // A weight that was alive as the call began and is gone now was disposed by predict() itself.
+  if (vars.length < state.trained.length)
+    return { least: 0, why: 'a weight the optimizer trained was disposed while predict() ran' };
   if (vars.length === 0) return undefined;
   let frontier: Frontier | undefined;
   try {
@@ -636,8 +644,7 @@ export async function relianceOfRecording(tf: Tf, answers: unknown, other: Other
     // Made outside any kernel of the call (from JavaScript numbers, or before predict() ran): a constant.
     if (!state.produced.has(output.dataId) && !state.leaves.has(output.dataId)) return { least: 0 };
     const cols = output.shape.length >= 2 ? (output.shape[output.shape.length - 1] ?? 1) : 1;
-    const read = apply(intrinsics.dataSync!, answers, []) as ArrayLike<number>;
-    const given = copyFloat32(read);
+    const given = copyFloat32(scored ?? (apply(intrinsics.dataSync!, answers, []) as ArrayLike<number>));
     frontier = planFrontier(new Set(vars.map((v) => v.dataId)), output);
     const again = recompute(tf, output, undefined, undefined, frontier);
     if (!again || changedShare(given, again, cols) > 0.01)

@@ -101,6 +101,8 @@ export interface Reliance {
    * matrices, not its biases) was zeroed alone.
    */
   least: number;
+  /** predict() gave no tensor the grader could read on the validation rows (it threw, or returned numbers). */
+  unanswered?: boolean;
   /**
    * With the weights of the models ctx.pretrained() gave (those still alive) all zeroed together, the share
    * of answers that changed; undefined when no pretrained model was handed out.
@@ -142,9 +144,11 @@ export async function measureReliance(
       if (t instanceof tf.Tensor && !apply(intrinsics.isDisposed!, t, [])) apply(intrinsics.dispose!, t, []);
     }
   };
-  const before = await ask();
-  if (!before) return undefined;
   const weights = vars.reduce((n, v) => n + v.size, 0);
+  const before = await ask();
+  // Asked what it answers on validation rows, predict() threw or answered with no tensor: nothing shows that
+  // its answers come from what the steps trained, whatever it does on the held-out rows.
+  if (!before) return { weights, least: 0, unanswered: true };
   // A variable that is not TensorFlow.js's own cannot be measured: no reliance is shown.
   for (const v of vars) if (tampering(v) !== undefined) return { weights, least: 0 };
   let least = 1;

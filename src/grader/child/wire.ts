@@ -6,6 +6,40 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import type { WireTensor } from '../protocol';
 import type { HarnessContext } from './context';
+import { copyFloat32, copyInt32, intrinsics } from './intrinsics';
+
+// Taken as this module loads, before learner code: what a returned tensor is made of is read through these.
+const applyFn = Reflect.apply;
+const ownKeys = Reflect.ownKeys;
+const describe = Reflect.getOwnPropertyDescriptor;
+const protoOf = Reflect.getPrototypeOf;
+const isArray = Array.isArray;
+const StringOf = String;
+
+/**
+ * Why the tensor learner code returned cannot be read as TensorFlow.js made it: an own getter or function
+ * (`data`, `shape`, `dataId` written onto it) would answer the grader with something other than what the
+ * checks read, and run learner code in between; undefined when it is a plain tensor.
+ */
+export function tensorProblem(value: object): string | undefined {
+  const proto = protoOf(value);
+  if (proto !== intrinsics.tensorProto && proto !== intrinsics.variableProto)
+    return 'an object that looks like a tf.Tensor but is not one';
+  const keys = ownKeys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const d = describe(value, keys[i])!;
+    if (d.get || d.set || typeof d.value === 'function')
+      return `a tensor with its own ${typeof keys[i] === 'symbol' ? 'symbol' : StringOf(keys[i])} (a getter or a function written onto it)`;
+  }
+  const shape = describe(value, 'shape')?.value as unknown;
+  if (!isArray(shape)) return 'a tensor whose shape is not an array';
+  const dims = ownKeys(shape);
+  for (let i = 0; i < dims.length; i++) {
+    const d = describe(shape, dims[i])!;
+    if (d.get || d.set) return 'a tensor whose shape has a getter';
+  }
+  return undefined;
+}
 
 export function toTensor(tf: HarnessContext['tf'], w: WireTensor): Tensor {
   if (w.dtype === 'string') return tf.tensor(w.values, w.shape, 'string');
@@ -79,7 +113,13 @@ export async function fromTensor(ctx: HarnessContext, value: unknown, what: stri
     ctx.fail({ kind: 'invalid-output', message: `${what} must return a tf.Tensor, but it returned ${got}` });
   }
   const t = value as Tensor;
-  if (t.isDisposed)
+  const problem = tensorProblem(t);
+  if (problem)
+    ctx.fail({
+      kind: 'invalid-output',
+      message: `${what} returned ${problem}; return the tensor TensorFlow.js made, as it made it`,
+    });
+  if (applyFn(intrinsics.isDisposed!, t, []))
     ctx.fail({ kind: 'invalid-output', message: `${what} returned a tensor that was already disposed` });
   const dtype = t.dtype;
   if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') {
@@ -88,13 +128,21 @@ export async function fromTensor(ctx: HarnessContext, value: unknown, what: stri
       message: `${what} returned a ${dtype} tensor; expected float32 (scores, probabilities, values) or int32 (class indices)`,
     });
   }
-  const shape: unknown = t.shape;
-  const data: unknown = await t.data();
+  // Read once, through TensorFlow.js's own methods taken before learner code loaded: what the checks of this
+  // call read is what the grader scores.
+  const given = t.shape as unknown[];
+  const shape: number[] = [];
+  for (let i = 0; i < given.length; i++) shape[i] = given[i] as number;
+  const read: ArrayLike<number> = applyFn(intrinsics.dataSync!, t, []);
+  const data: Float32Array | Int32Array | Uint8Array =
+    dtype === 'float32' ? copyFloat32(read) : dtype === 'int32' ? copyInt32(read) : copyBool(read);
+  let dimsOk = true;
+  for (let i = 0; i < shape.length; i++) dimsOk &&= typeof shape[i] === 'number' && shape[i] >= 0 && shape[i] % 1 === 0;
+  const dims = dimsOk ? shape : undefined;
+  let size = 1;
+  for (let i = 0; i < shape.length; i++) size *= shape[i];
   // A real tensor always passes; an object dressed up as one may not, and must not reach the grader as a message it cannot read.
-  const typed = data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array;
-  const dims =
-    Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0) ? (shape as number[]) : undefined;
-  if (!typed || !dims || dims.reduce((a, b) => a * b, 1) !== data.length) {
+  if (!dims || size !== data.length) {
     ctx.fail({
       kind: 'invalid-output',
       message: `${what} returned an object that looks like a tf.Tensor but is not one (its shape or data() do not agree); return a tensor made by TensorFlow.js`,
@@ -102,7 +150,13 @@ export async function fromTensor(ctx: HarnessContext, value: unknown, what: stri
   }
   return {
     values: data,
-    shape: dims.slice(),
+    shape: dims,
     dtype: dtype as WireTensor['dtype'],
   };
+}
+
+function copyBool(read: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(read.length);
+  for (let i = 0; i < out.length; i++) out[i] = read[i];
+  return out;
 }

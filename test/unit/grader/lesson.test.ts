@@ -18,7 +18,8 @@ import type { TrainPayload } from '../../../src/grader/protocol';
 const lesson = (fields: Partial<Lesson>): Lesson => lessonSchema.parse({ what: 'a loop you write', ...fields });
 const opts = { fitAllowed: false, trainingBytes: 22e6 };
 const run = (steps: number, fields: Partial<LessonRun> = {}): LessonRun => ({
-  observed: { steps, losses: steps ? [2.3, 1.1, 0.4] : [] },
+  // A run that took steps had its scoring call recorded (child/recompute.ts).
+  observed: { steps, losses: steps ? [2.3, 1.1, 0.4] : [], ...(steps ? { recomputed: { least: 0.9 } } : {}) },
   curve: [],
   ...fields,
 });
@@ -27,7 +28,7 @@ describe('judgeLesson', () => {
   it('passes runs that show every requirement, with a table row for each measured one', () => {
     const l = lesson({ minSteps: 100, minEpochs: 2, validation: true, lossFalls: true, maxModelMb: 10 });
     const r = run(1100, {
-      observed: { steps: 1100, losses: [2.3, 0.9, 0.2], retainedBytes: 1.2e6 },
+      observed: { steps: 1100, recomputed: { least: 0.9 }, losses: [2.3, 0.9, 0.2], retainedBytes: 1.2e6 },
       curve: [
         { epoch: 1, loss: 0.6, valAccuracy: 0.9 },
         { epoch: 2, loss: 0.3, valAccuracy: 0.93 },
@@ -56,7 +57,9 @@ describe('judgeLesson', () => {
   it('with usesPretrained, asks that zeroing the pretrained weights changes most answers, on every seed', () => {
     const l = lesson({ minSteps: 10, usesPretrained: true });
     const seen = (base?: number): LessonRun =>
-      run(50, { observed: { steps: 50, losses: [], reliance: { weights: 650, least: 0.9, base } } });
+      run(50, {
+        observed: { steps: 50, recomputed: { least: 0.9 }, losses: [], reliance: { weights: 650, least: 0.9, base } },
+      });
     expect(judgeLesson(l, [seen(0.93), seen(0.88)], opts).problems).toEqual([]);
     const beside = judgeLesson(l, [seen(0.93), seen(0)], opts).problems;
     expect(beside).toHaveLength(1);
@@ -70,8 +73,8 @@ describe('judgeLesson', () => {
 
   it('holds each requirement to the worst seed', () => {
     const l = lesson({ minSteps: 100, maxModelMb: 10 });
-    const good = run(500, { observed: { steps: 500, losses: [], retainedBytes: 1e6 } });
-    const bad = run(40, { observed: { steps: 40, losses: [], retainedBytes: 30e6 } });
+    const good = run(500, { observed: { steps: 500, recomputed: { least: 0.9 }, losses: [], retainedBytes: 1e6 } });
+    const bad = run(40, { observed: { steps: 40, recomputed: { least: 0.9 }, losses: [], retainedBytes: 30e6 } });
     const verdict = judgeLesson(l, [good, bad, good], opts);
     expect(verdict.metrics.find((m) => m.name === 'optimizer_steps')!.value).toBe(40);
     expect(verdict.metrics.find((m) => m.name === 'model_mb')!.value).toBe(30);
@@ -88,7 +91,7 @@ describe('judgeLesson', () => {
 
   it("judges the fall of the optimizer steps' losses, or without steps the logged ones", () => {
     const l = lesson({ lossFalls: true, minLosses: 3 });
-    const flat = run(200, { observed: { steps: 200, losses: [0.7, 0.69, 0.68] } });
+    const flat = run(200, { observed: { steps: 200, recomputed: { least: 0.9 }, losses: [0.7, 0.69, 0.68] } });
     expect(judgeLesson(l, [flat], opts).problems[0]).toMatch(
       /loss the optimizer steps returned did not fall: 0\.700 at first, 0\.680 at the end/,
     );
@@ -147,7 +150,7 @@ describe('judgeLesson', () => {
   it('reads the loss from the steps the grader watched when the lesson asks for steps, never from the log', () => {
     const l = lesson({ minSteps: 100, lossFalls: true });
     const logged = run(120, {
-      observed: { steps: 120, losses: [] },
+      observed: { steps: 120, recomputed: { least: 0.9 }, losses: [] },
       curve: [
         { epoch: 1, loss: 1 },
         { epoch: 2, loss: 0.3 },
@@ -246,5 +249,30 @@ describe('lessonOf and the watch request', () => {
       expect.stringMatching(/^train\(\) took no optimizer steps/),
     ]);
     expect(judged.metrics).toEqual([expect.objectContaining({ name: 'optimizer_steps', passed: false })]);
+  });
+});
+
+describe('a measurement that is missing is not a pass (review 18)', () => {
+  const l = lesson({ minSteps: 100 });
+
+  it('a run that took steps but whose scoring call could not be recorded', () => {
+    const r = run(500, { observed: { steps: 500, losses: [] } });
+    expect(judgeLesson(l, [run(500), r], opts).problems).toEqual([
+      expect.stringMatching(/^the grader could not record predict\(\)'s answers .* none of them was alive/),
+    ]);
+  });
+
+  it('predict() that gave the validation rows no answer the grader could read', () => {
+    const r = run(500, {
+      observed: {
+        steps: 500,
+        losses: [],
+        recomputed: { least: 0.9 },
+        reliance: { weights: 100, least: 0, unanswered: true },
+      },
+    });
+    expect(judgeLesson(l, [r], opts).problems).toEqual([
+      expect.stringMatching(/^predict\(\) gave no answers the grader could read on validation rows/),
+    ]);
   });
 });

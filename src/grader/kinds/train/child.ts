@@ -173,7 +173,11 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
   }
   const seconds = (Date.now() - started) / 1000;
   const observed = await watch.finish(
-    (x) => (predict as (x: unknown) => unknown).call(predictor, x),
+    async (x) => {
+      const answer = await (predict as (x: unknown) => unknown).call(predictor, x);
+      ctx.assertClean();
+      return answer;
+    },
     spare ? (spare.values as Float32Array).byteLength : 0,
   );
   ctx.send({ type: 'trained', seconds, ...(observed ? { observed } : {}) });
@@ -208,14 +212,20 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     }
     ctx.assertClean();
     checkSize(ctx, out, m.texts ? m.texts.length : (m.x.shape[0] ?? 0));
+    // The answers read once, before any more learner code runs: the recomputation checks these very values, and
+    // they are what the grader scores (a tensor's own data() could have answered otherwise).
+    const tensor = await fromTensor(ctx, out, 'predict(x)');
     let recomputed: Recomputed | undefined;
     if (observed) {
-      const ask = (rows: Tensor): unknown => (predict as (x: Tensor) => unknown).call(predictor, rows);
+      const ask = async (rows: Tensor): Promise<unknown> => {
+        const answer = await (predict as (x: Tensor) => unknown).call(predictor, rows);
+        ctx.assertClean();
+        return answer;
+      };
       const other = otherRows(ctx, spare, m.texts ? undefined : m.x, ask);
-      recomputed = await relianceOfRecording(tf, out, other);
+      recomputed = await relianceOfRecording(tf, out, other, tensor.values as ArrayLike<number>);
       if (other.x && !other.x.isDisposed) other.x.dispose();
     }
-    const tensor = await fromTensor(ctx, out, 'predict(x)');
     ctx.send({ type: 'predictions', tensor, ...(recomputed ? { recomputed } : {}) });
     return;
   }

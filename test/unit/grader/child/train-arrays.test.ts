@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { captureIntrinsics } from '../../../../src/grader/child/intrinsics';
 import { fromTensor } from '../../../../src/grader/child/wire';
 import type { HarnessContext } from '../../../../src/grader/child/context';
 import type { LearnerError } from '../../../../src/grader/protocol';
@@ -31,6 +32,8 @@ beforeAll(async () => {
   // IS_TEST keeps tfjs from advising the native backend on the first tensor.
   tf.env().set('IS_TEST', true);
   await tf.setBackend('cpu');
+  // As the harness does before learner code loads: returned tensors are read through these.
+  captureIntrinsics(tf);
 });
 
 describe('fromTensor with plain numbers', () => {
@@ -138,5 +141,39 @@ describe('fromTensor keeps its messages for what it still refuses', () => {
   it('a tensor mixed into an array of numbers', async () => {
     const e = await failure([1, tf.scalar(2)]);
     expect(e.message).toMatch(/non-number \(a tf.Tensor at row 1\)/);
+  });
+});
+
+describe('fromTensor reads a returned tensor as TensorFlow.js made it (review 18)', () => {
+  it('an own data() that answers other values than the tensor holds is refused, not read', async () => {
+    const t = tf.tensor2d([[0.1, 0.9]]);
+    let called = false;
+    Object.defineProperty(t, 'data', {
+      value: async () => {
+        called = true;
+        return new Float32Array([1, 0]);
+      },
+    });
+    expect((await failure(t)).message).toBe(
+      'predict(x) returned a tensor with its own data (a getter or a function written onto it); return the tensor TensorFlow.js made, as it made it',
+    );
+    expect(called).toBe(false);
+  });
+
+  it('a getter on the shape, or an object made from the prototype, is refused', async () => {
+    const t = tf.tensor1d([1, 2]);
+    Object.defineProperty(t, 'shape', { get: () => [2] });
+    expect((await failure(t)).message).toMatch(/with its own shape/);
+    const fake = Object.create(tf.Tensor.prototype) as object;
+    expect((await failure(fake)).message).toMatch(
+      /^predict\(x\) returned a tensor whose shape is not an array; return the tensor/,
+    );
+  });
+
+  it("a plain tensor's values are a copy: later writes to its data do not reach what was read", async () => {
+    const t = tf.tensor1d([1, 2, 3]);
+    const w = await fromTensor(ctx, t, 'predict(x)');
+    (t.dataSync() as Float32Array).fill(0);
+    expect(Array.from(w.values as Float32Array)).toEqual([1, 2, 3]);
   });
 });
