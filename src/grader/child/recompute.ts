@@ -67,6 +67,22 @@ interface Leaf {
 const MAX_LEAF_VALUES = 64 * 1024 * 1024;
 
 const apply = Reflect.apply;
+// The recorder below runs inside predict(), between pieces of learner code: it reads and notes through built-ins
+// taken as this module loads, so a method swapped for the length of the call cannot bend what it records.
+const keysOf = Object.keys;
+const isArray = Array.isArray;
+
+const setAdd = Set.prototype.add as (this: Set<object>, v: object) => Set<object>;
+const setHas = Set.prototype.has as (this: Set<object>, v: object) => boolean;
+const mapHas = Map.prototype.has as (this: Map<object, unknown>, k: object) => boolean;
+const mapSet = Map.prototype.set as (this: Map<object, unknown>, k: object, v: unknown) => Map<object, unknown>;
+
+/** A copy of `list` (an array of numbers or values) made without its iterator. */
+function listCopy<T>(list: readonly T[]): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < list.length; i++) out[i] = list[i];
+  return out;
+}
 
 /** Data the call may read beyond its input and the trained weights: this many values per input column, */
 const FOREIGN_PER_COLUMN = 4;
@@ -134,23 +150,23 @@ const state = {
 function infoOf(t: unknown): Info | undefined {
   if (t === null || typeof t !== 'object') return undefined;
   const { dataId, shape, dtype } = t as { dataId?: unknown; shape?: unknown; dtype?: unknown };
-  if (dataId === null || typeof dataId !== 'object' || !Array.isArray(shape) || typeof dtype !== 'string')
-    return undefined;
-  return { dataId, shape: [...(shape as number[])], dtype };
+  if (dataId === null || typeof dataId !== 'object' || !isArray(shape) || typeof dtype !== 'string') return undefined;
+  return { dataId, shape: listCopy(shape as number[]), dtype };
 }
 
 function copyAttrs(attrs: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (attrs === null || typeof attrs !== 'object') return out;
-  for (const key of Object.keys(attrs)) {
-    const v = (attrs as Record<string, unknown>)[key];
-    out[key] = Array.isArray(v) ? [...(v as unknown[])] : v;
+  const keys = keysOf(attrs);
+  for (let i = 0; i < keys.length; i++) {
+    const v = (attrs as Record<string, unknown>)[keys[i]];
+    out[keys[i]] = isArray(v) ? listCopy(v as unknown[]) : v;
   }
   return out;
 }
 
 function noteLeaf(tf: Tf, tensor: unknown, info: Info): void {
-  if (state.produced.has(info.dataId) || state.leaves.has(info.dataId)) return;
+  if (apply(setHas, state.produced, [info.dataId]) || apply(mapHas, state.leaves, [info.dataId])) return;
   let values: ArrayLike<number> | undefined;
   if (info.dtype === 'string' || info.dtype === 'complex64') {
     state.broken = `a ${info.dtype} tensor`;
@@ -162,7 +178,7 @@ function noteLeaf(tf: Tf, tensor: unknown, info: Info): void {
   } else {
     state.broken = 'a tensor it could not read';
   }
-  state.leaves.set(info.dataId, { info, values, tensor });
+  apply(mapSet, state.leaves, [info.dataId, { info, values, tensor }]);
 }
 
 /**
@@ -180,8 +196,9 @@ export function prepareRecompute(tf: Tf): void {
     state.depth++;
     try {
       const named: [string, Info][] = [];
-      for (const key of Object.keys(inputs ?? {})) {
-        const t = (inputs as Record<string, unknown>)[key];
+      const keys = keysOf(inputs ?? {});
+      for (let i = 0; i < keys.length; i++) {
+        const t = (inputs as Record<string, unknown>)[keys[i]];
         // A fused kernel's optional inputs (bias, prelu weights) are left out when unused.
         if (t === undefined || t === null) continue;
         const info = infoOf(t);
@@ -190,21 +207,21 @@ export function prepareRecompute(tf: Tf): void {
           break;
         }
         noteLeaf(tf, t, info);
-        named.push([key, info]);
+        named[named.length] = [keys[i], info];
       }
       const attrsCopy = copyAttrs(attrs);
       const out = apply(original, this, [name, inputs, attrs]);
-      const outputs = (Array.isArray(out) ? out : [out]).map(infoOf);
-      if (outputs.some((o) => o === undefined)) state.broken = `an output of ${name} that is not a tensor`;
-      else {
-        for (const o of outputs as Info[]) state.produced.add(o.dataId);
-        state.steps.push({
-          kernel: name,
-          inputs: named,
-          list: Array.isArray(inputs),
-          attrs: attrsCopy,
-          outputs: outputs as Info[],
-        });
+      const given: unknown[] = isArray(out) ? (out as unknown[]) : [out];
+      const outputs: Info[] = [];
+      for (let i = 0; i < given.length && state.broken === undefined; i++) {
+        const o = infoOf(given[i]);
+        if (o === undefined) state.broken = `an output of ${name} that is not a tensor`;
+        else outputs[outputs.length] = o;
+      }
+      if (state.broken === undefined) {
+        for (let i = 0; i < outputs.length; i++) apply(setAdd, state.produced, [outputs[i].dataId]);
+        const steps = state.steps;
+        steps[steps.length] = { kernel: name, inputs: named, list: isArray(inputs), attrs: attrsCopy, outputs };
       }
       return out;
     } finally {
