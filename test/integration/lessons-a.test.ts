@@ -303,14 +303,14 @@ describe("month2/mnist: the training loop is the learner's, and the grader watch
     expect(lessonFindings(r)).toMatch(LESSON);
   });
 
-  test("an iterator that ends the grader's next loop does not keep ctx.data alive", () => {
+  test("an iterator patched to end the grader's next loop (which releases ctx.data) is caught as train() returns", () => {
     submit(ws, id, 'lesson-mnist-iterator.ts');
     const r = check(id);
     expect(r.status).toBe('error');
-    expect(r.error?.kind).toBe('invalid-output');
-    expect(r.error?.message).toMatch(
-      /^predict\(x\) used ctx\.data\.xTrain, which was released when train\(\) returned: .*the lesson is a training loop you write/,
-    );
+    // Before review 18 the release still held and predict() failed on the released data; now the patch itself,
+    // in place as train() returns, is refused before the grader's loop runs.
+    expect(r.error?.kind).toBe('forbidden-api');
+    expect(r.error?.message).toMatch(/^graded code replaced JavaScript's built-in %ArrayIteratorPrototype%\.next/);
   });
 
   test("a lookup kept in the wasm backend's own memory beside a scalar stepped for show: one trained value is no model", () => {

@@ -8,6 +8,7 @@
  */
 import type * as T from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend/init';
+import { captureIntrinsics } from '../../../src/grader/child/intrinsics';
 import { runTrainKind } from '../../../src/grader/kinds/train/child';
 import type { HarnessContext } from '../../../src/grader/child/context';
 import type { ParentMessage, TrainPayload, WireTensor } from '../../../src/grader/protocol';
@@ -18,6 +19,8 @@ let tf: Tf;
 
 beforeAll(async () => {
   tf = (await initBackend('wasm')).tf;
+  // As the harness does before learner code loads: the train kind reads what predict() returned through these.
+  captureIntrinsics(tf);
 });
 
 /** Deterministic pixels in [0, 1) and labels 0..9: tensors must be equal across seeds, not random. */
