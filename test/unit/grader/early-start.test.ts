@@ -7,15 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChildSession, encodeStart } from '../../../src/grader/runner';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { processAlive as alive } from '../../../src/process-alive';
 
 function deferred(dir: string): ChildSession {
   return new ChildSession({
