@@ -381,17 +381,19 @@ function lockChannel(channel: net.Socket | undefined): void {
   // swapping either on a prototype for that moment sees it no more. The same for the Pipe handle under it
   // (readStart, readStop, its onread callback): a swapped handle method would be handed the handle, and
   // through it the socket.
-  fixInherited(channel);
-  if (handle) fixInherited(handle);
+  // Except `write`, which the socket itself replaces when the grader's end closes (writeAfterFIN); writes are
+  // the harness writer's, with fs.writeSync, and not what this guards.
+  fixInherited(channel, ['write']);
+  if (handle) fixInherited(handle, []);
 }
 
 /**
  * `target` with every method and accessor it inherits, the nearest definition of each, and its own methods,
  * fixed as non-writable, non-configurable own properties: what prototype methods a submission swaps later no
- * longer reach it. Plain data on prototypes stays where it is.
+ * longer reach it. Plain data on prototypes stays where it is, and so do the keys `left` names.
  */
-function fixInherited(target: object): void {
-  const fixed = new Set<PropertyKey>();
+function fixInherited(target: object, left: string[]): void {
+  const fixed = new Set<PropertyKey>(left);
   for (let owner: object | null = target; owner && owner !== Object.prototype; owner = getPrototypeOf(owner)) {
     const keys = ownKeys(owner);
     for (let i = 0; i < keys.length; i++) {
