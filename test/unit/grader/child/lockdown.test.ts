@@ -219,7 +219,7 @@ beforeAll(async () => {
       // A probe that died early is reported by its missing results, not by this write.
       (child.stdio[3] as NodeJS.WritableStream).on('error', () => undefined).write('SECRET of the grader');
       let out = '';
-      child.stdout.on('data', (d) => (out += d));
+      child.stdout?.on('data', (d) => (out += d));
       child.on('error', reject);
       child.on('close', () => resolve(out));
     });
