@@ -79,12 +79,15 @@ const subarrayOf = Reflect.getOwnPropertyDescriptor(typedProto, 'subarray')!.val
 const NewUint8Array = Uint8Array;
 // FrameDecoder's own steps, for the same reason: in the child every byte the grader sends passes through it, and a
 // prototype method swapped while a chunk is decoded (and put back before the integrity check looks) would see them.
-/* eslint-disable @typescript-eslint/unbound-method -- called only through applyFn, with the receiver given */
-const bufferMethods: Buffer = Buffer.prototype as Buffer;
-const bufferSubarray = bufferMethods.subarray;
-const bufferEquals = bufferMethods.equals;
-const readUInt32 = bufferMethods.readUInt32BE;
-/* eslint-enable @typescript-eslint/unbound-method */
+const typedOffset = Reflect.getOwnPropertyDescriptor(typedProto, 'byteOffset')!.get as (this: unknown) => number;
+/**
+ * Bytes `start` to `end` of `bytes`, as a new Uint8Array on the same memory. Not Buffer's subarray, which is
+ * JavaScript reading `length` and `byteOffset` through the getters a Buffer inherits, nor the typed array one,
+ * which asks the species constructor (through `constructor`) to make the view.
+ */
+function view(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new NewUint8Array(applyFn(typedBuffer, bytes, []), applyFn(typedOffset, bytes, []) + start, end - start);
+}
 const defineProperty = Reflect.defineProperty;
 const deserializeValue = deserialize;
 /**
@@ -172,7 +175,7 @@ class IsolatingDeserializer extends Deserializer {
  * buffer of its own, its typed arrays copied out, and the buffer zeroed.
  */
 export class FrameDecoder {
-  private chunks: Buffer[] = [];
+  private chunks: Uint8Array[] = [];
   private buffered = 0;
   private need = -1;
   private broken?: FrameError;
@@ -203,12 +206,14 @@ export class FrameDecoder {
         // a lone byte that cannot start a frame already breaks the stream.
         const head = this.peek(Math.min(this.buffered, HEADER_BYTES));
         const seen = Math.min(sizeOf(head), MARKER_BYTES);
-        const expected = applyFn(bufferSubarray, this.marker, [0, seen]);
-        if (!applyFn(bufferEquals, applyFn(bufferSubarray, head, [0, seen]), [expected])) {
-          throw this.break(new FrameError('foreign', 'bytes that do not start a frame of this session'));
+        // Byte by byte, and the length by hand: no Buffer method (equals, readUInt32BE) a submission could swap.
+        for (let i = 0; i < seen; i++) {
+          if (head[i] !== this.marker[i])
+            throw this.break(new FrameError('foreign', 'bytes that do not start a frame of this session'));
         }
         if (sizeOf(head) < HEADER_BYTES) return messages;
-        const length = applyFn(readUInt32, head, [MARKER_BYTES]);
+        const at = MARKER_BYTES;
+        const length = head[at] * 0x1000000 + head[at + 1] * 0x10000 + head[at + 2] * 0x100 + head[at + 3];
         if (length > this.maxFrameBytes) {
           throw this.break(
             new FrameError(
@@ -259,7 +264,7 @@ export class FrameDecoder {
   }
 
   /** The first `bytes` buffered (at least one must be). */
-  private peek(bytes: number): Buffer {
+  private peek(bytes: number): Uint8Array {
     if (sizeOf(this.chunks[0]) < bytes) {
       // Never from Buffer's shared pool, which a small Buffer of learner code's would be a view of.
       const joined = slowBuffer(this.buffered);
@@ -271,15 +276,15 @@ export class FrameDecoder {
       }
       this.chunks = [joined];
     }
-    return applyFn(bufferSubarray, this.chunks[0], [0, bytes]);
+    return view(this.chunks[0], 0, bytes);
   }
 
-  private take(bytes: number): Buffer {
+  private take(bytes: number): Uint8Array {
     if (bytes === 0) return slowBuffer(0);
     const out = this.peek(bytes);
-    const rest = applyFn(bufferSubarray, this.chunks[0], [bytes]);
+    const rest = view(this.chunks[0], bytes, sizeOf(this.chunks[0]));
     // The first chunk replaced by what is left of it, without splice.
-    const chunks: Buffer[] = sizeOf(rest) ? [rest] : [];
+    const chunks: Uint8Array[] = sizeOf(rest) ? [rest] : [];
     for (let i = 1; i < this.chunks.length; i++) append(chunks, this.chunks[i]);
     this.chunks = chunks;
     this.buffered -= bytes;
@@ -288,7 +293,7 @@ export class FrameDecoder {
 }
 
 /** A message read from a private copy of `body`, its views copied out, the copy zeroed (FrameDecoder's `isolate`). */
-function isolated(body: Buffer): unknown {
+function isolated(body: Uint8Array): unknown {
   const own = slowBuffer(sizeOf(body));
   applyFn(typedSet, own, [body]);
   try {
