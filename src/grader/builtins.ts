@@ -7,8 +7,11 @@ import { builtinModules } from 'node:module';
 
 /**
  * Node modules graded code may not load: they compile code from strings
- * (vm, module, repl, inspector), start processes or threads, or reach the
- * network around the child's lockdown (dns).
+ * (vm, module, repl, inspector), start processes or threads, reach the
+ * network around the child's lockdown (dns), or look into the harness's own
+ * workings: async_hooks' executionAsyncResource() hands over the resource of
+ * whatever callback is running, the harness's read of the grader's private
+ * channel among them.
  */
 export const REFUSED_BUILTINS: ReadonlySet<string> = new Set([
   'vm',
@@ -26,7 +29,13 @@ export const REFUSED_BUILTINS: ReadonlySet<string> = new Set([
   'dns/promises',
   'http2',
   'diagnostics_channel',
+  'async_hooks',
 ]);
+
+/** Why graded code may not load the refused built-in `name`, in one sentence (compile time and run time alike). */
+export function refusedBuiltin(name: string): string {
+  return `graded code cannot use Node's '${name}' module: it runs code from strings, starts processes, reaches the network or looks into mlpath's own workings`;
+}
 
 const BUILTINS: ReadonlySet<string> = new Set(builtinModules);
 

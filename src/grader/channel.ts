@@ -13,7 +13,7 @@
  * frames while the grader waits for a body that never comes.
  */
 import { createHash } from 'node:crypto';
-import { deserialize, serialize } from 'node:v8';
+import { Deserializer, deserialize, serialize } from 'node:v8';
 
 /** The child's end of the channel. */
 export const CHANNEL_FD = 3;
@@ -63,10 +63,6 @@ export function encodeFrame(message: unknown, marker: Buffer): Buffer {
 
 // Taken as this module loads, before any learner code runs in the child (see `isolate` below).
 const applyFn = Reflect.apply;
-const viewCheck = ArrayBuffer.isView.bind(ArrayBuffer);
-const isView = (v: unknown): v is ArrayBufferView => viewCheck(v);
-const isArray = Array.isArray;
-const objectKeys = Object.keys;
 const getProto = Reflect.getPrototypeOf;
 const setProto = Reflect.setPrototypeOf;
 const slowBuffer = Buffer.allocUnsafeSlow.bind(Buffer);
@@ -74,66 +70,96 @@ const typedProto = getProto(Uint8Array.prototype) as object;
 const typedSet = Reflect.getOwnPropertyDescriptor(typedProto, 'set')!.value as (src: ArrayLike<number>) => void;
 const typedFill = Reflect.getOwnPropertyDescriptor(typedProto, 'fill')!.value as (v: number) => void;
 const typedLength = Reflect.getOwnPropertyDescriptor(typedProto, 'length')!.get as (this: unknown) => number;
-const viewBuffer = Reflect.getOwnPropertyDescriptor(DataView.prototype, 'buffer')!.get as (
+const typedBuffer = Reflect.getOwnPropertyDescriptor(typedProto, 'buffer')!.get as (this: unknown) => ArrayBuffer;
+const subarrayOf = Reflect.getOwnPropertyDescriptor(typedProto, 'subarray')!.value as (
   this: unknown,
-) => ArrayBuffer;
-const viewOffset = Reflect.getOwnPropertyDescriptor(DataView.prototype, 'byteOffset')!.get as (this: unknown) => number;
-const viewLength = Reflect.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')!.get as (this: unknown) => number;
-const NewDataView = DataView;
+  start: number,
+  end: number,
+) => Uint8Array;
 const NewUint8Array = Uint8Array;
-type TypedCtor = new (n: number) => Uint8Array;
-const typedTag = Reflect.getOwnPropertyDescriptor(typedProto, Symbol.toStringTag)!.get as (
-  this: unknown,
-) => string | undefined;
-/** By the name a typed array's internal slot gives (the realm its prototype came from does not matter). */
-const TYPED = new Map<string, TypedCtor>(
-  [
-    Int8Array,
-    Uint8Array,
-    Uint8ClampedArray,
-    Int16Array,
-    Uint16Array,
-    Int32Array,
-    Uint32Array,
-    Float32Array,
-    Float64Array,
-    BigInt64Array,
-    BigUint64Array,
-  ].map((c) => [c.name, c as unknown as TypedCtor]),
-);
-// eslint-disable-next-line @typescript-eslint/unbound-method -- called through applyFn with the map as `this`
-const mapGet = Map.prototype.get as (this: Map<string, TypedCtor>, key: string) => TypedCtor | undefined;
-
-/** A copy of the view `v` in a buffer of its own, with `v`'s prototype (a Buffer stays a Buffer). */
-function copyView(v: ArrayBufferView): ArrayBufferView {
-  const tag = applyFn(typedTag, v, []);
-  if (tag === undefined) {
-    // A DataView.
-    const bytes = new NewUint8Array(applyFn(viewLength, v, []));
-    applyFn(typedSet, bytes, [new NewUint8Array(applyFn(viewBuffer, v, []), applyFn(viewOffset, v, []), bytes.length)]);
-    return new NewDataView(bytes.buffer);
-  }
-  const Ctor = applyFn(mapGet, TYPED, [tag]);
-  if (!Ctor) throw new Error(`a message held a typed array of an unknown kind (${tag})`);
-  const out = new Ctor(applyFn(typedLength, v, []));
-  applyFn(typedSet, out, [v]);
-  const proto = getProto(v);
-  if (proto !== getProto(out)) setProto(out, proto);
-  return out;
+// FrameDecoder's own steps, for the same reason: in the child every byte the grader sends passes through it, and a
+// prototype method swapped while a chunk is decoded (and put back before the integrity check looks) would see them.
+const typedOffset = Reflect.getOwnPropertyDescriptor(typedProto, 'byteOffset')!.get as (this: unknown) => number;
+/**
+ * Bytes `start` to `end` of `bytes`, as a new Uint8Array on the same memory. Not Buffer's subarray, which is
+ * JavaScript reading `length` and `byteOffset` through the getters a Buffer inherits, nor the typed array one,
+ * which asks the species constructor (through `constructor`) to make the view.
+ */
+function view(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new NewUint8Array(applyFn(typedBuffer, bytes, []), applyFn(typedOffset, bytes, []) + start, end - start);
+}
+const defineProperty = Reflect.defineProperty;
+const deserializeValue = deserialize;
+/**
+ * `list` with `value` at its end. Not Array.prototype.push, nor `list[i] = value`: both look for a setter of that
+ * index up the prototype chain (one defined on Array.prototype would be handed the value).
+ */
+function append<T>(list: T[], value: T): void {
+  defineProperty(list, list.length, { value, writable: true, enumerable: true, configurable: true });
+}
+/** A Buffer's length: the typed array getter captured above, not the `length` a Buffer inherits. */
+function sizeOf(bytes: Uint8Array): number {
+  return applyFn(typedLength, bytes, []);
 }
 
-/** `value` with every typed array or DataView in it replaced by a copy that shares no memory (the messages are plain data). */
-function rehome(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (isView(value)) return copyView(value);
-  if (isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = rehome(value[i]);
-    return value;
+/**
+ * The constructors V8's default serializer names by index for a typed array or DataView (node:v8's own list; 10 is
+ * a Buffer), with their element sizes, read once here.
+ */
+const HOST_VIEWS: readonly (readonly [
+  new (buffer: ArrayBuffer, offset: number, length: number) => ArrayBufferView,
+  number,
+])[] = [
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  DataView,
+  Uint8Array,
+  BigInt64Array,
+  BigUint64Array,
+].map((c) => [c, (c as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1] as const);
+const BUFFER_VIEW = 10;
+const bufferProto: object = Buffer.prototype as object;
+/* eslint-disable @typescript-eslint/unbound-method -- called only through applyFn, with the deserializer as `this` */
+const readHeader = Deserializer.prototype.readHeader;
+const readValue = Deserializer.prototype.readValue;
+const readUint32 = Deserializer.prototype.readUint32;
+const readRawBytes = (Deserializer.prototype as unknown as { _readRawBytes: (length: number) => number })._readRawBytes;
+/* eslint-enable @typescript-eslint/unbound-method */
+
+/**
+ * node:v8's DefaultDeserializer makes each typed array a view of the bytes it reads, found through the
+ * `buffer` and `byteOffset` getters every typed array inherits (and, when unaligned, copied with
+ * Buffer.allocUnsafe): learner code that swapped one of those while a frame was read would be handed the whole
+ * frame. Here each one is copied into an ArrayBuffer of its own with functions captured at load.
+ */
+class IsolatingDeserializer extends Deserializer {
+  readonly #source: Uint8Array;
+
+  constructor(source: Uint8Array) {
+    super(source);
+    this.#source = source;
   }
-  const keys = objectKeys(value);
-  for (let i = 0; i < keys.length; i++)
-    (value as Record<string, unknown>)[keys[i]] = rehome((value as Record<string, unknown>)[keys[i]]);
-  return value;
+
+  _readHostObject(): ArrayBufferView {
+    const type = applyFn(readUint32, this, []);
+    const byteLength = applyFn(readUint32, this, []);
+    const offset = applyFn(readRawBytes, this, [byteLength]);
+    const entry = type < HOST_VIEWS.length ? HOST_VIEWS[type] : undefined;
+    if (!entry || byteLength % entry[1] !== 0)
+      throw new Error(`a message held a typed array of an unknown kind (${type})`);
+    const bytes = new NewUint8Array(byteLength);
+    applyFn(typedSet, bytes, [applyFn(subarrayOf, this.#source, [offset, offset + byteLength])]);
+    const view = new entry[0](applyFn(typedBuffer, bytes, []), 0, byteLength / entry[1]);
+    if (type === BUFFER_VIEW) setProto(view, bufferProto);
+    return view;
+  }
 }
 
 /**
@@ -149,7 +175,7 @@ function rehome(value: unknown): unknown {
  * buffer of its own, its typed arrays copied out, and the buffer zeroed.
  */
 export class FrameDecoder {
-  private chunks: Buffer[] = [];
+  private chunks: Uint8Array[] = [];
   private buffered = 0;
   private need = -1;
   private broken?: FrameError;
@@ -170,8 +196,8 @@ export class FrameDecoder {
 
   push(chunk: Buffer): unknown[] {
     if (this.broken) throw this.broken;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
+    append(this.chunks, chunk);
+    this.buffered += sizeOf(chunk);
     const messages: unknown[] = [];
     for (;;) {
       if (this.need < 0) {
@@ -179,12 +205,15 @@ export class FrameDecoder {
         // Checked on every byte that arrives, not once a whole header is in:
         // a lone byte that cannot start a frame already breaks the stream.
         const head = this.peek(Math.min(this.buffered, HEADER_BYTES));
-        const seen = Math.min(head.length, MARKER_BYTES);
-        if (!head.subarray(0, seen).equals(this.marker.subarray(0, seen))) {
-          throw this.break(new FrameError('foreign', 'bytes that do not start a frame of this session'));
+        const seen = Math.min(sizeOf(head), MARKER_BYTES);
+        // Byte by byte, and the length by hand: no Buffer method (equals, readUInt32BE) a submission could swap.
+        for (let i = 0; i < seen; i++) {
+          if (head[i] !== this.marker[i])
+            throw this.break(new FrameError('foreign', 'bytes that do not start a frame of this session'));
         }
-        if (head.length < HEADER_BYTES) return messages;
-        const length = head.readUInt32BE(MARKER_BYTES);
+        if (sizeOf(head) < HEADER_BYTES) return messages;
+        const at = MARKER_BYTES;
+        const length = head[at] * 0x1000000 + head[at + 1] * 0x10000 + head[at + 2] * 0x100 + head[at + 3];
         if (length > this.maxFrameBytes) {
           throw this.break(
             new FrameError(
@@ -201,7 +230,7 @@ export class FrameDecoder {
       const body = this.take(this.need);
       this.need = -1;
       try {
-        messages.push(this.isolate ? isolated(body) : deserialize(body));
+        append(messages, this.isolate ? isolated(body) : deserializeValue(body));
       } catch (err) {
         throw this.break(
           new FrameError(
@@ -235,36 +264,42 @@ export class FrameDecoder {
   }
 
   /** The first `bytes` buffered (at least one must be). */
-  private peek(bytes: number): Buffer {
-    if (this.chunks[0].length < bytes) {
+  private peek(bytes: number): Uint8Array {
+    if (sizeOf(this.chunks[0]) < bytes) {
       // Never from Buffer's shared pool, which a small Buffer of learner code's would be a view of.
       const joined = slowBuffer(this.buffered);
       let at = 0;
-      for (const chunk of this.chunks) {
-        applyFn(typedSet, joined, [chunk, at]);
-        at += chunk.length;
+      // An index loop, not for..of: the array iterator is a prototype method too.
+      for (let i = 0; i < this.chunks.length; i++) {
+        applyFn(typedSet, joined, [this.chunks[i], at]);
+        at += sizeOf(this.chunks[i]);
       }
       this.chunks = [joined];
     }
-    return this.chunks[0].subarray(0, bytes);
+    return view(this.chunks[0], 0, bytes);
   }
 
-  private take(bytes: number): Buffer {
-    if (bytes === 0) return Buffer.alloc(0);
+  private take(bytes: number): Uint8Array {
+    if (bytes === 0) return slowBuffer(0);
     const out = this.peek(bytes);
-    const rest = this.chunks[0].subarray(bytes);
-    this.chunks.splice(0, 1, ...(rest.length ? [rest] : []));
+    const rest = view(this.chunks[0], bytes, sizeOf(this.chunks[0]));
+    // The first chunk replaced by what is left of it, without splice.
+    const chunks: Uint8Array[] = sizeOf(rest) ? [rest] : [];
+    for (let i = 1; i < this.chunks.length; i++) append(chunks, this.chunks[i]);
+    this.chunks = chunks;
     this.buffered -= bytes;
     return out;
   }
 }
 
 /** A message read from a private copy of `body`, its views copied out, the copy zeroed (FrameDecoder's `isolate`). */
-function isolated(body: Buffer): unknown {
-  const own = slowBuffer(body.length);
+function isolated(body: Uint8Array): unknown {
+  const own = slowBuffer(sizeOf(body));
   applyFn(typedSet, own, [body]);
   try {
-    return rehome(deserialize(own));
+    const reader = new IsolatingDeserializer(own);
+    applyFn(readHeader, reader, []);
+    return applyFn(readValue, reader, []);
   } finally {
     applyFn(typedFill, own, [0]);
   }

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { datasetPackages } from '../datasets/registry';
-import { builtinName, REFUSED_BUILTINS } from './builtins';
+import { builtinName, REFUSED_BUILTINS, refusedBuiltin } from './builtins';
 import type { LearnerError } from './protocol';
 
 export interface CompiledEntry {
@@ -77,10 +77,7 @@ function confinement(exerciseDir: string, imports: readonly string[]): Plugin {
         const request = args.path;
         const builtin = builtinName(request);
         if (builtin !== undefined) {
-          if (REFUSED_BUILTINS.has(builtin))
-            return refuse(
-              `graded code cannot use Node's '${builtin}' module: it runs code from strings, starts processes or reaches the network`,
-            );
+          if (REFUSED_BUILTINS.has(builtin)) return refuse(refusedBuiltin(builtin));
           return { path: request, external: true };
         }
         if (request.startsWith('@tensorflow/')) return { path: request, external: true };

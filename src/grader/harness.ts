@@ -34,18 +34,35 @@ const inbox: ParentMessage[] = [];
 const waiters: ((m: ParentMessage) => void)[] = [];
 /** The grader said 'done': whoever read it (a kind's call loop or main's last wait), this process has nothing left to do. */
 let doneReceived = false;
+// The grader's messages pass through here after learner code has loaded: queued and handed on with functions
+// taken now, never with the Array methods a submission could swap while a message passes (and put back).
+const { apply, defineProperty, setPrototypeOf } = Reflect;
+// Called only through apply, with the queue as `this`.
+const arrayShift = Array.prototype.shift;
+const NewPromise = Promise;
+
+/** `value` at the end of `queue`, defined rather than set: no setter up the prototype chain is handed it. */
+function enqueue<T>(queue: T[], value: T): void {
+  defineProperty(queue, queue.length, { value, writable: true, enumerable: true, configurable: true });
+}
+
+function dequeue<T>(queue: T[]): T | undefined {
+  return queue.length ? (apply(arrayShift, queue, []) as T) : undefined;
+}
 
 function receive(m: ParentMessage): void {
+  // No prototype: a promise resolved with the message looks up its `then`, and a getter of that name on
+  // Object.prototype would be handed it.
+  setPrototypeOf(m, null);
   if (m.type === 'done') doneReceived = true;
-  const w = waiters.shift();
+  const w = dequeue(waiters);
   if (w) w(m);
-  else inbox.push(m);
+  else enqueue(inbox, m);
 }
 
 function next(): Promise<ParentMessage> {
-  const m = inbox.shift();
-  if (m) return Promise.resolve(m);
-  return new Promise((resolve) => waiters.push(resolve));
+  const m = dequeue(inbox);
+  return new NewPromise((resolve) => (m ? resolve(m) : enqueue(waiters, resolve)));
 }
 
 /** Opens the channel to the grader; when the grader goes away, so does this process, whatever learner code is doing. */
@@ -58,7 +75,9 @@ function openChannel(): Socket {
   }
   const decoder = new FrameDecoder(GRADER_MARKER, undefined, true);
   channel.on('data', (chunk: Buffer) => {
-    for (const m of decoder.push(chunk)) receive(m as ParentMessage);
+    // An index loop: for..of would go through the array iterator, a prototype method too.
+    const messages = decoder.push(chunk);
+    for (let i = 0; i < messages.length; i++) receive(messages[i] as ParentMessage);
   });
   channel.on('error', () => hardExit(0));
   channel.on('close', () => hardExit(0));
@@ -66,7 +85,7 @@ function openChannel(): Socket {
 }
 
 async function main(): Promise<void> {
-  openChannel();
+  const channel = openChannel();
   const init = await next();
   if (init.type !== 'init') throw new Error('protocol: expected init');
   // Before anything else: an unknown kind is refused, never graded as another.
@@ -135,7 +154,7 @@ async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the very module object tfjs and tfjs-layers read ops from
   blockImplementations(tf, init.forbid, noteForbidden, require('@tensorflow/tfjs-core') as Record<string, unknown>);
   prepareObservation(tf);
-  lockDown({ listenPort: init.kind === 'service' ? (init.payload as ServicePayload).port : undefined });
+  lockDown({ listenPort: init.kind === 'service' ? (init.payload as ServicePayload).port : undefined, channel });
   seedMathRandom(init.seed);
   // A child started before the grader had compiled the learner's code and split the data waits here, with
   // TensorFlow.js loaded, for both; 'ready' starts the learner's budget, so it is said once they are in.

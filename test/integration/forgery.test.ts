@@ -195,6 +195,12 @@ describe("the search objective's score table (month4/search, review 17)", () => 
     },
   );
 
+  test("adv-channel-eavesdrop.ts, reading the grader's call frames off the harness's channel socket (review 18), does not pass", () => {
+    const result = submit('month4/search', 'adv-channel-eavesdrop.ts', 'search.ts');
+    expect(result.status).not.toBe('passed');
+    expect(result.error?.message).toMatch(/mlpath's private channel\) is blocked during a check/);
+  });
+
   test('the reference search still passes', () => {
     reference('month4/search');
     expect(check('month4/search').status).toBe('passed');

@@ -8,14 +8,19 @@
  * requests. Name lookups
  * are closed too: c-ares (dns.resolve*, dns.Resolver) sends its queries
  * itself, past the sockets locked here, and a query is a message out.
+ * The grader's private channel (file descriptor 3) is closed to learner code
+ * too, both ways of reading it and the harness's socket on it (lockChannel).
  * The originals are kept only in this closure, and the replacements cannot
  * be removed.
  */
 import * as dgram from 'node:dgram';
-// The module object itself, not a copy of its exports: learner code requires the same one.
+// The module objects themselves, not copies of their exports: learner code requires the same ones.
 import dns = require('node:dns');
+import fs = require('node:fs');
+import tty = require('node:tty');
 import { syncBuiltinESMExports } from 'node:module';
 import * as net from 'node:net';
+import { CHANNEL_FD } from '../channel';
 
 // Taken when this module loads, before any learner code: the wrappers below call the originals through these,
 // never through Function.prototype.call or .apply, RegExp.prototype.test or WeakSet methods looked up later,
@@ -24,6 +29,10 @@ const { apply } = Reflect;
 const regexpTest = RegExp.prototype.test;
 const weakSetAdd = WeakSet.prototype.add;
 const weakSetHas = WeakSet.prototype.has;
+const construct = Reflect.construct;
+const ownKeys = Reflect.ownKeys;
+const getDescriptor = Reflect.getOwnPropertyDescriptor;
+const getPrototypeOf = Reflect.getPrototypeOf;
 
 function denied(what: string, resource: string): Error {
   const err = new Error(`${what} is blocked during a check`) as NodeJS.ErrnoException & { resource?: string };
@@ -282,9 +291,134 @@ function lockStores(): void {
   syncBuiltinESMExports();
 }
 
-/** listenPort: the one port a server may listen on (the service kind's); none when undefined. */
-export function lockDown(options: { listenPort?: number } = {}): void {
+/**
+ * A refusal about the channel, marked (child/modules.ts LOCKDOWN_MARK) so the learner reads this message itself
+ * rather than the general one about files and the network, which would not explain it.
+ */
+function channelDenied(what: string): Error {
+  const err = denied(what, 'channel');
+  (err as unknown as Record<symbol, boolean>)[Symbol.for('mlpath.lockdown')] = true;
+  return err;
+}
+
+/** What reading the channel's descriptor in any way meets. */
+function channelRead(): Error {
+  return channelDenied(`reading file descriptor ${CHANNEL_FD}, mlpath's private channel,`);
+}
+
+/** Whether `fd` names the channel. Only a number does: every fs and tty function below refuses anything else. */
+function isChannel(fd: unknown): boolean {
+  return fd === CHANNEL_FD;
+}
+
+/**
+ * The grader's messages reach the harness over file descriptor 3; the call
+ * frames carry what graded code is not shown (review 18: the search
+ * objective's whole score table, read by a 'data' listener of learner code's
+ * own on the harness's socket). Learner code may still write to the
+ * descriptor or close it (the grader reports the channel broken or closed),
+ * but not read it, by any route:
+ * - the list of the process's open handles, where the harness's socket is;
+ * - the fs functions that take a descriptor to read (a ReadStream reads
+ *   through fs.read, so a stream made on it fails there);
+ * - a new stream on it: a Pipe handle opened on the descriptor (net.Socket
+ *   with `fd`, a server listening on it), a tty stream;
+ * - the harness's own read path, whose Readable and EventEmitter methods a
+ *   submission could swap for the time a chunk passes and put back: the
+ *   socket gets them as its own, fixed, properties.
+ * Writes keep fs.writeSync, which the harness's writer took before any of this.
+ */
+function lockChannel(channel: net.Socket | undefined): void {
+  for (const name of ['_getActiveHandles', '_getActiveRequests']) {
+    if (name in process)
+      pin(process, name, function listing(): never {
+        throw channelDenied(`listing this process's open handles (one of them is mlpath's private channel)`);
+      });
+  }
+  const files = fs as unknown as Record<string, unknown>;
+  // Each of these takes the descriptor (or, for readFile, a path or a descriptor) first.
+  for (const name of ['read', 'readSync', 'readv', 'readvSync', 'readFile', 'readFileSync', 'fstat', 'fstatSync']) {
+    const raw = files[name];
+    if (typeof raw !== 'function') continue;
+    pin(files, name, function guarded(this: unknown, ...args: unknown[]): unknown {
+      if (isChannel(args[0])) throw channelRead();
+      return apply(raw as (...a: unknown[]) => unknown, this, args);
+    });
+  }
+  const rawCreateReadStream = fs.createReadStream as (...args: unknown[]) => fs.ReadStream;
+  pin(files, 'createReadStream', function createReadStream(this: unknown, path: unknown, options?: unknown) {
+    if (typeof options !== 'object' || options === null) return apply(rawCreateReadStream, this, [path, options]);
+    // Read once, as the stream's own copy of the options would: a getter cannot answer one fd here and another there.
+    const copy = { ...(options as Record<string, unknown>) };
+    if (isChannel(copy.fd)) throw channelRead();
+    return apply(rawCreateReadStream, this, [path, copy]);
+  });
+  const streams = tty as unknown as Record<string, unknown>;
+  for (const name of ['ReadStream', 'WriteStream']) {
+    const raw = streams[name] as (new (...args: unknown[]) => object) & { prototype: object };
+    // A TTY handle opens any descriptor that is not a file, the channel's socket among them, and reads it.
+    const guarded = function (this: unknown, fd: unknown, options?: unknown): object {
+      if (isChannel(fd)) throw channelRead();
+      return construct(raw, [fd, options], new.target ?? raw) as object;
+    };
+    guarded.prototype = raw.prototype;
+    pin(streams, name, guarded);
+  }
+  syncBuiltinESMExports();
+  if (!channel) return;
+  // net.Socket({ fd }) and a server's listen({ fd }) both make a Pipe handle and open() the descriptor on it.
+  const handle = (channel as unknown as { _handle?: object | null })._handle;
+  const pipeProto = handle ? (getPrototypeOf(handle) as Record<string, unknown> | null) : null;
+  const rawOpen = pipeProto?.open;
+  if (pipeProto && typeof rawOpen === 'function') {
+    pin(pipeProto, 'open', function open(this: object, fd: unknown, ...rest: unknown[]): unknown {
+      if (isChannel(fd)) throw channelRead();
+      return apply(rawOpen as (...a: unknown[]) => unknown, this, [fd, ...rest]);
+    });
+  }
+  // Every method and accessor the socket inherits (Socket, Duplex, Readable, Writable's mixins, EventEmitter)
+  // becomes its own and cannot be changed: a chunk on its way in passes through push and emit, and graded code
+  // swapping either on a prototype for that moment sees it no more. The same for the Pipe handle under it
+  // (readStart, readStop, its onread callback): a swapped handle method would be handed the handle, and
+  // through it the socket.
+  // Except `write`, which the socket itself replaces when the grader's end closes (writeAfterFIN); writes are
+  // the harness writer's, with fs.writeSync, and not what this guards.
+  fixInherited(channel, ['write']);
+  if (handle) fixInherited(handle, []);
+}
+
+/**
+ * `target` with every method and accessor it inherits, the nearest definition of each, and its own methods,
+ * fixed as non-writable, non-configurable own properties: what prototype methods a submission swaps later no
+ * longer reach it. Plain data on prototypes stays where it is, and so do the keys `left` names.
+ */
+function fixInherited(target: object, left: string[]): void {
+  const fixed = new Set<PropertyKey>(left);
+  for (let owner: object | null = target; owner && owner !== Object.prototype; owner = getPrototypeOf(owner)) {
+    const keys = ownKeys(owner);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (key === 'constructor' || fixed.has(key)) continue;
+      fixed.add(key);
+      const d = getDescriptor(owner, key)!;
+      if ('value' in d && typeof d.value !== 'function') continue;
+      if (owner === target && !d.configurable) continue;
+      Object.defineProperty(target, key, {
+        ...d,
+        configurable: false,
+        ...('value' in d ? { writable: false } : {}),
+      });
+    }
+  }
+}
+
+/**
+ * listenPort: the one port a server may listen on (the service kind's); none when undefined. channel: the
+ * harness's socket on the grader's channel, opened before this runs.
+ */
+export function lockDown(options: { listenPort?: number; channel?: net.Socket } = {}): void {
   lockSignals();
+  lockChannel(options.channel);
   // First: it listens once itself to reach the TCP handle class, which lockNetwork then refuses.
   lockHandles(options.listenPort);
   lockNetwork(options.listenPort);

@@ -15,7 +15,7 @@
  */
 import Module = require('node:module');
 import * as fs from 'node:fs';
-import { builtinName, REFUSED_BUILTINS, setHolds } from '../builtins';
+import { builtinName, REFUSED_BUILTINS, refusedBuiltin, setHolds } from '../builtins';
 
 // Taken when this module loads, before learner code: the pinned loader calls Node's through this, never through
 // Function.prototype.call, which learner code could replace to be handed the real loader. Likewise the string
@@ -49,10 +49,7 @@ function answer(request: string, learnerTf: object): unknown {
   if (typeof request !== 'string') throw refused('require() takes a module name');
   const builtin = builtinName(request);
   if (builtin !== undefined) {
-    if (setHolds(REFUSED_BUILTINS, builtin))
-      throw refused(
-        `graded code cannot use Node's '${builtin}' module: it runs code from strings, starts processes or reaches the network`,
-      );
+    if (setHolds(REFUSED_BUILTINS, builtin)) throw refused(refusedBuiltin(builtin));
     return undefined;
   }
   if (apply(startsWith, request, ['@tensorflow/'])) return learnerTf;

@@ -181,4 +181,68 @@ describe("the child's end (isolate): a typed array shares memory with nothing el
     expect(Buffer.isBuffer(start.payload.data)).toBe(true);
     expect(start.payload.data.toString()).toBe('learner data');
   });
+
+  test('every kind of typed array, a DataView and a Buffer arrive with their values, unaligned or not', () => {
+    const sent = {
+      odd: new Uint8Array([7]),
+      kinds: [
+        new Int8Array([-1, 2]),
+        new Uint8ClampedArray([255]),
+        new Int16Array([-300]),
+        new Uint16Array([65535]),
+        new Int32Array([-7]),
+        new Uint32Array([4e9]),
+        new Float32Array([1.5, -2.25]),
+        new Float64Array([Math.PI]),
+        new BigInt64Array([-5n]),
+        new BigUint64Array([9n]),
+        new DataView(new Uint8Array([1, 2, 3]).buffer),
+        Buffer.from('buffer'),
+      ],
+    };
+    const [got] = new FrameDecoder(GRADER_MARKER, undefined, true).push(encodeFrame(sent, GRADER_MARKER)) as [
+      typeof sent,
+    ];
+    expect(Array.from(got.odd)).toEqual([7]);
+    for (let i = 0; i < sent.kinds.length; i++) {
+      const a = sent.kinds[i];
+      const b = got.kinds[i];
+      expect(Object.getPrototypeOf(b)).toBe(Object.getPrototypeOf(a));
+      expect(Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toEqual(
+        Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+      );
+      expect(b.buffer.byteLength).toBe(b.byteLength);
+    }
+  });
+
+  test("a typed array getter swapped while a frame is read sees none of the frame's bytes", () => {
+    // Made before the getters are swapped: only the decoding is watched.
+    const frame = encodeFrame({ type: 'init', token, x: new Float32Array([1, 2, 3]) }, GRADER_MARKER);
+    const reader = new FrameDecoder(GRADER_MARKER, undefined, true);
+    const typed = Object.getPrototypeOf(Uint8Array.prototype) as object;
+    const original = Object.getOwnPropertyDescriptors(typed);
+    const seen: Uint8Array[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called only through Reflect.apply, with the receiver given
+    const getter = (key: string) => original[key].get as (this: unknown) => unknown;
+    const bufferOf = getter('buffer');
+    for (const key of ['buffer', 'byteOffset', 'length', 'byteLength']) {
+      const get = getter(key);
+      Object.defineProperty(typed, key, {
+        ...original[key],
+        get(this: Uint8Array) {
+          seen.push(new Uint8Array(Reflect.apply(bufferOf, this, []) as ArrayBuffer));
+          return Reflect.apply(get, this, []);
+        },
+      });
+    }
+    let messages: unknown[];
+    try {
+      messages = reader.push(frame);
+    } finally {
+      for (const key of ['buffer', 'byteOffset', 'length', 'byteLength'])
+        Object.defineProperty(typed, key, original[key]);
+    }
+    expect(messages).toHaveLength(1);
+    expect(seen.some((bytes) => has(bytes, token))).toBe(false);
+  });
 });

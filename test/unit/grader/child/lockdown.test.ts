@@ -1,7 +1,8 @@
 /**
  * The child's network lockdown, applied in a Node process of its own (never
  * in jest's, which it would lock too) that tries every route out against
- * servers on 127.0.0.1 the test counts connections and queries on.
+ * servers on 127.0.0.1 the test counts connections and queries on, and
+ * every route into the grader's private channel, on which the test writes.
  */
 import { spawn } from 'node:child_process';
 import * as dgram from 'node:dgram';
@@ -25,7 +26,24 @@ const local = '127.0.0.1:' + udpPort;
 dns.setServers([local]);
 dns.promises.setServers([local]);
 const self = require('node:os').hostname();
-lockDown({ listenPort: listenPort || undefined });
+// The harness's end of the grader's channel, opened as harness.ts opens it; the test writes SECRET to it.
+const fs = require('node:fs');
+const tty = require('node:tty');
+const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+let harnessGot = '';
+channel.on('data', (chunk) => (harnessGot += chunk));
+lockDown({ listenPort: listenPort || undefined, channel });
+// Swapped the moment a chunk passes and put back (review 18's integrity check looks only between messages).
+let tapped = '';
+const EventEmitter = require('node:events');
+const { Readable } = require('node:stream');
+const rawEmit = EventEmitter.prototype.emit;
+const rawPush = Readable.prototype.push;
+const rawArrayPush = Array.prototype.push;
+EventEmitter.prototype.emit = function (...args) { tapped += String(args[1]); return rawEmit.apply(this, args); };
+Readable.prototype.push = function (...args) { tapped += String(args[0]); return rawPush.apply(this, args); };
+Object.defineProperty(Array.prototype, '0', { set(v) { tapped += String(v); Object.defineProperty(this, '0', { value: v, writable: true, enumerable: true, configurable: true }); }, configurable: true });
+const arrival = new Promise((resolve) => { const wait = () => (harnessGot.includes('SECRET') ? resolve() : setTimeout(wait, 10)); wait(); });
 const results = {};
 const denied = (e) => {
   for (let c = e, i = 0; c && i < 5; c = c.cause, i++) if (c.code === 'ERR_ACCESS_DENIED') return c.resource || 'denied';
@@ -41,6 +59,40 @@ const attempt = async (name, fn) => {
 const cb = (start) => new Promise((resolve, reject) => start((err, value) => (err ? reject(err) : resolve(value))));
 const event = (emitter, ok) => new Promise((resolve, reject) => { emitter.on(ok, resolve); emitter.on('error', reject); });
 (async () => {
+  // The swaps last until the test's bytes have reached the harness's listener, and no longer.
+  await arrival;
+  EventEmitter.prototype.emit = rawEmit;
+  Readable.prototype.push = rawPush;
+  delete Array.prototype[0];
+  await attempt('the harness read the channel', () => harnessGot.includes('SECRET'));
+  await attempt('prototype methods swapped while a chunk passed', () => tapped.split('SECRET').length - 1);
+  await attempt('process._getActiveHandles', () => process._getActiveHandles().length);
+  await attempt('process._getActiveRequests', () => process._getActiveRequests().length);
+  const buf = () => Buffer.alloc(64);
+  await attempt('fs.readSync of fd 3', () => fs.readSync(3, buf()));
+  await attempt('fs.read of fd 3', () => cb((done) => fs.read(3, buf(), 0, 64, null, done)));
+  await attempt('fs.readvSync of fd 3', () => fs.readvSync(3, [buf()]));
+  await attempt('fs.readv of fd 3', () => cb((done) => fs.readv(3, [buf()], done)));
+  await attempt('fs.readFileSync of fd 3', () => fs.readFileSync(3));
+  await attempt('fs.readFileSync of fd 3 as utf8', () => fs.readFileSync(3, 'utf8'));
+  await attempt('fs.readFile of fd 3', () => cb((done) => fs.readFile(3, done)));
+  await attempt('fs.promises.readFile of fd 3', () => fs.promises.readFile(3));
+  await attempt('fs.fstatSync of fd 3', () => fs.fstatSync(3).size);
+  // autoClose: false, so that a refused stream does not close the channel for the routes after it.
+  await attempt('fs.createReadStream on fd 3', () => event(fs.createReadStream(null, { fd: 3, autoClose: false }), 'data'));
+  let asked = 0;
+  // An fd that reads as stdin when checked and as the channel when the stream opens: the stream gets the first.
+  await attempt('fs.createReadStream with an fd getter', () => { const s = fs.createReadStream(null, { autoClose: false, get fd() { return asked++ ? 3 : 0; } }); s.destroy(); return s.fd; });
+  await attempt('new fs.ReadStream on fd 3', () => event(new fs.ReadStream(null, { fd: 3, autoClose: false }), 'data'));
+  await attempt('ESM fs.readSync of fd 3', async () => (await import('node:fs')).readSync(3, buf()));
+  await attempt('new net.Socket on fd 3', () => event(new net.Socket({ fd: 3, readable: true }), 'data'));
+  await attempt('a Pipe handle opened on fd 3', () => new (process.stdout._handle.constructor)(0).open(3));
+  await attempt('new tty.ReadStream on fd 3', () => event(new tty.ReadStream(3), 'data'));
+  await attempt('new tty.WriteStream on fd 3', () => new tty.WriteStream(3).isTTY);
+  await attempt("replacing the channel socket's emit", () => { channel.emit = () => 'replaced'; return channel.emit('data'); });
+  await attempt('fs.writeSync to fd 3', () => fs.writeSync(3, 'x'));
+  await attempt('fs.readSync of stdin', () => fs.readSync(0, buf()));
+  await attempt('new tty.ReadStream on fd 0', () => new tty.ReadStream(0).isTTY);
   await attempt('dns.setServers', () => dns.setServers([local]));
   await attempt('dns.promises.setServers', () => dns.promises.setServers([local]));
   await attempt('dns.lookup', () => cb((done) => dns.lookup(self, done)));
@@ -162,10 +214,12 @@ beforeAll(async () => {
     new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, [path.join(dir, 'probe.cjs'), ...ports], {
         cwd: dir,
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
       });
+      // A probe that died early is reported by its missing results, not by this write.
+      (child.stdio[3] as NodeJS.WritableStream).on('error', () => undefined).write('SECRET of the grader');
       let out = '';
-      child.stdout.on('data', (d) => (out += d));
+      child.stdout?.on('data', (d) => (out += d));
       child.on('error', reject);
       child.on('close', () => resolve(out));
     });
@@ -217,6 +271,51 @@ test.each([
 test('no signal, and no SIGUSR1 through _debugProcess, reaches another process', () => {
   expect(probe.results['a signal to the parent with process.pid and Number redefined']).toMatch(/^process \d+$/);
   expect(probe.results['_debugProcess of the parent']).toMatch(/^process \d+$/);
+});
+
+test('the harness itself still reads the channel, and writes to it stay open', () => {
+  expect(probe.results['the harness read the channel']).toBe('allowed: true');
+  expect(probe.results['fs.writeSync to fd 3']).toBe('allowed: 1');
+  expect(probe.results['fs.readSync of stdin']).toBe('allowed: 0');
+  expect(probe.results['new tty.ReadStream on fd 0']).toMatch(/^other: /);
+  // The options are read once, and the stream is made from what was checked.
+  expect(probe.results['fs.createReadStream with an fd getter']).toBe('allowed: 0');
+});
+
+/** Every way the probe tries to read the grader's channel (file descriptor 3) or reach the harness's socket on it. */
+const CHANNEL_READS = [
+  'process._getActiveHandles',
+  'process._getActiveRequests',
+  'fs.readSync of fd 3',
+  'fs.read of fd 3',
+  'fs.readvSync of fd 3',
+  'fs.readv of fd 3',
+  'fs.readFileSync of fd 3',
+  'fs.readFileSync of fd 3 as utf8',
+  'fs.readFile of fd 3',
+  'fs.fstatSync of fd 3',
+  'fs.createReadStream on fd 3',
+  'new fs.ReadStream on fd 3',
+  'ESM fs.readSync of fd 3',
+  'new net.Socket on fd 3',
+  'a Pipe handle opened on fd 3',
+  'new tty.ReadStream on fd 3',
+  'new tty.WriteStream on fd 3',
+];
+
+test.each(CHANNEL_READS)("%s is refused: the grader's channel is mlpath's alone", (route) => {
+  expect(probe.results[route]).toBe('channel');
+  expect(closed.results[route]).toBe('channel');
+});
+
+test("prototype methods swapped while a chunk passes see nothing of the channel, and the socket's own cannot be replaced", () => {
+  expect(probe.results['prototype methods swapped while a chunk passed']).toBe('allowed: 0');
+  // The probe is sloppy-mode code: the assignment fails silently and the socket's own emit answers.
+  expect(probe.results["replacing the channel socket's emit"]).toBe('allowed: true');
+});
+
+test('fs.promises.readFile takes no descriptor number at all', () => {
+  expect(probe.results['fs.promises.readFile of fd 3']).toMatch(/^other: /);
 });
 
 test('the replacements cannot be redefined', () => {
