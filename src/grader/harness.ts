@@ -180,7 +180,13 @@ async function main(): Promise<void> {
     payload,
     sourceRoot: init.sourceRoot,
     send,
-    next,
+    // While a kind waits for the grader's next message, learner timers and callbacks run: what they changed is
+    // checked before the kind's own code goes on with that message.
+    async next() {
+      const m = await next();
+      if (m.type !== 'done') ctx.assertClean();
+      return m;
+    },
     fail(error) {
       throw new Failed(error);
     },

@@ -559,3 +559,26 @@ describe("review 18: answers read through the tensor's own data(), weights dispo
     expect(r.error?.message).toMatch(/replaced JavaScript's built-in Array\.prototype\.filter/);
   });
 });
+
+describe('review 19: a getter or setter added to a built-in prototype, where the grader assigns or fills arrays', () => {
+  const refusedFor = (r: JsonResult, key: string): void => {
+    expect(r.status).toBe('error');
+    expect(r.error?.kind).toBe('forbidden-api');
+    expect(r.error?.message).toContain(`replaced JavaScript's built-in ${key} (by adding a getter or setter there)`);
+  };
+
+  test('month3/nlp-embeddings: a setter `reliance` on Object.prototype that wrote the trained weights the grader reports', () => {
+    submit(ws, 'month3/nlp-embeddings', 'adv-setter-reliance.ts');
+    refusedFor(check('month3/nlp-embeddings'), 'Object.prototype.reliance');
+  });
+
+  test('month1/linear-regression: normal equations in JavaScript with a setter `replay` that wrote a descent', () => {
+    submit(ws, 'month1/linear-regression', 'adv-setter-replay.ts');
+    refusedFor(check('month1/linear-regression'), 'Object.prototype.replay');
+  });
+
+  test('month1/linear-regression: a setter on Array.prototype[0], which every array the grader fills would call', () => {
+    submit(ws, 'month1/linear-regression', 'adv-array-index-setter.ts');
+    refusedFor(check('month1/linear-regression'), 'Array.prototype.0');
+  });
+});

@@ -6,7 +6,8 @@
  * what gets reported. The built-ins are recorded before learner code loads
  * and compared before every message that carries a verdict: a submission
  * that replaced one gets a precise error instead of a result mlpath cannot
- * trust. Adding new properties is allowed; replacing existing ones is not.
+ * trust. Adding new methods is allowed; replacing existing ones is not, nor
+ * adding what changes the grader's own code (see addedKey).
  */
 
 import { EventEmitter } from 'node:events';
@@ -139,8 +140,10 @@ export function recordBuiltins(): Integrity {
         if (!d || d.value !== r.value || d.get !== r.get || d.set !== r.set) return label(r.name, r.key);
       }
       for (let i = 0; i < shadowable.length; i++) {
-        const shadowed = shadowingKey(shadowable[i].owner, shadowable[i].keys);
-        if (shadowed !== undefined) return label(shadowable[i].name, shadowed);
+        const added = addedKey(shadowable[i].owner, shadowable[i].keys);
+        if (added === undefined) continue;
+        const d = getDescriptor(shadowable[i].owner, added);
+        return `${label(shadowable[i].name, added)}${d && (d.get || d.set) ? ' (by adding a getter or setter there)' : ''}`;
       }
       return undefined;
     },
@@ -151,11 +154,18 @@ function label(name: string, key: PropertyKey): string {
   return `${name}.${typeof key === 'symbol' ? `[${StringOf(key.description)}]` : StringOf(key)}`;
 }
 
+const INDEX = /^(0|[1-9][0-9]*)$/;
+const regexpTest = RegExp.prototype.test;
+const applyFn = Reflect.apply;
+
 /**
- * A key `owner` has now and had not when recorded that one of its prototypes has: an own property that hides
- * an inherited built-in (an own `Float32Array.from` over %TypedArray%.from) replaces it as surely as an assignment.
+ * A key `owner` has now and had not when recorded that changes what the grader's own code does, not only what
+ * learner code can call: an own property that hides an inherited built-in (an own `Float32Array.from` over
+ * %TypedArray%.from) replaces it as surely as an assignment; a getter or setter runs learner code whenever the
+ * grader reads or assigns that name on an object that lacks it (a setter `reliance` on Object.prototype rewrote
+ * what the child reported, review 19); an element index is read and written by every array the grader fills.
  */
-function shadowingKey(owner: object, before: PropertyKey[]): PropertyKey | undefined {
+function addedKey(owner: object, before: PropertyKey[]): PropertyKey | undefined {
   const keys = ownKeys(owner);
   if (keys.length === before.length) return undefined;
   for (let i = 0; i < keys.length; i++) {
@@ -163,6 +173,9 @@ function shadowingKey(owner: object, before: PropertyKey[]): PropertyKey | undef
     let known = false;
     for (let j = 0; j < before.length && !known; j++) known = before[j] === key;
     if (known) continue;
+    const d = getDescriptor(owner, key);
+    if (d && (d.get || d.set)) return key;
+    if (typeof key === 'string' && applyFn(regexpTest, INDEX, [key])) return key;
     for (let proto = getPrototypeOf(owner); proto !== null; proto = getPrototypeOf(proto))
       if (getDescriptor(proto, key)) return key;
   }

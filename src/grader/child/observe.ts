@@ -409,7 +409,15 @@ export interface TrainingWatch {
    * training data if asked, and measures; `heldByGrader` bytes of ArrayBuffers alive then are the grader's own
    * (a copy it keeps), not the predictor's.
    */
-  finish(predict: (x: Tensor | readonly string[]) => unknown, heldByGrader?: number): Promise<Observed | undefined>;
+  /**
+   * `check` runs as the measurement resumes after waiting on the event loop (where learner timers run): the
+   * harness's assertClean, so nothing they changed bends the code that builds the report.
+   */
+  finish(
+    predict: (x: Tensor | readonly string[]) => unknown,
+    heldByGrader?: number,
+    check?: () => void,
+  ): Promise<Observed | undefined>;
   /** A clearer message for predict() failing on the released training data, or undefined. */
   explain(message: string): string | undefined;
 }
@@ -473,7 +481,7 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
       models[models.length] = { name, bytes: bytes(), weights };
       return m;
     },
-    async finish(predict, heldByGrader = 0) {
+    async finish(predict, heldByGrader = 0, check = () => undefined) {
       state.active = false;
       const replay = request.replay ? await finishReplay(tf, request.replay, replayed, predict) : undefined;
       // Asked before the data is released: validation rows, or training rows where there are none.
@@ -493,11 +501,12 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
         released = true;
       }
       if (request.measure) disposeOptimizers();
-      const observed: Observed = { steps: state.steps, losses: chunkMeans(state.losses) };
-      if (replay) observed.replay = replay;
-      if (reliance !== undefined) observed.reliance = reliance;
+      // Built as one literal, with define semantics: assigning each field to an object that lacks it would call
+      // a setter learner code put on Object.prototype, which could write any value there (review 19).
+      let memory: Pick<Observed, 'retainedBytes' | 'tensorBytes' | 'pretrainedBytes' | 'tampered'> | undefined;
       if (before) {
         const after = await measure();
+        check();
         const pretrained = pretrainedBytes(models);
         // Once the data is released, every ArrayBuffer still alive is the predictor's; the heap counts what it grew by past the allowance.
         const heapGrowth = after.heap - before.heap - HEAP_ALLOWANCE;
@@ -506,11 +515,20 @@ export async function watchTraining(tf: Tf, payload: TrainPayload, data: Watched
         const js = (heapGrowth > 0 ? heapGrowth : 0) + (buffers > 0 ? buffers : 0);
         // On the cpu backend a tensor's values are a JavaScript typed array, already in `buffers`.
         const retained = js + (tensorsInHeap ? 0 : after.tensors) - pretrained;
-        observed.retainedBytes = retained > 0 ? retained : 0;
-        observed.tensorBytes = after.tensors;
-        observed.pretrainedBytes = pretrained;
-        if (state.tampered !== undefined) observed.tampered = state.tampered;
+        memory = {
+          retainedBytes: retained > 0 ? retained : 0,
+          tensorBytes: after.tensors,
+          pretrainedBytes: pretrained,
+          ...(state.tampered !== undefined ? { tampered: state.tampered } : {}),
+        };
       }
+      const observed: Observed = {
+        steps: state.steps,
+        losses: chunkMeans(state.losses),
+        ...(replay ? { replay } : {}),
+        ...(reliance !== undefined ? { reliance } : {}),
+        ...memory,
+      };
       return observed;
     },
     explain(message) {

@@ -179,6 +179,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
       return answer;
     },
     spare ? (spare.values as Float32Array).byteLength : 0,
+    () => ctx.assertClean(),
   );
   ctx.send({ type: 'trained', seconds, ...(observed ? { observed } : {}) });
 
