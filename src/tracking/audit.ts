@@ -165,7 +165,7 @@ function claimedWidths(value: string): number[] | undefined {
 /** How close two runs' weights may be, relative to their size, before they are one model logged twice. */
 const NEAR = 0.01;
 
-function nearlySame(a: Float32Array, b: Float32Array): boolean {
+function nearlySame(a: Float32Array, b: Float32Array, near = NEAR): boolean {
   if (a.length !== b.length || a.length === 0) return false;
   let diff = 0;
   let size = 0;
@@ -174,7 +174,48 @@ function nearlySame(a: Float32Array, b: Float32Array): boolean {
     diff += d * d;
     size += a[i] * a[i];
   }
-  return Number.isFinite(diff) && size > 0 && Math.sqrt(diff) <= NEAR * Math.sqrt(size);
+  return Number.isFinite(diff) && size > 0 && Math.sqrt(diff) <= near * Math.sqrt(size);
+}
+
+/**
+ * How close two runs' models' answers on the validation rows may be, relative to their size, before they are
+ * one model. A model reparametrised (its hidden units reordered, or scaled by c with the next layer by 1/c under
+ * ReLU) computes the same function from weights that are far apart entry by entry; models trained apart from
+ * different settings answer a percent or more apart.
+ */
+const NEAR_ANSWERS = 1e-3;
+
+/**
+ * Runs whose logged model answers the validation rows as an earlier run's does, under other params: one model
+ * logged under several runs' params however its weights were rewritten (review 20), by run id.
+ */
+export function auditAnswers(
+  runs: readonly RunRecord[],
+  answers: ReadonlyMap<string, Float32Array>,
+  refused: ReadonlySet<string>,
+): Map<string, string> {
+  const found = new Map<string, string>();
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i];
+    const mine = answers.get(run.runId);
+    if (!mine || refused.has(run.runId)) continue;
+    const twin = runs.slice(0, i).find((other) => {
+      const theirs = answers.get(other.runId);
+      return (
+        theirs !== undefined &&
+        !refused.has(other.runId) &&
+        !found.has(other.runId) &&
+        paramKey(other.params) !== paramKey(run.params) &&
+        nearlySame(theirs, mine, NEAR_ANSWERS)
+      );
+    });
+    if (twin)
+      found.set(
+        run.runId,
+        `logged a model that answers the validation rows as run ${twin.runName || twin.runId}'s does (within ${NEAR_ANSWERS * 100}%), under other params: the same model with its weights rewritten (hidden units reordered or rescaled) is one model, not a sweep. Train each configuration's own model and log that one`,
+      );
+  }
+  return found;
 }
 
 export function auditLoggedModels(

@@ -15,7 +15,7 @@ export {
   type RunRecord,
 } from './reader';
 export { FileTracker, CHECK_TAG, CHOSEN_TAG, type TrackerOptions } from './tracker';
-export { auditLoggedModels, auditSweep, type SweepAudit, type SweepRules } from './audit';
+export { auditAnswers, auditLoggedModels, auditSweep, type SweepAudit, type SweepRules } from './audit';
 export { readLoggedModel, type LoggedModel } from './logged-model';
 export { auditDataLocks, dataLockHash, DATA_LOCK_TAG, type LockedData } from './data-lock';
 export type { Tracker, TrackedRun, RunSummary, ParamValue, RunEndStatus } from './types';

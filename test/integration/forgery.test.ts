@@ -189,9 +189,15 @@ describe("the search objective's score table (month4/search, review 17)", () => 
     '%s, reading scores through a prototype getter instead of searching, does not pass',
     (fixture) => {
       const result = submit('month4/search', fixture, 'search.ts');
-      expect(result.status).toBe('failed');
-      // Without the table it falls back to the first configuration, which is the best in a few problems only.
-      expect(casesPassed(result)).toBeLessThan(0.65);
+      expect(result.status).not.toBe('passed');
+      if (result.status === 'failed') {
+        // Without the table it falls back to the first configuration, which is the best in a few problems only.
+        expect(casesPassed(result)).toBeLessThan(0.65);
+      } else {
+        // A getter left on a built-in prototype is refused as such (review 19) before it can be handed anything.
+        expect(result.error?.kind).toBe('forbidden-api');
+        expect(result.error?.message).toMatch(/by adding a getter or setter there/);
+      }
     },
   );
 

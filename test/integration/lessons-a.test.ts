@@ -582,3 +582,13 @@ describe('review 19: a getter or setter added to a built-in prototype, where the
     refusedFor(check('month1/linear-regression'), 'Array.prototype.0');
   });
 });
+
+describe('review 20: learner code inside a method of the returned tensor', () => {
+  test('month2/mnist: a shape with its own join(), which swapped Map.prototype.get as the grader formatted it', () => {
+    submit(ws, 'month2/mnist', 'adv-shape-join.ts');
+    const r = check('month2/mnist');
+    expect(r.status).toBe('error');
+    expect(r.error?.kind).toBe('invalid-output');
+    expect(r.error?.message).toMatch(/returned a tensor whose shape is not a plain array of numbers/);
+  });
+});

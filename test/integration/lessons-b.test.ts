@@ -306,6 +306,16 @@ describe("month4/tracking: every run's numbers are re-scored from the model it l
     }
   });
 
+  test('one model logged four times with its hidden units permuted (review 20) answers alike: one run, not a sweep', () => {
+    write(id, 'train.ts', fixture('lesson-tracking-permuted.ts'));
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'sweep_runs')).toMatchObject({ value: 1, passed: false });
+    expect(r.output).toMatch(
+      /logged a model that answers the validation rows as run .* does \(within 0\.1%\), under other params/,
+    );
+  });
+
   test('a hidden-units param the logged model does not have is refused', () => {
     write(
       id,

@@ -37,6 +37,7 @@
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import { copyFloat32, copyInt32, intrinsics } from './intrinsics';
+import { tensorProblem } from './wire';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -716,7 +717,8 @@ export async function relianceOfRecording(
       let asked: Float32Array | undefined;
       try {
         const out = await other.predict(other.x);
-        if (out instanceof tf.Tensor && !apply(intrinsics.isDisposed!, out, [])) {
+        // A tensor with its own getters or functions would run learner code inside the reads below.
+        if (out instanceof tf.Tensor && tensorProblem(out) === undefined && !apply(intrinsics.isDisposed!, out, [])) {
           const values = apply(intrinsics.dataSync!, out, []) as ArrayLike<number>;
           asked = copyFloat32(values);
         }

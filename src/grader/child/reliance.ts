@@ -12,6 +12,7 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { WireTensor } from '../protocol';
 import { copyFloat32, intrinsics, tampering } from './intrinsics';
+import { tensorProblem } from './wire';
 import { changedShare, LARGE } from './recompute';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -78,7 +79,9 @@ export function noteStepped(v: unknown): void {
 }
 
 function answersOf(tf: Tf, out: unknown): { values: Float32Array; cols: number } | undefined {
-  if (!(out instanceof tf.Tensor) || apply(intrinsics.isDisposed!, out, [])) return undefined;
+  // A tensor with its own getters or functions would run learner code inside the reads below.
+  if (!(out instanceof tf.Tensor) || tensorProblem(out) !== undefined || apply(intrinsics.isDisposed!, out, []))
+    return undefined;
   const t = out as Tensor;
   const read: ArrayLike<number> = apply(intrinsics.dataSync!, t, []);
   const values = copyFloat32(read);

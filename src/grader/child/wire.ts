@@ -15,6 +15,9 @@ const describe = Reflect.getOwnPropertyDescriptor;
 const protoOf = Reflect.getPrototypeOf;
 const isArray = Array.isArray;
 const StringOf = String;
+const ArrayProto = Array.prototype;
+const regexpTest = RegExp.prototype.test;
+const INDEX = /^(0|[1-9][0-9]*)$/;
 
 /**
  * Why the tensor learner code returned cannot be read as TensorFlow.js made it: an own getter or function
@@ -32,13 +35,27 @@ export function tensorProblem(value: object): string | undefined {
       return `a tensor with its own ${typeof keys[i] === 'symbol' ? 'symbol' : StringOf(keys[i])} (a getter or a function written onto it)`;
   }
   const shape = describe(value, 'shape')?.value as unknown;
-  if (!isArray(shape)) return 'a tensor whose shape is not an array';
+  if (!isArray(shape) || protoOf(shape) !== ArrayProto) return 'a tensor whose shape is not an array';
+  // Its elements and its length, as TensorFlow.js makes it: an own `join` or getter would run learner code
+  // wherever the grader formats or reads the shape (review 20).
   const dims = ownKeys(shape);
   for (let i = 0; i < dims.length; i++) {
-    const d = describe(shape, dims[i])!;
-    if (d.get || d.set) return 'a tensor whose shape has a getter';
+    const key = dims[i];
+    const d = describe(shape, key)!;
+    const index = typeof key === 'string' && applyFn(regexpTest, INDEX, [key]);
+    if ((!index && key !== 'length') || d.get || d.set || (index && typeof d.value !== 'number'))
+      return 'a tensor whose shape is not a plain array of numbers';
   }
   return undefined;
+}
+
+/** The shape of a tensor tensorProblem passed, copied without calling anything of it. */
+export function tensorShape(value: object): number[] {
+  const shape = describe(value, 'shape')!.value as number[];
+  const out: number[] = [];
+  const n = describe(shape, 'length')!.value as number;
+  for (let i = 0; i < n; i++) out[i] = describe(shape, StringOf(i))!.value as number;
+  return out;
 }
 
 export function toTensor(tf: HarnessContext['tf'], w: WireTensor): Tensor {
@@ -130,9 +147,7 @@ export async function fromTensor(ctx: HarnessContext, value: unknown, what: stri
   }
   // Read once, through TensorFlow.js's own methods taken before learner code loaded: what the checks of this
   // call read is what the grader scores.
-  const given = t.shape as unknown[];
-  const shape: number[] = [];
-  for (let i = 0; i < given.length; i++) shape[i] = given[i] as number;
+  const shape = tensorShape(t);
   const read: ArrayLike<number> = applyFn(intrinsics.dataSync!, t, []);
   const data: Float32Array | Int32Array | Uint8Array =
     dtype === 'float32' ? copyFloat32(read) : dtype === 'int32' ? copyInt32(read) : copyBool(read);

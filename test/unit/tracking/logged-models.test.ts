@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend/init';
 import {
+  auditAnswers,
   auditLoggedModels,
   CHECK_TAG,
   FileTracker,
@@ -152,4 +153,25 @@ test('a model folder whose weight paths leave it, or that is not a model, is not
   fs.writeFileSync(path.join(dir, 'model.json'), 'not json');
   expect(readLoggedModel(dir)).toBeUndefined();
   expect(readLoggedModel(path.join(dir, 'missing'))).toBeUndefined();
+});
+
+test('runs whose models answer the validation rows alike under other params are one model; 1% apart they are not (review 20)', () => {
+  const run = (id: string, lr: number): RunRecord =>
+    ({ runId: id, runName: `lr=${lr}`, params: { learning_rate: String(lr) } }) as unknown as RunRecord;
+  const runs = [run('a', 0.1), run('b', 0.01), run('c', 0.001), run('d', 0.1)];
+  const base = Float32Array.from({ length: 300 }, (_, i) => Math.abs(Math.sin(i)));
+  // b: a reparametrised copy (float rounding apart); c: another model (1% apart); d: a's params again.
+  const answers = new Map([
+    ['a', base],
+    ['b', base.map((v, i) => v * (1 + (i % 2 ? 1e-6 : -1e-6)))],
+    ['c', base.map((v, i) => v * (1 + (i % 2 ? 0.01 : -0.01)))],
+    ['d', base.slice()],
+  ]);
+  const found = auditAnswers(runs, answers, new Set());
+  expect([...found.keys()]).toEqual(['b']);
+  expect(found.get('b')).toMatch(
+    /^logged a model that answers the validation rows as run lr=0\.1's does \(within 0\.1%\)/,
+  );
+  // A run already refused is no one's twin: with a out, b is the first of its kind and d (a's params) is b's twin.
+  expect([...auditAnswers(runs, answers, new Set(['a'])).keys()]).toEqual(['d']);
 });

@@ -33,6 +33,7 @@ import { trackingOptionsSchema, type TrackingOptions } from '../../../curriculum
 import { GradingError } from '../../../errors';
 import {
   auditDataLocks,
+  auditAnswers,
   auditLoggedModels,
   auditSweep,
   CHECK_TAG,
@@ -149,6 +150,7 @@ async function rescoreRuns(
   if (saved.length === 0) return { refused, notes };
   session.send({ type: 'scoreSaved', models: saved, x: val.x });
   const answer = await session.expect('savedScores');
+  const answers = new Map<string, Float32Array>();
   for (const r of answer.results) {
     const run = runs.find((x) => x.runId === r.id);
     if (!run) continue;
@@ -156,6 +158,7 @@ async function rescoreRuns(
       refused.set(r.id, `logged a model that could not be loaded or run (${r.error ?? 'no predictions'})`);
       continue;
     }
+    if (r.tensor.dtype !== 'string') answers.set(r.id, Float32Array.from(r.tensor.values as ArrayLike<number>));
     let score: number;
     try {
       score = computeMetric(opts.valMetric, normalizePredictions(val.task, r.tensor, val.n, val.k), val.labels);
@@ -177,6 +180,9 @@ async function rescoreRuns(
       );
     }
   }
+  // Compared by what they compute, not only by their weights (auditLoggedModels): a model rewritten into another
+  // parametrisation of itself answers alike.
+  for (const [id, why] of auditAnswers(runs, answers, new Set(refused.keys()))) refused.set(id, why);
   return { refused, notes };
 }
 

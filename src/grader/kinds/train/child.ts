@@ -13,7 +13,7 @@ import { answerGraderRequest } from '../../child/requests';
 import { recordCall, relianceOfRecording, type OtherRows, type Recomputed } from '../../child/recompute';
 import { steppedInitial, steppedVariables } from '../../child/reliance';
 import { assignedInitial, assignedVariables, takeReplayedRows } from '../../child/replay';
-import { fromTensor, toTensor } from '../../child/wire';
+import { fromTensor, tensorProblem, tensorShape, toTensor } from '../../child/wire';
 import { copyFloat32, copyInt32 } from '../../child/intrinsics';
 
 /** More scores per row than any task has classes: refused here rather than shipped to the grader by the hundred megabytes. */
@@ -24,8 +24,21 @@ function checkSize(ctx: HarnessContext, out: unknown, rows: number): void {
   let size: number | undefined;
   let shape = '';
   if (out instanceof ctx.tf.Tensor) {
-    size = out.size;
-    shape = `shape [${(out.shape as number[]).join(', ')}]`;
+    // Nothing of the tensor's is called: its shape is read as a plain array first, or the tensor is refused.
+    const problem = tensorProblem(out);
+    if (problem)
+      ctx.fail({
+        kind: 'invalid-output',
+        message: `predict(x) returned ${problem}; return the tensor TensorFlow.js made, as it made it`,
+      });
+    const dims = tensorShape(out);
+    let text = '';
+    size = 1;
+    for (let i = 0; i < dims.length; i++) {
+      size *= dims[i];
+      text += `${i > 0 ? ', ' : ''}${dims[i]}`;
+    }
+    shape = `shape [${text}]`;
   } else if (Array.isArray(out) || (ArrayBuffer.isView(out) && !(out instanceof DataView))) {
     const first = (out as ArrayLike<unknown>)[0];
     size = (out as ArrayLike<unknown>).length * (Array.isArray(first) ? first.length : 1);
@@ -224,9 +237,12 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
         return answer;
       };
       const other = otherRows(ctx, spare, m.texts ? undefined : m.x, ask);
+      // Right before the measurement that decides the verdict: nothing learner code left swapped reaches it.
+      ctx.assertClean();
       recomputed = await relianceOfRecording(tf, out, other, tensor.values as ArrayLike<number>);
       if (other.x && !other.x.isDisposed) other.x.dispose();
     }
+    ctx.assertClean();
     ctx.send({ type: 'predictions', tensor, ...(recomputed ? { recomputed } : {}) });
     return;
   }
