@@ -102,6 +102,15 @@ function disagreement(
   return count ? { first, count, a: show(a, first), b: show(b, first) } : undefined;
 }
 
+/** Whether every validation row got the same answer: a constant, which is the baseline's part, not a model's. */
+function answersAlike(t: { values: ArrayLike<unknown> }, n: number): boolean {
+  const v = t.values;
+  if (n < 2 || v.length === 0 || v.length % n !== 0 || typeof v[0] !== 'number') return false;
+  const cols = v.length / n;
+  for (let r = 1; r < n; r++) for (let c = 0; c < cols; c++) if (v[r * cols + c] !== v[c]) return false;
+  return true;
+}
+
 /** Judges one seed's report; pure, for tests. `unseen` adds the checks that need the held-out rows. */
 export function judgeCandidates(
   spec: Selection,
@@ -129,12 +138,20 @@ export function judgeCandidates(
   /** Candidates that have seen the validation rows: their score there says nothing. */
   const seen = new Set<string>();
   const unseenAnswers = new Map<string, NormalizedPredictions>();
+  /** Candidates not marked baseline that answer every validation row alike: not counted as models (review 21). */
+  const constant = new Set<string>();
   for (const c of answer.entries) {
     if (names.has(c.name)) problems.push(`two candidates are named '${c.name}': give each its own name`);
     names.add(c.name);
     if (c.error || !c.tensor) {
       problems.push(`candidate '${c.name}': ${c.error ?? 'no predictions'}`);
       continue;
+    }
+    if (!c.baseline && answersAlike(c.tensor, val.n)) {
+      constant.add(c.name);
+      problems.push(
+        `candidate '${c.name}' gives every validation row the same answer: a constant is what the baseline is for (mark it baseline: true), not a model; compare models that learn from the features (${LESSON})`,
+      );
     }
     let score: number;
     let elsewhere: number | undefined;
@@ -181,7 +198,9 @@ export function judgeCandidates(
     problems.push(
       `${baselines.length} candidates are marked baseline: true (${baselines.map((c) => `'${c.name}'`).join(', ')}); mark only the simplest one`,
     );
-  const models = answer.entries.filter((c) => !c.baseline && scores.has(c.name) && !seen.has(c.name)).length;
+  const models = answer.entries.filter(
+    (c) => !c.baseline && scores.has(c.name) && !seen.has(c.name) && !constant.has(c.name),
+  ).length;
   if (models < spec.minModels) {
     problems.push(
       `${models === 0 ? 'no model was' : `only ${models} model${models === 1 ? ' was' : 's were'}`} compared besides the baseline; compare at least ${spec.minModels} (${LESSON})`,

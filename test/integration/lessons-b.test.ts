@@ -87,6 +87,14 @@ describe('month2/classical-ml: the choice is made on validation, among a baselin
     );
   });
 
+  test('a constant not marked baseline, beside one forest, is not the second model (review 21)', () => {
+    write(id, 'train.ts', fixture('lesson-classical-constant-model.ts'));
+    const r = check(id, ['--seed', '1']);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'models_compared')).toMatchObject({ value: 1, passed: false });
+    expect(r.output).toMatch(/candidate 'training median' gives every validation row the same answer/);
+  });
+
   test("a validation RMSE the candidate's own predictions do not earn is refused", () => {
     write(
       id,

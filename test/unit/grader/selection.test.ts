@@ -185,3 +185,23 @@ describe('on rows the candidates cannot have seen', () => {
     expect(f.problems).toEqual([]);
   });
 });
+
+test('a constant not marked baseline is not a model: one real model beside it is too few (review 21)', () => {
+  const f = judgeCandidates(
+    SPEC,
+    answer('good', [
+      candidate('mean', MEAN, undefined, true),
+      candidate('good', GOOD),
+      candidate('median', [24, 24, 24, 24]),
+    ]),
+    val,
+  );
+  expect(f.models).toBe(1);
+  expect(f.chosenIsBest).toBe(false);
+  expect(f.problems).toEqual([
+    expect.stringMatching(
+      /^candidate 'median' gives every validation row the same answer: a constant is what the baseline is for/,
+    ),
+    expect.stringMatching(/^only 1 model was compared besides the baseline; compare at least 2/),
+  ]);
+});
