@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Deserializer, deserialize, serialize } from 'node:v8';
+import { append } from './child/own';
 
 /** The child's end of the channel. */
 export const CHANNEL_FD = 3;
@@ -88,15 +89,7 @@ const typedOffset = Reflect.getOwnPropertyDescriptor(typedProto, 'byteOffset')!.
 function view(bytes: Uint8Array, start: number, end: number): Uint8Array {
   return new NewUint8Array(applyFn(typedBuffer, bytes, []), applyFn(typedOffset, bytes, []) + start, end - start);
 }
-const defineProperty = Reflect.defineProperty;
 const deserializeValue = deserialize;
-/**
- * `list` with `value` at its end. Not Array.prototype.push, nor `list[i] = value`: both look for a setter of that
- * index up the prototype chain (one defined on Array.prototype would be handed the value).
- */
-function append<T>(list: T[], value: T): void {
-  defineProperty(list, list.length, { value, writable: true, enumerable: true, configurable: true });
-}
 /** A Buffer's length: the typed array getter captured above, not the `length` a Buffer inherits. */
 function sizeOf(bytes: Uint8Array): number {
   return applyFn(typedLength, bytes, []);

@@ -13,6 +13,7 @@ import { lockDown, lockNativeBackend } from './child/lockdown';
 import { recordBuiltins, type Integrity } from './child/integrity';
 import { recordRegistries, type RegistryRecord } from './child/intrinsics';
 import { loadLearnerBundle, seedMathRandom } from './child/modules';
+import { append } from './child/own';
 import { frameWriter } from './child/writer';
 import { prepareObservation } from './child/observe';
 import type { HarnessContext, Outgoing } from './child/context';
@@ -36,15 +37,10 @@ const waiters: ((m: ParentMessage) => void)[] = [];
 let doneReceived = false;
 // The grader's messages pass through here after learner code has loaded: queued and handed on with functions
 // taken now, never with the Array methods a submission could swap while a message passes (and put back).
-const { apply, defineProperty, setPrototypeOf } = Reflect;
+const { apply, setPrototypeOf } = Reflect;
 // Called only through apply, with the queue as `this`.
 const arrayShift = Array.prototype.shift;
 const NewPromise = Promise;
-
-/** `value` at the end of `queue`, defined rather than set: no setter up the prototype chain is handed it. */
-function enqueue<T>(queue: T[], value: T): void {
-  defineProperty(queue, queue.length, { value, writable: true, enumerable: true, configurable: true });
-}
 
 function dequeue<T>(queue: T[]): T | undefined {
   return queue.length ? (apply(arrayShift, queue, []) as T) : undefined;
@@ -57,12 +53,12 @@ function receive(m: ParentMessage): void {
   if (m.type === 'done') doneReceived = true;
   const w = dequeue(waiters);
   if (w) w(m);
-  else enqueue(inbox, m);
+  else append(inbox, m);
 }
 
 function next(): Promise<ParentMessage> {
   const m = dequeue(inbox);
-  return new NewPromise((resolve) => (m ? resolve(m) : enqueue(waiters, resolve)));
+  return new NewPromise((resolve) => (m ? resolve(m) : append(waiters, resolve)));
 }
 
 /** Opens the channel to the grader; when the grader goes away, so does this process, whatever learner code is doing. */

@@ -3,8 +3,8 @@
  * Object.prototype. Learner code runs in the same realm: it may replace
  * Number.isInteger, Object.hasOwn, Function.prototype.call or an array
  * method (and put the original back before the integrity check), and it may
- * add getters and setters to the prototypes, which the integrity check
- * allows as new properties. A lookup that misses grader data falls through
+ * add getters and setters to the prototypes between two integrity checks
+ * (which refuse them once seen). A lookup that misses grader data falls through
  * to those; `arr.push(x)` and `arr[arr.length] = x` reach an inherited
  * setter; `arr.map(f)` runs whatever Array.prototype.map is at that moment.
  * The helpers here use only functions captured when this module loads,
