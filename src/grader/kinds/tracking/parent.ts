@@ -134,7 +134,7 @@ async function rescoreRuns(
   runs: RunRecord[],
   opts: TrackingOptions,
   val: { x: WireTensor; n: number; labels: Float32Array; task: Task; k?: number },
-): Promise<{ refused: Map<string, string>; notes: string[] }> {
+): Promise<{ refused: Map<string, string>; notes: string[]; alike: Map<string, string> }> {
   const refused = new Map<string, string>();
   const notes: string[] = [];
   const saved: { id: string; dir: string }[] = [];
@@ -147,7 +147,7 @@ async function rescoreRuns(
         `logged no model: a run is evidence only when its numbers can be reproduced, so save each run's trained model with \`await run.logModel(model)\` once training is over; the grader re-scores it and compares with the ${opts.metric} the run logged`,
       );
   }
-  if (saved.length === 0) return { refused, notes };
+  if (saved.length === 0) return { refused, notes, alike: new Map() };
   session.send({ type: 'scoreSaved', models: saved, x: val.x });
   const answer = await session.expect('savedScores');
   const answers = new Map<string, Float32Array>();
@@ -182,8 +182,7 @@ async function rescoreRuns(
   }
   // Compared by what they compute, not only by their weights (auditLoggedModels): a model rewritten into another
   // parametrisation of itself answers alike.
-  for (const [id, why] of auditAnswers(runs, answers, new Set(refused.keys()))) refused.set(id, why);
-  return { refused, notes };
+  return { refused, notes, alike: auditAnswers(runs, answers, new Set(refused.keys())) };
 }
 
 export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Promise<GradeOutcome> {
@@ -252,8 +251,9 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
       });
       const byModel = auditLoggedModels(candidates, loggedModels(staged, candidates));
       const byLock = auditDataLocks(candidates, lock);
-      // A number its model does not reproduce says the most; it is the reason given when a run has several.
-      audit = auditRuns(runs, options, new Map([...byLock, ...byModel, ...rescored.refused]));
+      // A number its model does not reproduce says the most; it is the reason given when a run has several. Weights
+      // alike say more than answers alike (the same model logged again, rather than rewritten).
+      audit = auditRuns(runs, options, new Map([...byLock, ...rescored.alike, ...byModel, ...rescored.refused]));
       verifiedNotes = rescored.notes;
       opts.onPhase?.('predicting on validation and held-out data');
       // One batch, validation rows first: the predictor cannot tell which rows are which.
