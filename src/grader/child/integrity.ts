@@ -11,6 +11,7 @@
  */
 
 import { EventEmitter } from 'node:events';
+import { isIndexKey } from './own';
 
 const getDescriptor = Reflect.getOwnPropertyDescriptor;
 const ownKeys = Reflect.ownKeys;
@@ -154,10 +155,6 @@ function label(name: string, key: PropertyKey): string {
   return `${name}.${typeof key === 'symbol' ? `[${StringOf(key.description)}]` : StringOf(key)}`;
 }
 
-const INDEX = /^(0|[1-9][0-9]*)$/;
-const regexpTest = RegExp.prototype.test;
-const applyFn = Reflect.apply;
-
 /**
  * A key `owner` has now and had not when recorded that changes what the grader's own code does, not only what
  * learner code can call: an own property that hides an inherited built-in (an own `Float32Array.from` over
@@ -175,7 +172,7 @@ function addedKey(owner: object, before: PropertyKey[]): PropertyKey | undefined
     if (known) continue;
     const d = getDescriptor(owner, key);
     if (d && (d.get || d.set)) return key;
-    if (typeof key === 'string' && applyFn(regexpTest, INDEX, [key])) return key;
+    if (isIndexKey(key)) return key;
     for (let proto = getPrototypeOf(owner); proto !== null; proto = getPrototypeOf(proto))
       if (getDescriptor(proto, key)) return key;
   }

@@ -20,8 +20,9 @@ const typedLength = Reflect.getOwnPropertyDescriptor(typedProto, 'length')!.get 
 const F32 = Float32Array;
 const F64 = Float64Array;
 const I32 = Int32Array;
+const U8 = Uint8Array;
 
-type Numeric = Float32Array | Float64Array | Int32Array;
+type Numeric = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 function copyInto<T extends Numeric>(make: (n: number) => T, src: ArrayLike<number>): T {
   // A typed array's elements are read without its prototype; anything else (a plain array) index by index.
@@ -47,6 +48,11 @@ export function copyFloat64(src: ArrayLike<number>): Float64Array {
 
 export function copyInt32(src: ArrayLike<number>): Int32Array {
   return copyInto((n) => new I32(n), src);
+}
+
+/** A bool tensor's values, as TensorFlow.js keeps them. */
+export function copyUint8(src: ArrayLike<number>): Uint8Array {
+  return copyInto((n) => new U8(n), src);
 }
 
 export const intrinsics = {

@@ -14,6 +14,8 @@
 const apply = Reflect.apply;
 const hasOwnProperty = Object.prototype.hasOwnProperty;
 const defineProperty = Reflect.defineProperty;
+const regexpTest = RegExp.prototype.test;
+const INDEX_KEY = /^(0|[1-9][0-9]*)$/;
 
 /** Whether `key` is an own property of `target`, asked the way no learner code can answer. */
 export function hasOwn(target: object, key: PropertyKey): boolean {
@@ -30,6 +32,11 @@ export function own(target: unknown, key: PropertyKey): unknown {
 /** Whether `i` indexes an array of `length`: a whole number in [0, length), by plain comparisons only. */
 export function isIndex(i: unknown, length: number): i is number {
   return typeof i === 'number' && i >= 0 && i < length && i % 1 === 0;
+}
+
+/** Whether property `key` names an array element ('0', '1', ...), asked with a RegExp method taken at load. */
+export function isIndexKey(key: PropertyKey): boolean {
+  return typeof key === 'string' && apply(regexpTest, INDEX_KEY, [key]);
 }
 
 /** Appends `value` to a grader array without push() or `[length] =`, either of which can reach Array.prototype. */

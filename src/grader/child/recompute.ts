@@ -37,7 +37,10 @@
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import { copyFloat32, copyInt32, intrinsics } from './intrinsics';
+import { append, mapList } from './own';
 import { tensorProblem } from './wire';
+
+const same = <T>(x: T): T => x;
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -77,13 +80,6 @@ const setAdd = Set.prototype.add as (this: Set<object>, v: object) => Set<object
 const setHas = Set.prototype.has as (this: Set<object>, v: object) => boolean;
 const mapHas = Map.prototype.has as (this: Map<object, unknown>, k: object) => boolean;
 const mapSet = Map.prototype.set as (this: Map<object, unknown>, k: object, v: unknown) => Map<object, unknown>;
-
-/** A copy of `list` (an array of numbers or values) made without its iterator. */
-function listCopy<T>(list: readonly T[]): T[] {
-  const out: T[] = [];
-  for (let i = 0; i < list.length; i++) out[i] = list[i];
-  return out;
-}
 
 /** Data the call may read beyond its input and the trained weights: this many values per input column, */
 const FOREIGN_PER_COLUMN = 4;
@@ -152,7 +148,7 @@ function infoOf(t: unknown): Info | undefined {
   if (t === null || typeof t !== 'object') return undefined;
   const { dataId, shape, dtype } = t as { dataId?: unknown; shape?: unknown; dtype?: unknown };
   if (dataId === null || typeof dataId !== 'object' || !isArray(shape) || typeof dtype !== 'string') return undefined;
-  return { dataId, shape: listCopy(shape as number[]), dtype };
+  return { dataId, shape: mapList(shape as number[], same), dtype };
 }
 
 function copyAttrs(attrs: unknown): Record<string, unknown> {
@@ -161,7 +157,7 @@ function copyAttrs(attrs: unknown): Record<string, unknown> {
   const keys = keysOf(attrs);
   for (let i = 0; i < keys.length; i++) {
     const v = (attrs as Record<string, unknown>)[keys[i]];
-    out[keys[i]] = isArray(v) ? listCopy(v as unknown[]) : v;
+    out[keys[i]] = isArray(v) ? mapList(v as unknown[], same) : v;
   }
   return out;
 }
@@ -208,7 +204,7 @@ export function prepareRecompute(tf: Tf): void {
           break;
         }
         noteLeaf(tf, t, info);
-        named[named.length] = [keys[i], info];
+        append(named, [keys[i], info]);
       }
       const attrsCopy = copyAttrs(attrs);
       const out = apply(original, this, [name, inputs, attrs]);
@@ -217,12 +213,11 @@ export function prepareRecompute(tf: Tf): void {
       for (let i = 0; i < given.length && state.broken === undefined; i++) {
         const o = infoOf(given[i]);
         if (o === undefined) state.broken = `an output of ${name} that is not a tensor`;
-        else outputs[outputs.length] = o;
+        else append(outputs, o);
       }
       if (state.broken === undefined) {
         for (let i = 0; i < outputs.length; i++) apply(setAdd, state.produced, [outputs[i].dataId]);
-        const steps = state.steps;
-        steps[steps.length] = { kernel: name, inputs: named, list: isArray(inputs), attrs: attrsCopy, outputs };
+        append(state.steps, { kernel: name, inputs: named, list: isArray(inputs), attrs: attrsCopy, outputs });
       }
       return out;
     } finally {
@@ -421,16 +416,9 @@ function recompute(
   } catch {
     return undefined;
   } finally {
-    const kept = frontier?.kept;
-    for (const t of made)
-      if (!(collect && kept && isKept(kept, t)) && !apply(intrinsics.isDisposed!, t, []))
-        apply(intrinsics.dispose!, t, []);
+    const kept = collect ? new Set<Tensor>(frontier.kept.values()) : undefined;
+    for (const t of made) if (!kept?.has(t) && !apply(intrinsics.isDisposed!, t, [])) apply(intrinsics.dispose!, t, []);
   }
-}
-
-function isKept(kept: Map<object, Tensor>, t: Tensor): boolean {
-  for (const k of kept.values()) if (k === t) return true;
-  return false;
 }
 
 /** The share of rows whose answer differs: the class (argmax) with several columns, else a relative change past 10%. */

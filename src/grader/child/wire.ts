@@ -6,7 +6,8 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import type { WireTensor } from '../protocol';
 import type { HarnessContext } from './context';
-import { copyFloat32, copyInt32, intrinsics } from './intrinsics';
+import { copyFloat32, copyInt32, copyUint8, intrinsics } from './intrinsics';
+import { isIndexKey } from './own';
 
 // Taken as this module loads, before learner code: what a returned tensor is made of is read through these.
 const applyFn = Reflect.apply;
@@ -16,8 +17,6 @@ const protoOf = Reflect.getPrototypeOf;
 const isArray = Array.isArray;
 const StringOf = String;
 const ArrayProto = Array.prototype;
-const regexpTest = RegExp.prototype.test;
-const INDEX = /^(0|[1-9][0-9]*)$/;
 
 /**
  * Why the tensor learner code returned cannot be read as TensorFlow.js made it: an own getter or function
@@ -42,7 +41,7 @@ export function tensorProblem(value: object): string | undefined {
   for (let i = 0; i < dims.length; i++) {
     const key = dims[i];
     const d = describe(shape, key)!;
-    const index = typeof key === 'string' && applyFn(regexpTest, INDEX, [key]);
+    const index = isIndexKey(key);
     if ((!index && key !== 'length') || d.get || d.set || (index && typeof d.value !== 'number'))
       return 'a tensor whose shape is not a plain array of numbers';
   }
@@ -150,7 +149,7 @@ export async function fromTensor(ctx: HarnessContext, value: unknown, what: stri
   const shape = tensorShape(t);
   const read: ArrayLike<number> = applyFn(intrinsics.dataSync!, t, []);
   const data: Float32Array | Int32Array | Uint8Array =
-    dtype === 'float32' ? copyFloat32(read) : dtype === 'int32' ? copyInt32(read) : copyBool(read);
+    dtype === 'float32' ? copyFloat32(read) : dtype === 'int32' ? copyInt32(read) : copyUint8(read);
   let dimsOk = true;
   for (let i = 0; i < shape.length; i++) dimsOk &&= typeof shape[i] === 'number' && shape[i] >= 0 && shape[i] % 1 === 0;
   const dims = dimsOk ? shape : undefined;
@@ -168,10 +167,4 @@ export async function fromTensor(ctx: HarnessContext, value: unknown, what: stri
     shape: dims,
     dtype: dtype as WireTensor['dtype'],
   };
-}
-
-function copyBool(read: ArrayLike<number>): Uint8Array {
-  const out = new Uint8Array(read.length);
-  for (let i = 0; i < out.length; i++) out[i] = read[i];
-  return out;
 }

@@ -185,14 +185,14 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     });
   }
   const seconds = (Date.now() - started) / 1000;
-  const observed = await watch.finish(
-    async (x) => {
-      const answer = await (predict as (x: unknown) => unknown).call(predictor, x);
-      ctx.assertClean();
-      return answer;
-    },
-    spare ? (spare.values as Float32Array).byteLength : 0,
-    () => ctx.assertClean(),
+  // Every predict() the grader asks is followed by the built-in check, before the grader reads the answer.
+  const ask = async (x: unknown): Promise<unknown> => {
+    const answer = await (predict as (x: unknown) => unknown).call(predictor, x);
+    ctx.assertClean();
+    return answer;
+  };
+  const observed = await watch.finish(ask, spare ? (spare.values as Float32Array).byteLength : 0, () =>
+    ctx.assertClean(),
   );
   ctx.send({ type: 'trained', seconds, ...(observed ? { observed } : {}) });
 
@@ -231,11 +231,6 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     const tensor = await fromTensor(ctx, out, 'predict(x)');
     let recomputed: Recomputed | undefined;
     if (observed) {
-      const ask = async (rows: Tensor): Promise<unknown> => {
-        const answer = await (predict as (x: Tensor) => unknown).call(predictor, rows);
-        ctx.assertClean();
-        return answer;
-      };
       const other = otherRows(ctx, spare, m.texts ? undefined : m.x, ask);
       // Right before the measurement that decides the verdict: nothing learner code left swapped reaches it.
       ctx.assertClean();
