@@ -179,6 +179,7 @@ export type ParentMessage =
   /**
    * `listing`: answer folder listings in that order during the call (see listing-order.ts).
    * `driver`: run the harness's driver of that name (kinds/functions/drivers.ts) on the exports instead of calling `name`.
+   * `gradients`: answer with the gradients TensorFlow.js's engine computed during the call beside the value (child/observe.ts).
    */
   | {
       type: 'call';
@@ -187,6 +188,7 @@ export type ParentMessage =
       args: unknown[];
       listing?: { order: ListingOrder; salt: number };
       driver?: string;
+      gradients?: boolean;
     }
   /** Ask the predictor's `candidates` (grader/selection.ts) for predictions on `x`, and for the score each reports as `claim`. */
   | { type: 'candidates'; x: WireTensor; claim: string }

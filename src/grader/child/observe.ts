@@ -92,6 +92,46 @@ const captured = {
 let collect: (() => void) | undefined;
 
 /**
+ * The gradients TensorFlow.js's engine computed while a watch of month1/tensors' autograd cases ran
+ * (watchGradients), each as its flat values; undefined when no watch runs. Only gradients computed by the
+ * engine itself count: `gradients` called on any other `this` could return whatever that object says.
+ */
+let computedGradients: number[][] | undefined;
+let realEngine: unknown;
+
+/**
+ * Starts recording the gradients the engine computes (every autograd route: tf.grad, tf.grads,
+ * tf.valueAndGrad, variableGrads, optimizer.computeGradients); the function returned stops and hands them back.
+ */
+export function watchGradients(): () => number[][] {
+  const list: number[][] = [];
+  computedGradients = list;
+  return () => {
+    computedGradients = undefined;
+    return list;
+  };
+}
+
+function noteGradients(grads: unknown): void {
+  const list = computedGradients;
+  if (!list || !isArray(grads)) return;
+  for (let i = 0; i < grads.length; i++) {
+    const g = grads[i] as Tensor | null;
+    if (g === null || typeof g !== 'object') continue;
+    try {
+      if (apply(intrinsics.isDisposed!, g, [])) continue;
+      const values = apply(intrinsics.dataSync!, g, []);
+      const flat: number[] = [];
+      for (let k = 0; k < values.length; k++)
+        define(flat, k, { value: values[k], writable: true, enumerable: true, configurable: true });
+      define(list, list.length, { value: flat, writable: true, enumerable: true, configurable: true });
+    } catch {
+      // A gradient that cannot be read is not one the grader can match an answer with.
+    }
+  }
+}
+
+/**
  * Memory in use once garbage is collected. V8 frees the memory of dead
  * ArrayBuffers on a background thread after a collection, so the count of
  * ArrayBuffer bytes is read again, after another collection, until it stops
@@ -205,6 +245,7 @@ function pinned(target: object, key: string): boolean {
 export function prepareObservation(tf: Tf): void {
   const engine = tf.engine() as unknown as Record<string, unknown>;
   const engineProto = protoOf(engine) as Record<string, unknown>;
+  realEngine = engine;
   captureIntrinsics(tf);
   const variablesGetter = ownDescriptor(engineProto, 'registeredVariables')?.get;
   type Variables = ReturnType<NonNullable<typeof captured.registeredVariables>>;
@@ -217,6 +258,7 @@ export function prepareObservation(tf: Tf): void {
     // Every route to a gradient comes here (minimize, variableGrads, valueAndGrads, grad): the value is the loss a step that follows was taken on.
     const observed = function gradients(this: unknown, ...args: unknown[]): { value: Tensor; grads: Tensor[] } {
       const out = apply(original, this, args);
+      if (computedGradients && this === realEngine) noteGradients(out.grads);
       if (state.active && state.depth === 0) {
         state.pendingLoss = undefined;
         const value = out.value;

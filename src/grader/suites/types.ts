@@ -26,6 +26,11 @@ export interface SuiteCase {
    * plain call of `fn`: e.g. it builds a graph with the learner's `Value` class and reads its gradients.
    */
   driver?: string;
+  /**
+   * The value reaches `verify` as `{ returned, gradients }`: what the call returned, and the flat values of every
+   * gradient TensorFlow.js's engine computed during it (child/observe.ts), so an answer can be matched with autograd's.
+   */
+  gradients?: boolean;
 }
 
 /** Files a suite builds before the child starts (fixture folders), which the child may read. */

@@ -10,6 +10,7 @@ import type { HarnessContext } from '../../child/context';
 import { withListingOrder } from '../../child/listing';
 import type { ListingOrder } from '../../listing-order';
 import { append, hasOwn, isIndex, mapList, own } from '../../child/own';
+import { watchGradients } from '../../child/observe';
 import { driverFor } from './drivers';
 
 function plain(ctx: HarnessContext, value: unknown): unknown {
@@ -47,6 +48,49 @@ const SCALAR_FUNCTIONS: Record<string, (tf: HarnessContext['tf']) => (x: Tensor)
   cubeSum: (tf) => (x) => tf.sum(tf.pow(x, 3)),
   wave: (tf) => (x) => tf.scalar(Array.from(x.dataSync()).reduce((s, v) => s + Math.sin(2 * v) + 0.3 * v ** 3, 0)),
 };
+
+/**
+ * A scalar function of a [d] tensor that a suite builds from seeded coefficients (month1/tensors' `gradient`):
+ * f(x) = sum(a * sin(b * x + c)) + s * tanh(q . x) + (u . x) * (v . tanh(x)). Its closed form is nowhere in
+ * learner code, so only autograd, or evaluating it around x, can differentiate it; the grader's copy
+ * (suites/tensors.ts) differentiates it by hand in float64.
+ */
+export interface CompositeSpec {
+  a: number[];
+  b: number[];
+  c: number[];
+  s: number;
+  q: number[];
+  u: number[];
+  v: number[];
+}
+
+/**
+ * The composite function made live, counting its calls where learner code cannot reach the count: autograd
+ * evaluates it once, while a difference quotient needs at least one call per component of x.
+ */
+function compositeFunction(
+  tf: HarnessContext['tf'],
+  spec: CompositeSpec,
+  counts: (() => number)[],
+): (x: Tensor) => Tensor {
+  const a = own(spec, 'a') as number[];
+  const b = own(spec, 'b') as number[];
+  const c = own(spec, 'c') as number[];
+  const s = own(spec, 's') as number;
+  const q = own(spec, 'q') as number[];
+  const u = own(spec, 'u') as number[];
+  const v = own(spec, 'v') as number[];
+  let calls = 0;
+  append(counts, () => calls);
+  return (x) => {
+    calls++;
+    const waves = tf.sum(tf.mul(tf.tensor1d(a), tf.sin(tf.add(tf.mul(tf.tensor1d(b), x), tf.tensor1d(c)))));
+    const squash = tf.mul(s, tf.tanh(tf.sum(tf.mul(tf.tensor1d(q), x))));
+    const coupled = tf.mul(tf.sum(tf.mul(tf.tensor1d(u), x)), tf.sum(tf.mul(tf.tensor1d(v), tf.tanh(x))));
+    return tf.add(tf.add(waves, squash), coupled);
+  };
+}
 
 /** One call of a search objective, as the grader reads it back: which configuration, at how many units. */
 export interface Evaluation {
@@ -92,7 +136,7 @@ export function searchObjective(
  * grader did not send must not be answered by a getter learner code put on Object.prototype, which
  * would both see the argument (a search objective's whole table) and change what it becomes.
  */
-function revive(ctx: HarnessContext, arg: unknown, log: Evaluation[][]): unknown {
+function revive(ctx: HarnessContext, arg: unknown, log: Evaluation[][], counts: (() => number)[]): unknown {
   if (arg === null || typeof arg !== 'object') return arg;
   if (hasOwn(arg, 'tensor')) {
     const dtype = own(arg, 'dtype') as 'float32' | 'int32' | undefined;
@@ -100,6 +144,8 @@ function revive(ctx: HarnessContext, arg: unknown, log: Evaluation[][]): unknown
   }
   const name = own(arg, 'scalarFunction');
   if (typeof name === 'string' && hasOwn(SCALAR_FUNCTIONS, name)) return SCALAR_FUNCTIONS[name](ctx.tf);
+  const composite = own(arg, 'composite');
+  if (composite && typeof composite === 'object') return compositeFunction(ctx.tf, composite as CompositeSpec, counts);
   const objective = own(arg, 'searchObjective');
   if (objective && typeof objective === 'object') {
     const calls: Evaluation[] = [];
@@ -130,21 +176,35 @@ export async function runFunctionsKind(ctx: HarnessContext): Promise<void> {
     }
     try {
       const evaluations: Evaluation[][] = [];
-      const args = mapList(m.args, (a) => revive(ctx, a, evaluations));
+      const counts: (() => number)[] = [];
+      const args = mapList(m.args, (a) => revive(ctx, a, evaluations, counts));
       // Optional fields the grader may leave out: own properties only, as in revive.
       const driver = own(m, 'driver') as string | undefined;
       const listing = own(m, 'listing') as { order: ListingOrder; salt: number } | undefined;
       const drive = driver === undefined ? undefined : driverFor(driver);
-      const out = await withListingOrder(
-        own(listing, 'order') as ListingOrder | undefined,
-        (own(listing, 'salt') as number | undefined) ?? 0,
-        () => (drive ? drive(ctx.exports, args) : (fn as (...a: unknown[]) => unknown)(...args)),
-      );
+      const stopWatch = own(m, 'gradients') === true ? watchGradients() : undefined;
+      let out: unknown;
+      let gradients: number[][] | undefined;
+      try {
+        out = await withListingOrder(
+          own(listing, 'order') as ListingOrder | undefined,
+          (own(listing, 'salt') as number | undefined) ?? 0,
+          () => (drive ? drive(ctx.exports, args) : (fn as (...a: unknown[]) => unknown)(...args)),
+        );
+      } finally {
+        // Stopped before the answer is read: only what the learner's call computed counts.
+        gradients = stopWatch?.();
+      }
       ctx.assertClean();
-      // With an objective among the arguments, the grader gets what was spent beside what was returned.
+      // With an objective among the arguments, the grader gets what was spent beside what was returned; with a
+      // composite function, how often it was called; when asked, the gradients autograd computed.
       const value = evaluations.length
         ? { returned: plain(ctx, out), evaluations: flatten(evaluations) }
-        : plain(ctx, out);
+        : counts.length
+          ? { returned: plain(ctx, out), calls: mapList(counts, (count) => count()) }
+          : gradients
+            ? { returned: plain(ctx, out), gradients }
+            : plain(ctx, out);
       ctx.send({ type: 'result', id: m.id, ok: true, value });
     } catch (err) {
       ctx.assertClean();

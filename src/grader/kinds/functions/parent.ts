@@ -71,7 +71,15 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
         outcomes.push({ case: c, problem: 'not exported' });
         continue;
       }
-      session.send({ type: 'call', id: ++id, name: c.fn, args: c.args, listing: c.listing, driver: c.driver });
+      session.send({
+        type: 'call',
+        id: ++id,
+        name: c.fn,
+        args: c.args,
+        listing: c.listing,
+        driver: c.driver,
+        gradients: c.gradients,
+      });
       const answer = await session.expect('result');
       const problem = answer.ok ? c.verify(answer.value) : `threw: ${answer.error}`;
       if (problem) failures.push(`${c.fn}: ${c.title}: ${problem}`);
