@@ -53,7 +53,10 @@ export function crossEntropy(probs: tf.Tensor2D, labels: tf.Tensor1D): number {
   return 0;
 }
 
-/** 7. d/dx of x^2 at x, computed by autograd (tf.grad), not by hand. */
+/**
+ * 7. d/dx of x^2 at x, computed by autograd (tf.grad), not by hand: the check
+ * accepts only a value autograd computed during the call, so 2 * x fails.
+ */
 export function gradOfSquare(x: number): number {
   // TODO: tf.grad(f) returns a function that computes f's gradient at a tensor.
   void x;
@@ -72,13 +75,25 @@ export function gradOfMse(w: tf.Tensor1D, x: tf.Tensor2D, y: tf.Tensor1D): tf.Te
   return tf.zerosLike(w);
 }
 
+/**
+ * 9. The gradient of any scalar function fn at x, by autograd. The check hands
+ * it functions it composes itself, whose formula you never see, so no
+ * derivation by hand can answer; and fn counts its calls: autograd needs one,
+ * while finite differences need one or two per component of x and are refused.
+ */
+export function gradient(fn: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor1D): tf.Tensor {
+  // TODO: tf.grad(fn) returns a function of x that gives fn's gradient there.
+  void fn;
+  return tf.zerosLike(x);
+}
+
 /** The function both gradient checks look at: f(x) = sum(sin(x) * x^2). Given: keep it as it is. */
 export function f(x: tf.Tensor): tf.Scalar {
   return tf.sum(tf.mul(tf.sin(x), tf.square(x)));
 }
 
 /**
- * 9. The gradient of any scalar function fn at x by central differences:
+ * 10. The gradient of any scalar function fn at x by central differences:
  * component i is (fn(x + eps e_i) - fn(x - eps e_i)) / (2 eps), where e_i is
  * 1 at position i and 0 elsewhere. No autograd: just evaluations of fn.
  */
@@ -90,7 +105,7 @@ export function numericalGradient(fn: (x: tf.Tensor1D) => tf.Scalar, x: tf.Tenso
   return tf.zerosLike(x);
 }
 
-/** 10. Check autograd against finite differences on f: both should agree to a few decimals. */
+/** 11. Check autograd against finite differences on f: both should agree to a few decimals. */
 export function gradCheck(x: tf.Tensor1D): { autograd: tf.Tensor; numerical: tf.Tensor } {
   // TODO: autograd is tf.grad(f)(x); numerical is numericalGradient(f, x).
   return { autograd: tf.zerosLike(x), numerical: numericalGradient(f, x) };

@@ -52,6 +52,10 @@ export function gradOfMse(w: tf.Tensor1D, x: tf.Tensor2D, y: tf.Tensor1D): tf.Te
   return tf.grad(loss)(w) as tf.Tensor1D;
 }
 
+export function gradient(fn: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor1D): tf.Tensor {
+  return tf.grad(fn)(x);
+}
+
 export function f(x: tf.Tensor): tf.Scalar {
   return tf.sum(tf.mul(tf.sin(x), tf.square(x)));
 }

@@ -1,11 +1,15 @@
 /**
  * Suite of month1/tensors: matmul, broadcasting, a stable softmax,
  * cross-entropy, autograd and a finite-difference gradient check, the last
- * also on functions autograd cannot stand in for. Inputs are
+ * also on functions autograd cannot stand in for. Autograd is also asked of
+ * functions the grader builds per seed, whose closed form is in no learner's
+ * code, and the calls they take are counted, so neither a derivation by hand
+ * nor finite differences can stand in for it. Inputs are
  * seeded, rounded to a few decimals (exact enough in float32), and every
  * expected value is computed here in float64 plain JavaScript.
  */
 import { createRng, deriveSeed, gaussian, type Rng } from '../../datasets/rng';
+import type { CompositeSpec } from '../kinds/functions/child';
 import type { Suite, SuiteCase } from './types';
 
 type Matrix = number[][];
@@ -172,6 +176,26 @@ export function refCentralCube(x: number[], eps: number): number[] {
 export function refGradMse(w: number[], x: Matrix, y: number[]): number[] {
   const residual = x.map((row, i) => refDot(row, w) - y[i]);
   return w.map((_, j) => (2 / x.length) * x.reduce((s, row, i) => s + row[j] * residual[i], 0));
+}
+
+/** The composite function kinds/functions/child.ts builds from `spec`, in float64: sum(a sin(b x + c)) + s tanh(q.x) + (u.x)(v.tanh(x)). */
+export function refComposite(spec: CompositeSpec, x: number[]): number {
+  const waves = x.reduce((sum, v, i) => sum + spec.a[i] * Math.sin(spec.b[i] * v + spec.c[i]), 0);
+  return waves + spec.s * Math.tanh(refDot(spec.q, x)) + refDot(spec.u, x) * refDot(spec.v, x.map(Math.tanh));
+}
+
+/** Its gradient, by hand: a b cos(b x + c) + s (1 - tanh^2(q.x)) q + u (v.tanh(x)) + (u.x) v (1 - tanh^2(x)). */
+export function refGradComposite(spec: CompositeSpec, x: number[]): number[] {
+  const squash = spec.s * (1 - Math.tanh(refDot(spec.q, x)) ** 2);
+  const ux = refDot(spec.u, x);
+  const vt = refDot(spec.v, x.map(Math.tanh));
+  return x.map(
+    (v, i) =>
+      spec.a[i] * spec.b[i] * Math.cos(spec.b[i] * v + spec.c[i]) +
+      squash * spec.q[i] +
+      spec.u[i] * vt +
+      ux * spec.v[i] * (1 - Math.tanh(v) ** 2),
+  );
 }
 
 // ---- seeded inputs ---------------------------------------------------------
@@ -365,13 +389,64 @@ function crossEntropyCases(rng: Rng): SuiteCase[] {
   ];
 }
 
+/** The learner's answer and the gradients autograd computed during the call, as kinds/functions/child.ts wraps them. */
+function unwrapGradients(value: unknown): { returned: unknown; gradients: number[][] } | string {
+  if (!value || typeof value !== 'object' || !Array.isArray((value as { gradients?: unknown }).gradients))
+    return 'the grader could not read which gradients autograd computed during the call';
+  const v = value as { returned: unknown; gradients: number[][] };
+  return { returned: v.returned, gradients: v.gradients };
+}
+
+/**
+ * Undefined when `answer` is one of the gradients TensorFlow.js's autograd computed during the call (its
+ * engine's, counted in child/observe.ts); else why a right value still misses the lesson: written down by hand,
+ * it never asked autograd.
+ */
+export function autogradProblem(answer: unknown, gradients: number[][]): string | undefined {
+  const read = readValue(answer);
+  if (typeof read === 'string') return read;
+  const match = gradients.some(
+    (g) => Array.isArray(g) && g.length === read.values.length && g.every((v, i) => close(read.values[i], v)),
+  );
+  if (match) return undefined;
+  if (gradients.length === 0)
+    return (
+      "the value is right, but TensorFlow.js's autograd computed no gradient during the call, and autograd is what " +
+      'this case checks: hand the function to tf.grad and return what it gives'
+    );
+  return (
+    `the value is right, but it is none of the ${gradients.length} gradient(s) TensorFlow.js's autograd computed ` +
+    'during the call: return what tf.grad gives, not a formula of your own'
+  );
+}
+
+/**
+ * A case's check, for an answer autograd must have computed: the value first, with its own diagnosis, then
+ * whether autograd gave it. `answer` picks the autograd part out of what the call returned.
+ */
+function byAutograd(
+  verify: (returned: unknown) => string | undefined,
+  answer: (returned: unknown) => unknown = (returned) => returned,
+  prefix = '',
+): (value: unknown) => string | undefined {
+  return (value) => {
+    const got = unwrapGradients(value);
+    if (typeof got === 'string') return got;
+    const problem = verify(got.returned);
+    if (problem) return problem;
+    const missed = autogradProblem(answer(got.returned), got.gradients);
+    return missed && `${prefix}${missed}`;
+  };
+}
+
 function gradOfSquareCases(rng: Rng): SuiteCase[] {
   const xs = [3, round(gaussian(rng) * 4, 2), -2.5];
   return xs.map((x) => ({
     fn: 'gradOfSquare',
     title: `d/dx x^2 at x = ${x}`,
     args: [x],
-    verify: (value: unknown) => compareNumber(value, 2 * x),
+    gradients: true,
+    verify: byAutograd((value) => compareNumber(value, 2 * x)),
   }));
 }
 
@@ -386,7 +461,8 @@ function gradOfMseCases(rng: Rng): SuiteCase[] {
       fn: 'gradOfMse',
       title: `gradient of mean((x w - y)^2) w.r.t. w, x [${n}, ${d}]`,
       args: [tensor(w), tensor(x), tensor(y)],
-      verify: (value: unknown) => {
+      gradients: true,
+      verify: byAutograd((value: unknown) => {
         const want = refGradMse(w, x, y);
         const problem = compareTensor(value, want, [d]);
         if (!problem) return undefined;
@@ -407,9 +483,60 @@ function gradOfMseCases(rng: Rng): SuiteCase[] {
         )
           return 'off by a factor of n: the loss is the mean, not the sum';
         return problem;
-      },
+      }),
     },
   ];
+}
+
+/** Calls of `fn` the autograd cases accept: tf.grad(fn)(x) makes one, and a learner may evaluate fn once more for its value. */
+export const MAX_AUTOGRAD_CALLS = 2;
+
+/** A composite function of d inputs with seeded coefficients: frequencies stay in [0.5, 2.5], so no term is flat or wild. */
+export function compositeSpec(rng: Rng, d: number): CompositeSpec {
+  const frequency = (): number => round((rng() < 0.5 ? -1 : 1) * (0.5 + 2 * rng()), 2);
+  return {
+    a: vector(rng, d),
+    b: Array.from({ length: d }, frequency),
+    c: vector(rng, d),
+    s: round(gaussian(rng) * 1.5),
+    q: vector(rng, d, 0.7),
+    u: vector(rng, d, 0.7),
+    v: vector(rng, d, 0.7),
+  };
+}
+
+/** What was wrong with `gradient`'s answer on `spec` at `x`, given how often it called fn; undefined when it is autograd's. */
+export function gradientProblem(spec: CompositeSpec, x: number[], value: unknown): string | undefined {
+  if (!value || typeof value !== 'object' || !Array.isArray((value as { calls?: unknown }).calls))
+    return 'the grader could not read how often fn was called';
+  const { returned, calls } = value as { returned: unknown; calls: unknown[] };
+  const n = calls.reduce((sum: number, c) => sum + (typeof c === 'number' ? c : 0), 0);
+  if (n === 0)
+    return "never called fn: this fn's formula is not in your code, so its gradient can only come from fn itself; return tf.grad(fn)(x)";
+  if (n > MAX_AUTOGRAD_CALLS)
+    return (
+      `called fn ${n} times: evaluating fn around x is finite differences (numericalGradient's job), not autograd, ` +
+      'which gets every component from one evaluation; return tf.grad(fn)(x)'
+    );
+  return compareTensor(returned, refGradComposite(spec, x), [x.length]);
+}
+
+/**
+ * gradient(fn, x) on functions the grader composes per seed: their formula is in no learner's code, so no
+ * derivation by hand can answer, and fn counts its calls, so finite differences (d + 1 calls at the least)
+ * are told apart from autograd (one) whatever their accuracy.
+ */
+function gradientCases(rng: Rng): SuiteCase[] {
+  return [4, 6].map((d) => {
+    const spec = compositeSpec(rng, d);
+    const x = vector(rng, d);
+    return {
+      fn: 'gradient',
+      title: `a function of ${d} inputs the grader composed, at x = [${x.join(', ')}]`,
+      args: [{ composite: spec }, tensor(x)],
+      verify: (value: unknown) => gradientProblem(spec, x, value),
+    };
+  });
 }
 
 function gradCheckCases(rng: Rng): SuiteCase[] {
@@ -418,19 +545,24 @@ function gradCheckCases(rng: Rng): SuiteCase[] {
     fn: 'gradCheck',
     title: `autograd and central differences of f at x = [${x.join(', ')}]`,
     args: [tensor(x)],
-    verify: (value: unknown) => {
-      if (!value || typeof value !== 'object' || Array.isArray(value))
-        return 'return an object { autograd, numerical }';
-      const { autograd, numerical } = value as Record<string, unknown>;
-      const want = refGradF(x);
-      const a = compareTensor(autograd, want, [x.length]);
-      if (a) return `autograd: ${a}`;
-      // Central differences in float32 lose digits to rounding, hence a looser tolerance.
-      const nProblem = compareTensor(numerical, want, [x.length], 2e-2, 2e-2);
-      if (nProblem)
-        return `numerical: ${nProblem} (central difference (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), with eps around 1e-3 to 1e-2: smaller eps drowns in float32 rounding)`;
-      return undefined;
-    },
+    gradients: true,
+    verify: byAutograd(
+      (value: unknown) => {
+        if (!value || typeof value !== 'object' || Array.isArray(value))
+          return 'return an object { autograd, numerical }';
+        const { autograd, numerical } = value as Record<string, unknown>;
+        const want = refGradF(x);
+        const a = compareTensor(autograd, want, [x.length]);
+        if (a) return `autograd: ${a}`;
+        // Central differences in float32 lose digits to rounding, hence a looser tolerance.
+        const nProblem = compareTensor(numerical, want, [x.length], 2e-2, 2e-2);
+        if (nProblem)
+          return `numerical: ${nProblem} (central difference (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), with eps around 1e-3 to 1e-2: smaller eps drowns in float32 rounding)`;
+        return undefined;
+      },
+      (value) => (value as Record<string, unknown>).autograd,
+      'autograd: ',
+    ),
   }));
 }
 
@@ -502,6 +634,7 @@ export const suite: Suite = {
     'crossEntropy',
     'gradOfSquare',
     'gradOfMse',
+    'gradient',
     'numericalGradient',
     'gradCheck',
   ],
@@ -516,6 +649,8 @@ export const suite: Suite = {
       ...crossEntropyCases(rng),
       ...gradOfSquareCases(rng),
       ...gradOfMseCases(rng),
+      // From a stream of their own: the other cases' inputs stay what they were before these were added.
+      ...gradientCases(createRng(deriveSeed(seed, 'suite:tensors:gradient'))),
       ...gradCheckCases(rng),
       ...numericalGradientCases(rng),
     ];
