@@ -6,7 +6,9 @@
  * the check says names the lesson it skipped; a solution written from the
  * README alone still passes.
  *
- * - month1/tensors: numericalGradient is called on functions autograd cannot stand in for;
+ * - month1/tensors: numericalGradient is called on functions autograd cannot stand in for, and
+ *   autograd's answers must come from autograd: a gradient derived by hand, or by finite
+ *   differences, fails with the right value;
  * - month1/linear-regression: tf.linalg is closed, and the grader replays the assigned
  *   weights through predict() to see its own training loss fall along the gradient;
  * - month1/logistic-regression: log loss, a proper scoring rule, beside accuracy and AUC;
@@ -51,21 +53,54 @@ function refused(r: JsonResult, why: RegExp): void {
   expect(lessonFindings(r)).toMatch(why);
 }
 
-describe('month1/tensors: the finite-difference gradient is exercised where autograd cannot stand in', () => {
+describe('month1/tensors: finite differences where autograd cannot stand in, autograd where a formula or finite differences would', () => {
   const id = 'month1/tensors';
 
   test("numericalGradient returning tf.grad's answer fails the two cases that call it on its own", () => {
     submit(ws, id, 'lesson-tensors-autograd.ts', 'tensors.ts');
     const r = check(id);
     expect(r.status).toBe('failed');
-    expect(r.metrics[0].value).toBeCloseTo(20 / 22, 6);
-    expect(r.output).toMatch(/20\/22 cases passed/);
+    expect(r.metrics[0].value).toBeCloseTo(22 / 24, 6);
+    expect(r.output).toMatch(/22\/24 cases passed/);
     expect(r.output).toMatch(
       /numericalGradient: a function computed on plain numbers \(through dataSync\(\), out of autograd's sight\).*only evaluating it at x \+- eps can differentiate it: threw: Cannot compute gradient/,
     );
     expect(r.output).toMatch(
       /numericalGradient: sum\(x\^3\) .* eps = 0\.5.*that is the exact derivative 3x\^2, as autograd gives it; a central difference with the eps it is given is 3x\^2 \+ eps\^2 here/,
     );
+  });
+
+  test('gradients derived by hand (2x, the MSE closed form, f written out) fail with the right values, naming tf.grad', () => {
+    submit(ws, id, 'lesson-tensors-hand-gradient.ts', 'tensors.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(r.metrics[0].value).toBeCloseTo(18 / 24, 6);
+    const failures = (r.output ?? '').split('\n').filter((l) => /^\w+: /.test(l));
+    expect(failures.map((l) => l.slice(0, l.indexOf(':')))).toEqual([
+      'gradOfSquare',
+      'gradOfSquare',
+      'gradOfSquare',
+      'gradOfMse',
+      'gradCheck',
+      'gradCheck',
+    ]);
+    for (const line of failures)
+      expect(line).toMatch(
+        /: (autograd: )?the value is right, but TensorFlow\.js's autograd computed no gradient during the call, and autograd is what this case checks: hand the function to tf\.grad and return what it gives$/,
+      );
+  });
+
+  test('gradients by finite differences fail too: the known functions unmatched, the composed ones by their calls', () => {
+    submit(ws, id, 'lesson-tensors-finite-differences.ts', 'tensors.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(r.metrics[0].value).toBeCloseTo(18 / 24, 6);
+    expect(r.output).toMatch(/\ngradOfMse: .*: the value is right, but TensorFlow\.js's autograd computed no gradient/);
+    // 2 evaluations per component, of 4 and then 6 inputs: counted by the function the grader handed over.
+    expect(r.output).toMatch(
+      /\ngradient: a function of 4 inputs the grader composed, at x = \[[^\]]+\]: called fn 8 times: evaluating fn around x is finite differences \(numericalGradient's job\), not autograd/,
+    );
+    expect(r.output).toMatch(/\ngradient: a function of 6 inputs the grader composed, .*: called fn 12 times: /);
   });
 
   test('the reference passes every case', () => {
