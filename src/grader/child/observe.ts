@@ -16,7 +16,7 @@ import * as vm from 'node:vm';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ObserveRequest, Observed, TrainPayload } from '../protocol';
 import { captureIntrinsics, intrinsics, pinIntrinsics } from './intrinsics';
-import { own } from './own';
+import { append, own } from './own';
 import { initialBytes, measureReliance, noteBeforeStep, noteStepped, startReliance } from './reliance';
 import { graderDataBytes, noteGraderData, prepareRecompute } from './recompute';
 import { finishReplay, prepareReplay, replayData, startReplay } from './replay';
@@ -122,9 +122,8 @@ function noteGradients(grads: unknown): void {
       if (apply(intrinsics.isDisposed!, g, [])) continue;
       const values = apply(intrinsics.dataSync!, g, []);
       const flat: number[] = [];
-      for (let k = 0; k < values.length; k++)
-        define(flat, k, { value: values[k], writable: true, enumerable: true, configurable: true });
-      define(list, list.length, { value: flat, writable: true, enumerable: true, configurable: true });
+      for (let k = 0; k < values.length; k++) append(flat, values[k]);
+      append(list, flat);
     } catch {
       // A gradient that cannot be read is not one the grader can match an answer with.
     }
