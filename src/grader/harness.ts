@@ -14,6 +14,7 @@ import { recordBuiltins, type Integrity } from './child/integrity';
 import { recordRegistries, type RegistryRecord } from './child/intrinsics';
 import { loadLearnerBundle, seedMathRandom } from './child/modules';
 import { append } from './child/own';
+import { unpackTensors } from './packing';
 import { frameWriter } from './child/writer';
 import { prepareObservation } from './child/observe';
 import type { HarnessContext, Outgoing } from './child/context';
@@ -47,6 +48,7 @@ function dequeue<T>(queue: T[]): T | undefined {
 }
 
 function receive(m: ParentMessage): void {
+  unpackTensors(m);
   // No prototype: a promise resolved with the message looks up its `then`, and a getter of that name on
   // Object.prototype would be handed it.
   setPrototypeOf(m, null);

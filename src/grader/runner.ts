@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import type { GradedKind } from './kinds/kind';
 import { childMarker, encodeFrame, FrameDecoder, FrameError, GRADER_MARKER, MAX_CHILD_FRAME_BYTES } from './channel';
+import { packTensors } from './packing';
 import {
   childMessageSchema,
   HARNESS_FAILED,
@@ -146,7 +147,7 @@ export interface StartFrame {
 }
 
 export function encodeStart(bundle: string, payload: unknown): StartFrame {
-  return { bytes: encodeFrame({ type: 'start', bundle, payload } satisfies ParentMessage, GRADER_MARKER) };
+  return { bytes: encodeFrame(packTensors({ type: 'start', bundle, payload } satisfies ParentMessage), GRADER_MARKER) };
 }
 
 export class ChildSession {
@@ -286,7 +287,7 @@ export class ChildSession {
 
   send(msg: ParentMessage): void {
     if (this.channel.destroyed || !this.channel.writable) return;
-    this.channel.write(encodeFrame(msg, GRADER_MARKER));
+    this.channel.write(encodeFrame(packTensors(msg), GRADER_MARKER));
   }
 
   /** Waits for the next message of one of `types`; log messages go to onLog. */

@@ -112,11 +112,22 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   };
   let data: Awaited<ReturnType<typeof prepareTrainData>>;
   let prepared: Awaited<ReturnType<typeof prepareEntry>>;
+  // esbuild compiles in a process of its own while the data is loaded and split here.
+  const entry = prepareEntry(ex, opts, started);
+  // Handled below, once the data is in; without a handler now, a compile that fails first would be an unhandled rejection.
+  entry.catch(() => undefined);
   try {
     opts.onPhase?.('loading data');
     data = await prepareTrainData(ex, opts.holdout);
+  } catch (err) {
+    const p = await entry.catch(() => undefined);
+    if (p?.ok) cleanupCompiled(p.compiled);
+    await closeEarly();
+    throw err;
+  }
+  try {
     opts.onPhase?.('compiling');
-    prepared = await prepareEntry(ex, opts, started);
+    prepared = await entry;
   } catch (err) {
     await closeEarly();
     throw err;
