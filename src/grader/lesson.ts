@@ -35,6 +35,11 @@
  *   change to TensorFlow.js's byte count by learner code fails it.
  * - `metricNotes`: what a missed metric says about the lesson (log loss:
  *   probabilities no sigmoid trained on the cross-entropy would give).
+ * - `minRelied`: the share of answers that must change with each large
+ *   trained variable zeroed, in place of RELIED: an answer counts as changed
+ *   when it moves by a tenth of itself, and a rating near 3.5 moves by less
+ *   than that for most users when their bias (a tenth of a small model's
+ *   values) is zeroed.
  */
 import type { LoadedExercise } from '../curriculum';
 import { lessonSchema, type Lesson } from '../curriculum/kinds/train';
@@ -144,7 +149,7 @@ function lossesOf(lesson: Lesson, run: LessonRun): { values: number[]; source: '
  * the recording shows the answers made of something else (data kept beside the model, entries training never
  * moved, other operations for the replay's rows).
  */
-function recomputedProblem(runs: LessonRun[], trained: string): string | undefined {
+function recomputedProblem(runs: LessonRun[], trained: string, relied = RELIED): string | undefined {
   // Every run whose steps trained something had its scoring call recorded; a run without that measurement
   // shows nothing, and nothing shown is not a pass (its trained weights were gone before predict() ran).
   if (runs.some((r) => (r.observed?.steps ?? 0) > 0 && r.observed?.recomputed === undefined))
@@ -156,7 +161,7 @@ function recomputedProblem(runs: LessonRun[], trained: string): string | undefin
     (r) => r.observed!.recomputed!.least,
     (a, b) => b < a,
   );
-  if (least >= RELIED) {
+  if (least >= relied) {
     const refused = measured.find((r) => r.observed!.recomputed!.refused !== undefined)?.observed!.recomputed!.refused;
     return refused === undefined
       ? undefined
@@ -232,12 +237,12 @@ export function judgeLesson(
         problems.push(
           'predict() gave no answers the grader could read on validation rows (it threw, or returned something other than a tensor), so nothing shows they come from what the optimizer trained: predict() must answer any rows shaped like the held-out ones, with the trained model',
         );
-      } else if (relied < RELIED) {
+      } else if (relied < (lesson.minRelied ?? RELIED)) {
         problems.push(
           `predict() does not rely on what the optimizer trained: with one of the weight matrices its steps trained set to zero, ${Math.round((1 - relied) * 100)}% of its answers on validation rows stayed the same. Predict with the model the steps trained, not with something kept beside it`,
         );
       } else {
-        const unrelied = recomputedProblem(runs, 'the optimizer steps trained');
+        const unrelied = recomputedProblem(runs, 'the optimizer steps trained', lesson.minRelied);
         if (unrelied) problems.push(unrelied);
       }
       if (lesson.usesPretrained) {

@@ -17,14 +17,27 @@
  *   the reviewer's lookups dressed as training (empty steps, a uint8 copy, a
  *   forged pretrained model, a transient iterator patch, a zeroed byte count)
  *   fail naming the lesson;
- * - month3/fine-tune: the same watch, for a head trained on the frozen base's convolutional features.
+ * - month3/fine-tune: the same watch, for a head trained on the frozen base's convolutional features;
+ * - month3/nlp: a weight per word learned by optimizer steps (naive Bayes counts clear F1 and are refused);
+ * - month3/recsys: user and item factors trained by optimizer steps and relied on by predict() (the same
+ *   model fitted by alternating least squares in JavaScript, or biases plus a neighbourhood method, are refused).
  *
  * Each check runs one seed (`--seed 1`): the lesson is judged the same way on
  * every seed, and `npm run verify:curriculum` runs the references on all.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { harnessProcesses, makeWorkspace, parseReport, ROOT, runCli, submit, type JsonResult } from '../helpers/cli';
+import {
+  harnessProcesses,
+  makeWorkspace,
+  parseReport,
+  ROOT,
+  runCli,
+  submit,
+  SUBMISSIONS,
+  tempDir,
+  type JsonResult,
+} from '../helpers/cli';
 
 let ws: string;
 beforeAll(() => {
@@ -546,6 +559,138 @@ describe('review 11: kept data written as kernel attributes, laundered through o
       check('month3/fine-tune'),
       /the call read [\d,]+ values that are neither its input nor the trained weights/,
     );
+  });
+});
+
+describe('month3/nlp: a weight per word learned by gradient steps, not counted', () => {
+  const id = 'month3/nlp';
+  const LESSON =
+    /^--- the lesson is a weight per vocabulary word, learned by logistic regression on a bag of words with gradient steps \(TensorFlow\.js\), not counted ---\n/;
+
+  test('naive Bayes counted in plain JavaScript clears F1 but takes no optimizer step', () => {
+    submit(ws, id, 'lesson-nlp-naive-bayes.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'f1')?.passed).toBe(true);
+    expect(metric(r, 'optimizer_steps')).toMatchObject({ value: 0, passed: false });
+    expect(lessonFindings(r)).toMatch(LESSON);
+    expect(lessonFindings(r)).toMatch(/train\(\) took no optimizer steps, so nothing was trained/);
+  });
+
+  test('naive Bayes answering beside a logistic regression fitted for show: predict() does not rely on it', () => {
+    submit(ws, id, 'lesson-nlp-naive-bayes-beside.ts');
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'f1')?.passed).toBe(true);
+    expect(metric(r, 'optimizer_steps')?.passed).toBe(true);
+    expect(metric(r, 'trained_weights')?.passed).toBe(true);
+    expect(lessonFindings(r)).toMatch(
+      /predict\(\) does not rely on what the optimizer trained: with one of the weight matrices its steps trained set to zero, 100% of its answers on validation rows stayed the same/,
+    );
+  });
+
+  test('a logistic regression by hand (tf.variable, optimizer.minimize, full batch) passes', () => {
+    submit(ws, id, 'nlp-hand-logistic.ts');
+    const r = check(id);
+    expect(r.status).toBe('passed');
+    expect(metric(r, 'optimizer_steps')?.value).toBe(60);
+    expect(metric(r, 'trained_weights')?.value).toBe(1501);
+  });
+
+  test('the reference (tf.layers.dense and model.fit, as the hints say) passes', () => {
+    fs.copyFileSync(path.join(ROOT, 'solutions', id, 'train.ts'), path.join(ws, id, 'train.ts'));
+    const r = check(id);
+    expect(r.status).toBe('passed');
+    expect(metric(r, 'optimizer_steps')?.value).toBe(536);
+    expect(metric(r, 'trained_weights')?.value).toBe(2001);
+    expect(metric(r, 'epochs')?.value).toBe(8);
+  });
+
+  test("the starter's keyword rule fails F1 and the lesson", () => {
+    fs.copyFileSync(path.join(ROOT, 'exercises', id, 'train.ts'), path.join(ws, id, 'train.ts'));
+    const r = check(id);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'f1')?.passed).toBe(false);
+    expect(metric(r, 'optimizer_steps')).toMatchObject({ value: 0, passed: false });
+  });
+});
+
+describe('month3/recsys: user and item vectors trained by gradient steps, and predict() computed from them', () => {
+  const id = 'month3/recsys';
+  let recsysWs: string;
+  beforeAll(() => {
+    recsysWs = path.join(tempDir(), 'ws');
+    const r = runCli(['start', recsysWs, '--yes', '--track', 'recsys'], ROOT);
+    if (r.code !== 0) throw new Error(`mlpath start --track recsys failed: ${r.stderr}`);
+  });
+  const checkRecsys = (): JsonResult =>
+    parseReport(runCli(['check', id, '--json', '--seed', '1'], recsysWs).stdout).results[0];
+  const write = (source: string): void => fs.writeFileSync(path.join(recsysWs, id, 'train.ts'), source);
+  const ranked = (r: JsonResult): boolean[] =>
+    ['rmse', 'recall_at_k', 'ndcg_at_k'].map((name) => metric(r, name)?.passed ?? false);
+  const dense = (): string => fs.readFileSync(path.join(SUBMISSIONS, 'recsys-dense-gather.ts'), 'utf8');
+
+  test('the same model fitted by alternating least squares in plain JavaScript meets every metric but trains nothing', () => {
+    write(fs.readFileSync(path.join(SUBMISSIONS, 'lesson-recsys-als.ts'), 'utf8'));
+    const r = checkRecsys();
+    expect(r.status).toBe('failed');
+    expect(ranked(r)).toEqual([true, true, true]);
+    expect(metric(r, 'optimizer_steps')).toMatchObject({ value: 0, passed: false });
+    expect(lessonFindings(r)).toMatch(
+      /^--- the lesson is a vector per user and per item, trained by gradient steps so that their dot product \(plus biases\) predicts the rating ---\ntrain\(\) took no optimizer steps/,
+    );
+  });
+
+  test('biases trained with Adam plus a neighbourhood residual in JavaScript: no factors trained, and the answers read kept data', () => {
+    write(fs.readFileSync(path.join(SUBMISSIONS, 'lesson-recsys-biases-knn.ts'), 'utf8'));
+    const r = checkRecsys();
+    expect(r.status).toBe('failed');
+    expect(ranked(r)).toEqual([true, true, true]);
+    expect(metric(r, 'optimizer_steps')?.passed).toBe(true);
+    expect(metric(r, 'trained_weights')).toMatchObject({ value: 500, passed: false });
+    expect(lessonFindings(r)).toMatch(
+      /the optimizer steps trained 500 values, and a model that can learn this takes at least 1000/,
+    );
+    refused(r, /the call read 3,622 values that are neither its input nor the trained weights/);
+  });
+
+  test('the trained matrix copied out once training ended and looked up by predict(): no answer moves with the factors', () => {
+    write(
+      dense()
+        .replace(
+          '  return {\n    predict(x) {',
+          '  const fitted = tf.tidy(predictAll).dataSync();\n  return {\n    predict(x) {',
+        )
+        .replace('tf.gather(predictAll().reshape([-1]), cells)', 'tf.gather(tf.tensor1d(fitted), cells)'),
+    );
+    const r = checkRecsys();
+    expect(r.status).toBe('failed');
+    expect(ranked(r)).toEqual([true, true, true]);
+    expect(lessonFindings(r)).toMatch(
+      /predict\(\) does not rely on what the optimizer trained: with one of the weight matrices its steps trained set to zero, 100% of its answers on validation rows stayed the same/,
+    );
+  });
+
+  test("the README's dense route, the held-out cells gathered from the fitted matrix inside predict(), passes", () => {
+    write(dense());
+    const r = checkRecsys();
+    expect(r.status).toBe('passed');
+    expect(metric(r, 'trained_weights')?.value).toBe(2000);
+  });
+
+  test("the reference, gathering the pairs' rows of each variable, passes", () => {
+    fs.copyFileSync(path.join(ROOT, 'solutions', id, 'train.ts'), path.join(recsysWs, id, 'train.ts'));
+    const r = checkRecsys();
+    expect(r.status).toBe('passed');
+    expect(metric(r, 'optimizer_steps')?.value).toBe(400);
+  });
+
+  test('the starter (the mean for everyone) fails the metrics and the lesson', () => {
+    fs.copyFileSync(path.join(ROOT, 'exercises', id, 'train.ts'), path.join(recsysWs, id, 'train.ts'));
+    const r = checkRecsys();
+    expect(r.status).toBe('failed');
+    expect(ranked(r)).toEqual([false, false, false]);
+    expect(metric(r, 'optimizer_steps')).toMatchObject({ value: 0, passed: false });
   });
 });
 

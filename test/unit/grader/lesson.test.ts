@@ -54,6 +54,31 @@ describe('judgeLesson', () => {
     );
   });
 
+  it('with minRelied, holds reliance to that share in place of half, both when predict() is asked and when its call is rerun', () => {
+    // month3/recsys: ratings near 3.5 move by less than a tenth of themselves for most users when a bias is zeroed.
+    const seen = (asked: number, rerun: number): LessonRun =>
+      run(400, {
+        observed: { steps: 400, recomputed: { least: rerun }, losses: [], reliance: { weights: 2000, least: asked } },
+      });
+    const strict = lesson({ minSteps: 50 });
+    const lenient = lesson({ minSteps: 50, minRelied: 0.25 });
+    expect(judgeLesson(strict, [seen(0.42, 0.9)], opts).problems).toEqual([
+      expect.stringMatching(
+        /does not rely on what the optimizer trained: .* 58% of its answers on validation rows stayed the same/,
+      ),
+    ]);
+    expect(judgeLesson(lenient, [seen(0.42, 0.9)], opts).problems).toEqual([]);
+    expect(judgeLesson(strict, [seen(0.9, 0.42)], opts).problems).toEqual([
+      expect.stringMatching(/ran the operations of that very call again .* 58% of the answers stayed the same/),
+    ]);
+    expect(judgeLesson(lenient, [seen(0.9, 0.42)], opts).problems).toEqual([]);
+    expect(judgeLesson(lenient, [seen(0.2, 0.9)], opts).problems[0]).toMatch(
+      /80% of its answers on validation rows stayed the same/,
+    );
+    expect(judgeLesson(lenient, [seen(0.9, 0.2)], opts).problems[0]).toMatch(/80% of the answers stayed the same/);
+    expect(() => lesson({ minRelied: 0 })).toThrow();
+  });
+
   it('with usesPretrained, asks that zeroing the pretrained weights changes most answers, on every seed', () => {
     const l = lesson({ minSteps: 10, usesPretrained: true });
     const seen = (base?: number): LessonRun =>
