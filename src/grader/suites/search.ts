@@ -23,7 +23,7 @@
  * initialisation, so the best configuration differs too.
  */
 import { loadDataset } from '../../datasets';
-import { createRng, deriveSeed, exp, gaussian, shuffleInPlace, type Rng } from '../../datasets/rng';
+import { createRng, deriveSeed, exp, gaussian, oneWaySeed, shuffleInPlace, type Rng } from '../../datasets/rng';
 import { GradingError } from '../../errors';
 import type { CaseOutcome, Suite, SuiteCase, SuiteFixture } from './types';
 
@@ -292,6 +292,23 @@ export function searchProblem(problem: Problem, returned: unknown, evaluations: 
   return undefined;
 }
 
+/**
+ * The problem as graded code sees it: the same configurations and curves, listed in an order drawn from a
+ * one-way seed. trainProblem's own order is a shuffle drawn from the problem seed, which graded code could
+ * search out (adv22-search-rebuild.ts found it among the ~43,000 seeds with the remainder it was handed as
+ * opts.seed) and then rebuild the whole table from the public trainProblem and MNIST's public digits.
+ */
+export function learnerView(problem: Problem, problemSeed: number): Problem {
+  const order = Array.from({ length: problem.space.length }, (_, i) => i);
+  shuffleInPlace(order, createRng(oneWaySeed(problemSeed, 'search:order')));
+  return {
+    space: order.map((i) => problem.space[i]),
+    table: order.map((i) => problem.table[i]),
+    truth: order.map((i) => problem.truth[i]),
+    best: order.indexOf(problem.best),
+  };
+}
+
 /** The learner's value and the child's log of evaluations, as kinds/functions/child.ts wraps them. */
 export function unwrap(value: unknown): { returned: unknown; evaluations: Evaluation[] } | string {
   if (!value || typeof value !== 'object' || !Array.isArray((value as { evaluations?: unknown }).evaluations))
@@ -311,14 +328,14 @@ export const suite: Suite = {
     const digits = fixture.data as Digits;
     return Array.from({ length: PROBLEMS }, (_, k) => {
       const problemSeed = deriveSeed(seed, `suite:search:${k}`);
-      const problem = makeProblem(problemSeed, digits);
+      const problem = learnerView(makeProblem(problemSeed, digits), problemSeed);
       return {
         fn: 'search',
         title: `tuning problem ${k + 1} of ${PROBLEMS}: ${problem.space.length} configurations, up to ${MAX_UNITS} epochs each, budget ${BUDGET}`,
         args: [
           problem.space,
           { searchObjective: { table: problem.table, budget: BUDGET } },
-          { budget: BUDGET, maxUnits: MAX_UNITS, seed: problemSeed % 100000 },
+          { budget: BUDGET, maxUnits: MAX_UNITS, seed: oneWaySeed(problemSeed, 'search:learner') % 100000 },
         ],
         verify: (value) => {
           const got = unwrap(value);

@@ -14,11 +14,13 @@ import {
   STREAM_KINDS,
   STREAM_ROWS,
   STREAMS_PER_KIND,
+  streamSeed,
   suite,
   verdicts,
   type Batch,
 } from '../../../../src/grader/suites/drift';
 import type { CaseOutcome, SuiteCase, SuiteFixture } from '../../../../src/grader/suites/types';
+import { deriveSeed } from '../../../../src/datasets/rng';
 import { detectDrift, ksPValue, ksStatistic } from '../../../../solutions/month4/drift/drift';
 
 interface Tag {
@@ -55,6 +57,20 @@ describe('drift streams', () => {
     expect(batch.y.every((v) => v === 0 || v === 1)).toBe(true);
     const order = cases.map((c) => (c.tag as Tag).stream);
     expect(order).not.toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it('seeds its streams so that graded code cannot search them out and rebuild the stream (review 22)', async () => {
+    // adv22-drift-regenerate.ts found each stream's seed among a million (deriveSeed(...) % 1e6) and alarmed
+    // exactly after the change. Now: 32-bit one-way seeds, unrelated to the FNV derivation of the case seed.
+    const seeds = STREAM_KINDS.flatMap((kind) =>
+      Array.from({ length: STREAMS_PER_KIND }, (_, k) => streamSeed(1, kind, k)),
+    );
+    expect(new Set(seeds).size).toBe(seeds.length);
+    expect(seeds.filter((s) => s >= 1_000_000).length).toBeGreaterThan(seeds.length - 2);
+    expect(Math.max(...seeds)).toBeGreaterThan(2 ** 31);
+    for (const kind of STREAM_KINDS) expect(streamSeed(1, kind, 0)).not.toBe(deriveSeed(1, `drift:${kind}:0`));
+    const first = (fixture.data as { x: number[][] }[])[0];
+    expect(first.x[0]).toEqual((await makeStream('none', streamSeed(1, 'none', 0))).x[0]);
   });
 
   it('moves covariate-shift rows along the boundary: inputs shift, labels stay consistent', async () => {

@@ -6,9 +6,17 @@
  * for the reasons the lesson names. Training the problems is slow, so this
  * file grades seed 1 only; curriculum.yaml has the numbers of seeds 1-10.
  */
-import { createRng, deriveSeed } from '../../../../src/datasets/rng';
+import { createRng, deriveSeed, shuffleInPlace } from '../../../../src/datasets/rng';
 import { suiteFor } from '../../../../src/grader/suites';
-import { suite, makeProblem, loadDigits, BUDGET, MAX_UNITS, type Digits } from '../../../../src/grader/suites/search';
+import {
+  suite,
+  makeProblem,
+  learnerView,
+  loadDigits,
+  BUDGET,
+  MAX_UNITS,
+  type Digits,
+} from '../../../../src/grader/suites/search';
 import type { SuiteFixture } from '../../../../src/grader/suites/types';
 import { searchObjective, type Evaluation } from '../../../../src/grader/kinds/functions/child';
 import * as reference from '../../../../solutions/month4/search/search';
@@ -63,7 +71,10 @@ describe('search suite', () => {
     expect(cases).toHaveLength(10);
     expect(new Set(cases.map((c) => c.fn))).toEqual(new Set(['search']));
     // The ten problems of seed 1, trained once here and reused by every test below (makeProblem keeps them).
-    expect(makeProblem(deriveSeed(1, 'suite:search:0'), digits).space).toEqual(cases[0].args[0]);
+    const problem = makeProblem(deriveSeed(1, 'suite:search:0'), digits);
+    expect(learnerView(problem, deriveSeed(1, 'suite:search:0')).space).toEqual(cases[0].args[0]);
+    // The same configurations, in another order.
+    expect(new Set(cases[0].args[0] as unknown[])).toEqual(new Set(problem.space));
   });
 
   it('trains real curves: validation rises with epochs, and training accuracy can point at the wrong configuration', () => {
@@ -120,6 +131,31 @@ describe('search suite', () => {
   it('refuses a choice it never evaluated', () => {
     const guess: Impl = { search: () => 5 };
     expect(outcomes(guess)[0]).toMatch(/never evaluated/);
+  });
+
+  it('hands graded code neither the problem seed nor a space order drawn from it (review 22)', () => {
+    // adv22-search-rebuild.ts took opts.seed (the problem seed mod 100,000), found the one seed with that remainder
+    // whose shuffle gives the space's order, and rebuilt the whole table from the public trainProblem and MNIST's
+    // public digits: 10/10 with one evaluation each. Now neither the seed nor the order leads back to it.
+    const canonical = [...makeProblem(deriveSeed(1, 'suite:search:0'), digits).space].sort(
+      (a, b) => a.learningRate - b.learningRate || a.width - b.width || a.weightDecay - b.weightDecay,
+    );
+    const key = (list: { learningRate: number; width: number; weightDecay: number }[]): string =>
+      list.map((c) => `${c.learningRate}/${c.width}/${c.weightDecay}`).join(' ');
+    suite.cases(1, fixture).forEach((c, k) => {
+      const problemSeed = deriveSeed(1, `suite:search:${k}`);
+      const given = key(c.args[0] as typeof canonical);
+      const drawn = [...canonical];
+      shuffleInPlace(drawn, createRng(problemSeed));
+      expect(key(drawn)).not.toBe(given);
+      const opts = c.args[2] as { seed: number };
+      expect(opts.seed).not.toBe(problemSeed % 100000);
+      for (let p = opts.seed; p < 2 ** 32; p += 100000) {
+        const order = [...canonical];
+        shuffleInPlace(order, createRng(p));
+        expect(key(order)).not.toBe(given);
+      }
+    });
   });
 
   it('runs the prototype-getter attack (review 17) without handing over the table', () => {
