@@ -1,7 +1,7 @@
 /**
  * A size cap on what a learner's code returns that the grader hands back to
  * it in a later call: a monitor's state (month4/monitoring), chained tick by
- * tick. Without a cap such a value grows without bound and only the time
+ * tick, and the capstone's model and registry, handed to later stages. Without a cap such a value grows without bound and only the time
  * budget ends the check, with gigabytes held (issue: a 20 MB state per tick
  * reached the 60 s timeout at about 2.5 GB resident); with it the check stops
  * at the first value too large and says how large, the cap and what to keep.
