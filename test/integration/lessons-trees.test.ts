@@ -36,7 +36,7 @@ describe('month2/trees: boost is a sum of stumps, whatever else scores as well',
       expect(shape).toHaveLength(3);
       for (const line of shape)
         expect(line).toMatch(
-          /: not a sum of stumps: along column \d+ your answer goes from \S+ at \S+ to \S+ at \S+, with no training value between them; .*fit a stump to the residuals and add it/,
+          /: not a sum of stumps: along column \d+ your answer changes 3 times between \S+ and \S+ \(\S+ to \S+\), with no training value between them; .*fit a stump to the residuals and add it/,
         );
     },
     120_000,

@@ -157,7 +157,7 @@ export function makeTask(data: TreesData, seed: number): Task {
  * A score alone cannot tell boosted stumps from another model that scores as well (a logistic regression passed
  * some seeds), so the grader looks at the shape of the function `boost` returns, on rows it makes up, which hold
  * no label. A sum of stumps, whatever their thresholds between training values, is
- * - flat between two training values of a column, on either side of the split that may sit between them;
+ * - stepped at most once between two training values of a column, where its split may sit (wherever in the gap);
  * - stepped at no more places than it has stumps, one per round;
  * - additive: each stump reads one column, so a row's score is the base row's plus each column's own step.
  * Rows vary one column at a time from a training row (a "line" per column), and the held-out rows are shuffled
@@ -170,11 +170,14 @@ export interface Probe {
   heldAt: number[];
   /** The row every line starts from (a training row). */
   base: number[];
-  /** Column j's line: its values in ascending order, where each row sits in `rows`, and pairs of values that must agree. */
-  lines: { values: number[]; at: number[]; flat: [number, number][] }[];
+  /**
+   * Column j's line: its values in ascending order, and where each row sits in `rows`; `gaps` holds, for some
+   * gaps between two training values, the indices in `values` of four points inside it.
+   */
+  lines: { values: number[]; at: number[]; gaps: number[][] }[];
 }
 
-/** Gaps per column whose inside is probed for flatness, spread evenly over the column's sorted training values. */
+/** Gaps per column whose inside is probed, spread evenly over the column's sorted training values. */
 export const FLAT_GAPS = 40;
 /** How far an answer may move and still count as flat: a sum of the same stumps gives the same float. */
 const STEP_TOL = 1e-12;
@@ -187,18 +190,18 @@ export function makeProbe(train: number[][], held: number[][], seed: number): Pr
   const lines = base.map((_, j) => {
     const seen = [...new Set(train.map((r) => r[j]))].sort((a, b) => a - b);
     const inside: number[] = [];
-    const pairs: [number, number][] = [];
+    const quads: number[][] = [];
     const gaps = seen.length - 1;
     const step = Math.max(1, gaps / FLAT_GAPS);
     for (let g = 0; g < gaps; g += step) {
       const a = seen[Math.floor(g)];
       const d = seen[Math.floor(g) + 1] - a;
-      // Two points on each side of the midpoint, none on it: whatever convention puts a threshold in this gap
-      // (at a with <=, at the midpoint, at b with <), each pair lies on one side of it.
+      // Four points inside the gap: a split can sit anywhere in it (at a with <=, at the midpoint, at b with <, at
+      // a bin edge), so a sum of stumps steps at most once among them, where a smooth model steps at every one.
       const pts = [a + 0.1 * d, a + 0.4 * d, a + 0.6 * d, a + 0.9 * d];
       if (new Set(pts).size < 4 || pts.some((v) => v <= a || v >= a + d)) continue;
       inside.push(...pts);
-      pairs.push([pts[0], pts[1]], [pts[2], pts[3]]);
+      quads.push(pts);
     }
     const values = [...new Set([...seen, ...held.map((r) => r[j]), ...inside])].sort((a, b) => a - b);
     const index = new Map(values.map((v, i) => [v, i]));
@@ -208,7 +211,7 @@ export function makeProbe(train: number[][], held: number[][], seed: number): Pr
       own.push(row);
       return own.length - 1;
     });
-    return { values, at, flat: pairs.map(([u, v]) => [index.get(u)!, index.get(v)!] as [number, number]) };
+    return { values, at, gaps: quads.map((q) => q.map((v) => index.get(v)!)) };
   });
   // Shuffle the held-out rows in among the line rows, and renumber.
   const all = [...held, ...own];
@@ -245,18 +248,19 @@ const logit = (p: number): number => {
 export function stumpProblem(p: number[], probe: Probe, rounds: number): string | undefined {
   const lineP = probe.lines.map((l) => l.at.map((i) => p[i]));
   for (let j = 0; j < probe.lines.length; j++)
-    for (const [a, b] of probe.lines[j].flat) {
-      const u = lineP[j][a];
-      const v = lineP[j][b];
-      if (Math.abs(u - v) > STEP_TOL) {
-        const [su, sv] = fmtPair(u, v);
-        const [xu, xv] = fmtPair(probe.lines[j].values[a], probe.lines[j].values[b]);
+    for (const gap of probe.lines[j].gaps) {
+      const answers = gap.map((m) => lineP[j][m]);
+      const moves = answers.filter((v, m) => m > 0 && Math.abs(v - answers[m - 1]) > STEP_TOL).length;
+      if (moves > 1) {
+        const [lo, hi] = [probe.lines[j].values[gap[0]], probe.lines[j].values[gap[3]]];
+        const [su, sv] = fmtPair(answers[0], answers[3]);
+        const [xu, xv] = fmtPair(lo, hi);
         return (
-          `not a sum of stumps: along column ${j} your answer goes from ${su} at ` +
-          `${xu} to ${sv} at ${xv}, with no training ` +
-          `value between them; a stump splits a column between two training values, so a sum of stumps is flat ` +
-          `there. Each round, fit a stump to the residuals and add it, not a model that moves with every input (a ` +
-          `linear one, say). (The other columns were kept at training row 0's values.)`
+          `not a sum of stumps: along column ${j} your answer changes ${moves} times between ${xu} and ${xv} ` +
+          `(${su} to ${sv}), with no training value between them; a stump splits a column once between two ` +
+          `training values, so a sum of stumps steps at most once there. Each round, fit a stump to the residuals ` +
+          `and add it, not a model that moves with every input (a linear one, say). (The other columns were kept ` +
+          `at training row 0's values.)`
         );
       }
     }

@@ -145,29 +145,34 @@ describe("the probe of boost's shape", () => {
         want[j] = line.values[m];
         expect(probe.rows[i]).toEqual(want);
       }
-    expect(probe.lines.every((l) => l.flat.length > 0)).toBe(true);
+    expect(probe.lines.every((l) => l.gaps.length > 0 && l.gaps.every((g) => g.length === 4))).toBe(true);
   });
 
-  it('accepts boosted stumps, with thresholds at the midpoint or at the training value below', () => {
+  it('accepts boosted stumps, with thresholds at the midpoint, at the training value below, or elsewhere in the gap', () => {
     const { x, y, probe } = setup();
     for (const rounds of [5, 40, 150])
       expect(stumpProblem(refBoost(x, y, probe.rows, { rounds, learningRate: 0.3 }), probe, rounds)).toBeUndefined();
-    // The same stumps split at the training value left of each midpoint, rows going left when x <= it.
+    // The same stumps split elsewhere between the two training values around each midpoint: at the one below
+    // (rows going left when x <= it), or 30 % of the way across the gap (a bin edge, say).
     const seen = x[0].map((_, j) => [...new Set(x.map((r) => r[j]))].sort((a, b) => a - b));
     const rate = y.reduce((s, v) => s + v, 0) / y.length;
-    const f = x.map(() => logit(rate));
-    const g = probe.rows.map(() => logit(rate));
-    for (let t = 0; t < 20; t++) {
-      const s = fitStump(
-        x,
-        y.map((v, i) => v - sigmoid(f[i])),
-      );
-      const at = Math.max(...seen[s.feature].filter((v) => v <= s.threshold));
-      const step = (r: number[]): number => 0.3 * (r[s.feature] <= at ? s.left : s.right);
-      x.forEach((r, i) => (f[i] += step(r)));
-      probe.rows.forEach((r, i) => (g[i] += step(r)));
+    for (const across of [0, 0.3]) {
+      const f = x.map(() => logit(rate));
+      const g = probe.rows.map(() => logit(rate));
+      for (let t = 0; t < 20; t++) {
+        const s = fitStump(
+          x,
+          y.map((v, i) => v - sigmoid(f[i])),
+        );
+        const below = Math.max(...seen[s.feature].filter((v) => v <= s.threshold));
+        const above = Math.min(...seen[s.feature].filter((v) => v > s.threshold));
+        const at = below + across * (above - below);
+        const step = (r: number[]): number => 0.3 * (r[s.feature] <= at ? s.left : s.right);
+        x.forEach((r, i) => (f[i] += step(r)));
+        probe.rows.forEach((r, i) => (g[i] += step(r)));
+      }
+      expect(stumpProblem(g.map(sigmoid), probe, 20)).toBeUndefined();
     }
-    expect(stumpProblem(g.map(sigmoid), probe, 20)).toBeUndefined();
   }, 60_000);
 
   it('refuses a linear model: it moves between two training values, by as many digits as show it', () => {
@@ -176,9 +181,9 @@ describe("the probe of boost's shape", () => {
     const p = probe.rows.map((r) => sigmoid(-1 + 1e-6 * r[5] - 2e-7 * r[12]));
     const problem = stumpProblem(p, probe, 150);
     expect(problem).toMatch(
-      /^not a sum of stumps: along column \d+ your answer goes from .* with no training value between them/,
+      /^not a sum of stumps: along column \d+ your answer changes 3 times between \S+ and \S+ \(\S+ to \S+\), with no training value between them/,
     );
-    const [, from, to] = /goes from (\S+) at \S+ to (\S+) at/.exec(problem!)!;
+    const [, from, to] = /\((\S+) to (\S+)\)/.exec(problem!)!;
     expect(from).not.toBe(to);
   });
 
@@ -211,7 +216,9 @@ describe("the probe of boost's shape", () => {
       const f = failures(logistic, seed);
       const shape = f.filter((m) => /^boost: trained on every training row/.test(m));
       expect(shape).toHaveLength(3);
-      expect(shape.every((m) => /: not a sum of stumps: along column/.test(m))).toBe(true);
+      expect(shape.every((m) => /: not a sum of stumps: along column \d+ your answer changes 3 times/.test(m))).toBe(
+        true,
+      );
     }
   }, 60_000);
 });
