@@ -178,8 +178,8 @@ export interface Probe {
 }
 
 /** Gaps per column whose inside is probed, spread evenly over the column's sorted training values. */
-export const FLAT_GAPS = 40;
-/** How far an answer may move and still count as flat: a sum of the same stumps gives the same float. */
+export const PROBED_GAPS = 40;
+/** How far an answer may move and still count as the same: the same stumps summed give the same float. */
 const STEP_TOL = 1e-12;
 /** How far a held-out answer may be from the sum of its columns' steps (float32 sums included). */
 const ADDITIVE_TOL = 1e-5;
@@ -192,7 +192,7 @@ export function makeProbe(train: number[][], held: number[][], seed: number): Pr
     const inside: number[] = [];
     const quads: number[][] = [];
     const gaps = seen.length - 1;
-    const step = Math.max(1, gaps / FLAT_GAPS);
+    const step = Math.max(1, gaps / PROBED_GAPS);
     for (let g = 0; g < gaps; g += step) {
       const a = seen[Math.floor(g)];
       const d = seen[Math.floor(g) + 1] - a;
