@@ -37,6 +37,7 @@ import {
   type Registry,
   type Rule,
 } from './registry';
+import { capCarried } from './carried';
 import type { CaseOutcome, Suite, SuiteCase } from './types';
 
 /** The model format of the contract: log wage = bias + sum_j weights[j] * (x_j - mean[j]) / std[j]. */
@@ -275,6 +276,13 @@ function meanModel(rows: Row[]): LinearModel {
 }
 
 /** Names the stage in the case's title and tag. It changes `c` in place: a spread would read the `args` getter now. */
+/**
+ * The most bytes the model and the registry a learner returns may take, since the grader hands them back to
+ * later stages (suites/carried.ts): the reference's take 743 and 552 bytes on seed 1, so this is a margin of
+ * over 300 times.
+ */
+export const MAX_CARRIED_BYTES = 256 * 1024;
+
 function stageCase(stage: StageName, c: SuiteCase, heldOut?: Row[]): SuiteCase {
   c.title = `stage ${STAGES.indexOf(stage) + 1} (${stage}): ${c.title}`;
   c.tag = { stage, heldOut } satisfies StageTag;
@@ -342,6 +350,13 @@ export function capstoneCases(seed: number): SuiteCase[] {
           return [chain.cleaned, chain.lock];
         },
         verify(value) {
+          capCarried(
+            (value as { model?: unknown } | null)?.model,
+            MAX_CARRIED_BYTES,
+            'the model train returned',
+            'a linear model is its features with their means, standard deviations and weights, and a bias; the ' +
+              'grader hands it back to predict at every request, so keep nothing else in it (no rows, no history)',
+          );
           const answer = readTrain(value, chain.cleaned, chain.lock);
           if (typeof answer === 'string') return answer;
           chain.train = answer;
@@ -429,6 +444,13 @@ export function capstoneCases(seed: number): SuiteCase[] {
         return [weakChampion(), chain.lineage];
       },
       verify(value) {
+        capCarried(
+          value,
+          MAX_CARRIED_BYTES,
+          'the registry register returned',
+          'a registry is its versions (each with its lineage) and the champion; the grader hands it back to ' +
+            'promote, so keep nothing else in it',
+        );
         const before = weakChampion();
         const want = refRegister(before, chain.lineage!);
         const problem = registryProblem(value, want, before);

@@ -31,6 +31,7 @@
  */
 import { loadDataset } from '../../datasets';
 import { createRng, deriveSeed, randomInt, shuffleInPlace, type Rng } from '../../datasets/rng';
+import { capCarried } from './carried';
 import type { CaseOutcome, Suite, SuiteCase } from './types';
 
 export const FEATURES = ['education_years', 'experience_years', 'age', 'female', 'union_member', 'married'];
@@ -297,6 +298,23 @@ function ticksOf(outcomes: CaseOutcome[]): { tag: TickTag; alert: boolean }[] {
     });
 }
 
+/**
+ * The most bytes a state may take on the channel: the reference's grows to 9.0 KB on seed 1 (most of it the
+ * predictions whose labels never come), so this leaves a margin of over 100 times for any honest summary.
+ */
+export const MAX_STATE_BYTES = 1024 * 1024;
+
+function capState(state: unknown, what: string): void {
+  capCarried(
+    state,
+    MAX_STATE_BYTES,
+    what,
+    'keep summaries in it (counts per bin and feature over a window of recent ticks, the predictions still ' +
+      'waiting for a label, a streak), not rows or text: the grader hands the state back at every tick, and a ' +
+      'state that grows with the stream is a monitor that runs out of memory',
+  );
+}
+
 export const suite: Suite = {
   id: 'monitoring',
   exports: ['init', 'update'],
@@ -317,6 +335,10 @@ export const suite: Suite = {
           args: [null, tk],
           tag,
           verify: (value) => {
+            capState(
+              (value as { state?: unknown } | null)?.state,
+              `the state update returned at stream ${index + 1}, tick ${tk.tick}`,
+            );
             const problem = reportProblem(value, s, tk.tick);
             if (t + 1 < updates.length) updates[t + 1].args[0] = (value as { state?: unknown } | null)?.state ?? null;
             return problem;
@@ -329,6 +351,7 @@ export const suite: Suite = {
         title: `stream ${index + 1}, init (reference of ${REFERENCE_ROWS} labelled rows)`,
         args: [s.reference],
         verify: (value) => {
+          capState(value, `the state init returned for stream ${index + 1}`);
           updates[0].args[0] = value ?? null;
           return value === undefined ? 'init must return the initial state (any JSON value)' : undefined;
         },

@@ -151,6 +151,145 @@ export function makeTask(data: TreesData, seed: number): Task {
   return { train, test: pick((f) => f === 0), folds: refFolds(train.y, K, deriveSeed(seed, 'trees:folds')) };
 }
 
+// ---- the probe: is boost a sum of stumps? ----------------------------------------------------------
+
+/**
+ * A score alone cannot tell boosted stumps from another model that scores as well (a logistic regression passed
+ * some seeds), so the grader looks at the shape of the function `boost` returns, on rows it makes up, which hold
+ * no label. A sum of stumps, whatever their thresholds between training values, is
+ * - stepped at most once between two training values of a column, where its split may sit (wherever in the gap);
+ * - stepped at no more places than it has stumps, one per round;
+ * - additive: each stump reads one column, so a row's score is the base row's plus each column's own step.
+ * Rows vary one column at a time from a training row (a "line" per column), and the held-out rows are shuffled
+ * among them, so the answers scored on the held-out rows come from the very call whose shape is checked.
+ */
+export interface Probe {
+  /** The rows `boost` predicts: the held-out rows and every line's, shuffled together. */
+  rows: number[][];
+  /** Where held-out row i sits in `rows`. */
+  heldAt: number[];
+  /** The row every line starts from (a training row). */
+  base: number[];
+  /**
+   * Column j's line: its values in ascending order, and where each row sits in `rows`; `gaps` holds, for some
+   * gaps between two training values, the indices in `values` of four points inside it.
+   */
+  lines: { values: number[]; at: number[]; gaps: number[][] }[];
+}
+
+/** Gaps per column whose inside is probed, spread evenly over the column's sorted training values. */
+export const PROBED_GAPS = 40;
+/** How far an answer may move and still count as the same: the same stumps summed give the same float. */
+const STEP_TOL = 1e-12;
+/** How far a held-out answer may be from the sum of its columns' steps (float32 sums included). */
+const ADDITIVE_TOL = 1e-5;
+
+export function makeProbe(train: number[][], held: number[][], seed: number): Probe {
+  const base = train[0];
+  const own: number[][] = [];
+  const lines = base.map((_, j) => {
+    const seen = [...new Set(train.map((r) => r[j]))].sort((a, b) => a - b);
+    const inside: number[] = [];
+    const quads: number[][] = [];
+    const gaps = seen.length - 1;
+    const step = Math.max(1, gaps / PROBED_GAPS);
+    for (let g = 0; g < gaps; g += step) {
+      const a = seen[Math.floor(g)];
+      const d = seen[Math.floor(g) + 1] - a;
+      // Four points inside the gap: a split can sit anywhere in it (at a with <=, at the midpoint, at b with <, at
+      // a bin edge), so a sum of stumps steps at most once among them, where a smooth model steps at every one.
+      const pts = [a + 0.1 * d, a + 0.4 * d, a + 0.6 * d, a + 0.9 * d];
+      if (new Set(pts).size < 4 || pts.some((v) => v <= a || v >= a + d)) continue;
+      inside.push(...pts);
+      quads.push(pts);
+    }
+    const values = [...new Set([...seen, ...held.map((r) => r[j]), ...inside])].sort((a, b) => a - b);
+    const index = new Map(values.map((v, i) => [v, i]));
+    const at = values.map((v) => {
+      const row = base.slice();
+      row[j] = v;
+      own.push(row);
+      return own.length - 1;
+    });
+    return { values, at, gaps: quads.map((q) => q.map((v) => index.get(v)!)) };
+  });
+  // Shuffle the held-out rows in among the line rows, and renumber.
+  const all = [...held, ...own];
+  const order = all.map((_, i) => i);
+  shuffleInPlace(order, createRng(seed));
+  const where = new Array<number>(all.length);
+  order.forEach((from, to) => (where[from] = to));
+  return {
+    rows: order.map((i) => all[i]),
+    heldAt: held.map((_, i) => where[i]),
+    base,
+    lines: lines.map((l) => ({ ...l, at: l.at.map((i) => where[held.length + i]) })),
+  };
+}
+
+const fmt = (v: number): string => String(Number(v.toPrecision(6)));
+/** Two answers with as many digits as it takes to tell them apart (a linear model's step can be tiny). */
+function fmtPair(u: number, v: number): [string, string] {
+  for (let digits = 6; digits < 17; digits++) {
+    const pair: [string, string] = [String(Number(u.toPrecision(digits))), String(Number(v.toPrecision(digits)))];
+    if (pair[0] !== pair[1]) return pair;
+  }
+  return [String(u), String(v)];
+}
+const logit = (p: number): number => {
+  const q = Math.min(1 - 1e-15, Math.max(1e-15, p));
+  return Math.log(q / (1 - q));
+};
+
+/**
+ * Why `p` (boost's answers for `probe.rows`) is not a sum of at most `rounds` stumps, in the learner's words, or
+ * undefined when it is one as far as the probe can see.
+ */
+export function stumpProblem(p: number[], probe: Probe, rounds: number): string | undefined {
+  const lineP = probe.lines.map((l) => l.at.map((i) => p[i]));
+  for (let j = 0; j < probe.lines.length; j++)
+    for (const gap of probe.lines[j].gaps) {
+      const answers = gap.map((m) => lineP[j][m]);
+      const moves = answers.filter((v, m) => m > 0 && Math.abs(v - answers[m - 1]) > STEP_TOL).length;
+      if (moves > 1) {
+        const [lo, hi] = [probe.lines[j].values[gap[0]], probe.lines[j].values[gap[3]]];
+        const [su, sv] = fmtPair(answers[0], answers[3]);
+        const [xu, xv] = fmtPair(lo, hi);
+        return (
+          `not a sum of stumps: along column ${j} your answer changes ${moves} times between ${xu} and ${xv} ` +
+          `(${su} to ${sv}), with no training value between them; a stump splits a column once between two ` +
+          `training values, so a sum of stumps steps at most once there. Each round, fit a stump to the residuals ` +
+          `and add it, not a model that moves with every input (a linear one, say). (The other columns were kept ` +
+          `at training row 0's values.)`
+        );
+      }
+    }
+  let steps = 0;
+  lineP.forEach((line) => line.forEach((v, i) => (steps += i > 0 && Math.abs(v - line[i - 1]) > STEP_TOL ? 1 : 0)));
+  if (steps > rounds)
+    return (
+      `not a sum of ${rounds} stumps: your answer steps at ${steps} places along the columns, more than ${rounds} ` +
+      `rounds can make: each round adds one stump, one threshold on one column. (Each column was varied alone ` +
+      `from training row 0.)`
+    );
+  const baseF = probe.lines.map((l, j) => logit(lineP[j][l.values.indexOf(probe.base[j])]));
+  for (let i = 0; i < probe.heldAt.length; i++) {
+    const row = probe.rows[probe.heldAt[i]];
+    let f = baseF[0];
+    probe.lines.forEach((l, j) => (f += logit(lineP[j][l.values.indexOf(row[j])]) - baseF[j]));
+    const want = 1 / (1 + Math.exp(-f));
+    const got = p[probe.heldAt[i]];
+    if (!(Math.abs(got - want) <= ADDITIVE_TOL))
+      return (
+        `not a sum of stumps: held-out row ${i} gets ${fmt(got)}, but the sum of your model's steps along each ` +
+        `column gives ${fmt(want)}. A stump reads one column, so a sum of stumps adds each column's step alone, ` +
+        `with no effect of one column on another (a deeper tree or a model mixing columns has one). (Each column ` +
+        `was varied alone from training row 0.)`
+      );
+  }
+  return undefined;
+}
+
 // ---- checking ------------------------------------------------------------------------------------
 
 const show = (v: unknown): string => JSON.stringify(v)?.slice(0, 100) ?? 'undefined';
@@ -220,8 +359,9 @@ function foldCases(labels: number[], seed: number): SuiteCase[] {
   ];
 }
 
-function boostCases(t: Task): { cases: SuiteCase[]; full: Map<number, number[]> } {
+function boostCases(t: Task, probeSeed: number): { cases: SuiteCase[]; full: Map<number, number[]> } {
   const { x, y } = t.train;
+  const probe = makeProbe(x, t.test.x, probeSeed);
   const rate = mean(y);
   const losses: number[] = [];
   const full = new Map<number, number[]>();
@@ -269,12 +409,15 @@ function boostCases(t: Task): { cases: SuiteCase[]; full: Map<number, number[]> 
   GRID.forEach((params, g) =>
     cases.push({
       fn: 'boost',
-      title: `trained on every training row with ${show(params)}, predicting the held-out rows`,
-      args: [x, y, t.test.x, params],
+      title: `trained on every training row with ${show(params)}: the held-out rows, and a sum of stumps' shape`,
+      args: [x, y, probe.rows, params],
       verify(value) {
-        const p = probsOf(value, t.test.x.length, 'boost');
-        if (typeof p === 'string') return p;
+        const all = probsOf(value, probe.rows.length, 'boost');
+        if (typeof all === 'string') return all;
+        const p = probe.heldAt.map((i) => all[i]);
         full.set(g, p);
+        const problem = stumpProblem(all, probe, params.rounds);
+        if (problem) return problem;
         return p.some((v) => Math.abs(v - p[0]) > 1e-6)
           ? undefined
           : `every held-out row got ${p[0]} after ${params.rounds} rounds: the stumps added nothing`;
@@ -424,7 +567,7 @@ export function buildSuite(data: TreesData): Suite {
     exports: ['stratifiedFolds', 'boost', 'crossValidate', 'choose'],
     cases(seed: number): SuiteCase[] {
       const t = makeTask(data, deriveSeed(seed, 'trees:task') % 1_000_000_007);
-      const b = boostCases(t);
+      const b = boostCases(t, deriveSeed(seed, 'trees:probe'));
       return [
         ...foldCases(t.train.y, deriveSeed(seed, 'trees:learner-folds') % 100_000),
         ...b.cases,

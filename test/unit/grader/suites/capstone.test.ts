@@ -5,7 +5,8 @@
  * and the shortcuts that skip a stage, each failing in the stage it skipped.
  */
 import { suiteFor } from '../../../../src/grader/suites';
-import { suite, STAGES } from '../../../../src/grader/suites/capstone';
+import { suite, STAGES, MAX_CARRIED_BYTES } from '../../../../src/grader/suites/capstone';
+import { carriedBytes } from '../../../../src/grader/suites/carried';
 import { SCHEMA, cellProblem, type Row } from '../../../../src/grader/suites/data-quality';
 import type { CaseOutcome } from '../../../../src/grader/suites/types';
 import * as reference from '../../../../solutions/month4/capstone/capstone';
@@ -89,5 +90,29 @@ describe('capstone suite', () => {
     ['coefficients fitted on every worker of the survey, held-out ones included', fixedCoefficients, ['train']],
   ])('fails %s in that stage only', (_, impl, stages) => {
     expect(failedStages(impl as Impl)).toEqual(stages);
+  });
+
+  it("keeps what it hands from stage to stage under a cap over 100 times the reference's, and stops at one over it", () => {
+    const { outcomes } = grade(reference);
+    const train = outcomes.find((o) => o.case.fn === 'train')!;
+    const register = outcomes.find((o) => o.case.fn === 'register')!;
+    const model = carriedBytes((train.value as { model: unknown }).model);
+    const registry = carriedBytes(register.value);
+    expect(Math.max(model, registry) * 100).toBeLessThan(MAX_CARRIED_BYTES);
+    // The reference's own model with a history of rows kept in it: the check ends, naming the size and the cap.
+    const heavy = {
+      ...(train.value as object),
+      model: { ...(train.value as { model: object }).model, rows: 'x'.repeat(MAX_CARRIED_BYTES) },
+    };
+    const cases = suite.cases(1);
+    const first = cases.find((c) => c.fn === 'train')!;
+    expect(() => first.verify(heavy)).toThrow(
+      /^the model train returned takes 256\.\d KB, more than the 256\.0 KB the grader carries from one call to the next: a linear model is its features/,
+    );
+    const reg = cases.find((c) => c.fn === 'register')!;
+    void reg.args; // read as the grader sends it: it sets the lineage the verify compares with
+    expect(() => reg.verify({ ...(register.value as object), log: 'x'.repeat(MAX_CARRIED_BYTES) })).toThrow(
+      /^the registry register returned takes .* KB, more than the 256\.0 KB/,
+    );
   });
 });

@@ -13,8 +13,11 @@ import {
   FEATURES,
   TICKS,
   PER_TICK,
+  MAX_STATE_BYTES,
   type Stream,
 } from '../../../../src/grader/suites/monitoring';
+import { carriedBytes } from '../../../../src/grader/suites/carried';
+import { InvalidOutputError } from '../../../../src/grader/predictions';
 import type { CaseOutcome, SuiteFixture } from '../../../../src/grader/suites/types';
 import * as reference from '../../../../solutions/month4/monitoring/monitoring';
 import * as starter from '../../../../exercises/month4/monitoring/monitoring';
@@ -31,10 +34,15 @@ async function fixture(seed: number): Promise<SuiteFixture> {
 }
 
 /** Runs every case in order, as the grader's parent does (values through JSON, as the channel passes them). */
-async function grade(impl: Impl, seed = 1): Promise<{ scores: Record<string, number>; problems: string[] }> {
+async function grade(
+  impl: Impl,
+  seed = 1,
+  sent: unknown[] = [],
+): Promise<{ scores: Record<string, number>; problems: string[] }> {
   const outcomes: CaseOutcome[] = [];
   const problems: string[] = [];
   for (const c of suite.cases(seed, await fixture(seed))) {
+    if (c.fn === 'update') sent.push(c.args[0]);
     let value: unknown;
     let problem: string | undefined;
     try {
@@ -144,5 +152,33 @@ describe('monitoring suite', () => {
     const { problems } = await grade(byOrder);
     expect(problems.length).toBeGreaterThan(200);
     expect(problems[0]).toMatch(/tick 3: report\.labelledAccuracy is .*join each label to its prediction by id/);
+  });
+
+  it("keeps the reference's states over 100 times under the cap on what is carried from tick to tick", async () => {
+    const states: unknown[] = [];
+    await grade(reference, 1, states);
+    expect(states).toHaveLength(18 * TICKS);
+    const largest = Math.max(...states.map(carriedBytes));
+    expect(largest).toBeGreaterThan(1000);
+    expect(largest * 100).toBeLessThan(MAX_STATE_BYTES);
+  });
+
+  it('stops at the first state over the cap, naming its size, the cap and what to keep', async () => {
+    const cases = suite.cases(1, await fixture(1));
+    const init = cases.find((c) => c.fn === 'init')!;
+    const update = cases.find((c) => c.fn === 'update')!;
+    expect(init.verify({ rows: [] })).toBeUndefined();
+    const big = { rows: 'x'.repeat(MAX_STATE_BYTES) };
+    const report = { alert: false, labelledAccuracy: null, drift: Object.fromEntries(FEATURES.map((f) => [f, 0])) };
+    expect(() => update.verify({ state: big, report })).toThrow(InvalidOutputError);
+    expect(() => update.verify({ state: big, report })).toThrow(
+      /^the state update returned at stream 1, tick 1 takes 1\.0 MB, more than the 1\.0 MB the grader carries from one call to the next: keep summaries in it/,
+    );
+    // At the cap itself it is carried.
+    const overhead = carriedBytes(big.rows) - big.rows.length;
+    const fits = 'x'.repeat(MAX_STATE_BYTES - overhead);
+    expect(carriedBytes(fits)).toBe(MAX_STATE_BYTES);
+    expect(() => update.verify({ state: fits, report })).not.toThrow();
+    expect(() => init.verify(big)).toThrow(/^the state init returned for stream 1 takes/);
   });
 });
