@@ -271,7 +271,8 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
     curve: [],
     datasetFingerprint: data.fingerprint,
     classNames: data.train.classNames,
-    inputScale: inputScale(data.train),
+    // A ranking task's inputs are user and item ids, which no one standardises: the coach's raw-scale advice is not for them.
+    inputScale: task === 'ranking' ? undefined : inputScale(data.train),
   };
   if (failure && !failure.ok) {
     const { error } = failure.run;
