@@ -6,8 +6,9 @@
  * what gets reported. The built-ins are recorded before learner code loads
  * and compared before every message that carries a verdict: a submission
  * that replaced one gets a precise error instead of a result mlpath cannot
- * trust. Adding new methods is allowed; replacing existing ones is not, nor
- * adding what changes the grader's own code (see addedKey).
+ * trust. Replacing an existing one is refused, and so is adding what changes
+ * the grader's own code (see addedKey); the owners pin() leaves open (the
+ * global object, the ones V8 needs untouched) may get new methods.
  *
  * A check sees only what is there when it runs: a learner timer or promise
  * callback that fires while the grader's own code awaits (a tensor's data(),
@@ -15,7 +16,8 @@
  * next one. So once the lockdown is in place and before learner code loads,
  * pin() fixes the recorded properties (non-writable, non-configurable) and
  * closes their owners to new keys: a swap, or a getter added for a moment,
- * cannot happen at all, and the comparison stays as a second line. An
+ * cannot happen at all, and the comparison stays as a second line (and the
+ * only one for the owners UNPINNED names, which V8 needs as they are). An
  * attempt throws a TypeError where learner code made it (the bundle runs in
  * strict mode, compile.ts); noteAttempt() turns that error into the name of
  * the built-in, which the harness reports as it reports a replaced one.
@@ -62,15 +64,15 @@ const EXTENSIBLE = new Set([
 ]);
 
 /**
- * Owners checked but not pinned; the async window stays open on them, and the grader's child code reads them
- * only through functions taken at load (child/own.ts) where it matters. Array, Array.prototype,
- * %ArrayIteratorPrototype%, RegExp.prototype: V8's fast paths for spread, for..of, map and filter and for every
- * regular expression require these objects as V8 made them, and any property redefined on them (even to the
- * same value, read-only) sends learner code and TensorFlow.js down the slow paths: 5 to 25 times slower
- * array and string code, measured in the child. EventEmitter.prototype: Node's own modules, loaded lazily
- * after this point (node:internal/streams/legacy, on the first stream of a service check), assign methods
- * on prototypes that inherit from it, which a read-only inherited method refuses (the "override mistake").
- * Array.prototype is still closed to new keys: that is not one of the changes V8's fast paths notice.
+ * Owners checked but not pinned: on them the async window stays open, and only the comparison catches a swap
+ * still in place when a check runs. Array, Array.prototype, %ArrayIteratorPrototype%, RegExp.prototype: V8's
+ * fast paths for spread, for..of, map and filter and for regular expressions require these objects as V8
+ * made them, and any property redefined on them (even to the same value, read-only) sends learner code and
+ * TensorFlow.js down the slow paths (measured: array code 5 to 20 times slower in the child, regular
+ * expressions 10 to 25 times in Node). EventEmitter.prototype: Node's own modules assign methods on
+ * prototypes that inherit from it, which a read-only inherited method refuses (the "override mistake":
+ * node:internal/streams/legacy's Stream.prototype.eventNames; month3/deploy's server met it on
+ * prependListener). Array.prototype is still closed to new keys, which those fast paths do not notice.
  */
 const UNPINNED = new Set([
   'Array',
