@@ -82,6 +82,22 @@ const UNPINNED = new Set([
   'EventEmitter.prototype',
 ]);
 
+/**
+ * Properties checked but not pinned, on owners otherwise pinned: ordinary code gives its own objects a
+ * `toString`, a `valueOf` or a `constructor` by assignment (`Child.prototype.constructor = Child`, compiled
+ * class helpers, `err.toString = ...`), and a read-only inherited one makes that assignment throw: the override
+ * mistake, which would turn a learner's honest line into a refusal naming a built-in they never touched.
+ */
+const OVERRIDABLE = new Set([
+  'Object.prototype.constructor',
+  'Object.prototype.toString',
+  'Object.prototype.toLocaleString',
+  'Object.prototype.valueOf',
+  'Function.prototype.toString',
+  'Error.prototype.constructor',
+  'Error.prototype.toString',
+]);
+
 /** The messages V8 gives a TypeError for writing a non-writable property, redefining a non-configurable one, adding to a closed object. */
 const READ_ONLY = /^Cannot assign to read only property '(.+)' of (object|function) '([^]*)'$/;
 const REDEFINE = /^Cannot redefine property: (.+)$/;
@@ -214,7 +230,7 @@ export function recordBuiltins(): Integrity {
       pinned = true;
       for (let i = 0; i < recorded.length; i++) {
         const r = recorded[i];
-        if (UNPINNED.has(r.name)) continue;
+        if (UNPINNED.has(r.name) || OVERRIDABLE.has(label(r.name, r.key))) continue;
         const d = getDescriptor(r.owner, r.key);
         if (!d) continue;
         // Data stays data (a getter in its place would slow every call and change what V8 optimises).
