@@ -154,7 +154,9 @@ export async function compileEntry(
       // import(expr) becomes require(expr), which the child's module lockdown answers; a real import() would reach Node's ESM loader.
       supported: { 'dynamic-import': false },
       // One fixed TypeScript setup: a tsconfig.json in the submission could otherwise point esbuild at files outside it (extends, paths).
-      tsconfigRaw: {},
+      // Strict, as an ES module is (and as tsc emits it): an assignment to a built-in the child has pinned
+      // (child/integrity.ts) then throws where it is made, and is reported, instead of silently doing nothing.
+      tsconfigRaw: { compilerOptions: { alwaysStrict: true } },
       sourcemap: 'inline',
       sourcesContent: false,
       logLevel: 'silent',

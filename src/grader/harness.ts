@@ -98,6 +98,8 @@ async function main(): Promise<void> {
     const replaced = integrity?.changed();
     if (replaced)
       return `graded code replaced JavaScript's built-in ${replaced}, which mlpath relies on to report what your code did: leave built-in objects as they are`;
+    const tried = integrity?.attempted();
+    if (tried) return tampering(tried);
     const kernel = registries?.changed();
     return kernel
       ? `graded code changed TensorFlow.js's ${kernel}: the kernels that compute your model are TensorFlow.js's and mlpath's, never graded code's`
@@ -109,22 +111,40 @@ async function main(): Promise<void> {
     const refusal = msg.type === 'log' ? undefined : refusalNow();
     if (refusal) {
       tainted = true;
-      writeFrame({ type: 'error', token, error: { kind: 'forbidden-api', message: refusal } });
+      // An attempt on a pinned built-in keeps the learner line it was made at.
+      const error =
+        attemptError?.message === refusal ? attemptError : { kind: 'forbidden-api' as const, message: refusal };
+      writeFrame({ type: 'error', token, error });
       return;
     }
     writeFrame({ ...msg, token });
   };
   let forbiddenUse: ForbiddenApiError | undefined;
+  let attemptError: LearnerError | undefined;
+  const tampering = (what: string): string =>
+    `graded code tried to ${what}; mlpath keeps built-in objects fixed during a check, since it relies on them to report what your code did: leave built-in objects as they are`;
+  /**
+   * What learner code threw, for the grader. The TypeError of an attempt on a pinned built-in is that built-in's
+   * refusal, at the learner's line, and is noted: whoever catches it, nothing the run reports after it is sent.
+   */
+  const describe = (thrown: unknown): LearnerError => {
+    const e = describeThrown(thrown, init.sourceRoot);
+    const tried = integrity?.noteAttempt(thrown);
+    if (!tried) return e;
+    const refused: LearnerError = { ...e, kind: 'forbidden-api', message: tampering(tried) };
+    attemptError ??= refused;
+    return refused;
+  };
 
   const report = (error: LearnerError): void => {
     send({ type: 'error', error });
   };
   process.on('uncaughtException', (err) => {
-    report(describeThrown(err, init.sourceRoot));
+    report(describe(err));
     setTimeout(() => hardExit(70), 200);
   });
   process.on('unhandledRejection', (err) => {
-    report(describeThrown(err, init.sourceRoot));
+    report(describe(err));
     setTimeout(() => hardExit(70), 200);
   });
 
@@ -188,9 +208,7 @@ async function main(): Promise<void> {
     fail(error) {
       throw new Failed(error);
     },
-    describe(thrown) {
-      return describeThrown(thrown, init.sourceRoot);
-    },
+    describe,
     assertClean() {
       if (forbiddenUse) throw forbiddenUse;
       // Checked as each call of graded code returns, not only as a message leaves: a built-in swapped during
@@ -203,16 +221,21 @@ async function main(): Promise<void> {
   try {
     integrity = recordBuiltins();
     registries = recordRegistries();
+    // Before the first line of learner code: from here a built-in cannot be swapped, even for the moment the
+    // grader's own code awaits (a timer of learner code's would otherwise run, swap and put back in between).
+    integrity.pin();
     try {
       ctx.exports = loadLearnerBundle(bundle, learnerTf);
     } catch (err) {
-      throw new Failed(describeThrown(err, init.sourceRoot));
+      throw new Failed(describe(err));
     }
     ctx.assertClean();
     await runKind(ctx);
     ctx.assertClean();
   } catch (err) {
-    report(err instanceof Failed ? err.error : describeThrown(forbiddenUse ?? err, init.sourceRoot));
+    report(
+      err instanceof Failed ? err.error : forbiddenUse ? describeThrown(forbiddenUse, init.sourceRoot) : describe(err),
+    );
   }
   // A kind that serves calls ends its loop on 'done': waiting for a second one would hold the grader's close() until it kills this process.
   while (!doneReceived) {

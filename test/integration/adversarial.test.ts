@@ -163,7 +163,7 @@ describe('the grader survives and reports', () => {
     expect(replaced.status).toBe('error');
     expect(replaced.error?.kind).toBe('forbidden-api');
     expect(replaced.error?.message).toMatch(
-      /replaced JavaScript's built-in globalThis\.\w+Array.*leave built-in objects as they are/,
+      /tried to replace JavaScript's built-in globalThis\.\w+Array.*leave built-in objects as they are/,
     );
   });
 });

@@ -86,7 +86,12 @@ describe('servers', () => {
 describe('builtins replaced for a moment', () => {
   test('replacing Function.prototype.call or Set.prototype.has hands learner code neither the loader nor vm', () => {
     const result = check('adv-builtin-tamper.ts');
-    expect(result.error?.message).toMatch(/CONTAINED/);
+    // Pinned before learner code loads (child/integrity.ts): the first swap throws, and is refused at its line.
+    expect(result.error?.kind).toBe('forbidden-api');
+    expect(result.error?.message).toMatch(
+      /^graded code tried to replace JavaScript's built-in Function\.prototype\.call;/,
+    );
+    expect(result.error?.line).toBe(12);
     expect(result.error?.message).not.toMatch(/ESCAPED/);
   });
 });
