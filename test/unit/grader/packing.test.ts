@@ -73,6 +73,15 @@ describe('packed float32 tensors', () => {
     expect(bitsOf(got.payload.train.xTrain.values)).toEqual(bitsOf(values));
   });
 
+  test('an array the grader refills and sends again is packed as it is now', () => {
+    const values = levelled(8192, grey);
+    const first = sentAndReceived(packTensors({ x: { values, shape: [8192], dtype: 'float32' } }));
+    values.fill(0.5);
+    const second = sentAndReceived(packTensors({ x: { values, shape: [8192], dtype: 'float32' } }));
+    expect(bitsOf((first.x as { values: Float32Array }).values)).not.toEqual(bitsOf(values));
+    expect(bitsOf((second.x as { values: Float32Array }).values)).toEqual(bitsOf(values));
+  });
+
   test('a code outside its table is refused, not read past the table', () => {
     const message = {
       x: { shape: [2], dtype: 'float32', packed: { codes: new Uint8Array([0, 3]), table: new Uint32Array(1) } },
