@@ -190,6 +190,8 @@ export type ParentMessage =
       driver?: string;
       gradients?: boolean;
     }
+  /** Call train() again on the same rows with these labels, made up by the grader (grader/selection.ts, the probe run); the new predictor answers what follows. */
+  | { type: 'probe'; yTrain: WireTensor; yVal?: WireTensor }
   /** Ask the predictor's `candidates` (grader/selection.ts) for predictions on `x`, and for the score each reports as `claim`. */
   | { type: 'candidates'; x: WireTensor; claim: string }
   /** Load each saved model (a run's logged model, grader/kinds/tracking/parent.ts) and predict `x` with it. */

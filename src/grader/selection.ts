@@ -250,6 +250,93 @@ export function judgeCandidates(
   return { models, chosenIsBest, problems, table };
 }
 
+/** Columns the made-up target is built from: more would make it a blur no model fits in 329 rows, fewer a lookup of one column. */
+const PROBE_TERMS = 5;
+/** The made-up target's noise, as a fraction of its signal's spread: what no model can learn, for it is drawn per row. */
+const PROBE_NOISE = 0.35;
+/** The made-up target may share at most this much with the real one (|correlation|), so that answering real prices earns nothing. */
+const PROBE_MAX_CORRELATION = 0.2;
+
+/**
+ * Labels the grader makes up for `n` rows of `width` columns (`x`, row-major): a fixed shape (a weighted sum of
+ * `PROBE_TERMS` of the columns, each squashed by log(1 + v - min), plus noise), with which columns, their weights
+ * and the noise drawn from `random`, the grader's own randomness. Scaled to the real labels' mean and spread, so
+ * a probe run looks like a run, and drawn again until it is nearly uncorrelated with the real labels `real`: a
+ * model fits it from the rows it is given; a table of the real labels answers nothing. Columns in `skip` are never
+ * used: a learner may rightly leave them out (Boston's `b`), and a target built on them would fail that learner.
+ * Pure, for tests.
+ */
+export function madeUpLabels(
+  x: Float32Array,
+  n: number,
+  width: number,
+  real: Float32Array,
+  random: () => number,
+  skip: ReadonlySet<number> = new Set(),
+): Float32Array {
+  const mean = (v: ArrayLike<number>): number => {
+    let s = 0;
+    for (let i = 0; i < v.length; i++) s += v[i];
+    return s / v.length;
+  };
+  const sd = (v: ArrayLike<number>, m: number): number => {
+    let s = 0;
+    for (let i = 0; i < v.length; i++) s += (v[i] - m) ** 2;
+    return Math.sqrt(s / v.length) || 1;
+  };
+  const standard = (v: Float64Array): Float64Array => {
+    const m = mean(v);
+    const d = sd(v, m);
+    return v.map((e) => (e - m) / d);
+  };
+  // Each column squashed (skewed columns such as crime rates would otherwise be a few rows' affair) and standardised.
+  const columns: Float64Array[] = [];
+  for (let j = 0; j < width; j++) {
+    if (skip.has(j)) continue;
+    let min = Infinity;
+    for (let i = 0; i < n; i++) min = Math.min(min, x[i * width + j]);
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = Math.log1p(x[i * width + j] - min);
+    // A column with (almost) one value, or two, as a flag, carries too little to build on.
+    if (new Set(v).size > 2) columns.push(standard(v));
+  }
+  if (columns.length < 2) throw new GradingError('made-up labels need at least two columns with more than two values');
+  const gauss = (): number => {
+    let s = 0;
+    for (let i = 0; i < 12; i++) s += random();
+    return s - 6;
+  };
+  const realMean = mean(real);
+  const realSd = sd(real, realMean);
+  let best: { labels: Float32Array; r: number } | undefined;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const picked = [...columns.keys()];
+    for (let i = picked.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [picked[i], picked[j]] = [picked[j], picked[i]];
+    }
+    const terms = picked.slice(0, Math.min(PROBE_TERMS, columns.length));
+    // Weights of 0.4 to 1 in size, either sign: every term counts.
+    const weights = terms.map(() => (0.4 + 0.6 * random()) * (random() < 0.5 ? -1 : 1));
+    const signal = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      terms.forEach((t, k) => (s += weights[k] * columns[t][i]));
+      signal[i] = s;
+    }
+    const clean = standard(signal);
+    const noisy = clean.map((v) => v + PROBE_NOISE * gauss());
+    const z = standard(noisy);
+    const labels = Float32Array.from(z, (v) => realMean + realSd * v);
+    let cov = 0;
+    for (let i = 0; i < n; i++) cov += z[i] * ((real[i] - realMean) / realSd);
+    const r = Math.abs(cov / n);
+    if (!best || r < best.r) best = { labels, r };
+    if (r <= PROBE_MAX_CORRELATION) break;
+  }
+  return best!.labels;
+}
+
 /** Rows `rows` of a tensor, in that order. */
 function pickRows(t: WireTensor, rows: readonly number[]): WireTensor {
   const width = t.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -299,10 +386,11 @@ function shuffled(n: number): number[] {
  */
 export function selectionWatch(
   ex: Pick<LoadedExercise, 'key' | 'options' | 'task'>,
-  parts: { val?: LoadedDataset; test: LoadedDataset },
+  parts: { train: LoadedDataset; val?: LoadedDataset; test: LoadedDataset },
 ): {
   ask(session: ChildSession, seed: number): Promise<void>;
   graded(seed: number, returned: WireTensor): void;
+  probe(session: ChildSession, seed: number, testInputs: WireTensor): Promise<void>;
   judge<R extends { metrics: MetricResult[]; output: string; passed?: boolean }>(run: R): R & { passed: boolean };
 } {
   const spec = selectionOf(ex);
@@ -313,6 +401,8 @@ export function selectionWatch(
     number,
     { answer: Extract<ChildMessage, { type: 'candidates' }>; order: number[]; returned?: WireTensor }
   >();
+  /** Per seed, the probe run's score: the returned predict's and the training mean's, on the made-up held-out labels. */
+  const probed = new Map<number, { rmse: number; mean: number }>();
   return {
     async ask(session, seed) {
       if (!spec || !val) return;
@@ -329,6 +419,54 @@ export function selectionWatch(
     graded(seed, returned) {
       const a = asked.get(seed);
       if (a) a.returned = returned;
+    },
+    async probe(session, seed, testInputs) {
+      if (!spec?.probeRatio || !val || ex.task !== 'regression') return;
+      const all = features(parts.train, val, test);
+      const real = new Float32Array(all.shape[0]);
+      real.set(parts.train.labels, 0);
+      real.set(val.labels, parts.train.n);
+      real.set(test.labels, parts.train.n + val.n);
+      // The grader's own randomness, drawn per seed: the learner cannot rebuild the labels from a seed it knows.
+      const random = (): number => randomInt(0, 2 ** 47) / 2 ** 47;
+      const names = parts.train.featureNames ?? [];
+      const skip = new Set(spec.probeSkip.map((name) => names.indexOf(name)).filter((k) => k >= 0));
+      const made = madeUpLabels(all.values as Float32Array, all.shape[0], all.shape[1] ?? 1, real, random, skip);
+      const a = parts.train.n;
+      const b = a + val.n;
+      const yTrain = made.slice(0, a);
+      session.send({
+        type: 'probe',
+        yTrain: { values: yTrain, shape: [a], dtype: 'float32' },
+        yVal: { values: made.slice(a, b), shape: [val.n], dtype: 'float32' },
+      });
+      await session.expect('trained');
+      session.send({ type: 'predict', x: testInputs });
+      const answer = await session.expect('predictions');
+      const held = made.slice(b);
+      let mean = 0;
+      for (const v of yTrain) mean += v / a;
+      let rmse: number;
+      try {
+        rmse = computeMetric('rmse', normalizePredictions('regression', answer.tensor, test.n), held);
+      } catch (err) {
+        if (!(err instanceof InvalidOutputError)) throw err;
+        rmse = Infinity;
+      }
+      const meanRmse = computeMetric(
+        'rmse',
+        normalizePredictions(
+          'regression',
+          {
+            values: new Float32Array(test.n).fill(mean),
+            shape: [test.n],
+            dtype: 'float32',
+          },
+          test.n,
+        ),
+        held,
+      );
+      probed.set(seed, { rmse, mean: meanRmse });
     },
     judge(run) {
       const passed = run.passed ?? true;
@@ -353,6 +491,30 @@ export function selectionWatch(
         { name: 'models_compared', value: minModels, min: spec.minModels, passed: minModels >= spec.minModels },
         { name: 'chosen_best_on_val', value: allBest ? 1 : 0, min: 1, passed: allBest },
       ];
+      // The probe run: the worst seed's ratio to the training mean on the made-up labels.
+      const probes = [...probed].sort((x, y) => x[0] - y[0]);
+      const probeWorst = probes.reduce<[number, { rmse: number; mean: number }] | undefined>(
+        (w, p) => (!w || !(p[1].rmse / p[1].mean <= w[1].rmse / w[1].mean) ? p : w),
+        undefined,
+      );
+      const probeProblems: string[] = [];
+      if (spec.probeRatio && probeWorst) {
+        const [seed, p] = probeWorst;
+        const ratio = p.rmse / p.mean;
+        const ok = ratio <= spec.probeRatio;
+        metrics.push({
+          name: 'probe_vs_mean',
+          value: ratio,
+          max: spec.probeRatio,
+          passed: ok,
+          ...(probes.length > 1 ? { values: probes.map(([, q]) => q.rmse / q.mean) } : {}),
+        });
+        if (!ok)
+          probeProblems.push(
+            `--- the run on made-up prices${probes.length > 1 ? ` (seed ${seed})` : ''} ---`,
+            `mlpath called train() a second time on the same rows with prices it made up from them (yTrain and yVal replaced, a relation the real prices do not have): predict(x) scored rmse ${fmt(p.rmse)} on the held-out rows there, where predicting the training mean scores ${fmt(p.mean)} (${fmt(ratio)} of it; a model fitted to the rows it is given scores at most ${spec.probeRatio} of it). Your model answers what it knew before training, not what the rows it was given say: a table of prices (the public Boston table copied beside train.ts, say) is not a model. Fit every candidate on ctx.data.xTrain / yTrain, and nothing else (${LESSON})`,
+          );
+      }
       const where = bySeed.length > 1 ? ` (seed ${worst.seed})` : '';
       const lines = [
         `--- the choice on validation${where} ---`,
@@ -362,8 +524,8 @@ export function selectionWatch(
       return {
         ...run,
         metrics,
-        output: [run.output.trimEnd(), lines.join('\n')].filter(Boolean).join('\n'),
-        passed: passed && f.problems.length === 0,
+        output: [run.output.trimEnd(), lines.join('\n'), probeProblems.join('\n')].filter(Boolean).join('\n'),
+        passed: passed && f.problems.length === 0 && probeProblems.length === 0,
       };
     },
   };

@@ -7,7 +7,8 @@
  *
  * - month2/classical-ml: the comparison on validation is returned and re-scored,
  *   on rows the candidates cannot have seen too, and the predictor returned
- *   must be the chosen candidate;
+ *   must be the chosen candidate; a second train() on prices the grader made
+ *   up must follow them (a copy of the public table does not);
  * - month3/tabular: the grader fits the fixed model on the learner's features,
  *   in its own process, with a target from its menu: no learner code runs
  *   between the model and the prices;
@@ -164,12 +165,44 @@ describe('month2/classical-ml: the choice is made on validation, among a baselin
     );
   });
 
-  test("the reference's comparison holds on every seed", () => {
+  test('a lookup of the public Boston table beside train.ts answers the real prices on the made-up ones, and fails (review 22)', () => {
+    write(id, 'train.ts', fixture('adv22-classical-census.ts'));
+    write(id, 'census.json', fixture('adv22-classical-census.json'));
+    try {
+      const r = check(id, ['--seed', '1']);
+      expect(r.status).toBe('failed');
+      // The real run alone cannot tell: the table scores 0 on the validation and the held-out rows alike.
+      expect(metric(r, 'rmse')).toMatchObject({ value: 0, passed: true });
+      expect(metric(r, 'chosen_best_on_val')?.passed).toBe(true);
+      // Answering the real prices where the grader made up others is worse than the mean (about 1.3 to 1.6 of it).
+      const probe = metric(r, 'probe_vs_mean');
+      expect(probe?.passed).toBe(false);
+      expect(probe?.value).toBeGreaterThan(1);
+      expect(r.output).toMatch(
+        /mlpath called train\(\) a second time on the same rows with prices it made up from them \(yTrain and yVal replaced.*\): predict\(x\) scored rmse \d+\.\d{3} on the held-out rows there, where predicting the training mean scores \d+\.\d{3} .* a table of prices \(the public Boston table copied beside train\.ts, say\) is not a model/,
+      );
+    } finally {
+      fs.rmSync(path.join(ws, ...id.split('/'), 'census.json'));
+    }
+  });
+
+  test('the starter, with the baseline alone, follows nothing on the made-up prices either', () => {
+    write(id, 'train.ts', fs.readFileSync(path.join(ROOT, 'exercises', ...id.split('/'), 'train.ts'), 'utf8'));
+    const r = check(id, ['--seed', '1']);
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'rmse')?.passed).toBe(false);
+    expect(metric(r, 'probe_vs_mean')).toMatchObject({ passed: false });
+  });
+
+  test("the reference's comparison holds on every seed, and it follows the made-up prices", () => {
     write(id, 'train.ts', solution(id, 'train.ts'));
     const r = check(id);
     expect(r.status).toBe('passed');
     expect(metric(r, 'models_compared')).toMatchObject({ value: 2, passed: true });
     expect(metric(r, 'chosen_best_on_val')).toMatchObject({ value: 1, passed: true });
+    // Fitted again on the made-up prices, it scores 0.34 to 0.66 of the mean's rmse there (the bar is 0.8).
+    expect(metric(r, 'probe_vs_mean')?.passed).toBe(true);
+    expect(metric(r, 'probe_vs_mean')?.values).toHaveLength(3);
   });
 });
 

@@ -100,6 +100,22 @@ export const selectionSchema = z
         'A candidate whose validation error is below this fraction of its error on the held-out rows (which it ' +
           'cannot have seen) has seen the validation rows, and is refused.',
       ),
+    probeRatio: z
+      .number()
+      .positive()
+      .max(1)
+      .optional()
+      .describe(
+        'With it, train() runs a second time per seed on the same rows with labels the grader makes up from them ' +
+          "(grader/selection.ts); the returned predict must score at most this fraction of the training mean's " +
+          'error on the made-up held-out labels. A model fitted to its rows passes; a table of the real labels does not.',
+      ),
+    probeSkip: z
+      .array(z.string())
+      .default([])
+      .describe(
+        'Columns the made-up labels of the probe run never use: ones a learner may rightly leave out of every model.',
+      ),
   })
   .strict();
 export type Selection = z.infer<typeof selectionSchema>;

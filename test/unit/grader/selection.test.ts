@@ -6,7 +6,15 @@
  * have seen, and the predictor returned must be the chosen candidate.
  */
 import type { ChildMessage, WireTensor } from '../../../src/grader/protocol';
-import { judgeCandidates, selectionOf, selectionSchema, type JudgedEntry } from '../../../src/grader/selection';
+import {
+  judgeCandidates,
+  madeUpLabels,
+  selectionOf,
+  selectionSchema,
+  type JudgedEntry,
+} from '../../../src/grader/selection';
+import { loadDataset, type LoadedDataset } from '../../../src/datasets';
+import { createRng } from '../../../src/datasets/rng';
 import { GradingError } from '../../../src/errors';
 
 const SPEC = selectionSchema.parse({});
@@ -205,3 +213,92 @@ test('a constant not marked baseline is not a model: one real model beside it is
     expect.stringMatching(/^only 1 model was compared besides the baseline; compare at least 2/),
   ]);
 });
+
+describe('the probe run: prices the grader makes up from the rows', () => {
+  let boston: LoadedDataset;
+  beforeAll(async () => {
+    boston = await loadDataset('boston');
+  });
+
+  const draw = (seed: number, skip: ReadonlySet<number> = new Set([11])): Float32Array =>
+    madeUpLabels(boston.features, boston.n, 13, boston.labels, createRng(seed), skip);
+  const mean = (v: ArrayLike<number>): number => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
+  const sd = (v: ArrayLike<number>): number => {
+    const m = mean(v);
+    return Math.sqrt(Array.from(v).reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+  };
+  const correlation = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+    const ma = mean(a);
+    const mb = mean(b);
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += (a[i] - ma) * (b[i] - mb);
+    return s / a.length / (sd(a) * sd(b));
+  };
+
+  test('they look like prices (the real mean and spread) but share next to nothing with the real ones, on every draw', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const made = draw(seed);
+      expect(mean(made)).toBeCloseTo(mean(boston.labels), 3);
+      expect(sd(made)).toBeCloseTo(sd(boston.labels), 3);
+      // So a table of the real prices, even mapped onto the made-up ones as well as a line can, explains at most 4%.
+      expect(Math.abs(correlation(made, boston.labels))).toBeLessThanOrEqual(0.2);
+    }
+  });
+
+  test('they are drawn from the randomness given: the same draws, the same prices; other draws, other prices', () => {
+    expect(draw(7)).toEqual(draw(7));
+    expect(Math.abs(correlation(draw(7), draw(8)))).toBeLessThan(0.9);
+  });
+
+  test('a model fitted on the rows can follow them: least squares on the squashed columns explains most of them', () => {
+    // The shape the grader draws from, fitted by least squares on 329 rows, scored on the other 177: what any model
+    // that fits its rows comes near. The noise (0.35 of the signal) caps R² at about 0.89.
+    const x = Array.from({ length: boston.n }, (_, i) => {
+      const row = Array.from(boston.features.subarray(i * 13, i * 13 + 13));
+      return [1, ...row.map((v, j) => Math.log1p(v - Math.min(...column(j))))];
+    });
+    function column(j: number): number[] {
+      return Array.from({ length: boston.n }, (_, i) => boston.features[i * 13 + j]);
+    }
+    for (const seed of [1, 2, 3]) {
+      const y = Array.from(draw(seed));
+      const w = leastSquares(x.slice(0, 329), y.slice(0, 329));
+      const held = y.slice(329);
+      const pred = x.slice(329).map((r) => r.reduce((a, v, j) => a + v * w[j], 0));
+      const miss = Math.sqrt(held.reduce((a, v, i) => a + (v - pred[i]) ** 2, 0) / held.length);
+      expect(miss / sd(held)).toBeLessThan(0.6);
+    }
+  });
+
+  test('a column in skip is never used: changing it changes nothing', () => {
+    const changed = Float32Array.from(boston.features);
+    for (let i = 0; i < boston.n; i++) changed[i * 13 + 11] = (i * 7919) % 400;
+    for (const seed of [1, 2, 3, 4, 5])
+      expect(madeUpLabels(changed, boston.n, 13, boston.labels, createRng(seed), new Set([11]))).toEqual(draw(seed));
+  });
+
+  test('without two columns to build on there is nothing to make up, and the grader says so', () => {
+    const flags = Float32Array.from({ length: 20 }, (_, i) => i % 2);
+    expect(() => madeUpLabels(flags, 10, 2, new Float32Array(10), createRng(1))).toThrow(GradingError);
+  });
+});
+
+/** Least squares by the normal equations, solved by Gaussian elimination: small, for the test above. */
+function leastSquares(x: number[][], y: number[]): number[] {
+  const k = x[0].length;
+  const a = Array.from({ length: k }, (_, i) => [
+    ...Array.from({ length: k }, (_, j) => x.reduce((s, r) => s + r[i] * r[j], 0) + (i === j && i > 0 ? 1e-6 : 0)),
+    x.reduce((s, r, n) => s + r[i] * y[n], 0),
+  ]);
+  for (let c = 0; c < k; c++) {
+    let p = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;
+    [a[c], a[p]] = [a[p], a[c]];
+    for (let r = 0; r < k; r++) {
+      if (r === c) continue;
+      const f = a[r][c] / a[c][c];
+      for (let j = c; j <= k; j++) a[r][j] -= f * a[c][j];
+    }
+  }
+  return a.map((row, i) => row[k] / row[i]);
+}

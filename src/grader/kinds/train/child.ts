@@ -1,7 +1,9 @@
 /**
  * The `train` kind, child side: build the TrainContext of SPEC.md, call the
- * learner's default export, then answer one `predict` request with the
- * held-out inputs. The labels of those inputs never come here.
+ * learner's default export, then answer `predict` requests with the held-out
+ * inputs. The labels of those inputs never come here. A `probe` request
+ * (grader/selection.ts) calls the default export again on the same rows with
+ * labels the grader made up; the new predictor answers what follows.
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import { noDefaultExport, type HarnessContext } from '../../child/context';
@@ -162,28 +164,33 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
       ctx.send({ type: 'log', step: clean });
     },
   });
-  let predictor: unknown;
-  try {
-    predictor = await (train as (c: unknown) => unknown)(trainCtx);
-  } catch (err) {
-    ctx.fail(ctx.describe(err));
-  }
-  ctx.assertClean();
-  const predict = (predictor as { predict?: unknown } | null | undefined)?.predict;
-  if (typeof predict !== 'function') {
-    const got =
-      predictor === undefined
-        ? 'nothing'
-        : predictor === null
-          ? 'null'
-          : typeof predictor === 'function'
-            ? 'a function: return { predict: yourFunction } instead'
-            : 'an object without a predict method';
-    ctx.fail({
-      kind: 'invalid-output',
-      message: `train(ctx) must return a predictor with predict(x) (a tf.LayersModel qualifies), but it returned ${got}`,
-    });
-  }
+  /** One call of the learner's train(), with its predictor checked; a probe run (grader/selection.ts) calls it again on made-up labels. */
+  const fit = async (context: unknown): Promise<{ predictor: unknown; predict: unknown }> => {
+    let got: unknown;
+    try {
+      got = await (train as (c: unknown) => unknown)(context);
+    } catch (err) {
+      ctx.fail(ctx.describe(err));
+    }
+    ctx.assertClean();
+    const method = (got as { predict?: unknown } | null | undefined)?.predict;
+    if (typeof method !== 'function') {
+      const what =
+        got === undefined
+          ? 'nothing'
+          : got === null
+            ? 'null'
+            : typeof got === 'function'
+              ? 'a function: return { predict: yourFunction } instead'
+              : 'an object without a predict method';
+      ctx.fail({
+        kind: 'invalid-output',
+        message: `train(ctx) must return a predictor with predict(x) (a tf.LayersModel qualifies), but it returned ${what}`,
+      });
+    }
+    return { predictor: got, predict: method };
+  };
+  let { predictor, predict } = await fit(trainCtx);
   const seconds = (Date.now() - started) / 1000;
   // Every predict() the grader asks is followed by the built-in check, before the grader reads the answer.
   const ask = async (x: unknown): Promise<unknown> => {
@@ -191,7 +198,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     ctx.assertClean();
     return answer;
   };
-  const observed = await watch.finish(ask, spare ? (spare.values as Float32Array).byteLength : 0, () =>
+  let observed = await watch.finish(ask, spare ? (spare.values as Float32Array).byteLength : 0, () =>
     ctx.assertClean(),
   );
   ctx.send({ type: 'trained', seconds, ...(observed ? { observed } : {}) });
@@ -200,6 +207,23 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     const m = await ctx.next();
     if (m.type === 'done') return;
     if (await answerGraderRequest(ctx, predictor, m)) continue;
+    if (m.type === 'probe') {
+      // The same rows, labels the grader made up: a model fitted to what it is given follows them, a table of the
+      // real prices does not. Fresh tensors, so nothing the first call did to its data reaches this one.
+      const probeData = Object.freeze({
+        ...data,
+        xTrain: toTensor(tf, p.xTrain),
+        yTrain: toTensor(tf, m.yTrain),
+        xVal: p.xVal ? toTensor(tf, p.xVal) : undefined,
+        yVal: m.yVal ? toTensor(tf, m.yVal) : undefined,
+      });
+      const again = Date.now();
+      ({ predictor, predict } = await fit(Object.freeze({ ...trainCtx, data: probeData })));
+      // The scoring call of a lesson is watched in the first run only.
+      observed = undefined;
+      ctx.send({ type: 'trained', seconds: (Date.now() - again) / 1000 });
+      continue;
+    }
     if (m.type !== 'predict') continue;
     // Text datasets have no features: their predictor gets the held-out texts as plain strings.
     let x: Tensor | readonly string[];
@@ -239,6 +263,6 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     }
     ctx.assertClean();
     ctx.send({ type: 'predictions', tensor, ...(recomputed ? { recomputed } : {}) });
-    return;
+    // A probe run may follow (grader/selection.ts); the grader ends the session with 'done'.
   }
 }

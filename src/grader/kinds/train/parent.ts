@@ -142,7 +142,7 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
     task === 'ranking' ? { pairs: ratedPairs(data.test), relevantMin: relevantMinOf(ex.options) } : undefined;
   // Built once: every seed's child gets the same data.
   const lesson = lessonWatch(ex);
-  const selection = selectionWatch(ex, { val: data.val, test: data.test });
+  const selection = selectionWatch(ex, { train: data.train, val: data.val, test: data.test });
   const fixedModel = fixedModelOf(ex);
   // A fixed model is fitted here, on the learner's columns: its child never gets the prices it is fitted on.
   const payload = fixedModel ? fixedModelPayload(data.train, fixedModel) : lesson.request(trainPayload(data, task));
@@ -203,6 +203,8 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
         if (predicted.recomputed && trained.observed) trained.observed.recomputed = predicted.recomputed;
         answer = predicted;
         selection.graded(seed, answer.tensor);
+        // Once the real run is answered: a second train() on made-up prices, when the exercise asks for one.
+        await selection.probe(session, seed, testInputs);
       }
       if (ranking) {
         scores = scoreRanking(ex.metrics, answer.tensor, ranking.pairs, ranking.relevantMin);
