@@ -15,6 +15,21 @@
  * half of the training rows in another order, and the held-out rows in two
  * random subsets and once more all together, mixed with training rows. Each
  * row must get the same columns every time it is sent.
+ *
+ * Whether the columns carry the lesson is checked on the same rows with
+ * prices the grader makes up (PROBES): the public Boston table copied beside
+ * train.ts gives every tract's real price, so engineer() could hand the fit
+ * the price itself as a column (test/fixtures/submissions/adv22-tabular-census.ts,
+ * rmse 0.076). Made-up rows would not help: with the table at hand the learner
+ * tells a made-up row from a real one and answers each honestly only where it
+ * is not looked at. So the probe sends no rows at all: it refits the grader's
+ * ridge on the columns engineer() already gave the real rows, to prices that
+ * are a fixed formula of the lesson's transforms, and scores it on the
+ * held-out rows. engineer() cannot tell the probe from the real fit (it never
+ * sees a price), and a looked-up price barely predicts the made-up ones, so
+ * the probe is met by the engineered columns or not at all. A looked-up price
+ * beside columns that meet it (the reference plus the lookup) is refused by
+ * how close it gets: no formula of a tract's 13 numbers comes near.
  */
 import { randomInt } from 'node:crypto';
 import { fixedModelSchema } from '../curriculum/kinds/train';
@@ -179,6 +194,67 @@ function notFixed(how: string, difference: string): InvalidOutputError {
   );
 }
 
+/**
+ * The probe of a dataset: prices made up from its rows by a fixed formula
+ * that a linear model on the raw columns cannot follow, and the bar on the
+ * held-out RMSE of the grader's fit to them, as a fraction of their standard
+ * deviation. Measured on the boston split of month3/tabular (deterministic:
+ * same rows, same columns, no noise): the raw columns (the starter) 0.138,
+ * the raw columns plus the looked-up log price 0.130; the raw columns plus
+ * rm^2 alone 0.068 (an honest pass on the real prices, rmse 4.26 mae 2.92),
+ * plus log(lstat) alone 0.077, the reference 0.012, 100 engineered columns
+ * 0.013. rm^2 carries more of the formula than log(lstat) because rm^2 alone
+ * passes on the real prices and log(lstat) alone does not.
+ */
+export interface Probe {
+  /** What the made-up prices are, in the learner's words. */
+  formula: string;
+  /** What to add when the probe is missed. */
+  advice: string;
+  price(row: Float32Array, names: readonly string[]): number;
+  max: number;
+  /**
+   * Held-out RMSE (in the data's units) below which the real fit is not a
+   * fit of formulas: the reference 4.19; ridge on the reference plus 91
+   * pairwise products of log columns 3.82; a kernel model of its own
+   * (lesson-tabular-kernel.ts) 3.17; the looked-up log price 0.076.
+   */
+  floor: number;
+}
+
+export const PROBES: Record<string, Probe> = {
+  boston: {
+    formula: '-0.4 log(lstat) + 0.12 rm^2',
+    advice: 'add the transforms the README names (log(lstat), rm^2, rm * log(lstat)) as columns',
+    price: (row, names) => -0.4 * Math.log(row[names.indexOf('lstat')]) + 0.12 * row[names.indexOf('rm')] ** 2,
+    max: 0.1,
+    floor: 2.5,
+  },
+};
+
+/**
+ * The grader's ridge refitted on the columns the real rows got, to the
+ * probe's made-up prices, scored on the held-out rows: RMSE as a fraction of
+ * the made-up prices' standard deviation there.
+ */
+export function probeScore(
+  probe: Probe,
+  parts: { train: LoadedDataset; test: LoadedDataset },
+  columns: { train: readonly (readonly number[])[]; test: readonly (readonly number[])[] },
+  l2: number,
+): number {
+  const names = parts.train.featureNames ?? [];
+  const width = parts.train.featureShape.reduce((a, b) => a * b, 1);
+  const made = (ds: LoadedDataset): number[] =>
+    Array.from({ length: ds.n }, (_, r) => probe.price(ds.features.subarray(r * width, (r + 1) * width), names));
+  const want = made(parts.test);
+  const got = predictRidge(fitRidge(columns.train, made(parts.train), l2), columns.test);
+  const mean = want.reduce((a, v) => a + v, 0) / want.length;
+  const sd = Math.sqrt(want.reduce((a, v) => a + (v - mean) ** 2, 0) / want.length);
+  const rmse = Math.sqrt(want.reduce((a, v, i) => a + (got[i] - v) ** 2, 0) / want.length);
+  return rmse / sd;
+}
+
 export interface FixedModelRun {
   /** The held-out prices, as the train kind scores predictions. */
   tensor: WireTensor;
@@ -272,6 +348,23 @@ export async function runFixedModel(
 
   const width = train.featureShape.reduce((a, b) => a * b, 1);
   const raw = d === width && features.every((row, r) => row.every((v, j) => close(v, train.features[r * width + j])));
+  const probe = PROBES[train.id];
+  // The raw columns fail on the real prices by themselves, and the note says nothing was engineered yet.
+  if (probe && !raw) {
+    const missed = probeScore(probe, parts, { train: features, test: heldColumns as number[][] }, spec.l2);
+    if (missed > probe.max) {
+      throw new InvalidOutputError(
+        `your columns do not carry the curves this lesson is about: mlpath made up prices for the same tracts from a fixed formula (${probe.formula}, on the columns you already returned, so engineer() ran no more) and its fit on your columns misses them on the held-out tracts by ${fmt(missed)} of their spread, more than ${probe.max} (the raw columns miss by 0.138, one transform such as rm^2 by 0.07). A column that does not come from the row's own numbers, such as a price looked up from a copy of the table, does not help there: ${probe.advice}`,
+      );
+    }
+    const labels = test.labels;
+    const rmse = Math.sqrt(prices.reduce((a, p, i) => a + (p - labels[i]) ** 2, 0) / test.n);
+    if (rmse < probe.floor) {
+      throw new InvalidOutputError(
+        `the fit on your columns predicts the held-out prices to within ${fmt(rmse)} (RMSE), closer than any formula of a tract's own numbers gets on these tracts (${probe.floor} or more; the reference 4.19): one of your columns carries the price itself, such as a price looked up from a copy of the table. Remove it: the columns must be computed from the row's 13 numbers only (${LESSON})`,
+      );
+    }
+  }
   const note = `mlpath fitted ridge regression (l2 = ${spec.l2}) on the ${d} columns engineer() returned${raw ? ' (the raw columns as they are: nothing engineered yet)' : ''}, target ${target.formula} (target = '${declared}'); training RMSE ${fmt(model.trainRmse)} on the target's scale`;
   return { tensor: { values: prices, shape: [test.n], dtype: 'float32' }, note };
 }
