@@ -28,8 +28,10 @@
  * held-out rows. engineer() cannot tell the probe from the real fit (it never
  * sees a price), and a looked-up price barely predicts the made-up ones, so
  * the probe is met by the engineered columns or not at all. A looked-up price
- * beside columns that meet it (the reference plus the lookup) is refused by
- * how close it gets: no formula of a tract's 13 numbers comes near.
+ * beside columns that meet it (the reference plus the lookup,
+ * adv22-tabular-census-honest.ts) is refused by what it knows: the part of the
+ * real price that the grader's own generous formulas leave unexplained, which
+ * no formula of a tract's 13 numbers predicts.
  */
 import { randomInt } from 'node:crypto';
 import { fixedModelSchema } from '../curriculum/kinds/train';
@@ -195,31 +197,47 @@ function notFixed(how: string, difference: string): InvalidOutputError {
 }
 
 /**
- * The probe of a dataset: prices made up from its rows by a fixed formula
- * that a linear model on the raw columns cannot follow, and the bar on the
- * held-out RMSE of the grader's fit to them, as a fraction of their standard
- * deviation. Measured on the boston split of month3/tabular (deterministic:
- * same rows, same columns, no noise): the raw columns (the starter) 0.138,
- * the raw columns plus the looked-up log price 0.130; the raw columns plus
- * rm^2 alone 0.068 (an honest pass on the real prices, rmse 4.26 mae 2.92),
- * plus log(lstat) alone 0.077, the reference 0.012, 100 engineered columns
- * 0.013. rm^2 carries more of the formula than log(lstat) because rm^2 alone
- * passes on the real prices and log(lstat) alone does not.
+ * The probes of a dataset, both run in the grader's process on the columns
+ * engineer() already gave the real rows (so engineer() runs no more and
+ * cannot tell them from the real fit), both scored on the held-out rows.
+ * Every number below is measured on the boston split of month3/tabular:
+ * same rows, same columns, no noise, so a submission scores the same on
+ * every run.
+ *
+ * `price`: made-up prices, a fixed formula a linear model on the raw columns
+ * cannot follow; `max` bounds the held-out RMSE of the grader's ridge fit to
+ * them, as a fraction of their standard deviation. The raw columns (the
+ * starter) miss by 0.138, the raw columns plus the looked-up log price by
+ * 0.130; plus rm^2 alone 0.068 (an honest pass on the real prices, rmse 4.26
+ * mae 2.92), plus log(lstat) alone 0.077, the reference 0.012, 100
+ * engineered columns 0.013. rm^2 carries more of the formula than log(lstat)
+ * because rm^2 alone passes on the real prices and log(lstat) alone does not.
+ *
+ * `library`: the grader's own generous formulas of a row (the reference's
+ * columns and the 91 products of pairs of log(1 + |column|)), fitted to the
+ * real log prices of the training rows (held-out rmse 3.82, below the
+ * reference's 4.19). What it leaves, on each row, is the part of the price
+ * that formulas of the row's numbers do not reach; `residualMax` bounds the
+ * share of it, on the held-out rows, that the learner's columns predict
+ * (R^2 of the grader's ridge fit to it). Formulas barely reach it: the raw
+ * columns 0.000, the reference 0.004, one-hot rad with logs and squares of
+ * every column 0.004, the library itself 0.040. A looked-up price does:
+ * exact 0.80-0.84, with noise of sd 0.2 on the log price 0.40, 0.5 about
+ * 0.15; a lookup noisy enough to stay under the bar is a price off by 60%,
+ * which lifts the raw columns plus log(lstat) (rmse 4.66) to a pass on few
+ * noise draws and the reference not at all.
  */
 export interface Probe {
-  /** What the made-up prices are, in the learner's words. */
+  /** The made-up prices' formula, in the learner's words. */
   formula: string;
-  /** What to add when the probe is missed. */
+  /** What to add when the made-up prices are missed. */
   advice: string;
   price(row: Float32Array, names: readonly string[]): number;
   max: number;
-  /**
-   * Held-out RMSE (in the data's units) below which the real fit is not a
-   * fit of formulas: the reference 4.19; ridge on the reference plus 91
-   * pairwise products of log columns 3.82; a kernel model of its own
-   * (lesson-tabular-kernel.ts) 3.17; the looked-up log price 0.076.
-   */
-  floor: number;
+  library(row: Float32Array, names: readonly string[]): number[];
+  /** The library, in the learner's words. */
+  libraryWhat: string;
+  residualMax: number;
 }
 
 export const PROBES: Record<string, Probe> = {
@@ -228,31 +246,76 @@ export const PROBES: Record<string, Probe> = {
     advice: 'add the transforms the README names (log(lstat), rm^2, rm * log(lstat)) as columns',
     price: (row, names) => -0.4 * Math.log(row[names.indexOf('lstat')]) + 0.12 * row[names.indexOf('rm')] ** 2,
     max: 0.1,
-    floor: 2.5,
+    library: (row, names) => {
+      const at = (name: string): number => row[names.indexOf(name)];
+      const logLstat = Math.log(at('lstat'));
+      const z = Array.from(row, (v) => Math.log1p(Math.abs(v)));
+      const out = [...row, logLstat, Math.log(at('crim')), Math.log(at('dis')), at('rm') ** 2, at('rm') * logLstat];
+      for (let i = 0; i < z.length; i++) for (let j = 0; j <= i; j++) out.push(z[i] * z[j]);
+      return out;
+    },
+    libraryWhat: "109 columns (the reference's and products of pairs of logs)",
+    residualMax: 0.1,
   },
 };
 
-/**
- * The grader's ridge refitted on the columns the real rows got, to the
- * probe's made-up prices, scored on the held-out rows: RMSE as a fraction of
- * the made-up prices' standard deviation there.
- */
-export function probeScore(
+/** The rows of one part, each as the dataset stores it. */
+function rowsOf(ds: LoadedDataset): Float32Array[] {
+  const width = ds.featureShape.reduce((a, b) => a * b, 1);
+  return Array.from({ length: ds.n }, (_, r) => ds.features.subarray(r * width, (r + 1) * width));
+}
+
+/** Fits ridge on the training columns to `target.train`, scores it on the held-out columns against `target.test`. */
+function heldOutFit(
+  columns: { train: readonly (readonly number[])[]; test: readonly (readonly number[])[] },
+  target: { train: number[]; test: number[] },
+  l2: number,
+): { rmse: number; sd: number } {
+  const got = predictRidge(fitRidge(columns.train, target.train, l2), columns.test);
+  const want = target.test;
+  const mean = want.reduce((a, v) => a + v, 0) / want.length;
+  const sd = Math.sqrt(want.reduce((a, v) => a + (v - mean) ** 2, 0) / want.length);
+  const rmse = Math.sqrt(want.reduce((a, v, i) => a + (got[i] - v) ** 2, 0) / want.length);
+  return { rmse, sd };
+}
+
+export interface ProbeScores {
+  /** Held-out RMSE of the fit to the made-up prices, as a fraction of their standard deviation. */
+  missed: number;
+  /** Share of what the grader's library leaves of the real log prices that the columns predict on held-out rows. */
+  beyond: number;
+}
+
+/** Both probes of `probe` on the columns the training and held-out rows got. */
+export function probeScores(
   probe: Probe,
   parts: { train: LoadedDataset; test: LoadedDataset },
   columns: { train: readonly (readonly number[])[]; test: readonly (readonly number[])[] },
   l2: number,
-): number {
+): ProbeScores {
   const names = parts.train.featureNames ?? [];
-  const width = parts.train.featureShape.reduce((a, b) => a * b, 1);
-  const made = (ds: LoadedDataset): number[] =>
-    Array.from({ length: ds.n }, (_, r) => probe.price(ds.features.subarray(r * width, (r + 1) * width), names));
-  const want = made(parts.test);
-  const got = predictRidge(fitRidge(columns.train, made(parts.train), l2), columns.test);
-  const mean = want.reduce((a, v) => a + v, 0) / want.length;
-  const sd = Math.sqrt(want.reduce((a, v) => a + (v - mean) ** 2, 0) / want.length);
-  const rmse = Math.sqrt(want.reduce((a, v, i) => a + (got[i] - v) ** 2, 0) / want.length);
-  return rmse / sd;
+  const rows = { train: rowsOf(parts.train), test: rowsOf(parts.test) };
+  const made = {
+    train: rows.train.map((r) => probe.price(r, names)),
+    test: rows.test.map((r) => probe.price(r, names)),
+  };
+  const fit = heldOutFit(columns, made, l2);
+
+  const logPrice = { train: Array.from(parts.train.labels, Math.log), test: Array.from(parts.test.labels, Math.log) };
+  const library = {
+    train: rows.train.map((r) => probe.library(r, names)),
+    test: rows.test.map((r) => probe.library(r, names)),
+  };
+  const formulas = fitRidge(library.train, logPrice.train, l2);
+  const left = (part: 'train' | 'test'): number[] => {
+    const fitted = predictRidge(formulas, library[part]);
+    return logPrice[part].map((y, i) => y - fitted[i]);
+  };
+  const residual = { train: left('train'), test: left('test') };
+  const reach = heldOutFit(columns, residual, l2);
+  // R^2 against 0, the library's own answer: the residual's mean is not the columns' doing either.
+  const spread = residual.test.reduce((a, v) => a + v * v, 0) / residual.test.length;
+  return { missed: fit.rmse / fit.sd, beyond: 1 - reach.rmse ** 2 / spread };
 }
 
 export interface FixedModelRun {
@@ -351,17 +414,15 @@ export async function runFixedModel(
   const probe = PROBES[train.id];
   // The raw columns fail on the real prices by themselves, and the note says nothing was engineered yet.
   if (probe && !raw) {
-    const missed = probeScore(probe, parts, { train: features, test: heldColumns as number[][] }, spec.l2);
-    if (missed > probe.max) {
+    const { missed, beyond } = probeScores(probe, parts, { train: features, test: heldColumns as number[][] }, spec.l2);
+    if (beyond > probe.residualMax) {
       throw new InvalidOutputError(
-        `your columns do not carry the curves this lesson is about: mlpath made up prices for the same tracts from a fixed formula (${probe.formula}, on the columns you already returned, so engineer() ran no more) and its fit on your columns misses them on the held-out tracts by ${fmt(missed)} of their spread, more than ${probe.max} (the raw columns miss by 0.138, one transform such as rm^2 by 0.07). A column that does not come from the row's own numbers, such as a price looked up from a copy of the table, does not help there: ${probe.advice}`,
+        `your columns know more about the held-out prices than formulas of a tract's own numbers do: of the part of the log price that mlpath's own ${probe.libraryWhat} leave unexplained, a fit on your columns predicts ${fmt(beyond * 100)}% on the held-out tracts, more than ${probe.residualMax * 100}% (the reference 0.4%). One of your columns carries the price itself, such as a price looked up from a copy of the table: remove it and compute every column from the row's 13 numbers (${LESSON})`,
       );
     }
-    const labels = test.labels;
-    const rmse = Math.sqrt(prices.reduce((a, p, i) => a + (p - labels[i]) ** 2, 0) / test.n);
-    if (rmse < probe.floor) {
+    if (missed > probe.max) {
       throw new InvalidOutputError(
-        `the fit on your columns predicts the held-out prices to within ${fmt(rmse)} (RMSE), closer than any formula of a tract's own numbers gets on these tracts (${probe.floor} or more; the reference 4.19): one of your columns carries the price itself, such as a price looked up from a copy of the table. Remove it: the columns must be computed from the row's 13 numbers only (${LESSON})`,
+        `your columns do not carry the curves this lesson is about: mlpath made up prices for the same tracts from a fixed formula (${probe.formula}) and its fit on your columns misses them on the held-out tracts by ${fmt(missed)} of their spread, more than ${probe.max} (the raw columns miss by 0.138, the raw columns plus rm^2 by 0.068). engineer() ran no more for this: the fit used the columns you already returned, so a column that is not a formula of the row's own numbers, such as a price looked up from a copy of the table, does not help; ${probe.advice}`,
       );
     }
   }
