@@ -222,11 +222,13 @@ function notFixed(how: string, difference: string): InvalidOutputError {
  * (R^2 of the grader's ridge fit to it). Formulas barely reach it: the raw
  * columns 0.000, the reference 0.004, one-hot rad with logs and squares of
  * every column 0.004, the library itself 0.040. A looked-up price does:
- * exact 0.70 (raw columns beside it) and 0.84 (the reference), with noise of sd
- * 0.2 on the log price 0.37-0.40, 0.5 about
- * 0.15; a lookup noisy enough to stay under the bar is a price off by 60%,
- * which lifts the raw columns plus log(lstat) (rmse 4.66) to a pass on few
- * noise draws and the reference not at all.
+ * exact 0.70 (raw columns beside it) and 0.84 (the reference), with noise of
+ * sd 0.2 on the log price 0.37-0.40, sd 0.5 about 0.15. The gap left: a
+ * lookup noisy enough to stay under the bar (sd 0.5-0.7, a price off by 50%
+ * or more) beside the raw columns plus log(lstat), which meet the made-up
+ * prices (0.077) but fail the real ones (rmse 4.66, mae 3.15), passed on 6
+ * to 7 of 40 noise draws in a measurement: a pass that already needs a lesson
+ * transform, lifted by about 0.2.
  */
 export interface Probe {
   /** The made-up prices' formula, in the learner's words. */
