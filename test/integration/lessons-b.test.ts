@@ -265,6 +265,44 @@ export function engineer(tf: Tf, x: Tensor, names: string[]): Tensor {
     );
   });
 
+  // Review 22: the Boston table is public, and a copy beside train.ts gives every tract's price as a column.
+  test('a price looked up from a copy of the public table is refused, beside the raw columns or the reference', () => {
+    fs.copyFileSync(path.join(SUBMISSIONS, 'adv22-classical-census.json'), path.join(tabularWs, id, 'census.json'));
+    try {
+      write(id, 'train.ts', fixture('adv22-tabular-census.ts'), tabularWs);
+      const r = check(id, [], tabularWs);
+      expect(r.status).toBe('error');
+      expect(r.error?.message).toMatch(
+        /^your columns know more about the held-out prices than formulas of a tract's own numbers do: .* a fit on your columns predicts \d+(\.\d+)?% on the held-out tracts, more than 10% \(the reference 0\.4%\)\. One of your columns carries the price itself, such as a price looked up from a copy of the table: remove it/,
+      );
+      // The reference's columns meet the made-up prices by themselves; the lookup beside them is refused all the same.
+      write(id, 'train.ts', fixture('adv22-tabular-census-honest.ts'), tabularWs);
+      const honest = check(id, [], tabularWs);
+      expect(honest.status).toBe('error');
+      expect(honest.error?.message).toMatch(/One of your columns carries the price itself/);
+    } finally {
+      fs.rmSync(path.join(tabularWs, id, 'census.json'));
+    }
+  });
+
+  test("columns that do not follow prices made up from the lesson's transforms are refused, naming the transforms", () => {
+    write(
+      id,
+      'train.ts',
+      edit(
+        solution(id, 'train.ts'),
+        "tf.concat(\n    [\n      x,\n      logLstat,\n      tf.log(column('crim')),\n      tf.log(column('dis')),\n      tf.square(column('rm')),\n      tf.mul(column('rm'), logLstat),\n    ],\n    1,\n  )",
+        "tf.concat([x, tf.log1p(column('zn')), tf.log(column('tax'))], 1)",
+      ),
+      tabularWs,
+    );
+    const r = check(id, [], tabularWs);
+    expect(r.status).toBe('error');
+    expect(r.error?.message).toMatch(
+      /^your columns do not carry the curves this lesson is about: mlpath made up prices for the same tracts from a fixed formula \(-0\.4 log\(lstat\) \+ 0\.12 rm\^2\) and its fit on your columns misses them on the held-out tracts by 0\.1\d+ of their spread, more than 0\.1 .* add the transforms the README names \(log\(lstat\), rm\^2, rm \* log\(lstat\)\) as columns$/,
+    );
+  });
+
   test("the reference's features pass on the grader's fit", () => {
     write(id, 'train.ts', solution(id, 'train.ts'), tabularWs);
     const r = check(id, [], tabularWs);
