@@ -10,7 +10,9 @@
  *   must be the chosen candidate;
  * - month3/tabular: the grader fits the fixed model on the learner's features,
  *   in its own process, with a target from its menu: no learner code runs
- *   between the model and the prices;
+ *   between the model and the prices; the columns must follow prices made up
+ *   from the lesson's transforms, and must not know the part of the real price
+ *   that formulas do not (a price looked up from the public table does);
  * - month4/tracking: each run's logged model must earn the metrics it logged,
  *   be its own (not another run's weights) and have the width its params claim;
  *   the runs kept are the ones train() left;
