@@ -249,7 +249,7 @@ export interface Probe {
 export const PROBES: Record<string, Probe> = {
   boston: {
     formula: '-0.2 log(lstat) + 0.12 rm^2',
-    advice: 'add the transforms the README names (log(lstat), rm^2, rm * log(lstat)) as columns',
+    advice: 'add rm^2 as a column, with the other transforms the README names (log(lstat), rm * log(lstat))',
     price: (row, names) => -0.2 * Math.log(row[names.indexOf('lstat')]) + 0.12 * row[names.indexOf('rm')] ** 2,
     max: 0.055,
     library: (row, names) => {
