@@ -268,7 +268,7 @@ export function engineer(tf: Tf, x: Tensor, names: string[]): Tensor {
   });
 
   // Review 22: the Boston table is public, and a copy beside train.ts gives every tract's price as a column.
-  test('a price looked up from a copy of the public table is refused, beside the raw columns or the reference', () => {
+  test('a price looked up from a copy of the public table is refused, beside the raw columns, the reference or log(lstat) with noise', () => {
     fs.copyFileSync(path.join(SUBMISSIONS, 'adv22-classical-census.json'), path.join(tabularWs, id, 'census.json'));
     try {
       write(id, 'train.ts', fixture('adv22-tabular-census.ts'), tabularWs);
@@ -282,6 +282,13 @@ export function engineer(tf: Tf, x: Tensor, names: string[]): Tensor {
       const honest = check(id, [], tabularWs);
       expect(honest.status).toBe('error');
       expect(honest.error?.message).toMatch(/One of your columns carries the price itself/);
+      // Blurred by noise it predicts less of what formulas leave, and beside log(lstat) alone it misses the made-up prices.
+      write(id, 'train.ts', fixture('adv22-tabular-census-noisy.ts'), tabularWs);
+      const noisy = check(id, [], tabularWs);
+      expect(noisy.status).toBe('error');
+      expect(noisy.error?.message).toMatch(
+        /^your columns do not carry the curves this lesson is about: .* misses them on the held-out tracts by 0\.0[6-9]\d* of their spread, more than 0\.055 .* add rm\^2 as a column/,
+      );
     } finally {
       fs.rmSync(path.join(tabularWs, id, 'census.json'));
     }
