@@ -15,6 +15,23 @@
  * half of the training rows in another order, and the held-out rows in two
  * random subsets and once more all together, mixed with training rows. Each
  * row must get the same columns every time it is sent.
+ *
+ * Whether the columns carry the lesson is checked on the same rows with
+ * prices the grader makes up (PROBES): the public Boston table copied beside
+ * train.ts gives every tract's real price, so engineer() could hand the fit
+ * the price itself as a column (test/fixtures/submissions/adv22-tabular-census.ts,
+ * rmse 0.076). Made-up rows would not help: with the table at hand the learner
+ * tells a made-up row from a real one and answers each honestly only where it
+ * is not looked at. So the probe sends no rows at all: it refits the grader's
+ * ridge on the columns engineer() already gave the real rows, to prices that
+ * are a fixed formula of the lesson's transforms, and scores it on the
+ * held-out rows. engineer() cannot tell the probe from the real fit (it never
+ * sees a price), and a looked-up price barely predicts the made-up ones, so
+ * the probe is met by the engineered columns or not at all. A looked-up price
+ * beside columns that meet it (the reference plus the lookup,
+ * adv22-tabular-census-honest.ts) is refused by what it knows: the part of the
+ * real price that the grader's own generous formulas leave unexplained, which
+ * no formula of a tract's 13 numbers predicts.
  */
 import { randomInt } from 'node:crypto';
 import { fixedModelSchema } from '../curriculum/kinds/train';
@@ -179,6 +196,134 @@ function notFixed(how: string, difference: string): InvalidOutputError {
   );
 }
 
+/**
+ * The probes of a dataset, both run in the grader's process on the columns
+ * engineer() already gave the real rows (so engineer() runs no more and
+ * cannot tell them from the real fit), both scored on the held-out rows.
+ * Every number below is measured on the boston split of month3/tabular:
+ * same rows, same columns, no noise, so a submission scores the same on
+ * every run.
+ *
+ * `price`: made-up prices, a fixed formula a linear model on the raw columns
+ * cannot follow; `max` bounds the held-out RMSE of the grader's ridge fit to
+ * them, as a fraction of their standard deviation. The raw columns (the
+ * starter) miss by 0.120, the raw columns plus the looked-up log price by
+ * 0.112; plus rm^2 alone 0.042 (an honest pass on the real prices, rmse 4.26
+ * mae 2.92), plus rm^3 0.033, plus log(lstat) alone 0.083 (4.66 and 3.15 on
+ * the real prices: a fail), the reference 0.014, all 91 pairwise products
+ * 0.029. rm^2 carries more of the formula than log(lstat) because rm^2 alone
+ * passes on the real prices and log(lstat) alone does not: a lookup beside
+ * columns that meet the made-up prices adds nothing a pass needs. The one
+ * honest near-pass it refuses: the reference without rm^2 (0.064; on the
+ * real prices rmse 4.35, mae 3.045 against 3.05), told to add rm^2.
+ *
+ * `library`: the grader's own generous formulas of a row (the reference's
+ * columns and the 91 products of pairs of log(1 + |column|)), fitted to the
+ * real log prices of the training rows (held-out rmse 3.82, below the
+ * reference's 4.19). What it leaves, on each row, is the part of the price
+ * that formulas of the row's numbers do not reach; `residualMax` bounds the
+ * share of it, on the held-out rows, that the learner's columns predict
+ * (R^2 of the grader's ridge fit to it). Formulas reach little of it: the raw
+ * columns 0.000, the reference 0.004, the library itself 0.040; flexible
+ * bases more: the 91 products of pairs of standardised columns 0.25, 200
+ * random cosine features 0.18 (both pass on the real prices, rmse 3.50 and
+ * 3.21), hence the bar at 0.5. A looked-up price: exact 0.70 (raw columns
+ * beside it) and 0.84 (the reference), with noise of sd 0.1 on the log
+ * price 0.62, sd 0.2 0.37. A noisier lookup passes this check and not the
+ * made-up prices unless an rm power is among the columns, which pass on the
+ * real prices by themselves.
+ */
+export interface Probe {
+  /** The made-up prices' formula, in the learner's words. */
+  formula: string;
+  /** What to add when the made-up prices are missed. */
+  advice: string;
+  price(row: Float32Array, names: readonly string[]): number;
+  max: number;
+  library(row: Float32Array, names: readonly string[]): number[];
+  /** The library, in the learner's words. */
+  libraryWhat: string;
+  residualMax: number;
+}
+
+export const PROBES: Record<string, Probe> = {
+  boston: {
+    formula: '-0.2 log(lstat) + 0.12 rm^2',
+    advice: 'add rm^2 as a column, with the other transforms the README names (log(lstat), rm * log(lstat))',
+    price: (row, names) => -0.2 * Math.log(row[names.indexOf('lstat')]) + 0.12 * row[names.indexOf('rm')] ** 2,
+    max: 0.055,
+    library: (row, names) => {
+      const at = (name: string): number => row[names.indexOf(name)];
+      const logLstat = Math.log(at('lstat'));
+      const z = Array.from(row, (v) => Math.log1p(Math.abs(v)));
+      const out = [...row, logLstat, Math.log(at('crim')), Math.log(at('dis')), at('rm') ** 2, at('rm') * logLstat];
+      for (let i = 0; i < z.length; i++) for (let j = 0; j <= i; j++) out.push(z[i] * z[j]);
+      return out;
+    },
+    libraryWhat: "109 columns (the reference's and products of pairs of logs)",
+    residualMax: 0.5,
+  },
+};
+
+/** The rows of one part, each as the dataset stores it. */
+function rowsOf(ds: LoadedDataset): Float32Array[] {
+  const width = ds.featureShape.reduce((a, b) => a * b, 1);
+  return Array.from({ length: ds.n }, (_, r) => ds.features.subarray(r * width, (r + 1) * width));
+}
+
+/** Fits ridge on the training columns to `target.train`, scores it on the held-out columns against `target.test`. */
+function heldOutFit(
+  columns: { train: readonly (readonly number[])[]; test: readonly (readonly number[])[] },
+  target: { train: number[]; test: number[] },
+  l2: number,
+): { rmse: number; sd: number } {
+  const got = predictRidge(fitRidge(columns.train, target.train, l2), columns.test);
+  const want = target.test;
+  const mean = want.reduce((a, v) => a + v, 0) / want.length;
+  const sd = Math.sqrt(want.reduce((a, v) => a + (v - mean) ** 2, 0) / want.length);
+  const rmse = Math.sqrt(want.reduce((a, v, i) => a + (got[i] - v) ** 2, 0) / want.length);
+  return { rmse, sd };
+}
+
+export interface ProbeScores {
+  /** Held-out RMSE of the fit to the made-up prices, as a fraction of their standard deviation. */
+  missed: number;
+  /** Share of what the grader's library leaves of the real log prices that the columns predict on held-out rows. */
+  beyond: number;
+}
+
+/** Both probes of `probe` on the columns the training and held-out rows got. */
+export function probeScores(
+  probe: Probe,
+  parts: { train: LoadedDataset; test: LoadedDataset },
+  columns: { train: readonly (readonly number[])[]; test: readonly (readonly number[])[] },
+  l2: number,
+): ProbeScores {
+  const names = parts.train.featureNames ?? [];
+  const rows = { train: rowsOf(parts.train), test: rowsOf(parts.test) };
+  const made = {
+    train: rows.train.map((r) => probe.price(r, names)),
+    test: rows.test.map((r) => probe.price(r, names)),
+  };
+  const fit = heldOutFit(columns, made, l2);
+
+  const logPrice = { train: Array.from(parts.train.labels, Math.log), test: Array.from(parts.test.labels, Math.log) };
+  const library = {
+    train: rows.train.map((r) => probe.library(r, names)),
+    test: rows.test.map((r) => probe.library(r, names)),
+  };
+  const formulas = fitRidge(library.train, logPrice.train, l2);
+  const left = (part: 'train' | 'test'): number[] => {
+    const fitted = predictRidge(formulas, library[part]);
+    return logPrice[part].map((y, i) => y - fitted[i]);
+  };
+  const residual = { train: left('train'), test: left('test') };
+  const reach = heldOutFit(columns, residual, l2);
+  // R^2 against 0, the library's own answer: the residual's mean is not the columns' doing either.
+  const spread = residual.test.reduce((a, v) => a + v * v, 0) / residual.test.length;
+  return { missed: fit.rmse / fit.sd, beyond: 1 - reach.rmse ** 2 / spread };
+}
+
 export interface FixedModelRun {
   /** The held-out prices, as the train kind scores predictions. */
   tensor: WireTensor;
@@ -272,6 +417,21 @@ export async function runFixedModel(
 
   const width = train.featureShape.reduce((a, b) => a * b, 1);
   const raw = d === width && features.every((row, r) => row.every((v, j) => close(v, train.features[r * width + j])));
+  const probe = PROBES[train.id];
+  // The raw columns fail on the real prices by themselves, and the note says nothing was engineered yet.
+  if (probe && !raw) {
+    const { missed, beyond } = probeScores(probe, parts, { train: features, test: heldColumns as number[][] }, spec.l2);
+    if (beyond > probe.residualMax) {
+      throw new InvalidOutputError(
+        `your columns know more about the held-out prices than formulas of a tract's own numbers do: of the part of the log price that mlpath's own ${probe.libraryWhat} leave unexplained, a fit on your columns predicts ${fmt(beyond * 100)}% on the held-out tracts, more than ${probe.residualMax * 100}% (the reference 0.4%). One of your columns carries the price itself, such as a price looked up from a copy of the table: remove it and compute every column from the row's 13 numbers (${LESSON})`,
+      );
+    }
+    if (missed > probe.max) {
+      throw new InvalidOutputError(
+        `your columns do not carry the curves this lesson is about: mlpath made up prices for the same tracts from a fixed formula (${probe.formula}) and its fit on your columns misses them on the held-out tracts by ${fmt(missed)} of their spread, more than ${probe.max} (the raw columns miss by 0.12, the raw columns plus rm^2 by 0.042). engineer() ran no more for this: the fit used the columns you already returned, so a column that is not a formula of the row's own numbers, such as a price looked up from a copy of the table, does not help; ${probe.advice}`,
+      );
+    }
+  }
   const note = `mlpath fitted ridge regression (l2 = ${spec.l2}) on the ${d} columns engineer() returned${raw ? ' (the raw columns as they are: nothing engineered yet)' : ''}, target ${target.formula} (target = '${declared}'); training RMSE ${fmt(model.trainRmse)} on the target's scale`;
   return { tensor: { values: prices, shape: [test.n], dtype: 'float32' }, note };
 }

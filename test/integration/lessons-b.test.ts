@@ -11,7 +11,9 @@
  *   up must follow them (a copy of the public table does not);
  * - month3/tabular: the grader fits the fixed model on the learner's features,
  *   in its own process, with a target from its menu: no learner code runs
- *   between the model and the prices;
+ *   between the model and the prices; the columns must follow prices made up
+ *   from the lesson's transforms, and must not know the part of the real price
+ *   that formulas do not (a price looked up from the public table does);
  * - month4/tracking: each run's logged model must earn the metrics it logged,
  *   be its own (not another run's weights) and have the width its params claim;
  *   the runs kept are the ones train() left;
@@ -295,6 +297,51 @@ export function engineer(tf: Tf, x: Tensor, names: string[]): Tensor {
     expect(r.status).toBe('error');
     expect(r.error?.message).toMatch(
       /target is "boxcox", which mlpath does not know: choose one of 'identity', 'log', 'log1p', 'sqrt'/,
+    );
+  });
+
+  // Review 22: the Boston table is public, and a copy beside train.ts gives every tract's price as a column.
+  test('a price looked up from a copy of the public table is refused, beside the raw columns, the reference or log(lstat) with noise', () => {
+    fs.copyFileSync(path.join(SUBMISSIONS, 'adv22-classical-census.json'), path.join(tabularWs, id, 'census.json'));
+    try {
+      write(id, 'train.ts', fixture('adv22-tabular-census.ts'), tabularWs);
+      const r = check(id, [], tabularWs);
+      expect(r.status).toBe('error');
+      expect(r.error?.message).toMatch(
+        /^your columns know more about the held-out prices than formulas of a tract's own numbers do: .* a fit on your columns predicts \d+(\.\d+)?% on the held-out tracts, more than 50% \(the reference 0\.4%\)\. One of your columns carries the price itself, such as a price looked up from a copy of the table: remove it/,
+      );
+      // The reference's columns meet the made-up prices by themselves; the lookup beside them is refused all the same.
+      write(id, 'train.ts', fixture('adv22-tabular-census-honest.ts'), tabularWs);
+      const honest = check(id, [], tabularWs);
+      expect(honest.status).toBe('error');
+      expect(honest.error?.message).toMatch(/One of your columns carries the price itself/);
+      // Blurred by noise it predicts less of what formulas leave, and beside log(lstat) alone it misses the made-up prices.
+      write(id, 'train.ts', fixture('adv22-tabular-census-noisy.ts'), tabularWs);
+      const noisy = check(id, [], tabularWs);
+      expect(noisy.status).toBe('error');
+      expect(noisy.error?.message).toMatch(
+        /^your columns do not carry the curves this lesson is about: .* misses them on the held-out tracts by 0\.0[6-9]\d* of their spread, more than 0\.055 .* add rm\^2 as a column/,
+      );
+    } finally {
+      fs.rmSync(path.join(tabularWs, id, 'census.json'));
+    }
+  });
+
+  test("columns that do not follow prices made up from the lesson's transforms are refused, naming the transforms", () => {
+    write(
+      id,
+      'train.ts',
+      edit(
+        solution(id, 'train.ts'),
+        "tf.concat(\n    [\n      x,\n      logLstat,\n      tf.log(column('crim')),\n      tf.log(column('dis')),\n      tf.square(column('rm')),\n      tf.mul(column('rm'), logLstat),\n    ],\n    1,\n  )",
+        "tf.concat([x, tf.log1p(column('zn')), tf.log(column('tax'))], 1)",
+      ),
+      tabularWs,
+    );
+    const r = check(id, [], tabularWs);
+    expect(r.status).toBe('error');
+    expect(r.error?.message).toMatch(
+      /^your columns do not carry the curves this lesson is about: mlpath made up prices for the same tracts from a fixed formula \(-0\.2 log\(lstat\) \+ 0\.12 rm\^2\) and its fit on your columns misses them on the held-out tracts by 0\.\d+ of their spread, more than 0\.055 .* add rm\^2 as a column, with the other transforms the README names \(log\(lstat\), rm \* log\(lstat\)\)$/,
     );
   });
 
