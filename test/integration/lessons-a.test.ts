@@ -172,6 +172,15 @@ describe('month1/linear-regression: gradient descent, not the formula it converg
     );
   });
 
+  test("the walked line plus a promise callback that swaps Array.prototype[Symbol.iterator] after each predict()'s check (so agreement() reads every ratio as 1): the callback runs before the check now", () => {
+    submit(ws, id, 'adv23-iterator-race-walk.ts');
+    const r = check(id);
+    // Before review 23 this passed with descent_alignment 1.000: the swap came two promise hops after the check.
+    expect(r.status).toBe('error');
+    expect(r.error?.kind).toBe('forbidden-api');
+    expect(r.error?.message).toMatch(/^graded code replaced JavaScript's built-in Array\.prototype\.\[Symbol\.iterator\]/);
+  });
+
   test('a few true gradient steps, then a jump to the closed-form answer: steps drawn from the whole run give it away', () => {
     submit(ws, id, 'lesson-linear-steps-then-jump.ts');
     const r = check(id);

@@ -168,7 +168,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
   } catch (err) {
     ctx.fail(ctx.describe(err));
   }
-  ctx.assertClean();
+  await ctx.settle();
   const predict = (predictor as { predict?: unknown } | null | undefined)?.predict;
   if (typeof predict !== 'function') {
     const got =
@@ -188,7 +188,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
   // Every predict() the grader asks is followed by the built-in check, before the grader reads the answer.
   const ask = async (x: unknown): Promise<unknown> => {
     const answer = await (predict as (x: unknown) => unknown).call(predictor, x);
-    ctx.assertClean();
+    await ctx.settle();
     return answer;
   };
   const observed = await watch.finish(ask, spare ? (spare.values as Float32Array).byteLength : 0, () =>
@@ -224,7 +224,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
         (e.message.startsWith('threw ') ? `predict(x) ${e.message}` : `predict(x) threw: ${e.message}`);
       ctx.fail({ ...e, kind: e.kind === 'runtime' ? 'invalid-output' : e.kind, message: what });
     }
-    ctx.assertClean();
+    await ctx.settle();
     checkSize(ctx, out, m.texts ? m.texts.length : (m.x.shape[0] ?? 0));
     // The answers read once, before any more learner code runs: the recomputation checks these very values, and
     // they are what the grader scores (a tensor's own data() could have answered otherwise).
