@@ -595,6 +595,17 @@ describe('month3/nlp: a weight per word learned by gradient steps, not counted',
     expect(lessonFindings(r)).toMatch(/train\(\) took no optimizer steps, so nothing was trained/);
   });
 
+  test("naive Bayes for the scoring call only (told apart by predict()'s stack), with a `size` getter on the trained kernel that ends the recomputation's zeroing loop: the weight's getter is refused before anything of it is read", () => {
+    submit(ws, id, 'adv23-nlp-size-getter.ts');
+    const r = check(id);
+    // Before review 23 this passed on seeds 1-3 (f1 0.971): relianceOfRecording() read the getter after the check.
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'f1')?.passed).toBe(true);
+    expect(lessonFindings(r)).toMatch(
+      /could not recompute predict\(\)'s answers on the held-out rows .*: a trained weight with an accessor for its size, which the grader cannot measure/,
+    );
+  });
+
   test('naive Bayes answering beside a logistic regression fitted for show: predict() does not rely on it', () => {
     submit(ws, id, 'lesson-nlp-naive-bayes-beside.ts');
     const r = check(id);
