@@ -178,7 +178,9 @@ describe('month1/linear-regression: gradient descent, not the formula it converg
     // Before review 23 this passed with descent_alignment 1.000: the swap came two promise hops after the check.
     expect(r.status).toBe('error');
     expect(r.error?.kind).toBe('forbidden-api');
-    expect(r.error?.message).toMatch(/^graded code replaced JavaScript's built-in Array\.prototype\.\[Symbol\.iterator\]/);
+    expect(r.error?.message).toMatch(
+      /^graded code replaced JavaScript's built-in Array\.prototype\.\[Symbol\.iterator\]/,
+    );
   });
 
   test('the same swap made by a Proxy answer whose get trap the grader itself runs after the check (instanceof asks it for `data`): the answer is read before the check now, and a Proxy is no answer', () => {
@@ -186,7 +188,9 @@ describe('month1/linear-regression: gradient descent, not the formula it converg
     const r = check(id);
     // Before review 23 this passed with descent_alignment 1.000 too, settle() or not.
     expect(r.status).toBe('failed');
-    expect(lessonFindings(r)).toMatch(/predict\(x\) did not answer one number per training row while the grader replayed/);
+    expect(lessonFindings(r)).toMatch(
+      /predict\(x\) did not answer one number per training row while the grader replayed/,
+    );
   });
 
   test('a few true gradient steps, then a jump to the closed-form answer: steps drawn from the whole run give it away', () => {

@@ -95,13 +95,15 @@ function otherRows(
 }
 
 // Taken as this module loads, before learner code.
-const isProxy = types.isProxy;
+const isProxy = types.isProxy.bind(types);
 const isArrayValue = Array.isArray;
-const isView = ArrayBuffer.isView;
+// ArrayBuffer and its isView are pinned (child/integrity.ts).
+const isView = (v: unknown): boolean => ArrayBuffer.isView(v);
 const protoOf = Reflect.getPrototypeOf;
 
 /** A value of an answer's row, as the grader may read it later: primitives only. */
-const primitive = (v: unknown): unknown => (v !== null && (typeof v === 'object' || typeof v === 'function') ? undefined : v);
+const primitive = (v: unknown): unknown =>
+  v !== null && (typeof v === 'object' || typeof v === 'function') ? undefined : v;
 
 /**
  * What the grader's measurements (the replay, reliance, the other rows of the recomputation) may read of an
