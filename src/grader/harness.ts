@@ -42,6 +42,8 @@ const { apply, setPrototypeOf } = Reflect;
 // Called only through apply, with the queue as `this`.
 const arrayShift = Array.prototype.shift;
 const NewPromise = Promise;
+// settle()'s turn of the event loop: taken before learner code loads (setImmediate is pinned on the global object too).
+const later = setImmediate;
 
 function dequeue<T>(queue: T[]): T | undefined {
   return queue.length ? (apply(arrayShift, queue, []) as T) : undefined;
@@ -215,6 +217,12 @@ async function main(): Promise<void> {
       // the call and put back before the next message would otherwise bend the grader's code in between.
       const refusal = refusalNow();
       if (refusal) throw new Failed({ kind: 'forbidden-api', message: refusal });
+    },
+    // Node runs every queued promise callback (and each one those queue) before an immediate: once this one has
+    // run, nothing graded code left pending can act between the check and the grader's next line.
+    async settle() {
+      await new NewPromise<void>((resolve) => later(resolve));
+      ctx.assertClean();
     },
   };
 

@@ -172,6 +172,27 @@ describe('month1/linear-regression: gradient descent, not the formula it converg
     );
   });
 
+  test("the walked line plus a promise callback that swaps Array.prototype[Symbol.iterator] after each predict()'s check (so agreement() reads every ratio as 1): the callback runs before the check now", () => {
+    submit(ws, id, 'adv23-iterator-race-walk.ts');
+    const r = check(id);
+    // Before review 23 this passed with descent_alignment 1.000: the swap came two promise hops after the check.
+    expect(r.status).toBe('error');
+    expect(r.error?.kind).toBe('forbidden-api');
+    expect(r.error?.message).toMatch(
+      /^graded code replaced JavaScript's built-in Array\.prototype\.\[Symbol\.iterator\]/,
+    );
+  });
+
+  test('the same swap made by a Proxy answer whose get trap the grader itself runs after the check (instanceof asks it for `data`): the answer is read before the check now, and a Proxy is no answer', () => {
+    submit(ws, id, 'adv23-proxy-race-walk.ts');
+    const r = check(id);
+    // Before review 23 this passed with descent_alignment 1.000 too, settle() or not.
+    expect(r.status).toBe('failed');
+    expect(lessonFindings(r)).toMatch(
+      /predict\(x\) did not answer one number per training row while the grader replayed/,
+    );
+  });
+
   test('a few true gradient steps, then a jump to the closed-form answer: steps drawn from the whole run give it away', () => {
     submit(ws, id, 'lesson-linear-steps-then-jump.ts');
     const r = check(id);
@@ -351,14 +372,15 @@ describe("month2/mnist: the training loop is the learner's, and the grader watch
     expect(lessonFindings(r)).toMatch(LESSON);
   });
 
-  test("an iterator patched to end the grader's next loop (which releases ctx.data) is caught as train() returns", () => {
+  test("an iterator patched to end the grader's next loop (which releases ctx.data), put back by an immediate: the loop runs unpatched and the release holds", () => {
     submit(ws, id, 'lesson-mnist-iterator.ts');
     const r = check(id);
     expect(r.status).toBe('error');
-    // Before review 18 the release still held and predict() failed on the released data; now the patch itself,
-    // in place as train() returns, is refused before the grader's loop runs.
-    expect(r.error?.kind).toBe('forbidden-api');
-    expect(r.error?.message).toMatch(/^graded code replaced JavaScript's built-in %ArrayIteratorPrototype%\.next/);
+    // Review 18 refused the patch, in place as train() returned. Since review 23 the grader lets every callback
+    // train() left pending run before its check (settle()): the submission's own setImmediate puts the iterator
+    // back first, the check finds nothing, and the grader's loop runs as written: ctx.data is released.
+    expect(r.error?.kind).toBe('invalid-output');
+    expect(r.error?.message).toMatch(/predict\(x\) used ctx\.data\.xTrain, which was released when train\(\) returned/);
   });
 
   test("a lookup kept in the wasm backend's own memory beside a scalar stepped for show: one trained value is no model", () => {
@@ -575,6 +597,17 @@ describe('month3/nlp: a weight per word learned by gradient steps, not counted',
     expect(metric(r, 'optimizer_steps')).toMatchObject({ value: 0, passed: false });
     expect(lessonFindings(r)).toMatch(LESSON);
     expect(lessonFindings(r)).toMatch(/train\(\) took no optimizer steps, so nothing was trained/);
+  });
+
+  test("naive Bayes for the scoring call only (told apart by predict()'s stack), with a `size` getter on the trained kernel that ends the recomputation's zeroing loop: the weight's getter is refused before anything of it is read", () => {
+    submit(ws, id, 'adv23-nlp-size-getter.ts');
+    const r = check(id);
+    // Before review 23 this passed on seeds 1-3 (f1 0.971): relianceOfRecording() read the getter after the check.
+    expect(r.status).toBe('failed');
+    expect(metric(r, 'f1')?.passed).toBe(true);
+    expect(lessonFindings(r)).toMatch(
+      /could not recompute predict\(\)'s answers on the held-out rows .*: a trained weight with an accessor for its size, which the grader cannot measure/,
+    );
   });
 
   test('naive Bayes answering beside a logistic regression fitted for show: predict() does not rely on it', () => {

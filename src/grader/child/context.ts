@@ -27,6 +27,14 @@ export interface HarnessContext {
    * a built-in or a kernel; call as each call of graded code returns, before the grader reads what it returned.
    */
   assertClean(): void;
+  /**
+   * assertClean once every callback graded code queued has run: as a call of graded code returns, the promise
+   * callbacks (and due timers) it left run first, then the check. A callback queued to run a few hops after the
+   * check would otherwise swap a built-in V8 keeps writable (Array.prototype[Symbol.iterator], sort) while the
+   * grader's code goes on, and put it back at the next call, unseen (review 23). Use it wherever graded code
+   * returns and the grader's own code continues.
+   */
+  settle(): Promise<void>;
 }
 
 /** A kind's child side: runs the learner's code and answers the grader's requests until `done`. */

@@ -76,7 +76,7 @@ export async function runFixedModel(ctx: HarnessContext): Promise<void> {
     if (m.type === 'features') {
       const x = toTensor(tf, m.x);
       const out = await call('engineer', ctx.learnerTf, x, [...names]);
-      ctx.assertClean();
+      await ctx.settle();
       if (!(out instanceof tf.Tensor)) {
         const got = out === null ? 'null' : Array.isArray(out) ? 'an array' : typeof out;
         ctx.fail({
@@ -95,7 +95,7 @@ export async function runFixedModel(ctx: HarnessContext): Promise<void> {
         const values = p.xTrain.values as Float32Array;
         const rows = Array.from({ length: n }, (_, r) => Array.from(values.subarray(r * width, (r + 1) * width)));
         await call('explore', Object.freeze({ x: rows, price: Array.from(m.price), names: [...names] }));
-        ctx.assertClean();
+        await ctx.settle();
       }
       ctx.send({ type: 'explored' });
     }

@@ -36,7 +36,7 @@
  *   (by their count, or by recognising them) answers the two differently.
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
-import { copyFloat32, copyInt32, intrinsics } from './intrinsics';
+import { copyFloat32, copyInt32, intrinsics, tampering } from './intrinsics';
 import { append, mapList } from './own';
 import { tensorProblem } from './wire';
 
@@ -635,6 +635,14 @@ export async function relianceOfRecording(
   other: OtherRows,
   scored?: ArrayLike<number>,
 ): Promise<Recomputed | undefined> {
+  // First, before anything of them is read: a trained weight with a getter of its own (`size`, or what the
+  // isDisposed getter reads) runs learner code here, after the check that followed predict(), where it could
+  // swap a built-in V8 keeps writable for this function's own loops (adv23-nlp-size-getter.ts ended the loop that
+  // zeroes each weight before it began, and least stayed 1).
+  for (let i = 0; i < state.trained.length; i++) {
+    const why = tampering(state.trained[i].variable);
+    if (why !== undefined) return { least: 0, why: `a trained weight with ${why}, which the grader cannot measure` };
+  }
   const vars = state.trained.filter((t) => !apply(intrinsics.isDisposed!, t.variable, []));
   // A weight that was alive as the call began and is gone now was disposed by predict() itself.
   if (vars.length < state.trained.length)

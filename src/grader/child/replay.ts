@@ -207,7 +207,11 @@ export function replayData(
   y: WireTensor,
 ): { x: { values: Float32Array; shape: number[] }; y: Float32Array } | undefined {
   if (isArray(x.values) || isArray(y.values)) return undefined;
-  return { x: { values: copyFloat32(x.values), shape: x.shape.slice() }, y: copyFloat32(y.values) };
+  // By index, not x.shape.slice(): this runs as watchTraining's first measurement resumes, after a turn of the
+  // event loop where timers of learner code (set as its module loaded) run, and Array.prototype stays writable.
+  const shape: number[] = [];
+  for (let i = 0; i < x.shape.length; i++) shape[i] = x.shape[i];
+  return { x: { values: copyFloat32(x.values), shape }, y: copyFloat32(y.values) };
 }
 
 /** Starts recording, just before train() runs. */

@@ -57,7 +57,7 @@ async function answerCandidates(ctx: HarnessContext, predictor: unknown, x: Wire
     }
     entries.push(entry);
   }
-  ctx.assertClean();
+  await ctx.settle();
   ctx.send({ type: 'candidates', chosen, entries });
 }
 

@@ -168,6 +168,7 @@ describe("the grader's train kind, run twice in one process", () => {
       },
       describe: (thrown: unknown) => ({ kind: 'runtime' as const, message: String(thrown) }),
       assertClean() {},
+      settle: () => Promise.resolve(),
     } as unknown as HarnessContext;
     await runTrainKind(ctx);
     expect(predicted?.shape).toEqual([16, 10]);

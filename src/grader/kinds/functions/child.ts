@@ -195,7 +195,7 @@ export async function runFunctionsKind(ctx: HarnessContext): Promise<void> {
         // Stopped before the answer is read: only what the learner's call computed counts.
         gradients = stopWatch?.();
       }
-      ctx.assertClean();
+      await ctx.settle();
       // With an objective among the arguments, the grader gets what was spent beside what was returned; with a
       // composite function, how often it was called; when asked, the gradients autograd computed.
       const value = evaluations.length
@@ -207,7 +207,7 @@ export async function runFunctionsKind(ctx: HarnessContext): Promise<void> {
             : plain(ctx, out);
       ctx.send({ type: 'result', id: m.id, ok: true, value });
     } catch (err) {
-      ctx.assertClean();
+      await ctx.settle();
       const e = ctx.describe(err);
       const where = e.line ? ` (${e.frames?.[0] ?? `line ${e.line}`})` : '';
       ctx.send({ type: 'result', id: m.id, ok: false, value: null, error: `${e.message}${where}` });

@@ -61,6 +61,6 @@ export async function runServiceKind(ctx: HarnessContext): Promise<void> {
   } catch (err) {
     ctx.fail(ctx.describe(err));
   }
-  ctx.assertClean();
+  await ctx.settle();
   ctx.send({ type: 'trained', seconds: (Date.now() - started) / 1000 });
 }

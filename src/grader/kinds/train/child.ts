@@ -16,7 +16,8 @@ import { recordCall, relianceOfRecording, type OtherRows, type Recomputed } from
 import { steppedInitial, steppedVariables } from '../../child/reliance';
 import { assignedInitial, assignedVariables, takeReplayedRows } from '../../child/replay';
 import { fromTensor, tensorProblem, tensorShape, toTensor } from '../../child/wire';
-import { copyFloat32, copyInt32 } from '../../child/intrinsics';
+import { copyFloat32, copyInt32, intrinsics } from '../../child/intrinsics';
+import { types } from 'node:util';
 
 /** More scores per row than any task has classes: refused here rather than shipped to the grader by the hundred megabytes. */
 const MAX_VALUES_PER_ROW = 1024;
@@ -93,6 +94,49 @@ function otherRows(
     values.set(source.subarray(at, at + width), r * width);
   }
   return { x: ctx.tf.tensor(values, scored.shape, scored.dtype), ...known };
+}
+
+// Taken as this module loads, before learner code.
+const isProxy = types.isProxy.bind(types);
+const isArrayValue = Array.isArray;
+// ArrayBuffer and its isView are pinned (child/integrity.ts).
+const isView = (v: unknown): boolean => ArrayBuffer.isView(v);
+const protoOf = Reflect.getPrototypeOf;
+
+/** A value of an answer's row, as the grader may read it later: primitives only. */
+const primitive = (v: unknown): unknown =>
+  v !== null && (typeof v === 'object' || typeof v === 'function') ? undefined : v;
+
+/**
+ * What the grader's measurements (the replay, reliance, the other rows of the recomputation) may read of an
+ * answer predict() gave them, taken before the check that follows the call: a tensor as TensorFlow.js made it,
+ * or a copy of plain numbers (rows one level deep). Reading an answer later runs whatever learner code it
+ * carries (a Proxy's traps, an index getter, a getter `data` that `instanceof tf.Tensor` asks for), after the
+ * check, where it could swap a built-in V8 keeps writable for the grader's next lines and put it back at the
+ * next call (adv23-proxy-race-walk.ts); anything else is no answer.
+ */
+function measurable(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return primitive(value);
+  if (isProxy(value)) return undefined;
+  const proto = protoOf(value);
+  if (proto === intrinsics.tensorProto || proto === intrinsics.variableProto)
+    return tensorProblem(value) === undefined ? value : undefined;
+  if (isView(value)) return value instanceof DataView ? undefined : copyFloat32(value as unknown as ArrayLike<number>);
+  if (!isArrayValue(value)) return undefined;
+  const rows: unknown[] = [];
+  const n = value.length;
+  for (let i = 0; i < n; i++) {
+    const v: unknown = value[i];
+    if (!isArrayValue(v) || isProxy(v)) {
+      rows[i] = primitive(v);
+      continue;
+    }
+    const row: unknown[] = [];
+    const k = v.length;
+    for (let j = 0; j < k; j++) row[j] = primitive(v[j]);
+    rows[i] = row;
+  }
+  return rows;
 }
 
 /** Why the default export cannot be called as train(ctx), or undefined when it can. */
@@ -172,7 +216,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
     } catch (err) {
       ctx.fail(ctx.describe(err));
     }
-    ctx.assertClean();
+    await ctx.settle();
     const method = (got as { predict?: unknown } | null | undefined)?.predict;
     if (typeof method !== 'function') {
       const what =
@@ -192,10 +236,11 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
   };
   let { predictor, predict } = await fit(trainCtx);
   const seconds = (Date.now() - started) / 1000;
-  // Every predict() the grader asks is followed by the built-in check, before the grader reads the answer.
+  // Every predict() the grader asks is read (measurable) and followed by the built-in check, before the grader's
+  // measurements go on with the answer.
   const ask = async (x: unknown): Promise<unknown> => {
-    const answer = await (predict as (x: unknown) => unknown).call(predictor, x);
-    ctx.assertClean();
+    const answer = measurable(await (predict as (x: unknown) => unknown).call(predictor, x));
+    await ctx.settle();
     return answer;
   };
   let observed = await watch.finish(ask, spare ? (spare.values as Float32Array).byteLength : 0, () =>
@@ -248,7 +293,7 @@ export async function runTrainKind(ctx: HarnessContext): Promise<void> {
         (e.message.startsWith('threw ') ? `predict(x) ${e.message}` : `predict(x) threw: ${e.message}`);
       ctx.fail({ ...e, kind: e.kind === 'runtime' ? 'invalid-output' : e.kind, message: what });
     }
-    ctx.assertClean();
+    await ctx.settle();
     checkSize(ctx, out, m.texts ? m.texts.length : (m.x.shape[0] ?? 0));
     // The answers read once, before any more learner code runs: the recomputation checks these very values, and
     // they are what the grader scores (a tensor's own data() could have answered otherwise).

@@ -79,6 +79,7 @@ async function grade(learner: Learner, observe: ObserveRequest | undefined, n = 
       message: thrown instanceof Error ? thrown.message : String(thrown),
     }),
     assertClean() {},
+    settle: () => Promise.resolve(),
   } as unknown as HarnessContext;
   await runTrainKind(ctx).catch(() => undefined);
   return outcome;
