@@ -31,9 +31,11 @@ import type { LoadedExercise } from '../curriculum';
 import { selectionSchema, type Selection } from '../curriculum/kinds/train';
 import type { MetricName, Task } from '../curriculum/schema';
 import type { LoadedDataset } from '../datasets';
+import { createRng, oneWaySeed } from '../datasets/rng';
 import { GradingError } from '../errors';
 import { exerciseOption, type WithOptions } from './exercise-options';
 import { features } from './kinds/data';
+import { secretSeed } from './kinds/functions/parent';
 import { computeMetric } from './metrics';
 import { InvalidOutputError, normalizePredictions, type NormalizedPredictions } from './predictions';
 import type { ChildMessage, WireTensor } from './protocol';
@@ -427,8 +429,10 @@ export function selectionWatch(
       real.set(parts.train.labels, 0);
       real.set(val.labels, parts.train.n);
       real.set(test.labels, parts.train.n + val.n);
-      // The grader's own randomness, drawn per seed: the learner cannot rebuild the labels from a seed it knows.
-      const random = (): number => randomInt(0, 2 ** 47) / 2 ** 47;
+      // Drawn from the seed one way, and from the instructor's secret when one is set (CI): the same code gets the
+      // same made-up prices, so the same verdict, every time; without the secret a learner could compute them, but
+      // answering them needs the probe told from the real run, which fitting honestly needs anyway.
+      const random = createRng(oneWaySeed(secretSeed(seed), `selection-probe:${ex.key}`));
       const names = parts.train.featureNames ?? [];
       const skip = new Set(spec.probeSkip.map((name) => names.indexOf(name)).filter((k) => k >= 0));
       const made = madeUpLabels(all.values as Float32Array, all.shape[0], all.shape[1] ?? 1, real, random, skip);
