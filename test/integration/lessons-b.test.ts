@@ -327,6 +327,21 @@ export function engineer(tf: Tf, x: Tensor, names: string[]): Tensor {
     }
   });
 
+  // Review 24: raw columns for the training rows skipped the probes, whatever the held-out rows got.
+  test('raw training columns beside held-out columns moved to a looked-up price are probed, not taken as raw', () => {
+    fs.copyFileSync(path.join(SUBMISSIONS, 'adv22-classical-census.json'), path.join(tabularWs, id, 'census.json'));
+    try {
+      write(id, 'train.ts', fixture('adv24-tabular-raw-shift.ts'), tabularWs);
+      const r = check(id, [], tabularWs);
+      expect(r.status).toBe('error');
+      expect(r.error?.message).toMatch(
+        /^your columns do not carry the curves this lesson is about: .* add rm\^2 as a column/,
+      );
+    } finally {
+      fs.rmSync(path.join(tabularWs, id, 'census.json'));
+    }
+  });
+
   test("columns that do not follow prices made up from the lesson's transforms are refused, naming the transforms", () => {
     write(
       id,
