@@ -350,8 +350,20 @@ export async function runFixedModel(
     return columnsOf((await session.expect('features')).tensor, rows.length, what);
   };
   const { train, test } = parts;
-  const trainRows: Row[] = Array.from({ length: train.n }, (_, index) => ({ part: 'train', index }));
-  const features = await engineer(trainRows, 'engineer(tf, x, names)');
+  // The first call holds the held-out rows too, shuffled in: a call of exactly the training rows told engineer()
+  // which rows are scored, and a column moved on those alone (to a looked-up price) met both probes, which fit on
+  // the training rows' columns (adv24-tabular-heldout-shift.ts).
+  const everyRow: Row[] = [
+    ...Array.from({ length: train.n }, (_, index): Row => ({ part: 'train', index })),
+    ...Array.from({ length: test.n }, (_, index): Row => ({ part: 'test', index })),
+  ];
+  const firstRows = shuffled(everyRow.length).map((i) => everyRow[i]);
+  const first = await engineer(firstRows, 'engineer(tf, x, names)');
+  const features = new Array<number[]>(train.n);
+  const heldColumns = new Array<number[] | undefined>(test.n);
+  firstRows.forEach((r, i) =>
+    r.part === 'train' ? (features[r.index] = first[i]) : (heldColumns[r.index] = first[i]),
+  );
   const d = features[0].length;
   const known = (r: Row): number[] | undefined => (r.part === 'train' ? features[r.index] : undefined);
 
@@ -374,7 +386,6 @@ export async function runFixedModel(
   // The held-out rows, twice in random halves and once all together mixed
   // with training rows, each time in an order of the grader's: which call is
   // the one that counts, and which row is which, cannot be told apart.
-  const heldColumns = new Array<number[] | undefined>(test.n);
   const seen = (r: Row): number[] | undefined => (r.part === 'train' ? features[r.index] : heldColumns[r.index]);
   const calls: Row[][] = [0, 1].map(() =>
     shuffled(test.n)
