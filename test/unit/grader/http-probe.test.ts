@@ -414,7 +414,10 @@ describe('probeService', () => {
     const port = await serverWith({ metrics: 'mean' });
     const report = await probeService(port, plan());
     const failed = report.monitoring.filter((c) => !c.passed).map((c) => c.id);
-    expect(failed).toEqual(['latency-p95', 'latency-p50']);
+    // The held requests put the mean below the p95's floor however slow the machine is; whether it also misses
+    // the median's bounds depends on how long the unheld requests took, which load changes (a loaded CI run
+    // once put the mean inside them), so p50 is not asserted here.
+    expect(failed.filter((id) => id !== 'latency-p50')).toEqual(['latency-p95']);
     expect(report.monitoring.find((c) => c.id === 'latency-p95')!.got).toMatch(/an average hides the slow tail/);
   });
 
