@@ -16,6 +16,7 @@ export {
   type OptionDoc,
 } from './registry';
 export { overlapReport, replaceTest, splitDataset } from './split';
+export { splitDatasetCached } from './split-cache';
 export { loadHoldout } from './holdout';
 export { selectRows } from './dataset';
 export { cacheDir } from './cache';

@@ -143,7 +143,31 @@ function shuffledSides(
   return side;
 }
 
+/** Which rows go to each side, in the order they are given, and what the split found: a split before its rows are copied. */
+export interface SplitPlan {
+  train: number[];
+  val: number[];
+  test: number[];
+  report: SplitResult['report'];
+}
+
 export function splitDataset(ds: LoadedDataset, spec: SplitSpec): SplitResult {
+  return splitFromPlan(ds, spec, planSplit(ds, spec));
+}
+
+/** The parts a plan names, copied out of `ds`. */
+export function splitFromPlan(ds: LoadedDataset, spec: SplitSpec, plan: SplitPlan): SplitResult {
+  const result: SplitResult = {
+    train: selectRows(ds, plan.train),
+    test: selectRows(ds, plan.test),
+    report: { ...plan.report },
+  };
+  if ((spec.val ?? 0) > 0) result.val = selectRows(ds, plan.val);
+  return result;
+}
+
+/** The split's rows by side (checked spec, units, strata, seeded shuffles); costs a hash of every row. */
+export function planSplit(ds: LoadedDataset, spec: SplitSpec): SplitPlan {
   checkSpec(ds, spec);
   const stratify = spec.ordered ? false : (spec.stratify ?? ds.classNames !== undefined);
   const keys = rowKeys(ds);
@@ -184,16 +208,15 @@ export function splitDataset(ds: LoadedDataset, spec: SplitSpec): SplitResult {
   const trainKeys = new Set(indices[TRAIN].map((i) => keys[i]));
   const distinct = new Set<string>();
   for (const i of pool) distinct.add(keys[i]);
-  const result: SplitResult = {
-    train: selectRows(ds, indices[TRAIN]),
-    test: selectRows(ds, indices[TEST]),
+  return {
+    train: indices[TRAIN],
+    val: indices[VAL],
+    test: indices[TEST],
     report: {
       trainTestOverlap: indices[TEST].filter((i) => trainKeys.has(keys[i])).length,
       duplicatesFound: pool.length - distinct.size,
     },
   };
-  if ((spec.val ?? 0) > 0) result.val = selectRows(ds, indices[VAL]);
-  return result;
 }
 
 /** Rows of `b` whose features (and text) exactly equal some row of `a`. */

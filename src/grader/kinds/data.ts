@@ -4,7 +4,7 @@
  */
 import type { LoadedExercise } from '../../curriculum';
 import type { Task } from '../../curriculum/schema';
-import { loadDataset, loadHoldout, splitDataset, type LoadedDataset } from '../../datasets';
+import { loadDataset, loadHoldout, splitDatasetCached, type LoadedDataset } from '../../datasets';
 import type { TrainPayload, WireTensor } from '../protocol';
 import type { InputScale } from '../result';
 
@@ -20,7 +20,8 @@ export interface SplitData {
 export async function prepareTrainData(ex: LoadedExercise, holdout?: string): Promise<SplitData> {
   const ref = ex.dataset!;
   const ds = await loadDataset(ref.id, ref.options);
-  const split = splitDataset(ds, {
+  // The plan is cached by the data's fingerprint and the spec: the same rows on every side, without hashing every row again.
+  const split = splitDatasetCached(ds, {
     seed: ref.split.seed,
     test: ref.split.test,
     val: ref.split.val,
