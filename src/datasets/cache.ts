@@ -22,6 +22,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-write';
 import { littleEndianBytes, readFloat32, readInt32, readUint32 } from './bytes';
+import { withPixels } from './dataset';
+import { PIXEL } from './pixels';
 import type { LoadedDataset } from './types';
 
 const MAGIC = 'MLDS';
@@ -62,15 +64,7 @@ export function cacheFile(id: string, key: string, env: NodeJS.ProcessEnv = proc
   return path.join(cacheDir(env), `${id}-${digest}.mlds`);
 }
 
-/** 1/255 steps, computed once; the same division yields the same floats everywhere. */
-const PIXEL = Float32Array.from({ length: 256 }, (_, i) => i / 255);
-
-/** Bytes 0..255 as the 0..1 floats every image loader uses. */
-export function pixelsToFloat(bytes: Uint8Array): Float32Array {
-  const out = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = PIXEL[bytes[i]];
-  return out;
-}
+export { pixelsToFloat } from './pixels';
 
 function floatToPixels(values: Float32Array): Uint8Array | undefined {
   const out = new Uint8Array(values.length);
@@ -191,14 +185,18 @@ export function decodeDataset(buffer: Buffer, key: string): LoadedDataset | unde
   if (!featureBytes || !labelBytes || labelBytes.length !== h.n * 4) return undefined;
   if (featureBytes.length !== h.n * width * (h.featureEncoding === 'u8' ? 1 : 4)) return undefined;
 
-  const ds: LoadedDataset = {
+  const known = {
     id: h.id,
     n: h.n,
-    features: h.featureEncoding === 'u8' ? pixelsToFloat(featureBytes) : readFloat32(featureBytes),
     featureShape: h.featureShape,
     labels: readFloat32(labelBytes),
     fingerprint: h.fingerprint,
   };
+  // Pixel data stays bytes (a view of the file read): its floats are made the first time they are read.
+  const ds: LoadedDataset =
+    h.featureEncoding === 'u8'
+      ? withPixels(known, new Uint8Array(featureBytes.buffer, featureBytes.byteOffset, featureBytes.length))
+      : { ...known, features: readFloat32(featureBytes) };
   if (h.featureNames) ds.featureNames = h.featureNames;
   if (h.classNames) ds.classNames = h.classNames;
   if (h.meta) ds.meta = h.meta;

@@ -11,6 +11,12 @@ export interface LoadedDataset {
   n: number;
   /** Row-major, n * prod(featureShape) values; empty for pure-text datasets. */
   features: Float32Array;
+  /**
+   * Pixel data only: the features as bytes, `features[i]` being `pixels[i] / 255` (datasets/pixels.ts), and
+   * `features` made from them when first read. Not enumerable: a copy made by spreading has no pixels, so its
+   * features may be replaced.
+   */
+  readonly pixels?: Uint8Array;
   /** Per-example shape: [784] for mnist, [13] for boston, [0] for text-only data. */
   featureShape: number[];
   /** Length n: class index 0..k-1 (classification, binary, stream) or target value (regression, ranking). */

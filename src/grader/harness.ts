@@ -14,7 +14,7 @@ import { recordBuiltins, type Integrity } from './child/integrity';
 import { recordRegistries, type RegistryRecord } from './child/intrinsics';
 import { loadLearnerBundle, seedMathRandom } from './child/modules';
 import { append } from './child/own';
-import { unpackTensors } from './packing';
+import { unpackTensors } from './child/unpack';
 import { frameWriter } from './child/writer';
 import { prepareObservation } from './child/observe';
 import type { HarnessContext, Outgoing } from './child/context';

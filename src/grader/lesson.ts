@@ -44,6 +44,7 @@
 import type { LoadedExercise } from '../curriculum';
 import { lessonSchema, type Lesson } from '../curriculum/kinds/train';
 import { exerciseOption, type WithOptions } from './exercise-options';
+import { wireByteLength } from './packing';
 import type { ObserveRequest, Observed, TrainPayload } from './protocol';
 import type { MetricResult } from './result';
 
@@ -426,7 +427,7 @@ export function lessonWatch(ex: Pick<LoadedExercise, 'key' | 'options' | 'forbid
   return {
     request(payload) {
       if (!lesson) return payload;
-      trainingBytes = ArrayBuffer.isView(payload.xTrain.values) ? payload.xTrain.values.byteLength : 0;
+      trainingBytes = wireByteLength(payload.xTrain);
       return { ...payload, observe: observeRequest(lesson) };
     },
     note(observed, curve) {

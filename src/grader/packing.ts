@@ -8,9 +8,15 @@
  * payloads and every rounding survive.
  *
  * The grader packs (packTensors) every message it sends; the harness unpacks
- * (unpackTensors) each one as it arrives, before any kind's code reads it, so
- * nothing else in the grader sees a packed tensor.
+ * each one as it arrives (child/unpack.ts), before any kind's code reads it,
+ * so nothing else in the grader sees a packed tensor.
+ *
+ * Pixel data comes packed already (pixelTensor): its bytes are the codes and
+ * the 256 grey levels the table, so neither the floats nor the pass that
+ * finds the codes is made, unless grader code reads the tensor's values.
  */
+import { PIXEL, pixelsToFloat } from '../datasets/pixels';
+import type { WireTensor } from './protocol';
 
 /** A float32 wire tensor as sent: `table[codes[i]]` are the bits of value i. */
 export interface PackedTensor {
@@ -63,6 +69,37 @@ export function packValues(values: Float32Array): PackedTensor['packed'] | undef
   return { codes, table: table.slice(0, count) };
 }
 
+/** The grey levels' float32 bits: a pixel tensor's table. */
+const PIXEL_BITS = new Uint32Array(PIXEL.buffer, PIXEL.byteOffset, PIXEL.length);
+
+/** Pixel tensors whose values no one has read: each gives its bytes, or undefined once its floats exist. */
+const unreadPixels = new WeakMap<object, () => Uint8Array | undefined>();
+
+/**
+ * A float32 wire tensor of pixel data (values `pixels[i] / 255`), sent as its bytes. Its `values` are made
+ * the first time grader code reads them, and from then on it is packed from them as any other tensor is, so
+ * a change made to them is what is sent.
+ */
+export function pixelTensor(pixels: Uint8Array, shape: number[]): WireTensor {
+  let values: Float32Array | undefined;
+  const tensor = {
+    shape,
+    dtype: 'float32' as const,
+    get values(): Float32Array {
+      return (values ??= pixelsToFloat(pixels));
+    },
+  };
+  unreadPixels.set(tensor, () => (values ? undefined : pixels));
+  return tensor;
+}
+
+/** A wire tensor's size in bytes, without making a pixel tensor's floats: 0 for strings. */
+export function wireByteLength(t: WireTensor): number {
+  const pixels = unreadPixels.get(t)?.();
+  if (pixels) return pixels.length * Float32Array.BYTES_PER_ELEMENT;
+  return ArrayBuffer.isView(t.values) ? t.values.byteLength : 0;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
@@ -73,6 +110,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  */
 export function packTensors<T>(message: T, depth = 0): T {
   if (!isPlainObject(message) || depth > MAX_DEPTH) return message;
+  const pixels = unreadPixels.get(message)?.();
+  if (pixels) {
+    const { shape, dtype } = message;
+    return { shape, dtype, packed: { codes: pixels, table: PIXEL_BITS } } as T;
+  }
   const values = message.values;
   if (message.dtype === 'float32' && values instanceof Float32Array && values.length >= MIN_VALUES) {
     const packed = packValues(values);
@@ -87,64 +129,4 @@ export function packTensors<T>(message: T, depth = 0): T {
     if (p !== v) (copy ??= { ...message })[key] = p;
   }
   return (copy ?? message) as T;
-}
-
-// The child's half runs as each message arrives, with learner code loaded: only functions taken as this module
-// loads, own properties and typed array elements, which no prototype can intercept.
-const ownKeys = Reflect.ownKeys;
-const defineProperty = Reflect.defineProperty;
-const deleteProperty = Reflect.deleteProperty;
-const getOwn = Reflect.getOwnPropertyDescriptor;
-const applyFn = Reflect.apply;
-const isView = ArrayBuffer.isView.bind(ArrayBuffer);
-const isArray = Array.isArray;
-const typedProto = Reflect.getPrototypeOf(Uint8Array.prototype) as object;
-const typedLength = getOwn(typedProto, 'length')!.get as () => number;
-const typedBuffer = getOwn(typedProto, 'buffer')!.get as () => ArrayBuffer;
-const typedTag = getOwn(typedProto, Symbol.toStringTag)!.get as () => string | undefined;
-const NewUint32Array = Uint32Array;
-const NewFloat32Array = Float32Array;
-
-function ownValue(target: object, key: PropertyKey): unknown {
-  const d = getOwn(target, key);
-  return d && 'value' in d ? d.value : undefined;
-}
-
-function tagOf(v: unknown): string | undefined {
-  return isView(v) ? applyFn(typedTag, v, []) : undefined;
-}
-
-function unpacked(packed: unknown): Float32Array | undefined {
-  if (packed === null || typeof packed !== 'object') return undefined;
-  const codes = ownValue(packed, 'codes');
-  const table = ownValue(packed, 'table');
-  if (tagOf(codes) !== 'Uint8Array' || tagOf(table) !== 'Uint32Array') return undefined;
-  const c = codes as Uint8Array;
-  const t = table as Uint32Array;
-  const n = applyFn(typedLength, c, []);
-  const size = applyFn(typedLength, t, []);
-  const bits = new NewUint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const code = c[i];
-    if (code >= size) throw new Error(`a packed tensor's code ${code} is outside its table of ${size}`);
-    bits[i] = t[code];
-  }
-  return new NewFloat32Array(applyFn(typedBuffer, bits, []));
-}
-
-/** Puts each PackedTensor in `message` (as the harness decoded it) back to float32 `values`, in place. */
-export function unpackTensors(message: unknown, depth = 0): void {
-  // Arrays are not walked, as packTensors does not: the grader sends texts and ids in them, never a wire tensor.
-  if (message === null || typeof message !== 'object' || isView(message) || isArray(message) || depth > MAX_DEPTH)
-    return;
-  const packed = ownValue(message, 'packed');
-  if (packed !== undefined) {
-    const values = unpacked(packed);
-    if (!values) throw new Error('a packed tensor from the grader is malformed');
-    deleteProperty(message, 'packed');
-    defineProperty(message, 'values', { value: values, writable: true, enumerable: true, configurable: true });
-    return;
-  }
-  const keys = ownKeys(message);
-  for (let i = 0; i < keys.length; i++) unpackTensors(ownValue(message, keys[i]), depth + 1);
 }

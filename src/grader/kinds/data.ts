@@ -5,6 +5,8 @@
 import type { LoadedExercise } from '../../curriculum';
 import type { Task } from '../../curriculum/schema';
 import { loadDataset, loadHoldout, splitDatasetCached, type LoadedDataset } from '../../datasets';
+import { PIXEL } from '../../datasets/pixels';
+import { pixelTensor } from '../packing';
 import type { TrainPayload, WireTensor } from '../protocol';
 import type { InputScale } from '../result';
 
@@ -36,6 +38,8 @@ export async function prepareTrainData(ex: LoadedExercise, holdout?: string): Pr
 export function features(...parts: LoadedDataset[]): WireTensor {
   if (parts.length === 1) {
     const ds = parts[0];
+    // Pixel data travels as its bytes: its floats are not made here unless grader code reads them.
+    if (ds.pixels) return pixelTensor(ds.pixels, [ds.n, ...ds.featureShape]);
     return { values: ds.features, shape: [ds.n, ...ds.featureShape], dtype: 'float32' };
   }
   const n = parts.reduce((a, p) => a + p.n, 0);
@@ -51,16 +55,18 @@ export function features(...parts: LoadedDataset[]): WireTensor {
 /** The range of a part's inputs, for the coach; undefined for text-only data. */
 export function inputScale(ds: LoadedDataset): InputScale | undefined {
   const width = ds.featureShape.reduce((a, b) => a * b, 1);
-  if (ds.features.length === 0 || width === 0) return undefined;
+  // Pixel data's bytes order as its floats do: the same extremes, without making the floats.
+  const values = ds.pixels ?? ds.features;
+  if (values.length === 0 || width === 0) return undefined;
   let lo = 0;
   let hi = 0;
-  for (let i = 1; i < ds.features.length; i++) {
-    const v = ds.features[i];
-    if (v < ds.features[lo]) lo = i;
-    else if (v > ds.features[hi]) hi = i;
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i];
+    if (v < values[lo]) lo = i;
+    else if (v > values[hi]) hi = i;
   }
-  const min = ds.features[lo];
-  const max = ds.features[hi];
+  const min = ds.pixels ? PIXEL[values[lo]] : values[lo];
+  const max = ds.pixels ? PIXEL[values[hi]] : values[hi];
   const widest = Math.abs(min) > Math.abs(max) ? lo : hi;
   // Feature names exist for flat tabular rows only; an image's pixel has none.
   const feature = ds.featureShape.length === 1 ? ds.featureNames?.[widest % width] : undefined;

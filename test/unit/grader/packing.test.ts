@@ -1,5 +1,7 @@
 import { encodeFrame, FrameDecoder, GRADER_MARKER } from '../../../src/grader/channel';
-import { packTensors, packValues, unpackTensors } from '../../../src/grader/packing';
+import { unpackTensors } from '../../../src/grader/child/unpack';
+import { pixelsToFloat } from '../../../src/datasets/pixels';
+import { packTensors, packValues, pixelTensor, wireByteLength } from '../../../src/grader/packing';
 
 /** `n` values drawn from `levels` distinct ones, in a seeded order. */
 function levelled(n: number, levels: number[]): Float32Array {
@@ -87,5 +89,34 @@ describe('packed float32 tensors', () => {
       x: { shape: [2], dtype: 'float32', packed: { codes: new Uint8Array([0, 3]), table: new Uint32Array(1) } },
     };
     expect(() => unpackTensors(message)).toThrow(/outside its table/);
+  });
+
+  describe('pixel tensors', () => {
+    const pixels = Uint8Array.from({ length: 70 * 784 }, (_, i) => (i * 7919) % 256);
+
+    test('are sent as their bytes and arrive as the floats pixelsToFloat makes, bit for bit', () => {
+      const x = pixelTensor(pixels, [70, 784]);
+      const sent = packTensors({ type: 'predict', x }) as unknown as { x: { packed: { codes: Uint8Array } } };
+      expect(sent.x.packed.codes).toBe(pixels);
+      const got = sentAndReceived(sent).x as { values: Float32Array; shape: number[] };
+      expect(got.shape).toEqual([70, 784]);
+      expect(bitsOf(got.values)).toEqual(bitsOf(pixelsToFloat(pixels)));
+    });
+
+    test('have their size known without their floats being made', () => {
+      const x = pixelTensor(pixels, [70, 784]);
+      expect(wireByteLength(x)).toBe(70 * 784 * 4);
+      expect((packTensors({ x }) as unknown as { x: { packed: { codes: Uint8Array } } }).x.packed.codes).toBe(pixels);
+    });
+
+    test('once grader code has read the values, what it changed in them is what is sent', () => {
+      const x = pixelTensor(pixels, [70, 784]);
+      const values = x.values as Float32Array;
+      expect(bitsOf(values)).toEqual(bitsOf(pixelsToFloat(pixels)));
+      values[5] = 0.123;
+      const got = sentAndReceived(packTensors({ x })).x as { values: Float32Array };
+      expect(got.values[5]).toBe(Math.fround(0.123));
+      expect(wireByteLength(x)).toBe(70 * 784 * 4);
+    });
   });
 });
