@@ -50,7 +50,6 @@ export function makeDataset(parts: DatasetParts): LoadedDataset {
   }
   if (problems.length) throw new DatasetError(`dataset '${parts.id}' is inconsistent: ${problems.join('; ')}`);
   let fingerprint: string | undefined;
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { pixels: _bytes, features: _floats, ...rest } = parts;
   const made = {
     ...rest,
