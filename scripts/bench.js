@@ -545,7 +545,7 @@ function training() {
       exact,
     );
     note(
-      "\"mlpath kernels\" are GatherV2 and Slice by row copies inside wasm memory (bit-identical; model.fit takes its batches with GatherV2, so Slice does not show here); from mlpath's own wasm (src/backend/simd/kernels.c), BatchMatMul with a mostly-zero left operand by its non-zero terms, Adam's step as one pass per variable and MaxPoolGrad of non-overlapping windows (all three bit-identical to the stock results, a NaN's sign bit aside); transposed BatchMatMul otherwise as transpose + XNNPACK, and stride-1 Conv2DBackpropInput as a convolution (same sums in another order: float32 rounding-level differences, which compound over training steps). Threads are opt-in (MLPATH_WASM_THREADS) and need worker threads, which the grader's sandbox refuses.",
+      "\"mlpath kernels\" are GatherV2 and Slice by row copies inside wasm memory (bit-identical; model.fit takes its batches with GatherV2, so Slice does not show here); from mlpath's own wasm (src/backend/simd/kernels.c), BatchMatMul and a dense layer's forward pass (_FusedMatMul, as model.predict runs it) with a mostly-zero left operand by its non-zero terms, Adam's step as one pass per variable and MaxPoolGrad of non-overlapping windows (all four bit-identical to the stock results, a NaN's sign bit aside); transposed BatchMatMul otherwise as transpose + XNNPACK, and stride-1 Conv2DBackpropInput as a convolution (same sums in another order: float32 rounding-level differences, which compound over training steps). Threads are opt-in (MLPATH_WASM_THREADS) and need worker threads, which the grader's sandbox refuses.",
     );
   }
 }

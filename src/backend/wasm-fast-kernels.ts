@@ -10,6 +10,12 @@
  *   layer): wasm sends any transposed product to a scalar loop and only the
  *   plain product to XNNPACK. Transposing the operand first (a copy) and
  *   running the plain product is 5x faster for a 784-128 layer.
+ * - BatchMatMul and _FusedMatMul (a dense layer's forward pass outside
+ *   training: model.predict, validation) with a mostly-zero left operand:
+ *   mlpath's sparse kernel adds only the non-zero terms, bit-identical.
+ *   MNIST's 784-128 relu layer: 1.6-1.9x faster than XNNPACK from 32 to
+ *   1,000 rows. (Under a gradient tape TensorFlow.js runs relu layers
+ *   unfused, as BatchMatMul, Add and Relu.)
  * - Conv2DBackpropInput with stride 1: the stock kernel is a scalar loop; the
  *   input gradient is a 'full' convolution of dy with the flipped filter, which
  *   runs on XNNPACK's Conv2D.
@@ -53,7 +59,14 @@ const MIN_GATHER_ROW_BYTES = 64;
 /** Below this many multiply-adds a product is too small for the extra transpose to pay. */
 const MIN_MATMUL_MACS = 16384;
 
-export const FAST_KERNELS = ['GatherV2', 'BatchMatMul', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad'] as const;
+export const FAST_KERNELS = [
+  'GatherV2',
+  'BatchMatMul',
+  '_FusedMatMul',
+  'Conv2DBackpropInput',
+  'Slice',
+  'MaxPoolGrad',
+] as const;
 
 type FastConfig = KernelConfig & { mlpathStock?: KernelConfig };
 
@@ -66,6 +79,7 @@ export function registerWasmFastKernels(tf: Tf): string[] {
   const makers: Record<(typeof FAST_KERNELS)[number], (stock: KernelFunc) => KernelFunc> = {
     GatherV2: (stock) => gatherByRows(tf, stock),
     BatchMatMul: (stock) => matMulUntransposed(tf, stock),
+    _FusedMatMul: (stock) => fusedMatMulSparse(stock),
     Conv2DBackpropInput: (stock) => conv2DBackpropInputAsConv(tf, stock),
     Slice: (stock) => sliceInPlace(tf, stock),
     MaxPoolGrad: (stock) => maxPoolGradNonOverlapping(tf, stock),
@@ -298,6 +312,60 @@ function sparseProduct(
   } finally {
     for (const t of temps) backend.disposeData(t.dataId);
   }
+}
+
+/**
+ * A dense layer's forward pass (tf.layers.dense, tf.fused.matMul): act(a . b + bias) by the sparse kernel when
+ * the left operand is mostly zeros (pixels, one-hot rows) and the right one finite, the activation linear or
+ * relu, and the bias absent or one value per output column. Each output starts at its bias and adds the
+ * non-zero terms in order (simd/kernels.c); anything else keeps the stock kernel (XNNPACK).
+ */
+export function fusedMatMulSparse(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as {
+      a: TensorInfo;
+      b: TensorInfo;
+      bias?: TensorInfo;
+      preluActivationWeights?: TensorInfo;
+    };
+    const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean; activation?: string };
+    const activation = attrs.activation ?? 'linear';
+    if (attrs.transposeA || attrs.transposeB || preluActivationWeights != null) return stock(args);
+    if (activation !== 'linear' && activation !== 'relu') return stock(args);
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || (bias != null && bias.dtype !== 'float32'))
+      return stock(args);
+    if (sizeOf(a.shape.slice(0, -2)) !== 1 || sizeOf(b.shape.slice(0, -2)) !== 1) return stock(args);
+    const [m, k] = a.shape.slice(-2);
+    const [kB, n] = b.shape.slice(-2);
+    if (k !== kB || m * k * n < MIN_MATMUL_MACS) return stock(args);
+    if (bias != null && (bias.shape.length !== 1 || bias.shape[0] !== n)) return stock(args);
+
+    const backend = args.backend as unknown as WasmBackend;
+    const kernels = simdKernels(backend.wasm);
+    if (kernels === undefined) return stock(args);
+    const offset = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+    if (kernels.nonzeros(offset(a), m * k) > MAX_SPARSE_DENSITY * m * k) return stock(args);
+    if (!kernels.all_finite(offset(b), k * n)) return stock(args);
+    const outer = a.shape.length > b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
+    const idx = backend.makeOutput([k], 'int32');
+    try {
+      const out = backend.makeOutput([...outer, m, n], 'float32');
+      kernels.matmul_sparse_a_fused(
+        offset(out),
+        offset(a),
+        offset(b),
+        m,
+        k,
+        n,
+        offset(idx),
+        bias != null ? offset(bias) : 0,
+        activation === 'relu' ? 1 : 0,
+      );
+      return out;
+    } finally {
+      backend.disposeData(idx.dataId);
+    }
+  };
 }
 
 interface Conv2DBackpropInputAttrs {

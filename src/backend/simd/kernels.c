@@ -100,6 +100,76 @@ void matmul_sparse_a(float *out, const float *a, const float *b, int m, int k, i
 }
 
 /*
+ * out[m x n] = act(bias + a[m x k] . b[k x n]), skipping the zero entries of
+ * a, for a dense layer's forward pass (TensorFlow.js's _FusedMatMul): each
+ * output entry starts at bias[j] (0 with no bias: bias is then 0, the null
+ * offset) and adds, in order of increasing p, a[i,p] * b[p,j] over the p
+ * where a[i,p] is not zero; with relu set, a negative sum becomes 0. idx as
+ * for matmul_sparse_a.
+ */
+static inline v128_t start4(const float *bias, int j) {
+  return bias ? wasm_v128_load(bias + j) : wasm_f32x4_splat(0.0f);
+}
+
+static inline v128_t act4(v128_t c, int relu) {
+  return relu ? wasm_f32x4_pmax(c, wasm_f32x4_splat(0.0f)) : c;
+}
+
+EXPORT(matmul_sparse_a_fused)
+void matmul_sparse_a_fused(float *out, const float *a, const float *b, int m, int k, int n, int *idx,
+                           const float *bias, int relu) {
+  for (int i = 0; i < m; i++) {
+    const float *row = a + i * k;
+    float *o = out + i * n;
+    int nnz = 0;
+    for (int p = 0; p < k; p++) {
+      idx[nnz] = p;
+      nnz += row[p] != 0.0f;
+    }
+    int j = 0;
+    for (; j + 32 <= n; j += 32) {
+      v128_t c0 = start4(bias, j), c1 = start4(bias, j + 4), c2 = start4(bias, j + 8), c3 = start4(bias, j + 12);
+      v128_t c4 = start4(bias, j + 16), c5 = start4(bias, j + 20), c6 = start4(bias, j + 24),
+             c7 = start4(bias, j + 28);
+      for (int q = 0; q < nnz; q++) {
+        int p = idx[q];
+        v128_t x = wasm_f32x4_splat(row[p]);
+        const float *bp = b + p * n + j;
+        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x, wasm_v128_load(bp)));
+        c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x, wasm_v128_load(bp + 4)));
+        c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(x, wasm_v128_load(bp + 8)));
+        c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(x, wasm_v128_load(bp + 12)));
+        c4 = wasm_f32x4_add(c4, wasm_f32x4_mul(x, wasm_v128_load(bp + 16)));
+        c5 = wasm_f32x4_add(c5, wasm_f32x4_mul(x, wasm_v128_load(bp + 20)));
+        c6 = wasm_f32x4_add(c6, wasm_f32x4_mul(x, wasm_v128_load(bp + 24)));
+        c7 = wasm_f32x4_add(c7, wasm_f32x4_mul(x, wasm_v128_load(bp + 28)));
+      }
+      wasm_v128_store(o + j, act4(c0, relu));
+      wasm_v128_store(o + j + 4, act4(c1, relu));
+      wasm_v128_store(o + j + 8, act4(c2, relu));
+      wasm_v128_store(o + j + 12, act4(c3, relu));
+      wasm_v128_store(o + j + 16, act4(c4, relu));
+      wasm_v128_store(o + j + 20, act4(c5, relu));
+      wasm_v128_store(o + j + 24, act4(c6, relu));
+      wasm_v128_store(o + j + 28, act4(c7, relu));
+    }
+    for (; j + 4 <= n; j += 4) {
+      v128_t c = start4(bias, j);
+      for (int q = 0; q < nnz; q++) {
+        int p = idx[q];
+        c = wasm_f32x4_add(c, wasm_f32x4_mul(wasm_f32x4_splat(row[p]), wasm_v128_load(b + p * n + j)));
+      }
+      wasm_v128_store(o + j, act4(c, relu));
+    }
+    for (; j < n; j++) {
+      float c = bias ? bias[j] : 0.0f;
+      for (int q = 0; q < nnz; q++) c += row[idx[q]] * b[idx[q] * n + j];
+      o[j] = relu && c < 0.0f ? 0.0f : c;
+    }
+  }
+}
+
+/*
  * One Adam step for one variable, the float32 operations of
  * tf.train.adam's applyGradients in its order, so the results are the same
  * bits:

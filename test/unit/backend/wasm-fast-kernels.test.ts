@@ -433,6 +433,65 @@ describe('BatchMatMul with a mostly-zero left operand (the sparse kernel)', () =
   });
 });
 
+describe("_FusedMatMul with a mostly-zero left operand (a dense layer's forward pass)", () => {
+  function sparse(n: number, seed: number, density: number): Float32Array {
+    const v = values(n, seed);
+    const keep = values(n, seed + 1000);
+    return v.map((x, i) => (Math.abs(keep[i]) < density ? x : 0));
+  }
+
+  it.each([
+    ['relu with a bias', 'relu', true, 64, 128],
+    ['linear with a bias', 'linear', true, 300, 10],
+    ['relu without a bias', 'relu', false, 2000, 130],
+    ['linear without a bias, odd sizes', 'linear', false, 37, 45],
+  ] as const)('gives the stock result bit for bit: %s', (_, activation, withBias, m, n) => {
+    const x = tf.tensor2d(sparse(m * 784, 31, 0.2), [m, 784]);
+    const w = tf.tensor2d(values(784 * n, 32), [784, n]);
+    const bias = withBias ? tf.tensor1d(values(n, 33)) : undefined;
+    const ours = tf.fused.matMul({ a: x, b: w, bias, activation });
+    const theirs = stock(() => tf.fused.matMul({ a: x, b: w, bias, activation }));
+    expect(ours.shape).toEqual([m, n]);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
+    if (activation === 'relu') expect(ours.dataSync().reduce((lo, v) => Math.min(lo, v), Infinity)).toBe(0);
+    tf.dispose([x, w, ours, theirs, ...(bias ? [bias] : [])]);
+  });
+
+  it('is what model.predict of a dense relu layer runs, and it predicts as the stock kernel does', () => {
+    const model = tf.sequential();
+    model.add(
+      tf.layers.dense({ inputShape: [784], units: 64, activation: 'relu', kernelInitializer: 'glorotUniform' }),
+    );
+    model.add(tf.layers.dense({ units: 10 }));
+    const x = tf.tensor2d(sparse(500 * 784, 34, 0.2), [500, 784]);
+    const ours = model.predict(x) as T.Tensor;
+    const theirs = stock(() => model.predict(x) as T.Tensor);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
+    tf.dispose([x, ours, theirs]);
+    model.dispose();
+  });
+
+  it('keeps the stock kernel for an infinite right operand, a dense left one, or another activation', () => {
+    const a = tf.tensor2d(sparse(32 * 600, 35, 0.1), [32, 600]);
+    const bValues = values(600 * 16, 36);
+    bValues[5 * 16 + 3] = Infinity;
+    const b = tf.tensor2d(bValues, [600, 16]);
+    const dense = tf.tensor2d(values(32 * 600, 37), [32, 600]);
+    const finite = tf.tensor2d(values(600 * 16, 38), [600, 16]);
+    for (const [left, right, activation] of [
+      [a, b, 'relu'],
+      [dense, finite, 'relu'],
+      [a, finite, 'elu'],
+    ] as const) {
+      const ours = tf.fused.matMul({ a: left, b: right, activation });
+      const theirs = stock(() => tf.fused.matMul({ a: left, b: right, activation }));
+      expect(Array.from(ours.dataSync()).map(String)).toEqual(Array.from(theirs.dataSync()).map(String));
+      tf.dispose([ours, theirs]);
+    }
+    tf.dispose([a, b, dense, finite]);
+  });
+});
+
 describe('MaxPoolGrad of windows that do not overlap', () => {
   /** The gradient of sum(maxPool(x) * w) with respect to x, on whichever kernels are registered. */
   function poolGrad(x: T.Tensor4D, size: number, stride: number, pad: 'valid' | 'same'): number[] {
