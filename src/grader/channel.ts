@@ -54,12 +54,21 @@ export class FrameError extends Error {
 }
 
 export function encodeFrame(message: unknown, marker: Buffer): Buffer {
+  return Buffer.concat(frameParts(message, marker));
+}
+
+/**
+ * The frame as its three parts, marker, length and body, for a writer that sends them one after the other
+ * (a stream keeps writes made in one turn together and in order): the body, megabytes for a dataset, is not
+ * copied again to join them.
+ */
+export function frameParts(message: unknown, marker: Buffer): [Buffer, Buffer, Buffer] {
   const body = serialize(message);
   if (body.length > MAX_LENGTH)
     throw new FrameError('too-large', `a message of ${body.length} bytes does not fit in a frame`, body.length);
   const length = Buffer.allocUnsafe(LENGTH_BYTES);
   length.writeUInt32BE(body.length, 0);
-  return Buffer.concat([marker, length, body]);
+  return [marker, length, body];
 }
 
 // Taken as this module loads, before any learner code runs in the child (see `isolate` below).

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import type { GradedKind } from './kinds/kind';
-import { childMarker, encodeFrame, FrameDecoder, FrameError, GRADER_MARKER, MAX_CHILD_FRAME_BYTES } from './channel';
+import { childMarker, FrameDecoder, FrameError, frameParts, GRADER_MARKER, MAX_CHILD_FRAME_BYTES } from './channel';
 import { packTensors } from './packing';
 import {
   childMessageSchema,
@@ -143,11 +143,11 @@ function residentMb(pid: number): number | undefined {
 
 /** A 'start' message encoded once, so that every seed's child of one check is sent the same bytes. */
 export interface StartFrame {
-  readonly bytes: Buffer;
+  readonly parts: readonly Buffer[];
 }
 
 export function encodeStart(bundle: string, payload: unknown): StartFrame {
-  return { bytes: encodeFrame(packTensors({ type: 'start', bundle, payload } satisfies ParentMessage), GRADER_MARKER) };
+  return { parts: frameParts(packTensors({ type: 'start', bundle, payload } satisfies ParentMessage), GRADER_MARKER) };
 }
 
 export class ChildSession {
@@ -257,7 +257,7 @@ export class ChildSession {
     this.started = true;
     this.armStartup();
     if (this.channel.destroyed || !this.channel.writable) return;
-    this.channel.write(frame.bytes);
+    for (const part of frame.parts) this.channel.write(part);
   }
 
   private armStartup(): void {
@@ -287,7 +287,7 @@ export class ChildSession {
 
   send(msg: ParentMessage): void {
     if (this.channel.destroyed || !this.channel.writable) return;
-    this.channel.write(encodeFrame(packTensors(msg), GRADER_MARKER));
+    for (const part of frameParts(packTensors(msg), GRADER_MARKER)) this.channel.write(part);
   }
 
   /** Waits for the next message of one of `types`; log messages go to onLog. */

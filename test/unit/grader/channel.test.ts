@@ -3,6 +3,7 @@ import {
   encodeFrame,
   FrameDecoder,
   FrameError,
+  frameParts,
   GRADER_MARKER,
   MAX_CHILD_FRAME_BYTES,
 } from '../../../src/grader/channel';
@@ -82,6 +83,15 @@ describe("bytes that are not the harness's", () => {
   test('a single byte that cannot start a marker fails before a whole header is in', () => {
     const wrong = Buffer.from([marker[0] ^ 0xff]);
     expect(problemOf(() => decoder().push(wrong))).toBe('foreign');
+  });
+
+  test('a frame written as its parts, one write each, decodes as the joined frame does', () => {
+    const message = { type: 'start', values: new Float32Array([1, -0, 3.5]), texts: ['a', 'b'] };
+    const parts = frameParts(message, GRADER_MARKER);
+    expect(Buffer.concat(parts)).toEqual(encodeFrame(message, GRADER_MARKER));
+    const d = new FrameDecoder(GRADER_MARKER, undefined, true);
+    const got = parts.flatMap((p) => d.push(p));
+    expect(got).toEqual([message]);
   });
 
   test('garbage between two good frames fails on its first byte', () => {
