@@ -7,14 +7,18 @@
  *   0   "MLDS"                magic
  *   4   u32                   format version
  *   8   u32                   header length H
- *   12  32 bytes              sha256 of every byte from offset 44 to the end
+ *   12  20 bytes              SHA-1 of every byte from offset 44 to the end
+ *   32  12 bytes              zero
  *   44  H bytes               header, UTF-8 JSON (shape, names, section offsets)
  *   ... sections, each 8-byte aligned: features (f32, or u8 for pixel data
  *       stored as k/255), labels (f32), groups (i32), text offsets (u32) and
  *       text bytes (UTF-8)
  *
  * Files are written to a temporary name and renamed, so a reader never sees
- * half a file; a file that fails any check is ignored and rebuilt.
+ * half a file; a file that fails any check is ignored and rebuilt. The sum
+ * catches a damaged file, not a forged one (whoever can write the cache can
+ * write its sum): SHA-1, which this machine's CPUs run about 4x faster than
+ * SHA-256 (30 against 128 ms for Fashion-MNIST's 55 MB), on every check.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -27,7 +31,8 @@ import { PIXEL } from './pixels';
 import type { LoadedDataset } from './types';
 
 const MAGIC = 'MLDS';
-const FORMAT_VERSION = 1;
+/** 2: the sum is SHA-1 (version 1 files, with SHA-256, are rebuilt once). */
+const FORMAT_VERSION = 2;
 const PREFIX_BYTES = 44;
 
 export type FeatureEncoding = 'f32' | 'u8';
@@ -79,6 +84,13 @@ function floatToPixels(values: Float32Array): Uint8Array | undefined {
 }
 
 const align8 = (x: number): number => (x + 7) & ~7;
+
+/** Bytes 12-43 of a cache file: the SHA-1 of everything from byte 44, then zeros. */
+function checksum(file: Buffer): Buffer {
+  const sum = Buffer.alloc(PREFIX_BYTES - 12);
+  createHash('sha1').update(file.subarray(PREFIX_BYTES)).digest().copy(sum);
+  return sum;
+}
 
 function encodeSections(
   ds: LoadedDataset,
@@ -135,7 +147,7 @@ export function encodeDataset(ds: LoadedDataset, key: string, preferred: Feature
   file.writeUInt32LE(headerBytes.length, 8);
   headerBytes.copy(file, PREFIX_BYTES);
   for (const [name, bytes] of parts) file.set(bytes, header.sections[name]![0]);
-  createHash('sha256').update(file.subarray(PREFIX_BYTES)).digest().copy(file, 12);
+  checksum(file).copy(file, 12);
   return file;
 }
 
@@ -170,8 +182,7 @@ export function decodeDataset(buffer: Buffer, key: string): LoadedDataset | unde
   if (buffer.readUInt32LE(4) !== FORMAT_VERSION) return undefined;
   const headerLength = buffer.readUInt32LE(8);
   if (headerLength > buffer.length - PREFIX_BYTES) return undefined;
-  const digest = createHash('sha256').update(buffer.subarray(PREFIX_BYTES)).digest();
-  if (!digest.equals(buffer.subarray(12, PREFIX_BYTES))) return undefined;
+  if (!checksum(buffer).equals(buffer.subarray(12, PREFIX_BYTES))) return undefined;
   const h = parseHeader(buffer.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + headerLength), key, buffer.length);
   if (!h) return undefined;
 
