@@ -10,9 +10,10 @@
  *   layer): wasm sends any transposed product to a scalar loop and only the
  *   plain product to XNNPACK. Transposing the operand first (a copy) and
  *   running the plain product is 5x faster for a 784-128 layer.
- * - BatchMatMul and _FusedMatMul (a dense layer's forward pass outside
- *   training: model.predict, validation) with a mostly-zero left operand:
- *   mlpath's sparse kernel adds only the non-zero terms, bit-identical.
+ * - BatchMatMul and _FusedMatMul with relu (a relu dense layer's forward
+ *   pass outside training: model.predict, validation) with a mostly-zero
+ *   left operand: mlpath's sparse kernel adds only the non-zero terms,
+ *   bit-identical.
  *   MNIST's 784-128 relu layer: 1.6-1.9x faster than XNNPACK from 32 to
  *   1,000 rows. (Under a gradient tape TensorFlow.js runs relu layers
  *   unfused, as BatchMatMul, Add and Relu.)
@@ -315,10 +316,13 @@ function sparseProduct(
 }
 
 /**
- * A dense layer's forward pass (tf.layers.dense, tf.fused.matMul): act(a . b + bias) by the sparse kernel when
- * the left operand is mostly zeros (pixels, one-hot rows) and the right one finite, the activation linear or
- * relu, and the bias absent or one value per output column. Each output starts at its bias and adds the
- * non-zero terms in order (simd/kernels.c); anything else keeps the stock kernel (XNNPACK).
+ * A relu dense layer's forward pass outside training (tf.layers.dense, tf.fused.matMul; under a gradient tape
+ * TensorFlow.js runs relu unfused): relu(a . b + bias) by the sparse kernel when the left operand is mostly
+ * zeros (pixels, one-hot rows) and the right one finite, and the bias is absent or one value per output
+ * column. Each output starts at its bias and adds the non-zero terms in order (simd/kernels.c). Only relu:
+ * a skipped zero term can change the sign of an exact zero, which relu makes +0 as XNNPACK does, so the
+ * result is the stock kernel's bit for bit, NaN included; a linear layer's -0 could come out +0 or the
+ * reverse. Anything else keeps the stock kernel (XNNPACK).
  */
 export function fusedMatMulSparse(stock: KernelFunc): KernelFunc {
   return (args) => {
@@ -329,9 +333,8 @@ export function fusedMatMulSparse(stock: KernelFunc): KernelFunc {
       preluActivationWeights?: TensorInfo;
     };
     const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean; activation?: string };
-    const activation = attrs.activation ?? 'linear';
     if (attrs.transposeA || attrs.transposeB || preluActivationWeights != null) return stock(args);
-    if (activation !== 'linear' && activation !== 'relu') return stock(args);
+    if (attrs.activation !== 'relu') return stock(args);
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || (bias != null && bias.dtype !== 'float32'))
       return stock(args);
     if (sizeOf(a.shape.slice(0, -2)) !== 1 || sizeOf(b.shape.slice(0, -2)) !== 1) return stock(args);
@@ -359,7 +362,7 @@ export function fusedMatMulSparse(stock: KernelFunc): KernelFunc {
         n,
         offset(idx),
         bias != null ? offset(bias) : 0,
-        activation === 'relu' ? 1 : 0,
+        1,
       );
       return out;
     } finally {

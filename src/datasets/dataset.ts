@@ -20,14 +20,24 @@ export type DatasetParts = Omit<LoadedDataset, 'fingerprint' | 'n' | 'features' 
 };
 
 /**
- * `target` as a pixel dataset: `pixels` kept (not enumerable, so a copy made by spreading is a plain dataset
- * whose features may be changed), `features` made from them the first time they are read.
+ * `target` as a pixel dataset: `pixels` kept (not enumerable, so a copy made by spreading is a plain dataset),
+ * `features` made from them the first time they are read. From then on, or once `features` is assigned, the
+ * floats are the data and `pixels` is gone: what grader code changes in them is what a split copies and a
+ * check sends, as for any dataset.
  */
 export function withPixels<T extends object>(target: T, pixels: Uint8Array): T & Pick<LoadedDataset, 'features'> {
   let features: Float32Array | undefined;
+  const settle = (value: Float32Array): Float32Array => {
+    features = value;
+    Reflect.deleteProperty(target, 'pixels');
+    return value;
+  };
   Object.defineProperty(target, 'pixels', { value: pixels, enumerable: false, writable: false, configurable: true });
   Object.defineProperty(target, 'features', {
-    get: () => (features ??= pixelsToFloat(pixels)),
+    get: () => features ?? settle(pixelsToFloat(pixels)),
+    set: (value: Float32Array) => {
+      settle(value);
+    },
     enumerable: true,
     configurable: true,
   });

@@ -15,18 +15,32 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-write';
+import { littleEndianBytes } from './bytes';
 import { cacheDir } from './cache';
 import { planSplit, splitFromPlan, type SplitPlan } from './split';
 import type { LoadedDataset, SplitResult, SplitSpec } from './types';
 
-/** Raised whenever planSplit would place any row differently for the same data and spec. */
-const PLAN_VERSION = 1;
+/** The modules a plan is made by: a plan that other code made is not reused. */
+const PLANNING_MODULES = ['./split', './units', './rng', './hash'];
+let planningCode: string | undefined;
 
+function planningDigest(): string {
+  if (planningCode === undefined) {
+    const hash = createHash('sha1');
+    for (const name of PLANNING_MODULES) hash.update(fs.readFileSync(require.resolve(name)));
+    planningCode = hash.digest('hex');
+  }
+  return planningCode;
+}
+
+/** Everything a plan depends on: the planning code, the data (the fingerprint leaves groups out) and the spec. */
 function planKey(ds: LoadedDataset, spec: SplitSpec): string {
   const { seed, test, val, limit, stratify, ordered } = spec;
+  const groups = ds.groups ? createHash('sha1').update(littleEndianBytes(ds.groups)).digest('hex') : null;
   return JSON.stringify({
-    version: PLAN_VERSION,
+    code: planningDigest(),
     fingerprint: ds.fingerprint,
+    groups,
     n: ds.n,
     spec: { seed, test, val, limit, stratify, ordered },
   });

@@ -12,9 +12,8 @@ export interface LoadedDataset {
   /** Row-major, n * prod(featureShape) values; empty for pure-text datasets. */
   features: Float32Array;
   /**
-   * Pixel data only: the features as bytes, `features[i]` being `pixels[i] / 255` (datasets/pixels.ts), and
-   * `features` made from them when first read. Not enumerable: a copy made by spreading has no pixels, so its
-   * features may be replaced.
+   * Pixel data only, until `features` is first read or assigned: the features as bytes, `features[i]` being
+   * `pixels[i] / 255` (datasets/pixels.ts). Not enumerable: a copy made by spreading has no pixels.
    */
   readonly pixels?: Uint8Array;
   /** Per-example shape: [784] for mnist, [13] for boston, [0] for text-only data. */

@@ -15,7 +15,7 @@
  * the 256 grey levels the table, so neither the floats nor the pass that
  * finds the codes is made, unless grader code reads the tensor's values.
  */
-import { PIXEL, pixelsToFloat } from '../datasets/pixels';
+import { PIXEL } from '../datasets/pixels';
 import type { WireTensor } from './protocol';
 
 /** A float32 wire tensor as sent: `table[codes[i]]` are the bits of value i. */
@@ -75,21 +75,27 @@ const PIXEL_BITS = new Uint32Array(PIXEL.buffer, PIXEL.byteOffset, PIXEL.length)
 /** Pixel tensors whose values no one has read: each gives its bytes, or undefined once its floats exist. */
 const unreadPixels = new WeakMap<object, () => Uint8Array | undefined>();
 
+/** Where a pixel tensor's values come from: a pixel dataset (datasets/dataset.ts withPixels). */
+export interface PixelSource {
+  /** The values as bytes, until `features` is read. */
+  readonly pixels?: Uint8Array;
+  readonly features: Float32Array;
+}
+
 /**
- * A float32 wire tensor of pixel data (values `pixels[i] / 255`), sent as its bytes. Its `values` are made
- * the first time grader code reads them, and from then on it is packed from them as any other tensor is, so
- * a change made to them is what is sent.
+ * A float32 wire tensor of pixel data, the source's features, sent as the source's bytes while no one has
+ * read the floats. Its `values` are the source's `features`: once anything reads them the source drops its
+ * bytes, and the tensor is packed from the floats as any other is, so a change made to them is what is sent.
  */
-export function pixelTensor(pixels: Uint8Array, shape: number[]): WireTensor {
-  let values: Float32Array | undefined;
+export function pixelTensor(source: PixelSource, shape: number[]): WireTensor {
   const tensor = {
     shape,
     dtype: 'float32' as const,
     get values(): Float32Array {
-      return (values ??= pixelsToFloat(pixels));
+      return source.features;
     },
   };
-  unreadPixels.set(tensor, () => (values ? undefined : pixels));
+  unreadPixels.set(tensor, () => source.pixels);
   return tensor;
 }
 

@@ -104,15 +104,18 @@ void matmul_sparse_a(float *out, const float *a, const float *b, int m, int k, i
  * a, for a dense layer's forward pass (TensorFlow.js's _FusedMatMul): each
  * output entry starts at bias[j] (0 with no bias: bias is then 0, the null
  * offset) and adds, in order of increasing p, a[i,p] * b[p,j] over the p
- * where a[i,p] is not zero; with relu set, a negative sum becomes 0. idx as
- * for matmul_sparse_a.
+ * where a[i,p] is not zero. With relu set, an entry becomes 0 unless its sum
+ * is above 0, as XNNPACK's clamp pmax(0, x) does: NaN and -0 become +0. A
+ * skipped term is a zero, which changes a sum only in the sign of an exact
+ * zero, and relu makes every zero +0: under relu the result is the stock
+ * kernel's, bit for bit. idx as for matmul_sparse_a.
  */
 static inline v128_t start4(const float *bias, int j) {
   return bias ? wasm_v128_load(bias + j) : wasm_f32x4_splat(0.0f);
 }
 
 static inline v128_t act4(v128_t c, int relu) {
-  return relu ? wasm_f32x4_pmax(c, wasm_f32x4_splat(0.0f)) : c;
+  return relu ? wasm_f32x4_pmax(wasm_f32x4_splat(0.0f), c) : c;
 }
 
 EXPORT(matmul_sparse_a_fused)
@@ -164,7 +167,7 @@ void matmul_sparse_a_fused(float *out, const float *a, const float *b, int m, in
     for (; j < n; j++) {
       float c = bias ? bias[j] : 0.0f;
       for (int q = 0; q < nnz; q++) c += row[idx[q]] * b[idx[q] * n + j];
-      o[j] = relu && c < 0.0f ? 0.0f : c;
+      o[j] = relu && !(0.0f < c) ? 0.0f : c;
     }
   }
 }

@@ -39,7 +39,7 @@ export function features(...parts: LoadedDataset[]): WireTensor {
   if (parts.length === 1) {
     const ds = parts[0];
     // Pixel data travels as its bytes: its floats are not made here unless grader code reads them.
-    if (ds.pixels) return pixelTensor(ds.pixels, [ds.n, ...ds.featureShape]);
+    if (ds.pixels) return pixelTensor(ds, [ds.n, ...ds.featureShape]);
     return { values: ds.features, shape: [ds.n, ...ds.featureShape], dtype: 'float32' };
   }
   const n = parts.reduce((a, p) => a + p.n, 0);

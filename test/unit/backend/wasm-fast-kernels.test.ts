@@ -442,9 +442,10 @@ describe("_FusedMatMul with a mostly-zero left operand (a dense layer's forward 
 
   it.each([
     ['relu with a bias', 'relu', true, 64, 128],
-    ['linear with a bias', 'linear', true, 300, 10],
+    ['relu with a bias, ten outputs', 'relu', true, 300, 10],
     ['relu without a bias', 'relu', false, 2000, 130],
-    ['linear without a bias, odd sizes', 'linear', false, 37, 45],
+    ['relu without a bias, odd sizes', 'relu', false, 37, 45],
+    ['linear (the stock kernel)', 'linear', true, 64, 20],
   ] as const)('gives the stock result bit for bit: %s', (_, activation, withBias, m, n) => {
     const x = tf.tensor2d(sparse(m * 784, 31, 0.2), [m, 784]);
     const w = tf.tensor2d(values(784 * n, 32), [784, n]);
@@ -458,6 +459,26 @@ describe("_FusedMatMul with a mostly-zero left operand (a dense layer's forward 
       expect(got.every((v) => v >= 0) && got.some((v) => v === 0)).toBe(true);
     }
     tf.dispose([x, w, ours, theirs, ...(bias ? [bias] : [])]);
+  });
+
+  it('gives relu of a NaN, infinite or exactly zero sum as the stock kernel does: +0', () => {
+    const [m, k, n] = [8, 784, 32];
+    const left = sparse(m * k, 39, 0.2);
+    left[3] = NaN; // row 0: a NaN sum
+    left[k + 5] = Infinity; // row 1: an infinite sum, of either sign
+    left.fill(0, 2 * k, 3 * k); // row 2: only the bias
+    const a = tf.tensor2d(left, [m, k]);
+    const b = tf.tensor2d(values(k * n, 40), [k, n]);
+    const biasValues = values(n, 41);
+    biasValues[0] = -0;
+    biasValues[1] = NaN;
+    const bias = tf.tensor1d(biasValues);
+    const ours = tf.fused.matMul({ a, b, bias, activation: 'relu' });
+    const theirs = stock(() => tf.fused.matMul({ a, b, bias, activation: 'relu' }));
+    const bits = (t: T.Tensor): number[] => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+    expect(bits(ours)).toEqual(bits(theirs));
+    expect(Object.is(ours.dataSync()[2 * n], 0)).toBe(true);
+    tf.dispose([a, b, bias, ours, theirs]);
   });
 
   it('is what model.predict of a dense relu layer runs, and it predicts as the stock kernel does', () => {

@@ -69,6 +69,19 @@ test('another spec or other data gets a plan of its own', () => {
   expect(planFiles()).toHaveLength(3);
 });
 
+test('the same rows in other groups get a plan of their own (the fingerprint leaves groups out)', () => {
+  const ds = data();
+  splitDatasetCached(ds, spec);
+  const regrouped = tiny(
+    Array.from({ length: 60 }, (_, i) => Array.from(ds.features.subarray(i * 3, i * 3 + 3))),
+    Array.from(ds.labels),
+    { groups: Int32Array.from({ length: 60 }, (_, i) => i % 30) },
+  );
+  expect(regrouped.fingerprint).toBe(ds.fingerprint);
+  sameSplit(splitDatasetCached(regrouped, spec), splitDataset(regrouped, spec));
+  expect(planFiles()).toHaveLength(2);
+});
+
 test.each([
   ['a row out of range', (p: Plan) => p.train.push(60)],
   ['a row on two sides', (p: Plan) => p.test.push(p.train[0])],

@@ -1,5 +1,6 @@
 import { encodeFrame, FrameDecoder, GRADER_MARKER } from '../../../src/grader/channel';
 import { unpackTensors } from '../../../src/grader/child/unpack';
+import { withPixels } from '../../../src/datasets/dataset';
 import { pixelsToFloat } from '../../../src/datasets/pixels';
 import { packTensors, packValues, pixelTensor, wireByteLength } from '../../../src/grader/packing';
 
@@ -95,7 +96,7 @@ describe('packed float32 tensors', () => {
     const pixels = Uint8Array.from({ length: 70 * 784 }, (_, i) => (i * 7919) % 256);
 
     test('are sent as their bytes and arrive as the floats pixelsToFloat makes, bit for bit', () => {
-      const x = pixelTensor(pixels, [70, 784]);
+      const x = pixelTensor(withPixels({}, pixels), [70, 784]);
       const sent = packTensors({ type: 'predict', x }) as unknown as { x: { packed: { codes: Uint8Array } } };
       expect(sent.x.packed.codes).toBe(pixels);
       const got = sentAndReceived(sent).x as { values: Float32Array; shape: number[] };
@@ -104,13 +105,13 @@ describe('packed float32 tensors', () => {
     });
 
     test('have their size known without their floats being made', () => {
-      const x = pixelTensor(pixels, [70, 784]);
+      const x = pixelTensor(withPixels({}, pixels), [70, 784]);
       expect(wireByteLength(x)).toBe(70 * 784 * 4);
       expect((packTensors({ x }) as unknown as { x: { packed: { codes: Uint8Array } } }).x.packed.codes).toBe(pixels);
     });
 
     test('once grader code has read the values, what it changed in them is what is sent', () => {
-      const x = pixelTensor(pixels, [70, 784]);
+      const x = pixelTensor(withPixels({}, pixels), [70, 784]);
       const values = x.values as Float32Array;
       expect(bitsOf(values)).toEqual(bitsOf(pixelsToFloat(pixels)));
       values[5] = 0.123;
