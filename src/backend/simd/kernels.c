@@ -41,65 +41,6 @@ int all_finite(const float *b, int n) {
 }
 
 /*
- * out[m x n] = a[m x k] . b[k x n], skipping the zero entries of a: each
- * output entry is the sum, in order of increasing p, of a[i,p] * b[p,j] over
- * the p where a[i,p] is not zero. idx is room for k ints, which the caller
- * owns (the module keeps no memory of its own).
- * Output columns are taken 32 at a time, held in eight registers while the
- * row's non-zero terms are added, so only b is read per term.
- */
-EXPORT(matmul_sparse_a)
-void matmul_sparse_a(float *out, const float *a, const float *b, int m, int k, int n, int *idx) {
-  for (int i = 0; i < m; i++) {
-    const float *row = a + i * k;
-    float *o = out + i * n;
-    int nnz = 0;
-    for (int p = 0; p < k; p++) {
-      idx[nnz] = p;
-      nnz += row[p] != 0.0f;
-    }
-    int j = 0;
-    for (; j + 32 <= n; j += 32) {
-      v128_t c0 = wasm_f32x4_splat(0.0f), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-      for (int q = 0; q < nnz; q++) {
-        int p = idx[q];
-        v128_t x = wasm_f32x4_splat(row[p]);
-        const float *bp = b + p * n + j;
-        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x, wasm_v128_load(bp)));
-        c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x, wasm_v128_load(bp + 4)));
-        c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(x, wasm_v128_load(bp + 8)));
-        c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(x, wasm_v128_load(bp + 12)));
-        c4 = wasm_f32x4_add(c4, wasm_f32x4_mul(x, wasm_v128_load(bp + 16)));
-        c5 = wasm_f32x4_add(c5, wasm_f32x4_mul(x, wasm_v128_load(bp + 20)));
-        c6 = wasm_f32x4_add(c6, wasm_f32x4_mul(x, wasm_v128_load(bp + 24)));
-        c7 = wasm_f32x4_add(c7, wasm_f32x4_mul(x, wasm_v128_load(bp + 28)));
-      }
-      wasm_v128_store(o + j, c0);
-      wasm_v128_store(o + j + 4, c1);
-      wasm_v128_store(o + j + 8, c2);
-      wasm_v128_store(o + j + 12, c3);
-      wasm_v128_store(o + j + 16, c4);
-      wasm_v128_store(o + j + 20, c5);
-      wasm_v128_store(o + j + 24, c6);
-      wasm_v128_store(o + j + 28, c7);
-    }
-    for (; j + 4 <= n; j += 4) {
-      v128_t c = wasm_f32x4_splat(0.0f);
-      for (int q = 0; q < nnz; q++) {
-        int p = idx[q];
-        c = wasm_f32x4_add(c, wasm_f32x4_mul(wasm_f32x4_splat(row[p]), wasm_v128_load(b + p * n + j)));
-      }
-      wasm_v128_store(o + j, c);
-    }
-    for (; j < n; j++) {
-      float c = 0.0f;
-      for (int q = 0; q < nnz; q++) c += row[idx[q]] * b[idx[q] * n + j];
-      o[j] = c;
-    }
-  }
-}
-
-/*
  * out[m x n] = act(bias + a[m x k] . b[k x n]), skipping the zero entries of
  * a, for a dense layer's forward pass (TensorFlow.js's _FusedMatMul): each
  * output entry starts at bias[j] (0 with no bias: bias is then 0, the null
@@ -108,7 +49,10 @@ void matmul_sparse_a(float *out, const float *a, const float *b, int m, int k, i
  * is above 0, as XNNPACK's clamp pmax(0, x) does: NaN and -0 become +0. A
  * skipped term is a zero, which changes a sum only in the sign of an exact
  * zero, and relu makes every zero +0: under relu the result is the stock
- * kernel's, bit for bit. idx as for matmul_sparse_a.
+ * kernel's, bit for bit. idx is room for k ints, which the caller owns (the
+ * module keeps no memory of its own). Output columns are taken 32 at a time,
+ * held in eight registers while the row's non-zero terms are added, so only b
+ * is read per term.
  */
 static inline v128_t start4(const float *bias, int j) {
   return bias ? wasm_v128_load(bias + j) : wasm_f32x4_splat(0.0f);
@@ -170,6 +114,16 @@ void matmul_sparse_a_fused(float *out, const float *a, const float *b, int m, in
       o[j] = relu && !(0.0f < c) ? 0.0f : c;
     }
   }
+}
+
+/*
+ * out[m x n] = a[m x k] . b[k x n], skipping the zero entries of a: each
+ * output entry is the sum, in order of increasing p, of a[i,p] * b[p,j] over
+ * the p where a[i,p] is not zero (the fused kernel with no bias and no relu).
+ */
+EXPORT(matmul_sparse_a)
+void matmul_sparse_a(float *out, const float *a, const float *b, int m, int k, int n, int *idx) {
+  matmul_sparse_a_fused(out, a, b, m, k, n, idx, 0, 0);
 }
 
 /*
