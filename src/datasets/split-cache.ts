@@ -3,8 +3,9 @@
  * every row (exact copies must land on one side) and shuffles each stratum:
  * for MNIST's 10,000 digits about 150 ms that every check of month2/mnist
  * paid again before its children could start. The plan depends only on the
- * data and the spec, so it is keyed by the dataset's content fingerprint and
- * the spec, and read back as a small JSON file.
+ * planning code, the data and the spec, so it is keyed by a digest of that
+ * code, the dataset's content fingerprint (and its groups, which the
+ * fingerprint leaves out) and the spec, and read back as a small JSON file.
  *
  * The cache folder is trusted as the dataset cache in it is (a writer there
  * could as well change the labels); a plan that fails any check, a row out of
