@@ -325,6 +325,7 @@ function sparseProduct(
  * reverse. Anything else keeps the stock kernel (XNNPACK).
  */
 export function fusedMatMulSparse(stock: KernelFunc): KernelFunc {
+  const clampsLikeUs = new WeakMap<object, boolean>();
   return (args) => {
     const { a, b, bias, preluActivationWeights } = args.inputs as {
       a: TensorInfo;
@@ -346,6 +347,9 @@ export function fusedMatMulSparse(stock: KernelFunc): KernelFunc {
     const backend = args.backend as unknown as WasmBackend;
     const kernels = simdKernels(backend.wasm);
     if (kernels === undefined) return stock(args);
+    let same = clampsLikeUs.get(backend);
+    if (same === undefined) clampsLikeUs.set(backend, (same = stockReluOfNaNIsZero(backend, stock)));
+    if (!same) return stock(args);
     const offset = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
     if (kernels.nonzeros(offset(a), m * k) > MAX_SPARSE_DENSITY * m * k) return stock(args);
     if (!kernels.all_finite(offset(b), k * n)) return stock(args);
@@ -369,6 +373,37 @@ export function fusedMatMulSparse(stock: KernelFunc): KernelFunc {
       backend.disposeData(idx.dataId);
     }
   };
+}
+
+/**
+ * Whether the stock kernel's relu turns a NaN sum into 0, as the sparse kernel does. XNNPACK's wasm build
+ * picks its clamp when it starts: pmax(0, x) on x86 hosts (NaN becomes 0), a NaN-keeping max elsewhere
+ * (Apple Silicon, Graviton), where a NaN in predict() must stay the invalid output it is with the stock
+ * kernel. Asked once per backend, of the stock kernel itself, on a product of the size the sparse path takes.
+ */
+function stockReluOfNaNIsZero(backend: WasmBackend, stock: KernelFunc): boolean {
+  const [m, k, n] = [2, 128, 64];
+  const a = backend.makeOutput([1, m, k], 'float32');
+  const b = backend.makeOutput([1, k, n], 'float32');
+  const made: TensorInfo[] = [a, b];
+  try {
+    const view = (t: TensorInfo, size: number): Float32Array =>
+      new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(t.dataId)!.memoryOffset, size);
+    view(a, m * k).fill(0)[0] = NaN;
+    view(b, k * n).fill(0.5);
+    const out = stock({
+      inputs: { a, b },
+      backend: backend,
+      attrs: { transposeA: false, transposeB: false, activation: 'relu' },
+    }) as TensorInfo;
+    made.push(out);
+    const values = backend.readSync(out.dataId);
+    return values[0] === 0 && values[n] === 0;
+  } catch {
+    return false;
+  } finally {
+    for (const t of made) backend.disposeData(t.dataId);
+  }
 }
 
 interface Conv2DBackpropInputAttrs {

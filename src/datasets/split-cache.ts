@@ -22,7 +22,7 @@ import { planSplit, splitFromPlan, type SplitPlan } from './split';
 import type { LoadedDataset, SplitResult, SplitSpec } from './types';
 
 /** The modules a plan is made by: a plan that other code made is not reused. */
-const PLANNING_MODULES = ['./split', './units', './rng', './hash'];
+const PLANNING_MODULES = ['./split', './units', './rng', './hash', './bytes'];
 let planningCode: string | undefined;
 
 function planningDigest(): string {
@@ -34,9 +34,13 @@ function planningDigest(): string {
   return planningCode;
 }
 
-/** Everything a plan depends on: the planning code, the data (the fingerprint leaves groups out) and the spec. */
+/**
+ * Everything a plan depends on: the planning code, the data (the fingerprint leaves groups out) and the spec,
+ * its stratification as planSplit resolves it (by default, whether the dataset names its classes).
+ */
 function planKey(ds: LoadedDataset, spec: SplitSpec): string {
-  const { seed, test, val, limit, stratify, ordered } = spec;
+  const { seed, test, val, limit, ordered } = spec;
+  const stratify = ordered ? false : (spec.stratify ?? ds.classNames !== undefined);
   const groups = ds.groups ? createHash('sha1').update(littleEndianBytes(ds.groups)).digest('hex') : null;
   return JSON.stringify({
     code: planningDigest(),

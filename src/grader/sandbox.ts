@@ -147,18 +147,8 @@ const PASSED_ENV = [
   'TERM',
 ];
 
-/**
- * glibc's malloc asked to back its large blocks with transparent huge pages (glibc 2.35 and later; others
- * ignore the setting). A check's child fills fresh memory with the training data several times over, one
- * page fault per 4 KB without it: on the 2-core machine of issue 18, 3.6 ms per MB first touched, half that
- * with it, and `check month2/mnist` 0.2 s faster (npm run bench). Set, never passed through: the environment
- * the grader ran in does not tune the child's allocator.
- */
-const CHILD_MALLOC = 'glibc.malloc.hugetlb=1';
-
 export function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { TF_CPP_MIN_LOG_LEVEL: '2', NODE_ENV: 'production' };
-  if (process.platform === 'linux') env.GLIBC_TUNABLES = CHILD_MALLOC;
   for (const key of PASSED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key];
   return env;
 }

@@ -3,6 +3,7 @@ import { initBackend } from '../../../src/backend/init';
 import { values } from '../../helpers/values';
 import {
   FAST_KERNELS,
+  fusedMatMulSparse,
   registerWasmFastKernels,
   unregisterWasmFastKernels,
 } from '../../../src/backend/wasm-fast-kernels';
@@ -479,6 +480,33 @@ describe("_FusedMatMul with a mostly-zero left operand (a dense layer's forward 
     expect(bits(ours)).toEqual(bits(theirs));
     expect(Object.is(ours.dataSync()[2 * n], 0)).toBe(true);
     tf.dispose([a, b, bias, ours, theirs]);
+  });
+
+  it("stays off where the stock kernel's relu keeps a NaN (XNNPACK's clamp on hosts other than x86)", () => {
+    const stockConfig = (tf.getKernel('_FusedMatMul', 'wasm') as T.KernelConfig & { mlpathStock: T.KernelConfig })
+      .mlpathStock;
+    // A stand-in for such a host's stock kernel: its relu passes everything through, NaN included.
+    const keepsNaN: T.KernelFunc = (args) =>
+      stockConfig.kernelFunc({ ...args, attrs: { ...args.attrs, activation: 'linear' } });
+    const a = tf.tensor2d(sparse(64 * 784, 42, 0.2), [64, 784]);
+    const b = tf.tensor2d(values(784 * 32, 43), [784, 32]);
+    const run = (kernelFunc: T.KernelFunc): number[] => {
+      tf.unregisterKernel('_FusedMatMul', 'wasm');
+      tf.registerKernel({ ...stockConfig, kernelFunc: fusedMatMulSparse(kernelFunc) });
+      try {
+        const out = tf.fused.matMul({ a, b, activation: 'relu' });
+        const got = Array.from(out.dataSync());
+        out.dispose();
+        return got;
+      } finally {
+        tf.unregisterKernel('_FusedMatMul', 'wasm');
+        tf.registerKernel(stockConfig);
+      }
+    };
+    // With x86's stock kernel the sparse path runs and clamps; with the stand-in it never runs.
+    expect(run(stockConfig.kernelFunc).some((v) => v < 0)).toBe(false);
+    expect(run(keepsNaN).some((v) => v < 0)).toBe(true);
+    tf.dispose([a, b]);
   });
 
   it('is what model.predict of a dense relu layer runs, and it predicts as the stock kernel does', () => {

@@ -82,6 +82,20 @@ test('the same rows in other groups get a plan of their own (the fingerprint lea
   expect(planFiles()).toHaveLength(2);
 });
 
+test('the same rows without class names (so not stratified by default) get a plan of their own', () => {
+  const ds = data();
+  const unspecified = { seed: 7, test: 0.2, val: 0.15 };
+  splitDatasetCached(ds, unspecified);
+  const unnamed = tiny(
+    Array.from({ length: 60 }, (_, i) => Array.from(ds.features.subarray(i * 3, i * 3 + 3))),
+    Array.from(ds.labels),
+    { groups: ds.groups, classNames: undefined },
+  );
+  expect(unnamed.fingerprint).toBe(ds.fingerprint);
+  sameSplit(splitDatasetCached(unnamed, unspecified), splitDataset(unnamed, unspecified));
+  expect(planFiles()).toHaveLength(2);
+});
+
 test.each([
   ['a row out of range', (p: Plan) => p.train.push(60)],
   ['a row on two sides', (p: Plan) => p.test.push(p.train[0])],
