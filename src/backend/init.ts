@@ -25,7 +25,7 @@ import {
 } from './probe';
 import { simdKernels } from './simd/module';
 import { registerFusedAdam } from './wasm-adam';
-import { registerWasmFastKernels } from './wasm-fast-kernels';
+import { registerWasmFastKernels, settleFusedReluProbe } from './wasm-fast-kernels';
 import { registerWasmGapKernels, silenceCpuBanner } from './wasm-kernels';
 import { registerThreadedWasm, requestedWasmThreads, threadsUnavailable } from './wasm-threads';
 
@@ -139,6 +139,7 @@ async function startWasm(): Promise<Tf> {
     if (await startThreadedWasm(tf)) return tf;
     if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
     simdKernels((tf.backend() as unknown as { wasm: object }).wasm);
+    settleFusedReluProbe(tf);
     return tf;
   } finally {
     removeListenersAddedSince(before);

@@ -325,7 +325,6 @@ function sparseProduct(
  * reverse. Anything else keeps the stock kernel (XNNPACK).
  */
 export function fusedMatMulSparse(stock: KernelFunc): KernelFunc {
-  const clampsLikeUs = new WeakMap<object, boolean>();
   return (args) => {
     const { a, b, bias, preluActivationWeights } = args.inputs as {
       a: TensorInfo;
@@ -347,8 +346,10 @@ export function fusedMatMulSparse(stock: KernelFunc): KernelFunc {
     const backend = args.backend as unknown as WasmBackend;
     const kernels = simdKernels(backend.wasm);
     if (kernels === undefined) return stock(args);
-    let same = clampsLikeUs.get(backend);
-    if (same === undefined) clampsLikeUs.set(backend, (same = stockReluOfNaNIsZero(backend, stock)));
+    let asked = clampsLikeUs.get(stock);
+    if (!asked) clampsLikeUs.set(stock, (asked = new WeakMap()));
+    let same = asked.get(backend);
+    if (same === undefined) asked.set(backend, (same = stockReluOfNaNIsZero(backend, stock)));
     if (!same) return stock(args);
     const offset = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
     if (kernels.nonzeros(offset(a), m * k) > MAX_SPARSE_DENSITY * m * k) return stock(args);
@@ -373,6 +374,18 @@ export function fusedMatMulSparse(stock: KernelFunc): KernelFunc {
       backend.disposeData(idx.dataId);
     }
   };
+}
+
+/** Per stock kernel and wasm backend, whether the kernel's relu clamps a NaN to 0 (stockReluOfNaNIsZero). */
+const clampsLikeUs = new WeakMap<KernelFunc, WeakMap<object, boolean>>();
+
+/**
+ * Asks the active wasm backend's stock kernel how its relu clamps, now: backend/init.ts calls this as the
+ * backend starts, so the answer is settled before any learner code could patch what the question uses.
+ */
+export function settleFusedReluProbe(tf: Tf): void {
+  if (tf.getBackend() !== WASM) return;
+  tf.tidy(() => tf.fused.matMul({ a: tf.zeros([2, 128]), b: tf.ones([128, 64]), activation: 'relu' }));
 }
 
 /**
