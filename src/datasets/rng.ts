@@ -11,7 +11,7 @@
  * would grade one submission two ways.
  */
 
-import { createHash } from 'node:crypto';
+import { createHash, randomInt as secureInt } from 'node:crypto';
 export type Rng = () => number;
 
 /** mulberry32: a uniform float in [0, 1) per call, a multiple of 2^-32. */
@@ -62,6 +62,16 @@ export function shuffleInPlace<T>(items: T[] | Int32Array, rng: Rng): void {
     items[i] = items[j];
     items[j] = tmp;
   }
+}
+
+/** 0..n-1 in an order drawn from the operating system's randomness, which no one can recompute from a seed. */
+export function secretOrder(n: number): number[] {
+  const out = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = secureInt(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }
 
 /**

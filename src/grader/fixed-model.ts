@@ -33,9 +33,9 @@
  * real price that the grader's own generous formulas leave unexplained, which
  * no formula of a tract's 13 numbers predicts.
  */
-import { randomInt } from 'node:crypto';
 import { fixedModelSchema } from '../curriculum/kinds/train';
 import type { LoadedDataset } from '../datasets';
+import { secretOrder } from '../datasets/rng';
 import { exerciseOption, type WithOptions } from './exercise-options';
 import { InvalidOutputError } from './predictions';
 import type { FixedModel, FixedModelPayload, WireTensor } from './protocol';
@@ -117,16 +117,6 @@ function fmt(v: number): string {
 /** Relative tolerance between two float32 computations of the same formula. */
 function close(a: number, b: number, tol = 1e-4): boolean {
   return Math.abs(a - b) <= tol * (1 + Math.abs(b));
-}
-
-/** 0..n-1 in a random order, from the grader's randomness: learner code cannot predict it. */
-function shuffled(n: number): number[] {
-  const out = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 /** A grader-side row: which part it comes from, and its index there. */
@@ -357,7 +347,7 @@ export async function runFixedModel(
     ...Array.from({ length: train.n }, (_, index): Row => ({ part: 'train', index })),
     ...Array.from({ length: test.n }, (_, index): Row => ({ part: 'test', index })),
   ];
-  const firstRows = shuffled(everyRow.length).map((i) => everyRow[i]);
+  const firstRows = secretOrder(everyRow.length).map((i) => everyRow[i]);
   const first = await engineer(firstRows, 'engineer(tf, x, names)');
   const features = new Array<number[]>(train.n);
   const heldColumns = new Array<number[] | undefined>(test.n);
@@ -368,7 +358,7 @@ export async function runFixedModel(
   const known = (r: Row): number[] | undefined => (r.part === 'train' ? features[r.index] : undefined);
 
   // Half of the training rows in another order: a row's columns may depend on that row alone.
-  const half = shuffled(train.n)
+  const half = secretOrder(train.n)
     .slice(0, Math.ceil(train.n / 2))
     .map((index): Row => ({ part: 'train', index }));
   const shifted = firstDifference(await engineer(half, 'engineer(tf, x, names)'), half, known);
@@ -388,7 +378,7 @@ export async function runFixedModel(
   // the one that counts, and which row is which, cannot be told apart.
   const seen = (r: Row): number[] | undefined => (r.part === 'train' ? features[r.index] : heldColumns[r.index]);
   const calls: Row[][] = [0, 1].map(() =>
-    shuffled(test.n)
+    secretOrder(test.n)
       .slice(0, Math.ceil(test.n / 2))
       .map((index): Row => ({ part: 'test', index })),
   );
@@ -396,7 +386,7 @@ export async function runFixedModel(
     ...Array.from({ length: test.n }, (_, index): Row => ({ part: 'test', index })),
     ...half.slice(0, Math.ceil(test.n / 4)),
   ];
-  calls.push(shuffled(mixed.length).map((i) => mixed[i]));
+  calls.push(secretOrder(mixed.length).map((i) => mixed[i]));
   for (const rows of calls) {
     const got = await engineer(rows, 'engineer(tf, x, names) on the held-out rows');
     if (got[0].length !== d) {

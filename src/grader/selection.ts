@@ -26,12 +26,11 @@
  *
  * Curriculum: `options.selection` of a train exercise.
  */
-import { randomInt } from 'node:crypto';
 import type { LoadedExercise } from '../curriculum';
 import { selectionSchema, type Selection } from '../curriculum/kinds/train';
 import type { MetricName, Task } from '../curriculum/schema';
 import type { LoadedDataset } from '../datasets';
-import { createRng, oneWaySeed } from '../datasets/rng';
+import { createRng, oneWaySeed, secretOrder } from '../datasets/rng';
 import { GradingError } from '../errors';
 import { exerciseOption, type WithOptions } from './exercise-options';
 import { features } from './kinds/data';
@@ -370,16 +369,6 @@ function splitEntry(e: Entry, order: readonly number[], valN: number): JudgedEnt
   return { ...e, tensor: pickRows(t, valRows), unseen: pickRows(t, heldRows) };
 }
 
-/** 0..n-1 in an order of the grader's own randomness. */
-function shuffled(n: number): number[] {
-  const out = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
 /**
  * The hook the train kind calls: ask each seed's child about its candidates
  * once train() has returned, on the validation and held-out rows mixed, note
@@ -409,7 +398,7 @@ export function selectionWatch(
     async ask(session, seed) {
       if (!spec || !val) return;
       // Row `order[i]` of the batch: below val.n a validation row, above it a held-out one.
-      const order = shuffled(val.n + test.n);
+      const order = secretOrder(val.n + test.n);
       const both = features(val, test);
       const width = val.featureShape.reduce((a, b) => a * b, 1);
       const x = new Float32Array(order.length * width);
