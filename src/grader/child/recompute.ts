@@ -346,6 +346,13 @@ function releaseFrontier(frontier: Frontier | undefined): void {
  * the input swapped for `swapped`; undefined when it cannot be. With `frontier`, the run with nothing replaced
  * keeps the frontier's outputs, and a run that replaces trained variables only reuses them.
  */
+/** For each recorded data id, the last step that reads it (of the steps `run` keeps). */
+function lastReads(steps: Step[], run: (s: number) => boolean): Map<object, number> {
+  const last = new Map<object, number>();
+  for (let s = 0; s < steps.length; s++) if (run(s)) for (const [, info] of steps[s].inputs) last.set(info.dataId, s);
+  return last;
+}
+
 function recompute(
   tf: Tf,
   output: Info,
@@ -360,6 +367,21 @@ function recompute(
   let reuse = frontier !== undefined && !collect && !swapped && frontier.kept.size === frontier.needed.size;
   if (reuse && replaced) for (const id of replaced.keys()) if (!frontier!.trained.has(id)) reuse = false;
   if (reuse) for (const [id, t] of frontier!.kept) values.set(id, t);
+  const steps = state.steps;
+  const run = (s: number): boolean => !(reuse && frontier!.skip.has(s));
+  // Each tensor made here is freed after the last step that reads the data it stands for, not at the end: a
+  // predict() that ran in batches is recorded batch after batch, and holding every batch's activations at once
+  // (hundreds of MB for a CNN over a few thousand rows) cost more in fresh memory than the kernels themselves.
+  const lastRead = lastReads(steps, run);
+  lastRead.set(output.dataId, Infinity);
+  if (collect) for (const id of frontier.needed) lastRead.set(id, Infinity);
+  const madeFor = new Map<object, Tensor[]>();
+  const note = (id: object, t: Tensor): void => {
+    made.push(t);
+    const list = madeFor.get(id);
+    if (list) list.push(t);
+    else madeFor.set(id, [t]);
+  };
   const tensorFor = (info: Info): Tensor | undefined => {
     let t = values.get(info.dataId);
     if (!t) {
@@ -377,23 +399,22 @@ function recompute(
                 ? intrinsics.tensor!(leaf.values as Float32Array, leaf.info.shape, leaf.info.dtype as 'float32')
                 : undefined;
       if (!t) return undefined;
-      if (t !== swapped) made.push(t);
+      if (t !== swapped) note(info.dataId, t);
       values.set(info.dataId, t);
     }
     // Reshape shares its input's data: the same data may be read in another shape.
     if (t.shape.length !== info.shape.length || t.shape.some((d, i) => d !== info.shape[i])) {
       if (t.size !== sizeOf(info.shape)) return undefined;
       const r = intrinsics.reshape!(t, info.shape);
-      made.push(r);
+      note(info.dataId, r);
       return r;
     }
     return t;
   };
   try {
-    const steps = state.steps;
     for (let s = 0; s < steps.length; s++) {
       const step = steps[s];
-      if (reuse && frontier!.skip.has(s)) continue;
+      if (!run(s)) continue;
       const inputs: Record<string, Tensor> | Tensor[] = step.list ? [] : {};
       for (const [key, info] of step.inputs) {
         const t = tensorFor(info);
@@ -404,8 +425,17 @@ function recompute(
       const outs = Array.isArray(out) ? out : [out];
       if (outs.length !== step.outputs.length) return undefined;
       for (let i = 0; i < outs.length; i++) {
-        made.push(outs[i]);
+        note(step.outputs[i].dataId, outs[i]);
         values.set(step.outputs[i].dataId, outs[i]);
+      }
+      // Tensors sharing data (a reshape, an identity) share the recorded data's id, so a read of any of them
+      // counts; disposing one only drops its own reference to data another still holds.
+      for (const [, info] of step.inputs) {
+        if (lastRead.get(info.dataId) !== s) continue;
+        for (const t of madeFor.get(info.dataId) ?? [])
+          if (!apply(intrinsics.isDisposed!, t, [])) apply(intrinsics.dispose!, t, []);
+        madeFor.delete(info.dataId);
+        values.delete(info.dataId);
       }
     }
     const result = tensorFor(output);
