@@ -135,31 +135,52 @@ class Net {
     this.p = new Float64Array(classes);
   }
 
-  /** Forward pass of row r: fills h and p (softmax), returns the predicted class. */
-  private forward(x: Float64Array, r: number): number {
-    const { width, classes, h, p } = this;
+  /**
+   * Row r's logits into p and its hidden layer into h; returns the predicted class (the first largest logit).
+   * Each unit's sum runs bias first, then its inputs in order, as a row of the weights is read contiguously.
+   */
+  private logits(x: Float64Array, r: number): number {
+    const { width, classes, h, p, w1, w2 } = this;
+    h.set(this.b1);
+    const at = r * INPUTS;
+    for (let i = 0; i < INPUTS; i++) {
+      const xi = x[at + i];
+      const row = i * width;
+      for (let j = 0; j < width; j++) h[j] += xi * w1[row + j];
+    }
+    for (let j = 0; j < width; j++) if (!(h[j] > 0)) h[j] = 0;
+    p.set(this.b2);
     for (let j = 0; j < width; j++) {
-      let z = this.b1[j];
-      for (let i = 0; i < INPUTS; i++) z += x[r * INPUTS + i] * this.w1[i * width + j];
-      h[j] = z > 0 ? z : 0;
+      const hj = h[j];
+      const row = j * classes;
+      for (let c = 0; c < classes; c++) p[c] += hj * w2[row + c];
     }
     let max = -Infinity;
     let arg = 0;
     for (let c = 0; c < classes; c++) {
-      let z = this.b2[c];
-      for (let j = 0; j < width; j++) z += h[j] * this.w2[j * classes + c];
-      p[c] = z;
-      if (z > max) [max, arg] = [z, c];
+      if (p[c] > max) {
+        max = p[c];
+        arg = c;
+      }
     }
+    return arg;
+  }
+
+  /** Forward pass of row r: fills h and p (softmax), returns the predicted class. */
+  private forward(x: Float64Array, r: number): number {
+    const { classes, p } = this;
+    const arg = this.logits(x, r);
+    const max = p[arg];
     let sum = 0;
     for (let c = 0; c < classes; c++) sum += p[c] = exp(Math.max(-60, p[c] - max));
     for (let c = 0; c < classes; c++) p[c] /= sum;
     return arg;
   }
 
+  /** The share of rows classified right: the class is the largest logit, so no softmax is needed here. */
   accuracy(rows: Rows): number {
     let right = 0;
-    for (let r = 0; r < rows.n; r++) if (this.forward(rows.x, r) === rows.y[r]) right++;
+    for (let r = 0; r < rows.n; r++) if (this.logits(rows.x, r) === rows.y[r]) right++;
     return right / rows.n;
   }
 
@@ -170,6 +191,8 @@ class Net {
     const g2 = new Float64Array(this.w2.length);
     const gb2 = new Float64Array(classes);
     const dh = new Float64Array(width);
+    const d = new Float64Array(classes);
+    const { w2 } = this;
     for (let start = 0; start < order.length; start += BATCH) {
       const batch = order.slice(start, start + BATCH);
       g1.fill(0);
@@ -178,19 +201,27 @@ class Net {
       gb2.fill(0);
       for (const r of batch) {
         this.forward(rows.x, r);
-        dh.fill(0);
+        // The same sums in the same order as unit by unit, with the weights read row by row.
         for (let c = 0; c < classes; c++) {
-          const d = p[c] - (rows.y[r] === c ? 1 : 0);
-          gb2[c] += d;
-          for (let j = 0; j < width; j++) {
-            g2[j * classes + c] += d * h[j];
-            dh[j] += d * this.w2[j * classes + c];
-          }
+          d[c] = p[c] - (rows.y[r] === c ? 1 : 0);
+          gb2[c] += d[c];
         }
         for (let j = 0; j < width; j++) {
-          if (h[j] <= 0) continue;
-          gb1[j] += dh[j];
-          for (let i = 0; i < INPUTS; i++) g1[i * width + j] += dh[j] * rows.x[r * INPUTS + i];
+          const hj = h[j];
+          const row = j * classes;
+          let back = 0;
+          for (let c = 0; c < classes; c++) {
+            g2[row + c] += d[c] * hj;
+            back += d[c] * w2[row + c];
+          }
+          dh[j] = back;
+          if (!(hj <= 0)) gb1[j] += back;
+        }
+        const at = r * INPUTS;
+        for (let i = 0; i < INPUTS; i++) {
+          const xi = rows.x[at + i];
+          const row = i * width;
+          for (let j = 0; j < width; j++) if (!(h[j] <= 0)) g1[row + j] += dh[j] * xi;
         }
       }
       const step = lr / batch.length;
