@@ -12,8 +12,10 @@ import { cleanupCompiled } from '../../compile';
 import { checkThreshold } from '../../metrics';
 import type { GradeOutcome, MetricResult } from '../../result';
 import { suiteFor } from '../../suites';
-import type { CaseOutcome } from '../../suites/types';
+import type { CaseOutcome, SuiteFixture } from '../../suites/types';
+import { encodeStart } from '../../runner';
 import {
+  bundleDirOf,
   completedOutcome,
   failedOutcome,
   learnerSession,
@@ -38,23 +40,47 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
   const suiteId = suiteIdOf(ex);
   const suite = await suiteFor(suiteId);
   if (!suite) throw new GradingError(`no grading suite '${suiteId}' for ${ex.key}`);
-  const prepared = await prepareEntry(ex, opts, started);
-  if (!prepared.ok) return prepared.outcome;
   const seed = opts.seeds[0];
   // The cases come from the instructor's secret when one is set (CI): a table of answers computed ahead with
   // the shipped generators does not fit them. The child keeps the public seed.
   const caseSeed = secretSeed(seed);
-  const fixture = await suite.prepare?.(caseSeed).catch((err: unknown) => {
-    cleanupCompiled(prepared.compiled);
+  // esbuild compiles in a process of its own while the fixture is made here and the child loads TensorFlow.js:
+  // the child reads nothing of the learner's before start() (harness.ts).
+  const entry = prepareEntry(ex, opts, started);
+  // Handled below; without a handler now, a compile that fails first would be an unhandled rejection.
+  entry.catch(() => undefined);
+  const dropCompiled = async (): Promise<void> => {
+    const p = await entry.catch(() => undefined);
+    if (p?.ok) cleanupCompiled(p.compiled);
+  };
+  let fixture: SuiteFixture | undefined;
+  try {
+    fixture = await suite.prepare?.(caseSeed);
+  } catch (err) {
+    await dropCompiled();
     throw err;
-  });
+  }
   const session = learnerSession(ex, opts, {
     kind: 'functions',
-    bundle: prepared.compiled.bundle,
+    bundleDir: bundleDirOf(opts),
     seed,
     payload: null,
     readRoots: fixture?.readRoots,
   });
+  let prepared: Awaited<typeof entry>;
+  try {
+    prepared = await entry;
+  } catch (err) {
+    await session.close();
+    fixture?.cleanup();
+    throw err;
+  }
+  if (!prepared.ok) {
+    await session.close();
+    fixture?.cleanup();
+    return prepared.outcome;
+  }
+  session.start(encodeStart(prepared.compiled.bundle, null));
   const failures: string[] = [];
   const outcomes: CaseOutcome[] = [];
   let total = 0;
