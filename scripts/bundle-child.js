@@ -5,7 +5,8 @@
  * read that one file of mlpath's, not the whole of dist/: the dataset loaders
  * and generators there would hand graded code the held-out data. So the build
  * fails if the bundle would take in a dataset module or a kind's parent side
- * (which loads the datasets).
+ * (which loads the datasets), or zod: only the parent validates messages, and
+ * loading zod and the protocol's schemas cost every child about 25 ms.
  * TensorFlow.js stays external (the child loads the installed packages).
  */
 const path = require('node:path');
@@ -16,6 +17,7 @@ const NEVER_IN_CHILD = [
   /^dist\/datasets\//,
   /^dist\/grader\/kinds\/[^/]+\/parent\.js$/,
   /^dist\/grader\/(grade|runner)\.js$/,
+  /^node_modules\/zod\//,
 ];
 
 esbuild
@@ -38,7 +40,7 @@ esbuild
     if (leaked.length) {
       const shown = leaked.slice(0, 5).join(', ') + (leaked.length > 5 ? ` and ${leaked.length - 5} more` : '');
       console.error(
-        `bundle-child: the child bundle must not contain ${shown}: the harness imports a parent-side module`,
+        `bundle-child: the child bundle must not contain ${shown}: the harness imports a parent-side module (or zod)`,
       );
       process.exitCode = 1;
     }

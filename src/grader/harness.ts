@@ -19,7 +19,8 @@ import { frameWriter } from './child/writer';
 import { prepareObservation } from './child/observe';
 import type { HarnessContext, Outgoing } from './child/context';
 import { childKind } from './kinds/children';
-import { HARNESS_FAILED, type LearnerError, type ParentMessage } from './protocol';
+import { HARNESS_FAILED } from './harness-exit';
+import type { LearnerError, ParentMessage } from './protocol';
 import type { ServicePayload } from './kinds/service/child';
 
 class Failed extends Error {

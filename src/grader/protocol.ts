@@ -26,8 +26,7 @@ export const ERROR_KINDS = [
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
-/** The child's exit code when the harness itself failed, not learner code; stderr says why (`mlpath harness: ...`). */
-export const HARNESS_FAILED = 71;
+export { HARNESS_FAILED } from './harness-exit';
 
 /** A tensor as it crosses the process boundary. */
 export interface WireTensor {
