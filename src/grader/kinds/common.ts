@@ -272,3 +272,37 @@ export async function prepareEntry(ex: LoadedExercise, opts: GradeOptions, start
   }
   return { ok: true, compiled: compiled.entry };
 }
+
+/**
+ * The learner's code compiled (prepareEntry, in esbuild's own process) while `load` runs here: the data a
+ * check needs, or a child started early. A failure of `load` comes first, as it would have before the compile,
+ * and the bundle a compile left behind is then removed; a compile that throws (mlpath's own failure) has what
+ * `load` made released first. `loading` names the load's phase for the progress line.
+ */
+export async function compiledWhile<T>(
+  ex: LoadedExercise,
+  opts: GradeOptions,
+  started: number,
+  load: () => Promise<T>,
+  how: { loading?: string; release?: (loaded: T) => Promise<void> } = {},
+): Promise<{ loaded: T; prepared: Prepared }> {
+  const entry = prepareEntry(ex, opts, started);
+  // Handled below, once `load` is done; without a handler now, a compile that fails first would be unhandled.
+  entry.catch(() => undefined);
+  let loaded: T;
+  try {
+    if (how.loading) opts.onPhase?.(how.loading);
+    loaded = await load();
+  } catch (err) {
+    const p = await entry.catch(() => undefined);
+    if (p?.ok) cleanupCompiled(p.compiled);
+    throw err;
+  }
+  opts.onPhase?.('compiling');
+  try {
+    return { loaded, prepared: await entry };
+  } catch (err) {
+    await how.release?.(loaded);
+    throw err;
+  }
+}

@@ -12,14 +12,14 @@ import { cleanupCompiled } from '../../compile';
 import { checkThreshold } from '../../metrics';
 import type { GradeOutcome, MetricResult } from '../../result';
 import { suiteFor } from '../../suites';
-import type { CaseOutcome, SuiteFixture } from '../../suites/types';
+import type { CaseOutcome } from '../../suites/types';
 import { encodeStart } from '../../runner';
 import {
   bundleDirOf,
+  compiledWhile,
   completedOutcome,
   failedOutcome,
   learnerSession,
-  prepareEntry,
   runSession,
   type GradeOptions,
   type ParentKind,
@@ -46,35 +46,30 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
   const caseSeed = secretSeed(seed);
   // esbuild compiles in a process of its own while the fixture is made here and the child loads TensorFlow.js:
   // the child reads nothing of the learner's before start() (harness.ts).
-  const entry = prepareEntry(ex, opts, started);
-  // Handled below; without a handler now, a compile that fails first would be an unhandled rejection.
-  entry.catch(() => undefined);
-  const dropCompiled = async (): Promise<void> => {
-    const p = await entry.catch(() => undefined);
-    if (p?.ok) cleanupCompiled(p.compiled);
-  };
-  let fixture: SuiteFixture | undefined;
-  try {
-    fixture = await suite.prepare?.(caseSeed);
-  } catch (err) {
-    await dropCompiled();
-    throw err;
-  }
-  const session = learnerSession(ex, opts, {
-    kind: 'functions',
-    bundleDir: bundleDirOf(opts),
-    seed,
-    payload: null,
-    readRoots: fixture?.readRoots,
-  });
-  let prepared: Awaited<typeof entry>;
-  try {
-    prepared = await entry;
-  } catch (err) {
-    await session.close();
-    fixture?.cleanup();
-    throw err;
-  }
+  const { loaded, prepared } = await compiledWhile(
+    ex,
+    opts,
+    started,
+    async () => {
+      const fixture = await suite.prepare?.(caseSeed);
+      const session = learnerSession(ex, opts, {
+        kind: 'functions',
+        bundleDir: bundleDirOf(opts),
+        seed,
+        payload: null,
+        readRoots: fixture?.readRoots,
+      });
+      return { fixture, session };
+    },
+    {
+      // The compile itself failed (mlpath's own error, not the learner's): the child started beside it goes too.
+      release: async ({ fixture, session }) => {
+        await session.close();
+        fixture?.cleanup();
+      },
+    },
+  );
+  const { fixture, session } = loaded;
   if (!prepared.ok) {
     await session.close();
     fixture?.cleanup();

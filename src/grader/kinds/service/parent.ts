@@ -27,10 +27,10 @@ import type { GradeOutcome, MetricResult, RunDetails } from '../../result';
 import { ChildFailure } from '../../runner';
 import type { ServicePayload } from './child';
 import {
+  compiledWhile,
   completedOutcome,
   failedOutcome,
   learnerSession,
-  prepareEntry,
   runSession,
   type GradeOptions,
   type ParentKind,
@@ -109,10 +109,9 @@ export async function gradeService(ex: LoadedExercise, opts: GradeOptions): Prom
   const started = Date.now();
   const options = serviceOptions(ex);
   if (!ex.dataset) throw new GradingError(`${ex.key}: a service exercise needs a dataset to build its model from`);
-  opts.onPhase?.('loading data');
-  const data = await prepareTrainData(ex, opts.holdout);
-  opts.onPhase?.('compiling');
-  const prepared = await prepareEntry(ex, opts, started);
+  const { loaded: data, prepared } = await compiledWhile(ex, opts, started, () => prepareTrainData(ex, opts.holdout), {
+    loading: 'loading data',
+  });
   if (!prepared.ok) return prepared.outcome;
   const train = trainPayload(data, 'classification');
   const port = await freePort();

@@ -57,10 +57,10 @@ import type { GradeOutcome, MetricResult, RunDetails } from '../../result';
 import type { ChildSession } from '../../runner';
 import { SnapshotError, stagedOutput, stageOutput } from '../../snapshot';
 import {
+  compiledWhile,
   completedOutcome,
   failedOutcome,
   learnerSession,
-  prepareEntry,
   runSession,
   type GradeOptions,
   type ParentKind,
@@ -190,12 +190,21 @@ export async function gradeTracking(ex: LoadedExercise, opts: GradeOptions): Pro
   const task = ex.task ?? 'classification';
   const options = trackingOptions(ex);
   const experimentName = options.experiment ?? ex.key;
-  opts.onPhase?.('loading data');
-  const data = await prepareTrainData(ex, opts.holdout);
-  const val = data.val;
-  if (!val) throw new GradingError(`${ex.key}: a tracking exercise needs a validation split (dataset.split.val > 0)`);
-  opts.onPhase?.('compiling');
-  const prepared = await prepareEntry(ex, opts, started);
+  const {
+    loaded: { data, val },
+    prepared,
+  } = await compiledWhile(
+    ex,
+    opts,
+    started,
+    async () => {
+      const loaded = await prepareTrainData(ex, opts.holdout);
+      if (!loaded.val)
+        throw new GradingError(`${ex.key}: a tracking exercise needs a validation split (dataset.split.val > 0)`);
+      return { data: loaded, val: loaded.val };
+    },
+    { loading: 'loading data' },
+  );
   if (!prepared.ok) return prepared.outcome;
 
   const root = path.join(opts.exerciseDir, 'mlruns');

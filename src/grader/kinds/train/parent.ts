@@ -20,14 +20,15 @@ import { fixedModelOf, fixedModelPayload, runFixedModel } from '../../fixed-mode
 import { selectionWatch } from '../../selection';
 import {
   bundleDirOf,
+  compiledWhile,
   completedOutcome,
   failedOutcome,
   learnerSession,
-  prepareEntry,
   runSession,
   type FailedRun,
   type GradeOptions,
   type ParentKind,
+  type Prepared,
 } from '../common';
 import { features, inputScale, numClasses, prepareTrainData, trainPayload } from '../data';
 
@@ -111,23 +112,12 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
     early.clear();
   };
   let data: Awaited<ReturnType<typeof prepareTrainData>>;
-  let prepared: Awaited<ReturnType<typeof prepareEntry>>;
-  // esbuild compiles in a process of its own while the data is loaded and split here.
-  const entry = prepareEntry(ex, opts, started);
-  // Handled below, once the data is in; without a handler now, a compile that fails first would be an unhandled rejection.
-  entry.catch(() => undefined);
+  let prepared: Prepared;
   try {
-    opts.onPhase?.('loading data');
-    data = await prepareTrainData(ex, opts.holdout);
-  } catch (err) {
-    const p = await entry.catch(() => undefined);
-    if (p?.ok) cleanupCompiled(p.compiled);
-    await closeEarly();
-    throw err;
-  }
-  try {
-    opts.onPhase?.('compiling');
-    prepared = await entry;
+    // esbuild compiles in a process of its own while the data is loaded and split here.
+    ({ loaded: data, prepared } = await compiledWhile(ex, opts, started, () => prepareTrainData(ex, opts.holdout), {
+      loading: 'loading data',
+    }));
   } catch (err) {
     await closeEarly();
     throw err;
