@@ -181,6 +181,8 @@ export class FrameDecoder {
   private buffered = 0;
   private need = -1;
   private broken?: FrameError;
+  /** Set when peek joins chunks into a buffer it made: bytes taken then are this decoder's alone. */
+  private joined = false;
 
   constructor(
     private readonly marker: Buffer,
@@ -229,10 +231,13 @@ export class FrameDecoder {
         this.need = length;
       }
       if (this.buffered < this.need) return messages;
+      this.joined = false;
       const body = this.take(this.need);
+      // A body that spanned chunks was just copied into a buffer of the decoder's own: no second copy.
+      const own = this.joined;
       this.need = -1;
       try {
-        append(messages, this.isolate ? isolated(body) : deserializeValue(body));
+        append(messages, this.isolate ? isolated(body, own) : deserializeValue(body));
       } catch (err) {
         throw this.break(
           new FrameError(
@@ -277,6 +282,7 @@ export class FrameDecoder {
         at += sizeOf(this.chunks[i]);
       }
       this.chunks = [joined];
+      this.joined = true;
     }
     return view(this.chunks[0], 0, bytes);
   }
@@ -294,10 +300,16 @@ export class FrameDecoder {
   }
 }
 
-/** A message read from a private copy of `body`, its views copied out, the copy zeroed (FrameDecoder's `isolate`). */
-function isolated(body: Uint8Array): unknown {
-  const own = slowBuffer(sizeOf(body));
-  applyFn(typedSet, own, [body]);
+/**
+ * A message read from a private copy of `body` (`body` itself when the decoder made it and nothing else holds it:
+ * a 25 MB frame is then not copied twice), its views copied out, the copy zeroed (FrameDecoder's `isolate`).
+ */
+function isolated(body: Uint8Array, decodersOwn = false): unknown {
+  let own = body;
+  if (!decodersOwn) {
+    own = slowBuffer(sizeOf(body));
+    applyFn(typedSet, own, [body]);
+  }
   try {
     const reader = new IsolatingDeserializer(own);
     applyFn(readHeader, reader, []);

@@ -192,6 +192,40 @@ describe("the child's end (isolate): a typed array shares memory with nothing el
     expect(start.payload.data.toString()).toBe('learner data');
   });
 
+  test('frames that span chunks (read from the buffer the decoder joined them into) decode alike, none reaching the token', () => {
+    const x = new Float32Array(5000).map((_, i) => i / 3);
+    const texts = Array.from({ length: 40 }, (_, i) => `message ${i} `.repeat(50));
+    const stream = Buffer.concat([
+      encodeFrame({ type: 'init', token, payload: { x } }, GRADER_MARKER),
+      encodeFrame({ type: 'start', payload: { texts, y: new Int32Array([9, 8, 7]) } }, GRADER_MARKER),
+      encodeFrame({ type: 'done' }, GRADER_MARKER),
+    ]);
+    const sent = Buffer.from(stream);
+    // Chunk sizes that split headers and bodies anywhere, and end chunks in the middle of the next frame.
+    for (const size of [1, 7, 1000, 4099, 65536]) {
+      const reader = new FrameDecoder(GRADER_MARKER, undefined, true);
+      const got: unknown[] = [];
+      for (let at = 0; at < stream.length; at += size) got.push(...reader.push(stream.subarray(at, at + size)));
+      reader.end();
+      const [init, start, done] = got as [
+        { token: string; payload: { x: Float32Array } },
+        { payload: { texts: string[]; y: Int32Array } },
+        { type: string },
+      ];
+      expect(init.token).toBe(token);
+      expect(Array.from(init.payload.x)).toEqual(Array.from(x));
+      expect(start.payload.texts).toEqual(texts);
+      expect(Array.from(start.payload.y)).toEqual([9, 8, 7]);
+      expect(done.type).toBe('done');
+      for (const v of [init.payload.x, start.payload.y]) {
+        expect(v.buffer.byteLength).toBe(v.byteLength);
+        expect(has(new Uint8Array(v.buffer), token)).toBe(false);
+      }
+    }
+    // The chunks handed in are views of the stream: the decoder zeroes only buffers of its own.
+    expect(stream.equals(sent)).toBe(true);
+  });
+
   test('every kind of typed array, a DataView and a Buffer arrive with their values, unaligned or not', () => {
     const sent = {
       odd: new Uint8Array([7]),
