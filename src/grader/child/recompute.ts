@@ -341,11 +341,6 @@ function releaseFrontier(frontier: Frontier | undefined): void {
   frontier.kept.clear();
 }
 
-/**
- * The recorded call's output recomputed, with the leaves in `replaced` given other values (undefined: zeros) and
- * the input swapped for `swapped`; undefined when it cannot be. With `frontier`, the run with nothing replaced
- * keeps the frontier's outputs, and a run that replaces trained variables only reuses them.
- */
 /** For each recorded data id, the last step that reads it (of the steps `run` keeps). */
 function lastReads(steps: Step[], run: (s: number) => boolean): Map<object, number> {
   const last = new Map<object, number>();
@@ -353,6 +348,11 @@ function lastReads(steps: Step[], run: (s: number) => boolean): Map<object, numb
   return last;
 }
 
+/**
+ * The recorded call's output recomputed, with the leaves in `replaced` given other values (undefined: zeros) and
+ * the input swapped for `swapped`; undefined when it cannot be. With `frontier`, the run with nothing replaced
+ * keeps the frontier's outputs, and a run that replaces trained variables only reuses them.
+ */
 function recompute(
   tf: Tf,
   output: Info,
