@@ -239,7 +239,9 @@ export async function prepareEntry(ex: LoadedExercise, opts: GradeOptions, start
   if (!compiled.ok) {
     const e = compiled.error;
     if (e.kind === 'missing-entry') {
-      e.message = `${path.relative(process.cwd(), entryFile) || entryFile} is missing: restore the starter with \`mlpath reset ${ex.key}\``;
+      // Named as the learner knows it (workspace-relative), not by the snapshot's temporary folder it was looked for in.
+      const shown = `${ex.key}/${path.relative(opts.exerciseDir, entryFile).split(path.sep).join('/')}`;
+      e.message = `${shown} is missing: restore the starter with \`mlpath reset ${ex.key}\``;
     }
     return { ok: false, outcome: errorOutcome(ex, opts, e, started) };
   }
