@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-write';
 import { littleEndianBytes } from './bytes';
 import { cacheDir } from './cache';
-import { planSplit, splitFromPlan, type SplitPlan } from './split';
+import { planSplit, splitFromPlan, stratifies, type SplitPlan } from './split';
 import type { LoadedDataset, SplitResult, SplitSpec } from './types';
 
 /** The modules a plan is made by: a plan that other code made is not reused. */
@@ -40,7 +40,7 @@ function planningDigest(): string {
  */
 function planKey(ds: LoadedDataset, spec: SplitSpec): string {
   const { seed, test, val, limit, ordered } = spec;
-  const stratify = ordered ? false : (spec.stratify ?? ds.classNames !== undefined);
+  const stratify = stratifies(ds, spec);
   const groups = ds.groups ? createHash('sha1').update(littleEndianBytes(ds.groups)).digest('hex') : null;
   return JSON.stringify({
     code: planningDigest(),

@@ -166,10 +166,18 @@ export function splitFromPlan(ds: LoadedDataset, spec: SplitSpec, plan: SplitPla
   return result;
 }
 
+/**
+ * Whether a split of `ds` by `spec` keeps class shares: as the spec asks, by default when the data names its
+ * classes, never when ordered. A split plan's cache key holds this (split-cache.ts).
+ */
+export function stratifies(ds: LoadedDataset, spec: SplitSpec): boolean {
+  return spec.ordered ? false : (spec.stratify ?? ds.classNames !== undefined);
+}
+
 /** The split's rows by side (checked spec, units, strata, seeded shuffles); costs a hash of every row. */
 export function planSplit(ds: LoadedDataset, spec: SplitSpec): SplitPlan {
   checkSpec(ds, spec);
-  const stratify = spec.ordered ? false : (spec.stratify ?? ds.classNames !== undefined);
+  const stratify = stratifies(ds, spec);
   const keys = rowKeys(ds);
   const pool =
     spec.limit !== undefined
