@@ -360,7 +360,6 @@ function recompute(
   swapped?: Tensor,
   frontier?: Frontier,
 ): Float32Array | undefined {
-  const made: Tensor[] = [];
   const values = new Map<object, Tensor>();
   const engine = tf.engine();
   const collect = frontier !== undefined && !replaced && !swapped && frontier.kept.size === 0;
@@ -375,9 +374,9 @@ function recompute(
   const lastRead = lastReads(steps, run);
   lastRead.set(output.dataId, Infinity);
   if (collect) for (const id of frontier.needed) lastRead.set(id, Infinity);
+  // The tensors made here, by the recorded data they stand for; those freed early are taken out.
   const madeFor = new Map<object, Tensor[]>();
   const note = (id: object, t: Tensor): void => {
-    made.push(t);
     const list = madeFor.get(id);
     if (list) list.push(t);
     else madeFor.set(id, [t]);
@@ -447,7 +446,9 @@ function recompute(
     return undefined;
   } finally {
     const kept = collect ? new Set<Tensor>(frontier.kept.values()) : undefined;
-    for (const t of made) if (!kept?.has(t) && !apply(intrinsics.isDisposed!, t, [])) apply(intrinsics.dispose!, t, []);
+    for (const made of madeFor.values())
+      for (const t of made)
+        if (!kept?.has(t) && !apply(intrinsics.isDisposed!, t, [])) apply(intrinsics.dispose!, t, []);
   }
 }
 
