@@ -12,8 +12,8 @@ import { cleanupCompiled } from '../../compile';
 import { checkThreshold } from '../../metrics';
 import type { GradeOutcome, MetricResult } from '../../result';
 import { suiteFor } from '../../suites';
-import type { CaseOutcome } from '../../suites/types';
-import { encodeStart } from '../../runner';
+import type { CaseOutcome, SuiteFixture } from '../../suites/types';
+import { encodeStart, type ChildSession } from '../../runner';
 import {
   bundleDirOf,
   compiledWhile,
@@ -44,6 +44,10 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
   // The cases come from the instructor's secret when one is set (CI): a table of answers computed ahead with
   // the shipped generators does not fit them. The child keeps the public seed.
   const caseSeed = secretSeed(seed);
+  const drop = async ({ fixture, session }: { fixture?: SuiteFixture; session: ChildSession }): Promise<void> => {
+    await session.close();
+    fixture?.cleanup();
+  };
   // esbuild compiles in a process of its own while the fixture is made here and the child loads TensorFlow.js:
   // the child reads nothing of the learner's before start() (harness.ts).
   const { loaded, prepared } = await compiledWhile(
@@ -61,18 +65,12 @@ export async function gradeFunctions(ex: LoadedExercise, opts: GradeOptions): Pr
       });
       return { fixture, session };
     },
-    {
-      // The compile itself failed (mlpath's own error, not the learner's): the child started beside it goes too.
-      release: async ({ fixture, session }) => {
-        await session.close();
-        fixture?.cleanup();
-      },
-    },
+    // The compile itself failed (mlpath's own error, not the learner's): the child started beside it goes too.
+    { release: drop },
   );
   const { fixture, session } = loaded;
   if (!prepared.ok) {
-    await session.close();
-    fixture?.cleanup();
+    await drop(loaded);
     return prepared.outcome;
   }
   session.start(encodeStart(prepared.compiled.bundle, null));
