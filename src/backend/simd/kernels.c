@@ -175,7 +175,16 @@ void adam(const float *w, const float *g, const float *m, const float *v, float 
  * added to zero, as the stock kernel sums, so -0 comes out +0. Every other
  * entry of dx is zero. The caller keeps the stock kernel when dy holds an
  * infinity or NaN: there the stock sum's dy * 0 terms are NaN.
+ *
+ * Four channels are searched at once: each lane keeps its own best value and
+ * entry, taking a later entry when it is at least the best so far (a NaN is
+ * never taken, as in the scalar comparison).
  */
+static inline void pool_grad_pick(float *dx, const float *g, int at, int first) {
+  if (at < 0 && first) at = 0;
+  if (at >= 0) dx[at] = 0.0f + *g;
+}
+
 EXPORT(max_pool_grad)
 void max_pool_grad(float *dx, const float *x, const float *dy, int batch, int in_h, int in_w, int ch, int out_h,
                    int out_w, int fh, int fw, int sh, int sw, int pad_top, int pad_left) {
@@ -184,23 +193,40 @@ void max_pool_grad(float *dx, const float *x, const float *dy, int batch, int in
   int t = 0;
   for (; t + 4 <= total; t += 4) wasm_v128_store(dx + t, z);
   for (; t < total; t++) dx[t] = 0.0f;
+  v128_t lanes = wasm_i32x4_make(0, 1, 2, 3);
   for (int b = 0; b < batch; b++) {
     for (int oy = 0; oy < out_h; oy++) {
       int y0 = oy * sh - pad_top;
+      int ylo = y0 < 0 ? 0 : y0, yhi = y0 + fh > in_h ? in_h : y0 + fh;
       for (int ox = 0; ox < out_w; ox++) {
         int x0 = ox * sw - pad_left;
+        int xlo = x0 < 0 ? 0 : x0, xhi = x0 + fw > in_w ? in_w : x0 + fw;
         const float *g = dy + ((b * out_h + oy) * out_w + ox) * ch;
         /* Whether the tensor's first entry lies in this window (channel 0 of batch 0). */
         int covers_first = b == 0 && y0 <= 0 && 0 < y0 + fh && x0 <= 0 && 0 < x0 + fw;
-        for (int c = 0; c < ch; c++) {
+        int c = 0;
+        for (; c + 4 <= ch; c += 4) {
+          v128_t best = wasm_f32x4_splat(__FLT_MIN__);
+          v128_t at = wasm_i32x4_splat(-1);
+          for (int iy = ylo; iy < yhi; iy++) {
+            for (int ix = xlo; ix < xhi; ix++) {
+              int i = ((b * in_h + iy) * in_w + ix) * ch + c;
+              v128_t v = wasm_v128_load(x + i);
+              v128_t take = wasm_f32x4_ge(v, best);
+              best = wasm_v128_bitselect(v, best, take);
+              at = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(i), lanes), at, take);
+            }
+          }
+          pool_grad_pick(dx, g + c, wasm_i32x4_extract_lane(at, 0), covers_first && c == 0);
+          pool_grad_pick(dx, g + c + 1, wasm_i32x4_extract_lane(at, 1), 0);
+          pool_grad_pick(dx, g + c + 2, wasm_i32x4_extract_lane(at, 2), 0);
+          pool_grad_pick(dx, g + c + 3, wasm_i32x4_extract_lane(at, 3), 0);
+        }
+        for (; c < ch; c++) {
           float best = __FLT_MIN__;
           int at = -1;
-          for (int wy = 0; wy < fh; wy++) {
-            int iy = y0 + wy;
-            if (iy < 0 || iy >= in_h) continue;
-            for (int wx = 0; wx < fw; wx++) {
-              int ix = x0 + wx;
-              if (ix < 0 || ix >= in_w) continue;
+          for (int iy = ylo; iy < yhi; iy++) {
+            for (int ix = xlo; ix < xhi; ix++) {
               int i = ((b * in_h + iy) * in_w + ix) * ch + c;
               if (x[i] >= best) {
                 best = x[i];
@@ -208,8 +234,7 @@ void max_pool_grad(float *dx, const float *x, const float *dy, int batch, int in
               }
             }
           }
-          if (at < 0 && covers_first && c == 0) at = 0;
-          if (at >= 0) dx[at] = 0.0f + g[c];
+          pool_grad_pick(dx, g + c, at, covers_first && c == 0);
         }
       }
     }

@@ -574,13 +574,45 @@ describe('MaxPoolGrad of windows that do not overlap', () => {
     x.dispose();
   });
 
-  it('sends the gradient of windows with no positive entry where the stock kernel does', () => {
-    // The stock kernel starts its search at FLT_MIN: such a window points at the tensor's first entry.
-    const x = tf.tidy(() => tf.neg<T.Tensor4D>(tf.abs(tf.tensor4d(values(2 * 6 * 7 * 3, 45), [2, 6, 7, 3]))));
+  it.each([3, 6])(
+    'sends the gradient of windows with no positive entry where the stock kernel does (%i channels)',
+    (channels) => {
+      // The stock kernel starts its search at FLT_MIN: such a window points at the tensor's first entry.
+      const shape: [number, number, number, number] = [2, 6, 7, channels];
+      const x = tf.tidy(() => tf.neg<T.Tensor4D>(tf.abs(tf.tensor4d(values(2 * 6 * 7 * channels, 45), shape))));
+      for (const pad of ['valid', 'same'] as const) {
+        const ours = poolGrad(x, 2, 2, pad);
+        expect(ours).toEqual(stock(() => poolGrad(x, 2, 2, pad)));
+        expect(ours.filter((v) => v !== 0).length).toBe(1);
+      }
+      x.dispose();
+    },
+  );
+
+  it('searches four channels at once as the stock kernel searches one: NaN, -infinity, ties and FLT_MIN per channel', () => {
+    // 9 channels: two groups of four and a tail of one; each channel of a window holds another mix.
+    const channels = 9;
+    const data = values(2 * 4 * 6 * channels, 46);
+    for (let i = 0; i < data.length; i++) {
+      const pick = (i * 7 + (i >> 3)) % 6;
+      if (pick === 0) data[i] = NaN;
+      else if (pick === 1) data[i] = -Infinity;
+      else if (pick === 2) data[i] = 1;
+      else if (pick === 3)
+        data[i] = 1.1754943508222875e-38; // FLT_MIN, which the search starts at
+      else if (pick === 4) data[i] = 0;
+    }
+    const x = tf.tensor4d(data, [2, 4, 6, channels]);
     for (const pad of ['valid', 'same'] as const) {
-      const ours = poolGrad(x, 2, 2, pad);
-      expect(ours).toEqual(stock(() => poolGrad(x, 2, 2, pad)));
-      expect(ours.filter((v) => v !== 0).length).toBe(1);
+      for (const [size, stride] of [
+        [2, 2],
+        [3, 3],
+        [2, 3],
+      ]) {
+        const ours = poolGrad(x, size, stride, pad);
+        expect(ours).toEqual(stock(() => poolGrad(x, size, stride, pad)));
+        expect(ours.some((v) => v !== 0)).toBe(true);
+      }
     }
     x.dispose();
   });
