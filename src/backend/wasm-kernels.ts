@@ -4,11 +4,14 @@
  * (UnsortedSegmentSum, the gradient of tf.gather) fails on wasm with
  * "Kernel '...' not registered for backend 'wasm'".
  *
- * The filter gradient of a convolution is itself a convolution, so it runs on
- * wasm's own (XNNPACK) Conv2D. The rarer kernels are bridged to the cpu
+ * The filter gradient of a convolution runs on mlpath's own wasm kernel
+ * (simd/kernels.c) where it can, and otherwise as the convolution it also is,
+ * on wasm's own (XNNPACK) Conv2D. The rarer kernels are bridged to the cpu
  * backend's implementation: exact, slower, and only where wasm has nothing.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { simdKernels } from './simd/module';
+import type { WasmBackend } from './wasm-fast-kernels';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -95,6 +98,8 @@ export function conv2DBackpropFilterAsConv(tf: Tf): KernelFunc {
       false,
       'channelsLast',
     );
+    const direct = filterGradInPlace(kernelBackend, x, dy, info, a.filterShape);
+    if (direct !== undefined) return direct;
     const [, height, width] = x.shape;
     const [, outH, outW] = dy.shape;
     const { top, left } = info.padInfo;
@@ -131,6 +136,56 @@ export function conv2DBackpropFilterAsConv(tf: Tf): KernelFunc {
     }
     return keep(kernelBackend, grad);
   };
+}
+
+/**
+ * The filter gradient from its definition, by mlpath's wasm kernel
+ * (simd/kernels.c conv2d_filter_grad), on the tensors where they lie: no
+ * transposed copies, and no convolution whose "filter" is the whole image,
+ * which XNNPACK runs at a fraction of its speed. Undefined, for the
+ * convolution path, when the kernels are absent, the tensors are not float32,
+ * the output channels are not a multiple of 4 or dy holds an infinity or NaN
+ * (the direct sums leave out the zero padding's terms, which are NaN there).
+ */
+function filterGradInPlace(
+  kernelBackend: KernelBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: ReturnType<Tf['backend_util']['computeConv2DInfo']>,
+  filterShape: [number, number, number, number],
+): TensorInfo | undefined {
+  const backend = kernelBackend as unknown as WasmBackend;
+  const kernels = backend.wasm ? simdKernels(backend.wasm) : undefined;
+  const [fh, fw, inC, outC] = filterShape;
+  if (kernels === undefined || x.dtype !== 'float32' || dy.dtype !== 'float32' || outC % 4 !== 0) return undefined;
+  const [batch, inH, inW] = x.shape;
+  const expected = [batch, info.outHeight, info.outWidth, outC];
+  if (x.shape.length !== 4 || x.shape[3] !== inC || dy.shape.join() !== expected.join()) return undefined;
+  const at = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  const dySize = dy.shape.reduce((p, q) => p * q, 1);
+  if (!kernels.all_finite(at(dy), dySize)) return undefined;
+  const out = backend.makeOutput([fh, fw, inC, outC], 'float32');
+  kernels.conv2d_filter_grad(
+    at(out),
+    at(x),
+    at(dy),
+    batch,
+    inH,
+    inW,
+    inC,
+    info.outHeight,
+    info.outWidth,
+    outC,
+    fh,
+    fw,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
+  return out;
 }
 
 /**

@@ -240,3 +240,75 @@ void max_pool_grad(float *dx, const float *x, const float *dy, int batch, int in
     }
   }
 }
+
+/*
+ * The filter gradient of a convolution, NHWC, straight from its definition:
+ *   dw[p,q,c,o] = sum over b, i, j of x[b, i*sh + p*dh - top, j*sw + q*dwid - left, c] * dy[b,i,j,o]
+ * each sum taken in that order (b, then i, then j), over the positions that
+ * fall inside x: the zero padding's terms are left out, so the caller keeps
+ * another path when dy holds an infinity or NaN (0 * dy is NaN there).
+ * out_c must be a multiple of 4: output channels go four to a lane group,
+ * up to 16 at once, and input channels two at once, so the sums stay in
+ * registers while x and dy are read once per pass.
+ */
+static inline __attribute__((always_inline)) void filter_grad_block(
+    float *dw, const float *x, const float *dy, int batch, int in_h, int in_w, int in_c, int out_h, int out_w,
+    int out_c, int fw, int p, int q, int c0, int o0, int sh, int sw, int dh, int dwid, int top, int left, const int CB,
+    const int OB) {
+  v128_t acc[2][4];
+  for (int u = 0; u < CB; u++)
+    for (int t = 0; t < OB; t++) acc[u][t] = wasm_f32x4_splat(0.0f);
+  /* The j whose column j*sw + q*dwid - left lies in [0, in_w). */
+  int shift = q * dwid - left;
+  int jlo = 0;
+  while (jlo < out_w && jlo * sw + shift < 0) jlo++;
+  int jhi = out_w;
+  while (jhi > jlo && (jhi - 1) * sw + shift >= in_w) jhi--;
+  for (int b = 0; b < batch; b++) {
+    for (int i = 0; i < out_h; i++) {
+      int iy = i * sh + p * dh - top;
+      if (iy < 0 || iy >= in_h) continue;
+      const float *xr = x + ((b * in_h + iy) * in_w + shift) * in_c + c0;
+      const float *dr = dy + (b * out_h + i) * out_w * out_c + o0;
+      for (int j = jlo; j < jhi; j++) {
+        const float *xp = xr + j * sw * in_c;
+        const float *dp = dr + j * out_c;
+        v128_t d[4];
+        for (int t = 0; t < OB; t++) d[t] = wasm_v128_load(dp + 4 * t);
+        for (int u = 0; u < CB; u++) {
+          v128_t xv = wasm_f32x4_splat(xp[u]);
+          for (int t = 0; t < OB; t++) acc[u][t] = wasm_f32x4_add(acc[u][t], wasm_f32x4_mul(xv, d[t]));
+        }
+      }
+    }
+  }
+  for (int u = 0; u < CB; u++)
+    for (int t = 0; t < OB; t++) wasm_v128_store(dw + ((p * fw + q) * in_c + c0 + u) * out_c + o0 + 4 * t, acc[u][t]);
+}
+
+#define FILTER_GRAD_BLOCK(CB, OB)                                                                                  \
+  filter_grad_block(dw, x, dy, batch, in_h, in_w, in_c, out_h, out_w, out_c, fw, p, q, c0, o0, sh, sw, dh, dwid, top, \
+                    left, CB, OB)
+
+EXPORT(conv2d_filter_grad)
+void conv2d_filter_grad(float *dw, const float *x, const float *dy, int batch, int in_h, int in_w, int in_c,
+                        int out_h, int out_w, int out_c, int fh, int fw, int sh, int sw, int dh, int dwid, int top,
+                        int left) {
+  for (int p = 0; p < fh; p++) {
+    for (int q = 0; q < fw; q++) {
+      int c0 = 0;
+      for (; c0 + 2 <= in_c; c0 += 2) {
+        int o0 = 0;
+        for (; o0 + 16 <= out_c; o0 += 16) FILTER_GRAD_BLOCK(2, 4);
+        for (; o0 + 8 <= out_c; o0 += 8) FILTER_GRAD_BLOCK(2, 2);
+        for (; o0 + 4 <= out_c; o0 += 4) FILTER_GRAD_BLOCK(2, 1);
+      }
+      for (; c0 < in_c; c0++) {
+        int o0 = 0;
+        for (; o0 + 16 <= out_c; o0 += 16) FILTER_GRAD_BLOCK(1, 4);
+        for (; o0 + 8 <= out_c; o0 += 8) FILTER_GRAD_BLOCK(1, 2);
+        for (; o0 + 4 <= out_c; o0 += 4) FILTER_GRAD_BLOCK(1, 1);
+      }
+    }
+  }
+}

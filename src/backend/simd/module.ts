@@ -43,6 +43,27 @@ export interface SimdKernels {
     padTop: number,
     padLeft: number,
   ): void;
+  /** dw[fh, fw, inC, outC] of a stride (sh, sw), dilation (dh, dw) convolution; outC a multiple of 4. */
+  conv2d_filter_grad(
+    dw: number,
+    x: number,
+    dy: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    fh: number,
+    fw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dwid: number,
+    top: number,
+    left: number,
+  ): void;
   adam(
     w: number,
     g: number,

@@ -85,6 +85,72 @@ describe('Conv2DBackpropFilter on wasm', () => {
     expect(relError(wasm, cpu)).toBeLessThan(1e-4);
   });
 
+  // Output channels in multiples of 4 go to mlpath's direct kernel (simd/kernels.c conv2d_filter_grad): 4, 8 and
+  // 16 at a time, input channels two at a time and one for an odd tail.
+  const direct: Array<{ name: string; x: number[]; f: number[]; strides: number | [number, number]; pad: Pad }> = [
+    { name: 'valid, stride 1, one input channel', x: [3, 12, 11, 1], f: [3, 3, 1, 8], strides: 1, pad: 'valid' },
+    { name: 'same, stride 1, 28 outputs (16 + 8 + 4)', x: [2, 9, 8, 3], f: [3, 3, 3, 28], strides: 1, pad: 'same' },
+    { name: 'same, stride 2, even input', x: [3, 10, 12, 2], f: [4, 3, 2, 12], strides: 2, pad: 'same' },
+    { name: 'same, strides [2, 1], 5x5 filter', x: [2, 13, 7, 5], f: [5, 5, 5, 20], strides: [2, 1], pad: 'same' },
+    {
+      name: 'explicit padding',
+      x: [2, 7, 6, 4],
+      f: [3, 2, 4, 16],
+      strides: 1,
+      pad: [
+        [0, 0],
+        [2, 1],
+        [0, 3],
+        [0, 0],
+      ],
+    },
+  ];
+
+  it.each(direct)('runs its own kernel and matches cpu: $name', async ({ x, f, strides, pad }) => {
+    const xv = values(size(x), 8);
+    const fv = values(size(f), 9);
+    const grad = () =>
+      tf.tidy(() => {
+        const input = tf.tensor4d(xv, x as [number, number, number, number]);
+        const loss = (w: T.Tensor) =>
+          tf
+            .conv2d(input, w as T.Tensor4D, strides, pad)
+            .square()
+            .sum();
+        return tf
+          .grad(loss)(tf.tensor4d(fv, f as [number, number, number, number]))
+          .arraySync();
+      });
+    const ran = await on('wasm', async () => (await tf.profile(grad)).kernelNames);
+    expect(ran).toContain('Conv2DBackpropFilter');
+    expect(ran.filter((k) => k === 'Conv2D')).toHaveLength(1); // the forward pass only
+    const wasm = await on('wasm', grad);
+    const cpu = await on('cpu', grad);
+    expect(relError(wasm, cpu)).toBeLessThan(1e-4);
+    expect(flat(cpu).every((v) => v !== 0)).toBe(true);
+  });
+
+  it('gives the same bits run after run, and keeps the convolution path for a dy with an infinity', async () => {
+    const xShape: [number, number, number, number] = [2, 8, 8, 3];
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 8] };
+    const run = (dyv: Float32Array) =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(values(size(xShape), 10), xShape);
+        const dy = tf.tensor4d(dyv, [2, 8, 8, 8]);
+        return Array.from(tf.engine().runKernel<T.Tensor>('Conv2DBackpropFilter', { x, dy }, attrs).dataSync());
+      });
+    const dyv = values(2 * 8 * 8 * 8, 11);
+    expect(run(dyv)).toEqual(run(dyv));
+    const names = async (v: Float32Array) => (await tf.profile(() => run(v))).kernelNames;
+    expect(await names(dyv)).not.toContain('Conv2D');
+    // In 'same' padding the border's terms are 0 * dy: with an infinite dy they are NaN, which only the
+    // convolution path (it multiplies the padding's zeros) keeps.
+    const inf = dyv.slice();
+    inf[0] = Infinity;
+    expect(await names(inf)).toContain('Conv2D');
+    expect(run(inf).some(Number.isNaN)).toBe(true);
+  });
+
   it('matches cpu for a fused conv2d with bias and relu, as tf.layers.conv2d runs it', async () => {
     const xShape: [number, number, number, number] = [4, 10, 10, 2];
     const fShape: [number, number, number, number] = [3, 3, 2, 6];
@@ -110,19 +176,19 @@ describe('Conv2DBackpropFilter on wasm', () => {
     expect(flat(cpuFilter).some((v) => v !== 0)).toBe(true);
   });
 
-  it('honours dilation 2 when the kernel is called with it', async () => {
+  it.each([3, 8])('honours dilation 2 when the kernel is called with it (%i output channels)', async (outC) => {
     // tfjs's own conv2d gradient refuses dilations > 1, so the kernel is run
     // directly. Reference: a dilated 3x3 filter is a 5x5 filter with zeros
     // between its taps, so its gradient is every other tap of the 5x5 one.
     const xShape: [number, number, number, number] = [2, 9, 9, 2];
     const xv = values(size(xShape), 6);
-    const fv = values(3 * 3 * 2 * 3, 7);
+    const fv = values(3 * 3 * 2 * outC, 7);
     const wasm = await on('wasm', () =>
       tf.tidy(() => {
         const x = tf.tensor4d(xv, xShape);
-        const f = tf.tensor4d(fv, [3, 3, 2, 3]);
+        const f = tf.tensor4d(fv, [3, 3, 2, outC]);
         const dy = tf.conv2d(x, f, 1, 'valid', 'NHWC', 2).mul(2);
-        const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3], dilations: 2 };
+        const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 2, outC], dilations: 2 };
         const g = tf.engine().runKernel<T.Tensor>('Conv2DBackpropFilter', { x, dy }, attrs);
         return g.arraySync();
       }),
@@ -130,12 +196,12 @@ describe('Conv2DBackpropFilter on wasm', () => {
     const cpu = await on('cpu', () =>
       tf.tidy(() => {
         const x = tf.tensor4d(xv, xShape);
-        const f = tf.tensor4d(fv, [3, 3, 2, 3]);
+        const f = tf.tensor4d(fv, [3, 3, 2, outC]);
         const dilated = tf.stack(
           [0, 1, 2, 3, 4].map((r) =>
             tf.stack(
               [0, 1, 2, 3, 4].map((c) =>
-                r % 2 || c % 2 ? tf.zeros([2, 3]) : f.slice([r / 2, c / 2], [1, 1]).reshape([2, 3]),
+                r % 2 || c % 2 ? tf.zeros([2, outC]) : f.slice([r / 2, c / 2], [1, 1]).reshape([2, outC]),
               ),
             ),
           ),
@@ -146,7 +212,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
             .square()
             .sum(),
         )(dilated);
-        return g.stridedSlice([0, 0, 0, 0], [5, 5, 2, 3], [2, 2, 1, 1]).arraySync();
+        return g.stridedSlice([0, 0, 0, 0], [5, 5, 2, outC], [2, 2, 1, 1]).arraySync();
       }),
     );
     expect(relError(wasm, cpu)).toBeLessThan(1e-4);
