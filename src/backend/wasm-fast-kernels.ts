@@ -20,6 +20,8 @@
  * - Conv2DBackpropInput with stride 1: the stock kernel is a scalar loop; the
  *   input gradient is a 'full' convolution of dy with the flipped filter, which
  *   runs on XNNPACK's Conv2D.
+ * - Add of a bias to every row, and Sum over leading axes (the bias's
+ *   gradient): wasm-bias-kernels.ts.
  * - Slice: the stock kernel first copies the WHOLE input out of wasm memory
  *   into a new JavaScript array (backend.readSync), however small the slice:
  *   a 64-row batch sliced from 8,000 MNIST rows copies 25 MB (30 ms, ten
@@ -34,6 +36,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { simdKernels } from './simd/module';
+import { addRowVector, sumLeadingAxes } from './wasm-bias-kernels';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -67,6 +70,8 @@ export const FAST_KERNELS = [
   'Conv2DBackpropInput',
   'Slice',
   'MaxPoolGrad',
+  'Add',
+  'Sum',
 ] as const;
 
 type FastConfig = KernelConfig & { mlpathStock?: KernelConfig };
@@ -84,6 +89,8 @@ export function registerWasmFastKernels(tf: Tf): string[] {
     Conv2DBackpropInput: (stock) => conv2DBackpropInputAsConv(tf, stock),
     Slice: (stock) => sliceInPlace(tf, stock),
     MaxPoolGrad: (stock) => maxPoolGradNonOverlapping(tf, stock),
+    Add: (stock) => addRowVector(tf, stock),
+    Sum: (stock) => sumLeadingAxes(tf, stock),
   };
   for (const name of FAST_KERNELS) {
     const stock = tf.getKernel(name, WASM) as FastConfig | undefined;

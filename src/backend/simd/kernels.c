@@ -312,3 +312,56 @@ void conv2d_filter_grad(float *dw, const float *x, const float *dy, int batch, i
     }
   }
 }
+
+/*
+ * out[j] = x[0][j] + x[1][j] + ... + x[rows-1][j] for x[rows x n]: a Sum over
+ * a tensor's leading axes (the bias gradient of a dense or convolution layer),
+ * where the stock kernel first transposes the whole tensor. Each sum starts at
+ * 0 and adds the rows in order, as the stock kernel adds the transposed
+ * tensor's entries in order: the same bits.
+ */
+EXPORT(sum_leading)
+void sum_leading(float *out, const float *x, int rows, int n) {
+  int j = 0;
+  for (; j + 16 <= n; j += 16) {
+    v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0, s2 = s0, s3 = s0;
+    for (int r = 0; r < rows; r++) {
+      const float *row = x + r * n + j;
+      s0 = wasm_f32x4_add(s0, wasm_v128_load(row));
+      s1 = wasm_f32x4_add(s1, wasm_v128_load(row + 4));
+      s2 = wasm_f32x4_add(s2, wasm_v128_load(row + 8));
+      s3 = wasm_f32x4_add(s3, wasm_v128_load(row + 12));
+    }
+    wasm_v128_store(out + j, s0);
+    wasm_v128_store(out + j + 4, s1);
+    wasm_v128_store(out + j + 8, s2);
+    wasm_v128_store(out + j + 12, s3);
+  }
+  for (; j + 4 <= n; j += 4) {
+    v128_t s = wasm_f32x4_splat(0.0f);
+    for (int r = 0; r < rows; r++) s = wasm_f32x4_add(s, wasm_v128_load(x + r * n + j));
+    wasm_v128_store(out + j, s);
+  }
+  for (; j < n; j++) {
+    float s = 0.0f;
+    for (int r = 0; r < rows; r++) s += x[r * n + j];
+    out[j] = s;
+  }
+}
+
+/*
+ * out[r][j] = x[r][j] + v[j] for x[rows x n]: adding a bias to every row (a
+ * layer's bias under a gradient tape, where TensorFlow.js runs it unfused),
+ * which the stock kernel broadcasts element by element. One float32 addition
+ * per entry: the same bits.
+ */
+EXPORT(add_row_vector)
+void add_row_vector(float *out, const float *x, const float *v, int rows, int n) {
+  for (int r = 0; r < rows; r++) {
+    const float *row = x + r * n;
+    float *o = out + r * n;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) wasm_v128_store(o + j, wasm_f32x4_add(wasm_v128_load(row + j), wasm_v128_load(v + j)));
+    for (; j < n; j++) o[j] = row[j] + v[j];
+  }
+}

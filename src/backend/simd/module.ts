@@ -64,6 +64,10 @@ export interface SimdKernels {
     top: number,
     left: number,
   ): void;
+  /** out[n] = the sum of the rows of x[rows x n]. */
+  sum_leading(out: number, x: number, rows: number, n: number): void;
+  /** out[rows x n] = x[rows x n] + v[n] on every row. */
+  add_row_vector(out: number, x: number, v: number, rows: number, n: number): void;
   adam(
     w: number,
     g: number,
