@@ -19,7 +19,7 @@
  *   unfused, as BatchMatMul, Add and Relu.)
  * - Conv2DBackpropInput with stride 1: the stock kernel is a scalar loop; the
  *   input gradient is a 'full' convolution of dy with the flipped filter, which
- *   runs on XNNPACK's Conv2D.
+ *   runs on XNNPACK's Conv2D with the padding as its own.
  * - Add of a bias to every row, and Sum over leading axes (the bias's
  *   gradient): wasm-bias-kernels.ts.
  * - Slice: the stock kernel first copies the WHOLE input out of wasm memory
@@ -436,9 +436,10 @@ interface Conv2DBackpropInputAttrs {
 
 /**
  * dx[b,u,v,c] = sum over p,q,o of dyPad[b, u+p, v+q, o] * W[fh-1-p, fw-1-q, c, o]:
- * a 'valid' stride-1 convolution of dy, padded by (filter size - 1 - forward
- * padding) before, with the filter flipped in space and its channel axes
- * swapped. Strided or NCHW gradients keep the stock kernel.
+ * a stride-1 convolution of dy, padded by (filter size - 1 - forward padding)
+ * before (and what makes dx's size after), with the filter flipped in space
+ * and its channel axes swapped. Strided or NCHW gradients keep the stock
+ * kernel.
  */
 export function conv2DBackpropInputAsConv(tf: Tf, stock: KernelFunc): KernelFunc {
   return (args) => {
@@ -474,24 +475,14 @@ export function conv2DBackpropInputAsConv(tf: Tf, stock: KernelFunc): KernelFunc
       temps.push(flipped);
       const w = run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
       temps.push(w);
-      let x = dy;
-      if (pads.some((p) => p > 0)) {
-        x = run(
-          'PadV2',
-          { x: dy },
-          {
-            paddings: [
-              [0, 0],
-              [pads[0], pads[1]],
-              [pads[2], pads[3]],
-              [0, 0],
-            ],
-            constantValue: 0,
-          },
-        );
-        temps.push(x);
-      }
-      return run('Conv2D', { x, filter: w }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
+      // The padding goes to XNNPACK as the convolution's own (it reads zeros there), not as a padded copy of dy.
+      const pad = [
+        [0, 0],
+        [pads[0], pads[1]],
+        [pads[2], pads[3]],
+        [0, 0],
+      ];
+      return run('Conv2D', { x: dy, filter: w }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] });
     } finally {
       for (const t of temps) backend.disposeData(t.dataId);
     }
