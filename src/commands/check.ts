@@ -11,6 +11,7 @@ import type { Curriculum, LoadedExercise } from '../curriculum';
 import { MAX_BUDGET_SECONDS } from '../curriculum/schema';
 import { UsageError } from '../errors';
 import { resolveBackendName } from '../grader/backend-choice';
+import { ChildSlots } from '../grader/child-slots';
 import { countStatuses, type GradeOutcome, type CheckReport, type ExerciseResult } from '../grader/result';
 import { award } from '../grader/points';
 import { openHoldouts } from '../datasets/holdout';
@@ -157,6 +158,8 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
           onLog: (step, seed) => opts.onEvent?.({ type: 'log', exercise: ex.key, seed, step }),
           onPhase: (phase) => opts.onEvent?.({ type: 'phase', exercise: ex.key, phase }),
           signal: opts.signal,
+          // With --jobs, a train exercise's further seed children share the run's cores with the next exercises.
+          childSlots: opts.jobs !== undefined ? children : undefined,
         });
     // A cancelled run's result is the cancellation, not the learner's work.
     if (opts.signal?.aborted) {
@@ -198,16 +201,15 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     opts.onEvent?.({ type: 'done', exercise: ex.key, outcome, record, report });
     if (types) typeChecks.push(types);
   };
-  const children = new ChildSlots(Math.max(1, Math.floor(opts.jobs ?? 1)));
+  const children = new ChildSlots(opts.jobs ?? 1);
   const running: Promise<void>[] = [];
   // mlpath's own failure on one exercise stops the run, as it did one exercise at a time: no new one starts.
   let crash: { error: unknown } | undefined;
   for (const [index, ex] of exercises.entries()) {
-    const slots = children.weigh(ex.kind === 'train' ? (opts.seed !== undefined ? 1 : ex.seeds.length) : 1);
-    await children.take(slots);
+    await children.take();
     if (crash || opts.signal?.aborted || cancelled) {
       if (!crash) cancelled = true;
-      children.give(slots);
+      children.give();
       break;
     }
     running.push(
@@ -215,7 +217,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
         .catch((error: unknown) => {
           crash ??= { error };
         })
-        .finally(() => children.give(slots)),
+        .finally(() => children.give()),
     );
   }
   await Promise.all(running);
@@ -233,40 +235,4 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
     results,
     ...countStatuses(results),
   };
-}
-
-/**
- * Grader children a run keeps busy at once, handed out first come, first
- * served: an exercise that needs more than are free waits, and those behind
- * it wait too, so the curriculum's order is the order exercises start in.
- */
-class ChildSlots {
-  private free: number;
-  private readonly queue: { n: number; go: () => void }[] = [];
-
-  constructor(private readonly size: number) {
-    this.free = size;
-  }
-
-  /** What an exercise that runs `children` at once takes: never more than there are. */
-  weigh(children: number): number {
-    return Math.max(1, Math.min(children, this.size));
-  }
-
-  take(n: number): Promise<void> {
-    if (this.queue.length === 0 && this.free >= n) {
-      this.free -= n;
-      return Promise.resolve();
-    }
-    return new Promise((go) => this.queue.push({ n, go }));
-  }
-
-  give(n: number): void {
-    this.free += n;
-    while (this.queue.length > 0 && this.free >= this.queue[0].n) {
-      const next = this.queue.shift()!;
-      this.free -= next.n;
-      next.go();
-    }
-  }
 }

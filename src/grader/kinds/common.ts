@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedExercise } from '../../curriculum';
+import type { ChildSlotPool } from '../child-slots';
 import { bundleDirIn, cleanupCompiled, compileEntry, type CompiledEntry } from '../compile';
 import { scanFiles } from '../forbidden';
 import { printable } from '../output-capture';
@@ -32,6 +33,11 @@ export interface GradeOptions {
   onPhase?: (phase: string) => void;
   /** Aborting stops the check: every learner process it started is killed, and the outcome is a `cancelled` error. */
   signal?: AbortSignal;
+  /**
+   * The cores of a run of several exercises (check --all --jobs): the exercise holds one already, and each
+   * further seed child a train check runs at once takes one of these first (child-slots.ts).
+   */
+  childSlots?: ChildSlotPool;
 }
 
 /** A kind's parent side, as grade.ts dispatches to it. */

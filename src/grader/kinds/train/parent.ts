@@ -103,10 +103,12 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   const task = ex.task ?? 'classification';
   const seeds = opts.seeds;
   const jobs = seedJobs(seeds.length, ex.budget.memoryMb);
+  // Sharing a run's cores, the exercise holds one: its other children wait for theirs (child-slots.ts).
+  const slots = opts.childSlots;
   // The first children load TensorFlow.js while the data is split and the code compiled here; none of them
   // reads anything of the learner's before start() (harness.ts).
   const early = new Map<number, SeedChild>();
-  for (const seed of seeds.slice(0, jobs)) early.set(seed, seedChild(ex, opts, seed));
+  for (const seed of seeds.slice(0, slots ? 1 : jobs)) early.set(seed, seedChild(ex, opts, seed));
   const closeEarly = async (): Promise<void> => {
     await Promise.all([...early.values()].map((c) => c.session.close()));
     early.clear();
@@ -233,7 +235,19 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
     for (const s of running.values()) void s.close();
   };
   let next = 0;
-  const worker = async (): Promise<void> => {
+  // Once a worker finds no seed left (or a failure), the workers still waiting for a core stop waiting.
+  const noSeedLeft = new AbortController();
+  const worker = async (index: number): Promise<void> => {
+    const own = index > 0 && slots !== undefined;
+    if (own && !(await slots.take(noSeedLeft.signal))) return;
+    try {
+      await seedsInTurn();
+    } finally {
+      noSeedLeft.abort();
+      if (own) slots.give();
+    }
+  };
+  const seedsInTurn = async (): Promise<void> => {
     while (next < seeds.length && !failure && !crash) {
       const seed = seeds[next++];
       try {
@@ -251,7 +265,7 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
     }
   };
   try {
-    await Promise.all(Array.from({ length: jobs }, worker));
+    await Promise.all(Array.from({ length: jobs }, (_, index) => worker(index)));
   } finally {
     // Children started early for seeds a failure left unrun.
     await closeEarly();

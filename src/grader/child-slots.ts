@@ -1,0 +1,54 @@
+/**
+ * The cores a run of several exercises shares (`mlpath check --all --jobs`,
+ * which `mlpath grade` runs): one slot per grader child that may run at once.
+ * An exercise holds one from its start to its end; a train exercise that runs
+ * more seed children at once takes one more per child and gives it back as
+ * soon as that child has no seed left, so that the third seed of three on two
+ * cores does not keep the second core idle (the next exercise starts there).
+ */
+
+export interface ChildSlotPool {
+  /** Resolves true once a slot is the caller's, false (holding none) if `signal` aborts first. */
+  take(signal?: AbortSignal): Promise<boolean>;
+  give(): void;
+}
+
+/** First come, first served: a request waits while any earlier one waits, so exercises start in the curriculum's order. */
+export class ChildSlots implements ChildSlotPool {
+  private free: number;
+  private readonly queue: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = Math.max(1, Math.floor(size));
+  }
+
+  take(signal?: AbortSignal): Promise<boolean> {
+    if (signal?.aborted) return Promise.resolve(false);
+    if (this.queue.length === 0 && this.free > 0) {
+      this.free--;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const go = (): void => {
+        signal?.removeEventListener('abort', withdraw);
+        resolve(true);
+      };
+      const withdraw = (): void => {
+        const at = this.queue.indexOf(go);
+        if (at < 0) return;
+        this.queue.splice(at, 1);
+        resolve(false);
+      };
+      signal?.addEventListener('abort', withdraw, { once: true });
+      this.queue.push(go);
+    });
+  }
+
+  give(): void {
+    this.free++;
+    while (this.queue.length > 0 && this.free > 0) {
+      this.free--;
+      this.queue.shift()!();
+    }
+  }
+}
