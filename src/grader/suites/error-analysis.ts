@@ -22,6 +22,7 @@
  *   a table without a single mistake.
  */
 import { createRng, deriveSeed, loadDataset, shuffleInPlace, type Rng } from '../../datasets';
+import { pixelsToFloat } from '../../datasets/pixels';
 import { FASHION_CLASS_NAMES } from '../../datasets/loaders/fashion-mnist';
 import { randomInt } from '../../datasets/rng';
 import type { CaseOutcome, Suite, SuiteCase } from './types';
@@ -124,30 +125,37 @@ const SCORED_IMAGES = 50;
 /** Temperature of the softmax over minus squared distances: probabilities neither all 1.0 nor all flat. */
 const TEMPERATURE = 4;
 
-export interface FashionImages {
-  features: Float32Array;
+/** The images as floats, or (as the dataset loads them) as pixel bytes, of which only the rows used become floats. */
+export type FashionImages = ({ features: Float32Array } | { pixels: Uint8Array }) & {
   labels: Float32Array;
   n: number;
-}
+};
 
 /** 50 images per class scored by a nearest-centroid classifier fitted on 200 other images per class. */
 export function fashionScores(data: FashionImages, seed: number): Scored {
+  const image = (i: number): Float32Array =>
+    'pixels' in data
+      ? pixelsToFloat(data.pixels.subarray(i * PIXELS, (i + 1) * PIXELS))
+      : data.features.subarray(i * PIXELS, (i + 1) * PIXELS);
   const rng = createRng(seed);
   const byClass: number[][] = Array.from({ length: 10 }, () => []);
   for (let i = 0; i < data.n; i++) byClass[data.labels[i]].push(i);
   const centroids = byClass.map((rows) => {
     shuffleInPlace(rows, rng);
     const c = new Float64Array(PIXELS);
-    for (const i of rows.slice(0, CENTROID_IMAGES))
-      for (let j = 0; j < PIXELS; j++) c[j] += data.features[i * PIXELS + j] / CENTROID_IMAGES;
+    for (const i of rows.slice(0, CENTROID_IMAGES)) {
+      const x = image(i);
+      for (let j = 0; j < PIXELS; j++) c[j] += x[j] / CENTROID_IMAGES;
+    }
     return c;
   });
   const scored = byClass.flatMap((rows) => rows.slice(CENTROID_IMAGES, CENTROID_IMAGES + SCORED_IMAGES));
   shuffleInPlace(scored, rng);
   const probs = scored.map((i) => {
+    const x = image(i);
     const z = centroids.map((c) => {
       let d = 0;
-      for (let j = 0; j < PIXELS; j++) d += (data.features[i * PIXELS + j] - c[j]) ** 2;
+      for (let j = 0; j < PIXELS; j++) d += (x[j] - c[j]) ** 2;
       return -d / TEMPERATURE;
     });
     const top = Math.max(...z);
@@ -415,6 +423,11 @@ let loading: Promise<Suite> | undefined;
 
 /** The suite, with Fashion-MNIST loaded once per process. */
 export function loadSuite(): Promise<Suite> {
-  loading ??= loadDataset('fashion-mnist').then((d) => buildSuite({ features: d.features, labels: d.labels, n: d.n }));
+  loading ??= loadDataset('fashion-mnist').then((d) =>
+    // Read as bytes while the dataset still holds them: reading `features` would make floats of all 10,000 images.
+    buildSuite(
+      d.pixels ? { pixels: d.pixels, labels: d.labels, n: d.n } : { features: d.features, labels: d.labels, n: d.n },
+    ),
+  );
   return loading;
 }

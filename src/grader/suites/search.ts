@@ -23,6 +23,7 @@
  * initialisation, so the best configuration differs too.
  */
 import { loadDataset } from '../../datasets';
+import { PIXEL } from '../../datasets/pixels';
 import { createRng, deriveSeed, exp, gaussian, oneWaySeed, shuffleInPlace, type Rng } from '../../datasets/rng';
 import { GradingError } from '../../errors';
 import type { CaseOutcome, Suite, SuiteCase, SuiteFixture } from './types';
@@ -78,11 +79,17 @@ let digitsCache: Promise<Digits> | undefined;
 /** MNIST's digits pooled to 4x4 (loaded once per process). */
 export function loadDigits(): Promise<Digits> {
   digitsCache ??= loadDataset('mnist').then((ds) => {
+    // The pixel bytes while the dataset holds them, read as the floats they stand for: no float copy of all 10,000.
+    const { pixels } = ds;
+    const features = pixels ? undefined : ds.features;
     const x = new Float64Array(ds.n * INPUTS);
     for (let r = 0; r < ds.n; r++)
       for (let i = 0; i < 28; i++)
-        for (let j = 0; j < 28; j++)
-          x[r * INPUTS + Math.floor(i / 7) * SIDE + Math.floor(j / 7)] += ds.features[r * 784 + i * 28 + j] / 49;
+        for (let j = 0; j < 28; j++) {
+          const k = r * 784 + i * 28 + j;
+          x[r * INPUTS + Math.floor(i / 7) * SIDE + Math.floor(j / 7)] +=
+            (pixels ? PIXEL[pixels[k]] : features![k]) / 49;
+        }
     // Each input centred and scaled to unit variance over the whole set, as one would before SGD.
     for (let i = 0; i < INPUTS; i++) {
       let mean = 0;

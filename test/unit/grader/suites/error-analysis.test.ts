@@ -62,6 +62,15 @@ describe('error-analysis suite', () => {
     expect(args(3)).not.toBe(args(4));
   });
 
+  it('scores the images the same from their pixel bytes as from their floats, without making floats of them all', async () => {
+    const d = await loadDataset('fashion-mnist');
+    expect(d.pixels).toBeDefined();
+    const fromBytes = fashionScores({ pixels: d.pixels!, labels: d.labels, n: d.n }, 7);
+    // Still bytes: the dataset turns into floats, and drops its bytes, only when `features` is read.
+    expect(d.pixels).toBeDefined();
+    expect(fashionScores({ features: d.features, labels: d.labels, n: d.n }, 7)).toEqual(fromBytes);
+  });
+
   it('scores real images with real mistakes: shirts are the class recalled worst', async () => {
     const d = await loadDataset('fashion-mnist');
     for (const seed of [1, 2, 3]) {
