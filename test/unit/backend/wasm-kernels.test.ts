@@ -65,10 +65,13 @@ describe('Conv2DBackpropFilter on wasm', () => {
     },
   ];
 
-  it.each(cases)('matches the cpu filter gradient of a CNN loss: $name', async ({ x, f, strides, pad }) => {
-    const xv = values(size(x), 1);
-    const fv = values(size(f), 2);
-    const grad = () =>
+  type Conv = (typeof cases)[number];
+
+  /** The filter gradient of sum(conv2d(x, f)^2), on whichever backend is active, as nested arrays. */
+  function filterGradOf({ x, f, strides, pad }: Conv, seed: number): () => Nested {
+    const xv = values(size(x), seed);
+    const fv = values(size(f), seed + 1);
+    return () =>
       tf.tidy(() => {
         const input = tf.tensor4d(xv, x as [number, number, number, number]);
         const loss = (w: T.Tensor) =>
@@ -80,6 +83,10 @@ describe('Conv2DBackpropFilter on wasm', () => {
           .grad(loss)(tf.tensor4d(fv, f as [number, number, number, number]))
           .arraySync();
       });
+  }
+
+  it.each(cases)('matches the cpu filter gradient of a CNN loss: $name', async (conv) => {
+    const grad = filterGradOf(conv, 1);
     const wasm = await on('wasm', grad);
     const cpu = await on('cpu', grad);
     expect(relError(wasm, cpu)).toBeLessThan(1e-4);
@@ -87,7 +94,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
 
   // Output channels in multiples of 4 go to mlpath's direct kernel (simd/kernels.c conv2d_filter_grad): 4, 8 and
   // 16 at a time, input channels two at a time and one for an odd tail.
-  const direct: Array<{ name: string; x: number[]; f: number[]; strides: number | [number, number]; pad: Pad }> = [
+  const direct: Conv[] = [
     { name: 'valid, stride 1, one input channel', x: [3, 12, 11, 1], f: [3, 3, 1, 8], strides: 1, pad: 'valid' },
     { name: 'same, stride 1, 28 outputs (16 + 8 + 4)', x: [2, 9, 8, 3], f: [3, 3, 3, 28], strides: 1, pad: 'same' },
     { name: 'same, stride 2, even input', x: [3, 10, 12, 2], f: [4, 3, 2, 12], strides: 2, pad: 'same' },
@@ -106,21 +113,8 @@ describe('Conv2DBackpropFilter on wasm', () => {
     },
   ];
 
-  it.each(direct)('runs its own kernel and matches cpu: $name', async ({ x, f, strides, pad }) => {
-    const xv = values(size(x), 8);
-    const fv = values(size(f), 9);
-    const grad = () =>
-      tf.tidy(() => {
-        const input = tf.tensor4d(xv, x as [number, number, number, number]);
-        const loss = (w: T.Tensor) =>
-          tf
-            .conv2d(input, w as T.Tensor4D, strides, pad)
-            .square()
-            .sum();
-        return tf
-          .grad(loss)(tf.tensor4d(fv, f as [number, number, number, number]))
-          .arraySync();
-      });
+  it.each(direct)('runs its own kernel and matches cpu: $name', async (conv) => {
+    const grad = filterGradOf(conv, 8);
     const ran = await on('wasm', async () => (await tf.profile(grad)).kernelNames);
     expect(ran).toContain('Conv2DBackpropFilter');
     expect(ran.filter((k) => k === 'Conv2D')).toHaveLength(1); // the forward pass only
