@@ -11,9 +11,10 @@
  *   the whole tensor so that those axes come last. mlpath's wasm sums the rows
  *   where they lie.
  *
- * Both are bit-identical to the stock kernels: one float32 addition per entry
- * for the add, and for the sum the same additions in the same order (each
- * output starts at 0 and adds the rows in order).
+ * Both are bit-identical to the stock kernels, a NaN's sign and payload aside
+ * (NaN stays NaN): one float32 addition per entry for the add, its operands in
+ * the stock kernel's order, and for the sum the same additions in the same
+ * order (each output starts at 0 and adds the rows in order).
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { simdKernels } from './simd/module';
@@ -44,7 +45,7 @@ export function addRowVector(tf: Tf, stock: KernelFunc): KernelFunc {
     const kernels = simdKernels(backend.wasm);
     if (kernels === undefined) return stock(args);
     const out = backend.makeOutput([...x.shape], 'float32');
-    kernels.add_row_vector(offset(backend, out), offset(backend, x), offset(backend, v), size / n, n);
+    kernels.add_row_vector(offset(backend, out), offset(backend, x), offset(backend, v), size / n, n, v === a ? 1 : 0);
     return out;
   };
 }

@@ -86,6 +86,13 @@ export function conv2DBackpropFilterAsConv(tf: Tf): KernelFunc {
         "Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only; tf.layers always uses it, so transpose NCHW input to NHWC first.",
       );
     }
+    // Checked here: a shape a kernel call (engine().runKernel) makes up would otherwise reach wasm's Transpose.
+    const shape: unknown = a.filterShape;
+    if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((v) => Number.isInteger(v) && v > 0)) {
+      throw new Error(
+        `Conv2DBackpropFilter: filterShape must be 4 positive whole numbers, got ${JSON.stringify(shape)}.`,
+      );
+    }
     const kernelBackend = backend as KernelBackend;
     const [fh, fw, inC, outC] = a.filterShape;
     const info = tf.backend_util.computeConv2DInfo(
@@ -158,6 +165,12 @@ function filterGradInPlace(
   const kernels = backend.wasm ? simdKernels(backend.wasm) : undefined;
   const [fh, fw, inC, outC] = filterShape;
   if (kernels === undefined || x.dtype !== 'float32' || dy.dtype !== 'float32' || outC % 4 !== 0) return undefined;
+  // The kernel's loops and bounds hold for whole positive sizes, strides and dilations and padding of at least 0
+  // (attributes reach a kernel unchecked through engine().runKernel): anything else goes the convolution's way.
+  const positive = [fh, fw, inC, outC, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth];
+  const atLeastZero = [info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth];
+  if (!positive.every((v) => Number.isInteger(v) && v > 0 && v < 2 ** 31)) return undefined;
+  if (!atLeastZero.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 31)) return undefined;
   const [batch, inH, inW] = x.shape;
   const expected = [batch, info.outHeight, info.outWidth, outC];
   if (x.shape.length !== 4 || x.shape[3] !== inC || dy.shape.join() !== expected.join()) return undefined;

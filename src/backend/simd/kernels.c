@@ -294,6 +294,8 @@ EXPORT(conv2d_filter_grad)
 void conv2d_filter_grad(float *dw, const float *x, const float *dy, int batch, int in_h, int in_w, int in_c,
                         int out_h, int out_w, int out_c, int fh, int fw, int sh, int sw, int dh, int dwid, int top,
                         int left) {
+  /* The bounds below hold for strides and dilations of at least 1 and padding of at least 0 (the caller checks). */
+  if (sh < 1 || sw < 1 || dh < 1 || dwid < 1 || top < 0 || left < 0 || out_c % 4) __builtin_trap();
   for (int p = 0; p < fh; p++) {
     for (int q = 0; q < fw; q++) {
       int c0 = 0;
@@ -350,18 +352,26 @@ void sum_leading(float *out, const float *x, int rows, int n) {
 }
 
 /*
- * out[r][j] = x[r][j] + v[j] for x[rows x n]: adding a bias to every row (a
- * layer's bias under a gradient tape, where TensorFlow.js runs it unfused),
- * which the stock kernel broadcasts element by element. One float32 addition
- * per entry: the same bits.
+ * out[r][j] = x[r][j] + v[j] for x[rows x n] (or v[j] + x[r][j] with
+ * v_first, the stock kernel's order when the vector is its first operand):
+ * adding a bias to every row (a layer's bias under a gradient tape, where
+ * TensorFlow.js runs it unfused), which the stock kernel broadcasts element
+ * by element. One float32 addition per entry: the same bits, a NaN's payload
+ * aside (NaN stays NaN; which operand's payload a sum of two NaNs keeps is
+ * the engine's choice).
  */
 EXPORT(add_row_vector)
-void add_row_vector(float *out, const float *x, const float *v, int rows, int n) {
+void add_row_vector(float *out, const float *x, const float *v, int rows, int n, int v_first) {
   for (int r = 0; r < rows; r++) {
     const float *row = x + r * n;
     float *o = out + r * n;
     int j = 0;
-    for (; j + 4 <= n; j += 4) wasm_v128_store(o + j, wasm_f32x4_add(wasm_v128_load(row + j), wasm_v128_load(v + j)));
-    for (; j < n; j++) o[j] = row[j] + v[j];
+    if (v_first) {
+      for (; j + 4 <= n; j += 4) wasm_v128_store(o + j, wasm_f32x4_add(wasm_v128_load(v + j), wasm_v128_load(row + j)));
+      for (; j < n; j++) o[j] = v[j] + row[j];
+    } else {
+      for (; j + 4 <= n; j += 4) wasm_v128_store(o + j, wasm_f32x4_add(wasm_v128_load(row + j), wasm_v128_load(v + j)));
+      for (; j < n; j++) o[j] = row[j] + v[j];
+    }
   }
 }

@@ -66,8 +66,8 @@ export interface SimdKernels {
   ): void;
   /** out[n] = the sum of the rows of x[rows x n]. */
   sum_leading(out: number, x: number, rows: number, n: number): void;
-  /** out[rows x n] = x[rows x n] + v[n] on every row. */
-  add_row_vector(out: number, x: number, v: number, rows: number, n: number): void;
+  /** out[rows x n] = x[rows x n] + v[n] on every row (v + x with vFirst 1). */
+  add_row_vector(out: number, x: number, v: number, rows: number, n: number, vFirst: number): void;
   adam(
     w: number,
     g: number,

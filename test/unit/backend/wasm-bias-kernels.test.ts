@@ -65,6 +65,25 @@ describe('Add of a bias to every row', () => {
     expect(flipped).toEqual(theirs);
   });
 
+  it("adds in the stock kernel's operand order: of two NaNs, the sum keeps the first one's payload, as stock does", () => {
+    const nan = (bits: number) => new Float32Array(new Uint32Array([bits]).buffer)[0];
+    const bits = (t: T.Tensor) => Array.from(new Uint32Array(new Float32Array(t.dataSync()).buffer));
+    const x = tf.tensor(new Float32Array(64 * 32).fill(nan(0x7fc0aaaa)), [64, 32]);
+    const v = tf.tensor1d(new Float32Array(32).fill(nan(0x7fc05555)));
+    for (const [a, b] of [
+      [x, v],
+      [v, x],
+    ]) {
+      const ours = tf.add(a, b);
+      unregisterWasmFastKernels(tf);
+      const theirs = tf.add(a, b);
+      registerWasmFastKernels(tf);
+      expect(bits(ours)).toEqual(bits(theirs));
+      tf.dispose([ours, theirs]);
+    }
+    tf.dispose([x, v]);
+  });
+
   it('runs for a bias add and leaves other broadcasts, ints and small tensors to the stock kernel', async () => {
     const big = tf.tensor(values(64 * 128, 3), [64, 128]);
     const bias = tf.tensor1d(values(128, 4));

@@ -145,6 +145,39 @@ describe('Conv2DBackpropFilter on wasm', () => {
     expect(run(inf).some(Number.isNaN)).toBe(true);
   });
 
+  it('reads nothing outside x for attributes a direct kernel call makes up: a negative stride or a broken filterShape', () => {
+    // A tensor of other data in the same wasm memory, before x: a negative stride would walk back to it.
+    const other = tf.fill([64], 31337);
+    const x = tf.zeros([1, 1, 1, 1]);
+    const attrs = (filterShape: number[], strides: number[]) => ({
+      strides,
+      pad: 'valid',
+      dataFormat: 'NHWC',
+      filterShape,
+    });
+    const call = (dy: T.Tensor, filterShape: number[], strides: number[]) => () =>
+      tf.engine().runKernel<T.Tensor>('Conv2DBackpropFilter', { x, dy }, attrs(filterShape, strides)).dataSync();
+    for (const k of [1, 7, 40]) {
+      const filterShape = [1, 2 * k + 1, 1, 4];
+      const info = tf.backend_util.computeConv2DInfo([1, 1, 1, 1], filterShape as never, [1, -k], 1, 'valid');
+      const dy = tf.ones([1, info.outHeight, info.outWidth, 4]);
+      // The convolution path refuses it, as before the direct kernel: no values from `other` come back.
+      expect(call(dy, filterShape, [1, -k])).toThrow(/Dilated rates should be larger than 0/);
+      dy.dispose();
+    }
+    const dy = tf.zeros([1, 1, 1, 16]);
+    for (const filterShape of [
+      [-1, -1, 4, 16],
+      [2.5, 1, 2, 4],
+      [3, -1, 2, 4],
+      [0, 0, 1, 4],
+    ]) {
+      expect(call(dy, filterShape, [1, 1])).toThrow(/filterShape must be 4 positive whole numbers/);
+    }
+    expect(Array.from(other.dataSync()).every((v) => v === 31337)).toBe(true);
+    tf.dispose([other, x, dy]);
+  });
+
   it('matches cpu for a fused conv2d with bias and relu, as tf.layers.conv2d runs it', async () => {
     const xShape: [number, number, number, number] = [4, 10, 10, 2];
     const fShape: [number, number, number, number] = [3, 3, 2, 6];
