@@ -11,7 +11,7 @@ import type { Curriculum, LoadedExercise } from '../curriculum';
 import { MAX_BUDGET_SECONDS } from '../curriculum/schema';
 import { UsageError } from '../errors';
 import { resolveBackendName } from '../grader/backend-choice';
-import { ChildSlots } from '../grader/child-slots';
+import { ChildSlots, SlotShare } from '../grader/child-slots';
 import { countStatuses, type GradeOutcome, type CheckReport, type ExerciseResult } from '../grader/result';
 import { award } from '../grader/points';
 import { openHoldouts } from '../datasets/holdout';
@@ -141,7 +141,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
   let cancelled = false;
   const typecheck = opts.typecheck ?? (opts.record !== false && process.env.MLPATH_TYPECHECK !== '0');
   const typeChecks: ReturnType<typeof startTypeCheck>[] = [];
-  const checkOne = async (index: number, ex: (typeof exercises)[number]): Promise<void> => {
+  const checkOne = async (index: number, ex: (typeof exercises)[number], share: SlotShare): Promise<void> => {
     opts.onEvent?.({ type: 'start', exercise: ex.key, index, total: exercises.length });
     const dir = exerciseDir(ws, ex.key);
     const types = typecheck ? startTypeCheck({ root: ws.root, dir }) : undefined;
@@ -159,7 +159,7 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
           onPhase: (phase) => opts.onEvent?.({ type: 'phase', exercise: ex.key, phase }),
           signal: opts.signal,
           // With --jobs, a train exercise's further seed children share the run's cores with the next exercises.
-          childSlots: opts.jobs !== undefined ? children : undefined,
+          childSlots: opts.jobs !== undefined ? share : undefined,
         });
     // A cancelled run's result is the cancellation, not the learner's work.
     if (opts.signal?.aborted) {
@@ -212,12 +212,13 @@ export async function run(opts: CheckOptions): Promise<CheckRun> {
       children.give();
       break;
     }
+    const share = new SlotShare(children);
     running.push(
-      checkOne(index, ex)
+      checkOne(index, ex, share)
         .catch((error: unknown) => {
           crash ??= { error };
         })
-        .finally(() => children.give()),
+        .finally(() => share.release()),
     );
   }
   await Promise.all(running);

@@ -34,8 +34,9 @@ export interface GradeOptions {
   /** Aborting stops the check: every learner process it started is killed, and the outcome is a `cancelled` error. */
   signal?: AbortSignal;
   /**
-   * The cores of a run of several exercises (check --all --jobs): the exercise holds one already, and each
-   * further seed child a train check runs at once takes one of these first (child-slots.ts).
+   * The exercise's share of the cores of a run of several exercises (check --all --jobs): it holds one already;
+   * each further seed child a train check runs at once takes one first, and each gives its own back once it has
+   * no seed left (child-slots.ts).
    */
   childSlots?: ChildSlotPool;
 }

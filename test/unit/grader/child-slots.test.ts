@@ -1,4 +1,4 @@
-import { ChildSlots } from '../../../src/grader/child-slots';
+import { ChildSlots, SlotShare } from '../../../src/grader/child-slots';
 
 /** Lets every settled promise's callbacks run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -62,5 +62,24 @@ describe('ChildSlots', () => {
 
   it('has at least one slot', async () => {
     expect(await new ChildSlots(0).take()).toBe(true);
+  });
+
+  it("gives back on release only what an exercise's share still holds, however it was given back before", async () => {
+    const pool = new ChildSlots(3);
+    await pool.take();
+    const share = new SlotShare(pool);
+    expect(await share.take()).toBe(true);
+    // The admission slot given back early (the first seed child done) and the taken one still held.
+    share.give();
+    share.release();
+    share.release();
+    share.give();
+    // All three free again, and no more: a fourth request waits.
+    const got = await Promise.all([pool.take(), pool.take(), pool.take()]);
+    expect(got).toEqual([true, true, true]);
+    let fourth = false;
+    void pool.take().then((ok) => (fourth = ok));
+    await settle();
+    expect(fourth).toBe(false);
   });
 });

@@ -237,14 +237,15 @@ export async function gradeTrain(ex: LoadedExercise, opts: GradeOptions): Promis
   let next = 0;
   // Once a worker finds no seed left (or a failure), the workers still waiting for a core stop waiting.
   const noSeedLeft = new AbortController();
+  // The first worker runs on the core the exercise was admitted on; each other one waits for a core. Each gives
+  // its core back as soon as it has no seed left, whichever finishes first.
   const worker = async (index: number): Promise<void> => {
-    const own = index > 0 && slots !== undefined;
-    if (own && !(await slots.take(noSeedLeft.signal))) return;
+    if (slots && index > 0 && !(await slots.take(noSeedLeft.signal))) return;
     try {
       await seedsInTurn();
     } finally {
       noSeedLeft.abort();
-      if (own) slots.give();
+      slots?.give();
     }
   };
   const seedsInTurn = async (): Promise<void> => {
