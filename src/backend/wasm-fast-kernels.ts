@@ -134,6 +134,8 @@ export function gatherByRows(tf: Tf, stock: KernelFunc): KernelFunc {
   return (args) => {
     const { x, indices } = args.inputs as { x: TensorInfo; indices: TensorInfo };
     const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
+    // tf.gather makes its indices int32; a direct engine().runKernel call may not, and wasm traps on others.
+    if (indices.dtype !== 'int32') throw new Error(`GatherV2: indices must be int32, got ${indices.dtype}.`);
     const bytes = bytesPerElement(x.dtype);
     if (batchDims !== 0 || bytes === undefined) return stock(args);
     const [ax] = tf.util.parseAxisParam(axis, x.shape);
@@ -146,7 +148,8 @@ export function gatherByRows(tf: Tf, stock: KernelFunc): KernelFunc {
     for (let i = 0; i < idx.length; i++) {
       const v = idx[i];
       // The stock kernel's check and message, so errors read the same on both paths.
-      if (!(v <= dim - 1 && v >= 0)) throw new Error(`GatherV2: the index value ${v} is not in [0, ${dim - 1}]`);
+      if (!(v <= dim - 1 && v >= 0 && Number.isInteger(v)))
+        throw new Error(`GatherV2: the index value ${v} is not in [0, ${dim - 1}]`);
     }
     const outer = sizeOf(x.shape.slice(0, ax));
     const outShape = [...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)];
@@ -183,6 +186,12 @@ export function sliceInPlace(tf: Tf, stock: KernelFunc): KernelFunc {
     const bytes = bytesPerElement(x.dtype);
     if (bytes === undefined || x.shape.length === 0) return stock(args);
     const [begin, size] = tf.slice_util.parseSliceParams(x, attrs.begin, attrs.size);
+    // tf.slice checks these before the kernel runs; a direct engine().runKernel call does not, and copying a
+    // slice past the tensor would hand back its neighbours' data.
+    tf.slice_util.assertParamsValid(x, begin, size);
+    if (![...begin, ...size].every((v) => Number.isInteger(v) && v >= 0)) {
+      throw new Error(`Slice: begin [${begin}] and size [${size}] must be whole numbers of at least 0.`);
+    }
     const backend = args.backend as unknown as WasmBackend;
     const out = backend.makeOutput(size, x.dtype);
     const total = sizeOf(size);
@@ -445,6 +454,18 @@ export function conv2DBackpropInputAsConv(tf: Tf, stock: KernelFunc): KernelFunc
   return (args) => {
     const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
     const a = args.attrs as unknown as Conv2DBackpropInputAttrs;
+    // tf.conv2d's gradient passes x's shape; a direct engine().runKernel call may pass one wasm cannot allocate.
+    const shape: unknown = a.inputShape;
+    if (
+      !Array.isArray(shape) ||
+      shape.length !== 4 ||
+      !shape.every((v) => Number.isInteger(v) && v > 0) ||
+      sizeOf(shape as number[]) > 2 ** 30
+    ) {
+      throw new Error(
+        `Conv2DBackpropInput: inputShape must be 4 positive whole numbers, got ${JSON.stringify(shape)}.`,
+      );
+    }
     if (a.dataFormat === 'NCHW' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return stock(args);
     const info = tf.backend_util.computeConv2DInfo(
       a.inputShape,

@@ -105,6 +105,8 @@ export function conv2DBackpropFilterAsConv(tf: Tf): KernelFunc {
       false,
       'channelsLast',
     );
+    const unusable = outOfRange(x, dy, info, a.filterShape);
+    if (unusable) throw new Error(`Conv2DBackpropFilter: ${unusable}.`);
     const direct = filterGradInPlace(kernelBackend, x, dy, info, a.filterShape);
     if (direct !== undefined) return direct;
     const [, height, width] = x.shape;
@@ -145,6 +147,55 @@ export function conv2DBackpropFilterAsConv(tf: Tf): KernelFunc {
   };
 }
 
+/** 2^30 entries, the 4 GB of wasm memory: nothing real reaches it, and sizes past it wrap in wasm's arithmetic. */
+const MAX_ENTRIES = 2 ** 30;
+
+/** 2^28 entries: the direct kernel's int offsets, three of these added, stay below 2^31. */
+const MAX_DIRECT_ENTRIES = 2 ** 28;
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((p, q) => p * q, 1);
+}
+
+type ConvInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
+
+/**
+ * Entries a filter gradient's arithmetic spans: the filter, one image of x and of dy, all of x and of dy, and a
+ * padded column and row of x as far as the strided, dilated filter reaches (times the channels).
+ */
+function extents(x: TensorInfo, dy: TensorInfo, info: ConvInfo, filterShape: number[]): number[] {
+  const [fh, fw, inC, outC] = filterShape;
+  const [, inH, inW] = x.shape;
+  const reach = (out: number, stride: number, taps: number, dilation: number, pad: number, size: number) =>
+    (Math.max(out - 1, 0) * stride + (taps - 1) * dilation + pad + size) * inC;
+  return [
+    fh * fw * inC * outC,
+    inH * inW * inC,
+    info.outHeight * info.outWidth * outC,
+    sizeOf(x.shape),
+    sizeOf(dy.shape),
+    reach(info.outHeight, info.strideHeight, fh, info.dilationHeight, info.padInfo.top, inH),
+    reach(info.outWidth, info.strideWidth, fw, info.dilationWidth, info.padInfo.left, inW),
+  ];
+}
+
+/**
+ * Why attributes that reach the kernel unchecked (engine().runKernel) cannot be a filter gradient, if they
+ * cannot: strides and dilations below 1, padding below 0, or sizes past wasm's memory. tf.layers and tf.grad
+ * never make such a call; wasm would trap on it, or worse, read or write past the tensors.
+ */
+function outOfRange(x: TensorInfo, dy: TensorInfo, info: ConvInfo, filterShape: number[]): string | undefined {
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, outHeight, outWidth } = info;
+  const { top, left } = info.padInfo;
+  if (![sh, sw, dh, dw].every((v) => Number.isInteger(v) && v > 0))
+    return `strides and dilations must be positive whole numbers, got [${sh}, ${sw}] and [${dh}, ${dw}]`;
+  if (![top, left, outHeight, outWidth].every((v) => Number.isInteger(v) && v >= 0))
+    return `the padding must be at least 0, got top ${top} and left ${left}`;
+  if (!extents(x, dy, info, filterShape).every((v) => v <= MAX_ENTRIES))
+    return `its sizes, strides and padding reach past ${MAX_ENTRIES} entries, the most wasm memory holds`;
+  return undefined;
+}
+
 /**
  * The filter gradient from its definition, by mlpath's wasm kernel
  * (simd/kernels.c conv2d_filter_grad), on the tensors where they lie: no
@@ -153,30 +204,28 @@ export function conv2DBackpropFilterAsConv(tf: Tf): KernelFunc {
  * convolution path, when the kernels are absent, the tensors are not float32,
  * the output channels are not a multiple of 4 or dy holds an infinity or NaN
  * (the direct sums leave out the zero padding's terms, which are NaN there).
+ * The attributes are in range (outOfRange), and the kernel runs only where
+ * its int offsets stay below 2^31.
  */
 function filterGradInPlace(
   kernelBackend: KernelBackend,
   x: TensorInfo,
   dy: TensorInfo,
-  info: ReturnType<Tf['backend_util']['computeConv2DInfo']>,
+  info: ConvInfo,
   filterShape: [number, number, number, number],
 ): TensorInfo | undefined {
   const backend = kernelBackend as unknown as WasmBackend;
   const kernels = backend.wasm ? simdKernels(backend.wasm) : undefined;
   const [fh, fw, inC, outC] = filterShape;
   if (kernels === undefined || x.dtype !== 'float32' || dy.dtype !== 'float32' || outC % 4 !== 0) return undefined;
-  // The kernel's loops and bounds hold for whole positive sizes, strides and dilations and padding of at least 0
-  // (attributes reach a kernel unchecked through engine().runKernel): anything else goes the convolution's way.
-  const positive = [fh, fw, inC, outC, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth];
-  const atLeastZero = [info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth];
-  if (!positive.every((v) => Number.isInteger(v) && v > 0 && v < 2 ** 31)) return undefined;
-  if (!atLeastZero.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 31)) return undefined;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, outHeight, outWidth } = info;
+  const { top, left } = info.padInfo;
   const [batch, inH, inW] = x.shape;
-  const expected = [batch, info.outHeight, info.outWidth, outC];
+  const expected = [batch, outHeight, outWidth, outC];
   if (x.shape.length !== 4 || x.shape[3] !== inC || dy.shape.join() !== expected.join()) return undefined;
+  if (!extents(x, dy, info, filterShape).every((v) => v <= MAX_DIRECT_ENTRIES)) return undefined;
   const at = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
-  const dySize = dy.shape.reduce((p, q) => p * q, 1);
-  if (!kernels.all_finite(at(dy), dySize)) return undefined;
+  if (!kernels.all_finite(at(dy), sizeOf(dy.shape))) return undefined;
   const out = backend.makeOutput([fh, fw, inC, outC], 'float32');
   kernels.conv2d_filter_grad(
     at(out),
@@ -186,17 +235,17 @@ function filterGradInPlace(
     inH,
     inW,
     inC,
-    info.outHeight,
-    info.outWidth,
+    outHeight,
+    outWidth,
     outC,
     fh,
     fw,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.padInfo.top,
-    info.padInfo.left,
+    sh,
+    sw,
+    dh,
+    dw,
+    top,
+    left,
   );
   return out;
 }

@@ -258,17 +258,17 @@ static inline __attribute__((always_inline)) void filter_grad_block(
   v128_t acc[2][4];
   for (int u = 0; u < CB; u++)
     for (int t = 0; t < OB; t++) acc[u][t] = wasm_f32x4_splat(0.0f);
-  /* The j whose column j*sw + q*dwid - left lies in [0, in_w). */
-  int shift = q * dwid - left;
-  int jlo = 0;
-  while (jlo < out_w && jlo * sw + shift < 0) jlo++;
-  int jhi = out_w;
-  while (jhi > jlo && (jhi - 1) * sw + shift >= in_w) jhi--;
+  /* The j whose column j*sw + q*dwid - left lies in [0, in_w), worked out in 64 bits. */
+  long long shift = (long long)q * dwid - left;
+  long long lo = shift >= 0 ? 0 : (-shift + sw - 1) / sw;
+  long long hi = in_w - shift <= 0 ? 0 : (in_w - shift + sw - 1) / sw;
+  int jlo = lo > out_w ? out_w : (int)lo;
+  int jhi = hi > out_w ? out_w : hi < jlo ? jlo : (int)hi;
   for (int b = 0; b < batch; b++) {
     for (int i = 0; i < out_h; i++) {
       int iy = i * sh + p * dh - top;
       if (iy < 0 || iy >= in_h) continue;
-      const float *xr = x + ((b * in_h + iy) * in_w + shift) * in_c + c0;
+      const float *xr = x + (((long long)b * in_h + iy) * in_w + shift) * in_c + c0;
       const float *dr = dy + (b * out_h + i) * out_w * out_c + o0;
       for (int j = jlo; j < jhi; j++) {
         const float *xp = xr + j * sw * in_c;
@@ -294,7 +294,10 @@ EXPORT(conv2d_filter_grad)
 void conv2d_filter_grad(float *dw, const float *x, const float *dy, int batch, int in_h, int in_w, int in_c,
                         int out_h, int out_w, int out_c, int fh, int fw, int sh, int sw, int dh, int dwid, int top,
                         int left) {
-  /* The bounds below hold for strides and dilations of at least 1 and padding of at least 0 (the caller checks). */
+  /*
+   * The bounds below hold for strides and dilations of at least 1 and padding of at least 0, and the int
+   * arithmetic for the sizes the caller allows (wasm-kernels.ts filterGradInPlace): every offset below 2^31.
+   */
   if (sh < 1 || sw < 1 || dh < 1 || dwid < 1 || top < 0 || left < 0 || out_c % 4) __builtin_trap();
   for (int p = 0; p < fh; p++) {
     for (int q = 0; q < fw; q++) {

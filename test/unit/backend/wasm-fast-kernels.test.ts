@@ -135,6 +135,15 @@ describe('GatherV2 by row copies', () => {
     x.dispose();
   });
 
+  it('refuses what only a direct kernel call can pass: float indices, on which wasm traps', () => {
+    const x = tf.tensor2d(values(64 * 8, 5), [64, 8]);
+    const run = (indices: T.Tensor) => () =>
+      tf.engine().runKernel('GatherV2', { x, indices }, { axis: 0, batchDims: 0 });
+    expect(run(tf.tensor1d([1.5, 2], 'float32'))).toThrow('GatherV2: indices must be int32, got float32.');
+    expect(tf.add(x, 1).dataSync()[0]).toBe(x.dataSync()[0] + 1);
+    x.dispose();
+  });
+
   it('takes the batches of model.fit', async () => {
     const xs = tf.tensor2d(values(40 * 30, 5), [40, 30]);
     const ys = tf.tensor2d(values(40 * 2, 6), [40, 2]);
@@ -239,6 +248,20 @@ describe('Slice inside wasm memory', () => {
       expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
       tf.dispose([x, ours, theirs]);
     }
+  });
+
+  it('refuses a slice past the tensor or with a negative or fractional start that only a direct kernel call can ask for', () => {
+    // The tensor just before x in wasm memory: a slice starting before x would read it.
+    const before = tf.fill([64], 4242);
+    const x = tf.tensor2d(values(64 * 8, 6), [64, 8]);
+    const slice = (begin: number[], size: number[]) => () =>
+      tf.engine().runKernel<T.Tensor>('Slice', { x }, { begin, size }).dispose();
+    expect(slice([-2, 0], [2, 8])).toThrow(/must be whole numbers of at least 0/);
+    expect(slice([0.5, 0], [2, 8])).toThrow(/must be whole numbers of at least 0/);
+    expect(slice([63, 0], [4, 8])).toThrow(/would overflow input.shape\[0\]/);
+    expect(slice([0, 6], [3, 4])).toThrow(/would overflow input.shape\[1\]/);
+    expect(Array.from(before.dataSync()).every((v) => v === 4242)).toBe(true);
+    tf.dispose([before, x]);
   });
 
   it('keeps the stock kernel for strings', () => {

@@ -161,10 +161,32 @@ describe('Conv2DBackpropFilter on wasm', () => {
       const filterShape = [1, 2 * k + 1, 1, 4];
       const info = tf.backend_util.computeConv2DInfo([1, 1, 1, 1], filterShape as never, [1, -k], 1, 'valid');
       const dy = tf.ones([1, info.outHeight, info.outWidth, 4]);
-      // The convolution path refuses it, as before the direct kernel: no values from `other` come back.
-      expect(call(dy, filterShape, [1, -k])).toThrow(/Dilated rates should be larger than 0/);
+      // Refused, as the convolution path refused it before the direct kernel: no values from `other` come back.
+      expect(call(dy, filterShape, [1, -k])).toThrow(/Dilated rates|strides and dilations must be positive/);
       dy.dispose();
     }
+    // A stride and padding whose offsets wrap past 2^31, and a filter whose size wraps past 2^32 bytes (batch 0
+    // makes x and dy empty whatever their other sizes): refused, where wasm read other tensors or wrote past one.
+    const wrapping = tf.engine().runKernel.bind(tf.engine());
+    const ones = tf.ones([1, 4, 3, 4]);
+    const wide = tf.zeros([1, 4, 4, 8]);
+    const stride = {
+      strides: [1, 2 ** 31 - 1],
+      pad: [
+        [0, 0],
+        [0, 0],
+        [0, 2 ** 32 - 5],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      filterShape: [1, 1, 8, 4],
+    };
+    expect(() => wrapping('Conv2DBackpropFilter', { x: wide, dy: ones }, stride)).toThrow(/reach past/);
+    const empty = tf.zeros([0, 17, 15790321, 1]);
+    const emptyDy = tf.zeros([0, 1, 1, 4]);
+    const huge = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [17, 15790321, 1, 4] };
+    expect(() => wrapping('Conv2DBackpropFilter', { x: empty, dy: emptyDy }, huge)).toThrow(/reach past/);
+    tf.dispose([ones, wide, empty, emptyDy]);
     const dy = tf.zeros([1, 1, 1, 16]);
     for (const filterShape of [
       [-1, -1, 4, 16],
