@@ -459,11 +459,11 @@ export function conv2DBackpropInputAsConv(tf: Tf, stock: KernelFunc): KernelFunc
     if (
       !Array.isArray(shape) ||
       shape.length !== 4 ||
-      !shape.every((v) => Number.isInteger(v) && v > 0) ||
+      !shape.every((v) => Number.isInteger(v) && v >= 0) ||
       sizeOf(shape as number[]) > 2 ** 30
     ) {
       throw new Error(
-        `Conv2DBackpropInput: inputShape must be 4 positive whole numbers, got ${JSON.stringify(shape)}.`,
+        `Conv2DBackpropInput: inputShape must be 4 whole numbers of at least 0 within wasm's memory, got ${JSON.stringify(shape)}.`,
       );
     }
     if (a.dataFormat === 'NCHW' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return stock(args);

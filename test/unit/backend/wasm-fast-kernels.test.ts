@@ -397,6 +397,22 @@ describe('Conv2DBackpropInput as a convolution', () => {
     expect({ ...tf.memory(), ids: tf.backend().numDataIds() }).toEqual(before);
     tf.dispose([dy, w]);
   });
+
+  it('refuses an inputShape past wasm memory, which only a direct kernel call can pass, and takes an empty batch', () => {
+    const dy = tf.ones([1, 1, 1, 4]);
+    const w = tf.ones([1, 1, 1, 4]);
+    const attrs = (inputShape: number[]) => ({ strides: 1, pad: 'valid', dataFormat: 'NHWC', inputShape });
+    const run = (inputShape: number[]) => () =>
+      tf.engine().runKernel<T.Tensor>('Conv2DBackpropInput', { dy, filter: w }, attrs(inputShape)).dispose();
+    expect(run([1, 65537, 16384, 1])).toThrow(/inputShape must be 4 whole numbers/);
+    expect(run([1, -1, 1, 1])).toThrow(/inputShape must be 4 whole numbers/);
+    expect(tf.add(dy, 1).dataSync()[0]).toBe(2);
+    // The gradient of a convolution of an empty batch is empty, as before the check.
+    const x = tf.zeros<T.Rank.R4>([0, 5, 5, 2]);
+    const g = tf.grad((t: T.Tensor) => tf.conv2d(t as T.Tensor4D, tf.ones([3, 3, 2, 4]), 1, 'same').sum())(x);
+    expect(g.shape).toEqual([0, 5, 5, 2]);
+    tf.dispose([dy, w, x, g]);
+  });
 });
 
 describe('BatchMatMul with a mostly-zero left operand (the sparse kernel)', () => {
