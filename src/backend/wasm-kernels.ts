@@ -11,7 +11,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { simdKernels } from './simd/module';
-import type { WasmBackend } from './wasm-fast-kernels';
+import { sizeOf, type WasmBackend } from './wasm-fast-kernels';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -152,10 +152,6 @@ const MAX_ENTRIES = 2 ** 30;
 
 /** 2^28 entries: the direct kernel's int offsets, three of these added, stay below 2^31. */
 const MAX_DIRECT_ENTRIES = 2 ** 28;
-
-function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((p, q) => p * q, 1);
-}
 
 type ConvInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
 
