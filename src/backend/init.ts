@@ -24,6 +24,7 @@ import {
   type BackendProbe,
 } from './probe';
 import { simdKernels } from './simd/module';
+import { registerReduceGradients } from './reduce-gradients';
 import { registerFusedAdam } from './wasm-adam';
 import { registerWasmFastKernels, settleFusedReluProbe } from './wasm-fast-kernels';
 import { registerWasmGapKernels, silenceCpuBanner } from './wasm-kernels';
@@ -136,6 +137,7 @@ async function startWasm(): Promise<Tf> {
     registerWasmGapKernels(tf);
     registerWasmFastKernels(tf);
     registerFusedAdam(tf);
+    registerReduceGradients(tf);
     if (await startThreadedWasm(tf)) return tf;
     if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
     simdKernels((tf.backend() as unknown as { wasm: object }).wasm);
@@ -169,6 +171,7 @@ async function startCpu(): Promise<Tf> {
   const tf = require('@tensorflow/tfjs') as Tf;
   if (!(await tf.setBackend('cpu'))) throw new Error('tf.setBackend("cpu") returned false');
   silenceCpuBanner(tf.backend());
+  registerReduceGradients(tf);
   return tf;
 }
 

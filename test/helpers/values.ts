@@ -11,3 +11,11 @@ export function values(n: number, seed: number): Float32Array {
   }
   return out;
 }
+
+/** values() with the awkward ones mixed in: zeros of both signs, an infinity, a NaN, huge and tiny. */
+export function awkward(n: number, seed: number): Float32Array {
+  const v = values(n, seed);
+  const special = [0, -0, Infinity, -Infinity, NaN, 3e38, -3e38, 1e-40];
+  for (let i = 0; i < n; i += 37) v[i] = special[(i / 37) % special.length];
+  return v;
+}

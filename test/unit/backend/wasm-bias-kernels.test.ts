@@ -1,6 +1,6 @@
 import type * as T from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend/init';
-import { values } from '../../helpers/values';
+import { awkward, values } from '../../helpers/values';
 import { registerWasmFastKernels, unregisterWasmFastKernels } from '../../../src/backend/wasm-fast-kernels';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -30,14 +30,6 @@ function bothWays(fn: () => T.Tensor): [string[], string[]] {
   } finally {
     registerWasmFastKernels(tf);
   }
-}
-
-/** Values with the awkward ones mixed in: zeros of both signs, an infinity, a NaN, huge and tiny. */
-function awkward(n: number, seed: number): Float32Array {
-  const v = values(n, seed);
-  const special = [0, -0, Infinity, -Infinity, NaN, 3e38, -3e38, 1e-40];
-  for (let i = 0; i < n; i += 37) v[i] = special[(i / 37) % special.length];
-  return v;
 }
 
 function kernelsRun(fn: () => T.Tensor): Promise<string[]> {
