@@ -128,7 +128,8 @@ function bytesPerElement(dtype: tfjs.DataType): number | undefined {
 
 /**
  * out[o, i, s] = x[o, indices[i], s] with o the axes before `axis` and s the
- * ones after: one contiguous row of s per (o, i), copied with copyWithin.
+ * ones after: one contiguous row of s per (o, i), copied by mlpath's wasm
+ * (simd/kernels.c gather_rows), or with copyWithin where that module is absent.
  */
 export function gatherByRows(tf: Tf, stock: KernelFunc): KernelFunc {
   return (args) => {
@@ -155,10 +156,16 @@ export function gatherByRows(tf: Tf, stock: KernelFunc): KernelFunc {
     const outShape = [...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)];
     const out = backend.makeOutput(outShape, x.dtype);
     if (sizeOf(outShape) === 0) return out;
+    const at = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+    const kernels = simdKernels(backend.wasm);
+    if (kernels !== undefined) {
+      kernels.gather_rows(at(out), at(x), at(indices), outer, dim, idx.length, rowBytes);
+      return out;
+    }
     // Read after makeOutput: an allocation that grows wasm memory replaces the view.
     const heap = backend.wasm.HEAPU8;
-    const src = backend.dataIdMap.get(x.dataId)!.memoryOffset;
-    let dst = backend.dataIdMap.get(out.dataId)!.memoryOffset;
+    const src = at(x);
+    let dst = at(out);
     for (let o = 0; o < outer; o++) {
       const base = src + o * dim * rowBytes;
       for (let i = 0; i < idx.length; i++) {

@@ -378,3 +378,28 @@ void add_row_vector(float *out, const float *x, const float *v, int rows, int n,
     }
   }
 }
+
+/*
+ * out = the rows of x picked by idx, for each of `outer` blocks of `dim`
+ * rows (GatherV2 along one axis: an embedding lookup, a batch of training
+ * rows): a copy of row_bytes bytes per index, the bytes as they are. The
+ * caller has checked every index is in [0, dim). Offsets are unsigned: every
+ * one lies inside a tensor, so inside the 32-bit memory.
+ */
+EXPORT(gather_rows)
+void gather_rows(unsigned char *out, const unsigned char *x, const int *idx, int outer, int dim, int n_idx,
+                 int row_bytes) {
+  unsigned int rb = (unsigned int)row_bytes;
+  unsigned int at = 0;
+  for (int o = 0; o < outer; o++) {
+    const unsigned char *block = x + (unsigned int)o * (unsigned int)dim * rb;
+    for (int i = 0; i < n_idx; i++) {
+      const unsigned char *from = block + (unsigned int)idx[i] * rb;
+      unsigned char *to = out + at;
+      unsigned int b = 0;
+      for (; b + 16 <= rb; b += 16) wasm_v128_store(to + b, wasm_v128_load(from + b));
+      for (; b < rb; b++) to[b] = from[b];
+      at += rb;
+    }
+  }
+}

@@ -100,6 +100,27 @@ describe('GatherV2 by row copies', () => {
       axis: 0,
     },
     { name: 'bool rows', shape: [6, 80], dtype: 'bool', indices: [5, 1], axis: 0 },
+    {
+      name: 'rows of 83 bytes (a copy that ends off a 16-byte step)',
+      shape: [6, 83],
+      dtype: 'bool',
+      indices: [5, 1, 5],
+      axis: 0,
+    },
+    {
+      name: 'an embedding lookup: 2-d ids into rows of 16',
+      shape: [400, 16],
+      dtype: 'float32',
+      indices: Array.from({ length: 12 }, (_, r) => Array.from({ length: 30 }, (_, c) => (r * 131 + c * 17) % 400)),
+      axis: 0,
+    },
+    {
+      name: 'axis 1 with 3 outer blocks of 17-float rows',
+      shape: [3, 9, 17],
+      dtype: 'float32',
+      indices: [8, 0, 4],
+      axis: 1,
+    },
     { name: 'rows too small to copy (stock path)', shape: [30, 3], dtype: 'float32', indices: [4, 29, 0], axis: 0 },
   ];
   it.each(cases)('is bit-identical to the stock kernel: $name', ({ shape, dtype, indices, axis }) => {
