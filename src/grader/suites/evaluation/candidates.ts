@@ -21,14 +21,37 @@ function sqDist(a: number[], b: number[]): number {
   return s;
 }
 
-/** For every row of `space`, the train rows nearest first; distance ties go to the lower row index. */
-function neighbours(space: number[][], train: number[]): number[][] {
-  return space.map((q) =>
-    train
-      .map((i) => [sqDist(space[i], q), i] as const)
-      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
-      .map(([, i]) => i),
-  );
+/**
+ * For every row of `space`, its k nearest train rows, nearest first; distance ties go to the lower row index.
+ * The k are picked in one pass over the train rows (k-NN reads no further), in the order a full sort gives.
+ */
+export function neighbours(space: number[][], train: number[], k: number): number[][] {
+  return space.map((q) => {
+    const dist: number[] = [];
+    const idx: number[] = [];
+    for (const i of train) {
+      const d = sqDist(space[i], q);
+      // A NaN distance has no place in the order: sort them all as the full sort did.
+      if (Number.isNaN(d)) return fullOrder(space, train, q).slice(0, k);
+      let at = dist.length;
+      while (at > 0 && (dist[at - 1] > d || (dist[at - 1] === d && idx[at - 1] > i))) at--;
+      if (at >= k) continue;
+      dist.splice(at, 0, d);
+      idx.splice(at, 0, i);
+      if (dist.length > k) {
+        dist.pop();
+        idx.pop();
+      }
+    }
+    return idx;
+  });
+}
+
+function fullOrder(space: number[][], train: number[], q: number[]): number[] {
+  return train
+    .map((i) => [sqDist(space[i], q), i] as const)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map(([, i]) => i);
 }
 
 /** k-NN votes over `neighbours`; vote ties go to the smaller label. */
@@ -61,13 +84,13 @@ export function trainCandidates(rows: number[][], labels: number[], train: numbe
     for (let c = 1; c < classes.length; c++) if (sqDist(centroids[c], q) < sqDist(centroids[best], q)) best = c;
     return classes[best];
   });
-  // Sorted once for both k-NN on standardised features.
-  const standardised = neighbours(z, train);
+  // Found once for both k-NN on standardised features.
+  const standardised = neighbours(z, train, 15);
   return [
     { name: 'majority-class', predictions: rows.map(() => majority) },
     { name: 'nearest-centroid', predictions: centroid },
     { name: 'knn-15', predictions: knn(standardised, labels, 15) },
     { name: 'knn-5', predictions: knn(standardised, labels, 5) },
-    { name: 'knn-1-raw', predictions: knn(neighbours(rows, train), labels, 1) },
+    { name: 'knn-1-raw', predictions: knn(neighbours(rows, train, 1), labels, 1) },
   ];
 }

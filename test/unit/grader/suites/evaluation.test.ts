@@ -4,6 +4,7 @@
  * and groups split apart, selection that peeks at test or train rows.
  */
 import { buildSuite } from '../../../../src/grader/suites/evaluation';
+import { neighbours } from '../../../../src/grader/suites/evaluation/candidates';
 import { loadEvaluationData } from '../../../../src/grader/suites/evaluation/data';
 import { checkSelection, referenceSelect } from '../../../../src/grader/suites/evaluation/selection-checks';
 import {
@@ -426,5 +427,41 @@ describe('evaluation suite: the checks on their own', () => {
     expect(checkSelection({ chosen: 'b', valScores: [0.5, 1], testScore: 1 }, cands, labels, split)).toMatch(
       /'b' scores 0.500 on the test rows/,
     );
+  });
+});
+
+describe('the k-NN candidates’ neighbours', () => {
+  /** Every train row by distance, ties to the lower index: the order the k nearest must follow. */
+  const sorted = (space: number[][], train: number[], q: number[]): number[] =>
+    train
+      .map((i) => [space[i].reduce((s, v, j) => s + (v - q[j]) ** 2, 0), i] as const)
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+      .map(([, i]) => i);
+
+  it('are the first k of the full order, ties, repeats, infinities and NaN included', () => {
+    let s = 7;
+    const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    // Few distinct values: many rows at the same distance, so the tie-break decides.
+    const space = Array.from({ length: 120 }, () => [Math.floor(rnd() * 4), Math.floor(rnd() * 3)]);
+    space[5] = [Infinity, 0];
+    space[9] = [Infinity, 1];
+    const train = Array.from({ length: 120 }, (_, i) => i)
+      .filter((i) => i % 3 !== 0)
+      .sort(() => rnd() - 0.5);
+    for (const k of [1, 5, 15, 200]) {
+      const got = neighbours(space, train, k);
+      space.forEach((q, r) => expect(got[r]).toEqual(sorted(space, train, q).slice(0, k)));
+    }
+    const withNaN = space.map((row, i) => (i === 40 ? [NaN, 1] : row));
+    const got = neighbours(withNaN, train, 15);
+    withNaN.forEach((q, r) => expect(got[r]).toEqual(sorted(withNaN, train, q).slice(0, 15)));
+  });
+
+  it('give the Boston candidates the predictions of a full sort', async () => {
+    const data = await loadEvaluationData();
+    const { rows } = data.houses;
+    const train = rows.map((_, i) => i).filter((i) => i % 2 === 0);
+    const got = neighbours(rows, train, 15);
+    rows.forEach((q, r) => expect(got[r]).toEqual(sorted(rows, train, q).slice(0, 15)));
   });
 });
