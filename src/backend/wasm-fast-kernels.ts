@@ -48,7 +48,9 @@ const WASM = 'wasm';
 /** The parts of tfjs-backend-wasm's BackendWasm mlpath's kernels use (here and in wasm-adam.ts). */
 export interface WasmBackend {
   wasm: { HEAPU8: Uint8Array; asm?: unknown };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  dataIdMap: {
+    get(dataId: object): { memoryOffset: number; shape: number[]; dtype: tfjs.DataType } | undefined;
+  };
   makeOutput(shape: number[], dtype: tfjs.DataType): TensorInfo;
   readSync(dataId: object): ArrayLike<number>;
   disposeData(dataId: object): boolean;
@@ -116,6 +118,16 @@ export function unregisterWasmFastKernels(tf: Tf): string[] {
   return restored;
 }
 
+/** Why a tensor's own data is not what the tensor says it is (another dtype or size), if it is not. */
+export function storedOtherwise(backend: WasmBackend, t: TensorInfo): string | undefined {
+  const stored = backend.dataIdMap.get(t.dataId);
+  if (stored === undefined) return 'a tensor has no data on this backend';
+  if (stored.dtype !== t.dtype) return `a tensor of dtype ${t.dtype} holds ${stored.dtype} data`;
+  if (sizeOf(stored.shape) !== sizeOf(t.shape))
+    return `a tensor of shape [${t.shape}] holds ${sizeOf(stored.shape)} entries, not ${sizeOf(t.shape)}`;
+  return undefined;
+}
+
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -139,11 +151,16 @@ export function gatherByRows(tf: Tf, stock: KernelFunc): KernelFunc {
     if (indices.dtype !== 'int32') throw new Error(`GatherV2: indices must be int32, got ${indices.dtype}.`);
     const bytes = bytesPerElement(x.dtype);
     if (batchDims !== 0 || bytes === undefined) return stock(args);
+    const backend = args.backend as unknown as WasmBackend;
+    // A tensor made with engine().makeTensorFromDataId can claim a dtype or a size its data does not have. The
+    // copies below read the data as the claimed one: floats read as int32 offsets reached other tensors' memory,
+    // and indices larger than their shape wrote past the output.
+    const misstated = storedOtherwise(backend, x) ?? storedOtherwise(backend, indices);
+    if (misstated) throw new Error(`GatherV2: ${misstated}.`);
     const [ax] = tf.util.parseAxisParam(axis, x.shape);
     const rowBytes = sizeOf(x.shape.slice(ax + 1)) * bytes;
     if (rowBytes < MIN_GATHER_ROW_BYTES) return stock(args);
 
-    const backend = args.backend as unknown as WasmBackend;
     const dim = x.shape[ax];
     const idx = backend.readSync(indices.dataId);
     for (let i = 0; i < idx.length; i++) {

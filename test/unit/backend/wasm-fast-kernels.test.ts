@@ -156,6 +156,32 @@ describe('GatherV2 by row copies', () => {
     x.dispose();
   });
 
+  it('refuses tensors whose data is not the dtype or size they claim (made with makeTensorFromDataId), and goes on working', () => {
+    const x = tf.tensor2d(values(4 * 16, 8), [4, 16]);
+    const floats = tf.tensor1d([1, 2], 'float32');
+    const many = tf.tensor1d(new Int32Array(64), 'int32');
+    const small = tf.tensor2d(values(16, 9), [1, 16]);
+    const claim = (t: T.Tensor, shape: number[], dtype: T.DataType): T.Tensor =>
+      tf.engine().makeTensorFromDataId(t.dataId, shape, dtype);
+    expect(() => tf.gather(x, claim(floats, [2], 'int32'))).toThrow(
+      'GatherV2: a tensor of dtype int32 holds float32 data.',
+    );
+    expect(() => tf.gather(x, claim(many, [1], 'int32'))).toThrow(
+      'GatherV2: a tensor of shape [1] holds 64 entries, not 1.',
+    );
+    expect(() => tf.gather(claim(small, [4096, 16], 'float32'), tf.tensor1d([3000], 'int32'))).toThrow(
+      'GatherV2: a tensor of shape [4096,16] holds 16 entries, not 65536.',
+    );
+    // A reshape shares its data under another shape of the same size: still gathered.
+    const rows = tf.gather(tf.reshape(x, [2, 2, 16]), tf.tensor1d([1], 'int32'));
+    expect(Array.from(rows.dataSync())).toEqual(Array.from(x.dataSync().slice(32)));
+    expect(tf.sum(x).dataSync()[0]).toBeCloseTo(
+      values(64, 8).reduce((a, b) => a + b, 0),
+      3,
+    );
+    tf.dispose([x, floats, many, small, rows]);
+  });
+
   it('refuses what only a direct kernel call can pass: float indices, on which wasm traps', () => {
     const x = tf.tensor2d(values(64 * 8, 5), [64, 8]);
     const run = (indices: T.Tensor) => () =>
