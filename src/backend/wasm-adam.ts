@@ -13,7 +13,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { simdKernels } from './simd/module';
-import { sizeOf, type WasmBackend } from './wasm-fast-kernels';
+import { asStored, sizeOf, type WasmBackend } from './wasm-fast-kernels';
 
 type Tf = typeof tfjs;
 type Tensor = tfjs.Tensor;
@@ -61,7 +61,7 @@ export function registerFusedAdam(tf: Tf): boolean {
   const proto = (tf as unknown as { AdamOptimizer?: { prototype: Record<string, unknown> } }).AdamOptimizer?.prototype;
   if (proto == null || stockSteps.has(proto) || typeof proto.applyGradients !== 'function') return false;
   if (tf.getKernel(ADAM_KERNEL, 'wasm') == null) {
-    tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: adamKernel });
+    tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: asStored(ADAM_KERNEL, adamKernel) });
   }
   const stock = proto.applyGradients as Step;
   stockSteps.set(proto, stock);

@@ -98,7 +98,11 @@ export function registerWasmFastKernels(tf: Tf): string[] {
     const stock = tf.getKernel(name, WASM) as FastConfig | undefined;
     if (stock == null || stock.mlpathStock) continue;
     tf.unregisterKernel(name, WASM);
-    const config: FastConfig = { ...stock, kernelFunc: makers[name](stock.kernelFunc), mlpathStock: stock };
+    const config: FastConfig = {
+      ...stock,
+      kernelFunc: asStored(name, makers[name](stock.kernelFunc)),
+      mlpathStock: stock,
+    };
     tf.registerKernel(config);
     wrapped.push(name);
   }
@@ -116,6 +120,26 @@ export function unregisterWasmFastKernels(tf: Tf): string[] {
     restored.push(name);
   }
   return restored;
+}
+
+/**
+ * `kernel`, run only on inputs whose data is what they claim. A tensor made
+ * with engine().makeTensorFromDataId can claim a dtype or a size its data does
+ * not have, and mlpath's kernels read and write wasm memory as the tensors
+ * claim: review 30a's float indices, read as int32 offsets, reached other
+ * tensors' memory, and indices larger than their shape wrote past GatherV2's
+ * output. Such a call gets an error naming the kernel.
+ */
+export function asStored(name: string, kernel: KernelFunc): KernelFunc {
+  return (args) => {
+    const backend = args.backend as unknown as WasmBackend;
+    for (const key of Object.keys(args.inputs)) {
+      const t = args.inputs[key];
+      const why = t === undefined ? undefined : storedOtherwise(backend, t);
+      if (why !== undefined) throw new Error(`${name}: ${why}.`);
+    }
+    return kernel(args);
+  };
 }
 
 /** Why a tensor's own data is not what the tensor says it is (another dtype or size), if it is not. */
@@ -152,11 +176,6 @@ export function gatherByRows(tf: Tf, stock: KernelFunc): KernelFunc {
     const bytes = bytesPerElement(x.dtype);
     if (batchDims !== 0 || bytes === undefined) return stock(args);
     const backend = args.backend as unknown as WasmBackend;
-    // A tensor made with engine().makeTensorFromDataId can claim a dtype or a size its data does not have. The
-    // copies below read the data as the claimed one: floats read as int32 offsets reached other tensors' memory,
-    // and indices larger than their shape wrote past the output.
-    const misstated = storedOtherwise(backend, x) ?? storedOtherwise(backend, indices);
-    if (misstated) throw new Error(`GatherV2: ${misstated}.`);
     const [ax] = tf.util.parseAxisParam(axis, x.shape);
     const rowBytes = sizeOf(x.shape.slice(ax + 1)) * bytes;
     if (rowBytes < MIN_GATHER_ROW_BYTES) return stock(args);

@@ -11,7 +11,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { simdKernels } from './simd/module';
-import { sizeOf, type WasmBackend } from './wasm-fast-kernels';
+import { asStored, sizeOf, type WasmBackend } from './wasm-fast-kernels';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -49,7 +49,7 @@ export function registerWasmGapKernels(tf: Tf): string[] {
     registered.push(kernelName);
   };
 
-  register('Conv2DBackpropFilter', conv2DBackpropFilterAsConv(tf));
+  register('Conv2DBackpropFilter', asStored('Conv2DBackpropFilter', conv2DBackpropFilterAsConv(tf)));
   register('UnsortedSegmentSum', unsortedSegmentSumAsScatter(tf));
   for (const name of CPU_BRIDGED_KERNELS) {
     if (hasKernel(tf, name, 'cpu')) register(name, cpuBridge(tf, name));

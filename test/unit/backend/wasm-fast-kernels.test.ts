@@ -172,6 +172,26 @@ describe('GatherV2 by row copies', () => {
     expect(() => tf.gather(claim(small, [4096, 16], 'float32'), tf.tensor1d([3000], 'int32'))).toThrow(
       'GatherV2: a tensor of shape [4096,16] holds 16 entries, not 65536.',
     );
+    // Every kernel mlpath adds checks its inputs so: a bias add, a sum, the filter gradient.
+    const big = claim(small, [4096, 16], 'float32');
+    expect(() => tf.add(big, tf.tensor1d(values(16, 10)))).toThrow('Add: a tensor of shape [4096,16] holds 16 entries');
+    expect(() => tf.sum(big, 0)).toThrow('Sum: a tensor of shape [4096,16] holds 16 entries');
+    const image = claim(small, [1, 64, 64, 4], 'float32');
+    const dy = tf.zeros([1, 62, 62, 4]);
+    expect(() =>
+      tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x: image, dy },
+        {
+          strides: 1,
+          pad: 'valid',
+          dataFormat: 'NHWC',
+          dilations: 1,
+          filterShape: [3, 3, 4, 4],
+        },
+      ),
+    ).toThrow('Conv2DBackpropFilter: a tensor of shape [1,64,64,4] holds 16 entries');
+    dy.dispose();
     // A reshape shares its data under another shape of the same size: still gathered.
     const rows = tf.gather(tf.reshape(x, [2, 2, 16]), tf.tensor1d([1], 'int32'));
     expect(Array.from(rows.dataSync())).toEqual(Array.from(x.dataSync().slice(32)));
