@@ -9,8 +9,8 @@
  * of the 8,000 training digits), epochs, batch (64), repeats (fresh model each time, same
  * seeds), threads (wasm only: MLPATH_WASM_THREADS for the backend layer),
  * stock (wasm only: true puts tfjs-backend-wasm's own GatherV2, BatchMatMul,
- * Conv2DBackpropInput, Slice and MaxPoolGrad, and tfjs's own Adam step, back
- * in place of mlpath's faster ones).
+ * Conv2DBackpropInput, Slice, MaxPoolGrad, Add and Sum, and tfjs's own Adam
+ * step and Mean and Sum gradients, back in place of mlpath's faster ones).
  * Each repeat times model.fit only; a one-batch warm-up fit comes first so
  * kernel set-up is not counted. The first repeat's per-epoch losses and a
  * checksum of its trained weights let runs on different settings be compared
@@ -77,6 +77,7 @@ async function main() {
   if (opts.stock && active.name === 'wasm') {
     require(path.join(dist, 'backend', 'wasm-fast-kernels')).unregisterWasmFastKernels(tf);
     require(path.join(dist, 'backend', 'wasm-adam')).unregisterFusedAdam(tf);
+    require(path.join(dist, 'backend', 'reduce-gradients')).unregisterReduceGradients(tf);
   }
   const shape = opts.model === 'cnn' ? [n, 28, 28, 1] : [n, 784];
   const xs = tf.tensor(ds.features.subarray(0, n * 784), shape);
