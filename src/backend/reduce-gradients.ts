@@ -8,12 +8,13 @@
  * (month3/nlp-embeddings: x is [128, 120, 16] per step) spent more of its
  * training making ones than doing arithmetic.
  *
- * Here dy is reshaped as before and tiled along the reduced axes, for Mean
- * after the same division by the number of entries averaged. The values are
- * the stock gradient's bit for bit: multiplying by 1 changes no float32 (a
- * NaN stays NaN), and a division by the count gives the same quotient
- * whether it runs before the copy or after. Anything else (a dy that is not
- * float32, an empty x, a scalar) takes the stock gradient.
+ * Here dy is reshaped as before and multiplied by ones that span only the
+ * reduced axes (1 on the others): the Mul broadcasts both operands to x's
+ * shape, and Mean divides the result by the number of entries averaged, as
+ * the stock gradient does. Each entry is the same product and quotient of the
+ * same float32 values, so the gradient is the stock one bit for bit (a NaN
+ * stays NaN). Anything else (a dy that is not float32, an empty x, a scalar)
+ * takes the stock gradient.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 
