@@ -129,17 +129,53 @@ export function unregisterWasmFastKernels(tf: Tf): string[] {
  * claim: review 30a's float indices, read as int32 offsets, reached other
  * tensors' memory, and indices larger than their shape wrote past GatherV2's
  * output. Such a call gets an error naming the kernel.
+ *
+ * The kernel gets plain copies of the inputs and attributes, each field read
+ * once, and the copies are what is checked: engine().runKernel hands kernels
+ * the caller's own objects, and one with getters showed the check a true
+ * shape and the kernel another (review 30b).
  */
 export function asStored(name: string, kernel: KernelFunc): KernelFunc {
   return (args) => {
     const backend = args.backend as unknown as WasmBackend;
+    const inputs: Record<string, TensorInfo> = {};
     for (const key of Object.keys(args.inputs)) {
-      const t = args.inputs[key];
-      const why = t === undefined ? undefined : storedOtherwise(backend, t);
+      const given = args.inputs[key];
+      // An absent optional input (a fused product's bias) stays absent.
+      if (given === undefined || given === null) continue;
+      const t = plainTensor(given);
+      const why = typeof t === 'string' ? t : storedOtherwise(backend, t);
       if (why !== undefined) throw new Error(`${name}: ${why}.`);
+      inputs[key] = t as TensorInfo;
     }
-    return kernel(args);
+    return kernel({ ...args, inputs, attrs: plainValue(args.attrs, 0) as tfjs.NamedAttrMap });
   };
+}
+
+/** A copy of a TensorInfo with each field read once, or why it is no tensor: a shape of whole numbers >= 0. */
+function plainTensor(t: TensorInfo): TensorInfo | string {
+  const dataId = t.dataId;
+  const dtype = t.dtype;
+  const raw = t.shape as unknown;
+  if (typeof dtype !== 'string') return 'a tensor whose dtype is not a name';
+  if (!Array.isArray(raw)) return 'a tensor whose shape is not a list';
+  const shape = Array.from(raw as unknown[]);
+  if (!shape.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0))
+    return `a tensor of shape [${shape.map(String).join(',')}], not whole numbers of at least 0`;
+  return { dataId, shape: shape as number[], dtype };
+}
+
+/**
+ * Attributes as plain data, each field read once: lists (typed arrays as lists) and records copied, 4 levels
+ * deep; anything else as it is.
+ */
+function plainValue(v: unknown, depth: number): unknown {
+  if (v === null || typeof v !== 'object' || depth > 4) return v;
+  if (Array.isArray(v) || ArrayBuffer.isView(v))
+    return Array.from(v as ArrayLike<unknown>, (e) => plainValue(e, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v)) out[key] = plainValue((v as Record<string, unknown>)[key], depth + 1);
+  return out;
 }
 
 /** Why a tensor's own data is not what the tensor says it is (another dtype or size), if it is not. */
@@ -173,6 +209,8 @@ export function gatherByRows(tf: Tf, stock: KernelFunc): KernelFunc {
     const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
     // tf.gather makes its indices int32; a direct engine().runKernel call may not, and wasm traps on others.
     if (indices.dtype !== 'int32') throw new Error(`GatherV2: indices must be int32, got ${indices.dtype}.`);
+    // The stock kernel aborts the wasm module on strings, which it cannot gather.
+    if (x.dtype === 'string') throw new Error('GatherV2: the wasm backend cannot gather a string tensor.');
     const bytes = bytesPerElement(x.dtype);
     if (batchDims !== 0 || bytes === undefined) return stock(args);
     const backend = args.backend as unknown as WasmBackend;

@@ -202,6 +202,52 @@ describe('GatherV2 by row copies', () => {
     tf.dispose([x, floats, many, small, rows]);
   });
 
+  it('reads each input of a direct kernel call once: getters cannot show the check one tensor and the copy another', () => {
+    const real = tf.tensor2d(new Float32Array(8 * 16).fill(1), [8, 16]);
+    const tiny = tf.tensor2d(new Float32Array(16).fill(5), [1, 16]);
+    const secret = tf.tensor1d(new Float32Array(4096).fill(4242.5));
+    let reads = 0;
+    const x = {
+      shape: [8, 16],
+      dtype: 'float32',
+      get dataId() {
+        return reads++ === 0 ? real.dataId : tiny.dataId;
+      },
+    };
+    const run = (inputs: object, attrs: object): T.Tensor =>
+      tf.engine().runKernel<T.Tensor>('GatherV2', inputs as T.NamedTensorMap, attrs as T.NamedAttrMap);
+    const out = run({ x, indices: tf.tensor1d([7], 'int32') }, { axis: 0, batchDims: 0 });
+    expect(reads).toBe(1);
+    expect(Array.from(out.dataSync())).toEqual(new Array(16).fill(1));
+    // Indices whose shape shrinks after the check: the output and the copy follow the one shape read.
+    const many = tf.tensor1d(new Int32Array(256), 'int32');
+    let shapeReads = 0;
+    const indices = {
+      dataId: many.dataId,
+      dtype: 'int32',
+      get shape() {
+        return shapeReads++ === 0 ? [256] : [1];
+      },
+    };
+    const rows = run({ x: real, indices }, { axis: 0, batchDims: 0 });
+    expect(rows.shape).toEqual([256, 16]);
+    expect(Array.from(secret.dataSync().slice(0, 4))).toEqual([4242.5, 4242.5, 4242.5, 4242.5]);
+    expect(() =>
+      tf.engine().runKernel(
+        'GatherV2',
+        {
+          x: tf.engine().makeTensorFromDataId(real.dataId, [0.5, 16, 16], 'float32'),
+          indices: tf.tensor1d([0], 'int32'),
+        },
+        { axis: 1, batchDims: 0 },
+      ),
+    ).toThrow('GatherV2: a tensor of shape [0.5,16,16], not whole numbers of at least 0.');
+    expect(() =>
+      run({ x: tf.tensor1d(['a', 'b']), indices: tf.tensor1d([1], 'int32') }, { axis: 0, batchDims: 0 }),
+    ).toThrow('GatherV2: the wasm backend cannot gather a string tensor.');
+    tf.dispose([real, tiny, secret, out, many, rows]);
+  });
+
   it('refuses what only a direct kernel call can pass: float indices, on which wasm traps', () => {
     const x = tf.tensor2d(values(64 * 8, 5), [64, 8]);
     const run = (indices: T.Tensor) => () =>
