@@ -50,6 +50,7 @@ export interface WasmBackend {
   wasm: { HEAPU8: Uint8Array; asm?: unknown };
   dataIdMap: {
     get(dataId: object): { memoryOffset: number; shape: number[]; dtype: tfjs.DataType } | undefined;
+    has(dataId: object): boolean;
   };
   makeOutput(shape: number[], dtype: tfjs.DataType): TensorInfo;
   readSync(dataId: object): ArrayLike<number>;
@@ -82,7 +83,8 @@ type FastConfig = KernelConfig & { mlpathStock?: KernelConfig };
  * Wraps the named wasm kernels with the faster versions. Idempotent: a kernel
  * already wrapped is left alone. Returns the names it wrapped.
  */
-export function registerWasmFastKernels(tf: Tf): string[] {
+export function registerWasmFastKernels(given: Tf): string[] {
+  const tf = fixedTf(given);
   const wrapped: string[] = [];
   const makers: Record<(typeof FAST_KERNELS)[number], (stock: KernelFunc) => KernelFunc> = {
     GatherV2: (stock) => gatherByRows(tf, stock),
@@ -130,26 +132,51 @@ export function unregisterWasmFastKernels(tf: Tf): string[] {
  * tensors' memory, and indices larger than their shape wrote past GatherV2's
  * output. Such a call gets an error naming the kernel.
  *
- * The kernel gets plain copies of the inputs and attributes, each field read
- * once, and the copies are what is checked: engine().runKernel hands kernels
- * the caller's own objects, and one with getters showed the check a true
- * shape and the kernel another (review 30b).
+ * engine().runKernel hands kernels the caller's own objects, and learner code
+ * that runs between the check and the kernel can change what was checked
+ * (reviews 30b and 30c: getters on an input or an attribute, a tensor on a
+ * made-up backend whose data moves to wasm). So the attributes are copied
+ * first and the inputs next, each field read once; then every input's data
+ * is brought to wasm (a move can run such code); and only then, with nothing
+ * of the caller's left to run, the copies are checked against the stored data
+ * and handed to the kernel. The kernels' helpers are tf's as registration
+ * found them (fixedTf), so a replaced tf.util function does not run inside
+ * them either.
  */
 export function asStored(name: string, kernel: KernelFunc): KernelFunc {
   return (args) => {
     const backend = args.backend as unknown as WasmBackend;
+    const attrs = plainValue(args.attrs, 0) as tfjs.NamedAttrMap;
     const inputs: Record<string, TensorInfo> = {};
     for (const key of Object.keys(args.inputs)) {
       const given = args.inputs[key];
       // An absent optional input (a fused product's bias) stays absent.
       if (given === undefined || given === null) continue;
       const t = plainTensor(given);
-      const why = typeof t === 'string' ? t : storedOtherwise(backend, t);
-      if (why !== undefined) throw new Error(`${name}: ${why}.`);
-      inputs[key] = t as TensorInfo;
+      if (typeof t === 'string') throw new Error(`${name}: ${t}.`);
+      inputs[key] = t;
     }
-    return kernel({ ...args, inputs, attrs: plainValue(args.attrs, 0) as tfjs.NamedAttrMap });
+    for (const key of Object.keys(inputs)) backend.dataIdMap.get(inputs[key].dataId);
+    for (const key of Object.keys(inputs)) {
+      const why = storedOtherwise(backend, inputs[key]);
+      if (why !== undefined) throw new Error(`${name}: ${why}.`);
+    }
+    return kernel({ ...args, inputs, attrs });
   };
+}
+
+/**
+ * tf with its helper namespaces (util, slice_util, backend_util) and functions as they are now: learner code can
+ * replace a function on tf.util, and mlpath's kernels, which check their inputs before they call such helpers,
+ * must not run it.
+ */
+export function fixedTf(tf: Tf): Tf {
+  return Object.freeze({
+    ...tf,
+    util: Object.freeze({ ...tf.util }),
+    slice_util: Object.freeze({ ...tf.slice_util }),
+    backend_util: Object.freeze({ ...tf.backend_util }),
+  });
 }
 
 /** A copy of a TensorInfo with each field read once, or why it is no tensor: a shape of whole numbers >= 0. */
@@ -178,9 +205,12 @@ function plainValue(v: unknown, depth: number): unknown {
   return out;
 }
 
-/** Why a tensor's own data is not what the tensor says it is (another dtype or size), if it is not. */
+/**
+ * Why a tensor's own data is not what the tensor says it is (another dtype or size), if it is not. Looks only at
+ * data already on wasm: it moves nothing, so it runs no code of a tensor's other backend.
+ */
 export function storedOtherwise(backend: WasmBackend, t: TensorInfo): string | undefined {
-  const stored = backend.dataIdMap.get(t.dataId);
+  const stored = backend.dataIdMap.has(t.dataId) ? backend.dataIdMap.get(t.dataId) : undefined;
   if (stored === undefined) return 'a tensor has no data on this backend';
   if (stored.dtype !== t.dtype) return `a tensor of dtype ${t.dtype} holds ${stored.dtype} data`;
   if (sizeOf(stored.shape) !== sizeOf(t.shape))

@@ -11,7 +11,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { simdKernels } from './simd/module';
-import { asStored, sizeOf, type WasmBackend } from './wasm-fast-kernels';
+import { asStored, fixedTf, sizeOf, type WasmBackend } from './wasm-fast-kernels';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -41,7 +41,8 @@ export const CPU_BRIDGED_KERNELS = [
  * A kernel that wasm already has (a later tfjs release, or a second call) is
  * left alone. Returns the names it registered.
  */
-export function registerWasmGapKernels(tf: Tf): string[] {
+export function registerWasmGapKernels(given: Tf): string[] {
+  const tf = fixedTf(given);
   const registered: string[] = [];
   const register = (kernelName: string, kernelFunc: KernelFunc): void => {
     if (hasKernel(tf, kernelName, WASM)) return;

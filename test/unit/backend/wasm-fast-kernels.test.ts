@@ -248,6 +248,44 @@ describe('GatherV2 by row copies', () => {
     tf.dispose([real, tiny, secret, out, many, rows]);
   });
 
+  it("runs none of the caller's code after its check: attributes are copied first, tf.util as registration found it", () => {
+    const x = tf.tensor2d(values(8 * 16, 11), [8, 16]);
+    const util = tf.util as unknown as Record<string, unknown>;
+    const stockParse = util.parseAxisParam;
+    let ran = 0;
+    util.parseAxisParam = (...a: unknown[]) => {
+      ran++;
+      return (stockParse as (...b: unknown[]) => unknown)(...a);
+    };
+    let order = '';
+    const attrs = {
+      get axis() {
+        order += 'attrs ';
+        return 0;
+      },
+      batchDims: 0,
+    };
+    const indices = {
+      get dataId() {
+        order += 'inputs ';
+        return idx.dataId;
+      },
+      shape: [2],
+      dtype: 'int32',
+    };
+    const idx = tf.tensor1d([7, 0], 'int32');
+    try {
+      const out = tf.engine().runKernel<T.Tensor>('GatherV2', { x, indices } as never, attrs);
+      expect(Array.from(out.dataSync())).toEqual([...x.dataSync().slice(112), ...x.dataSync().slice(0, 16)]);
+      out.dispose();
+    } finally {
+      util.parseAxisParam = stockParse;
+    }
+    expect(ran).toBe(0);
+    expect(order).toBe('attrs inputs ');
+    tf.dispose([x, idx]);
+  });
+
   it('refuses what only a direct kernel call can pass: float indices, on which wasm traps', () => {
     const x = tf.tensor2d(values(64 * 8, 5), [64, 8]);
     const run = (indices: T.Tensor) => () =>
