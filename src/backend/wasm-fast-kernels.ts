@@ -146,7 +146,7 @@ export function unregisterWasmFastKernels(tf: Tf): string[] {
 export function asStored(name: string, kernel: KernelFunc): KernelFunc {
   return (args) => {
     const backend = args.backend as unknown as WasmBackend;
-    const attrs = plainValue(args.attrs, 0) as tfjs.NamedAttrMap;
+    const attrs = plainValue(name, args.attrs, 0) as tfjs.NamedAttrMap;
     const inputs: Record<string, TensorInfo> = {};
     for (const key of Object.keys(args.inputs)) {
       const given = args.inputs[key];
@@ -196,12 +196,15 @@ function plainTensor(t: TensorInfo): TensorInfo | string {
  * Attributes as plain data, each field read once: lists (typed arrays as lists) and records copied, 4 levels
  * deep; anything else as it is.
  */
-function plainValue(v: unknown, depth: number): unknown {
+function plainValue(name: string, v: unknown, depth: number): unknown {
+  // A function can answer each conversion differently (valueOf, Symbol.toPrimitive) and carry getters of its own.
+  if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint')
+    throw new Error(`${name}: an attribute that is a ${typeof v}, which no kernel takes.`);
   if (v === null || typeof v !== 'object' || depth > 4) return v;
   if (Array.isArray(v) || ArrayBuffer.isView(v))
-    return Array.from(v as ArrayLike<unknown>, (e) => plainValue(e, depth + 1));
+    return Array.from(v as ArrayLike<unknown>, (e) => plainValue(name, e, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(v)) out[key] = plainValue((v as Record<string, unknown>)[key], depth + 1);
+  for (const key of Object.keys(v)) out[key] = plainValue(name, (v as Record<string, unknown>)[key], depth + 1);
   return out;
 }
 
@@ -263,7 +266,13 @@ export function gatherByRows(tf: Tf, stock: KernelFunc): KernelFunc {
     const at = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
     const kernels = simdKernels(backend.wasm);
     if (kernels !== undefined) {
-      kernels.gather_rows(at(out), at(x), at(indices), outer, dim, idx.length, rowBytes);
+      // The count from the checked shape and the indices as the kernel reads them from memory: readSync is a
+      // method of the backend object, which graded code can replace.
+      const bad = kernels.gather_rows(at(out), at(x), at(indices), outer, dim, sizeOf(indices.shape), rowBytes);
+      if (bad >= 0) {
+        backend.disposeData(out.dataId);
+        throw new Error(`GatherV2: index ${bad} is not in [0, ${dim - 1}]`);
+      }
       return out;
     }
     // Read after makeOutput: an allocation that grows wasm memory replaces the view.

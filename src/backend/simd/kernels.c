@@ -382,13 +382,17 @@ void add_row_vector(float *out, const float *x, const float *v, int rows, int n,
 /*
  * out = the rows of x picked by idx, for each of `outer` blocks of `dim`
  * rows (GatherV2 along one axis: an embedding lookup, a batch of training
- * rows): a copy of row_bytes bytes per index, the bytes as they are. The
- * caller has checked every index is in [0, dim). Offsets are unsigned: every
- * one lies inside a tensor, so inside the 32-bit memory.
+ * rows): a copy of row_bytes bytes per index, the bytes as they are.
+ * Returns -1, or copies nothing and returns the position of the first index
+ * outside [0, dim): the indices are checked here, where they are read, as
+ * well as by the caller. Offsets are unsigned: every one lies inside a
+ * tensor, so inside the 32-bit memory.
  */
 EXPORT(gather_rows)
-void gather_rows(unsigned char *out, const unsigned char *x, const int *idx, int outer, int dim, int n_idx,
-                 int row_bytes) {
+int gather_rows(unsigned char *out, const unsigned char *x, const int *idx, int outer, int dim, int n_idx,
+                int row_bytes) {
+  for (int i = 0; i < n_idx; i++)
+    if (idx[i] < 0 || idx[i] >= dim) return i;
   unsigned int rb = (unsigned int)row_bytes;
   unsigned int at = 0;
   for (int o = 0; o < outer; o++) {
@@ -402,4 +406,5 @@ void gather_rows(unsigned char *out, const unsigned char *x, const int *idx, int
       at += rb;
     }
   }
+  return -1;
 }

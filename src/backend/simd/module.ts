@@ -66,8 +66,11 @@ export interface SimdKernels {
   ): void;
   /** out[n] = the sum of the rows of x[rows x n]. */
   sum_leading(out: number, x: number, rows: number, n: number): void;
-  /** out = for each of outer blocks of dim rows of x, the rows idx[0..nIdx) (int32, each in [0, dim)), rowBytes each. */
-  gather_rows(out: number, x: number, idx: number, outer: number, dim: number, nIdx: number, rowBytes: number): void;
+  /**
+   * out = for each of outer blocks of dim rows of x, the rows idx[0..nIdx) (int32), rowBytes each. -1, or the
+   * position of the first index outside [0, dim), and nothing copied.
+   */
+  gather_rows(out: number, x: number, idx: number, outer: number, dim: number, nIdx: number, rowBytes: number): number;
   /** out[rows x n] = x[rows x n] + v[n] on every row (v + x with vFirst 1). */
   add_row_vector(out: number, x: number, v: number, rows: number, n: number, vFirst: number): void;
   adam(

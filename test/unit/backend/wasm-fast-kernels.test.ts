@@ -286,6 +286,28 @@ describe('GatherV2 by row copies', () => {
     tf.dispose([x, idx]);
   });
 
+  it('refuses an attribute that is a function, and copies the indices the checks read, not a replaced readSync', () => {
+    const x = tf.tensor2d(values(8 * 16, 12), [8, 16]);
+    const idx = tf.tensor1d([5], 'int32');
+    const axis = Object.assign(() => 0, { valueOf: () => 0 });
+    expect(() => tf.gather(x, idx, axis as unknown as number)).toThrow(
+      'GatherV2: an attribute that is a function, which no kernel takes.',
+    );
+    const backend = tf.backend() as unknown as { readSync: (id: object) => unknown };
+    const readSync = backend.readSync;
+    backend.readSync = () => Int32Array.of(0);
+    try {
+      const rows = tf.gather(x, tf.tensor1d([100000000], 'int32'));
+      rows.dispose();
+      throw new Error('an index past x was gathered');
+    } catch (err) {
+      expect(String(err)).toContain('GatherV2: index 0 is not in [0, 7]');
+    } finally {
+      backend.readSync = readSync;
+    }
+    tf.dispose([x, idx]);
+  });
+
   it('refuses what only a direct kernel call can pass: float indices, on which wasm traps', () => {
     const x = tf.tensor2d(values(64 * 8, 5), [64, 8]);
     const run = (indices: T.Tensor) => () =>
