@@ -62,16 +62,21 @@ static inline v128_t act4(v128_t c, int relu) {
   return relu ? wasm_f32x4_pmax(wasm_f32x4_splat(0.0f), c) : c;
 }
 
-EXPORT(matmul_sparse_a_fused)
-void matmul_sparse_a_fused(float *out, const float *a, const float *b, int m, int k, int n, int *idx,
-                           const float *bias, int relu) {
+/*
+ * The product of the left operand whose (i, p) entry is a[i * rs + p * cs]:
+ * rs = k, cs = 1 for a[m x k] itself, rs = 1, cs = m for the transpose of
+ * a[k x m]; each kernel below inlines it with its own strides.
+ */
+static inline __attribute__((always_inline)) void sparse_product(float *out, const float *a, int rs, int cs,
+                                                                 const float *b, int m, int k, int n, int *idx,
+                                                                 const float *bias, int relu) {
   for (int i = 0; i < m; i++) {
-    const float *row = a + i * k;
+    const float *row = a + i * rs;
     float *o = out + i * n;
     int nnz = 0;
     for (int p = 0; p < k; p++) {
       idx[nnz] = p;
-      nnz += row[p] != 0.0f;
+      nnz += row[p * cs] != 0.0f;
     }
     int j = 0;
     for (; j + 32 <= n; j += 32) {
@@ -80,7 +85,7 @@ void matmul_sparse_a_fused(float *out, const float *a, const float *b, int m, in
              c7 = start4(bias, j + 28);
       for (int q = 0; q < nnz; q++) {
         int p = idx[q];
-        v128_t x = wasm_f32x4_splat(row[p]);
+        v128_t x = wasm_f32x4_splat(row[p * cs]);
         const float *bp = b + p * n + j;
         c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x, wasm_v128_load(bp)));
         c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x, wasm_v128_load(bp + 4)));
@@ -104,16 +109,22 @@ void matmul_sparse_a_fused(float *out, const float *a, const float *b, int m, in
       v128_t c = start4(bias, j);
       for (int q = 0; q < nnz; q++) {
         int p = idx[q];
-        c = wasm_f32x4_add(c, wasm_f32x4_mul(wasm_f32x4_splat(row[p]), wasm_v128_load(b + p * n + j)));
+        c = wasm_f32x4_add(c, wasm_f32x4_mul(wasm_f32x4_splat(row[p * cs]), wasm_v128_load(b + p * n + j)));
       }
       wasm_v128_store(o + j, act4(c, relu));
     }
     for (; j < n; j++) {
       float c = bias ? bias[j] : 0.0f;
-      for (int q = 0; q < nnz; q++) c += row[idx[q]] * b[idx[q] * n + j];
+      for (int q = 0; q < nnz; q++) c += row[idx[q] * cs] * b[idx[q] * n + j];
       o[j] = relu && !(0.0f < c) ? 0.0f : c;
     }
   }
+}
+
+EXPORT(matmul_sparse_a_fused)
+void matmul_sparse_a_fused(float *out, const float *a, const float *b, int m, int k, int n, int *idx,
+                           const float *bias, int relu) {
+  sparse_product(out, a, k, 1, b, m, k, n, idx, bias, relu);
 }
 
 /*
@@ -124,6 +135,17 @@ void matmul_sparse_a_fused(float *out, const float *a, const float *b, int m, in
 EXPORT(matmul_sparse_a)
 void matmul_sparse_a(float *out, const float *a, const float *b, int m, int k, int n, int *idx) {
   matmul_sparse_a_fused(out, a, b, m, k, n, idx, 0, 0);
+}
+
+/*
+ * out[m x n] = transpose(a[k x m]) . b[k x n], skipping the zero entries of
+ * a: the terms and their order are matmul_sparse_a's on the transpose of a
+ * (a dense layer's weight gradient, x^T . dy), read down a's columns in
+ * place instead of from a transposed copy.
+ */
+EXPORT(matmul_sparse_at)
+void matmul_sparse_at(float *out, const float *a, const float *b, int m, int k, int n, int *idx) {
+  sparse_product(out, a, 1, m, b, m, k, n, idx, 0, 0);
 }
 
 /*

@@ -14,6 +14,8 @@ export interface SimdKernels {
   all_finite(b: number, n: number): number;
   /** idx: room for k int32 the kernel may write. */
   matmul_sparse_a(out: number, a: number, b: number, m: number, k: number, n: number, idx: number): void;
+  /** out[m x n] = transpose(a[k x m]) . b[k x n]; idx: room for k int32 the kernel may write. */
+  matmul_sparse_at(out: number, a: number, b: number, m: number, k: number, n: number, idx: number): void;
   /** bias: 0 for none; relu: 1 to set negative sums to 0. */
   matmul_sparse_a_fused(
     out: number,

@@ -622,6 +622,29 @@ describe('BatchMatMul with a mostly-zero left operand (the sparse kernel)', () =
     tf.dispose([a, b, ours]);
   });
 
+  it('reads a transposed left operand down its columns with the terms of a transposed copy, on odd sizes', () => {
+    // [k, m] read as its transpose [m, k]: m = 45 leaves output rows past any multiple of 4 in the input's rows.
+    for (const [k, m, n] of [
+      [37, 45, 45],
+      [64, 784, 128],
+      [300, 33, 7],
+    ]) {
+      const a = tf.tensor2d(sparse(k * m, 30 + k, 0.2), [k, m]);
+      const b = tf.tensor2d(values(k * n, 31 + k), [k, n]);
+      const at = tf.transpose(a);
+      const ours = tf.matMul(a, b, true, false);
+      // The plain sparse kernel on a transposed copy, and the stock kernel: the same bits.
+      const copied = tf.matMul(at, b);
+      const theirs = stock(() => tf.matMul(at, b));
+      expect(ours.shape).toEqual([m, n]);
+      const bits = (t: T.Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync()).buffer);
+      const differing = (x: Uint32Array, y: Uint32Array): number => x.filter((v, i) => v !== y[i]).length;
+      expect(differing(bits(ours), bits(copied))).toBe(0);
+      expect(differing(bits(ours), bits(theirs))).toBe(0);
+      tf.dispose([a, b, at, ours, copied, theirs]);
+    }
+  });
+
   it('keeps the NaN that zero times an infinite or NaN right operand makes', () => {
     const a = tf.tensor2d(sparse(32 * 600, 26, 0.1), [32, 600]);
     const bValues = values(600 * 16, 27);
