@@ -24,6 +24,9 @@
  *   runs on XNNPACK's Conv2D with the padding as its own.
  * - Add of a bias to every row, and Sum over leading axes (the bias's
  *   gradient): wasm-bias-kernels.ts.
+ * - Identity, and Cast to the same dtype (the engine's clone of every tensor
+ *   a gradient saves): the new tensor shares the data instead of copying it,
+ *   as on the cpu backend (wasm-shared-kernels.ts).
  * - Slice: the stock kernel first copies the WHOLE input out of wasm memory
  *   into a new JavaScript array (backend.readSync), however small the slice:
  *   a 64-row batch sliced from 8,000 MNIST rows copies 25 MB (30 ms, ten
@@ -39,6 +42,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { simdKernels } from './simd/module';
 import { addRowVector, sumLeadingAxes } from './wasm-bias-kernels';
+import { castSharing, identitySharing } from './wasm-shared-kernels';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -57,6 +61,7 @@ export interface WasmBackend {
   makeOutput(shape: number[], dtype: tfjs.DataType): TensorInfo;
   readSync(dataId: object): ArrayLike<number>;
   disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
 }
 
 /**
@@ -77,6 +82,8 @@ export const FAST_KERNELS = [
   'MaxPoolGrad',
   'Add',
   'Sum',
+  'Identity',
+  'Cast',
 ] as const;
 
 type FastConfig = KernelConfig & { mlpathStock?: KernelConfig };
@@ -97,6 +104,8 @@ export function registerWasmFastKernels(given: Tf): string[] {
     MaxPoolGrad: (stock) => maxPoolGradNonOverlapping(tf, stock),
     Add: (stock) => addRowVector(tf, stock),
     Sum: (stock) => sumLeadingAxes(tf, stock),
+    Identity: (stock) => identitySharing(stock),
+    Cast: (stock) => castSharing(stock),
   };
   for (const name of FAST_KERNELS) {
     const stock = tf.getKernel(name, WASM) as FastConfig | undefined;
