@@ -141,7 +141,9 @@ void matmul_sparse_a(float *out, const float *a, const float *b, int m, int k, i
  * out[m x n] = transpose(a[k x m]) . b[k x n], skipping the zero entries of
  * a: the terms and their order are matmul_sparse_a's on the transpose of a
  * (a dense layer's weight gradient, x^T . dy), read down a's columns in
- * place instead of from a transposed copy.
+ * place instead of from a transposed copy. The same bits, but for the sign
+ * of a NaN made from two NaN terms (review 31a: +NaN where the copy gave
+ * -NaN), which wasm leaves to the engine.
  */
 EXPORT(matmul_sparse_at)
 void matmul_sparse_at(float *out, const float *a, const float *b, int m, int k, int n, int *idx) {
