@@ -19,3 +19,16 @@ export function awkward(n: number, seed: number): Float32Array {
   for (let i = 0; i < n; i += 37) v[i] = special[(i / 37) % special.length];
   return v;
 }
+
+/** A tensor's values as float32 bit patterns: NaN payloads and -0 compare as themselves. */
+export function bitsOf(t: { dataSync(): ArrayLike<number> }): Uint32Array {
+  return new Uint32Array(Float32Array.from(t.dataSync()).buffer);
+}
+
+/** How many entries differ (all, when the lengths do): a count, where jest would print two large arrays whole. */
+export function differing(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Math.max(a.length, b.length);
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
+  return n;
+}

@@ -1,6 +1,6 @@
 import type * as T from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend/init';
-import { values } from '../../helpers/values';
+import { bitsOf, differing, values } from '../../helpers/values';
 import {
   FAST_KERNELS,
   fusedMatMulSparse,
@@ -637,10 +637,8 @@ describe('BatchMatMul with a mostly-zero left operand (the sparse kernel)', () =
       const copied = tf.matMul(at, b);
       const theirs = stock(() => tf.matMul(at, b));
       expect(ours.shape).toEqual([m, n]);
-      const bits = (t: T.Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync()).buffer);
-      const differing = (x: Uint32Array, y: Uint32Array): number => x.filter((v, i) => v !== y[i]).length;
-      expect(differing(bits(ours), bits(copied))).toBe(0);
-      expect(differing(bits(ours), bits(theirs))).toBe(0);
+      expect(differing(bitsOf(ours), bitsOf(copied))).toBe(0);
+      expect(differing(bitsOf(ours), bitsOf(theirs))).toBe(0);
       tf.dispose([a, b, at, ours, copied, theirs]);
     }
   });

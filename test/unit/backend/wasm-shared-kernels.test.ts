@@ -1,6 +1,6 @@
 import type * as T from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend/init';
-import { awkward, values } from '../../helpers/values';
+import { awkward, bitsOf, differing, values } from '../../helpers/values';
 import { registerWasmFastKernels, unregisterWasmFastKernels } from '../../../src/backend/wasm-fast-kernels';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -25,9 +25,6 @@ function copying(): void {
 }
 
 const dataIdOf = (t: T.Tensor): object => (t as unknown as { dataId: object }).dataId;
-const bits = (t: T.Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync()).buffer);
-const differing = (a: Uint32Array, b: Uint32Array): number =>
-  a.length === b.length ? a.filter((v, i) => v !== b[i]).length : Math.max(a.length, b.length);
 
 describe('Identity and Cast to the same dtype share their input data', () => {
   it('clone and a same-dtype cast hold the same data, which outlives the original and is freed with the last', () => {
@@ -37,11 +34,11 @@ describe('Identity and Cast to the same dtype share their input data', () => {
     const f = tf.cast(x, 'float32');
     expect(dataIdOf(c)).toBe(dataIdOf(x));
     expect(dataIdOf(f)).toBe(dataIdOf(x));
-    const expected = bits(x);
+    const expected = bitsOf(x);
     x.dispose();
-    expect(differing(bits(c), expected)).toBe(0);
+    expect(differing(bitsOf(c), expected)).toBe(0);
     c.dispose();
-    expect(differing(bits(f), expected)).toBe(0);
+    expect(differing(bitsOf(f), expected)).toBe(0);
     expect(tf.engine().backend.numDataIds()).toBe(before + 1);
     f.dispose();
     expect(tf.engine().backend.numDataIds()).toBe(before);
@@ -91,7 +88,7 @@ describe('Identity and Cast to the same dtype share their input data', () => {
         });
       model.compile({ optimizer: tf.train.sgd(0.05), loss: 'categoricalCrossentropy' });
       await model.fit(x, y, { epochs: 2, batchSize: 32, shuffle: false, verbose: 0 });
-      const weights = model.getWeights().map(bits);
+      const weights = model.getWeights().map(bitsOf);
       tf.dispose([x, y]);
       optimizer.dispose();
       model.dispose();
