@@ -102,7 +102,7 @@ describe('Identity and Cast to the same dtype share their input data', () => {
     expect(ours.map((w, i) => differing(w, theirs[i]))).toEqual(ours.map(() => 0));
   });
 
-  it('a gradient tape saves no copy: a training step leaves no data behind', () => {
+  it('a training step under a gradient tape frees the clones it saved: no data is left behind', () => {
     const w = tf.variable(tf.tensor2d(values(30 * 8, 6), [30, 8]));
     const x = tf.tensor2d(values(16 * 30, 7), [16, 30]);
     const step = (): void =>
