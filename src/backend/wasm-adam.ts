@@ -13,7 +13,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { simdKernels } from './simd/module';
-import { asStored, sizeOf, type WasmBackend } from './wasm-fast-kernels';
+import { asStored, memoryOffset, sizeOf, type WasmBackend } from './wasm-fast-kernels';
 
 type Tf = typeof tfjs;
 type Tensor = tfjs.Tensor;
@@ -158,15 +158,14 @@ const adamKernel: tfjs.KernelFunc = (args) => {
       throw new Error(`${ADAM_KERNEL} takes four float32 tensors of one shape`);
   }
   const outs = [0, 1, 2].map(() => backend.makeOutput([...shape], 'float32'));
-  const at = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
   kernels.adam(
-    at(inputs.value),
-    at(inputs.gradient),
-    at(inputs.firstMoment),
-    at(inputs.secondMoment),
-    at(outs[0]),
-    at(outs[1]),
-    at(outs[2]),
+    memoryOffset(backend, inputs.value),
+    memoryOffset(backend, inputs.gradient),
+    memoryOffset(backend, inputs.firstMoment),
+    memoryOffset(backend, inputs.secondMoment),
+    memoryOffset(backend, outs[0]),
+    memoryOffset(backend, outs[1]),
+    memoryOffset(backend, outs[2]),
     sizeOf(shape),
     a.beta1,
     1 - a.beta1,

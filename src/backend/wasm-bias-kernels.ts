@@ -18,7 +18,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { simdKernels } from './simd/module';
-import type { WasmBackend } from './wasm-fast-kernels';
+import { memoryOffset, type WasmBackend } from './wasm-fast-kernels';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -26,10 +26,6 @@ type KernelFunc = tfjs.KernelFunc;
 
 /** Below this many entries the stock kernel is as quick: the saving is the transpose or the broadcast loop. */
 const MIN_ENTRIES = 1024;
-
-function offset(backend: WasmBackend, t: TensorInfo): number {
-  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
-}
 
 /** a + b where one is float32 [n] and the other float32 [..., n]. */
 export function addRowVector(tf: Tf, stock: KernelFunc): KernelFunc {
@@ -45,7 +41,14 @@ export function addRowVector(tf: Tf, stock: KernelFunc): KernelFunc {
     const kernels = simdKernels(backend.wasm);
     if (kernels === undefined) return stock(args);
     const out = backend.makeOutput([...x.shape], 'float32');
-    kernels.add_row_vector(offset(backend, out), offset(backend, x), offset(backend, v), size / n, n, v === a ? 1 : 0);
+    kernels.add_row_vector(
+      memoryOffset(backend, out),
+      memoryOffset(backend, x),
+      memoryOffset(backend, v),
+      size / n,
+      n,
+      v === a ? 1 : 0,
+    );
     return out;
   };
 }
@@ -68,7 +71,7 @@ export function sumLeadingAxes(tf: Tf, stock: KernelFunc): KernelFunc {
     const kept = x.shape.slice(k);
     const out = backend.makeOutput(keepDims ? [...x.shape.slice(0, k).map(() => 1), ...kept] : kept, 'float32');
     const n = tf.util.sizeFromShape(kept);
-    kernels.sum_leading(offset(backend, out), offset(backend, x), size / n, n);
+    kernels.sum_leading(memoryOffset(backend, out), memoryOffset(backend, x), size / n, n);
     return out;
   };
 }

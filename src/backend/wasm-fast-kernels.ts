@@ -223,13 +223,18 @@ function plainValue(name: string, v: unknown, depth: number): unknown {
  * Why a tensor's own data is not what the tensor says it is (another dtype or size), if it is not. Looks only at
  * data already on wasm: it moves nothing, so it runs no code of a tensor's other backend.
  */
-export function storedOtherwise(backend: WasmBackend, t: TensorInfo): string | undefined {
+function storedOtherwise(backend: WasmBackend, t: TensorInfo): string | undefined {
   const stored = backend.dataIdMap.has(t.dataId) ? backend.dataIdMap.get(t.dataId) : undefined;
   if (stored === undefined) return 'a tensor has no data on this backend';
   if (stored.dtype !== t.dtype) return `a tensor of dtype ${t.dtype} holds ${stored.dtype} data`;
   if (sizeOf(stored.shape) !== sizeOf(t.shape))
     return `a tensor of shape [${t.shape}] holds ${sizeOf(stored.shape)} entries, not ${sizeOf(t.shape)}`;
   return undefined;
+}
+
+/** Where a tensor's data starts in wasm memory (a byte offset): read it after the last allocation it must follow. */
+export function memoryOffset(backend: WasmBackend, t: TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
 }
 
 export function sizeOf(shape: readonly number[]): number {
@@ -274,12 +279,19 @@ export function gatherByRows(tf: Tf, stock: KernelFunc): KernelFunc {
     const outShape = [...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)];
     const out = backend.makeOutput(outShape, x.dtype);
     if (sizeOf(outShape) === 0) return out;
-    const at = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
     const kernels = simdKernels(backend.wasm);
     if (kernels !== undefined) {
       // The count from the checked shape and the indices as the kernel reads them from memory: readSync is a
       // method of the backend object, which graded code can replace.
-      const bad = kernels.gather_rows(at(out), at(x), at(indices), outer, dim, sizeOf(indices.shape), rowBytes);
+      const bad = kernels.gather_rows(
+        memoryOffset(backend, out),
+        memoryOffset(backend, x),
+        memoryOffset(backend, indices),
+        outer,
+        dim,
+        sizeOf(indices.shape),
+        rowBytes,
+      );
       if (bad >= 0) {
         backend.disposeData(out.dataId);
         throw new Error(`GatherV2: index ${bad} is not in [0, ${dim - 1}]`);
@@ -288,8 +300,8 @@ export function gatherByRows(tf: Tf, stock: KernelFunc): KernelFunc {
     }
     // Read after makeOutput: an allocation that grows wasm memory replaces the view.
     const heap = backend.wasm.HEAPU8;
-    const src = at(x);
-    let dst = at(out);
+    const src = memoryOffset(backend, x);
+    let dst = memoryOffset(backend, out);
     for (let o = 0; o < outer; o++) {
       const base = src + o * dim * rowBytes;
       for (let i = 0; i < idx.length; i++) {
@@ -336,8 +348,8 @@ export function sliceInPlace(tf: Tf, stock: KernelFunc): KernelFunc {
     const stride = (axis: number): number => (axis === rank - 1 ? 1 : strides[axis]);
     // Read after makeOutput: an allocation that grows wasm memory replaces the view.
     const heap = backend.wasm.HEAPU8;
-    const src = backend.dataIdMap.get(x.dataId)!.memoryOffset;
-    let dst = backend.dataIdMap.get(out.dataId)!.memoryOffset;
+    const src = memoryOffset(backend, x);
+    let dst = memoryOffset(backend, out);
     const runBytes = run * bytes;
     const copy = (from: number): void => {
       if (runBytes >= MIN_COPY_RUN_BYTES) heap.copyWithin(dst, from, from + runBytes);
@@ -435,17 +447,24 @@ function sparseProduct(
 ): TensorInfo | undefined {
   const kernels = simdKernels(backend.wasm);
   if (kernels === undefined) return undefined;
-  const offset = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
-  if (kernels.nonzeros(offset(a), m * k) > MAX_SPARSE_DENSITY * m * k) return undefined;
-  if (!kernels.all_finite(offset(b), k * n)) return undefined;
+  if (kernels.nonzeros(memoryOffset(backend, a), m * k) > MAX_SPARSE_DENSITY * m * k) return undefined;
+  if (!kernels.all_finite(memoryOffset(backend, b), k * n)) return undefined;
   const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const idx = backend.makeOutput([k], 'int32');
   try {
     const out = backend.makeOutput([...outer, m, n], 'float32');
     // Offsets taken after every allocation: growing wasm memory moves no tensor, but read them last all the same.
     // A transposed a is read down its columns where it lies (its terms in the same order as from a transposed copy).
-    if (transposeA) kernels.matmul_sparse_at(offset(out), offset(a), offset(b), m, k, n, offset(idx));
-    else kernels.matmul_sparse_a(offset(out), offset(a), offset(b), m, k, n, offset(idx));
+    const product = transposeA ? 'matmul_sparse_at' : 'matmul_sparse_a';
+    kernels[product](
+      memoryOffset(backend, out),
+      memoryOffset(backend, a),
+      memoryOffset(backend, b),
+      m,
+      k,
+      n,
+      memoryOffset(backend, idx),
+    );
     return out;
   } finally {
     backend.disposeData(idx.dataId);
@@ -488,22 +507,21 @@ export function fusedMatMulSparse(stock: KernelFunc): KernelFunc {
     let same = asked.get(backend);
     if (same === undefined) asked.set(backend, (same = stockReluOfNaNIsZero(backend, stock)));
     if (!same) return stock(args);
-    const offset = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
-    if (kernels.nonzeros(offset(a), m * k) > MAX_SPARSE_DENSITY * m * k) return stock(args);
-    if (!kernels.all_finite(offset(b), k * n)) return stock(args);
+    if (kernels.nonzeros(memoryOffset(backend, a), m * k) > MAX_SPARSE_DENSITY * m * k) return stock(args);
+    if (!kernels.all_finite(memoryOffset(backend, b), k * n)) return stock(args);
     const outer = a.shape.length > b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
     const idx = backend.makeOutput([k], 'int32');
     try {
       const out = backend.makeOutput([...outer, m, n], 'float32');
       kernels.matmul_sparse_a_fused(
-        offset(out),
-        offset(a),
-        offset(b),
+        memoryOffset(backend, out),
+        memoryOffset(backend, a),
+        memoryOffset(backend, b),
         m,
         k,
         n,
-        offset(idx),
-        bias != null ? offset(bias) : 0,
+        memoryOffset(backend, idx),
+        bias != null ? memoryOffset(backend, bias) : 0,
         1,
       );
       return out;
@@ -538,7 +556,7 @@ function stockReluOfNaNIsZero(backend: WasmBackend, stock: KernelFunc): boolean 
   const made: TensorInfo[] = [a, b];
   try {
     const view = (t: TensorInfo, size: number): Float32Array =>
-      new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(t.dataId)!.memoryOffset, size);
+      new Float32Array(backend.wasm.HEAPU8.buffer, memoryOffset(backend, t), size);
     view(a, m * k).fill(0)[0] = NaN;
     view(b, k * n).fill(0.5);
     const out = stock({
@@ -666,13 +684,12 @@ export function maxPoolGradNonOverlapping(tf: Tf, stock: KernelFunc): KernelFunc
     if (sh < fh || sw < fw || info.dilationHeight !== 1 || info.dilationWidth !== 1) return stock(args);
     if (dy.shape.join() !== [info.batchSize, info.outHeight, info.outWidth, info.outChannels].join())
       return stock(args);
-    const at = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
-    if (!kernels.all_finite(at(dy), sizeOf(dy.shape))) return stock(args);
+    if (!kernels.all_finite(memoryOffset(backend, dy), sizeOf(dy.shape))) return stock(args);
     const out = backend.makeOutput([...input.shape], 'float32');
     kernels.max_pool_grad(
-      at(out),
-      at(input),
-      at(dy),
+      memoryOffset(backend, out),
+      memoryOffset(backend, input),
+      memoryOffset(backend, dy),
       info.batchSize,
       info.inHeight,
       info.inWidth,

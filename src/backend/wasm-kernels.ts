@@ -11,7 +11,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { simdKernels } from './simd/module';
-import { asStored, fixedTf, sizeOf, type WasmBackend } from './wasm-fast-kernels';
+import { asStored, fixedTf, memoryOffset, sizeOf, type WasmBackend } from './wasm-fast-kernels';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -221,13 +221,12 @@ function filterGradInPlace(
   const expected = [batch, outHeight, outWidth, outC];
   if (x.shape.length !== 4 || x.shape[3] !== inC || dy.shape.join() !== expected.join()) return undefined;
   if (!extents(x, dy, info, filterShape).every((v) => v <= MAX_DIRECT_ENTRIES)) return undefined;
-  const at = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
-  if (!kernels.all_finite(at(dy), sizeOf(dy.shape))) return undefined;
+  if (!kernels.all_finite(memoryOffset(backend, dy), sizeOf(dy.shape))) return undefined;
   const out = backend.makeOutput([fh, fw, inC, outC], 'float32');
   kernels.conv2d_filter_grad(
-    at(out),
-    at(x),
-    at(dy),
+    memoryOffset(backend, out),
+    memoryOffset(backend, x),
+    memoryOffset(backend, dy),
     batch,
     inH,
     inW,
